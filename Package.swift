@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module layout follows DESIGN.md ("Layout"): arrows only point down the list.
+let package = Package(
+    name: "mlenv",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mlenv", targets: ["mlenv"]),
+        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian (scripts/bootstrap installs them).
+        .systemLibrary(name: "CLibsolv", pkgConfig: "libsolv", providers: [.apt(["libsolv-dev", "libsolvext-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
+        .target(name: "Specs"),
+        .target(name: "JSON"),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "ModelFiles", dependencies: ["YAML", "JSON", "Specs"]),
+        .executableTarget(
+            name: "mlenv",
+            dependencies: [
+                "ModelFiles", "Specs", "JSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibsolv", "CYAML", "CArchive"]),
+        .testTarget(name: "SpecsTests", dependencies: ["Specs"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        .testTarget(name: "CLITests", dependencies: ["JSON", "mlenv"]),
+    ]
+)

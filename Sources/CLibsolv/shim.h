@@ -1,0 +1,12 @@
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+#include <solv/repo.h>
+#include <solv/solver.h>
+#include <solv/solverdebug.h>
+#include <solv/selection.h>
+#include <solv/testcase.h>
+#include <solv/solv_xfopen.h>
+#include <solv/chksum.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/transaction.h>

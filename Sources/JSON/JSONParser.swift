@@ -1,0 +1,361 @@
+// RFC 8259 parser over UTF-8 bytes. Iterative (an explicit container stack), so hostile
+// nesting cannot overflow the call stack; strict (no comments, no trailing commas, no NaN),
+// as Python's `json.loads` is for the documents MLflow and the indexes write.
+
+public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    /// 0-based byte offset of the problem.
+    public let offset: Int
+    /// 1-based line and column (column counts characters, not bytes).
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+extension JSONValue {
+    public static func parse(string: String) throws(JSONError) -> JSONValue {
+        try parse(Array(string.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONError) in try JSONParser.parse(buffer) }
+    }
+}
+
+public enum JSONParser {
+    /// Parses one JSON document; only whitespace may follow it.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
+        var reader = Reader(bytes: bytes)
+        let value = try reader.parseDocument()
+        reader.skipWhitespace()
+        if reader.index < bytes.count {
+            throw reader.error("unexpected \(reader.describeCurrent()) after the end of the JSON value")
+        }
+        return value
+    }
+
+    /// Parses the first JSON value in `bytes` and returns it with the offset just past it
+    /// (for JSON Lines and streams of documents).
+    public static func parsePrefix(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> (JSONValue, Int) {
+        var reader = Reader(bytes: bytes)
+        let value = try reader.parseDocument()
+        return (value, reader.index)
+    }
+
+    /// 1-based line and column of a byte offset.
+    public static func lineAndColumn(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        var i = 0
+        let end = min(offset, bytes.count)
+        while i < end {
+            let b = bytes[i]
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return (line, column)
+    }
+}
+
+private struct Reader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private enum Container {
+        case array([JSONValue])
+        case object(JSONObject, pendingKey: String)
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONError {
+        let at = offset ?? index
+        let (line, column) = JSONParser.lineAndColumn(of: at, in: bytes)
+        return JSONError(message: message, offset: at, line: line, column: column)
+    }
+
+    func describeCurrent() -> String {
+        guard index < bytes.count else { return "end of input" }
+        let b = bytes[index]
+        if b >= 0x20 && b < 0x7F { return "character '\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x\(String(b, radix: 16, uppercase: true))"
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseDocument() throws(JSONError) -> JSONValue {
+        var stack: [Container] = []
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else {
+                throw error(stack.isEmpty ? "expected a JSON value, found end of input" : "unexpected end of input inside \(stack.last.map(describe) ?? "value")")
+            }
+            var value: JSONValue
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                skipWhitespace()
+                if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    value = .object(JSONObject())
+                } else {
+                    let key = try parseKey()
+                    stack.append(.object(JSONObject(), pendingKey: key))
+                    continue
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                skipWhitespace()
+                if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    value = .array([])
+                } else {
+                    stack.append(.array([]))
+                    continue
+                }
+            case UInt8(ascii: "\""):
+                value = .string(try parseString())
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                value = .bool(true)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                value = .bool(false)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                value = .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                value = .number(try parseNumber())
+            default:
+                throw error("expected a JSON value, found \(describeCurrent())")
+            }
+
+            // Fold the finished value into its containers, closing every one that ends here.
+            while true {
+                guard let top = stack.popLast() else { return value }
+                skipWhitespace()
+                switch top {
+                case .array(var items):
+                    items.append(value)
+                    guard index < bytes.count else { throw error("unexpected end of input inside an array (expected ',' or ']')") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        stack.append(.array(items))
+                    } else if bytes[index] == UInt8(ascii: "]") {
+                        index += 1
+                        value = .array(items)
+                        continue
+                    } else {
+                        throw error("expected ',' or ']' in an array, found \(describeCurrent())")
+                    }
+                case .object(var object, let key):
+                    object.append(key, value)
+                    guard index < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                        skipWhitespace()
+                        let next = try parseKey()
+                        stack.append(.object(object, pendingKey: next))
+                    } else if bytes[index] == UInt8(ascii: "}") {
+                        index += 1
+                        value = .object(object)
+                        continue
+                    } else {
+                        throw error("expected ',' or '}' in an object, found \(describeCurrent())")
+                    }
+                }
+                break
+            }
+        }
+    }
+
+    private func describe(_ container: Container) -> String {
+        switch container {
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// `"key" :` — leaves the reader at the value.
+    private mutating func parseKey() throws(JSONError) -> String {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw error("expected a string key in an object, found \(describeCurrent())")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw error("expected ':' after an object key, found \(describeCurrent())")
+        }
+        index += 1
+        return key
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+        let start = index
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - index >= count else { throw error("invalid literal", at: start) }
+        let base = literal.utf8Start
+        for i in 0..<count where bytes[index + i] != base[i] {
+            throw error("invalid literal, expected '\(literal)'", at: start)
+        }
+        index += count
+    }
+
+    private mutating func parseNumber() throws(JSONError) -> JSONNumber {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else {
+            throw error("invalid number: expected a digit", at: index)
+        }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) {
+                throw error("invalid number: leading zeros are not allowed", at: start)
+            }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                throw error("invalid number: expected a digit after '.'", at: index)
+            }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else {
+                throw error("invalid number: expected a digit in the exponent", at: index)
+            }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        return JSONNumber(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    private mutating func parseString() throws(JSONError) -> String {
+        let open = index
+        index += 1
+        let start = index
+        // Fast path: no escapes, plain ASCII or valid UTF-8 checked once at the end.
+        var hasEscape = false
+        var hasHighBytes = false
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") { hasEscape = true; break }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: index) }
+            if b >= 0x80 { hasHighBytes = true }
+            index += 1
+        }
+        guard index < bytes.count else { throw error("unterminated string", at: open) }
+        if !hasEscape {
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            index += 1
+            if hasHighBytes {
+                guard let s = String(validating: slice, as: UTF8.self) else {
+                    throw error("invalid UTF-8 inside a string", at: start)
+                }
+                return s
+            }
+            return String(decoding: slice, as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        // Decode the prefix already scanned.
+        if index > start {
+            guard let prefix = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                throw error("invalid UTF-8 inside a string", at: start)
+            }
+            scalars.append(contentsOf: prefix.unicodeScalars)
+        }
+        var runStart = index
+        while true {
+            guard index < bytes.count else { throw error("unterminated string", at: open) }
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                if index > runStart {
+                    guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self) else {
+                        throw error("invalid UTF-8 inside a string", at: runStart)
+                    }
+                    scalars.append(contentsOf: run.unicodeScalars)
+                }
+                if b == UInt8(ascii: "\"") { index += 1; return String(scalars) }
+                let escapeAt = index
+                index += 1
+                guard index < bytes.count else { throw error("unterminated escape sequence", at: escapeAt) }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    let unit = try parseHex4(escapeAt: escapeAt)
+                    if unit >= 0xD800 && unit < 0xDC00 {
+                        // A high surrogate must be followed by an escaped low surrogate.
+                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                            index += 2
+                            let low = try parseHex4(escapeAt: index - 2)
+                            guard low >= 0xDC00 && low < 0xE000 else {
+                                throw error("invalid surrogate pair in \\u escape", at: escapeAt)
+                            }
+                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                        } else {
+                            // Python's json accepts a lone surrogate; Swift strings cannot hold one.
+                            scalars.append("\u{FFFD}")
+                        }
+                    } else if unit >= 0xDC00 && unit < 0xE000 {
+                        scalars.append("\u{FFFD}")
+                    } else {
+                        scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                    }
+                default:
+                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
+                }
+                runStart = index
+                continue
+            }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: index) }
+            index += 1
+        }
+    }
+
+    private mutating func parseHex4(escapeAt: Int) throws(JSONError) -> UInt32 {
+        guard bytes.count - index >= 4 else { throw error("incomplete \\u escape", at: escapeAt) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[index]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("invalid hex digit in \\u escape", at: index)
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}

@@ -1,0 +1,153 @@
+// Reading files of a model directory without ever leaving it: paths from the model's own
+// files (`env`, `-r`, `artifact_path`) are untrusted. A path may not be absolute, may not climb
+// out with `..`, and may not be a symbolic link whose target lies outside the model.
+
+import Foundation
+
+public struct ModelDirectory: Sendable {
+    /// The path as the user gave it (used in messages).
+    public let displayPath: String
+    /// The directory with symbolic links resolved.
+    public let realRoot: String
+
+    public init(path: String) throws(ModelFilesError) {
+        displayPath = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelFilesError("missing-model-directory", Message.missingModelDirectory(path))
+        }
+        guard isDirectory.boolValue else {
+            throw ModelFilesError("not-a-directory", Message.notADirectory(path))
+        }
+        realRoot = ModelDirectory.realPath(path) ?? path
+    }
+
+    public enum Lookup: Equatable, Sendable {
+        case file(absolutePath: String)
+        case missing
+        case directory
+        case escapes
+        case symlinkEscapes(target: String)
+    }
+
+    /// Where a model-relative path leads, checked against the model root.
+    public func lookup(_ relativePath: String) -> Lookup {
+        if relativePath.hasPrefix("/") || relativePath.hasPrefix("~") || relativePath.contains("\\") && relativePath.contains(":") {
+            return .escapes
+        }
+        // Lexical check first: `a/../../x` escapes even if nothing exists.
+        var depth = 0
+        for component in relativePath.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == ".." {
+                depth -= 1
+                if depth < 0 { return .escapes }
+            } else if component != "." {
+                depth += 1
+            }
+        }
+        let joined = realRoot + "/" + relativePath
+        var isDirectory: ObjCBool = false
+        // Resolve links: the target must stay inside the root.
+        if let real = ModelDirectory.realPath(joined) {
+            if !(real == realRoot || real.hasPrefix(realRoot + "/")) {
+                return .symlinkEscapes(target: real)
+            }
+            guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory) else { return .missing }
+            return isDirectory.boolValue ? .directory : .file(absolutePath: real)
+        }
+        // realpath fails for a dangling link: report where it points if it is a link.
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: joined) {
+            let absolute = target.hasPrefix("/") ? target : (joined as NSString).deletingLastPathComponent + "/" + target
+            let normalized = (absolute as NSString).standardizingPath
+            if !(normalized == realRoot || normalized.hasPrefix(realRoot + "/")) {
+                return .symlinkEscapes(target: target)
+            }
+        }
+        return .missing
+    }
+
+    /// Reads a model file, or says precisely why it cannot.
+    public func read(_ relativePath: String, referencedAt: SourceLocation? = nil,
+                     missingMessage: String? = nil) -> Result<[UInt8], ModelFilesError> {
+        switch lookup(relativePath) {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return .failure(ModelFilesError("unreadable-file", "cannot read '\(relativePath)' (permission denied?)", at: referencedAt ?? SourceLocation(file: relativePath)))
+            }
+            return .success([UInt8](data))
+        case .missing:
+            return .failure(ModelFilesError("missing-file", missingMessage ?? "'\(relativePath)' does not exist in the model directory", at: referencedAt ?? SourceLocation(file: relativePath)))
+        case .directory:
+            return .failure(ModelFilesError("not-a-file", "'\(relativePath)' is a directory, expected a file", at: referencedAt ?? SourceLocation(file: relativePath)))
+        case .escapes:
+            return .failure(ModelFilesError("path-escapes-model", Message.escapes(relativePath), at: referencedAt ?? SourceLocation(file: relativePath)))
+        case .symlinkEscapes(let target):
+            return .failure(ModelFilesError("symlink-escapes-model", Message.symlinkEscapes(relativePath, target: target), at: referencedAt ?? SourceLocation(file: relativePath)))
+        }
+    }
+
+    public func exists(_ relativePath: String) -> Bool {
+        if case .file = lookup(relativePath) { return true }
+        return false
+    }
+
+    /// Every symbolic link in the model tree whose target lies outside the model.
+    public func linksLeavingModel() -> [(path: String, target: String)] {
+        guard let enumerator = FileManager.default.enumerator(atPath: realRoot) else { return [] }
+        var found: [(String, String)] = []
+        while let relative = enumerator.nextObject() as? String {
+            let full = realRoot + "/" + relative
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
+                  attributes[.type] as? FileAttributeType == .typeSymbolicLink else { continue }
+            if case .symlinkEscapes(let target) = lookup(relative) { found.append((relative, target)) }
+        }
+        return found.sorted { $0.0 < $1.0 }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Normalises `a/./b/../c` to `a/c` (lexically) for display and include tracking.
+    static func normalize(_ relativePath: String) -> String {
+        var parts: [Substring] = []
+        for component in relativePath.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == "..", !parts.isEmpty, parts.last != ".." { parts.removeLast(); continue }
+            parts.append(component)
+        }
+        return parts.joined(separator: "/")
+    }
+}
+
+/// Text of a model file, decoded as UTF-8 with the position of the first bad byte otherwise.
+enum TextDecoding {
+    static func decode(_ bytes: [UInt8], file: String) -> Result<String, ModelFilesError> {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        if let text = String(validating: body, as: UTF8.self) { return .success(text) }
+        // Find the first invalid sequence to say where.
+        var line = 1
+        var column = 1
+        var iterator = body.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                offset += scalar.utf8.count
+                if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+            case .emptyInput:
+                break loop
+            case .error:
+                let index = body.startIndex + offset
+                let byte = index < body.endIndex ? body[index] : 0
+                return .failure(ModelFilesError("not-utf8", Message.notUTF8("byte 0x\(String(byte, radix: 16, uppercase: true))"),
+                                                at: SourceLocation(file: file, line: line, column: column)))
+            }
+        }
+        return .failure(ModelFilesError("not-utf8", Message.notUTF8("invalid byte sequence"), at: SourceLocation(file: file)))
+    }
+}

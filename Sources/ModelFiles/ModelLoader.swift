@@ -1,0 +1,170 @@
+// Model directory → DeclaredEnvironment. Throws only when there is nothing to inspect (no
+// directory, no readable MLmodel); every other problem becomes a diagnostic with its location,
+// so one run reports all of them (and lint can turn each into a finding).
+
+import JSON
+import Specs
+import YAML
+
+public enum ModelLoader {
+    public static func load(path: String) throws(ModelFilesError) -> DeclaredEnvironment {
+        let directory = try ModelDirectory(path: path)
+        var diagnostics: [Diagnostic] = []
+        var filesRead: [String] = []
+
+        let root: YAMLNode?
+        switch YAMLFile.load("MLmodel", in: directory, missingMessage: Message.missingMLmodel) {
+        case .success(let node): root = node
+        case .failure(let error):
+            if error.code == "missing-file" { throw ModelFilesError("missing-mlmodel", Message.missingMLmodel, at: SourceLocation(file: "MLmodel")) }
+            throw error
+        }
+        filesRead.append("MLmodel")
+        let mlmodel = try MLModelParser.parse(root, file: "MLmodel", diagnostics: &diagnostics)
+
+        var environment = DeclaredEnvironment(modelPath: path, mlmodel: mlmodel, python: [], conda: nil, virtualenv: nil,
+                                              pipOptions: [], inputExample: nil, filesRead: [], diagnostics: [])
+        if let version = mlmodel.pythonFunction?.pythonVersion {
+            environment.python.append(PythonStatement(source: .mlmodel, version: version.value, location: version.location))
+        }
+
+        // Which environment files to read.
+        var condaFile: Located<String>?
+        var virtualenvFile: Located<String>?
+        switch mlmodel.pythonFunction?.env ?? .none {
+        case .files(let conda, let virtualenv):
+            condaFile = conda
+            virtualenvFile = virtualenv
+        case .condaFile(let conda):
+            condaFile = conda
+            if directory.exists("python_env.yaml") {
+                virtualenvFile = Located("python_env.yaml", at: SourceLocation(file: "python_env.yaml"))
+                diagnostics.append(Diagnostic(.note, "env-string-form",
+                    "python_function.env names only the conda file (the form MLflow wrote before 2.0); python_env.yaml, found next to MLmodel, is read too as MLflow does",
+                    at: conda.location))
+            }
+        case .none:
+            let reason = mlmodel.pythonFunction == nil ? "the model has no python_function flavor" : "python_function.env is empty"
+            for (name, kind) in [("conda.yaml", "conda"), ("python_env.yaml", "virtualenv")] where directory.exists(name) {
+                let located = Located(name, at: SourceLocation(file: name))
+                if kind == "conda" { condaFile = located } else { virtualenvFile = located }
+                diagnostics.append(Diagnostic(.note, "env-file-by-convention", "\(reason); reading \(name) found in the model directory", at: SourceLocation(file: "MLmodel")))
+            }
+            if condaFile == nil && virtualenvFile == nil {
+                diagnostics.append(Diagnostic(.warning, "no-environment", "\(reason) and there is no conda.yaml or python_env.yaml: the model declares no environment", at: SourceLocation(file: "MLmodel")))
+            }
+        }
+
+        if let conda = condaFile {
+            let file = ModelDirectory.normalize(conda.value)
+            switch YAMLFile.load(conda.value, in: directory, referencedAt: conda.location,
+                                 missingMessage: Message.missingEnvFile(conda.value, key: "conda")) {
+            case .success(let node):
+                filesRead.append(file)
+                let parsed = CondaEnvironmentParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
+                                                          options: &environment.pipOptions, filesRead: &filesRead)
+                environment.conda = parsed
+                for dependency in parsed.dependencies where dependency.spec.name == "python" {
+                    environment.python.append(PythonStatement(source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
+                }
+            case .failure(let error):
+                diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
+            }
+        }
+        if let virtualenv = virtualenvFile {
+            let file = ModelDirectory.normalize(virtualenv.value)
+            switch YAMLFile.load(virtualenv.value, in: directory, referencedAt: virtualenv.location,
+                                 missingMessage: Message.missingEnvFile(virtualenv.value, key: "virtualenv")) {
+            case .success(let node):
+                filesRead.append(file)
+                let parsed = PythonEnvParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
+                                                   options: &environment.pipOptions, filesRead: &filesRead)
+                environment.virtualenv = parsed
+                if let python = parsed.python {
+                    environment.python.append(PythonStatement(source: .pythonEnv, version: python.value, location: python.location))
+                }
+            case .failure(let error):
+                diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
+            }
+        }
+
+        environment.inputExample = loadInputExample(mlmodel, directory: directory, diagnostics: &diagnostics)
+        checkPayloadPaths(mlmodel, directory: directory, diagnostics: &diagnostics)
+        checkPythonAgreement(environment.python, diagnostics: &diagnostics)
+        for link in directory.linksLeavingModel() {
+            diagnostics.append(Diagnostic(.error, "symlink-escapes-model", Message.symlinkEscapes(link.path, target: link.target), at: SourceLocation(file: link.path)))
+        }
+
+        environment.filesRead = filesRead
+        environment.diagnostics = deduplicated(diagnostics)
+        return environment
+    }
+
+    /// `python=3.10.6` → `3.10.6`; `python>=3.8,<3.11` → `>=3.8,<3.11`; `python` → `` (any).
+    static func pythonVersionText(_ spec: String) -> String {
+        var rest = Substring(spec.trimmingWhitespace())
+        if let colons = rest.range(of: "::") { rest = rest[colons.upperBound...] }
+        rest = rest.drop { $0.isLetter || $0 == "_" || $0 == "-" }
+        rest = rest.drop { $0 == " " }
+        // conda's `python=3.8=build` and `python 3.8 build`: keep the version part.
+        if rest.hasPrefix("=") && !rest.hasPrefix("==") { rest = rest.dropFirst() }
+        if rest.hasPrefix("==") { rest = rest.dropFirst(2) }
+        let version = rest.prefix { $0 != " " && $0 != "=" }
+        return String(version).trimmingWhitespace()
+    }
+
+    private static func loadInputExample(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile? {
+        guard let artifact = mlmodel.inputExample?.artifactPath else { return nil }
+        switch directory.read(artifact.value, referencedAt: artifact.location) {
+        case .success(let bytes):
+            guard artifact.value.hasSuffix(".json") else { return InputExampleFile(path: artifact.value, exists: true, value: nil) }
+            do {
+                return InputExampleFile(path: artifact.value, exists: true, value: try JSONValue.parse(bytes))
+            } catch {
+                diagnostics.append(Diagnostic(.error, "invalid-input-example", "the input example is not valid JSON: \(error.message)",
+                                              at: SourceLocation(file: ModelDirectory.normalize(artifact.value), line: error.line, column: error.column)))
+                return InputExampleFile(path: artifact.value, exists: true, value: nil)
+            }
+        case .failure(let error):
+            let missing = error.code == "missing-file"
+            diagnostics.append(Diagnostic(missing ? .warning : .error, missing ? "missing-input-example" : error.code,
+                                          missing ? "saved_input_example_info names '\(artifact.value)', which is not in the model directory" : error.message,
+                                          at: artifact.location))
+            return InputExampleFile(path: artifact.value, exists: false, value: nil)
+        }
+    }
+
+    /// `python_function.data` / `model_path` should exist: a renamed artifact fails at load time.
+    private static func checkPayloadPaths(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) {
+        guard let pyfunc = mlmodel.flavor(named: "python_function") else { return }
+        for key in ["data", "model_path"] {
+            guard let path = pyfunc.string(key) else { continue }
+            switch directory.lookup(path.value) {
+            case .file, .directory: continue
+            case .missing:
+                diagnostics.append(Diagnostic(.note, "missing-model-data",
+                    "python_function.\(key) is '\(path.value)', which is not in the model directory; loading the model will fail",
+                    at: path.location))
+            case .escapes:
+                diagnostics.append(Diagnostic(.error, "path-escapes-model", Message.escapes(path.value), at: path.location))
+            case .symlinkEscapes(let target):
+                diagnostics.append(Diagnostic(.error, "symlink-escapes-model", Message.symlinkEscapes(path.value, target: target), at: path.location))
+            }
+        }
+    }
+
+    private static func checkPythonAgreement(_ statements: [PythonStatement], diagnostics: inout [Diagnostic]) {
+        let minors = statements.compactMap { s in s.minor.map { (s, $0) } }
+        guard let first = minors.first else { return }
+        for (statement, minor) in minors.dropFirst() where minor != first.1 {
+            diagnostics.append(Diagnostic(.warning, "python-version-mismatch",
+                "\(statement.source.rawValue) states Python \(statement.version), but \(first.0.source.rawValue) states \(first.0.version) (at \(first.0.location))",
+                at: statement.location))
+        }
+    }
+
+    private static func deduplicated(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }
+    }
+}

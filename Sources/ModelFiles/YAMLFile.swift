@@ -1,0 +1,71 @@
+// Loading one YAML file of a model, with errors that name the file, line and column.
+
+import YAML
+
+enum YAMLFile {
+    /// The document's root node; `nil` for an empty file (PyYAML's `None`).
+    static func load(_ relativePath: String, in directory: ModelDirectory, referencedAt: SourceLocation? = nil,
+                     missingMessage: String? = nil) -> Result<YAMLNode?, ModelFilesError> {
+        let bytes: [UInt8]
+        switch directory.read(relativePath, referencedAt: referencedAt, missingMessage: missingMessage) {
+        case .success(let b): bytes = b
+        case .failure(let e): return .failure(e)
+        }
+        // Check the encoding ourselves first: libyaml also accepts UTF-16, which MLflow never writes,
+        // and its message for a bad byte has no line.
+        let isUTF16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+        if !isUTF16, case .failure(let e) = TextDecoding.decode(bytes, file: relativePath) { return .failure(e) }
+        do {
+            return .success(try YAMLLoader.load(bytes))
+        } catch {
+            return .failure(ModelFilesError("invalid-yaml", Message.invalidYAML(error),
+                                            at: SourceLocation(file: relativePath, mark: error.mark)))
+        }
+    }
+}
+
+/// Reading typed fields out of a YAML mapping, turning wrong shapes into diagnostics.
+struct FieldReader {
+    let file: String
+    var diagnostics: [Diagnostic] = []
+
+    init(file: String) { self.file = file }
+
+    func location(_ node: YAMLNode) -> SourceLocation { SourceLocation(file: file, mark: node.mark) }
+
+    /// A scalar's text as written; `nil` (no diagnostic) for null; a diagnostic for lists/mappings.
+    mutating func string(_ node: YAMLNode?, field: String) -> String? {
+        guard let node, !node.isNull else { return nil }
+        if let text = node.scalarText { return text }
+        diagnostics.append(Diagnostic(.warning, "unexpected-type", "\(field): " + Message.expected("a string", found: node), at: location(node)))
+        return nil
+    }
+
+    mutating func strings(_ node: YAMLNode?, field: String) -> [Located<String>] {
+        guard let node, !node.isNull else { return [] }
+        if let text = node.scalarText { return [Located(text, at: location(node))] }
+        guard let items = node.sequence else {
+            diagnostics.append(Diagnostic(.warning, "unexpected-type", "\(field): " + Message.expected("a list of strings", found: node), at: location(node)))
+            return []
+        }
+        var result: [Located<String>] = []
+        for item in items {
+            if let text = item.scalarText, !item.isNull {
+                result.append(Located(text, at: location(item)))
+            } else {
+                diagnostics.append(Diagnostic(.warning, "unexpected-type", "\(field): " + Message.expected("a string", found: item), at: location(item)))
+            }
+        }
+        return result
+    }
+}
+
+/// A value with the place it was written.
+public struct Located<Value: Hashable & Sendable>: Hashable, Sendable {
+    public let value: Value
+    public let location: SourceLocation
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import ModelFiles
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what an MLflow model declares: flavors, Python, conda and pip requirements, signature.",
+        discussion: """
+            Reads MLmodel and the environment files it names (conda.yaml, python_env.yaml and the \
+            requirement files they include). Every requirement keeps the file, line and column it \
+            was written at. Problems are printed as file:line:column diagnostics.
+
+            Exit codes: 0 the model reads cleanly (warnings allowed), 2 it cannot be read as \
+            declared (missing MLmodel, a missing env file, malformed YAML, a bad requirement, ...).
+
+            Examples:
+              mlenv inspect fixtures/models/sklearn-conda
+              mlenv inspect path/to/model --format json | jq .python
+            """
+    )
+
+    @Argument(help: "The MLflow model directory (the folder that holds MLmodel).")
+    var model: String
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    /// The model path as typed, without a trailing slash, to prefix file locations.
+    private var displayPath: String {
+        var path = model
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    func run() throws {
+        let environment: DeclaredEnvironment
+        do {
+            environment = try ModelLoader.load(path: model)
+        } catch {
+            StandardError.write("error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
+            throw ExitCode(2)
+        }
+        switch format {
+        case .json:
+            StandardOutput.write(InspectionReport.json(environment).serialized(pretty: true) + "\n")
+        case .text:
+            StandardOutput.write(InspectionReport.text(environment))
+            for diagnostic in environment.diagnostics {
+                StandardError.write("\(displayPath)/\(diagnostic)\n")
+            }
+        }
+        if environment.hasErrors { throw ExitCode(2) }
+    }
+}

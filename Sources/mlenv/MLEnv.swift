@@ -1,0 +1,60 @@
+// The root command. Wiring only: each subcommand lives in Commands/, logic in the library modules.
+//
+// Exit codes (DESIGN.md "Conventions"): 0 ok; 1 findings / unsatisfiable (commands throw
+// `ExitCode(1)` themselves); 2 bad usage or unreadable input. swift-argument-parser would use
+// 64 (EX_USAGE) for usage errors and 1 for other errors, so `main()` maps them here, once.
+
+import ArgumentParser
+import Foundation
+
+@main
+struct MLEnv: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mlenv",
+        abstract: "Work out, lock and ship the exact environment an MLflow model needs for a deployment.",
+        discussion: """
+            mlenv reads an MLflow model directory (MLmodel, conda.yaml, python_env.yaml, \
+            requirements.txt), adds what the inference server needs for a deployment type, \
+            solves conda and pip requirements together against local mirrors, and emits lock \
+            files, a Dockerfile and an offline bundle.
+
+            Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
+            """,
+        version: MLEnvVersion.current,
+        subcommands: [InspectCommand.self, SpecCommand.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withMappedError: error)
+        }
+    }
+
+    private static func exit(withMappedError error: Error) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        let code = exitCode(for: error)
+        if code == .success {
+            // --help, --version
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        let message = fullMessage(for: error)
+        if code == .validationFailure {
+            StandardError.write(message.hasSuffix("\n") ? message : message + "\n")
+        } else {
+            StandardError.write("error: \(message)\n")
+        }
+        Foundation.exit(2)
+    }
+}
+
+enum MLEnvVersion {
+    static let current = "0.1.0"
+}

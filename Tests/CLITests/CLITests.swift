@@ -1,0 +1,94 @@
+// The command line as users see it: output, exit codes, help.
+
+import Foundation
+import JSON
+import Testing
+
+enum CLI {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The mlenv binary built next to the test bundle.
+    static var binary: URL {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = runner.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("mlenv")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return repository.appendingPathComponent(".build/debug/mlenv")
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a large output cannot block the child.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite struct InspectCommandTests {
+    @Test func printsATextSummary() throws {
+        let result = try CLI.run(["inspect", "fixtures/models/sklearn-conda"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Python: 3.11.9"))
+        #expect(result.stdout.contains("scikit-learn==1.5.2"))
+    }
+
+    @Test func printsJSON() throws {
+        let result = try CLI.run(["inspect", "fixtures/models/sklearn-conda", "--format", "json"])
+        #expect(result.status == 0)
+        let json = try JSONValue.parse(string: result.stdout)
+        #expect(json["python"]?["target"] == "3.11.9")
+    }
+
+    @Test(arguments: ["no-mlmodel", "malformed-yaml", "missing-env-file", "non-utf8", "bad-signature",
+                      "include-escapes", "include-loop", "symlink-outside", "invalid-requirement", "does-not-exist"])
+    func badInputExitsTwoWithALocatedMessage(_ fixture: String) throws {
+        let result = try CLI.run(["inspect", "fixtures/bad/\(fixture)"])
+        #expect(result.status == 2, "\(fixture): \(result.stderr)")
+        #expect(result.stderr.contains("fixtures/bad/\(fixture)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test func malformedYAMLNamesFileLineAndColumn() throws {
+        let result = try CLI.run(["inspect", "fixtures/bad/malformed-yaml"])
+        #expect(result.stderr.hasPrefix("error: fixtures/bad/malformed-yaml/MLmodel:5:4: invalid YAML:"), "\(result.stderr)")
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try CLI.run(["inspect"]).status == 2)
+        #expect(try CLI.run(["inspect", "x", "--format", "xml"]).status == 2)
+        #expect(try CLI.run(["no-such-command"]).status == 2)
+    }
+
+    @Test func helpHasExamplesAndExitsZero() throws {
+        let result = try CLI.run(["inspect", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Examples:"))
+    }
+}

@@ -1,0 +1,90 @@
+// Every bad-input case of issue 3 against its fixture under fixtures/bad/: a precise
+// diagnostic (code, file, line, column), never a crash.
+
+import ModelFiles
+import Testing
+
+@Suite struct BadInputTests {
+    /// Cases where nothing can be inspected: the loader throws.
+    @Test(arguments: [
+        ("no-mlmodel", "missing-mlmodel", "MLmodel", nil as Int?, nil as Int?),
+        ("malformed-yaml", "invalid-yaml", "MLmodel", 5, 4),
+        ("mlmodel-not-mapping", "invalid-mlmodel", "MLmodel", 1, 1),
+    ])
+    func throwsWhenMLmodelIsUnusable(_ fixture: String, _ code: String, _ file: String, _ line: Int?, _ column: Int?) {
+        #expect {
+            try ModelLoader.load(path: Paths.fixture("bad/\(fixture)"))
+        } throws: { error in
+            guard let e = error as? ModelFilesError else { return false }
+            return e.code == code && e.location == SourceLocation(file: file, line: line, column: column)
+        }
+    }
+
+    @Test func missingDirectory() {
+        #expect {
+            try ModelLoader.load(path: Paths.fixture("bad/does-not-exist"))
+        } throws: { error in
+            (error as? ModelFilesError)?.code == "missing-model-directory"
+        }
+    }
+
+    @Test func malformedYAMLMessageHasTheParserReason() {
+        #expect {
+            try ModelLoader.load(path: Paths.fixture("bad/malformed-yaml"))
+        } throws: { error in
+            (error as? ModelFilesError)?.message.contains("did not find expected key") == true
+        }
+    }
+
+    /// Cases where the model loads but is broken as declared: an error diagnostic.
+    @Test(arguments: [
+        ("missing-env-file", "missing-env-file", "MLmodel", 4, 14),
+        ("malformed-conda-yaml", "invalid-yaml", "conda.yaml", 6, 1),
+        ("non-utf8", "not-utf8", "requirements.txt", 2, 6),
+        ("bad-signature", "invalid-signature", "MLmodel", 6, 11),
+        ("include-escapes", "path-escapes-model", "requirements.txt", 2, 1),
+        ("include-loop", "include-cycle", "extra/more.txt", 2, 1),
+        ("symlink-outside", "symlink-escapes-model", "MLmodel", 4, 14),
+        ("invalid-requirement", "invalid-requirement", "requirements.txt", 2, 14),
+    ])
+    func reportsAnErrorDiagnostic(_ fixture: String, _ code: String, _ file: String, _ line: Int, _ column: Int) throws {
+        let env = try ModelLoader.load(path: Paths.fixture("bad/\(fixture)"))
+        let matching = env.diagnostics(code)
+        #expect(matching.count >= 1, "diagnostics: \(env.diagnostics)")
+        let first = try #require(matching.first)
+        #expect(first.severity == .error)
+        #expect(first.location == SourceLocation(file: file, line: line, column: column))
+        #expect(env.hasErrors)
+    }
+
+    @Test func includeLoopNamesTheChain() throws {
+        let env = try ModelLoader.load(path: Paths.fixture("bad/include-loop"))
+        let message = try #require(env.diagnostics("include-cycle").first?.message)
+        #expect(message.contains("requirements.txt -> extra/more.txt -> requirements.txt"))
+        // What could be read was read, once each.
+        #expect(env.virtualenv?.requirements.map(\.text) == ["numpy==1.26.4", "pandas==2.1.4"])
+    }
+
+    @Test func symlinkIsAlsoFoundByTheTreeScan() throws {
+        let env = try ModelLoader.load(path: Paths.fixture("bad/symlink-outside"))
+        #expect(env.diagnostics("symlink-escapes-model").contains { $0.location == SourceLocation(file: "conda.yaml") })
+        #expect(env.conda == nil)
+    }
+
+    @Test func signatureErrorQuotesTheJSONProblem() throws {
+        let env = try ModelLoader.load(path: Paths.fixture("bad/bad-signature"))
+        let message = try #require(env.diagnostics("invalid-signature").first?.message)
+        #expect(message.contains("inputs"))
+        #expect(message.contains("expected ',' or '}'"))
+        // The valid part still loads.
+        #expect(env.mlmodel.signature?.outputs == .columns([ColumnSpec(name: nil, type: .scalar(.long), required: true)]))
+    }
+
+    @Test func missingEnvFileSaysWhichKey() throws {
+        let env = try ModelLoader.load(path: Paths.fixture("bad/missing-env-file"))
+        let message = try #require(env.diagnostics("missing-env-file").first?.message)
+        #expect(message == "MLmodel names 'conda.yaml' as its conda environment, but the file does not exist in the model directory")
+        // The other environment still loads.
+        #expect(env.virtualenv?.requirements.map(\.text) == ["scikit-learn==1.3.2"])
+    }
+}
