@@ -81,3 +81,11 @@ public enum JSONValue: Hashable, Sendable {
 
     public static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
 }
+
+extension String {
+    /// The text's lines, split at "\n", "\r\n" or "\r". (Splitting a Swift String at the
+    /// Character "\n" misses "\r\n", which is a single Character.)
+    public var physicalLines: [Substring] {
+        split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    }
+}

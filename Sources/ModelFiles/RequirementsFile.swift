@@ -11,6 +11,7 @@
 // item is one logical line, located at its YAML scalar.
 
 import Foundation
+import JSON
 import Specs
 
 /// One logical line: its text and where its first character was written.
@@ -86,10 +87,9 @@ struct RequirementsReader {
         var result: [LogicalLine] = []
         var pending = ""
         var pendingStart: (line: Int, column: Int)?
-        let physical = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let physical = text.physicalLines
         for (index, raw) in physical.enumerated() {
-            var line = String(raw)
-            if line.hasSuffix("\r") { line.removeLast() }
+            let line = String(raw)
             let number = index + 1
             let isComment = startsWithComment(line)
             if line.hasSuffix("\\") && !isComment {

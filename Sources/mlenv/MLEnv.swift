@@ -21,7 +21,7 @@ struct MLEnv: AsyncParsableCommand {
             Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
             """,
         version: MLEnvVersion.current,
-        subcommands: [InspectCommand.self, SpecCommand.self]
+        subcommands: [InspectCommand.self, SearchCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self]
     )
 
     static func main() async {
@@ -44,6 +44,10 @@ struct MLEnv: AsyncParsableCommand {
             // --help, --version
             print(fullMessage(for: error))
             Foundation.exit(0)
+        }
+        if let described = error as? CustomStringConvertible, code != .validationFailure {
+            StandardError.write("error: \(described.description)\n")
+            Foundation.exit(2)
         }
         let message = fullMessage(for: error)
         if code == .validationFailure {

@@ -1,0 +1,36 @@
+// Where the upstream PyPI index is. mlenv never writes a registry's address into its code or
+// files: it takes `--index-url`, else PIP_INDEX_URL, else pip's configuration, else asks the
+// installed pip for its default (`PyPI.simple_url`).
+
+import Foundation
+
+public enum UpstreamIndex {
+    public static func discover(explicit: String?) throws(ChannelError) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["PIP_INDEX_URL"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        if let configured = run(["-m", "pip", "config", "get", "global.index-url"]), !configured.isEmpty {
+            return configured
+        }
+        if let fallback = run(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"]), !fallback.isEmpty {
+            return fallback
+        }
+        throw ChannelError("no upstream index: pass --index-url, set PIP_INDEX_URL, or install pip so mlenv can ask it for its default")
+    }
+
+    /// Runs python3 with arguments; its trimmed stdout when it exits 0.
+    private static func run(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

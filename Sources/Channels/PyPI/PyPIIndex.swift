@@ -1,0 +1,162 @@
+// A PyPI index on disk: a simple repository (`<root>/<project>/index.json` in PEP 691 form or
+// `index.html` in PEP 503 form, as `mlenv mirror` writes under `simple/`) or a flat wheelhouse
+// directory (`--find-links` style). Project pages and metadata are read on demand and kept.
+
+import Foundation
+import JSON
+import Specs
+
+public final class PyPIIndex: @unchecked Sendable {
+    public enum Layout: Hashable, Sendable {
+        /// A simple repository root (the directory holding one folder per project).
+        case simple(root: String)
+        /// A directory of wheel and sdist files.
+        case flat(directory: String)
+    }
+
+    public let layout: Layout
+    /// A short name for messages and `mlenv search` rows.
+    public let name: String
+
+    private let lock = NSLock()
+    private var projects: [NormalizedName: PyPIProject?] = [:]
+    private var metadataByURL: [String: CoreMetadata?] = [:]
+    private var wheelhouse: Wheelhouse?
+
+    /// `path/to/mirror` (containing `simple/`), `path/to/mirror/simple`, `file://...`, or a
+    /// directory of wheels.
+    public init(_ text: String) throws(ChannelError) {
+        var path = text
+        if path.hasPrefix("file://") { path = String(path.dropFirst("file://".count)).removingPercentEncoding ?? path }
+        if path.contains("://") {
+            throw ChannelError("index \(text): remote indexes are read through `mlenv mirror` (make a local mirror first)")
+        }
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ChannelError("index \(text): no such directory")
+        }
+        if FileManager.default.fileExists(atPath: path + "/simple") {
+            layout = .simple(root: path + "/simple")
+        } else if (try? FileManager.default.contentsOfDirectory(atPath: path))?.contains(where: { $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz") }) == true {
+            layout = .flat(directory: path)
+        } else {
+            layout = .simple(root: path)
+        }
+        name = path.split(separator: "/").suffix(path.hasSuffix("/simple") ? 2 : 1).first.map(String.init) ?? path
+    }
+
+    /// The project's files, or nil when the index does not have it.
+    public func project(_ name: NormalizedName) throws(ChannelError) -> PyPIProject? {
+        lock.lock()
+        if let cached = projects[name] { lock.unlock(); return cached }
+        lock.unlock()
+        let loaded: PyPIProject?
+        switch layout {
+        case .simple(let root):
+            loaded = try readProjectPage(root: root, name: name)
+        case .flat(let directory):
+            loaded = try flat(directory).project(name)
+        }
+        lock.lock()
+        projects[name] = loaded
+        lock.unlock()
+        return loaded
+    }
+
+    private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProject? {
+        let directory = "\(root)/\(name.value)/"
+        if let data = FileManager.default.contents(atPath: directory + "index.json") {
+            return try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
+        }
+        if let data = FileManager.default.contents(atPath: directory + "index.html") {
+            return ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory)
+        }
+        return nil
+    }
+
+    /// Every project the index has (a directory listing; for loading everything at once).
+    public func projectNames() -> [NormalizedName] {
+        switch layout {
+        case .simple(let root):
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+            return names.filter { !$0.hasPrefix(".") && !$0.contains(".") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") }
+                .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.html") }
+                .map { NormalizedName($0) }.sorted()
+        case .flat(let directory):
+            return (try? flat(directory).projectNames()) ?? []
+        }
+    }
+
+    /// The core metadata of a file: PEP 658 `.metadata` beside it, or METADATA inside a local wheel.
+    /// nil when neither exists (an sdist without metadata: its dependencies need a build).
+    public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
+        lock.lock()
+        if let cached = metadataByURL[file.url] { lock.unlock(); return cached }
+        lock.unlock()
+        var result: CoreMetadata?
+        if file.coreMetadata != nil, let data = FileManager.default.contents(atPath: file.metadataURL) {
+            if let expected = file.coreMetadata, !expected.isEmpty {
+                let actual = Digester.hex(.sha256, of: [UInt8](data))
+                guard actual == expected else {
+                    throw ChannelError("\(file.metadataURL): sha256 is \(actual) but the index says \(expected)")
+                }
+            }
+            do {
+                result = try CoreMetadata(parsing: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw ChannelError("\(file.metadataURL): \(error.message)")
+            }
+        } else if file.wheel != nil, FileManager.default.fileExists(atPath: file.url) {
+            result = try WheelArchive.metadata(path: file.url)
+        }
+        lock.lock()
+        metadataByURL[file.url] = result
+        lock.unlock()
+        return result
+    }
+
+    private func flat(_ directory: String) throws(ChannelError) -> Wheelhouse {
+        lock.lock()
+        defer { lock.unlock() }
+        if let wheelhouse { return wheelhouse }
+        let built = Wheelhouse(directory: directory)
+        wheelhouse = built
+        return built
+    }
+}
+
+/// A directory of distribution files, grouped by project.
+struct Wheelhouse {
+    let directory: String
+    private let files: [NormalizedName: [PyPIFile]]
+
+    init(directory: String) {
+        self.directory = directory
+        var files: [NormalizedName: [PyPIFile]] = [:]
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        for filename in names {
+            let project: NormalizedName
+            if filename.hasSuffix(".whl"), let wheel = try? WheelFilename(parsing: filename) {
+                project = wheel.name
+            } else if let ext = SdistFilename.extensions.first(where: { filename.hasSuffix($0) }) {
+                // Without an index the project name is everything before the last '-'.
+                let stem = filename.dropLast(ext.count)
+                guard let dash = stem.lastIndex(of: "-") else { continue }
+                project = NormalizedName(String(stem[..<dash]))
+            } else {
+                continue
+            }
+            let path = "\(directory)/\(filename)"
+            files[project, default: []].append(PyPIFile(project: project, filename: filename, url: path, sha256: nil,
+                                                        requiresPython: nil, yanked: nil, uploadTime: nil, size: nil, coreMetadata: nil))
+        }
+        self.files = files
+    }
+
+    func project(_ name: NormalizedName) -> PyPIProject? {
+        files[name].map { PyPIProject(name: name, files: $0) }
+    }
+
+    func projectNames() -> [NormalizedName] { files.keys.sorted() }
+}

@@ -1,0 +1,88 @@
+import Channels
+import Foundation
+import Testing
+
+@Suite struct ArtifactCacheTests {
+    let scratch: URL
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-cache-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    func source(_ name: String, _ content: String) throws -> String {
+        let url = scratch.appendingPathComponent("src-\(name)")
+        try Data(content.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func storesAVerifiedFileOnce() async throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
+        let path = try source("a", "abc")
+        let digest = ArtifactDigest(.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let stored = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: "file://" + path, digest: digest, client: HTTPClient())
+        #expect(FileManager.default.contents(atPath: stored) == Data("abc".utf8))
+        #expect(cache.cachedPath(filename: "demo-1.0-py3-none-any.whl", digest: digest) == stored)
+        // A second fetch does not touch the source.
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient()) == stored)
+    }
+
+    @Test func refusesAHashMismatchAndLeavesNothing() async throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let root = scratch.appendingPathComponent("cache").path
+        let cache = ArtifactCache(root: root)
+        let path = try source("b", "tampered")
+        let digest = ArtifactDigest(.sha256, String(repeating: "0", count: 64))
+        await #expect {
+            try await cache.fetch(filename: "demo.whl", source: path, digest: digest, client: HTTPClient())
+        } throws: { error in
+            (error as? ArtifactError)?.message.contains("expected 0000") == true
+        }
+        let leftovers = FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix(".whl") || $0.contains(".part") } ?? []
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func verifiesMD5ForCondaRecords() async throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
+        let path = try source("c", "abc")
+        let stored = try await cache.fetch(filename: "x-1.0-0.conda", source: path, digest: ArtifactDigest(.md5, "900150983CD24FB0D6963F7D28E17F72"), client: HTTPClient())
+        #expect(stored.hasSuffix("/md5/90/900150983cd24fb0d6963f7d28e17f72/x-1.0-0.conda"))
+    }
+
+    @Test func refusesFilenamesWithPaths() async throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
+        await #expect(throws: ArtifactError.self) {
+            try await cache.fetch(filename: "../escape.whl", source: "/dev/null", digest: ArtifactDigest(.sha256, "00"), client: HTTPClient())
+        }
+    }
+}
+
+/// No package registry's host name may appear in a committed file (mirror locations are
+/// relative; upstream index URLs come from the user's configuration at run time).
+@Suite struct NoRegistryHostTests {
+    @Test func trackedFilesNameNoRegistryHost() throws {
+        let hosts = [["pypi", "org"], ["pythonhosted", "org"], ["anaconda", "org"], ["anaconda", "com"],
+                     ["prefix", "dev"], ["conda-forge", "org"], ["tuna.tsinghua.edu", "cn"]].map { $0.joined(separator: ".") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", Paths.repository.path, "ls-files", "-z"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let listing = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let files = listing.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        #expect(files.count > 20)
+        var offenders: [String] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: Paths.path(file)) else { continue }
+            let text = String(decoding: data, as: UTF8.self).lowercased()
+            for host in hosts where text.contains(host) { offenders.append("\(file): \(host)") }
+        }
+        #expect(offenders.isEmpty, "\(offenders)")
+    }
+}
