@@ -21,7 +21,7 @@ struct MLEnv: AsyncParsableCommand {
             Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
             """,
         version: MLEnvVersion.current,
-        subcommands: [InspectCommand.self, SearchCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self]
+        subcommands: [InspectCommand.self, ResolveCommand.self, SearchCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self]
     )
 
     static func main() async {

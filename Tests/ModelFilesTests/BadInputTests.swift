@@ -45,7 +45,7 @@ import Testing
         ("include-escapes", "path-escapes-model", "requirements.txt", 2, 1),
         ("include-loop", "include-cycle", "extra/more.txt", 2, 1),
         ("symlink-outside", "symlink-escapes-model", "MLmodel", 4, 14),
-        ("invalid-requirement", "invalid-requirement", "requirements.txt", 2, 14),
+        ("invalid-requirement", "invalid-requirement", "requirements.txt", 2, 13),
     ])
     func reportsAnErrorDiagnostic(_ fixture: String, _ code: String, _ file: String, _ line: Int, _ column: Int) throws {
         let env = try ModelLoader.load(path: Paths.fixture("bad/\(fixture)"))

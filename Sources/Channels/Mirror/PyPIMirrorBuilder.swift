@@ -162,9 +162,11 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             state.requestedExtras.formUnion(extras)
             changed = true
         }
+        // Specifiers are kept even once the project is unbounded: each keeps its newest
+        // admitted version (an exact pin stays resolvable whatever else is kept).
         if requirement.specifier.isEmpty {
             if !state.unbounded { state.unbounded = true; changed = true }
-        } else if !state.unbounded, state.specifiers.insert(requirement.specifier).inserted {
+        } else if state.specifiers.insert(requirement.specifier).inserted {
             changed = true
         }
         states[name] = state

@@ -18,6 +18,14 @@ public final class PyPIIndex: @unchecked Sendable {
     /// A short name for messages and `mlenv search` rows.
     public let name: String
 
+    /// The index's root directory (files' URLs are below it).
+    public var location: String {
+        switch layout {
+        case .simple(let root): return root.hasSuffix("/simple") ? String(root.dropLast("/simple".count)) : root
+        case .flat(let directory): return directory
+        }
+    }
+
     private let lock = NSLock()
     private var projects: [NormalizedName: PyPIProject?] = [:]
     private var metadataByURL: [String: CoreMetadata?] = [:]

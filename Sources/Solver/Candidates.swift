@@ -1,0 +1,215 @@
+// The package universe of one solve: every conda build and compatible wheel that could take
+// part, found by walking the requirements from the request outwards.
+//
+// conda: by name, through `depends` (strict channel priority from ChannelSet).
+// PyPI: by project, through Requires-Dist whose marker holds for the target (with the extras
+// asked of that project). Only versions some requirement on the project admits are loaded
+// (their metadata read, their dependencies followed); a requirement found later that admits
+// more versions loads those too. Wheels that do not install on the target, sdists (their
+// dependencies are unknown without a build) and yanked files (unless pinned with ==/===)
+// are left out before anything becomes a solvable, with the reason kept for explanations.
+
+import Channels
+import Specs
+
+struct PyPICandidate: Hashable {
+    let file: PyPIFile
+    let version: PEP440Version
+    let tagRank: Int
+    let metadata: CoreMetadata
+    let index: PyPIIndex
+
+    static func == (a: PyPICandidate, b: PyPICandidate) -> Bool { a.file == b.file }
+    func hash(into hasher: inout Hasher) { hasher.combine(file) }
+}
+
+/// What a project offered that could not be used, to explain an empty provider set.
+struct Unavailable {
+    var sdistOnly: [String] = []
+    var excluded: [(version: String, reason: String)] = []
+    var missingMetadata: [String] = []
+}
+
+final class Universe {
+    let channels: ChannelSet
+    let request: SolveRequest
+
+    private(set) var conda: [String: [Channels.CondaRecord]] = [:]
+    private(set) var pypi: [NormalizedName: [PyPICandidate]] = [:]
+    private(set) var unavailable: [NormalizedName: Unavailable] = [:]
+    /// Extras asked of each project (normalised).
+    private(set) var extras: [NormalizedName: Set<String>] = [:]
+    /// Projects the index does not have at all.
+    private(set) var unknownProjects: Set<NormalizedName> = []
+
+    /// Files already judged (admitted by some requirement), by project.
+    private var seenFiles: [NormalizedName: Set<String>] = [:]
+    private var requirementsOn: [NormalizedName: [SpecifierSet]] = [:]
+    private var unbounded: Set<NormalizedName> = []
+    private var pinnedVersions: [NormalizedName: Set<PEP440Version>] = [:]
+    private var allFiles: [NormalizedName: [Channels.PyPICandidate]] = [:]
+
+    init(channels: ChannelSet, request: SolveRequest) {
+        self.channels = channels
+        self.request = request
+    }
+
+    var environment: MarkerEnvironment { request.target.markerEnvironment }
+
+    func build() throws(ChannelError) {
+        if request.mode == .conda { gatherConda() }
+        try gatherPyPI()
+    }
+
+    // MARK: conda
+
+    private func gatherConda() {
+        var queue: [(name: String, channel: String?)] = [("python", nil)]
+        for r in request.conda { queue.append((r.spec.name, r.spec.channel)) }
+        var seen = Set<String>()
+        while let (name, channel) = queue.popLast() {
+            guard !name.hasPrefix("__"), seen.insert(name).inserted else { continue }
+            var records = channels.condaRecords(named: name)
+            if let channel, !records.contains(where: { $0.channel == channel }) {
+                records += channels.condaRecords(named: name, channel: channel)
+            }
+            conda[name] = records
+            for record in records {
+                for dependency in record.depends {
+                    let depName = MatchSpecCache.name(of: dependency)
+                    if !seen.contains(depName) { queue.append((depName, nil)) }
+                }
+            }
+        }
+    }
+
+    // MARK: PyPI
+
+    private func gatherPyPI() throws(ChannelError) {
+        var work = Set<NormalizedName>()
+        for r in request.pip {
+            guard r.requirement.url == nil else { continue }
+            if let marker = r.requirement.marker, (try? marker.evaluate(environment)) != true { continue }
+            if note(r.requirement, pinned: true) { work.insert(r.requirement.normalizedName) }
+        }
+        // conda packages that are Python projects satisfy pip requirements on them, so their
+        // pip dependencies must not be followed separately: nothing to do here.
+        while !work.isEmpty {
+            let batch = work.sorted()
+            work.removeAll()
+            for name in batch {
+                for requirement in try load(name) where note(requirement, pinned: false) {
+                    work.insert(requirement.normalizedName)
+                }
+            }
+        }
+    }
+
+    /// Records a requirement on a project; true when it may admit versions not loaded yet.
+    private func note(_ requirement: Requirement, pinned: Bool) -> Bool {
+        let name = requirement.normalizedName
+        var changed = false
+        let newExtras = Set(requirement.extras.map { NormalizedName($0).value })
+        if !newExtras.isSubset(of: extras[name] ?? []) {
+            extras[name, default: []].formUnion(newExtras)
+            changed = true
+        }
+        if pinned {
+            for s in requirement.specifier.specifiers where s.op == .equal || s.op == .arbitrary {
+                if let v = s.version { pinnedVersions[name, default: []].insert(v) }
+            }
+        }
+        if requirement.specifier.isEmpty {
+            if unbounded.insert(name).inserted { changed = true }
+        } else if !(requirementsOn[name] ?? []).contains(requirement.specifier) {
+            requirementsOn[name, default: []].append(requirement.specifier)
+            changed = true
+        }
+        return changed || seenFiles[name] == nil
+    }
+
+    /// Loads the versions of `name` that some requirement admits and returns the requirements
+    /// of every loaded version (marker true for the target, base and requested extras).
+    private func load(_ name: NormalizedName) throws(ChannelError) -> [Requirement] {
+        if allFiles[name] == nil {
+            let yankedAllowed = !(pinnedVersions[name] ?? []).isEmpty
+            let candidates = try channels.pypiCandidates(name, pinned: yankedAllowed)
+            if candidates.isEmpty {
+                let project = try channels.pypiProject(name)
+                if project == nil { unknownProjects.insert(name) }
+            }
+            allFiles[name] = candidates
+        }
+        let files = allFiles[name] ?? []
+        var seen = seenFiles[name] ?? []
+        var newCandidates: [PyPICandidate] = []
+        var info = unavailable[name] ?? Unavailable()
+        let specs = requirementsOn[name] ?? []
+        let anyVersion = unbounded.contains(name)
+        for candidate in files {
+            guard let version = candidate.file.version, !seen.contains(candidate.file.filename) else { continue }
+            let admitted = anyVersion || specs.contains { $0.contains(version, prereleases: true) }
+            guard admitted else { continue }
+            seen.insert(candidate.file.filename)
+            // Yanked files only for an exact pin of their version.
+            if candidate.file.isYanked && !(pinnedVersions[name] ?? []).contains(version) { continue }
+            switch candidate.verdict {
+            case .wheel(let rank, _):
+                guard let metadata = try candidate.index.metadata(for: candidate.file) else {
+                    info.missingMetadata.append(candidate.file.filename)
+                    continue
+                }
+                newCandidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
+            case .needsBuild:
+                info.sdistOnly.append(version.normalized)
+            case .excluded(let reason):
+                info.excluded.append((version.normalized, reason))
+            }
+        }
+        unavailable[name] = info
+        seenFiles[name] = seen
+        pypi[name, default: []].append(contentsOf: newCandidates)
+
+        // Requirements of the new candidates, and of all candidates for extras newly asked.
+        var requirements: [Requirement] = []
+        let wanted = extras[name] ?? []
+        for candidate in pypi[name] ?? [] {
+            for requirement in candidate.metadata.requiresDist where requirement.url == nil {
+                guard let marker = requirement.marker else {
+                    requirements.append(requirement)
+                    continue
+                }
+                var env = environment
+                if (try? marker.evaluate(env)) == true { requirements.append(requirement); continue }
+                for extra in wanted {
+                    env.extra = extra
+                    if (try? marker.evaluate(env)) == true { requirements.append(requirement); break }
+                }
+            }
+        }
+        return requirements
+    }
+
+    /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.
+    func requirements(of candidate: PyPICandidate, extra: String?) -> [Requirement] {
+        candidate.metadata.requiresDist.filter { requirement in
+            guard requirement.url == nil else { return false }
+            guard let marker = requirement.marker else { return extra == nil }
+            var env = environment
+            let base = (try? marker.evaluate(env)) == true
+            if extra == nil { return base }
+            env.extra = extra
+            return !base && (try? marker.evaluate(env)) == true
+        }
+    }
+}
+
+/// MatchSpec parsing is the hot path of pool building: every distinct string once.
+enum MatchSpecCache {
+    /// The package name of a dependency string without parsing the whole spec.
+    static func name(of dependency: String) -> String {
+        var text = Substring(dependency)
+        if let colons = text.range(of: "::") { text = text[colons.upperBound...] }
+        return String(text.prefix { $0 != " " && $0 != "=" && $0 != "<" && $0 != ">" && $0 != "!" && $0 != "[" && $0 != "~" })
+    }
+}

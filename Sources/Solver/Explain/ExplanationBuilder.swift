@@ -1,0 +1,157 @@
+// libsolv's problem rules → sentences in the user's terms, with real versions and origins:
+//   conda.yaml:6:5 requires numpy==1.23.5
+//   scikit-learn 1.5.2 (pypi) requires numpy>=1.19.5, but ...
+// Rules about many versions of one package and one dependency are merged into one line, the
+// same-name rule libsolv adds is implied and left out, and hints say what the channels offer
+// where a requirement has no provider at all.
+
+import Channels
+import CLibsolv
+import Specs
+
+struct ExplanationBuilder {
+    let builder: PoolBuilder
+    let jobs: [Job]
+
+    private struct Group {
+        var subject: String
+        var ecosystem: String
+        var versions: [String]
+        var predicate: String
+        var order: Int
+    }
+
+    func explain(_ problems: [[SolvPool.RuleInfo]]) -> Explanation {
+        var rendered: [[String]] = []
+        var hints: [String] = []
+        for rules in problems {
+            var lines: [String] = []
+            var groups: [String: Group] = [:]
+            var order = 0
+            func add(_ line: String) { if !lines.contains(line) { lines.append(line) } }
+            for rule in rules {
+                switch rule.kind {
+                case .job:
+                    for job in jobs(for: rule.dep) { add("\(job.origin) requires \(job.text)") }
+                case .jobNothingProvides:
+                    for job in jobs(for: rule.dep) {
+                        add("\(job.origin) requires \(job.text), but no package in the channels provides it")
+                    }
+                    hints += availability(rule.dep)
+                case .requires, .nothingProvides:
+                    guard let info = builder.infos[rule.source] else { continue }
+                    let dep = builder.depText[rule.dep] ?? "?"
+                    var predicate = "require \(dep)"
+                    if rule.kind == .nothingProvides || builder.pool.providers(rule.dep).isEmpty {
+                        predicate += ", which no package in the channels provides"
+                        hints += availability(rule.dep)
+                    }
+                    let key = "\(info.displayName)|\(info.ecosystemLabel)|\(predicate)"
+                    if groups[key] == nil {
+                        groups[key] = Group(subject: info.displayName, ecosystem: info.ecosystemLabel, versions: [], predicate: predicate, order: order)
+                        order += 1
+                    }
+                    if !groups[key]!.versions.contains(info.versionText) { groups[key]!.versions.append(info.versionText) }
+                case .conflicts:
+                    guard let source = builder.infos[rule.source] else { continue }
+                    let target = builder.infos[rule.target]
+                    let dep = builder.depText[rule.dep] ?? "?"
+                    if case .conda? = target, case .pypi = source {
+                        add("\(describe(source)) and \(target.map(describe) ?? dep) both install \(source.displayName); pip and conda would overwrite each other's files")
+                    } else if let target {
+                        add("\(describe(source)) constrains \(dep), which excludes \(describe(target))")
+                    } else {
+                        add("\(describe(source)) conflicts with \(dep)")
+                    }
+                case .notInstallable:
+                    if let info = builder.infos[rule.source] { add("\(describe(info)) cannot be installed on this target") }
+                case .sameName, .other:
+                    continue
+                }
+            }
+            for group in groups.values.sorted(by: { $0.order < $1.order }) {
+                lines.append("\(group.subject) \(versionList(group.versions)) (\(group.ecosystem)) \(verb(group.predicate, plural: group.versions.count > 1))")
+            }
+            rendered.append(lines)
+        }
+        var seen = Set<String>()
+        return Explanation(problems: rendered, hints: hints.filter { seen.insert($0).inserted })
+    }
+
+    private func jobs(for dep: Id) -> [Job] { jobs.filter { $0.dep == dep } }
+
+    private func describe(_ info: SolvableInfo) -> String {
+        "\(info.displayName) \(info.versionText) (\(info.ecosystemLabel))"
+    }
+
+    private func verb(_ predicate: String, plural: Bool) -> String {
+        plural ? predicate : predicate.replacingFirst("require ", with: "requires ")
+    }
+
+    /// `1.3.0`, `1.3.0, 1.3.1`, or `1.2.0 … 1.5.2 (9 versions)` for long lists (newest last).
+    private func versionList(_ versions: [String]) -> String {
+        let sorted = versions.sorted { a, b in
+            if let va = try? PEP440Version(parsing: a), let vb = try? PEP440Version(parsing: b) { return va < vb }
+            return a < b
+        }
+        if sorted.count <= 3 { return sorted.joined(separator: ", ") }
+        return "\(sorted.first!) … \(sorted.last!) (\(sorted.count) versions)"
+    }
+
+    /// What the channels offer for a dependency without providers.
+    private func availability(_ dep: Id) -> [String] {
+        guard let subject = builder.depSubject[dep] else { return [] }
+        let universe = builder.universe
+        if subject.ecosystem == "pypi" {
+            let name = NormalizedName(subject.name)
+            if universe.unknownProjects.contains(name) {
+                return ["\(subject.name) is not in the configured PyPI indexes"]
+            }
+            var hints: [String] = []
+            let available = Array(Set(builder.solvables(ecosystem: "pypi", name: subject.name).compactMap { builder.infos[$0]?.versionText }))
+            if !available.isEmpty {
+                hints.append("\(subject.name) versions that install on \(universe.request.target): \(versionSummary(available))")
+            }
+            if let info = universe.unavailable[name] {
+                if !info.sdistOnly.isEmpty {
+                    hints.append("\(subject.name) \(versionSummary(info.sdistOnly)) only as source distributions (a build would be needed)")
+                }
+                var byReason: [String: [String]] = [:]
+                for (version, reason) in info.excluded { byReason[reason, default: []].append(version) }
+                for (reason, versions) in byReason.sorted(by: { $0.key < $1.key }).prefix(4) {
+                    hints.append("\(subject.name) \(versionSummary(versions)): \(reason)")
+                }
+            }
+            if hints.isEmpty { hints.append("no version of \(subject.name) matches, among those some requirement admits") }
+            return hints
+        }
+        let name = subject.name
+        if name.hasPrefix("__") {
+            let provided = universe.request.virtualPackages.filter { $0.name == name }.map { "\($0.name) \($0.version)" }
+            return [provided.isEmpty ? "the target does not provide \(name)" : "the target provides \(provided.joined(separator: ", "))"]
+        }
+        let records = universe.channels.condaRecords(named: name)
+        if records.isEmpty {
+            return ["no conda package named \(name) in the channels (\(universe.channels.condaChannels.map(\.name).joined(separator: ", ")))"]
+        }
+        return ["\(name) in the conda channels: \(versionSummary(records.map(\.versionText)))"]
+    }
+
+    private func versionSummary(_ versions: [String]) -> String {
+        var unique: [String] = []
+        for v in versions where !unique.contains(v) { unique.append(v) }
+        let sorted = unique.sorted { a, b in
+            if let va = try? CondaVersion(parsing: a), let vb = try? CondaVersion(parsing: b) { return va < vb }
+            return a < b
+        }
+        if sorted.count <= 6 { return sorted.joined(separator: ", ") }
+        return sorted.prefix(3).joined(separator: ", ") + " … " + sorted.suffix(2).joined(separator: ", ") + " (\(sorted.count) versions)"
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}

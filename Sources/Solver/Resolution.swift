@@ -1,0 +1,79 @@
+// The answer of a solve: the pinned set with why each package is there, or why nothing works.
+
+import Channels
+
+public enum Ecosystem: String, Hashable, Sendable, Comparable {
+    case conda, pypi
+    public static func < (a: Ecosystem, b: Ecosystem) -> Bool { a.rawValue < b.rawValue }
+}
+
+public struct ResolvedPackage: Hashable, Sendable {
+    public let name: String
+    public let version: String
+    public let ecosystem: Ecosystem
+    /// conda build string; nil for wheels.
+    public let build: String?
+    public let filename: String
+    /// Where the file is: a path or URL (conda: channel/subdir/file; PyPI: as the index lists it).
+    public let url: String
+    /// The index or channel it came from (for relative lock URLs).
+    public let source: String
+    public let sha256: String?
+    public let md5: String?
+    public let size: Int64?
+    /// conda subdir or the wheel's tags.
+    public let platform: String?
+    /// conda `depends` strings, or the Requires-Dist lines that applied.
+    public let dependencies: [String]
+    /// Extras installed with a PyPI package.
+    public var extras: [String]
+    /// Who asked for it: request origins (`conda.yaml:6:3`, `profile azureml-online`) and
+    /// the packages that depend on it (`scikit-learn`).
+    public var requestedBy: [String]
+    /// The requests (model files, profile) that named it directly.
+    public var requestOrigins: [Origin]
+    public let license: String?
+}
+
+public struct Resolution: Sendable {
+    public let python: PythonVersion
+    public let mode: EnvironmentMode
+    /// conda first, then PyPI; by name within each.
+    public let packages: [ResolvedPackage]
+
+    public func package(_ name: String, _ ecosystem: Ecosystem? = nil) -> ResolvedPackage? {
+        packages.first { $0.name == name && (ecosystem == nil || $0.ecosystem == ecosystem) }
+    }
+}
+
+/// Why a request cannot be met, in the user's terms.
+public struct Explanation: Sendable, CustomStringConvertible {
+    /// One entry per independent problem libsolv found.
+    public let problems: [[String]]
+    /// Extra hints (what versions exist, what was excluded and why).
+    public let hints: [String]
+
+    public var description: String {
+        var lines: [String] = []
+        for (i, problem) in problems.enumerated() {
+            if problems.count > 1 { lines.append("Problem \(i + 1):") }
+            lines += problem.map { "  - " + $0 }
+        }
+        if !hints.isEmpty {
+            lines.append("Hints:")
+            lines += hints.map { "  - " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public enum SolveOutcome: Sendable {
+    case resolved(Resolution)
+    case unsatisfiable(Explanation)
+}
+
+public struct SolveError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

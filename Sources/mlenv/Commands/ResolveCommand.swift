@@ -1,0 +1,113 @@
+import ArgumentParser
+import Channels
+import Deploy
+import ModelFiles
+import Solver
+
+/// Options of every command that resolves a model for a deployment.
+struct DeploymentOptionGroup: ParsableArguments {
+    @Option(name: .customLong("deployment"), help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none.", valueName: "type"))
+    var deployment: String = "azureml-online"
+
+    @Option(help: ArgumentHelp("A deployment profile file to use instead of a built-in one.", valueName: "file"))
+    var profileFile: String?
+
+    @Option(help: "Target Python version (X.Y), instead of the model's.")
+    var python: PythonVersion?
+
+    @Option(help: ArgumentHelp("Which of the model's environments to build: conda or virtualenv (default: the deployment's choice).", valueName: "kind"))
+    var envManager: String?
+
+    @Option(name: .customLong("with"), help: ArgumentHelp("An extra PyPI requirement (repeatable).", valueName: "req"))
+    var with: [String] = []
+
+    @Option(name: .customLong("without"), help: ArgumentHelp("Leave out a package the model or the profile names (repeatable).", valueName: "name"))
+    var without: [String] = []
+
+    func validate() throws {
+        if let envManager, envManager != "conda" && envManager != "virtualenv" {
+            throw ValidationError("--env-manager: expected conda or virtualenv")
+        }
+    }
+
+    func profile() throws -> Profile {
+        do {
+            if let profileFile { return try Profiles.load(path: profileFile) }
+            return try Profiles.builtIn(deployment)
+        } catch {
+            throw CommandError(error.description)
+        }
+    }
+
+    /// Loads the model and plans the request: exit 2 on unreadable input.
+    func plan(model: String) throws -> (DeclaredEnvironment, DeploymentRequest) {
+        let environment: DeclaredEnvironment
+        do { environment = try ModelLoader.load(path: model) } catch {
+            throw CommandError((error.location.map { "\(model)/\($0): " } ?? "") + error.message)
+        }
+        let errors = environment.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            for e in errors { StandardError.write("\(model)/\(e)\n") }
+            throw CommandError("the model's files cannot be read as declared (see above); `mlenv inspect \(model)` shows everything it found")
+        }
+        let options = DeploymentOptions(python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
+        do {
+            return (environment, try DeploymentPlanner.plan(environment, profile: try profile(), options: options))
+        } catch let error as DeploymentRequestError {
+            throw CommandError(error.message)
+        }
+    }
+}
+
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Resolve a model's environment for a deployment: the exact packages that will be installed, or why none can be.",
+        discussion: """
+            Adds what the deployment's inference server needs (see `mlenv profiles`), solves the \
+            model's conda and pip requirements together with libsolv against the configured \
+            channels (default: the embedded channels/), and prints the pinned set with what asked \
+            for each package. When no set satisfies everything it explains why, quoting the \
+            model's files (file:line) and the profile.
+
+            Exit codes: 0 resolved, 1 unsatisfiable, 2 bad input.
+
+            Examples:
+              mlenv resolve fixtures/models/sklearn-conda --deployment azureml-online
+              mlenv resolve path/to/model --deployment mlflow-serve --tree
+              mlenv resolve path/to/model --python 3.11 --format json | jq '.packages[] | .name'
+            """
+    )
+
+    @Argument(help: "The MLflow model directory.")
+    var model: String
+
+    @OptionGroup var deployment: DeploymentOptionGroup
+    @OptionGroup var channelOptions: ChannelOptions
+
+    @Flag(help: "Show why each package is there, as a tree under the requests.")
+    var tree = false
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Write a libsolv testcase of the solve to this directory (for bug reports).", valueName: "dir"))
+    var debugSolver: String?
+
+    func run() throws {
+        let (_, plan) = try deployment.plan(model: model)
+        let channels = try channelOptions.channelSet(target: plan.request.target)
+        let outcome: SolveOutcome
+        do { outcome = try Resolver(channels: channels).solve(plan.request, debugDirectory: debugSolver) } catch {
+            StandardError.write("error: \(error.message)\n")
+            throw ExitCode(1)
+        }
+        switch format {
+        case .json:
+            StandardOutput.write(ResolutionReport.json(outcome, plan: plan, model: model).serialized(pretty: true) + "\n")
+        case .text:
+            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree))
+        }
+        if case .unsatisfiable = outcome { throw ExitCode(1) }
+    }
+}
