@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_MODEL ?= fixtures/models/sklearn-conda
 
-.PHONY: demo test build bootstrap release clean
+.PHONY: demo test build bootstrap python release clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -16,9 +16,15 @@ release: bootstrap
 demo: build
 	$(SWIFT) run --skip-build mlenv inspect $(DEMO_MODEL)
 
-test: bootstrap
+# The Python tools the tests compare against: pip and uv (scripts/python-tools), real MLflow
+# for the scoring core (scripts/python-env). Both are idempotent.
+python: bootstrap
+	@scripts/python-tools
+	@scripts/python-env >/dev/null
+
+test: bootstrap python
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	MLENV_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlenv", targets: ["mlenv"]),
-        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles"]),
+        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,10 +22,15 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "ModelFiles", dependencies: ["YAML", "JSON", "Specs"]),
+        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CArchive"]),
+        .target(name: "Solver", dependencies: ["CLibsolv", "Channels", "Specs"]),
+        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], resources: [.copy("Profiles")]),
+        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "JSON", "YAML", "CArchive"]),
+        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], resources: [.copy("Resources")]),
         .executableTarget(
             name: "mlenv",
             dependencies: [
-                "ModelFiles", "Specs", "JSON",
+                "ModelFiles", "Specs", "JSON", "Inference", "Channels", "Solver", "Deploy", "Emit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,7 +39,12 @@ let package = Package(
         .testTarget(name: "SpecsTests", dependencies: ["Specs"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], exclude: ["Oracle"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Specs", "JSON"], exclude: ["Data"]),
+        .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Specs"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Solver", "Channels", "Specs"]),
+        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
         .testTarget(name: "CLITests", dependencies: ["JSON", "mlenv"]),
     ]
 )

@@ -35,7 +35,7 @@ public struct InputExampleFile: Hashable, Sendable {
 
 public struct DeclaredEnvironment: Hashable, Sendable {
     public let modelPath: String
-    public let mlmodel: MLModel
+    public var mlmodel: MLModel
     public var python: [PythonStatement]
     public var conda: CondaEnvironment?
     public var virtualenv: VirtualEnvironment?

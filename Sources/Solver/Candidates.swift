@@ -151,8 +151,11 @@ final class Universe {
             let admitted = anyVersion || specs.contains { $0.contains(version, prereleases: true) }
             guard admitted else { continue }
             seen.insert(candidate.file.filename)
-            // Yanked files only for an exact pin of their version.
-            if candidate.file.isYanked && !(pinnedVersions[name] ?? []).contains(version) { continue }
+            // Yanked files only for an exact pin of their version (PEP 592).
+            if let reason = candidate.file.yanked, !(pinnedVersions[name] ?? []).contains(version) {
+                info.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                continue
+            }
             switch candidate.verdict {
             case .wheel(let rank, _):
                 guard let metadata = try candidate.index.metadata(for: candidate.file) else {

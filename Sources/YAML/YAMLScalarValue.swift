@@ -14,7 +14,7 @@ public enum YAMLScalarValue: Hashable, Sendable {
     case timestamp(String)
     case string(String)
 
-    static func resolvePlain(_ text: String) -> YAMLScalarValue {
+    public static func resolvePlain(_ text: String) -> YAMLScalarValue {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return .bool(true)

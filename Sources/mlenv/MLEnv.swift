@@ -5,6 +5,7 @@
 // 64 (EX_USAGE) for usage errors and 1 for other errors, so `main()` maps them here, once.
 
 import ArgumentParser
+import Emit
 import Foundation
 
 @main
@@ -21,7 +22,7 @@ struct MLEnv: AsyncParsableCommand {
             Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
             """,
         version: MLEnvVersion.current,
-        subcommands: [InspectCommand.self, ResolveCommand.self, SearchCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self]
+        subcommands: [InspectCommand.self, ResolveCommand.self, LockCommand.self, ProfilesCommand.self, SearchCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self]
     )
 
     static func main() async {
@@ -45,20 +46,17 @@ struct MLEnv: AsyncParsableCommand {
             print(fullMessage(for: error))
             Foundation.exit(0)
         }
-        if let described = error as? CustomStringConvertible, code != .validationFailure {
-            StandardError.write("error: \(described.description)\n")
-            Foundation.exit(2)
-        }
-        let message = fullMessage(for: error)
         if code == .validationFailure {
+            let message = fullMessage(for: error)
             StandardError.write(message.hasSuffix("\n") ? message : message + "\n")
         } else {
-            StandardError.write("error: \(message)\n")
+            // Our own errors describe themselves (file:line:column: what is wrong).
+            StandardError.write("error: \(String(describing: error))\n")
         }
         Foundation.exit(2)
     }
 }
 
 enum MLEnvVersion {
-    static let current = "0.1.0"
+    static let current = MLEnvGenerator.version
 }

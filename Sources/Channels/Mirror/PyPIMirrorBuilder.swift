@@ -223,9 +223,13 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         }
         var kept: [AvailableVersion] = []
         var seriesSeen = Set<String>()
+        // A yanked release stays listed (PEP 592: installable only by an exact pin) but never
+        // stands for its series or for a requirement.
+        func yanked(_ v: AvailableVersion) -> Bool { v.files.allSatisfy(\.isYanked) }
         for candidate in all where admitted(candidate.version) {
             if let since = options.since, let first = candidate.firstUpload, first < since { continue }
             if let cutoff = options.seriesOnlyBefore, let first = candidate.firstUpload, first < cutoff {
+                if yanked(candidate) { continue }
                 let series = "\(candidate.version.epoch).\(candidate.version.major).\(candidate.version.minor)"
                 guard seriesSeen.insert(series).inserted else { continue }
             }
@@ -236,10 +240,12 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         // would do: that keeps selection monotone in the requirements, so the mirror is the
         // same whatever order the closure was discovered in.
         var keys = Set(kept.map { $0.version })
-        var requirements: [(PEP440Version) -> Bool] = state.specifiers.map { spec in { spec.contains($0, prereleases: hasFinal ? nil : true) } }
-        if state.unbounded { requirements.append { !$0.isPrerelease || !hasFinal } }
-        for admits in requirements {
-            if let newest = all.first(where: { admits($0.version) }), keys.insert(newest.version).inserted {
+        var requirements: [(admits: (PEP440Version) -> Bool, exact: Bool)] = state.specifiers.map { spec in
+            ({ spec.contains($0, prereleases: hasFinal ? nil : true) }, spec.specifiers.contains { $0.op == .equal || $0.op == .arbitrary })
+        }
+        if state.unbounded { requirements.append(({ !$0.isPrerelease || !hasFinal }, false)) }
+        for (admits, exact) in requirements {
+            if let newest = all.first(where: { admits($0.version) && (exact || !yanked($0)) }), keys.insert(newest.version).inserted {
                 kept.append(newest)
             }
         }

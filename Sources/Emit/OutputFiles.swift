@@ -1,0 +1,45 @@
+// Writing outputs safely: nothing half-written (each file goes to a temporary file in the same
+// directory, then is renamed into place), and a user's file is never overwritten without
+// `force` (an identical file is not a conflict).
+
+import Foundation
+
+public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public enum OutputFiles {
+    public static func write(_ files: [(String, String)], to directory: String, force: Bool) throws(OutputError) {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw OutputError(message: "\(directory) exists and is not a directory")
+        }
+        // Check every target first, so a conflict writes nothing.
+        var conflicts: [String] = []
+        for (name, content) in files {
+            let path = directory + "/" + name
+            if let existing = fm.contents(atPath: path), existing != Data(content.utf8), !force { conflicts.append(path) }
+        }
+        guard conflicts.isEmpty else {
+            throw OutputError(message: "refusing to overwrite \(conflicts.joined(separator: ", ")) (use --force)")
+        }
+        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw OutputError(message: "cannot create \(directory): \(error.localizedDescription)")
+        }
+        var temporaries: [(String, String)] = []
+        defer { for (temporary, _) in temporaries { unlink(temporary) } }
+        for (name, content) in files {
+            let path = directory + "/" + name
+            let temporary = directory + "/.\(name).tmp-\(getpid())"
+            guard fm.createFile(atPath: temporary, contents: Data(content.utf8)) else {
+                throw OutputError(message: "cannot write \(temporary)")
+            }
+            temporaries.append((temporary, path))
+        }
+        for (temporary, path) in temporaries where rename(temporary, path) != 0 {
+            throw OutputError(message: "cannot move \(temporary) to \(path)")
+        }
+    }
+}

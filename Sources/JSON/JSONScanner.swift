@@ -1,0 +1,457 @@
+// A pull parser over UTF-8 bytes: the caller walks the document token by token and decides what
+// to keep. Payload validation uses it to check a 200 MB request without building a tree of it:
+// memory stays at the body plus what the caller keeps.
+//
+// Same grammar and messages as JSONParser, plus one option: `pythonLiterals` accepts `NaN`,
+// `Infinity` and `-Infinity`, which Python's `json.loads` (and so every MLflow and Azure ML
+// server) accepts and `json.dumps` writes for non-finite floats.
+
+public struct JSONScanner {
+    public enum Kind: Hashable, Sendable {
+        case object, array, string, number, bool, null
+    }
+
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// Byte offset of the next unread byte.
+    public private(set) var offset: Int
+    public let pythonLiterals: Bool
+
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, pythonLiterals: Bool = false) {
+        self.bytes = bytes
+        self.offset = 0
+        self.pythonLiterals = pythonLiterals
+    }
+
+    /// A scanner over `bytes[range]` that reports offsets (and lines) within the whole buffer.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, pythonLiterals: Bool = false) {
+        self.bytes = UnsafeBufferPointer(rebasing: bytes[..<range.upperBound])
+        self.offset = range.lowerBound
+        self.pythonLiterals = pythonLiterals
+    }
+
+    public var isAtEnd: Bool { offset >= bytes.count }
+
+    public func error(_ message: String, at position: Int? = nil) -> JSONError {
+        let at = position ?? offset
+        let (line, column) = JSONParser.lineAndColumn(of: at, in: bytes)
+        return JSONError(message: message, offset: at, line: line, column: column)
+    }
+
+    public mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    func describeCurrent() -> String {
+        guard offset < bytes.count else { return "end of input" }
+        let b = bytes[offset]
+        if b >= 0x20 && b < 0x7F { return "character '\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x\(String(b, radix: 16, uppercase: true))"
+    }
+
+    /// The kind of the next value (after whitespace), without consuming it.
+    public mutating func peekKind() throws(JSONError) -> Kind {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("expected a JSON value, found end of input") }
+        switch bytes[offset] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        case UInt8(ascii: "N") where pythonLiterals, UInt8(ascii: "I") where pythonLiterals: return .number
+        default: throw error("expected a JSON value, found \(describeCurrent())")
+        }
+    }
+
+    /// Only whitespace may follow the document.
+    public mutating func expectEnd() throws(JSONError) {
+        skipWhitespace()
+        if offset < bytes.count { throw error("unexpected \(describeCurrent()) after the end of the JSON value") }
+    }
+
+    // MARK: Containers
+
+    /// Consumes `[`.
+    public mutating func beginArray() throws(JSONError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "[") else { throw error("expected '[', found \(describeCurrent())") }
+        offset += 1
+    }
+
+    /// Before each element: true when one follows (consuming the ',' between elements), false
+    /// after consuming the closing `]`. Start with `first = true`.
+    public mutating func nextElement(_ first: inout Bool) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end of input inside an array (expected ',' or ']')") }
+        if bytes[offset] == UInt8(ascii: "]") {
+            if first { offset += 1; return false }
+            offset += 1
+            return false
+        }
+        if !first {
+            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array, found \(describeCurrent())") }
+            offset += 1
+            skipWhitespace()
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { throw error("expected a JSON value, found character ']'") }
+        }
+        first = false
+        return true
+    }
+
+    /// Consumes `{`.
+    public mutating func beginObject() throws(JSONError) {
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "{") else { throw error("expected '{', found \(describeCurrent())") }
+        offset += 1
+    }
+
+    /// The next key (its `:` consumed), or nil after consuming the closing `}`. Start with `first = true`.
+    public mutating func nextKey(_ first: inout Bool) throws(JSONError) -> String? {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
+        if bytes[offset] == UInt8(ascii: "}") {
+            offset += 1
+            return nil
+        }
+        if !first {
+            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found \(describeCurrent())") }
+            offset += 1
+            skipWhitespace()
+        }
+        first = false
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error("expected a string key in an object, found \(describeCurrent())")
+        }
+        let key = try readString()
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
+            throw error("expected ':' after an object key, found \(describeCurrent())")
+        }
+        offset += 1
+        return key
+    }
+
+    // MARK: Scalars
+
+    /// A number as written: its byte range and whether it is an integer literal.
+    public struct NumberToken: Sendable {
+        public let range: Range<Int>
+        public let isInteger: Bool
+        /// `NaN`, `Infinity`, `-Infinity` (only with `pythonLiterals`).
+        public let isNonFinite: Bool
+    }
+
+    public mutating func readNumberToken() throws(JSONError) -> NumberToken {
+        skipWhitespace()
+        let start = offset
+        guard offset < bytes.count else { throw error("expected a JSON value, found end of input") }
+        if pythonLiterals {
+            if matches("NaN") { offset += 3; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
+            if matches("Infinity") { offset += 8; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
+            if matches("-Infinity") { offset += 9; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
+        }
+        var isInteger = true
+        if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        guard offset < bytes.count, isDigit(bytes[offset]) else {
+            throw error("invalid number: expected a digit", at: offset)
+        }
+        if bytes[offset] == UInt8(ascii: "0") {
+            offset += 1
+            if offset < bytes.count, isDigit(bytes[offset]) {
+                throw error("invalid number: leading zeros are not allowed", at: start)
+            }
+        } else {
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+            isInteger = false
+            offset += 1
+            guard offset < bytes.count, isDigit(bytes[offset]) else {
+                throw error("invalid number: expected a digit after '.'", at: offset)
+            }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            isInteger = false
+            offset += 1
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            guard offset < bytes.count, isDigit(bytes[offset]) else {
+                throw error("invalid number: expected a digit in the exponent", at: offset)
+            }
+            while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+        }
+        return NumberToken(range: start..<offset, isInteger: isInteger, isNonFinite: false)
+    }
+
+    public func text(of token: NumberToken) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[token.range]), as: UTF8.self)
+    }
+
+    public mutating func readBool() throws(JSONError) -> Bool {
+        skipWhitespace()
+        if matches("true") { offset += 4; return true }
+        if matches("false") { offset += 5; return false }
+        throw error("invalid literal, expected 'true' or 'false'")
+    }
+
+    public mutating func readNull() throws(JSONError) {
+        skipWhitespace()
+        guard matches("null") else { throw error("invalid literal, expected 'null'") }
+        offset += 4
+    }
+
+    private func matches(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - offset >= count else { return false }
+        let base = literal.utf8Start
+        for i in 0..<count where bytes[offset + i] != base[i] { return false }
+        return true
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    /// Checks a string's syntax and encoding without building it.
+    public mutating func skipString() throws(JSONError) {
+        skipWhitespace()
+        let open = offset
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        offset += 1
+        var plainStart = offset
+        while true {
+            guard offset < bytes.count else { throw error("unterminated string", at: open) }
+            let b = bytes[offset]
+            if b == UInt8(ascii: "\"") {
+                try checkUTF8(plainStart..<offset)
+                offset += 1
+                return
+            }
+            if b == UInt8(ascii: "\\") {
+                try checkUTF8(plainStart..<offset)
+                let escapeAt = offset
+                offset += 1
+                guard offset < bytes.count else { throw error("unterminated escape sequence", at: escapeAt) }
+                let e = bytes[offset]
+                offset += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"):
+                    _ = try hex4(escapeAt: escapeAt)
+                default:
+                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
+                }
+                plainStart = offset
+                continue
+            }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
+            offset += 1
+        }
+    }
+
+    private func checkUTF8(_ range: Range<Int>) throws(JSONError) {
+        var i = range.lowerBound
+        // ASCII fast path.
+        while i < range.upperBound, bytes[i] < 0x80 { i += 1 }
+        guard i < range.upperBound else { return }
+        if String(validating: UnsafeBufferPointer(rebasing: bytes[i..<range.upperBound]), as: UTF8.self) == nil {
+            throw error("invalid UTF-8 inside a string", at: i)
+        }
+    }
+
+    private mutating func hex4(escapeAt: Int) throws(JSONError) -> UInt32 {
+        guard bytes.count - offset >= 4 else { throw error("incomplete \\u escape", at: escapeAt) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[offset]
+            let digit: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("invalid hex digit in \\u escape", at: offset)
+            }
+            value = value << 4 | digit
+            offset += 1
+        }
+        return value
+    }
+
+    /// A string's value. Lone surrogates (which Python accepts) become U+FFFD.
+    public mutating func readString() throws(JSONError) -> String {
+        skipWhitespace()
+        let open = offset
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        offset += 1
+        let start = offset
+        var hasHigh = false
+        while offset < bytes.count {
+            let b = bytes[offset]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<offset])
+                offset += 1
+                if !hasHigh { return String(decoding: slice, as: UTF8.self) }
+                guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 inside a string", at: start) }
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
+            if b >= 0x80 { hasHigh = true }
+            offset += 1
+        }
+        guard offset < bytes.count else { throw error("unterminated string", at: open) }
+        // Escapes: decode run by run.
+        var scalars = String.UnicodeScalarView()
+        var runStart = start
+        while true {
+            guard offset < bytes.count else { throw error("unterminated string", at: open) }
+            let b = bytes[offset]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                if offset > runStart {
+                    guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<offset]), as: UTF8.self) else {
+                        throw error("invalid UTF-8 inside a string", at: runStart)
+                    }
+                    scalars.append(contentsOf: run.unicodeScalars)
+                }
+                if b == UInt8(ascii: "\"") { offset += 1; return String(scalars) }
+                let escapeAt = offset
+                offset += 1
+                guard offset < bytes.count else { throw error("unterminated escape sequence", at: escapeAt) }
+                let e = bytes[offset]
+                offset += 1
+                switch e {
+                case UInt8(ascii: "\""): scalars.append("\"")
+                case UInt8(ascii: "\\"): scalars.append("\\")
+                case UInt8(ascii: "/"): scalars.append("/")
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    let unit = try hex4(escapeAt: escapeAt)
+                    if unit >= 0xD800 && unit < 0xDC00, offset + 1 < bytes.count,
+                       bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") {
+                        let save = offset
+                        offset += 2
+                        let low = try hex4(escapeAt: save)
+                        if low >= 0xDC00 && low < 0xE000 {
+                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+                        } else {
+                            scalars.append("\u{FFFD}")
+                            offset = save
+                        }
+                    } else {
+                        scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                    }
+                default:
+                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
+                }
+                runStart = offset
+                continue
+            }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
+            offset += 1
+        }
+    }
+
+    // MARK: Whole values
+
+    /// Skips one value of any size, checking its syntax; returns its byte range.
+    @discardableResult
+    public mutating func skipValue() throws(JSONError) -> Range<Int> {
+        skipWhitespace()
+        let start = offset
+        // Each level remembers whether it is an array; depth costs one byte per level.
+        var stack: [Bool] = []
+        var firsts: [Bool] = []
+        while true {
+            // At a value position.
+            switch try peekKind() {
+            case .object:
+                offset += 1
+                var first = true
+                if let _ = try nextKey(&first) {
+                    stack.append(false); firsts.append(first)
+                    continue
+                }
+            case .array:
+                offset += 1
+                var first = true
+                if try nextElement(&first) {
+                    stack.append(true); firsts.append(first)
+                    continue
+                }
+            case .string: try skipString()
+            case .number: _ = try readNumberToken()
+            case .bool: _ = try readBool()
+            case .null: try readNull()
+            }
+            // After a value: close containers that end here, or move to the next slot.
+            while true {
+                guard let isArray = stack.last else { return start..<offset }
+                var first = firsts[firsts.count - 1]
+                if isArray {
+                    if try nextElement(&first) { firsts[firsts.count - 1] = first; break }
+                } else {
+                    if try nextKey(&first) != nil { firsts[firsts.count - 1] = first; break }
+                }
+                stack.removeLast(); firsts.removeLast()
+            }
+        }
+    }
+
+    /// Reads one value into a tree (for small values: cells, params, column lists).
+    public mutating func readValue() throws(JSONError) -> JSONValue {
+        enum Frame { case array([JSONValue], Bool), object(JSONObject, String, Bool) }
+        var stack: [Frame] = []
+        while true {
+            var value: JSONValue
+            switch try peekKind() {
+            case .object:
+                offset += 1
+                var first = true
+                if let key = try nextKey(&first) {
+                    stack.append(.object(JSONObject(), key, first))
+                    continue
+                }
+                value = .object(JSONObject())
+            case .array:
+                offset += 1
+                var first = true
+                if try nextElement(&first) {
+                    stack.append(.array([], first))
+                    continue
+                }
+                value = .array([])
+            case .string: value = .string(try readString())
+            case .number: value = .number(JSONNumber(text: text(of: try readNumberToken())))
+            case .bool: value = .bool(try readBool())
+            case .null: try readNull(); value = .null
+            }
+            while true {
+                guard let top = stack.popLast() else { return value }
+                switch top {
+                case .array(var items, var first):
+                    items.append(value)
+                    if try nextElement(&first) { stack.append(.array(items, first)); break }
+                    value = .array(items)
+                    continue
+                case .object(var object, let key, var first):
+                    object.append(key, value)
+                    if let next = try nextKey(&first) { stack.append(.object(object, next, first)); break }
+                    value = .object(object)
+                    continue
+                }
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// PEP 503 / PEP 685 name normalisation ("Django" → "django", "oslo.concurrency" →
+// "oslo-concurrency", "Foo__Bar" → "foo-bar").
+//
+// Traps:
+// - Runs of "-", "_" and "." collapse to one "-", and case folds; nothing else changes, so
+//   leading or trailing separators stay ("_not_legal" → "-not-legal"), as packaging's
+//   `canonicalize_name` does without `validate=True`.
+// - Lowercasing is Python's `str.lower()` (Unicode), not ASCII-only.
+// - Validity is a separate question (`isValidProjectName`): packaging's `_validate_regex`
+//   `^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$`, ASCII, case-insensitive.
+
+/// A project or extra name in PEP 503 normal form.
+public struct NormalizedName: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: String
+
+    public init(_ raw: String) {
+        let lowered = PythonText.lower(raw)
+        var out = ""
+        out.reserveCapacity(lowered.utf8.count)
+        var lastWasSeparator = false
+        for s in lowered.unicodeScalars {
+            if s == "-" || s == "_" || s == "." {
+                if !lastWasSeparator { out.unicodeScalars.append("-") }
+                lastWasSeparator = true
+            } else {
+                out.unicodeScalars.append(s)
+                lastWasSeparator = false
+            }
+        }
+        value = out
+    }
+
+    public var description: String { value }
+
+    public static func < (lhs: NormalizedName, rhs: NormalizedName) -> Bool {
+        lhs.value.unicodeScalars.lexicographicallyPrecedes(rhs.value.unicodeScalars)
+    }
+
+    /// packaging's `canonicalize_name(name, validate=True)` check: ASCII letters and digits,
+    /// with ".", "_" and "-" inside only.
+    public static func isValidProjectName(_ raw: String) -> Bool {
+        let s = Array(raw.unicodeScalars)
+        guard let first = s.first, let last = s.last, first.isASCIIAlnum, last.isASCIIAlnum else { return false }
+        return s.allSatisfy { $0.isASCIIAlnum || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+
+    /// packaging's `is_normalized_name`: `[a-z0-9]+(-[a-z0-9]+)*`.
+    public static func isNormalized(_ raw: String) -> Bool {
+        var previousDash = true
+        var any = false
+        for s in raw.unicodeScalars {
+            if s == "-" {
+                if previousDash { return false }
+                previousDash = true
+            } else if s.isLowerASCIIAlnum {
+                previousDash = false
+                any = true
+            } else {
+                return false
+            }
+        }
+        return any && !previousDash
+    }
+}

@@ -1,0 +1,193 @@
+// `mlenv validate MODEL [--payload FILE...]`: wiring only; the checks live in the Inference module.
+
+import ArgumentParser
+import Foundation
+import Inference
+import JSON
+import ModelFiles
+
+extension RequestProtocol: ExpressibleByArgument {}
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check request payloads (or the model's input example) against the model signature.",
+        discussion: """
+            Reads only MLmodel (and the example files it names): no environment files, no \
+            network, no Python. Each payload gets the verdict the model server would give, using \
+            MLflow's own rules for the request format: Azure ML online endpoints \
+            ({"input_data": ..., "params": ...}) and `mlflow models serve` \
+            ({"dataframe_split" | "dataframe_records" | "instances" | "inputs": ..., "params": ...}, \
+            or CSV). The protocol is detected from the top-level keys unless --protocol is given.
+
+            Warnings name what MLflow accepts but changes silently (a fraction truncated into an \
+            integer column, a string read as a boolean, a dropped extra column or unknown param); \
+            --strict makes them errors.
+
+            Without --payload, checks the model's saved input example (and \
+            serving_input_example.json) against its own signature.
+
+            Examples:
+              mlenv validate ./model --payload request.json
+              mlenv validate ./model --payload a.json b.json --format json
+              mlenv validate ./model --payload requests/    # each *.json, *.csv
+              mlenv validate ./model --payload rows.csv --content-type text/csv
+              mlenv validate ./model --payload request.json --protocol azureml --strict
+              mlenv validate ./model
+
+            Exit codes: 0 every payload is valid; 1 a payload is invalid (including malformed \
+            JSON); 2 the model or a payload file cannot be read.
+            """
+    )
+
+    @Argument(help: "The MLflow model directory (the folder holding MLmodel).")
+    var model: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Request bodies to check: files, or directories of *.json / *.csv files; '-' reads standard input.")
+    var payload: [String] = []
+
+    @Option(name: .long, help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Request protocol (default: detected from the body's top-level keys).")
+    var `protocol`: RequestProtocol?
+
+    @Flag(name: .long, help: "Treat warnings (silent changes MLflow makes) as errors.")
+    var strict = false
+
+    @Option(name: .long, help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
+    var contentType: String?
+
+    func run() throws {
+        let files: SignatureFiles
+        do {
+            files = try ModelLoader.loadSignatureFiles(path: model)
+        } catch {
+            StandardError.write("error: \(model): \(error)\n")
+            throw ExitCode(2)
+        }
+        for diagnostic in files.diagnostics where diagnostic.code == "invalid-signature" {
+            StandardError.write("error: \(model)/\(diagnostic)\n")
+            throw ExitCode(2)
+        }
+        let validator = PayloadValidator(signature: files.mlmodel.signature)
+
+        var results: [(name: String, report: PayloadReport)] = []
+        if payload.isEmpty {
+            for diagnostic in files.diagnostics where diagnostic.code.contains("example") {
+                StandardError.write("\(model)/\(diagnostic)\n")
+            }
+            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict)
+            for check in InputExampleValidator.validate(files, options: options) {
+                results.append((check.file, check.report))
+            }
+            if results.isEmpty {
+                let note = files.mlmodel.inputExample == nil ? "the model has no saved input example; pass --payload FILE to check a request" : "the model's input example is not a JSON request mlenv can check"
+                if format == .json {
+                    StandardOutput.write("[]\n")
+                } else {
+                    StandardOutput.write("\(note)\n")
+                }
+                return
+            }
+        } else {
+            let paths: [String]
+            do {
+                paths = try PayloadFile.expand(payload)
+            } catch {
+                StandardError.write("error: \(error)\n")
+                throw ExitCode(2)
+            }
+            for path in paths {
+                let bytes: [UInt8]
+                do {
+                    bytes = try PayloadFile.read(path)
+                } catch {
+                    StandardError.write("error: \(error)\n")
+                    throw ExitCode(2)
+                }
+                let type = contentType ?? (path.lowercased().hasSuffix(".csv") ? "text/csv" : "application/json")
+                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict)
+                results.append((path, validator.validate(bytes, options: options)))
+            }
+        }
+
+        switch format {
+        case .json:
+            let objects: [JSONValue] = results.map { result in
+                var object = JSONObject()
+                object.append("payload", .string(result.name))
+                if case .object(let report) = result.report.json { object.entries.append(contentsOf: report.entries) }
+                return .object(object)
+            }
+            let value: JSONValue = objects.count == 1 && !payload.isEmpty ? objects[0] : .array(objects)
+            StandardOutput.write(value.serialized(pretty: true) + "\n")
+        case .text:
+            var text = ""
+            for (name, report) in results {
+                let where_ = [report.requestProtocol?.rawValue, report.format?.rawValue].compactMap { $0 }.joined(separator: ", ")
+                text += "\(name): \(report.isValid ? "valid" : "INVALID")\(where_.isEmpty ? "" : " (\(where_))")\n"
+                for finding in report.errors { text += "  error: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
+                for finding in report.warnings { text += "  warning: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
+                for finding in report.notes { text += "  note: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
+            }
+            StandardOutput.write(text)
+        }
+        if results.contains(where: { !$0.report.isValid }) { throw ExitCode(1) }
+    }
+}
+
+/// Reads a payload into one buffer of exactly its size (a 200 MB body costs 200 MB, not twice that).
+enum PayloadFile {
+    struct ReadError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A directory stands for the `.json` and `.csv` files directly inside it, in name order.
+    static func expand(_ paths: [String]) throws -> [String] {
+        var result: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    .filter { $0.lowercased().hasSuffix(".json") || $0.lowercased().hasSuffix(".csv") }
+                    .sorted()
+                if names.isEmpty { throw ReadError(description: "payload directory '\(path)' holds no .json or .csv files") }
+                result += names.map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+            } else {
+                result.append(path)
+            }
+        }
+        return result
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" {
+            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw ReadError(description: "payload '\(path)' is a directory, expected a file") }
+        let size = Int(info.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    break
+                }
+                if n == 0 { break }
+                done += n
+            }
+            count = done
+        }
+        if let failure { throw ReadError(description: "cannot read payload '\(path)': \(failure)") }
+        return bytes
+    }
+}

@@ -1,0 +1,106 @@
+// Lock files: the same inputs give the same bytes; conda-lock parses ours.
+
+import Channels
+import Deploy
+import Emit
+import Foundation
+import ModelFiles
+import Solver
+import Testing
+
+enum LockFixture {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func inputs(_ model: String, deployment: String) throws -> LockInputs {
+        let env = try ModelLoader.load(path: repository.appendingPathComponent("fixtures/models/\(model)").path)
+        let plan = try DeploymentPlanner.plan(env, profile: try Profiles.builtIn(deployment))
+        let root = repository.path
+        let channels = try ChannelSet(condaChannels: [CondaChannel(root + "/channels/conda-forge")], pypiIndexes: [PyPIIndex(root + "/channels/pypi")],
+                                      target: plan.request.target)
+        guard case .resolved(let resolution) = try Resolver(channels: channels).solve(plan.request) else {
+            throw SolveError("fixture \(model) does not resolve")
+        }
+        return LockInputs(resolution: resolution, plan: plan, environmentName: env.conda?.name ?? "mlflow-env",
+                          sources: env.filesRead.filter { $0 != "MLmodel" }, channelNames: plan.request.mode == .conda ? ["conda-forge"] : [])
+    }
+}
+
+@Suite struct LockFileTests {
+    @Test func sameInputsSameBytes() throws {
+        let a = LockFiles.render(try LockFixture.inputs("sklearn-conda", deployment: "azureml-online"))
+        let b = LockFiles.render(try LockFixture.inputs("sklearn-conda", deployment: "azureml-online"))
+        #expect(a.map(\.0) == LockFiles.names)
+        for (x, y) in zip(a, b) { #expect(x.1 == y.1, "\(x.0) differs between two runs") }
+    }
+
+    @Test func everyPackageIsPinnedWithItsHash() throws {
+        let inputs = try LockFixture.inputs("sklearn-conda", deployment: "azureml-online")
+        let files = Dictionary(uniqueKeysWithValues: LockFiles.render(inputs))
+        let requirements = try #require(files["requirements.lock.txt"])
+        let explicit = try #require(files["conda-linux-64.lock"])
+        for p in inputs.resolution.packages {
+            if p.ecosystem == .pypi {
+                let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
+                #expect(requirements.contains("\(name)==\(p.version) \\\n    --hash=sha256:\(p.sha256 ?? "?")"), "\(p.name)")
+            } else {
+                #expect(explicit.contains("conda-forge/\(p.platform ?? "?")/\(p.filename)#\(p.md5 ?? "?")"), "\(p.name)")
+            }
+        }
+        #expect(explicit.contains("\n@EXPLICIT\n"))
+        let environment = try #require(files["environment.yml"])
+        #expect(environment.contains("- python=3.11.9=hb806964_0_cpython\n"))
+        #expect(environment.contains("  - scikit-learn==1.5.2\n"))
+        #expect(!requirements.contains("/work/") && !explicit.contains("/work/"), "no absolute paths of this machine")
+    }
+
+    @Test func virtualenvLockHasNoCondaPackages() throws {
+        let inputs = try LockFixture.inputs("sklearn-iris", deployment: "mlflow-serve")
+        let files = Dictionary(uniqueKeysWithValues: LockFiles.render(inputs))
+        #expect(files["conda-linux-64.lock"]?.hasSuffix("@EXPLICIT\n") == true)
+        #expect(files["environment.yml"]?.contains("- python=3.11\n") == true)
+        #expect(files["requirements.lock.txt"]?.contains("mlflow==3.17.2 \\\n") == true)
+    }
+
+    static var condaLock: String { LockFixture.repository.appendingPathComponent(".venv-tools/bin/python").path }
+    static var hasCondaLock: Bool {
+        FileManager.default.fileExists(atPath: LockFixture.repository.appendingPathComponent(".venv-tools/bin/conda-lock").path)
+    }
+
+    @Test(.enabled(if: LockFileTests.hasCondaLock, "conda-lock: run scripts/python-tools"))
+    func condaLockParsesOurFile() throws {
+        let inputs = try LockFixture.inputs("sklearn-conda", deployment: "azureml-online")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-lock-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try OutputFiles.write(LockFiles.render(inputs), to: directory.path, force: false)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.condaLock)
+        process.arguments = ["-c", """
+            import pathlib, sys
+            from conda_lock.lockfile import parse_conda_lock_file
+            lock = parse_conda_lock_file(pathlib.Path(sys.argv[1]))
+            print(len(lock.package), sum(1 for p in lock.package if p.manager == 'conda'), sum(1 for p in lock.package if p.manager == 'pip'))
+            """, directory.appendingPathComponent("conda-lock.yml").path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let conda = inputs.resolution.packages.filter { $0.ecosystem == .conda }.count
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(inputs.resolution.packages.count) \(conda) \(inputs.resolution.packages.count - conda)")
+    }
+
+    @Test func outputRefusesToOverwriteAndLeavesNothingHalfWritten() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-out-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try OutputFiles.write([("a.txt", "one"), ("b.txt", "two")], to: directory.path, force: false)
+        // Identical content is not a conflict.
+        try OutputFiles.write([("a.txt", "one"), ("b.txt", "two")], to: directory.path, force: false)
+        #expect(throws: OutputError.self) { try OutputFiles.write([("a.txt", "one"), ("b.txt", "changed")], to: directory.path, force: false) }
+        #expect(try String(contentsOf: directory.appendingPathComponent("b.txt"), encoding: .utf8) == "two")
+        try OutputFiles.write([("b.txt", "changed")], to: directory.path, force: true)
+        #expect(try String(contentsOf: directory.appendingPathComponent("b.txt"), encoding: .utf8) == "changed")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+}

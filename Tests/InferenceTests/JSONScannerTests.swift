@@ -1,0 +1,53 @@
+// The streaming JSONScanner (Sources/JSON/JSONScanner.swift) must accept exactly what JSONParser
+// accepts, with the same positions, plus Python's NaN / Infinity when asked.
+
+import JSON
+import Testing
+
+@Suite struct JSONScannerTests {
+    static let documents: [String] = [
+        #"{"a": [1, 2.5, -3e2, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {}}"#,
+        "[]", "{}", "[[[]]]", #""s""#, "0", "-0.0e+1",
+        "", "[1,]", "{\"a\" 1}", "01", "1.", "[1 2]", "{\"a\":1,}", "\"\\x\"", "\"abc", "[1]]", "{\"a\":[}", "tru", "nul",
+        "\"\u{01}\"", "[\"\\ud800\"]", "{\"a\":1} x",
+    ]
+
+    @Test(arguments: documents) func agreesWithTheParser(_ text: String) {
+        let bytes = Array(text.utf8)
+        let parsed: Result<JSONValue, JSONError> = Result { () throws(JSONError) in try JSONValue.parse(bytes) }
+        bytes.withUnsafeBufferPointer { buffer in
+            var skipper = JSONScanner(buffer)
+            let skipped: Result<Void, JSONError> = Result { () throws(JSONError) in try skipper.skipValue(); try skipper.expectEnd() }
+            var reader = JSONScanner(buffer)
+            let read: Result<JSONValue, JSONError> = Result { () throws(JSONError) in let v = try reader.readValue(); try reader.expectEnd(); return v }
+            switch (parsed, skipped, read) {
+            case (.success(let a), .success, .success(let b)):
+                #expect(a == b)
+            case (.failure(let a), .failure(let b), .failure(let c)):
+                #expect(a.offset == b.offset && a.offset == c.offset, "\(a) / \(b) / \(c)")
+            default:
+                Issue.record("parser \(parsed), skip \(skipped), read \(read) disagree on \(text.debugDescription)")
+            }
+        }
+    }
+
+    @Test func pythonLiterals() throws {
+        let bytes = Array("[NaN, Infinity, -Infinity, 1]".utf8)
+        try bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer, pythonLiterals: true)
+            let value = try scanner.readValue()
+            #expect(value.arrayValue?.compactMap { $0.numberValue?.text } == ["NaN", "Infinity", "-Infinity", "1"])
+            var strict = JSONScanner(buffer)
+            #expect(throws: JSONError.self) { try strict.readValue() }
+        }
+    }
+
+    @Test func deepNestingDoesNotOverflowTheStack() throws {
+        let text = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            let range = try scanner.skipValue()
+            #expect(range == 0..<400_000)
+        }
+    }
+}

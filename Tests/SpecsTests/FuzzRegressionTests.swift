@@ -1,0 +1,77 @@
+// Inputs the fuzzers (fuzz/, see fuzz/README.md) found, kept as rows: each once broke an
+// invariant or ran too long. The checks mirror fuzz/SpecsFuzzer.swift.
+
+import Testing
+@testable import Specs
+
+@Suite struct FuzzRegressionTests {
+    /// Markers whose printed form did not parse back: values holding a line break, a
+    /// backslash sequence or both quote characters are printed as escaped literals.
+    static let markers: [Text] = [
+        Text("\"tesjs(extra == 'a-me Se \\ra:== 'b')ionBolo.la~ptfo\u{FFFD}\u{FFFD}A\" in extras"),
+        Text("'((sjs\u{FFFD}i\\\\\\\\\\\\\\\\\\\t\t\t\t\t\t\t\"\u{FFFD}r,\" in\u{17}niux' in sys_platform"),
+        Text(" extra ==='\\n__!\"te_t='"),
+        Text("os_name == 'a\\\\nb'"),
+    ]
+
+    @Test(arguments: markers)
+    func markerRoundTrip(_ row: Text) throws {
+        let m = try Marker(parsing: row.text)
+        #expect(try Marker(parsing: m.description) == m, "\(m.description)", sourceLocation: row.location)
+    }
+
+    static let requirements: [Text] = [
+        Text("appdirs>=1.4.4,<2; os_name == 'po\u{FFFD}\u{FFFD}six' and extra == 'eqe\\\\ng'"),
+        Text("ppc0r2; os_name === '\u{659}espython_version<\")3.8i\\|\\0\\\u{18}\\f\\\\\\\rMM5iNg'"),
+    ]
+
+    @Test(arguments: requirements)
+    func requirementRoundTrip(_ row: Text) throws {
+        guard let r = try? Requirement(parsing: row.text) else { return }
+        #expect(try Requirement(parsing: r.description) == r, "\(r.description)", sourceLocation: row.location)
+    }
+
+    /// Took seconds per match with a backtracking regex engine ("*" next to "\" turns the
+    /// glob into a regex); linear now.
+    @Test func globWithRegexCharactersIsFast() throws {
+        let spec = try CondaVersionSpec(parsing: "1********\\*************\u{0}*,**")
+        for v in ["0", "1.0", "1.0a1", "1!1.0", "1.0+local"] {
+            _ = spec.matches(try CondaVersion(parsing: v))
+        }
+    }
+
+    /// conda prints "**" as "*.*", which reads back as a glob with another meaning (conda's own
+    /// behaviour, kept): "**" is "starts with *", "*.*" is "any text with a dot".
+    @Test func condaStarsReprint() throws {
+        let spec = try CondaVersionSpec(parsing: "**")
+        #expect(spec.description == "*.*")
+        #expect(!spec.matches(try CondaVersion(parsing: "1.0")))
+        #expect(try CondaVersionSpec(parsing: "*.*").matches(CondaVersion(parsing: "1.0")))
+    }
+}
+
+@Suite struct DeepNestingTests {
+    /// Nothing recursive may overflow the stack on hostile input.
+    @Test func deepConda() {
+        let deep = String(repeating: "(", count: 100_000) + "1.0" + String(repeating: ")", count: 100_000)
+        #expect(throws: SpecError.self) { try CondaVersionSpec(parsing: deep) }
+        let ok = String(repeating: "(", count: 150) + "1.0|2.0" + String(repeating: ")", count: 150)
+        #expect(throws: Never.self) { try CondaVersionSpec(parsing: ok) }
+    }
+
+    @Test func deepRegex() {
+        let deep = "^" + String(repeating: "(", count: 10_000) + "a" + String(repeating: ")", count: 10_000) + "$"
+        #expect(throws: PythonRegex.SyntaxError.self) { try PythonRegex(deep) }
+        #expect(throws: SpecError.self) { try MatchSpec(parsing: "numpy * " + deep) }
+    }
+
+    @Test func longInputs() throws {
+        let long = String(repeating: "1.", count: 50_000) + "0"
+        #expect(try PEP440Version(parsing: long).release.count == 50_001)
+        #expect(try CondaVersion(parsing: long) == CondaVersion(parsing: long + ".0"))
+        let manySpecs = Array(repeating: ">=1.0", count: 10_000).joined(separator: ",")
+        #expect(try SpecifierSet(parsing: manySpecs).contains(PEP440Version(parsing: "2")))
+        let manyOr = Array(repeating: "1.0", count: 10_000).joined(separator: "|")
+        #expect(try CondaVersionSpec(parsing: manyOr).matches(CondaVersion(parsing: "1.0")))
+    }
+}
