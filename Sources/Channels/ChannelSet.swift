@@ -13,31 +13,76 @@ public final class ChannelSet: @unchecked Sendable {
     /// Files uploaded after this ISO 8601 time are invisible (`--exclude-newer`).
     public let excludeNewer: String?
 
-    /// conda records by name, per channel, in channel order.
-    private let condaByChannel: [[String: [CondaRecord]]]
-    public let condaRecordCount: Int
+    /// Per channel (in priority order), its subdirs' records; read on first use (a virtualenv
+    /// resolve never needs them), decoded by name on demand.
+    private var loadedConda: [[CondaSubdirRecords]]?
+    private var condaError: ChannelError?
+    private var byName: [Int: [String: [CondaRecord]]] = [:]
+    private let lock = NSLock()
+    private let tagPolicy: TagPolicy
+    private let excludeNewerMilliseconds: Int64?
+    /// Where parsed channels are cached (nil: parse every time).
+    public let cacheDirectory: String?
 
-    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil) throws(ChannelError) {
+    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
+                cacheDirectory: String? = nil) throws(ChannelError) {
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.target = target
         self.excludeNewer = excludeNewer
-        var byChannel: [[String: [CondaRecord]]] = []
-        var count = 0
-        for channel in condaChannels {
-            var byName: [String: [CondaRecord]] = [:]
-            for subdir in target.condaSubdirs {
-                for record in try channel.records(subdir: subdir) {
-                    if let cutoff = excludeNewer, let t = record.timestamp, ISO8601.milliseconds(cutoff).map({ t > $0 }) == true { continue }
-                    byName[record.name, default: []].append(record)
-                    count += 1
-                }
-            }
-            for name in byName.keys { byName[name]?.sort(by: CondaRecord.preferredFirst) }
-            byChannel.append(byName)
+        self.excludeNewerMilliseconds = excludeNewer.flatMap(ISO8601.milliseconds)
+        self.cacheDirectory = cacheDirectory
+        self.tagPolicy = TagPolicy(target: target)
+        for channel in condaChannels where !channel.isLocal {
+            throw ChannelError("channel \(channel.location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
         }
-        condaByChannel = byChannel
-        condaRecordCount = count
+    }
+
+    /// Reads every conda channel now (errors surface here rather than at first use).
+    public func loadCondaChannels() throws(ChannelError) {
+        _ = try condaSubdirs()
+    }
+
+    private func condaSubdirs() throws(ChannelError) -> [[CondaSubdirRecords]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let loadedConda { return loadedConda }
+        if let condaError { throw condaError }
+        var result: [[CondaSubdirRecords]] = []
+        do {
+            for channel in condaChannels {
+                var subdirs: [CondaSubdirRecords] = []
+                for subdir in target.condaSubdirs {
+                    subdirs.append(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory))
+                }
+                result.append(subdirs)
+            }
+        } catch {
+            condaError = error
+            throw error
+        }
+        loadedConda = result
+        return result
+    }
+
+    /// A channel's builds of one name, newest first, after `--exclude-newer`.
+    private func records(channel index: Int, named name: String) -> [CondaRecord] {
+        guard let subdirs = try? condaSubdirs(), index < subdirs.count else { return [] }
+        lock.lock()
+        if let known = byName[index]?[name] { lock.unlock(); return known }
+        lock.unlock()
+        var records = subdirs[index].flatMap { $0.records(named: name) }
+        if let cutoff = excludeNewerMilliseconds { records.removeAll { ($0.timestamp ?? 0) >= cutoff } }
+        records.sort(by: CondaRecord.preferredFirst)
+        lock.lock()
+        byName[index, default: [:]][name] = records
+        lock.unlock()
+        return records
+    }
+
+    /// Every conda record (after `--exclude-newer`), for counts and benchmarks.
+    public var condaRecordCount: Int {
+        condaNames.reduce(0) { total, name in total + condaChannels.indices.reduce(0) { $0 + records(channel: $1, named: name).count } }
     }
 
     // MARK: conda
@@ -45,21 +90,22 @@ public final class ChannelSet: @unchecked Sendable {
     /// The builds of `name`, newest first, from the highest-priority channel that has the name,
     /// or from `channel` only when the spec pins one (`conda-forge::numpy`).
     public func condaRecords(named name: String, channel: String? = nil) -> [CondaRecord] {
-        for (i, byName) in condaByChannel.enumerated() {
+        for i in condaChannels.indices {
             if let channel, condaChannels[i].name != channel { continue }
-            if let records = byName[name], !records.isEmpty { return records }
+            let found = records(channel: i, named: name)
+            if !found.isEmpty { return found }
         }
         return []
     }
 
     /// Builds of `name` in every channel, including those strict priority hides (for search).
     public func allCondaRecords(named name: String) -> [CondaRecord] {
-        condaByChannel.flatMap { $0[name] ?? [] }
+        condaChannels.indices.flatMap { records(channel: $0, named: name) }
     }
 
     public var condaNames: Set<String> {
         var names = Set<String>()
-        for byName in condaByChannel { names.formUnion(byName.keys) }
+        for channel in (try? condaSubdirs()) ?? [] { for subdir in channel { names.formUnion(subdir.names) } }
         return names
     }
 
@@ -75,10 +121,19 @@ public final class ChannelSet: @unchecked Sendable {
 
     /// Every file of the project with whether it can be installed on the target and why not.
     public func pypiCandidates(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> [PyPICandidate] {
+        let key = "\(pinned ? 1 : 0)\(name.value)"
+        lock.lock()
+        if let known = candidates[key] { lock.unlock(); return known }
+        lock.unlock()
         guard let (project, index) = try pypiProject(name) else { return [] }
-        let policy = TagPolicy(target: target)
-        return project.files.map { PyPICandidate.evaluate($0, index: index, policy: policy, target: target, excludeNewer: excludeNewer, pinned: pinned) }
+        let judged = project.files.map { PyPICandidate.evaluate($0, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned) }
+        lock.lock()
+        candidates[key] = judged
+        lock.unlock()
+        return judged
     }
+
+    private var candidates: [String: [PyPICandidate]] = [:]
 }
 
 /// A PyPI file judged against a target.

@@ -69,11 +69,6 @@ private struct Reader {
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    private enum Container {
-        case array([JSONValue])
-        case object(JSONObject, pendingKey: String)
-    }
-
     func error(_ message: String, at offset: Int? = nil) -> JSONError {
         let at = offset ?? index
         let (line, column) = JSONParser.lineAndColumn(of: at, in: bytes)
@@ -96,12 +91,22 @@ private struct Reader {
         }
     }
 
+    /// An open array or object. Values are appended in place (`frames[last].items.append`), so
+    /// a container's storage is never copied while it grows.
+    private struct Frame {
+        let isArray: Bool
+        var items: [JSONValue] = []
+        var entries: [JSONObject.Entry] = []
+        var pendingKey: String = ""
+    }
+
     mutating func parseDocument() throws(JSONError) -> JSONValue {
-        var stack: [Container] = []
+        var frames: [Frame] = []
         while true {
             skipWhitespace()
             guard index < bytes.count else {
-                throw error(stack.isEmpty ? "expected a JSON value, found end of input" : "unexpected end of input inside \(stack.last.map(describe) ?? "value")")
+                throw error(frames.isEmpty ? "expected a JSON value, found end of input"
+                            : "unexpected end of input inside \(frames[frames.count - 1].isArray ? "an array" : "an object")")
             }
             var value: JSONValue
             switch bytes[index] {
@@ -113,7 +118,7 @@ private struct Reader {
                     value = .object(JSONObject())
                 } else {
                     let key = try parseKey()
-                    stack.append(.object(JSONObject(), pendingKey: key))
+                    frames.append(Frame(isArray: false, pendingKey: key))
                     continue
                 }
             case UInt8(ascii: "["):
@@ -123,7 +128,7 @@ private struct Reader {
                     index += 1
                     value = .array([])
                 } else {
-                    stack.append(.array([]))
+                    frames.append(Frame(isArray: true))
                     continue
                 }
             case UInt8(ascii: "\""):
@@ -145,47 +150,39 @@ private struct Reader {
 
             // Fold the finished value into its containers, closing every one that ends here.
             while true {
-                guard let top = stack.popLast() else { return value }
+                guard !frames.isEmpty else { return value }
+                let top = frames.count - 1
                 skipWhitespace()
-                switch top {
-                case .array(var items):
-                    items.append(value)
+                if frames[top].isArray {
+                    frames[top].items.append(value)
                     guard index < bytes.count else { throw error("unexpected end of input inside an array (expected ',' or ']')") }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
-                        stack.append(.array(items))
+                        break
                     } else if bytes[index] == UInt8(ascii: "]") {
                         index += 1
-                        value = .array(items)
+                        value = .array(frames.removeLast().items)
                         continue
                     } else {
                         throw error("expected ',' or ']' in an array, found \(describeCurrent())")
                     }
-                case .object(var object, let key):
-                    object.append(key, value)
+                } else {
+                    frames[top].entries.append(JSONObject.Entry(key: frames[top].pendingKey, value: value))
                     guard index < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
                         skipWhitespace()
-                        let next = try parseKey()
-                        stack.append(.object(object, pendingKey: next))
+                        frames[top].pendingKey = try parseKey()
+                        break
                     } else if bytes[index] == UInt8(ascii: "}") {
                         index += 1
-                        value = .object(object)
+                        value = .object(JSONObject(frames.removeLast().entries))
                         continue
                     } else {
                         throw error("expected ',' or '}' in an object, found \(describeCurrent())")
                     }
                 }
-                break
             }
-        }
-    }
-
-    private func describe(_ container: Container) -> String {
-        switch container {
-        case .array: return "an array"
-        case .object: return "an object"
         }
     }
 

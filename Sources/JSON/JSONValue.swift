@@ -86,6 +86,24 @@ extension String {
     /// The text's lines, split at "\n", "\r\n" or "\r". (Splitting a Swift String at the
     /// Character "\n" misses "\r\n", which is a single Character.)
     public var physicalLines: [Substring] {
-        split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        // Scans the UTF-8 bytes (grapheme breaking is slow and "\r\n" is one grapheme).
+        var lines: [Substring] = []
+        let utf8 = self.utf8
+        var start = utf8.startIndex
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let byte = utf8[i]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(self[start..<i])
+                var next = utf8.index(after: i)
+                if byte == 0x0D, next != utf8.endIndex, utf8[next] == 0x0A { next = utf8.index(after: next) }
+                start = next
+                i = next
+            } else {
+                i = utf8.index(after: i)
+            }
+        }
+        lines.append(self[start..<utf8.endIndex])
+        return lines
     }
 }

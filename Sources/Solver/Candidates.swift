@@ -44,17 +44,25 @@ final class Universe {
 
     /// Files already judged (admitted by some requirement), by project.
     private var seenFiles: [NormalizedName: Set<String>] = [:]
-    private var requirementsOn: [NormalizedName: [SpecifierSet]] = [:]
+    private var requirementsOn: [NormalizedName: Set<SpecifierSet>] = [:]
     private var unbounded: Set<NormalizedName> = []
     private var pinnedVersions: [NormalizedName: Set<PEP440Version>] = [:]
     private var allFiles: [NormalizedName: [Channels.PyPICandidate]] = [:]
 
-    init(channels: ChannelSet, request: SolveRequest) {
+    /// The newest releases per requirement to consider; nil for all.
+    let versionLimit: Int?
+    /// Projects that get all their releases even with a limit.
+    let unlimited: Set<NormalizedName>
+
+    init(channels: ChannelSet, request: SolveRequest, versionLimit: Int? = nil, unlimited: Set<NormalizedName> = []) {
         self.channels = channels
         self.request = request
+        self.environment = request.target.markerEnvironment
+        self.versionLimit = versionLimit
+        self.unlimited = unlimited
     }
 
-    var environment: MarkerEnvironment { request.target.markerEnvironment }
+    let environment: MarkerEnvironment
 
     func build() throws(ChannelError) {
         if request.mode == .conda { gatherConda() }
@@ -121,8 +129,7 @@ final class Universe {
         }
         if requirement.specifier.isEmpty {
             if unbounded.insert(name).inserted { changed = true }
-        } else if !(requirementsOn[name] ?? []).contains(requirement.specifier) {
-            requirementsOn[name, default: []].append(requirement.specifier)
+        } else if requirementsOn[name, default: []].insert(requirement.specifier).inserted {
             changed = true
         }
         return changed || seenFiles[name] == nil
@@ -146,10 +153,30 @@ final class Universe {
         var info = unavailable[name] ?? Unavailable()
         let specs = requirementsOn[name] ?? []
         let anyVersion = unbounded.contains(name)
+        let pins = pinnedVersions[name] ?? []
+        // With a limit, each requirement brings only its newest `limit` installable releases.
+        var allowed: Set<PEP440Version>? = nil
+        if let limit = versionLimit, !unlimited.contains(name) {
+            var installable: [PEP440Version] = []
+            var seenVersions = Set<PEP440Version>()
+            for candidate in files {
+                guard case .wheel = candidate.verdict, let v = candidate.file.version, !candidate.file.isYanked || pins.contains(v),
+                      seenVersions.insert(v).inserted else { continue }
+                installable.append(v)
+            }
+            installable.sort(by: >)
+            let hasFinal = installable.contains { !$0.isPrerelease }
+            var chosen = Set<PEP440Version>()
+            var admitters: [(PEP440Version) -> Bool] = specs.map { spec in { spec.contains($0, prereleases: hasFinal ? nil : true) } }
+            if anyVersion { admitters.append { !$0.isPrerelease || !hasFinal } }
+            for admits in admitters { chosen.formUnion(installable.lazy.filter(admits).prefix(limit)) }
+            allowed = chosen
+        }
         for candidate in files {
             guard let version = candidate.file.version, !seen.contains(candidate.file.filename) else { continue }
             let admitted = anyVersion || specs.contains { $0.contains(version, prereleases: true) }
             guard admitted else { continue }
+            if let allowed, case .wheel = candidate.verdict, !allowed.contains(version) { continue }
             seen.insert(candidate.file.filename)
             // Yanked files only for an exact pin of their version (PEP 592).
             if let reason = candidate.file.yanked, !(pinnedVersions[name] ?? []).contains(version) {
@@ -182,11 +209,10 @@ final class Universe {
                     requirements.append(requirement)
                     continue
                 }
-                var env = environment
-                if (try? marker.evaluate(env)) == true { requirements.append(requirement); continue }
-                for extra in wanted {
-                    env.extra = extra
-                    if (try? marker.evaluate(env)) == true { requirements.append(requirement); break }
+                if holds(marker, extra: nil) { requirements.append(requirement); continue }
+                for extra in wanted where holds(marker, extra: extra) {
+                    requirements.append(requirement)
+                    break
                 }
             }
         }
@@ -198,12 +224,23 @@ final class Universe {
         candidate.metadata.requiresDist.filter { requirement in
             guard requirement.url == nil else { return false }
             guard let marker = requirement.marker else { return extra == nil }
-            var env = environment
-            let base = (try? marker.evaluate(env)) == true
+            let base = holds(marker, extra: nil)
             if extra == nil { return base }
-            env.extra = extra
-            return !base && (try? marker.evaluate(env)) == true
+            return !base && holds(marker, extra: extra)
         }
+    }
+
+    /// Marker evaluation for the target, cached: the same markers recur across releases.
+    private var markerResults: [String: Bool] = [:]
+
+    func holds(_ marker: Marker, extra: String?) -> Bool {
+        let key = (extra ?? "") + "\u{0}" + marker.sourceText
+        if let known = markerResults[key] { return known }
+        var env = environment
+        env.extra = extra
+        let result = (try? marker.evaluate(env)) == true
+        markerResults[key] = result
+        return result
     }
 }
 

@@ -24,20 +24,72 @@ public struct Resolver {
         for r in request.pip where r.requirement.url != nil {
             throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name")
         }
+        if request.mode == .conda {
+            do { try channels.loadCondaChannels() } catch { throw SolveError(error.message) }
+        }
         if request.mode == .conda && channels.condaRecords(named: "python").isEmpty {
             throw SolveError("the conda channels have no python package; add a channel that has one (--channel)")
         }
-        let universe = Universe(channels: channels, request: request)
+        // First the newest few releases each requirement admits: most environments resolve
+        // there, and reading every release's metadata is most of a solve's time. When that has
+        // no solution, the projects in the conflict get all their releases and it is tried
+        // again; finally the whole universe (which also gives the complete explanation).
+        let caches = SolveCaches()
+        if debugDirectory == nil {
+            var unlimited = Set<NormalizedName>()
+            for _ in 0..<4 {
+                let (outcome, involved) = try attempt(request, versionLimit: Resolver.quickVersionLimit, unlimited: unlimited, debugDirectory: nil, caches: caches)
+                if case .resolved = outcome { return outcome }
+                guard !involved.isSubset(of: unlimited) else { break }
+                unlimited.formUnion(involved)
+            }
+        }
+        return try attempt(request, versionLimit: nil, unlimited: [], debugDirectory: debugDirectory, caches: caches).0
+    }
+
+    /// Releases per requirement in the first attempt.
+    public static let quickVersionLimit = 2
+
+    /// One solve; on failure also the PyPI projects its conflict involves.
+    private func attempt(_ request: SolveRequest, versionLimit: Int?, unlimited: Set<NormalizedName>,
+                         debugDirectory: String?, caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Set<NormalizedName>) {
+        let universe = Universe(channels: channels, request: request, versionLimit: versionLimit, unlimited: unlimited)
         do { try universe.build() } catch { throw SolveError(error.message) }
-        let builder = PoolBuilder(universe: universe)
+        let builder = PoolBuilder(universe: universe, caches: caches)
         builder.build()
+        if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
+            let files = universe.pypi.values.reduce(0) { $0 + $1.count }
+            FileHandle.standardError.write(Data("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(unlimited.count) unlimited, \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n".utf8))
+        }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
         if outcome.problems.isEmpty {
-            return .resolved(builder.resolution(installed: outcome.installed, jobs: jobs))
+            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), [])
         }
-        return .unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems))
+        var involved = Set<NormalizedName>()
+        for rule in outcome.problems.joined() {
+            for id in [rule.source, rule.target] {
+                switch builder.infos[id] {
+                case .pypi(let c)?, .extra(let c, _)?: involved.insert(c.file.project)
+                default: break
+                }
+            }
+            if let subject = builder.depSubject[rule.dep], subject.ecosystem == "pypi" { involved.insert(NormalizedName(subject.name)) }
+        }
+        return (.unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems)), involved)
+    }
+}
+
+/// Parsed specs shared by the attempts of one solve.
+final class SolveCaches {
+    private var matchSpecs: [String: MatchSpec?] = [:]
+
+    func matchSpec(_ text: String) -> MatchSpec? {
+        if let cached = matchSpecs[text] { return cached }
+        let spec = try? MatchSpec(parsing: text)
+        matchSpecs[text] = spec
+        return spec
     }
 }
 
@@ -94,11 +146,19 @@ final class PoolBuilder {
     private var depIds: [String: Id] = [:]
     /// Human text of each dependency id (the spec as written).
     private(set) var depText: [Id: String] = [:]
-    /// The ecosystem and package name a dependency id is about.
-    private(set) var depSubject: [Id: (ecosystem: String, name: String)] = [:]
-    private var matchSpecs: [String: MatchSpec?] = [:]
+    /// The ecosystem and package a dependency id is about, and which version texts it admits.
+    struct Subject {
+        let ecosystem: String
+        let name: String
+        let admits: (String) -> Bool
+    }
+    private(set) var depSubject: [Id: Subject] = [:]
+    private let caches: SolveCaches
 
-    init(universe: Universe) { self.universe = universe }
+    init(universe: Universe, caches: SolveCaches = SolveCaches()) {
+        self.universe = universe
+        self.caches = caches
+    }
 
     var request: SolveRequest { universe.request }
 
@@ -123,11 +183,15 @@ final class PoolBuilder {
         }
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
-            let candidates = (universe.pypi[name] ?? []).sorted { a, b in
+            // Sort positions, not the (large) candidate values.
+            let unsorted = universe.pypi[name] ?? []
+            let order = unsorted.indices.sorted { i, j in
+                let a = unsorted[i], b = unsorted[j]
                 if a.version != b.version { return a.version > b.version }
                 if a.tagRank != b.tagRank { return a.tagRank < b.tagRank }
                 return a.file.filename < b.file.filename
             }
+            let candidates = order.map { unsorted[$0] }
             for (i, candidate) in candidates.enumerated() {
                 let rank = candidates.count - i
                 let id = pool.addSolvable(to: pypiRepo, name: "pypi:\(name.value)", rank: rank)
@@ -176,13 +240,13 @@ final class PoolBuilder {
 
     // MARK: Dependencies
 
-    private func dependency(_ key: String, text: String, subject: (String, String)? = nil, providers: () -> [Id]) -> Id {
+    private func dependency(_ key: String, text: String, subject: Subject? = nil, providers: () -> [Id]) -> Id {
         if let id = depIds[key] { return id }
         let id = pool.string(key)
         pool.setProviders(id, providers())
         depIds[key] = id
         depText[id] = text
-        if let subject { depSubject[id] = (subject.0, subject.1) }
+        if let subject { depSubject[id] = subject }
         return id
     }
 
@@ -191,15 +255,15 @@ final class PoolBuilder {
         ecosystem == "conda" ? (condaSolvables[name] ?? []) : (pypiSolvables[NormalizedName(name)] ?? [])
     }
 
-    func matchSpec(_ text: String) -> MatchSpec? {
-        if let cached = matchSpecs[text] { return cached }
-        let spec = try? MatchSpec(parsing: text)
-        matchSpecs[text] = spec
-        return spec
-    }
+    func matchSpec(_ text: String) -> MatchSpec? { caches.matchSpec(text) }
 
     func condaDep(_ text: String) -> Id {
-        dependency("conda " + text, text: text, subject: ("conda", MatchSpecCache.name(of: text))) {
+        let spec = matchSpec(text)
+        let subject = Subject(ecosystem: "conda", name: MatchSpecCache.name(of: text)) { version in
+            guard let spec, let v = try? CondaVersion(parsing: version) else { return false }
+            return spec.version?.matches(v) ?? true
+        }
+        return dependency("conda " + text, text: text, subject: subject) {
             guard let spec = self.matchSpec(text) else { return [] }
             if spec.name.hasPrefix("__") {
                 return (self.virtualSolvables[spec.name] ?? []).filter {
@@ -230,7 +294,10 @@ final class PoolBuilder {
     func pypiDeps(_ requirement: Requirement) -> [Id] {
         let name = requirement.normalizedName
         let spec = requirement.specifier
-        let base = dependency("pypi \(name.value) \(spec)", text: "\(name.value)\(spec)", subject: ("pypi", name.value)) {
+        let subject = Subject(ecosystem: "pypi", name: name.value) { version in
+            (try? PEP440Version(parsing: version)).map { spec.contains($0, prereleases: true) } ?? false
+        }
+        let base = dependency("pypi \(name.value) \(spec)", text: "\(name.value)\(spec)", subject: subject) {
             var providers = self.admitted((self.pypiSolvables[name] ?? []), by: spec)
             if self.request.mode == .conda {
                 providers += (self.condaByPyPIName[name] ?? []).filter {
@@ -242,7 +309,7 @@ final class PoolBuilder {
         }
         var deps = [base]
         for extra in requirement.extras.map({ NormalizedName($0).value }).sorted() {
-            deps.append(dependency("pypi \(name.value)[\(extra)] \(spec)", text: "\(name.value)[\(extra)]\(spec)", subject: ("pypi", name.value)) {
+            deps.append(dependency("pypi \(name.value)[\(extra)] \(spec)", text: "\(name.value)[\(extra)]\(spec)", subject: subject) {
                 self.admitted(self.extraSolvables["\(name.value)[\(extra)]"] ?? [], by: spec)
             })
         }
@@ -267,7 +334,8 @@ final class PoolBuilder {
 
     func jobs() -> [Job] {
         var jobs: [Job] = []
-        if request.mode == .conda {
+        // The Python minor is fixed; the model's own python spec (when it has one) says more.
+        if request.mode == .conda && !request.conda.contains(where: { $0.spec.name == "python" }) {
             let text = "python \(request.target.python.minorString).*"
             let dep = condaDep(text)
             jobs.append(Job(job: .install(dep: dep), dep: dep, text: "python \(request.target.python.minorString)", origin: request.pythonOrigin))
@@ -345,7 +413,8 @@ final class PoolBuilder {
                 continue
             }
         }
-        packages.sort { ($0.ecosystem, $0.name) < ($1.ecosystem, $1.name) }
+        let order = packages.indices.sorted { (packages[$0].ecosystem, packages[$0].name) < (packages[$1].ecosystem, packages[$1].name) }
+        packages = order.map { packages[$0] }
         return Resolution(python: request.target.python, mode: request.mode, packages: packages)
     }
 

@@ -35,14 +35,29 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     /// Records of one subdir. A missing subdir is an empty list (conda-forge has no `noarch`
     /// in some mirrors); a present but unreadable or malformed repodata is an error.
+    /// One subdir's records, from the binary cache under `cacheDirectory` when it matches the
+    /// repodata file (by path, size and modification time), else parsed and then cached.
+    func subdirRecords(subdir: String, cacheDirectory: String?) throws(ChannelError) -> CondaSubdirRecords {
+        guard let cacheDirectory, let path = repodataPath(subdir: subdir), let key = CondaSubdirRecords.cacheKey(path: path) else {
+            return CondaSubdirRecords(records: try records(subdir: subdir), channel: name, channelLocation: location)
+        }
+        let file = "\(cacheDirectory)/\(key).bin"
+        if let cached = CondaSubdirRecords.load(from: file, channel: name, channelLocation: location) { return cached }
+        let parsed = try records(subdir: subdir)
+        CondaSubdirRecords.write(parsed, to: file)
+        return CondaSubdirRecords(records: parsed, channel: name, channelLocation: location)
+    }
+
+    func repodataPath(subdir: String) -> String? {
+        let base = "\(location)/\(subdir)/repodata.json"
+        return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
     public func records(subdir: String) throws(ChannelError) -> [CondaRecord] {
         guard isLocal else {
             throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
         }
-        let base = "\(location)/\(subdir)/repodata.json"
-        guard let path = ["", ".zst", ".bz2", ".gz", ".xz"].map({ base + $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            return []
-        }
+        guard let path = repodataPath(subdir: subdir) else { return [] }
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path) } catch { throw ChannelError(error.description) }
         return try RepodataParser.parse(bytes, channel: name, channelLocation: location, subdir: subdir, path: path)

@@ -33,7 +33,9 @@ public struct CoreMetadata: Hashable, Sendable {
         public var description: String { message }
     }
 
-    public init(parsing text: String) throws(ParseError) {
+    /// `requirement` parses one Requires-Dist line; an index passes a caching one (the same
+    /// lines recur across every release of a project).
+    public init(parsing text: String, requirement parseRequirement: (String) -> Requirement? = { try? Requirement(parsing: $0) }) throws(ParseError) {
         var fields: [(String, String)] = []
         var currentKey: String?
         var currentValue = ""
@@ -69,11 +71,7 @@ public struct CoreMetadata: Hashable, Sendable {
         var invalid: [String] = []
         self.requiresDistLines = all("requires-dist").filter { !$0.isEmpty }
         for line in requiresDistLines {
-            do throws(SpecError) {
-                requirements.append(try Requirement(parsing: line))
-            } catch {
-                invalid.append(line)
-            }
+            if let requirement = parseRequirement(line) { requirements.append(requirement) } else { invalid.append(line) }
         }
         self.requiresDist = requirements
         self.invalidRequiresDist = invalid

@@ -72,14 +72,53 @@ enum URLReference {
     /// Resolves `reference` against `base` (a URL or a local path of the page's directory with a
     /// trailing slash) and splits off a `#sha256=` fragment.
     static func resolve(_ reference: String, against base: String) -> (String, String?) {
-        var ref = reference
+        var ref = Substring(reference)
         var hash: String?
-        if let hashIndex = ref.firstIndex(of: "#") {
+        if let hashIndex = ref.utf8.firstIndex(of: UInt8(ascii: "#")) {
             let fragment = ref[ref.index(after: hashIndex)...]
             if fragment.hasPrefix("sha256=") { hash = String(fragment.dropFirst("sha256=".count)) }
-            ref = String(ref[..<hashIndex])
+            ref = ref[..<hashIndex]
         }
-        if ref.contains("://") { return (ref, hash) }
+        if hasScheme(ref) { return (String(ref), hash) }
+        // Fast path for the layout `mlenv mirror` writes: `../../files/...` from a local page.
+        if ref.hasPrefix("../../"), !hasScheme(Substring(base)), base.hasSuffix("/"), !hasDotDot(ref.dropFirst(6)) {
+            var directory = Substring(base.dropLast())
+            for _ in 0..<2 {
+                guard let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) else { break }
+                directory = directory[..<slash]
+            }
+            return (directory + "/" + ref.dropFirst(6), hash)
+        }
+        return resolveGeneral(String(ref), against: base, hash: hash)
+    }
+
+    private static func hasDotDot(_ text: Substring) -> Bool {
+        var previousDot = false
+        for b in text.utf8 {
+            if b == UInt8(ascii: "."), previousDot { return true }
+            previousDot = b == UInt8(ascii: ".")
+        }
+        return false
+    }
+
+    /// `scheme://` at the start.
+    private static func hasScheme(_ text: Substring) -> Bool {
+        var sawLetter = false
+        var iterator = text.utf8.makeIterator()
+        while let b = iterator.next() {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): sawLetter = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                if !sawLetter { return false }
+            case UInt8(ascii: ":"):
+                return sawLetter && iterator.next() == UInt8(ascii: "/") && iterator.next() == UInt8(ascii: "/")
+            default: return false
+            }
+        }
+        return false
+    }
+
+    private static func resolveGeneral(_ ref: String, against base: String, hash: String?) -> (String, String?) {
         let (scheme, authority, basePath) = split(base)
         var path: String
         if ref.hasPrefix("/") {

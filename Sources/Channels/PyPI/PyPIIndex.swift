@@ -29,6 +29,19 @@ public final class PyPIIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var projects: [NormalizedName: PyPIProject?] = [:]
     private var metadataByURL: [String: CoreMetadata?] = [:]
+    private var requirements: [String: Requirement?] = [:]
+
+    /// Parses a Requires-Dist line once per index.
+    private func requirement(_ line: String) -> Requirement? {
+        lock.lock()
+        if let cached = requirements[line] { lock.unlock(); return cached }
+        lock.unlock()
+        let parsed = try? Requirement(parsing: line)
+        lock.lock()
+        requirements[line] = parsed
+        lock.unlock()
+        return parsed
+    }
     private var wheelhouse: Wheelhouse?
 
     /// `path/to/mirror` (containing `simple/`), `path/to/mirror/simple`, `file://...`, or a
@@ -99,8 +112,10 @@ public final class PyPIIndex: @unchecked Sendable {
     /// The core metadata of a file: PEP 658 `.metadata` beside it, or METADATA inside a local wheel.
     /// nil when neither exists (an sdist without metadata: its dependencies need a build).
     public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
+        // Wheels of one release usually share one metadata file: same hash, parsed once.
+        let key = file.coreMetadata.flatMap { $0.isEmpty ? nil : "sha256:" + $0 } ?? file.url
         lock.lock()
-        if let cached = metadataByURL[file.url] { lock.unlock(); return cached }
+        if let cached = metadataByURL[key] { lock.unlock(); return cached }
         lock.unlock()
         var result: CoreMetadata?
         if file.coreMetadata != nil, let data = FileManager.default.contents(atPath: file.metadataURL) {
@@ -111,7 +126,7 @@ public final class PyPIIndex: @unchecked Sendable {
                 }
             }
             do {
-                result = try CoreMetadata(parsing: String(decoding: data, as: UTF8.self))
+                result = try CoreMetadata(parsing: String(decoding: data, as: UTF8.self), requirement: requirement)
             } catch {
                 throw ChannelError("\(file.metadataURL): \(error.message)")
             }
@@ -119,7 +134,7 @@ public final class PyPIIndex: @unchecked Sendable {
             result = try WheelArchive.metadata(path: file.url)
         }
         lock.lock()
-        metadataByURL[file.url] = result
+        metadataByURL[key] = result
         lock.unlock()
         return result
     }

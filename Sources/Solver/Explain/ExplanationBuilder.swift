@@ -108,21 +108,37 @@ struct ExplanationBuilder {
                 return ["\(subject.name) is not in the configured PyPI indexes"]
             }
             var hints: [String] = []
-            let available = Array(Set(builder.solvables(ecosystem: "pypi", name: subject.name).compactMap { builder.infos[$0]?.versionText }))
-            if !available.isEmpty {
-                hints.append("\(subject.name) versions that install on \(universe.request.target): \(versionSummary(available))")
-            }
             if let info = universe.unavailable[name] {
-                if !info.sdistOnly.isEmpty {
-                    hints.append("\(subject.name) \(versionSummary(info.sdistOnly)) only as source distributions (a build would be needed)")
+                // Why the releases this requirement admits cannot be used.
+                let sdists = info.sdistOnly.filter(subject.admits)
+                if !sdists.isEmpty {
+                    hints.append("\(subject.name) \(versionSummary(sdists)) only as source distributions (a build would be needed)")
                 }
+                // Wheels for other Pythons are one hint per version: "wheels only for cp38, cp39".
+                var otherPythons: [String: [String]] = [:]
                 var byReason: [String: [String]] = [:]
-                for (version, reason) in info.excluded { byReason[reason, default: []].append(version) }
+                let suffix = ", not CPython \(universe.request.target.python.minorString)"
+                for (version, reason) in info.excluded where subject.admits(version) {
+                    if reason.hasPrefix("built for "), reason.hasSuffix(suffix), let tag = reason.dropFirst("built for ".count).split(separator: " ").first {
+                        if !(otherPythons[version] ?? []).contains(String(tag)) { otherPythons[version, default: []].append(String(tag)) }
+                    } else {
+                        byReason[reason, default: []].append(version)
+                    }
+                }
+                for (version, tags) in otherPythons.sorted(by: { $0.key < $1.key }).prefix(4) {
+                    hints.append("\(subject.name) \(version): wheels only for \(tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }.joined(separator: ", "))\(suffix)")
+                }
                 for (reason, versions) in byReason.sorted(by: { $0.key < $1.key }).prefix(4) {
                     hints.append("\(subject.name) \(versionSummary(versions)): \(reason)")
                 }
             }
-            if hints.isEmpty { hints.append("no version of \(subject.name) matches, among those some requirement admits") }
+            let available = Array(Set(builder.solvables(ecosystem: "pypi", name: subject.name).compactMap { builder.infos[$0]?.versionText }))
+            if hints.isEmpty {
+                hints.append("the configured indexes have no release of \(subject.name) that this requirement admits")
+            }
+            if !available.isEmpty {
+                hints.append("\(subject.name) versions that install on \(universe.request.target): \(versionSummary(available))")
+            }
             return hints
         }
         let name = subject.name

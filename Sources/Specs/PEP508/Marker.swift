@@ -169,6 +169,10 @@ public struct Marker: Hashable, Sendable, CustomStringConvertible {
     /// The marker as a boolean expression tree.
     public var expression: MarkerExpression { tree.expression }
 
+    /// The text this marker was parsed from (the whole requirement when it came from one): a
+    /// cheap key for caching evaluations, unlike `description`, which formats the tree.
+    public var sourceText: String { source }
+
     // packaging compares markers by their printed form.
     public static func == (lhs: Marker, rhs: Marker) -> Bool { lhs.description == rhs.description }
     public func hash(into hasher: inout Hasher) { hasher.combine(description) }

@@ -19,6 +19,14 @@ struct ChannelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Ignore files uploaded (PyPI) or built (conda) at or after this date (YYYY-MM-DD).", valueName: "date"))
     var excludeNewer: String?
 
+    @Option(help: ArgumentHelp("Where parsed channels and downloaded artifacts are cached (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).", valueName: "dir"))
+    var cacheDir: String?
+
+    @Flag(help: "Do not read or write the parsed-channel cache.")
+    var noCache = false
+
+    var cacheRoot: String { cacheDir ?? ArtifactCache.defaultRoot }
+
     func condaChannels() -> [CondaChannel] {
         if !channels.isEmpty { return channels.map(CondaChannel.init) }
         return EmbeddedData.directory.map { [CondaChannel($0 + "/conda-forge")] } ?? []
@@ -35,7 +43,8 @@ struct ChannelOptions: ParsableArguments {
 
     func channelSet(target: Target) throws -> ChannelSet {
         do {
-            return try ChannelSet(condaChannels: condaChannels(), pypiIndexes: pypiIndexes(), target: target, excludeNewer: excludeNewer)
+            return try ChannelSet(condaChannels: condaChannels(), pypiIndexes: pypiIndexes(), target: target, excludeNewer: excludeNewer,
+                                  cacheDirectory: noCache ? nil : cacheRoot + "/channels")
         } catch let error as ChannelError {
             throw CommandError(error.message)
         }

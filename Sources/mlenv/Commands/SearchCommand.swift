@@ -37,6 +37,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         let target = Target(python: python)
         let channels = try channelOptions.channelSet(target: target)
+        do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
         let rows: [SearchRow]
         do { rows = try PackageSearch(channels: channels).rows(for: name) } catch { throw CommandError(error.message) }
         let shown = limit > 0 ? PackageSearch.limitVersions(rows, perEcosystem: limit) : rows
