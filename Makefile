@@ -24,7 +24,7 @@ python: bootstrap
 
 test: bootstrap python
 	$(SWIFT) build --build-tests
-	MLENV_REQUIRE_TOOLS=1 $(SWIFT) test --skip-build
+	MLENV_REQUIRE_TOOLS=1 MLENV_E2E=1 $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

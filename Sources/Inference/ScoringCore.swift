@@ -5,7 +5,7 @@ import Foundation
 
 public enum ScoringCore {
     /// File names of the scoring core, in the order a bundle's `inference/` lists them.
-    public static let files = ["score.py"]
+    public static let files = ["score.py", "validate.py"]
 
     /// The bytes of one scoring-core file shipped with mlenv.
     public static func contents(of name: String) -> [UInt8]? {

@@ -7,6 +7,8 @@ enum StandardError {
     static func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
+
+    static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }
 
 enum StandardOutput {

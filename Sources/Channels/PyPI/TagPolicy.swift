@@ -79,7 +79,7 @@ public struct TagPolicy: Sendable {
     }
 
     /// packaging.tags platform_tags() for manylinux on this glibc and arch, newest first.
-    static func platformTags(for target: Target) -> [String] {
+    public static func platformTags(for target: Target) -> [String] {
         let arch = target.architecture
         var tags: [String] = []
         let legacy: [Int: String] = [5: "manylinux1", 12: "manylinux2010", 17: "manylinux2014"]

@@ -1,6 +1,7 @@
 // `mlenv validate MODEL [--payload FILE...]`: wiring only; the checks live in the Inference module.
 
 import ArgumentParser
+import Emit
 import Foundation
 import Inference
 import JSON
@@ -35,8 +36,17 @@ struct ValidateCommand: ParsableCommand {
               mlenv validate ./model --payload request.json --protocol azureml --strict
               mlenv validate ./model
 
+            With a bundle made by `mlenv package` (a directory or .tar.gz) and --run: checks every \
+            file against MANIFEST.json and the locks against pkgs/, installs the wheels into a \
+            scratch virtual environment with pip --no-index (the network is never used), starts \
+            the bundled scoring core (under azmlinfsrv on 127.0.0.1 when the environment has \
+            azureml-inference-server-http, else in-process), scores the model's input example and \
+            every --payload, and checks the answers against the output signature.
+              mlenv validate bundle.tar.gz --run
+              mlenv validate bundle/ --run --payload request.json
+
             Exit codes: 0 every payload is valid; 1 a payload is invalid (including malformed \
-            JSON); 2 the model or a payload file cannot be read.
+            JSON) or the validation run failed; 2 the model, bundle or a payload file cannot be read.
             """
     )
 
@@ -58,7 +68,31 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
     var contentType: String?
 
+    @Flag(name: .customLong("run"), help: "For a bundle: install it offline and score with the bundled scoring core.")
+    var runBundle = false
+
+    @Option(help: ArgumentHelp("The Python interpreter for --run (its major.minor must be the bundle's).", valueName: "path"))
+    var pythonExecutable = "python3"
+
+    @Flag(help: "For --run: keep the scratch environment (for debugging).")
+    var keep = false
+
     func run() throws {
+        if runBundle {
+            let options = BundleRunOptions(payloads: payload, python: pythonExecutable, keepScratch: keep,
+                                           progress: { message in if StandardError.isTerminal { StandardError.write("\(message)…\n") } })
+            let report: BundleRunReport
+            do { report = try BundleRunner.run(bundle: model, options: options) } catch {
+                StandardError.write("error: \(error.message)\n")
+                throw ExitCode(2)
+            }
+            switch format {
+            case .json: StandardOutput.write(report.json.serialized(pretty: true) + "\n")
+            case .text: StandardOutput.write(report.text)
+            }
+            if report.outcome == .failed { throw ExitCode(1) }
+            return
+        }
         let files: SignatureFiles
         do {
             files = try ModelLoader.loadSignatureFiles(path: model)

@@ -1,0 +1,249 @@
+// `mlenv validate BUNDLE --run`: do what the Dockerfile does, here, with the network unused,
+// then score the model's input example (and given payloads) with the bundled scoring core.
+//
+// 1. A .tar.gz is extracted safely (TarArchive refuses entries that would escape).
+// 2. Every file is checked against MANIFEST.json, and the bundle locks against pkgs/.
+// 3. virtualenv bundles: a venv on the host's Python (its minor must be the bundle's), then
+//    `pip install --no-index --no-deps --require-hashes` of pkgs/wheels — pip cannot fetch.
+//    conda bundles: without conda on the machine the install step is not run, and the report
+//    says so.
+// 4. The scoring core runs under the real azmlinfsrv on 127.0.0.1 when the environment has
+//    azureml-inference-server-http, otherwise in-process (inference/validate.py either way).
+
+import Channels
+import Foundation
+import JSON
+
+public struct BundleRunOptions: Sendable {
+    public var payloads: [String]
+    public var python: String
+    public var keepScratch: Bool
+    public var progress: @Sendable (String) -> Void
+
+    public init(payloads: [String] = [], python: String = "python3", keepScratch: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.payloads = payloads
+        self.python = python
+        self.keepScratch = keepScratch
+        self.progress = progress
+    }
+}
+
+public struct BundleRunReport: Sendable {
+    public enum Outcome: String, Sendable { case passed, failed, installNotRun = "install-not-run" }
+    public var outcome: Outcome
+    /// What was checked or done, in order, each with its result.
+    public var steps: [(String, Bool)]
+    /// validate.py's report, when the scoring core ran.
+    public var scoring: JSONValue?
+    public var notes: [String]
+
+    public var json: JSONValue {
+        [
+            "outcome": .string(outcome.rawValue),
+            "steps": .array(steps.map { ["step": .string($0.0), "ok": .bool($0.1)] }),
+            "scoring": scoring ?? .null,
+            "notes": .array(notes.map { .string($0) }),
+        ]
+    }
+
+    public var text: String {
+        var out = ""
+        for (step, ok) in steps { out += "\(ok ? "ok  " : "FAIL") \(step)\n" }
+        if let payloads = scoring?["payloads"]?.arrayValue {
+            for p in payloads {
+                let name = p["name"]?.stringValue ?? "?"
+                let status = p["status"]?.numberValue?.text ?? "?"
+                if p["ok"]?.boolValue == true {
+                    out += "ok   \(name): HTTP \(status), \(p["output_check"]?.stringValue ?? ""); predictions \(p["predictions"].map { $0.serialized() } ?? "")\n"
+                } else {
+                    out += "FAIL \(name): HTTP \(status): \(p["error"].map { $0.serialized() } ?? p["output_check"]?.stringValue ?? "")\n"
+                }
+            }
+        }
+        for note in notes { out += "note: \(note)\n" }
+        switch outcome {
+        case .passed: out += "Validation run passed.\n"
+        case .failed: out += "Validation run FAILED.\n"
+        case .installNotRun: out += "Checks passed; the install step was not run (see the note above).\n"
+        }
+        return out
+    }
+}
+
+public enum BundleRunner {
+    public static func run(bundle: String, options: BundleRunOptions) throws(BundleError) -> BundleRunReport {
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { if !options.keepScratch { try? fm.removeItem(atPath: scratch) } }
+        var report = BundleRunReport(outcome: .failed, steps: [], scoring: nil, notes: [])
+
+        // 1. The bundle's root directory.
+        var root = bundle
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: bundle, isDirectory: &isDirectory) else { throw BundleError("no such bundle: \(bundle)") }
+        if !isDirectory.boolValue {
+            do { try TarArchive.extract(bundle, into: scratch + "/bundle") } catch { throw BundleError(error.message) }
+            let top = (try? fm.contentsOfDirectory(atPath: scratch + "/bundle")) ?? []
+            guard top.count == 1 else { throw BundleError("\(bundle): expected one top-level directory in the archive") }
+            root = scratch + "/bundle/" + top[0]
+            report.steps.append(("extracted \(bundle)", true))
+        }
+        root = URL(fileURLWithPath: root).standardizedFileURL.path
+
+        // 2. Files against the manifest.
+        guard let data = fm.contents(atPath: root + "/MANIFEST.json"), let manifest = try? JSONValue.parse([UInt8](data)) else {
+            throw BundleError("\(bundle): no readable MANIFEST.json; this is not an mlenv bundle")
+        }
+        var mismatches: [String] = []
+        for entry in manifest["files"]?.objectValue?.entries ?? [] {
+            let path = root + "/" + entry.key
+            guard let expected = entry.value.stringValue else { continue }
+            guard let actual = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: entry.key) else {
+                mismatches.append("\(entry.key): missing")
+                continue
+            }
+            if actual != expected { mismatches.append("\(entry.key): sha256 \(actual), MANIFEST.json says \(expected)") }
+        }
+        report.steps.append(("every file matches MANIFEST.json" + (mismatches.isEmpty ? "" : ": " + mismatches.prefix(5).joined(separator: "; ")), mismatches.isEmpty))
+        let lockProblems = checkLocks(root)
+        report.steps.append(("the bundle locks match pkgs/" + (lockProblems.isEmpty ? "" : ": " + lockProblems.prefix(5).joined(separator: "; ")), lockProblems.isEmpty))
+        guard mismatches.isEmpty && lockProblems.isEmpty else { return report }
+
+        let mode = manifest["environment"]?.stringValue ?? "virtualenv"
+        let python = manifest["python"]?.stringValue ?? "?"
+        if mode == "conda" {
+            report.notes.append("conda environment: creating it needs conda or micromamba, which mlenv does not install; the install and scoring steps were not run (the Dockerfile runs them in the image)")
+            report.outcome = .installNotRun
+            return report
+        }
+
+        // 3. A venv on the host's Python, installed from pkgs/wheels only.
+        let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard hostPython == python else {
+            report.steps.append(("the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)", false))
+            return report
+        }
+        options.progress("creating a virtual environment (Python \(python))")
+        let venv = scratch + "/venv"
+        let created = run([options.python, "-m", "venv", venv])
+        report.steps.append(("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
+        guard created.status == 0 else { return report }
+        options.progress("installing the bundle's wheels with pip --no-index")
+        let install = run([venv + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
+                           "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r", root + "/env/requirements.bundle.txt"],
+                          environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil])
+        let wheelCount = ((try? fm.contentsOfDirectory(atPath: root + "/pkgs/wheels")) ?? []).count
+        report.steps.append(("installed \(wheelCount) wheel(s) with pip --no-index --require-hashes" + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0))
+        guard install.status == 0 else { return report }
+
+        // 4. Score.
+        var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
+        for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
+        var server: Process?
+        defer { if let server { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() } }
+        if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
+            let port = Int.random(in: 30000...45000)
+            options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
+            let (process, ready) = startServer(venv: venv, root: root, port: port, scratch: scratch)
+            server = process
+            report.steps.append(("azmlinfsrv answered its health check on 127.0.0.1:\(port)" + (ready ? "" : ": it did not start within 180 s; see its log in the note"), ready))
+            guard ready else {
+                report.notes.append("azmlinfsrv log (tail): " + ((try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? "").split(separator: "\n").suffix(15).joined(separator: " | "))
+                return report
+            }
+            validate += ["--server", "http://127.0.0.1:\(port)"]
+        } else {
+            report.notes.append("the environment has no azureml-inference-server-http: the scoring core ran in-process (init()/run())")
+        }
+        options.progress("scoring the input example" + (options.payloads.isEmpty ? "" : " and \(options.payloads.count) payload(s)"))
+        let scored = run(validate, environment: ["AZUREML_MODEL_DIR": root, "MLFLOW_MODEL_FOLDER": "model"])
+        report.scoring = scored.output.flatMap { try? JSONValue.parse(string: $0) }
+        let ok = scored.status == 0 && report.scoring?["ok"]?.boolValue == true
+        report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + scored.errorTail : ""), ok))
+        report.outcome = ok ? .passed : .failed
+        return report
+    }
+
+    /// requirements.bundle.txt and conda-linux-64.bundle.lock against the files in pkgs/.
+    static func checkLocks(_ root: String) -> [String] {
+        var problems: [String] = []
+        let requirements = (try? String(contentsOfFile: root + "/env/requirements.bundle.txt", encoding: .utf8)) ?? ""
+        let hashes = Set(requirements.components(separatedBy: "--hash=sha256:").dropFirst().map { String($0.prefix(64)) })
+        for wheel in (try? FileManager.default.contentsOfDirectory(atPath: root + "/pkgs/wheels")) ?? [] {
+            guard let sha = try? ArtifactCache.digest(of: root + "/pkgs/wheels/" + wheel, algorithm: .sha256, filename: wheel) else { continue }
+            if !hashes.contains(sha) { problems.append("pkgs/wheels/\(wheel) is not in requirements.bundle.txt") }
+        }
+        let explicit = (try? String(contentsOfFile: root + "/env/conda-linux-64.bundle.lock", encoding: .utf8)) ?? ""
+        for line in explicit.split(separator: "\n") where line.hasPrefix("pkgs/") {
+            let parts = line.split(separator: "#", maxSplits: 1)
+            let path = root + "/" + parts[0]
+            guard FileManager.default.fileExists(atPath: path) else {
+                problems.append("\(parts[0]) is in the explicit lock but not in the bundle")
+                continue
+            }
+            if parts.count == 2, let md5 = try? ArtifactCache.digest(of: path, algorithm: .md5, filename: String(parts[0])), md5 != parts[1] {
+                problems.append("\(parts[0]): md5 \(md5), the explicit lock says \(parts[1])")
+            }
+        }
+        return problems
+    }
+
+    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (Process, Bool) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: venv + "/bin/azmlinfsrv")
+        process.arguments = ["--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AZUREML_MODEL_DIR"] = root
+        environment["MLFLOW_MODEL_FOLDER"] = "model"
+        environment["HOST"] = "127.0.0.1"
+        environment["AML_APP_ROOT"] = root + "/inference"
+        environment["WORKER_COUNT"] = "1"
+        process.environment = environment
+        FileManager.default.createFile(atPath: scratch + "/server.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: scratch + "/server.log")
+        process.standardOutput = log
+        process.standardError = log
+        do { try process.run() } catch { return (process, false) }
+        for _ in 0..<360 {
+            if !process.isRunning { return (process, false) }
+            if let (status, _) = httpGet("http://127.0.0.1:\(port)/"), status == 200 { return (process, true) }
+            usleep(500_000)
+        }
+        return (process, false)
+    }
+
+    private static func httpGet(_ url: String) -> (Int, String)? {
+        let result = run(["/usr/bin/env", "python3", "-c", "import urllib.request,sys\ntry:\n r=urllib.request.urlopen(sys.argv[1], timeout=2); print(r.status)\nexcept Exception as e: print(getattr(e,'code',0))", url])
+        guard let text = result.output?.trimmingCharacters(in: .whitespacesAndNewlines), let status = Int(text) else { return nil }
+        return (status, text)
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String?
+        let error: String
+        var errorTail: String { error.split(separator: "\n").suffix(8).joined(separator: " | ") }
+    }
+
+    static func run(_ command: [String], environment overrides: [String: String?] = [:]) -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
+        process.arguments = command[0].hasPrefix("/") ? Array(command.dropFirst()) : command
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in overrides { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { return Run(status: -1, output: nil, error: error.localizedDescription) }
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,160 @@
+// The only file in Emit that calls libarchive: writing a deterministic .tar.gz and reading one
+// without trusting it.
+//
+// Deterministic: entries sorted by path, every mtime the given epoch, uid/gid 0 with no
+// user/group names, modes normalised (0644 files, 0755 directories and executables), pax
+// "restricted" format (extended headers only for long names), and a gzip header without a
+// timestamp or file name. Same entries → same bytes.
+//
+// Reading refuses entries that would land outside the extraction root: absolute paths, `..`
+// components, links of any kind, and device files.
+
+import CArchive
+import Foundation
+
+public struct ArchiveEntry: Sendable {
+    public enum Content: Sendable {
+        case bytes([UInt8])
+        case file(String)
+    }
+    public let path: String
+    public let content: Content
+    public let executable: Bool
+
+    public init(path: String, content: Content, executable: Bool = false) {
+        self.path = path
+        self.content = content
+        self.executable = executable
+    }
+}
+
+public struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+public enum TarArchive {
+    /// Writes `entries` (and their parent directories) as a gzip-compressed tar at `path`.
+    public static func write(_ entries: [ArchiveEntry], to path: String, epoch: Int, root: String) throws(ArchiveError) {
+        guard let archive = archive_write_new() else { throw ArchiveError(message: "libarchive could not start") }
+        defer { archive_write_free(archive) }
+        archive_write_set_format_pax_restricted(archive)
+        archive_write_add_filter_gzip(archive)
+        // No timestamp (and no name) in the gzip header.
+        archive_write_set_filter_option(archive, "gzip", "timestamp", nil)
+        archive_write_set_bytes_in_last_block(archive, 1)
+        guard archive_write_open_filename(archive, path) == ARCHIVE_OK else {
+            throw ArchiveError(message: "cannot write \(path): \(String(cString: archive_error_string(archive)))")
+        }
+        var directories = Set<String>()
+        var all: [(String, ArchiveEntry?)] = []
+        for entry in entries {
+            let full = root.isEmpty ? entry.path : root + "/" + entry.path
+            var parent = full
+            while let slash = parent.lastIndex(of: "/") {
+                parent = String(parent[..<slash])
+                if directories.insert(parent).inserted { all.append((parent, nil)) }
+            }
+            if !root.isEmpty, directories.insert(root).inserted { all.append((root, nil)) }
+            all.append((full, entry))
+        }
+        all.sort { $0.0 < $1.0 }
+        for (name, entry) in all {
+            guard let header = archive_entry_new() else { throw ArchiveError(message: "libarchive could not allocate an entry") }
+            defer { archive_entry_free(header) }
+            archive_entry_set_pathname(header, entry == nil ? name + "/" : name)
+            archive_entry_set_mtime(header, time_t(epoch), 0)
+            archive_entry_set_uid(header, 0)
+            archive_entry_set_gid(header, 0)
+            guard let entry else {
+                archive_entry_set_filetype(header, 0o040000)  // AE_IFDIR
+                archive_entry_set_perm(header, 0o755)
+                archive_entry_set_size(header, 0)
+                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                continue
+            }
+            archive_entry_set_filetype(header, 0o100000)  // AE_IFREG
+            archive_entry_set_perm(header, entry.executable ? 0o755 : 0o644)
+            switch entry.content {
+            case .bytes(let bytes):
+                archive_entry_set_size(header, la_int64_t(bytes.count))
+                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                let written = bytes.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+                guard written == bytes.count else { throw failure(archive, name) }
+            case .file(let source):
+                guard let handle = FileHandle(forReadingAtPath: source),
+                      let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? NSNumber else {
+                    throw ArchiveError(message: "cannot read \(source)")
+                }
+                defer { try? handle.close() }
+                archive_entry_set_size(header, la_int64_t(size.int64Value))
+                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                var total: Int64 = 0
+                while true {
+                    let chunk = handle.readData(ofLength: 1 << 20)
+                    if chunk.isEmpty { break }
+                    let n = chunk.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+                    guard n == chunk.count else { throw failure(archive, name) }
+                    total += Int64(n)
+                }
+                guard total == size.int64Value else { throw ArchiveError(message: "\(source) changed while it was archived") }
+            }
+        }
+        guard archive_write_close(archive) == ARCHIVE_OK else { throw failure(archive, path) }
+    }
+
+    private static func failure(_ archive: OpaquePointer, _ name: String) -> ArchiveError {
+        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: archive_error_string(archive)))")
+    }
+
+    /// Extracts a tar(.gz) into `destination`, refusing any entry that could escape it.
+    public static func extract(_ path: String, into destination: String) throws(ArchiveError) {
+        guard let archive = archive_read_new() else { throw ArchiveError(message: "libarchive could not start") }
+        defer { archive_read_free(archive) }
+        archive_read_support_format_tar(archive)
+        archive_read_support_format_gnutar(archive)
+        archive_read_support_filter_gzip(archive)
+        archive_read_support_filter_none(archive)
+        guard archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
+            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: archive_error_string(archive)))")
+        }
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(archive, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
+                throw ArchiveError(message: "\(path): \(String(cString: archive_error_string(archive)))")
+            }
+            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            try checkSafe(name, type: archive_entry_filetype(entry), archivePath: path)
+            let target = destination + "/" + name
+            if archive_entry_filetype(entry) == 0o040000 {
+                try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                continue
+            }
+            try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: target, contents: nil), let handle = FileHandle(forWritingAtPath: target) else {
+                throw ArchiveError(message: "cannot create \(target)")
+            }
+            defer { try? handle.close() }
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                if n < 0 { throw ArchiveError(message: "\(path): cannot read \(name)") }
+                if n == 0 { break }
+                handle.write(Data(buffer[0..<n]))
+            }
+            if archive_entry_perm(entry) & 0o111 != 0 { chmod(target, 0o755) }
+        }
+    }
+
+    /// Entry names a bundle may contain: relative, no `..`, regular files and directories only.
+    static func checkSafe(_ name: String, type: UInt32, archivePath: String) throws(ArchiveError) {
+        if name.isEmpty || name.hasPrefix("/") || name.split(separator: "/").contains("..") {
+            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': it would be written outside the bundle")
+        }
+        guard type == 0o100000 || type == 0o040000 else {
+            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': bundles hold only regular files and directories (no links or devices)")
+        }
+    }
+}

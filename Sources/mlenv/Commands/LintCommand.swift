@@ -1,0 +1,147 @@
+// `mlenv lint PATH...`: wiring only; the rules, the solving and the formats live in the Lint module.
+
+import ArgumentParser
+import Channels
+import Foundation
+import JSON
+import Lint
+
+enum LintFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text, json, sarif, github
+}
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check model environments for problems that break builds, reproducibility or deployment (for CI).",
+        discussion: """
+            Finds every MLflow model directory (a directory with an MLmodel file) under the \
+            paths, resolves each model's environment for the deployment against the configured \
+            channels (loaded once, one solve per distinct environment), and runs every rule: \
+            environment files, Python, MLflow, reproducibility, resolution, known deployment \
+            breakers and serving. Rules and what they catch: docs/lint-rules.md, or --list-rules.
+
+            Configuration: .mlenv.yaml in the nearest ancestor directory of the first path (or \
+            --config FILE) sets the default deployment, channels and indexes, turns rules off or \
+            re-levels them, and overrides them per path. A comment `# mlenv: ignore MLE030` on a \
+            line of a requirements file, conda.yaml or python_env.yaml (or on the line before) \
+            suppresses findings there; `# mlenv: ignore-file MLE012` the whole file.
+
+            Exit codes: 0 no errors (and no more warnings than --max-warnings); 1 errors, or too \
+            many warnings; 2 bad usage, an unreadable path or configuration.
+
+            Examples:
+              mlenv lint models/
+              mlenv lint models/ --deployment mlflow-serve --format json
+              mlenv lint models/ --format sarif > mlenv.sarif
+              mlenv lint models/ --format github --max-warnings 0
+            """
+    )
+
+    @Argument(help: "Model directories, or directories to search for models (default: the current directory).")
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
+    var deployment: String?
+
+    @Option(help: ArgumentHelp("A deployment profile file to use instead of a built-in one.", valueName: "file"))
+    var profileFile: String?
+
+    @Option(help: "Output format.")
+    var format: LintFormat = .text
+
+    @Option(help: ArgumentHelp("The configuration file (default: .mlenv.yaml in the nearest ancestor of the first path).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Threads to use (default: the number of processors).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Exit 1 when there are more warnings than this.", valueName: "n"))
+    var maxWarnings: Int?
+
+    @Flag(help: "List the rules (id, default severity, name, what each catches) and exit.")
+    var listRules = false
+
+    @Option(help: ArgumentHelp("Judge end-of-life dates as of this day (YYYY-MM-DD; default: today).", visibility: .hidden))
+    var asOf: String?
+
+    @OptionGroup var channelOptions: ChannelOptions
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: expected 1 or more") }
+        if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings: expected 0 or more") }
+    }
+
+    func run() throws {
+        let breakers: BreakerCatalog
+        do { breakers = try BreakerCatalog.builtIn() } catch { throw CommandError(error.description) }
+        let rules = RuleRegistry.descriptions(breakers: breakers)
+        if listRules {
+            var text = ""
+            for rule in rules {
+                text += "\(rule.id)  \(rule.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.name): \(rule.summary)\n"
+            }
+            StandardOutput.write(text)
+            return
+        }
+
+        let roots = paths.isEmpty ? ["."] : paths
+        for path in roots where !FileManager.default.fileExists(atPath: path) {
+            throw CommandError("no such file or directory '\(path)'")
+        }
+        var configuration = LintConfiguration()
+        let configPath = config ?? LintConfiguration.find(from: Self.directory(of: roots[0]))
+        if let configPath {
+            do { configuration = try LintConfiguration.load(path: configPath, rules: rules) } catch { throw CommandError(error.description) }
+        }
+
+        var channelSettings = channelOptions
+        if channelSettings.channels.isEmpty { channelSettings.channels = configuration.channels.map(configuration.resolve) }
+        if channelSettings.indexes.isEmpty { channelSettings.indexes = configuration.indexes.map(configuration.resolve) }
+        if channelSettings.excludeNewer == nil { channelSettings.excludeNewer = configuration.excludeNewer }
+        let sources = ChannelSources(condaChannels: channelSettings.condaChannels(), pypiIndexes: try channelSettings.pypiIndexes(),
+                                     excludeNewer: channelSettings.excludeNewer,
+                                     cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels")
+
+        let options = LintOptions(deployment: deployment, profileFile: profileFile,
+                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                  today: asOf ?? LintOptions.currentDate(), configuration: configuration)
+        let linter: Linter
+        do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch { throw CommandError(error.message) }
+        if isatty(STDERR_FILENO) != 0 && format != .github {
+            StandardError.write("linting \(roots.joined(separator: " ")) for \(linter.defaultDeployment)...\n")
+        }
+        let report = linter.lint(paths: roots)
+
+        switch format {
+        case .text:
+            let formatter = TextFormatter(color: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+            var files: [String: [Substring]] = [:]
+            StandardOutput.write(formatter.format(report) { path in
+                if let known = files[path] { return known }
+                let lines = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).physicalLines }
+                files[path] = lines ?? []
+                return lines
+            })
+        case .json:
+            StandardOutput.write(JSONFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
+        case .sarif:
+            StandardOutput.write(SARIFFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
+        case .github:
+            StandardOutput.write(GitHubFormatter.format(report))
+        }
+
+        if report.hasErrors { throw ExitCode(1) }
+        if let limit = maxWarnings ?? configuration.maxWarnings, report.count(.warning) > limit {
+            StandardError.write("mlenv lint: \(report.count(.warning)) warnings, more than --max-warnings \(limit)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// A path's directory (the path itself when it is one), for finding .mlenv.yaml.
+    static func directory(of path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return path }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().path
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Channels
+import Deploy
+import Emit
+import Foundation
+import ModelFiles
+import Solver
+
+/// Resolving a model for a deployment, shared by `dockerfile` and `package`.
+struct ResolvedModel {
+    let environment: DeclaredEnvironment
+    let plan: DeploymentRequest
+    let resolution: Resolution
+    let lock: LockInputs
+    let channels: ChannelSet
+
+    static func resolve(model: String, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
+        let (environment, plan) = try deployment.plan(model: model)
+        let channels = try channelOptions.channelSet(target: plan.request.target)
+        let outcome: SolveOutcome
+        do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
+            StandardError.write("error: \(error.message)\n")
+            throw ExitCode(1)
+        }
+        guard case .resolved(let resolution) = outcome else {
+            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: false))
+            throw ExitCode(1)
+        }
+        let lock = LockInputs(resolution: resolution, plan: plan, environmentName: environment.conda?.name ?? "mlflow-env",
+                              sources: environment.filesRead.filter { $0 != "MLmodel" },
+                              channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [])
+        return ResolvedModel(environment: environment, plan: plan, resolution: resolution, lock: lock, channels: channels)
+    }
+}
+
+struct DockerfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dockerfile",
+        abstract: "Print the Dockerfile that installs a model's locked environment offline from its bundle.",
+        discussion: """
+            The deployment's base image, the environment installed only from the bundle's pkgs/ \
+            (conda --offline from the explicit lock, pip --no-index --no-deps --require-hashes), \
+            the model where the deployment expects it, its environment variables, port, \
+            entrypoint and a non-root user. `mlenv package` writes the same file into the bundle.
+
+            Examples:
+              mlenv dockerfile fixtures/models/sklearn-iris --deployment azureml-online
+              mlenv dockerfile path/to/model --deployment mlflow-serve --env-manager virtualenv > Dockerfile
+            """
+    )
+
+    @Argument(help: "The MLflow model directory.")
+    var model: String
+
+    @OptionGroup var deployment: DeploymentOptionGroup
+    @OptionGroup var channelOptions: ChannelOptions
+
+    func run() throws {
+        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        let inputs = DockerfileInputs(profile: resolved.plan.profile, mode: resolved.resolution.mode,
+                                      python: resolved.resolution.python.minorString,
+                                      hasCondaPackages: resolved.resolution.packages.contains { $0.ecosystem == .conda },
+                                      hasWheels: resolved.resolution.packages.contains { $0.ecosystem == .pypi },
+                                      modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent)
+        StandardOutput.write(DockerfileWriter.render(inputs))
+    }
+}
+
+struct PackageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "package",
+        abstract: "Build the offline bundle: the model, every package file, the inference core, a Dockerfile.",
+        discussion: """
+            Resolves the model for the deployment, then gathers every locked file by name and hash: \
+            from the mirror it was resolved from, --artifacts directories, the cache (--cache-dir), \
+            and unless --offline the network (conda files from their URL; wheels through pip \
+            itself, which uses your pip configuration's index). Every hash is verified; if any file \
+            is missing or wrong they are all listed and nothing is written.
+
+            The bundle (a .tar.gz, or a directory when -o ends in /) holds MANIFEST.json, model/, \
+            env/ (lock files), pkgs/conda/, pkgs/wheels/, inference/ (score.py, validate.py), \
+            Dockerfile and README.md. The same inputs give the same bytes: sorted entries, fixed \
+            times (--source-date-epoch or SOURCE_DATE_EPOCH, default 1980-01-01), no owners. An \
+            existing output is not replaced without --force; the bundle is written under a \
+            temporary name and renamed.
+
+            Examples:
+              mlenv package fixtures/models/sklearn-iris --deployment azureml-online --env-manager virtualenv -o iris.tar.gz
+              mlenv package path/to/model --offline --artifacts /srv/wheels -o bundle/
+              mlenv validate iris.tar.gz --run
+            """
+    )
+
+    @Argument(help: "The MLflow model directory.")
+    var model: String
+
+    @OptionGroup var deployment: DeploymentOptionGroup
+    @OptionGroup var channelOptions: ChannelOptions
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The bundle to write: NAME.tar.gz, or DIR/ for a directory.", valueName: "path"))
+    var output: String
+
+    @Option(name: .customLong("artifacts"), help: ArgumentHelp("A directory of package files to take artifacts from (repeatable).", valueName: "dir"))
+    var artifactDirectories: [String] = []
+
+    @Flag(help: "Never download: take files only from the mirrors, --artifacts directories and the cache.")
+    var offline = false
+
+    @Option(help: ArgumentHelp("Timestamp of every bundle entry, in seconds since 1970 (default: $SOURCE_DATE_EPOCH, else 1980-01-01).", valueName: "seconds"))
+    var sourceDateEpoch: Int?
+
+    @Flag(help: "Replace an existing output.")
+    var force = false
+
+    func run() async throws {
+        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        let showProgress = StandardError.isTerminal
+        let options = GatherOptions(offline: offline, cache: ArtifactCache(root: channelOptions.cacheRoot), extraDirectories: artifactDirectories,
+                                    progress: { message in if showProgress { StandardError.write("\(message)\n") } })
+        let artifacts: [String: String]
+        do { artifacts = try await ArtifactGatherer.gather(resolved.resolution.packages, target: resolved.plan.request.target, options: options) } catch {
+            StandardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        let inputs = BundleInputs(modelPath: model, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
+                                  lock: resolved.lock, artifacts: artifacts)
+        let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
+        do {
+            let entries = try BundleWriter.entries(inputs)
+            try BundleWriter.write(entries, to: output, force: force, epoch: epoch)
+            let bytes = resolved.resolution.packages.compactMap(\.size).reduce(0, +)
+            StandardError.write("wrote \(output): \(entries.count) files, \(resolved.resolution.packages.count) packages (\(bytes / 1_000_000) MB of package files)\n")
+        } catch {
+            throw CommandError(error.message)
+        }
+    }
+}

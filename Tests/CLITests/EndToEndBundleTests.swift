@@ -1,0 +1,43 @@
+// The end-to-end check of the bundle issue, on the real scikit-learn model made with real
+// MLflow (fixtures/models/sklearn-iris, scripts/make-fixture-model): `mlenv package` fetches the
+// real wheels (through pip, once; the cache keeps them), `mlenv validate --run` installs them
+// with pip --no-index and scores the input example under the real azmlinfsrv. Packaging twice
+// gives the same bytes. Needs the network the first time and a few minutes: enabled by
+// MLENV_E2E=1 (`make test` sets it).
+
+import Foundation
+import JSON
+import Testing
+
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MLENV_E2E"] == "1", "set MLENV_E2E=1 (make test does)"))
+struct EndToEndBundleTests {
+    @Test func packageInstallOfflineAndPredict() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let first = scratch.appendingPathComponent("iris.tar.gz").path
+        let arguments = ["package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager", "virtualenv"]
+        let packaged = try CLI.run(arguments + ["-o", first])
+        #expect(packaged.status == 0, "\(packaged.stderr)")
+
+        let run = try CLI.run(["validate", first, "--run", "--format", "json", "--payload",
+                               "fixtures/payloads/sklearn-iris/azureml-valid.json", "fixtures/payloads/sklearn-iris/mlflow-split-valid.json"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let report = try JSONValue.parse(string: run.stdout)
+        #expect(report["outcome"] == "passed")
+        #expect(report["scoring"]?["mode"] == "server")
+        let payloads = report["scoring"]?["payloads"]?.arrayValue ?? []
+        let example = try #require(payloads.first { $0["name"]?.stringValue == "input_example (azureml)" })
+        #expect(example["status"] == 200)
+        #expect(example["predictions"] == [0, 1, 2])
+        #expect(payloads.count == 4 && payloads.allSatisfy { $0["ok"] == true })
+
+        // Same inputs, same bytes (the cache now holds every wheel).
+        let second = scratch.appendingPathComponent("again/iris.tar.gz").path
+        #expect(try CLI.run(arguments + ["--offline", "-o", second]).status == 0)
+        #expect(FileManager.default.contents(atPath: first) == FileManager.default.contents(atPath: second))
+        // An existing output is not replaced without --force.
+        let refused = try CLI.run(arguments + ["--offline", "-o", first])
+        #expect(refused.status == 2 && refused.stderr.contains("--force"))
+    }
+}
