@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CArchive"]),
         .target(name: "Solver", dependencies: ["CLibsolv", "Channels", "Specs"]),
         .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], resources: [.copy("Profiles")]),
-        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "JSON", "YAML", "CArchive"]),
+        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "CArchive"]),
         .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], resources: [.copy("Resources")]),
         .executableTarget(
             name: "mlenv",
@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Specs", "JSON"], exclude: ["Data"]),
         .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Specs"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Solver", "Channels", "Specs"]),
-        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs"]),
+        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs", "Inference", "JSON"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
         .testTarget(name: "CLITests", dependencies: ["JSON", "mlenv"]),
     ]
