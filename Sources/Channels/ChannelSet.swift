@@ -71,9 +71,14 @@ public final class ChannelSet: @unchecked Sendable {
         lock.lock()
         if let known = byName[index]?[name] { lock.unlock(); return known }
         lock.unlock()
-        var records = subdirs[index].flatMap { $0.records(named: name) }
+        let perSubdir = subdirs[index].map { $0.records(named: name) }.filter { !$0.isEmpty }
+        // Each subdir's records are already newest first; merge only when several have the name.
+        var records = perSubdir.count == 1 ? perSubdir[0] : perSubdir.flatMap { $0 }
+        if perSubdir.count > 1 {
+            let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
+            records = order.map { records[$0] }
+        }
         if let cutoff = excludeNewerMilliseconds { records.removeAll { ($0.timestamp ?? 0) >= cutoff } }
-        records.sort(by: CondaRecord.preferredFirst)
         lock.lock()
         byName[index, default: [:]][name] = records
         lock.unlock()

@@ -248,8 +248,21 @@ final class Universe {
 enum MatchSpecCache {
     /// The package name of a dependency string without parsing the whole spec.
     static func name(of dependency: String) -> String {
-        var text = Substring(dependency)
-        if let colons = text.range(of: "::") { text = text[colons.upperBound...] }
-        return String(text.prefix { $0 != " " && $0 != "=" && $0 != "<" && $0 != ">" && $0 != "!" && $0 != "[" && $0 != "~" })
+        // Byte scan: this runs for every dependency string of every record in a pool.
+        var utf8 = Substring(dependency).utf8[...]
+        var previousColon = false
+        for i in utf8.indices {
+            if utf8[i] == UInt8(ascii: ":") {
+                if previousColon { utf8 = utf8[utf8.index(after: i)...]; break }
+                previousColon = true
+            } else {
+                previousColon = false
+            }
+        }
+        let end = utf8.firstIndex { b in
+            b == UInt8(ascii: " ") || b == UInt8(ascii: "=") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+                || b == UInt8(ascii: "!") || b == UInt8(ascii: "[") || b == UInt8(ascii: "~")
+        } ?? utf8.endIndex
+        return String(Substring(utf8[utf8.startIndex..<end]))
     }
 }

@@ -17,6 +17,9 @@ import Specs
 
 public struct Resolver {
     public let channels: ChannelSet
+    /// Parsed specs and conda matches, shared by every solve of this resolver (they depend on
+    /// the channels only): resolving many models with one resolver parses each once.
+    private let caches = SolveCaches()
 
     public init(channels: ChannelSet) { self.channels = channels }
 
@@ -34,14 +37,14 @@ public struct Resolver {
         // there, and reading every release's metadata is most of a solve's time. When that has
         // no solution, the projects in the conflict get all their releases and it is tried
         // again; finally the whole universe (which also gives the complete explanation).
-        let caches = SolveCaches()
         if debugDirectory == nil {
             var unlimited = Set<NormalizedName>()
             for _ in 0..<4 {
                 let (outcome, involved) = try attempt(request, versionLimit: Resolver.quickVersionLimit, unlimited: unlimited, debugDirectory: nil, caches: caches)
                 if case .resolved = outcome { return outcome }
-                guard !involved.isSubset(of: unlimited) else { break }
-                unlimited.formUnion(involved)
+                // A request nothing in the channels can meet fails whatever else is loaded.
+                guard !involved.requestHasNoProvider, !involved.projects.isSubset(of: unlimited) else { break }
+                unlimited.formUnion(involved.projects)
             }
         }
         return try attempt(request, versionLimit: nil, unlimited: [], debugDirectory: debugDirectory, caches: caches).0
@@ -50,9 +53,14 @@ public struct Resolver {
     /// Releases per requirement in the first attempt.
     public static let quickVersionLimit = 2
 
-    /// One solve; on failure also the PyPI projects its conflict involves.
+    struct Involved {
+        var projects = Set<NormalizedName>()
+        var requestHasNoProvider = false
+    }
+
+    /// One solve; on failure also what its conflict involves.
     private func attempt(_ request: SolveRequest, versionLimit: Int?, unlimited: Set<NormalizedName>,
-                         debugDirectory: String?, caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Set<NormalizedName>) {
+                         debugDirectory: String?, caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Involved) {
         let universe = Universe(channels: channels, request: request, versionLimit: versionLimit, unlimited: unlimited)
         do { try universe.build() } catch { throw SolveError(error.message) }
         let builder = PoolBuilder(universe: universe, caches: caches)
@@ -65,32 +73,37 @@ public struct Resolver {
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
         if outcome.problems.isEmpty {
-            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), [])
+            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), Involved())
         }
-        var involved = Set<NormalizedName>()
+        var involved = Involved()
         for rule in outcome.problems.joined() {
+            if rule.kind == .jobNothingProvides { involved.requestHasNoProvider = true }
             for id in [rule.source, rule.target] {
                 switch builder.infos[id] {
-                case .pypi(let c)?, .extra(let c, _)?: involved.insert(c.file.project)
+                case .pypi(let c)?, .extra(let c, _)?: involved.projects.insert(c.file.project)
                 default: break
                 }
             }
-            if let subject = builder.depSubject[rule.dep], subject.ecosystem == "pypi" { involved.insert(NormalizedName(subject.name)) }
+            if let subject = builder.depSubject[rule.dep], subject.ecosystem == "pypi" { involved.projects.insert(NormalizedName(subject.name)) }
         }
         return (.unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems)), involved)
     }
 }
 
-/// Parsed specs shared by the attempts of one solve.
-final class SolveCaches {
+/// Parsed specs, shared by the solves of one resolver.
+final class SolveCaches: @unchecked Sendable {
+    private let lock = NSLock()
     private var matchSpecs: [String: MatchSpec?] = [:]
 
     func matchSpec(_ text: String) -> MatchSpec? {
+        lock.lock()
+        defer { lock.unlock() }
         if let cached = matchSpecs[text] { return cached }
         let spec = try? MatchSpec(parsing: text)
         matchSpecs[text] = spec
         return spec
     }
+
 }
 
 /// A solvable's meaning.

@@ -2,8 +2,8 @@
 // decodes only the package names a solve asks for (rattler's sparse-repodata idea).
 //
 // File: `<cache>/channels/<sha256 of the repodata path, size and mtime>.bin`
-//   "MLENVCR1" | u32 name count | per name: string name, u64 offset, u32 record count
-//   | record blob: per record the fields below, strings as u32 length + UTF-8.
+//   "MLENVCR2" | u32 name count | per name: string name, u64 offset, u32 record count
+//   | record blob: per name its records newest first, strings as u32 length + UTF-8.
 // A cache file that does not match (magic, truncated data) is ignored and rebuilt.
 
 import Foundation
@@ -21,7 +21,9 @@ final class CondaSubdirRecords: @unchecked Sendable {
     init(records: [CondaRecord], channel: String, channelLocation: String) {
         var byName: [String: [CondaRecord]] = [:]
         for r in records { byName[r.name, default: []].append(r) }
-        decoded = byName
+        decoded = byName.mapValues { records in
+            records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }.map { records[$0] }
+        }
         index = [:]
         blob = []
         self.channel = channel
@@ -70,7 +72,7 @@ final class CondaSubdirRecords: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
         let bytes = [UInt8](data)
         var reader = ByteReader(bytes: bytes, position: 0)
-        guard reader.magic() == "MLENVCR1", let count = reader.u32() else { return nil }
+        guard reader.magic() == "MLENVCR2", let count = reader.u32() else { return nil }
         var index: [String: (offset: Int, count: Int)] = [:]
         for _ in 0..<count {
             guard let name = reader.string(), let offset = reader.u64(), let n = reader.u32() else { return nil }
@@ -88,11 +90,14 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var blob = ByteWriter()
         var table: [(String, Int, Int)] = []
         for name in byName.keys.sorted() {
-            table.append((name, blob.bytes.count, byName[name]!.count))
-            for record in byName[name]! { blob.record(record) }
+            // Stored newest first, so a warm load needs no sorting.
+            let records = byName[name]!
+            let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
+            table.append((name, blob.bytes.count, records.count))
+            for i in order { blob.record(records[i]) }
         }
         var out = ByteWriter()
-        out.raw(Array("MLENVCR1".utf8))
+        out.raw(Array("MLENVCR2".utf8))
         out.u32(table.count)
         for (name, offset, count) in table {
             out.string(name)

@@ -47,6 +47,21 @@ public struct PyPIFile: Hashable, Sendable {
         }
     }
 
+    /// With the file kind already known (the page cache).
+    init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
+         yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?, kind: Kind) {
+        self.project = project
+        self.filename = filename
+        self.url = url
+        self.sha256 = sha256
+        self.requiresPython = requiresPython
+        self.yanked = yanked
+        self.uploadTime = uploadTime
+        self.size = size
+        self.coreMetadata = coreMetadata
+        self.kind = kind
+    }
+
     public var isYanked: Bool { yanked != nil }
 
     public var version: PEP440Version? {

@@ -46,7 +46,11 @@ public final class PyPIIndex: @unchecked Sendable {
 
     /// `path/to/mirror` (containing `simple/`), `path/to/mirror/simple`, `file://...`, or a
     /// directory of wheels.
-    public init(_ text: String) throws(ChannelError) {
+    /// Where parsed project pages are cached (nil: parse every time).
+    public var cacheDirectory: String?
+
+    public init(_ text: String, cacheDirectory: String? = nil) throws(ChannelError) {
+        self.cacheDirectory = cacheDirectory
         var path = text
         if path.hasPrefix("file://") { path = String(path.dropFirst("file://".count)).removingPercentEncoding ?? path }
         if path.contains("://") {
@@ -87,8 +91,12 @@ public final class PyPIIndex: @unchecked Sendable {
 
     private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProject? {
         let directory = "\(root)/\(name.value)/"
+        let cacheFile = cacheDirectory.flatMap { dir in ProjectPageCache.key(pagePath: directory + "index.json").map { "\(dir)/\($0).bin" } }
+        if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
         if let data = FileManager.default.contents(atPath: directory + "index.json") {
-            return try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
+            let project = try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
+            if let cacheFile { ProjectPageCache.write(project, to: cacheFile) }
+            return project
         }
         if let data = FileManager.default.contents(atPath: directory + "index.html") {
             return ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory)

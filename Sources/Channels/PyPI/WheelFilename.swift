@@ -43,6 +43,18 @@ public struct WheelFilename: Hashable, Sendable, CustomStringConvertible {
         public var description: String { "invalid wheel filename '\(filename)': \(reason)" }
     }
 
+    /// From parts already split (the page cache).
+    init(filename: String, name: NormalizedName, versionText: String, buildTag: String?, pythonTags: [String], abiTags: [String], platformTags: [String]) {
+        self.filename = filename
+        self.name = name
+        self.versionText = versionText
+        self.version = try? PEP440Version(parsing: versionText)
+        self.buildTag = buildTag
+        self.pythonTags = pythonTags
+        self.abiTags = abiTags
+        self.platformTags = platformTags
+    }
+
     public init(parsing filename: String) throws(ParseError) {
         self.filename = filename
         guard filename.hasSuffix(".whl") else { throw ParseError(filename: filename, reason: "it does not end in .whl") }
@@ -79,6 +91,12 @@ public struct SdistFilename: Hashable, Sendable {
     public let filename: String
     public let versionText: String
     public let version: PEP440Version?
+
+    init(filename: String, versionText: String) {
+        self.filename = filename
+        self.versionText = versionText
+        self.version = try? PEP440Version(parsing: versionText)
+    }
 
     public static let extensions = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
 

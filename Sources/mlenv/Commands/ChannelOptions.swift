@@ -36,7 +36,9 @@ struct ChannelOptions: ParsableArguments {
         let locations = indexes.isEmpty ? (EmbeddedData.directory.map { [$0 + "/pypi"] } ?? []) : indexes
         var result: [PyPIIndex] = []
         for location in locations {
-            do throws(ChannelError) { result.append(try PyPIIndex(location)) } catch { throw CommandError(error.message) }
+            do throws(ChannelError) {
+                result.append(try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages"))
+            } catch { throw CommandError(error.message) }
         }
         return result
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Channels
 import Deploy
+import JSON
 import ModelFiles
 import Solver
 
@@ -79,8 +80,8 @@ struct ResolveCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The MLflow model directory.")
-    var model: String
+    @Argument(help: "The MLflow model directory (several: each is resolved, against shared channels).")
+    var models: [String]
 
     @OptionGroup var deployment: DeploymentOptionGroup
     @OptionGroup var channelOptions: ChannelOptions
@@ -94,20 +95,48 @@ struct ResolveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a libsolv testcase of the solve to this directory (for bug reports).", valueName: "dir"))
     var debugSolver: String?
 
+    func validate() throws {
+        if models.isEmpty { throw ValidationError("give a model directory") }
+        if debugSolver != nil && models.count > 1 { throw ValidationError("--debug-solver takes one model") }
+    }
+
     func run() throws {
-        let (_, plan) = try deployment.plan(model: model)
-        let channels = try channelOptions.channelSet(target: plan.request.target)
-        let outcome: SolveOutcome
-        do { outcome = try Resolver(channels: channels).solve(plan.request, debugDirectory: debugSolver) } catch {
-            StandardError.write("error: \(error.message)\n")
-            throw ExitCode(1)
+        // Channels are read once per target (Python, glibc) and shared by every model.
+        var resolvers: [String: Resolver] = [:]
+        var reports: [JSONValue] = []
+        var anyUnsatisfiable = false
+        var anyBadInput = false
+        for model in models {
+            let plan: DeploymentRequest
+            do { (_, plan) = try deployment.plan(model: model) } catch {
+                guard models.count > 1 else { throw error }
+                StandardError.write("error: \(model): \(error)\n")
+                anyBadInput = true
+                continue
+            }
+            let key = plan.request.target.description
+            let resolver: Resolver
+            if let known = resolvers[key] { resolver = known } else {
+                resolver = Resolver(channels: try channelOptions.channelSet(target: plan.request.target))
+                resolvers[key] = resolver
+            }
+            let outcome: SolveOutcome
+            do { outcome = try resolver.solve(plan.request, debugDirectory: debugSolver) } catch {
+                StandardError.write("error: \(model): \(error.message)\n")
+                anyUnsatisfiable = true
+                continue
+            }
+            if case .unsatisfiable = outcome { anyUnsatisfiable = true }
+            switch format {
+            case .json: reports.append(ResolutionReport.json(outcome, plan: plan, model: model))
+            case .text: StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree) + (models.count > 1 ? "\n" : ""))
+            }
         }
-        switch format {
-        case .json:
-            StandardOutput.write(ResolutionReport.json(outcome, plan: plan, model: model).serialized(pretty: true) + "\n")
-        case .text:
-            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree))
+        if format == .json {
+            let value: JSONValue = models.count == 1 && reports.count == 1 ? reports[0] : .array(reports)
+            StandardOutput.write(value.serialized(pretty: true) + "\n")
         }
-        if case .unsatisfiable = outcome { throw ExitCode(1) }
+        if anyBadInput { throw ExitCode(2) }
+        if anyUnsatisfiable { throw ExitCode(1) }
     }
 }

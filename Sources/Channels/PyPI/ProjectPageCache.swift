@@ -1,0 +1,99 @@
+// A binary cache of parsed project pages, so a warm start parses no JSON and no file names.
+// One file per page: `<cache>/pypi/<sha256 of the page's path, size and mtime>.bin`; a file that
+// does not decode is ignored (and rewritten).
+
+import Foundation
+import Specs
+
+enum ProjectPageCache {
+    static func key(pagePath: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: pagePath),
+              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
+        return Digester.hex(.sha256, of: Array("\(pagePath)\n\(size)\n\(modified.timeIntervalSince1970)\npage-v1".utf8))
+    }
+
+    static func read(_ file: String, project: NormalizedName) -> PyPIProject? {
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        var r = Reader(bytes: [UInt8](data))
+        guard r.string() == "MLENVPP1", let count = r.int() else { return nil }
+        var files: [PyPIFile] = []
+        files.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let filename = r.string(), let url = r.string(), let sha = r.optional(), let requiresPython = r.optional(),
+                  let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(), let metadata = r.optional(),
+                  let kindTag = r.int() else { return nil }
+            let kind: PyPIFile.Kind
+            switch kindTag {
+            case 1:
+                guard let versionText = r.string(), let build = r.optional(), let py = r.strings(), let abi = r.strings(), let plat = r.strings() else { return nil }
+                kind = .wheel(WheelFilename(filename: filename, name: project, versionText: versionText, buildTag: build,
+                                            pythonTags: py, abiTags: abi, platformTags: plat))
+            case 2:
+                guard let versionText = r.string() else { return nil }
+                kind = .sdist(SdistFilename(filename: filename, versionText: versionText))
+            default:
+                kind = .other
+            }
+            files.append(PyPIFile(project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
+                                  yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata, kind: kind))
+        }
+        return PyPIProject(name: project, files: files)
+    }
+
+    static func write(_ project: PyPIProject, to file: String) {
+        var w = Writer()
+        w.string("MLENVPP1")
+        w.int(project.files.count)
+        for f in project.files {
+            w.string(f.filename); w.string(f.url); w.optional(f.sha256); w.optional(f.requiresPython)
+            w.optional(f.yanked); w.optional(f.uploadTime); w.optional(f.size.map { String($0) }); w.optional(f.coreMetadata)
+            switch f.kind {
+            case .wheel(let wheel):
+                w.int(1); w.string(wheel.versionText); w.optional(wheel.buildTag)
+                w.strings(wheel.pythonTags); w.strings(wheel.abiTags); w.strings(wheel.platformTags)
+            case .sdist(let sdist):
+                w.int(2); w.string(sdist.versionText)
+            case .other:
+                w.int(0)
+            }
+        }
+        try? FileBytes.writeAtomically(w.bytes, to: file)
+    }
+
+    private struct Writer {
+        var bytes: [UInt8] = []
+        mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
+        mutating func string(_ s: String) { let u = Array(s.utf8); int(u.count); bytes += u }
+        mutating func optional(_ s: String?) { if let s { bytes.append(1); string(s) } else { bytes.append(0) } }
+        mutating func strings(_ list: [String]) { int(list.count); for s in list { string(s) } }
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var position = 0
+        init(bytes: [UInt8]) { self.bytes = bytes }
+        mutating func int() -> Int? {
+            guard position + 4 <= bytes.count else { return nil }
+            var v: UInt32 = 0
+            for i in 0..<4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
+            position += 4
+            return Int(v)
+        }
+        mutating func string() -> String? {
+            guard let n = int(), position + n <= bytes.count else { return nil }
+            defer { position += n }
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self) }
+        }
+        mutating func optional() -> String?? {
+            guard position < bytes.count else { return nil }
+            position += 1
+            return bytes[position - 1] == 1 ? string().map { Optional($0) } : .some(nil)
+        }
+        mutating func strings() -> [String]? {
+            guard let n = int(), n <= bytes.count else { return nil }
+            var list: [String] = []
+            for _ in 0..<n { guard let s = string() else { return nil }; list.append(s) }
+            return list
+        }
+    }
+}
