@@ -92,6 +92,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         let version: PEP440Version
         let files: [PyPIFile]
         let firstUpload: String?
+        /// Bit i set: some file installs on options.pythons[i].
+        let pythons: UInt64
     }
 
     private struct SelectedVersion {
@@ -209,7 +211,7 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             // An sdist adds nothing where a pure-Python wheel installs everywhere.
             let pure = files.contains { $0.wheel.map { $0.abiTags == ["none"] && $0.platformTags == ["any"] } ?? false }
             let kept = files.filter { !(pure && $0.isSdist) }.sorted { $0.filename < $1.filename }
-            return AvailableVersion(version: version, files: kept, firstUpload: files.compactMap(\.uploadTime).min())
+            return AvailableVersion(version: version, files: kept, firstUpload: files.compactMap(\.uploadTime).min(), pythons: pythonMask(kept))
         }.sorted { $0.version > $1.version }
     }
 
@@ -222,7 +224,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             return state.specifiers.contains { $0.contains(v, prereleases: hasFinal ? nil : true) }
         }
         var kept: [AvailableVersion] = []
-        var seriesSeen = Set<String>()
+        // Per series, the target Pythons a newer kept release already serves.
+        var seriesCovered: [String: UInt64] = [:]
         // A yanked release stays listed (PEP 592: installable only by an exact pin) but never
         // stands for its series or for a requirement.
         func yanked(_ v: AvailableVersion) -> Bool { v.files.allSatisfy(\.isYanked) }
@@ -231,7 +234,11 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             if let cutoff = options.seriesOnlyBefore, let first = candidate.firstUpload, first < cutoff {
                 if yanked(candidate) { continue }
                 let series = "\(candidate.version.epoch).\(candidate.version.major).\(candidate.version.minor)"
-                guard seriesSeen.insert(series).inserted else { continue }
+                // The newest release of the series for each target Python: an older one stays
+                // when it installs on a Python the newer ones dropped (jax 0.4.30 for 3.9).
+                let covered = seriesCovered[series] ?? 0
+                guard candidate.pythons & ~covered != 0 else { continue }
+                seriesCovered[series] = covered | candidate.pythons
             }
             kept.append(candidate)
         }
@@ -250,6 +257,28 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             }
         }
         return kept
+    }
+
+    /// Which target Pythons some of these files install on (wheel tags and Requires-Python; an
+    /// sdist counts for every Python its Requires-Python admits).
+    private func pythonMask(_ files: [PyPIFile]) -> UInt64 {
+        var mask: UInt64 = 0
+        for (i, python) in pythonVersions.enumerated() where i < 64 {
+            let fits = files.contains { file in
+                if let requires = file.requiresPython, let set = try? SpecifierSet(parsing: requires), !set.contains(python, prereleases: true) {
+                    return false
+                }
+                switch file.kind {
+                case .wheel(let wheel):
+                    if case .compatible = policies[i].verdict(for: wheel) { return true }
+                    return false
+                case .sdist: return true
+                case .other: return false
+                }
+            }
+            if fits { mask |= 1 << UInt64(i) }
+        }
+        return mask
     }
 
     private func keepsFile(_ file: PyPIFile) -> Bool {
@@ -454,7 +483,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     private func writeMirror() throws(ChannelError) {
         let root = options.output
         for (name, state) in states {
-            guard !state.selected.isEmpty else { continue }
+            // A project the index has but with no release kept still gets a (empty) page, so a
+            // resolver can tell "no matching release" from "no such project".
+            guard state.page != nil else { continue }
             var files: [MirroredFile] = []
             for version in state.selected.values {
                 for file in version.files {
