@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlenv", targets: ["mlenv"]),
-        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference"]),
+        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference", "Lint"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], resources: [.copy("Profiles")]),
         .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "CArchive"]),
         .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], resources: [.copy("Resources")]),
+        .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"],
+                resources: [.copy("Resources")]),
         .executableTarget(
             name: "mlenv",
             dependencies: [
-                "ModelFiles", "Specs", "JSON", "Inference", "Channels", "Solver", "Deploy", "Emit",
+                "ModelFiles", "Specs", "JSON", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,5 +48,7 @@ let package = Package(
         .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs", "Inference", "JSON"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
         .testTarget(name: "CLITests", dependencies: ["JSON", "mlenv"]),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "ModelFiles", "Channels", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"],
+                    exclude: ["Data"]),
     ]
 )

@@ -91,7 +91,12 @@ func fuzzCondaVersionSpec(_ text: String) {
 
 func fuzzMatchSpec(_ text: String) {
     guard let spec = try? MatchSpec(parsing: text) else { return }
-    _ = spec.description
+    _ = try? MatchSpec(parsing: spec.description)  // conda's printed form need not read back; it must not trap
+    if let v = condaAnchors.first {
+        let record = MatchSpec.Record(name: "numpy", version: v, build: "py39_0", buildNumber: 3, channel: "conda-forge",
+                                      subdir: "linux-64", license: "BSD", trackFeatures: ["mkl"])
+        _ = spec.matches(record)
+    }
     for a in condaAnchors {
         let answer = spec.matches(name: "numpy", version: a, build: "py39_0", buildNumber: 3)
         check(answer == spec.mismatches(name: "numpy", version: a, build: "py39_0", buildNumber: 3).isEmpty, "mismatches \(spec)")

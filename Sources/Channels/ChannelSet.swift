@@ -24,8 +24,15 @@ public final class ChannelSet: @unchecked Sendable {
     /// Where parsed channels are cached (nil: parse every time).
     public let cacheDirectory: String?
 
-    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
-                cacheDirectory: String? = nil) throws(ChannelError) {
+    public convenience init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
+                            cacheDirectory: String? = nil) throws(ChannelError) {
+        try self.init(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
+                      cacheDirectory: cacheDirectory, condaSource: nil)
+    }
+
+    private init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String?,
+                 cacheDirectory: String?, condaSource: ChannelSet?) throws(ChannelError) {
+        self.condaSource = condaSource
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.target = target
@@ -38,12 +45,24 @@ public final class ChannelSet: @unchecked Sendable {
         }
     }
 
+    /// Conda records come from this set when it has them (see `retargeted`).
+    private let condaSource: ChannelSet?
+
+    /// The same channels and indexes for another target, sharing the conda records this set
+    /// has read or will read (they do not depend on the target's Python), so a caller that
+    /// serves many Pythons (`mlenv lint` over a tree) parses each channel once.
+    public func retargeted(_ target: Target) throws(ChannelError) -> ChannelSet {
+        try ChannelSet(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
+                       cacheDirectory: cacheDirectory, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
+    }
+
     /// Reads every conda channel now (errors surface here rather than at first use).
     public func loadCondaChannels() throws(ChannelError) {
         _ = try condaSubdirs()
     }
 
     private func condaSubdirs() throws(ChannelError) -> [[CondaSubdirRecords]] {
+        if let condaSource { return try condaSource.condaSubdirs() }
         lock.lock()
         defer { lock.unlock() }
         if let loadedConda { return loadedConda }

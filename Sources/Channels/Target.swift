@@ -28,7 +28,16 @@ public struct PythonVersion: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     public var minorString: String { "\(major).\(minor)" }
-    public var fullString: String { "\(major).\(minor).\(micro ?? 0)" }
+
+    /// `3.11.9`. When only the minor is known (`--python 3.11`, a `python:3.11-slim` image), the
+    /// newest patch release is assumed: images ship it, and Requires-Python such as
+    /// `!=3.9.0,!=3.9.1` (cryptography) would otherwise exclude what installs there.
+    public var fullString: String { "\(major).\(minor).\(micro ?? PythonVersion.newestPatch[minorString] ?? 0)" }
+
+    /// The newest patch release of each CPython minor (as of 2026-11).
+    static let newestPatch: [String: Int] = [
+        "3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0,
+    ]
     public var description: String { micro.map { "\(major).\(minor).\($0)" } ?? minorString }
     /// `cp311`
     public var cpythonTag: String { "cp\(major)\(minor)" }

@@ -167,9 +167,8 @@ final class Universe {
             installable.sort(by: >)
             let hasFinal = installable.contains { !$0.isPrerelease }
             var chosen = Set<PEP440Version>()
-            var admitters: [(PEP440Version) -> Bool] = specs.map { spec in { spec.contains($0, prereleases: hasFinal ? nil : true) } }
-            if anyVersion { admitters.append { !$0.isPrerelease || !hasFinal } }
-            for admits in admitters { chosen.formUnion(installable.lazy.filter(admits).prefix(limit)) }
+            for spec in specs { chosen.formUnion(spec.filter(installable).prefix(limit)) }
+            if anyVersion { chosen.formUnion(installable.lazy.filter { !$0.isPrerelease || !hasFinal }.prefix(limit)) }
             allowed = chosen
         }
         for candidate in files {

@@ -34,18 +34,15 @@ public struct Resolver {
             throw SolveError("the conda channels have no python package; add a channel that has one (--channel)")
         }
         // First the newest few releases each requirement admits: most environments resolve
-        // there, and reading every release's metadata is most of a solve's time. When that has
-        // no solution, the projects in the conflict get all their releases and it is tried
-        // again; finally the whole universe (which also gives the complete explanation).
+        // there, and reading every release's metadata is most of a solve's time. The newest
+        // candidates of every requirement are in that universe, so a solution found there is
+        // the one the whole universe gives. Without one (a conflict may need older releases),
+        // the whole universe is solved, which also gives the complete explanation. (Widening
+        // only the projects in the conflict was tried: it can settle on older releases than
+        // the full solve would, so it is not done.)
         if debugDirectory == nil {
-            var unlimited = Set<NormalizedName>()
-            for _ in 0..<4 {
-                let (outcome, involved) = try attempt(request, versionLimit: Resolver.quickVersionLimit, unlimited: unlimited, debugDirectory: nil, caches: caches)
-                if case .resolved = outcome { return outcome }
-                // A request nothing in the channels can meet fails whatever else is loaded.
-                guard !involved.requestHasNoProvider, !involved.projects.isSubset(of: unlimited) else { break }
-                unlimited.formUnion(involved.projects)
-            }
+            let (outcome, _) = try attempt(request, versionLimit: Resolver.quickVersionLimit, unlimited: [], debugDirectory: nil, caches: caches)
+            if case .resolved = outcome { return outcome }
         }
         return try attempt(request, versionLimit: nil, unlimited: [], debugDirectory: debugDirectory, caches: caches).0
     }
@@ -329,8 +326,10 @@ final class PoolBuilder {
         return deps
     }
 
-    /// PEP 440 pre-release rule over the candidate set: pre-releases only when the specifier
-    /// names one or nothing else matches.
+    /// The candidates a specifier admits, with PEP 440's pre-release rule over the whole set
+    /// (`SpecifierSet.filter`): pre-releases only when the specifier names one or no final
+    /// release matches. (packaging 26's `contains` admits pre-releases by default; `filter`, as
+    /// pip and uv apply it, does not.)
     private func admitted(_ ids: [Id], by spec: SpecifierSet) -> [Id] {
         func version(_ id: Id) -> PEP440Version? {
             switch infos[id] {
@@ -338,9 +337,8 @@ final class PoolBuilder {
             default: return nil
             }
         }
-        let finals = ids.filter { version($0).map { spec.contains($0, prereleases: nil) } ?? false }
-        if !finals.isEmpty { return finals }
-        return ids.filter { version($0).map { spec.contains($0, prereleases: true) } ?? false }
+        let allowed = Set(spec.filter(Set(ids.compactMap(version))))
+        return ids.filter { version($0).map(allowed.contains) ?? false }
     }
 
     // MARK: Jobs

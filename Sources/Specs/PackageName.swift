@@ -32,6 +32,11 @@ public struct NormalizedName: Hashable, Comparable, Sendable, CustomStringConver
 
     public var description: String { value }
 
+    // By code points, like Python and like `<` (Swift's String `==` would equate canonically
+    // equivalent spellings that Python keeps apart).
+    public static func == (lhs: NormalizedName, rhs: NormalizedName) -> Bool { lhs.value.scalarsEqual(rhs.value) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(value.utf8)) }
+
     public static func < (lhs: NormalizedName, rhs: NormalizedName) -> Bool {
         lhs.value.unicodeScalars.lexicographicallyPrecedes(rhs.value.unicodeScalars)
     }

@@ -5,10 +5,21 @@
 // Not ported: `merge`/`union`, `optional`/`target` (parenthesised parts are dropped here as
 // conda drops them when parsing), `conda_build_form`/`conda_env_form`, `Dist` objects, the v3
 // (rattler) parser's `when`/`extras`/`flags` semantics, and channel matching that depends on a
-// `.condarc` (we assume conda's defaults).
+// `.condarc`.
+//
+// Hosts: mlenv's committed files name no package registry, so the vectors use placeholder
+// hosts and run under `condaDefaults`, a configuration shaped like conda's built-in one
+// (channel_alias conda.example.invalid, default channels under repo.example.invalid). With that
+// configuration every expected value is conda's own. `CondaChannelTests` covers parsing with
+// no alias configured, where a URL keeps its full form.
 
 import Testing
 @testable import Specs
+
+/// A conda configuration shaped like conda's built-in one, on placeholder hosts.
+let condaDefaults = CondaChannelConfiguration(
+    channelAlias: "https://conda.example.invalid",
+    defaultChannels: ["https://repo.example.invalid/pkgs/main", "https://repo.example.invalid/pkgs/r"])
 
 /// A conda test record: "name-version-build" with the build number taken from the build.
 func dpkg(_ dist: String, trackFeatures: [String] = []) throws -> MatchSpec.Record {
@@ -101,20 +112,20 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("numpy[version='1.7|1.8']", "numpy[version='1.7|1.8']"), Pair("numpy[version=\"1.7,1.8\"]", "numpy[version='1.7,1.8']"),
         Pair("numpy >1.7", "numpy[version='>1.7']"), Pair("numpy>=1.7", "numpy[version='>=1.7']"),
         Pair("numpy=1.7=py3*_2", "numpy==1.7[build=py3*_2]"), Pair("numpy=1.7.*=py3*_2", "numpy=1.7[build=py3*_2]"),
-        Pair("https://repo.anaconda.com/pkgs/free::numpy", "https://repo.anaconda.com/pkgs/free::numpy"),
-        Pair("numpy[channel=https://repo.anaconda.com/pkgs/free]", "https://repo.anaconda.com/pkgs/free::numpy"),
+        Pair("https://repo.example.invalid/pkgs/free::numpy", "https://repo.example.invalid/pkgs/free::numpy"),
+        Pair("numpy[channel=https://repo.example.invalid/pkgs/free]", "https://repo.example.invalid/pkgs/free::numpy"),
         Pair("defaults::numpy", "defaults::numpy"), Pair("numpy[channel=defaults]", "defaults::numpy"),
         Pair("conda-forge::numpy", "conda-forge::numpy"), Pair("numpy[channel=conda-forge]", "conda-forge::numpy"),
         Pair("numpy[channel=defaults,subdir=osx-64]", "defaults/osx-64::numpy"),
-        Pair("numpy[channel=https://repo.anaconda.com/pkgs/free/osx-64, subdir=linux-64]", "https://repo.anaconda.com/pkgs/free/linux-64::numpy"),
-        Pair("https://repo.anaconda.com/pkgs/free/win-32::numpy", "https://repo.anaconda.com/pkgs/free/win-32::numpy"),
-        Pair("numpy[channel=https://repo.anaconda.com/pkgs/free/osx-64]", "https://repo.anaconda.com/pkgs/free/osx-64::numpy"),
+        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/osx-64, subdir=linux-64]", "https://repo.example.invalid/pkgs/free/linux-64::numpy"),
+        Pair("https://repo.example.invalid/pkgs/free/win-32::numpy", "https://repo.example.invalid/pkgs/free/win-32::numpy"),
+        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/osx-64]", "https://repo.example.invalid/pkgs/free/osx-64::numpy"),
         Pair("defaults/win-32::numpy", "defaults/win-32::numpy"), Pair("conda-forge/linux-64::numpy", "conda-forge/linux-64::numpy"),
         Pair("numpy[channel=conda-forge,subdir=noarch]", "conda-forge/noarch::numpy"),
         Pair("numpy[subdir=win-32]", "numpy[subdir=win-32]"), Pair("*/win-32::numpy", "numpy[subdir=win-32]"),
         Pair("*/win-32::numpy[subdir=\"osx-64\"]", "numpy[subdir=osx-64]"),
-        Pair("https://repo.anaconda.com/pkgs/free/linux-32::numpy", "https://repo.anaconda.com/pkgs/free/linux-32::numpy"),
-        Pair("numpy[channel=https://repo.anaconda.com/pkgs/free/linux-32]", "https://repo.anaconda.com/pkgs/free/linux-32::numpy"),
+        Pair("https://repo.example.invalid/pkgs/free/linux-32::numpy", "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
+        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/linux-32]", "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
         Pair("numpy=1.10=py38_0", "numpy==1.10=py38_0"), Pair("numpy==1.10=py38_0", "numpy==1.10=py38_0"),
         Pair("numpy[version=1.10 build=py38_0]", "numpy==1.10=py38_0"),
         Pair("numpy!=1.10", "numpy!=1.10"), Pair("numpy !=1.10", "numpy!=1.10"),
@@ -142,12 +153,12 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("foo>=1.3", "foo[version='>=1.3']"), Pair("zope.int>=1.3,<3.0", "zope.int[version='>=1.3,<3.0']"),
         Pair("numpy >=1.9", "numpy[version='>=1.9']"),
         // test_tarball_match_specs
-        Pair("https://conda.anaconda.org/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
+        Pair("https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
              "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
         Pair("conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0",
              "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
-        Pair("https://conda.anaconda.org/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
-             "*[url=https://conda.anaconda.org/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2]"),
+        Pair("https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
+             "*[url=https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2]"),
         Pair("file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2",
              "*[url='file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2']"),
         // test_matchspec_errors (tail)
@@ -155,7 +166,7 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         // test_channel_matching, test_matchspec_str_preserves_url_for_multichannel_members,
         // test_channel_matching_preserves_full_url_for_local_channel
         Pair("pkgs/main::*", "defaults::*"), Pair("defaults::*", "defaults::*"),
-        Pair("https://repo.anaconda.com/pkgs/main::numpy", "https://repo.anaconda.com/pkgs/main::numpy"),
+        Pair("https://repo.example.invalid/pkgs/main::numpy", "https://repo.example.invalid/pkgs/main::numpy"),
         Pair("pkgs/main::numpy", "defaults::numpy"), Pair("conda-forge::python", "conda-forge::python"),
         Pair("file:///tmp/distr::test-package", "file:///tmp/distr::test-package"),
         // test_no_triple_equals_roundtrip, test_double_equals_version_consistency
@@ -165,7 +176,8 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: canonicalRows)
     func canonicalForm(_ row: Pair) throws {
-        #expect(try MatchSpec(parsing: row.input).description == row.expected, sourceLocation: row.location)
+        let spec = try CondaChannel.$configuration.withValue(condaDefaults) { try MatchSpec(parsing: row.input) }
+        #expect(spec.description == row.expected, sourceLocation: row.location)
     }
 
     /// test_parse_spec_str_no_brackets, _with_brackets, test_star_name, test_parse_equal_equal,
@@ -176,7 +188,7 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("numpy", name: "numpy"),
         ParsedSpec("numpy=", name: "numpy"),
         ParsedSpec("defaults::numpy", name: "numpy", channel: "defaults"),
-        ParsedSpec("https://repo.anaconda.com/pkgs/free::numpy", name: "numpy", channel: "https://repo.anaconda.com/pkgs/free"),
+        ParsedSpec("https://repo.example.invalid/pkgs/free::numpy", name: "numpy", channel: "https://repo.example.invalid/pkgs/free"),
         ParsedSpec("defaults::numpy=1.8", name: "numpy", channel: "defaults", version: "1.8*"),
         ParsedSpec("defaults::numpy =1.8", name: "numpy", channel: "defaults", version: "1.8*"),
         ParsedSpec("defaults::numpy=1.8=py27_0", name: "numpy", channel: "defaults", version: "1.8", build: "py27_0"),
@@ -213,18 +225,18 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("python[build_number='>=3']", name: "python", fields: ["build_number": ">=3"]),
         ParsedSpec("python[build_number='<3']", name: "python", fields: ["build_number": "<3"]),
         ParsedSpec("python[build_number='<=3']", name: "python", fields: ["build_number": "<=3"]),
-        ParsedSpec("https://repo.anaconda.com/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2", name: "_license", channel: "defaults", subdir: "linux-64", version: "1.1", build: "py27_1",
-                   fields: ["fn": "_license-1.1-py27_1.tar.bz2", "url": "https://repo.anaconda.com/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2"]),
-        ParsedSpec("https://conda.anaconda.org/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", name: "conda", channel: "conda-canary", subdir: "linux-64", version: "4.3.21.post699+1dab973", build: "py36h4a561cd_0",
-                   fields: ["fn": "conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", "url": "https://conda.anaconda.org/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda"]),
-        ParsedSpec("https://repo.anaconda.com/pkgs/main::numpy", name: "numpy", channel: "https://repo.anaconda.com/pkgs/main"),
+        ParsedSpec("https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2", name: "_license", channel: "defaults", subdir: "linux-64", version: "1.1", build: "py27_1",
+                   fields: ["fn": "_license-1.1-py27_1.tar.bz2", "url": "https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2"]),
+        ParsedSpec("https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", name: "conda", channel: "conda-canary", subdir: "linux-64", version: "4.3.21.post699+1dab973", build: "py36h4a561cd_0",
+                   fields: ["fn": "conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", "url": "https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda"]),
+        ParsedSpec("https://repo.example.invalid/pkgs/main::numpy", name: "numpy", channel: "https://repo.example.invalid/pkgs/main"),
         ParsedSpec("pkgs/main::numpy", name: "numpy", channel: "defaults"),
         ParsedSpec("https://example.com/pkgs/main::numpy", name: "numpy", channel: "https://example.com/pkgs/main"),
     ]
 
     @Test(arguments: parsedRows)
     func parse(_ row: ParsedSpec) throws {
-        let spec = try MatchSpec(parsing: row.spec)
+        let spec = try CondaChannel.$configuration.withValue(condaDefaults) { try MatchSpec(parsing: row.spec) }
         #expect(spec.name == row.name, sourceLocation: row.location)
         #expect(spec.channel == row.channel, sourceLocation: row.location)
         #expect(spec.subdir == row.subdir, sourceLocation: row.location)
@@ -307,11 +319,11 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
 
     /// test_url_percent_encoding.
     @Test func percentEncodedURL() throws {
-        let a = try MatchSpec(parsing: "https://anaconda.org/conda-forge/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
-        let b = try MatchSpec(parsing: "https://anaconda.org/conda-forge/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
+        let a = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
+        let b = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
         #expect(a.version == b.version)
-        let c = try MatchSpec(parsing: "https://anaconda.org/conda-forge%21/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
-        let d = try MatchSpec(parsing: "https://anaconda.org/conda-forge!/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
+        let c = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge%21/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
+        let d = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge!/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
         #expect(c.channel == d.channel)
     }
 

@@ -12,6 +12,9 @@ import Testing
         Text("'((sjs\u{FFFD}i\\\\\\\\\\\\\\\\\\\t\t\t\t\t\t\t\"\u{FFFD}r,\" in\u{17}niux' in sys_platform"),
         Text(" extra ==='\\n__!\"te_t='"),
         Text("os_name == 'a\\\\nb'"),
+        // A quote followed by a combining mark is one Swift Character but two Python characters:
+        // the quote was missed and the value printed between double quotes.
+        Text("platform_release >= '0a)\t\u{FFFD}\t:\t\u{08}\te> \"\u{659}\t\u{FFFD}'"),
     ]
 
     @Test(arguments: markers)
@@ -73,5 +76,25 @@ import Testing
         #expect(try SpecifierSet(parsing: manySpecs).contains(PEP440Version(parsing: "2")))
         let manyOr = Array(repeating: "1.0", count: 10_000).joined(separator: "|")
         #expect(try CondaVersionSpec(parsing: manyOr).matches(CondaVersion(parsing: "1.0")))
+    }
+}
+
+/// Strings compare by code point (Python), not by Swift's canonical equivalence.
+@Suite struct CodePointTests {
+    @Test func namesAndMarkers() throws {
+        #expect(NormalizedName("caf\u{E9}") != NormalizedName("cafe\u{301}"))
+        #expect(NormalizedName("caf\u{E9}").hashValue == NormalizedName("caf\u{E9}").hashValue)
+        #expect(try Marker(parsing: "os_name == 'caf\u{E9}'") != Marker(parsing: "os_name == 'cafe\u{301}'"))
+        #expect(try SpecifierSet(parsing: "===caf\u{E9}") != SpecifierSet(parsing: "===cafe\u{301}"))
+        #expect(try !SpecifierSet(parsing: "===caf\u{E9}").contains(versionText: "cafe\u{301}"))
+    }
+
+    @Test func condaBuildsWithCombiningMarks() throws {
+        // conda quotes a build holding ">" in brackets; here the ">" carries a combining mark.
+        let spec = try MatchSpec(parsing: "numpy[build='py3>\u{301}x']")
+        #expect(spec.description == "numpy[build='py3>\u{301}x']")
+        let star = try MatchSpec(parsing: "numpy 1.0 *\u{301}x")
+        #expect(star.build == "*\u{301}x")
+        #expect(star.matches(name: "numpy", version: try CondaVersion(parsing: "1.0"), build: "a\u{301}x", buildNumber: 0))
     }
 }

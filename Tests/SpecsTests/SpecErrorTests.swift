@@ -59,14 +59,28 @@ import Testing
         #expect(CondaChannel.parse("conda-forge/linux-64") == ("conda-forge", "linux-64"))
         #expect(CondaChannel.parse("conda-forge/label/dev") == ("conda-forge/label/dev", nil))
         #expect(CondaChannel.parse("pkgs/main") == ("defaults", nil))
-        #expect(CondaChannel.parse("https://conda.anaconda.org/conda-forge/noarch") == ("conda-forge", "noarch"))
-        #expect(CondaChannel.parse("https://repo.anaconda.com/pkgs/main") == ("https://repo.anaconda.com/pkgs/main", nil))
+        // No channel alias configured: a URL keeps its full base URL, minus a trailing subdir.
+        let none = CondaChannelConfiguration(channelAlias: nil, defaultChannels: [])
+        CondaChannel.$configuration.withValue(none) {
+            #expect(CondaChannel.parse("https://conda.example.invalid/conda-forge/noarch") == ("https://conda.example.invalid/conda-forge", "noarch"))
+            #expect((try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?.channel == "https://repo.example.invalid/pkgs/main")
+        }
+        // Under an alias, URLs on its host are channel names; default channels' tarballs are "defaults".
+        CondaChannel.$configuration.withValue(condaDefaults) {
+            #expect(CondaChannel.parse("https://conda.example.invalid/conda-forge/noarch") == ("conda-forge", "noarch"))
+            #expect(CondaChannel.parse("https://repo.example.invalid/pkgs/main") == ("https://repo.example.invalid/pkgs/main", nil))
+            #expect((try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?.channel == "defaults")
+        }
         #expect(CondaChannel.parse("") == (nil, nil))
     }
 
     @Test func recordMatching() throws {
+        try CondaChannel.$configuration.withValue(condaDefaults) { try recordMatchingUnderAlias() }
+    }
+
+    func recordMatchingUnderAlias() throws {
         let record = MatchSpec.Record(name: "numpy", version: try CondaVersion(parsing: "1.26.4"), build: "py311h64a7726_0",
-                                      buildNumber: 0, channel: "https://conda.anaconda.org/conda-forge", subdir: "linux-64")
+                                      buildNumber: 0, channel: "https://conda.example.invalid/conda-forge", subdir: "linux-64")
         #expect(try MatchSpec(parsing: "conda-forge::numpy=1.26").matches(record))
         #expect(try MatchSpec(parsing: "conda-forge/linux-64::numpy").matches(record))
         #expect(try !MatchSpec(parsing: "defaults::numpy").matches(record))

@@ -219,9 +219,12 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     private func select(_ state: ProjectState) -> [AvailableVersion] {
         let all = state.available
         let hasFinal = all.contains { !$0.version.isPrerelease }
+        // Each specifier's admitted releases with the PEP 440 pre-release rule (`filter`).
+        let versions = all.map(\.version)
+        let bySpecifier = state.specifiers.map { Set($0.filter(versions)) }
         func admitted(_ v: PEP440Version) -> Bool {
             if state.unbounded && (!v.isPrerelease || !hasFinal) { return true }
-            return state.specifiers.contains { $0.contains(v, prereleases: hasFinal ? nil : true) }
+            return bySpecifier.contains { $0.contains(v) }
         }
         var kept: [AvailableVersion] = []
         // Per series, the target Pythons a newer kept release already serves.
@@ -247,8 +250,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         // would do: that keeps selection monotone in the requirements, so the mirror is the
         // same whatever order the closure was discovered in.
         var keys = Set(kept.map { $0.version })
-        var requirements: [(admits: (PEP440Version) -> Bool, exact: Bool)] = state.specifiers.map { spec in
-            ({ spec.contains($0, prereleases: hasFinal ? nil : true) }, spec.specifiers.contains { $0.op == .equal || $0.op == .arbitrary })
+        var requirements: [(admits: (PEP440Version) -> Bool, exact: Bool)] = zip(state.specifiers, bySpecifier).map { spec, allowed in
+            ({ allowed.contains($0) }, spec.specifiers.contains { $0.op == .equal || $0.op == .arbitrary })
         }
         if state.unbounded { requirements.append(({ !$0.isPrerelease || !hasFinal }, false)) }
         for (admits, exact) in requirements {

@@ -33,13 +33,13 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
         let s = PythonText.strip(text)
         spec = s
         guard let first = s.unicodeScalars.first else { throw fail("empty build number") }
-        if s == "*" {
+        if s.scalarsEqual("*") {
             kind = .any
         } else if "=<>!".unicodeScalars.contains(first) {
             guard let (op, rest) = CondaVersionSpec.relation(Array(s.unicodeScalars)) else { throw fail("invalid operator") }
             do { kind = .relation(op, try CondaVersion(parsing: rest)) } catch { throw fail(error.message) }
-        } else if first == "^" || s.hasSuffix("$") {
-            guard first == "^" && s.hasSuffix("$") else { throw fail("regex specs must start with '^' and end with '$'") }
+        } else if first == "^" || s.hasScalarSuffix("$") {
+            guard first == "^" && s.hasScalarSuffix("$") else { throw fail("regex specs must start with '^' and end with '$'") }
             do { kind = .pattern(try TextPattern(regex: s)) } catch { throw fail("invalid regular expression") }
         } else {
             kind = .never
@@ -94,7 +94,7 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
             case ">": return c > 0
             case "=": return v.starts(with: w)
             case "~=":
-                let prefix = w.normalized.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+                let prefix = w.normalized.splitScalars(".").dropLast().joined(separator: ".")
                 guard let p = try? CondaVersion(parsing: prefix) else { return false }
                 return c >= 0 && v.starts(with: p)
             default: return false
@@ -110,6 +110,6 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
 
     public var description: String { spec }
 
-    public static func == (a: Self, b: Self) -> Bool { a.spec == b.spec }
-    public func hash(into hasher: inout Hasher) { hasher.combine(spec) }
+    public static func == (a: Self, b: Self) -> Bool { a.spec.scalarsEqual(b.spec) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(spec.utf8)) }
 }

@@ -1,13 +1,49 @@
 // Channel strings inside MatchSpecs ("conda-forge", "conda-forge/linux-64",
-// "https://repo.anaconda.com/pkgs/main", "pkgs/main").
+// "https://<host>/pkgs/main", "pkgs/main").
 //
 // Traps:
 // - A trailing known subdir ("linux-64", "noarch", …) is the subdir, not part of the channel.
-// - conda's default configuration is assumed (no .condarc): channel_alias
-//   https://conda.anaconda.org, so "https://conda.anaconda.org/conda-forge" is "conda-forge";
-//   "defaults" stands for repo.anaconda.com/pkgs/main and pkgs/r, so "pkgs/main" prints as
-//   "defaults". A URL on any other host keeps its full base URL (conda 26 behaviour).
+// - conda resolves URLs on its channel_alias host to channel names ("https://<alias>/conda-forge"
+//   is "conda-forge") and treats the URLs of its default channels as "defaults". mlenv writes
+//   no registry host of its own, so both come from conda's own environment variables:
+//   CONDA_CHANNEL_ALIAS (a URL) and CONDA_DEFAULT_CHANNELS (comma-separated URLs). Unset, no
+//   host is an alias and a URL keeps its full base URL (conda 26's rule for non-alias hosts).
+//   "pkgs/main", "pkgs/r" and "pkgs/msys2" by name still print as "defaults".
 // - "*" is a channel glob that matches every channel and is not printed.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// conda's channel_alias and default channels, as far as parsing a channel needs them.
+public struct CondaChannelConfiguration: Sendable {
+    /// The host of the channel alias, if one is configured.
+    public var aliasHost: String?
+    /// The default channels' base URLs (scheme://host/path, no trailing slash).
+    public var defaultChannelURLs: Set<String>
+
+    public init(channelAlias: String?, defaultChannels: [String]) {
+        aliasHost = channelAlias.flatMap { CondaChannel.splitURL(PythonText.strip($0))?.host }
+        defaultChannelURLs = Set(defaultChannels.compactMap { text -> String? in
+            guard let url = CondaChannel.splitURL(PythonText.strip(text)) else { return nil }
+            return "\(url.scheme)://\(url.host)/" + url.path.joined(separator: "/")
+        })
+    }
+
+    /// From conda's environment variables CONDA_CHANNEL_ALIAS and CONDA_DEFAULT_CHANNELS
+    /// (comma-separated), read once.
+    public static let environment = CondaChannelConfiguration(
+        channelAlias: variable("CONDA_CHANNEL_ALIAS"),
+        defaultChannels: (variable("CONDA_DEFAULT_CHANNELS") ?? "").splitScalars(","))
+
+    private static func variable(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+}
 
 enum CondaChannel {
     static let knownSubdirs: Set<String> = [
@@ -17,8 +53,10 @@ enum CondaChannel {
         "zos-z",
     ]
 
-    static let aliasHost = "conda.anaconda.org"
-    static let defaultsBase = "https://repo.anaconda.com"
+    /// Where channel names live and which URLs are "defaults". A task-local so that a caller
+    /// (or a test) can parse under another conda configuration without global state.
+    @TaskLocal static var configuration = CondaChannelConfiguration.environment
+
     static let defaultsNames: Set<String> = ["pkgs/main", "pkgs/r", "pkgs/msys2"]
 
     struct URLParts {
@@ -39,15 +77,15 @@ enum CondaChannel {
         guard let sep else { return nil }
         let scheme = PythonText.lower(String(String.UnicodeScalarView(scalars[..<sep])))
         guard ["http", "https", "ftp", "s3", "file"].contains(scheme) else { return nil }
-        let rest = Substring(String(String.UnicodeScalarView(scalars[(sep + 3)...])))
+        let rest = scalars[(sep + 3)...]
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let host = String(rest[..<slash])
-        let path = rest[slash...].split(separator: "/").map(String.init)
+        let host = String(String.UnicodeScalarView(rest[..<slash]))
+        let path = String(String.UnicodeScalarView(rest[slash...])).splitScalars("/").filter { !$0.isEmpty }
         return URLParts(scheme: scheme, host: host, path: path)
     }
 
     static func percentDecoded(_ s: String) -> String {
-        guard s.contains("%") else { return s }
+        guard s.containsScalar("%") else { return s }
         var bytes: [UInt8] = []
         let u = Array(s.utf8)
         var i = 0
@@ -84,7 +122,7 @@ enum CondaChannel {
             }
             return (urlChannel(url, keepNonAliasURL: true), subdir)
         }
-        var parts = value.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var parts = value.splitScalars("/")
         var subdir: String?
         if parts.count > 1, let last = parts.last, knownSubdirs.contains(last) {
             subdir = last
@@ -98,8 +136,9 @@ enum CondaChannel {
     /// channels (when `keepNonAliasURL` is false), else the URL itself.
     static func urlChannel(_ url: URLParts, keepNonAliasURL: Bool) -> String {
         let path = url.path.map(percentDecoded).joined(separator: "/")
-        if url.host == aliasHost && !path.isEmpty { return path }
-        if !keepNonAliasURL && url.host == "repo.anaconda.com" && defaultsNames.contains(path) { return "defaults" }
+        let configuration = Self.configuration
+        if let aliasHost = configuration.aliasHost, url.host == aliasHost && !path.isEmpty { return path }
+        if !keepNonAliasURL && configuration.defaultChannelURLs.contains("\(url.scheme)://\(url.host)/\(path)") { return "defaults" }
         return "\(url.scheme)://\(url.host)" + (path.isEmpty ? "" : "/" + path)
     }
 }

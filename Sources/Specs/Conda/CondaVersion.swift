@@ -41,7 +41,7 @@ public struct CondaVersion: Sendable {
         }
         if lowered.isEmpty { throw fail("empty version string") }
         var invalid = !Self.hasOnlyVersionCharacters(lowered)
-        if invalid && lowered.contains("-") && !lowered.contains("_") {
+        if invalid && lowered.containsScalar("-") && !lowered.containsScalar("_") {
             lowered = String(lowered.map { $0 == "-" ? "_" : $0 })
             invalid = !Self.hasOnlyVersionCharacters(lowered)
         }

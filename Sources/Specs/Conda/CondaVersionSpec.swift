@@ -60,8 +60,8 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { spec }
 
-    public static func == (a: CondaVersionSpec, b: CondaVersionSpec) -> Bool { a.spec == b.spec }
-    public func hash(into hasher: inout Hasher) { hasher.combine(spec) }
+    public static func == (a: CondaVersionSpec, b: CondaVersionSpec) -> Bool { a.spec.scalarsEqual(b.spec) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(spec.utf8)) }
 
     // MARK: Matching
 
@@ -244,8 +244,8 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
             guard let (op, rest) = relation(scalars) else { throw fail("invalid operator") }
             var vo = rest
             var opName = op
-            if rest.hasSuffix(".*") {
-                vo = String(rest.dropLast(2))
+            if rest.hasScalarSuffix(".*") {
+                vo = rest.droppingLastScalars(2)
                 switch op {
                 case "!=": opName = "!=startswith"
                 case "~=": throw fail("invalid operator with '.*'")
@@ -257,7 +257,7 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
             case "=": return .leaf(.startsWith(w), text: s)
             case "!=startswith": return .leaf(.notStartsWith(w), text: s)
             case "~=":
-                let dotted = w.normalized.split(separator: ".", omittingEmptySubsequences: false).dropLast().joined(separator: ".")
+                let dotted = w.normalized.splitScalars(".").dropLast().joined(separator: ".")
                 guard let prefix = try? CondaVersion(parsing: dotted) else {
                     throw fail("'~=' needs a version with at least two components, as in ~=1.7")
                 }
@@ -267,10 +267,10 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
                 return .leaf(.compare(cmp, w), text: s)
             }
         }
-        if s == "*" { return .leaf(.any, text: s) }
+        if s.scalarsEqual("*") { return .leaf(.any, text: s) }
         var trimmedStars = s
-        while trimmedStars.hasSuffix("*") { trimmedStars.removeLast() }
-        if trimmedStars.contains("*") {
+        while trimmedStars.hasScalarSuffix("*") { trimmedStars = trimmedStars.droppingLastScalars(1) }
+        if trimmedStars.containsScalar("*") {
             // A glob over the version text; conda escapes only "." and "+".
             let special = "^$?[]{}\\()|".unicodeScalars
             if s.unicodeScalars.contains(where: { special.contains($0) }) {
@@ -291,13 +291,13 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
         }
         if last == "*" {
             var text = s
-            if !text.hasSuffix(".*") { text = String(text.dropLast()) + ".*" }
+            if !text.hasScalarSuffix(".*") { text = text.droppingLastScalars(1) + ".*" }
             var vo = text
-            while vo.hasSuffix("*") { vo.removeLast() }
-            while vo.hasSuffix(".") { vo.removeLast() }
+            while vo.hasScalarSuffix("*") { vo = vo.droppingLastScalars(1) }
+            while vo.hasScalarSuffix(".") { vo = vo.droppingLastScalars(1) }
             return .leaf(.startsWith(try version(vo)), text: text)
         }
-        if !s.contains("@") { return .leaf(.compare(.equal, try version(s)), text: s) }
+        if !s.containsScalar("@") { return .leaf(.compare(.equal, try version(s)), text: s) }
         return .leaf(.exactText(s), text: s)
     }
 

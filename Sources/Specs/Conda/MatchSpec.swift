@@ -119,8 +119,8 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
             throw fail(error.message)
         }
         self.channel = channel
-        if let channel, (channel.hasPrefix("^") && channel.hasSuffix("$")) || channel.contains("*") {
-            let rx = channel.hasPrefix("^") ? channel : "^(?:" + channel.replacingStars() + ")$"
+        if let channel, (channel.hasScalarPrefix("^") && channel.hasScalarSuffix("$")) || channel.containsScalar("*") {
+            let rx = channel.hasScalarPrefix("^") ? channel : "^(?:" + channel.replacingStars() + ")$"
             do { channelPattern = try TextPattern(regex: rx, displayedAs: channel) } catch { throw fail("invalid channel pattern") }
         } else {
             channelPattern = nil
@@ -131,7 +131,7 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// conda's `GlobStrMatch`: "^...$" is a regex, "*" a glob, anything else exact text.
     static func pattern(_ text: String, fail: (String) -> SpecError) throws(SpecError) -> TextPattern {
-        if text.hasPrefix("^") && text.hasSuffix("$") && text.unicodeScalars.count >= 2 {
+        if text.hasScalarPrefix("^") && text.hasScalarSuffix("$") && text.unicodeScalars.count >= 2 {
             do { return try TextPattern(regex: text) } catch { throw fail("Contains an invalid regular expression: \(text)") }
         }
         return TextPattern(glob: text)
@@ -203,17 +203,17 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
         var versionExact = false
         if let version {
             let v = version.spec
-            if v.contains(where: { "><$^|,".contains($0) }) {
+            if v.containsAnyScalar(of: "><$^|,") {
                 brackets.append("version='\(v)'")
-            } else if v.hasPrefix("!=") || v.hasPrefix("~=") {
+            } else if v.hasScalarPrefix("!=") || v.hasScalarPrefix("~=") {
                 if build != nil { brackets.append("version='\(v)'") } else { builder += v }
-            } else if v.hasSuffix(".*") {
-                builder += "=" + v.dropLast(2)
-            } else if v == "*" {
+            } else if v.hasScalarSuffix(".*") {
+                builder += "=" + v.droppingLastScalars(2)
+            } else if v.scalarsEqual("*") {
                 // conda issue 14357: no empty "=".
-            } else if v.hasSuffix("*") {
-                builder += "=" + v.dropLast()
-            } else if v.hasPrefix("==") {
+            } else if v.hasScalarSuffix("*") {
+                builder += "=" + v.droppingLastScalars(1)
+            } else if v.hasScalarPrefix("==") {
                 builder += v
                 versionExact = true
             } else {
@@ -222,9 +222,9 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
             }
         }
         if let build {
-            if build.contains(where: { "><$^|,".contains($0) }) {
+            if build.containsAnyScalar(of: "><$^|,") {
                 brackets.append("build='\(build)'")
-            } else if build.contains("*") {
+            } else if build.containsScalar("*") {
                 brackets.append("build=\(build)")
             } else if versionExact {
                 builder += "=" + build
@@ -252,9 +252,9 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
                 guard let raw = fields[key] else { continue }
                 value = raw
             }
-            if value.hasPrefix("[") && (key == "extras" || key == "flags") {
+            if value.hasScalarPrefix("[") && (key == "extras" || key == "flags") {
                 brackets.append("\(key)=\(value)")
-            } else if value.contains(where: { ", =".contains($0) }) {
+            } else if value.containsAnyScalar(of: ", =") {
                 brackets.append("\(key)='\(value)'")
             } else {
                 brackets.append("\(key)=\(value)")
@@ -265,10 +265,12 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func == (a: MatchSpec, b: MatchSpec) -> Bool {
-        a.description == b.description && a.fields == b.fields
+        a.description.scalarsEqual(b.description)
+            && a.fields.count == b.fields.count
+            && a.fields.allSatisfy { key, value in b.fields[key].map { $0.scalarsEqual(value) } == true }
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(description.utf8)) }
 }
 
 extension String {

@@ -33,14 +33,14 @@ extension MatchSpec {
         }
         var s = original
         var components = Components()
-        if s.hasSuffix("@") {
-            components.brackets.append(("track_features", String(s.dropLast())))
+        if s.hasScalarSuffix("@") {
+            components.brackets.append(("track_features", s.droppingLastScalars(1)))
             return components
         }
-        if let hash = s.firstIndex(of: "#") { s = String(s[..<hash]) }
+        if let hash = s.unicodeScalars.firstIndex(of: "#") { s = String(s.unicodeScalars[..<hash]) }
         if let ifRange = firstRange(of: " if ", in: s) { s = String(s.unicodeScalars[..<ifRange.lowerBound]) }
 
-        if s.hasSuffix(".tar.bz2") || s.hasSuffix(".conda") {
+        if s.hasScalarSuffix(".tar.bz2") || s.hasScalarSuffix(".conda") {
             return try tarballComponents(s, fail: fail)
         }
 
@@ -92,7 +92,7 @@ extension MatchSpec {
         components.name = nameText
         let remainder = rest.map { PythonText.strip($0) } ?? ""
         if !remainder.isEmpty {
-            if remainder.contains("[") { throw fail("multiple brackets sections not allowed") }
+            if remainder.containsScalar("[") { throw fail("multiple brackets sections not allowed") }
             let (version, build) = splitVersionAndBuild(remainder)
             components.version = sanitizeVersion(version, build: build)
             components.build = build
@@ -107,7 +107,7 @@ extension MatchSpec {
     static func tarballComponents(_ s: String, fail: (String) -> SpecError) throws(SpecError) -> Components {
         var url = s
         if CondaChannel.splitURL(s) == nil {
-            url = "file://" + (s.hasPrefix("/") ? "" : "/") + s
+            url = "file://" + (s.hasScalarPrefix("/") ? "" : "/") + s
         }
         var components = Components()
         guard var parts = CondaChannel.splitURL(url), let file = parts.path.popLast() else {
@@ -116,7 +116,7 @@ extension MatchSpec {
         let filename = CondaChannel.percentDecoded(file)
         if let sub = parts.path.last, CondaChannel.knownSubdirs.contains(sub) {
             parts.path.removeLast()
-            let stem = filename.hasSuffix(".conda") ? String(filename.dropLast(6)) : String(filename.dropLast(8))
+            let stem = filename.hasScalarSuffix(".conda") ? filename.droppingLastScalars(6) : filename.droppingLastScalars(8)
             let pieces = rsplit(stem, "-", maxSplits: 2)
             guard pieces.count == 3 else { throw fail("package file name is not name-version-build") }
             components.name = pieces[0]
@@ -177,14 +177,14 @@ extension MatchSpec {
     }
 
     /// Python's `str.rsplit(sep, maxsplit)`.
-    static func rsplit(_ text: String, _ sep: Character, maxSplits: Int) -> [String] {
+    static func rsplit(_ text: String, _ sep: Unicode.Scalar, maxSplits: Int) -> [String] {
         var parts: [String] = []
-        var rest = Substring(text)
+        var rest = text.unicodeScalars[...]
         while parts.count < maxSplits, let i = rest.lastIndex(of: sep) {
-            parts.insert(String(rest[rest.index(after: i)...]), at: 0)
+            parts.insert(String(String.UnicodeScalarView(rest[rest.index(after: i)...])), at: 0)
             rest = rest[..<i]
         }
-        parts.insert(String(rest), at: 0)
+        parts.insert(String(String.UnicodeScalarView(rest)), at: 0)
         return parts
     }
 
@@ -302,11 +302,11 @@ extension MatchSpec {
     /// conda's `_sanitize_version_str`.
     static func sanitizeVersion(_ version: String, build: String?) -> String {
         if version == "==" || version == "=" { return version }
-        guard version.hasPrefix("=") else { return version }
-        let bare = String(version.drop(while: { $0 == "=" }))
-        if version.hasPrefix("==") && build == nil { return bare }
-        if !bare.contains(where: { $0 == "=" || $0 == "," || $0 == "|" }) {
-            if build == nil && !bare.hasSuffix("*") { return bare + "*" }
+        guard version.hasScalarPrefix("=") else { return version }
+        let bare = String(String.UnicodeScalarView(version.unicodeScalars.drop(while: { $0 == "=" })))
+        if version.hasScalarPrefix("==") && build == nil { return bare }
+        if !bare.containsAnyScalar(of: "=,|") {
+            if build == nil && !bare.hasScalarSuffix("*") { return bare + "*" }
             return bare
         }
         return version
@@ -314,7 +314,7 @@ extension MatchSpec {
 
     /// CEP 26 names (conda's `_validate_package_name`).
     static func validatePackageName(_ name: String, fail: (String) -> SpecError) throws(SpecError) {
-        if name.contains("*") { return }
+        if name.containsScalar("*") { return }
         let lowered = PythonText.lower(name)
         var invalid: [String] = []
         for c in lowered.unicodeScalars where !(c.isLowerASCIIAlnum || c == "." || c == "_" || c == "-") {

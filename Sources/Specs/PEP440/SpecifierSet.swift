@@ -162,9 +162,9 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     /// `_canonical_specs`.
     public var canonicalSpecifiers: [VersionSpecifier] {
         let sorted = specifiers.sorted { $0.description.unicodeScalars.lexicographicallyPrecedes($1.description.unicodeScalars) }
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         var out: [VersionSpecifier] = []
-        for s in sorted where seen.insert(s.canonical).inserted { out.append(s) }
+        for s in sorted where seen.insert(Array(s.canonical.utf8)).inserted { out.append(s) }
         return out
     }
 
@@ -176,12 +176,14 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     // text-sorted lists; the two agree except for sets whose text order differs from their
     // canonical order, where packaging's answer depends on spelling.)
     public static func == (lhs: SpecifierSet, rhs: SpecifierSet) -> Bool {
-        Set(lhs.specifiers.map(\.canonical)) == Set(rhs.specifiers.map(\.canonical))
+        lhs.canonicalSet == rhs.canonicalSet
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(Set(specifiers.map(\.canonical)))
+        hasher.combine(canonicalSet)
     }
+
+    private var canonicalSet: Set<[UInt8]> { Set(specifiers.map { Array($0.canonical.utf8) }) }
 }
 
 extension SpecifierSet {

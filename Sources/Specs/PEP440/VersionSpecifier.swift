@@ -170,7 +170,7 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
     }
 
     func matchesArbitrary(_ text: String) -> Bool {
-        PythonText.lower(text) == PythonText.lower(versionText)
+        PythonText.lower(text).scalarsEqual(PythonText.lower(versionText))
     }
 
     /// The operator's set membership, without any pre-release policy (not for `===`).
@@ -220,10 +220,10 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func == (lhs: VersionSpecifier, rhs: VersionSpecifier) -> Bool {
-        lhs.canonical == rhs.canonical
+        lhs.canonical.scalarsEqual(rhs.canonical)
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(canonical.utf8)) }
 
     /// As written, without inner whitespace: operator then version text (packaging's `str`).
     public var description: String { op.rawValue + versionText }

@@ -22,7 +22,7 @@ public enum MarkerOperand: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .variable(let name): return name
         case .value(let text):
-            let quote = !text.contains("\"") ? "\"" : (!text.contains("'") ? "'" : "")
+            let quote = !text.containsScalar("\"") ? "\"" : (!text.containsScalar("'") ? "'" : "")
             if !quote.isEmpty {
                 let plain = quote + text + quote
                 // packaging prints the value between quotes as it is; that only reads back when
@@ -34,6 +34,21 @@ public enum MarkerOperand: Hashable, Sendable, CustomStringConvertible {
             // Deliberate difference: where packaging's text would not parse back (or packaging
             // raises, for a value with both quote characters) print an escaped literal.
             return PythonStringLiteral.escaped(text)
+        }
+    }
+
+    // By code points, as Python compares strings.
+    public static func == (lhs: MarkerOperand, rhs: MarkerOperand) -> Bool {
+        switch (lhs, rhs) {
+        case let (.variable(a), .variable(b)), let (.value(a), .value(b)): return a.scalarsEqual(b)
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .variable(let a): hasher.combine(0); hasher.combine(Array(a.utf8))
+        case .value(let a): hasher.combine(1); hasher.combine(Array(a.utf8))
         }
     }
 }
@@ -174,6 +189,6 @@ public struct Marker: Hashable, Sendable, CustomStringConvertible {
     public var sourceText: String { source }
 
     // packaging compares markers by their printed form.
-    public static func == (lhs: Marker, rhs: Marker) -> Bool { lhs.description == rhs.description }
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+    public static func == (lhs: Marker, rhs: Marker) -> Bool { lhs.description.scalarsEqual(rhs.description) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Array(description.utf8)) }
 }

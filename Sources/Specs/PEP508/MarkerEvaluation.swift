@@ -68,7 +68,7 @@ struct MarkerEvaluator {
         }
         if let s = environment.sets[key] { return .set(s) }
         if var v = environment.values[key] {
-            if key == "python_full_version" && v.hasSuffix("+") { v += "local" }
+            if key == "python_full_version" && v.hasScalarSuffix("+") { v += "local" }
             return .string(v)
         }
         throw fail("Undefined environment variable \(pythonRepr(key)) (the target environment does not set it)", c)

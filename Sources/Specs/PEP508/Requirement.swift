@@ -59,14 +59,15 @@ public struct Requirement: Hashable, Sendable, CustomStringConvertible {
     public static func == (lhs: Requirement, rhs: Requirement) -> Bool {
         lhs.normalizedName == rhs.normalizedName
             && Set(lhs.extras.map { NormalizedName($0) }) == Set(rhs.extras.map { NormalizedName($0) })
-            && lhs.specifier == rhs.specifier && lhs.url == rhs.url && lhs.marker == rhs.marker
+            && lhs.specifier == rhs.specifier && lhs.marker == rhs.marker
+            && (lhs.url ?? "").scalarsEqual(rhs.url ?? "") && (lhs.url == nil) == (rhs.url == nil)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(normalizedName)
         hasher.combine(Set(extras.map { NormalizedName($0) }))
         hasher.combine(specifier)
-        hasher.combine(url)
+        hasher.combine(url.map { Array($0.utf8) })
         hasher.combine(marker)
     }
 }

@@ -100,6 +100,6 @@ struct TextPattern: Hashable, Sendable {
         return out
     }
 
-    static func == (a: TextPattern, b: TextPattern) -> Bool { a.source == b.source }
-    func hash(into hasher: inout Hasher) { hasher.combine(source) }
+    static func == (a: TextPattern, b: TextPattern) -> Bool { a.source.scalarsEqual(b.source) }
+    func hash(into hasher: inout Hasher) { hasher.combine(Array(source.utf8)) }
 }

@@ -1,0 +1,62 @@
+// A rule: an id (`MLE030`), a name that is an instruction (`PinRequirementsExactly`), a default
+// severity, and a check that looks at one model and reports findings (swift-format's `Rule`).
+// Each rule lives in its own file under Rules/, with its messages at the bottom of that file;
+// the known-breaker rules are data (Resources/breakers.yaml) checked by one engine.
+
+import ModelFiles
+
+public enum RuleCategory: String, Hashable, Sendable, CaseIterable {
+    case environmentFiles = "environment files"
+    case python = "python"
+    case mlflow = "mlflow"
+    case reproducibility = "reproducibility"
+    case resolution = "resolution"
+    case breakers = "known deployment breakers"
+    case serving = "serving"
+}
+
+public struct RuleDescription: Hashable, Sendable {
+    public let id: String
+    public let name: String
+    public let severity: Severity
+    public let category: RuleCategory
+    /// One line: what the rule catches (SARIF `shortDescription`, `mlenv lint --list-rules`).
+    public let summary: String
+
+    public init(id: String, name: String, severity: Severity, category: RuleCategory, summary: String) {
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.category = category
+        self.summary = summary
+    }
+}
+
+public protocol LintRule: Sendable {
+    var rule: RuleDescription { get }
+    func check(_ subject: LintSubject, into sink: inout FindingSink)
+}
+
+/// Where a rule's findings go: fills in the rule, the default severity and the model.
+public struct FindingSink: Sendable {
+    public let rule: RuleDescription
+    public let model: String
+    public private(set) var findings: [Finding] = []
+
+    public init(rule: RuleDescription, model: String) {
+        self.rule = rule
+        self.model = model
+    }
+
+    /// `location` is model-relative (nil: the model directory itself); `severity` overrides the
+    /// rule's default for this one finding (a "could not check" note is info, not an error).
+    public mutating func report(_ message: String, at location: SourceLocation?, severity: Severity? = nil, notes: [FindingNote] = []) {
+        let where_ = location.map { FindingLocation(model: model, $0) } ?? FindingLocation(model: model, file: nil)
+        findings.append(Finding(ruleID: rule.id, ruleName: rule.name, severity: severity ?? rule.severity,
+                                message: message, location: where_, notes: notes))
+    }
+
+    public func note(_ message: String, at location: SourceLocation? = nil) -> FindingNote {
+        FindingNote(message, at: location.map { FindingLocation(model: model, $0) })
+    }
+}

@@ -1,0 +1,258 @@
+/// The environment must resolve for the deployment: the model's conda and pip requirements plus
+/// what the deployment's inference server needs (`mlenv profiles`), solved together for the
+/// target Python and platform against the configured channels. When no set of packages
+/// satisfies everything, the image build fails the same way (conda's ResolvePackageNotFound,
+/// pip's ResolutionImpossible) — after minutes, deep in a build log. Each independent problem
+/// the solver finds is one finding at the model line it starts from, with the solver's
+/// explanation as notes. Problems that involve the profile's packages are MLE041's; a problem
+/// that is only "this Python is not in the channels" (MLE011) or only "these packages exist as
+/// sdists alone" (MLE033: pip would build them, mlenv solves from wheels) is left to those rules
+/// when they run. When mlenv cannot solve at all (a direct URL
+/// requirement, files with errors), one info finding says so.
+
+import Channels
+import ModelFiles
+import Solver
+
+struct ResolveForTheDeployment: LintRule {
+    let rule = RuleDescription(
+        id: "MLE040", name: "ResolveForTheDeployment", severity: .error, category: .resolution,
+        summary: "the environment is unsatisfiable for the deployment")
+
+    func check(_ subject: LintSubject, into sink: inout FindingSink) {
+        guard subject.environment != nil else { return }
+        switch subject.resolution {
+        case .resolved:
+            return
+        case .notAttempted:
+            if let reason = subject.planError {
+                sink.report(Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) } ?? SourceLocation(file: "MLmodel"), severity: .info)
+            }
+        case .failed(let reason):
+            sink.report(Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) }, severity: .info)
+        case .unsatisfiable where !subject.indexCoversTarget:
+            // Every PyPI package would look missing: say that once instead.
+            sink.report(Message.uncovered(subject), at: subject.plan.flatMap { Self.pythonLocation($0.request.pythonOrigin, subject) } ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                        severity: .info)
+        case .unsatisfiable(let explanation):
+            let channelNote: [FindingNote] = Self.unconfiguredChannels(subject).map { [sink.note($0)] } ?? []
+            var unavailable: [ExplainedProblem] = []
+            var others: [ExplainedProblem] = []
+            let wheelsRuleRuns = subject.facts.enabledRules.contains("MLE033")
+            for problem in ExplainedProblem.split(explanation, subject: subject) where !problem.involvesProfile {
+                if problem.isOnlySdists && wheelsRuleRuns { continue }
+                if problem.isOnlyUnavailable {
+                    if let location = problem.location,
+                       subject.alreadyReported(at: location, by: Set(["MLE011", "MLE033"]).intersection(subject.facts.enabledRules)) {
+                        continue
+                    }
+                    unavailable.append(problem)
+                } else {
+                    others.append(problem)
+                }
+            }
+            // Many requirements nothing provides (an environment from another platform or
+            // channel): one finding that lists them, not one per line.
+            if unavailable.count > Self.groupThreshold {
+                var notes = unavailable.map { sink.note(Message.unavailableItem($0), at: $0.location) }
+                notes += Self.hints(of: unavailable).prefix(12).map { sink.note("hint: " + $0) }
+                notes += channelNote
+                sink.report(Message.manyUnavailable(unavailable.count, deployment: subject.deployment, target: subject.target?.description),
+                            at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) }, notes: notes)
+            } else {
+                others = unavailable + others
+            }
+            let condaLocations = Set(subject.declaredPackages.filter(\.isConda).map(\.location))
+            for problem in others {
+                let mentionsConda = problem.location.map(condaLocations.contains) ?? false || problem.lines.contains { $0.contains("(conda)") }
+                let mentionsPyPI = !(problem.location.map(condaLocations.contains) ?? false) || problem.lines.contains { $0.contains("(pypi)") }
+                var notes = problem.lines.count > 1 ? Self.capped(problem.lines, subject).map { sink.note($0) } : []
+                notes += problem.hints.prefix(8).map { sink.note("hint: " + $0) }
+                if mentionsConda { notes += channelNote }
+                if mentionsPyPI, let partial = subject.facts.indexPartiality { notes.append(sink.note(partial)) }
+                sink.report(Message.unsatisfiable(problem, deployment: subject.deployment, target: subject.target?.description),
+                            at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) }, notes: notes)
+            }
+        }
+    }
+
+    static let groupThreshold = 5
+    static let maximumLines = 12
+
+    /// The first lines of a long explanation, then where to see the rest.
+    static func capped(_ lines: [String], _ subject: LintSubject) -> [String] {
+        guard lines.count > maximumLines else { return lines }
+        return Array(lines.prefix(maximumLines)) + ["… \(lines.count - maximumLines) more lines: `mlenv resolve \(subject.path) --deployment \(subject.deployment)` shows the whole explanation"]
+    }
+
+    static func pythonLocation(_ origin: Origin, _ subject: LintSubject) -> SourceLocation? {
+        subject.environment?.python.first { $0.location.description == origin.text }?.location
+    }
+
+    static func hints(of problems: [ExplainedProblem]) -> [String] {
+        var seen = Set<String>()
+        return problems.flatMap(\.hints).filter { seen.insert($0).inserted }
+    }
+
+    /// conda.yaml channels the lint configuration does not have (packages only there look
+    /// missing); nil when there are none or the model installs nothing with conda.
+    static func unconfiguredChannels(_ subject: LintSubject) -> String? {
+        guard subject.mode == .conda, let listed = subject.environment?.conda?.channels, let configured = subject.channels?.condaChannels else { return nil }
+        let names = Set(configured.map { $0.name.lowercased() })
+        let missing = listed.map(\.value).filter { channel in
+            let name = channel.split(separator: "/").last.map(String.init)?.lowercased() ?? channel.lowercased()
+            return !names.contains(name)
+        }
+        guard !missing.isEmpty else { return nil }
+        return "conda.yaml lists the channels \(missing.joined(separator: ", ")), which are not configured for this check (configured: \(configured.map(\.name).joined(separator: ", ")); --channel or .mlenv.yaml): packages only there count as missing"
+    }
+}
+
+/// One problem of a solver explanation, tied back to the model line it starts from.
+struct ExplainedProblem {
+    let lines: [String]
+    let hints: [String]
+    /// The model requirement the problem starts from.
+    let location: SourceLocation?
+    let involvesProfile: Bool
+    /// A single requirement that nothing in the channels provides.
+    let isOnlyUnavailable: Bool
+    /// The requirement text the problem starts from, for messages.
+    let requirement: String?
+
+    /// The packages nothing provides, by the requirement text the explanation quotes
+    /// (`pymeeus`, `psutil==5.9.0`).
+    var unprovided: [String] {
+        lines.compactMap { line -> String? in
+            if line.hasSuffix(", but no package in the channels provides it"), let range = line.range(of: " requires ") {
+                return String(line[range.upperBound...].dropLast(", but no package in the channels provides it".count))
+            }
+            if line.hasSuffix(", which no package in the channels provides"), let range = line.range(of: " require ", options: .backwards) ?? line.range(of: " requires ", options: .backwards) {
+                return String(line[range.upperBound...].dropLast(", which no package in the channels provides".count))
+            }
+            return nil
+        }
+    }
+
+    /// Names whose only releases for the target are source distributions (from the hints).
+    var sdistOnlyNames: Set<String> {
+        Set(hints.filter { $0.contains(" only as source distributions") }.map { String($0.prefix { $0 != " " }).lowercased() })
+    }
+
+    /// True when the problem is only that some required packages exist as sdists alone: it
+    /// installs where pip may build from source, so it is a wheel problem (MLE033), not an
+    /// unsatisfiable one.
+    var isOnlySdists: Bool {
+        let missing = unprovided.map { String($0.prefix { !" <>=!~;[,(".contains($0) }).lowercased() }
+        guard !missing.isEmpty, missing.allSatisfy(sdistOnlyNames.contains) else { return false }
+        // Nothing else may be wrong: only requirement chains and the missing providers.
+        return lines.allSatisfy { $0.contains(" requires ") || $0.contains(" require ") }
+            && !lines.contains { $0.contains(" constrains ") || $0.contains(" both install ") || $0.contains("cannot be installed") }
+    }
+
+    static func split(_ explanation: Explanation, subject: LintSubject) -> [ExplainedProblem] {
+        guard let request = subject.plan?.request else { return [] }
+        // Origins as the solver prints them → the model's source locations.
+        var locations: [String: SourceLocation] = [:]
+        for package in subject.declaredPackages { locations[package.location.description] = package.location }
+        if let environment = subject.environment {
+            for statement in environment.python { locations[statement.location.description] = statement.location }
+        }
+        let profileOrigins = Set((request.conda.map(\.origin) + request.pip.map(\.origin)).filter { !$0.isModel && $0.text.hasPrefix("profile ") }.map(\.text))
+        var requestText: [String: String] = [:]
+        for r in request.conda where r.origin.isModel { requestText[r.origin.text] = r.text }
+        for r in request.pip where r.origin.isModel { requestText[r.origin.text] = r.text }
+
+        // Problems that start from the same model line are one finding (a requirement and its
+        // extra often fail for the same reason).
+        var merged: [(key: String, lines: [String])] = []
+        for lines in explanation.problems {
+            let key = startingOrigin(lines, origins: Array(locations.keys)) ?? "#\(merged.count)"
+            if let i = merged.firstIndex(where: { $0.key == key }) {
+                for line in lines where !merged[i].lines.contains(line) { merged[i].lines.append(line) }
+            } else {
+                merged.append((key, lines))
+            }
+        }
+        return merged.map { key, lines in
+            let involvesProfile = lines.contains { line in profileOrigins.contains { line.hasPrefix($0 + " requires ") } }
+            let onlyUnavailable = lines.count == 1 && lines[0].hasSuffix("but no package in the channels provides it")
+            return ExplainedProblem(lines: lines, hints: relevantHints(explanation.hints, lines: lines), location: locations[key],
+                                    involvesProfile: involvesProfile, isOnlyUnavailable: onlyUnavailable, requirement: requestText[key])
+        }
+    }
+
+    /// The model line a problem starts from: the first model requirement it names, preferring
+    /// one that is not the python pin (a package that needs another Python is the one to change).
+    static func startingOrigin(_ lines: [String], origins: [String]) -> String? {
+        let sorted = origins.sorted { $0.count > $1.count }
+        var found: [(origin: String, line: String)] = []
+        for line in lines {
+            if let origin = sorted.first(where: { line.hasPrefix($0 + " requires ") }), !found.contains(where: { $0.origin == origin }) {
+                found.append((origin, line))
+            }
+        }
+        let nonPython = found.first { !$0.line.dropFirst($0.origin.count + " requires ".count).hasPrefix("python") }
+        return (nonPython ?? found.first)?.origin
+    }
+
+    /// The hints about packages the problem names (hints are global to the explanation).
+    static func relevantHints(_ hints: [String], lines: [String]) -> [String] {
+        let names = mentionedPackages(lines)
+        return hints.filter { hint in names.contains(subject(ofHint: hint)) }
+    }
+
+    /// The package a hint is about: "X in the conda channels: ...", "X 1.0 only as source
+    /// distributions", "no conda package named X in ...", "the configured indexes have no
+    /// release of X that ...".
+    static func subject(ofHint hint: String) -> String {
+        let lower = hint.lowercased()
+        for marker in ["no conda package named ", "no release of "] {
+            if let range = lower.range(of: marker) { return String(lower[range.upperBound...].prefix { $0 != " " }) }
+        }
+        return String(lower.prefix { $0 != " " && $0 != ":" })
+    }
+
+    /// Package names in explanation lines: each line's subject (`scikit-learn 0.24.2 (conda)
+    /// requires ...`) and what follows "requires", "constrains", "excludes" and "and".
+    static func mentionedPackages(_ lines: [String]) -> Set<String> {
+        var names = Set<String>()
+        func name(_ text: Substring) -> String {
+            String(text.prefix { !" <>=!~;[,(".contains($0) }).lowercased()
+        }
+        for line in lines {
+            let first = line.split(separator: " ").first ?? ""
+            if !first.contains(":") && !line.hasPrefix("profile ") { names.insert(name(line[...])) }
+            for keyword in [" requires ", " constrains ", " excludes "] {
+                var rest = line[...]
+                while let range = rest.range(of: keyword) {
+                    rest = rest[range.upperBound...]
+                    names.insert(name(rest))
+                }
+            }
+        }
+        names.remove("")
+        return names
+    }
+}
+
+private enum Message {
+    static func notChecked(_ reason: String) -> String {
+        "the environment was not resolved, so it was not checked for the deployment: \(reason)"
+    }
+    static func uncovered(_ subject: LintSubject) -> String {
+        let pythons = (subject.facts.indexPythons ?? []).sorted { (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0)) < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0)) }
+        return "the environment was not checked for \(subject.deployment): it targets Python \(subject.target?.python.minorString ?? "?"), but the configured PyPI indexes were mirrored for Python \(pythons.joined(separator: ", ")) only (their MIRROR.json), so every package would look missing; point --index at a mirror for this Python"
+    }
+    static func manyUnavailable(_ count: Int, deployment: String, target: String?) -> String {
+        "\(count) requirements cannot be installed for \(deployment)\(target.map { " on \($0)" } ?? ""): nothing in the configured channels provides them (each listed below)"
+    }
+    static func unavailableItem(_ problem: ExplainedProblem) -> String {
+        problem.requirement.map { "'\($0)'" } ?? problem.lines.first ?? ""
+    }
+    static func unsatisfiable(_ problem: ExplainedProblem, deployment: String, target: String?) -> String {
+        let what = problem.requirement.map { "'\($0)'" } ?? "the environment"
+        let summary = problem.lines.count == 1 ? ": " + problem.lines[0] : " (why below)"
+        return "\(what) cannot be installed for \(deployment)\(target.map { " on \($0)" } ?? "")\(summary)"
+    }
+}
