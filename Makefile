@@ -13,8 +13,11 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release
 
+# The main job on the embedded data: resolve the fixture model for an Azure ML online endpoint
+# and write its lock files to .build/demo.
 demo: build
-	$(SWIFT) run --skip-build mlenv inspect $(DEMO_MODEL)
+	$(SWIFT) run --skip-build mlenv resolve $(DEMO_MODEL) --deployment azureml-online
+	$(SWIFT) run --skip-build mlenv lock $(DEMO_MODEL) --deployment azureml-online -o .build/demo --force
 
 # The Python tools the tests compare against: pip and uv (scripts/python-tools), real MLflow
 # for the scoring core (scripts/python-env). Both are idempotent.
