@@ -12,12 +12,22 @@
 import Channels
 import Specs
 
-struct PyPICandidate: Hashable {
+/// A class, not a struct: candidates are copied into pools, solvable tables and orderings many
+/// times per solve, and a struct this size costs a retain and release of every field per copy.
+final class PyPICandidate: Hashable {
     let file: PyPIFile
     let version: PEP440Version
     let tagRank: Int
     let metadata: CoreMetadata
     let index: PyPIIndex
+
+    init(file: PyPIFile, version: PEP440Version, tagRank: Int, metadata: CoreMetadata, index: PyPIIndex) {
+        self.file = file
+        self.version = version
+        self.tagRank = tagRank
+        self.metadata = metadata
+        self.index = index
+    }
 
     static func == (a: PyPICandidate, b: PyPICandidate) -> Bool { a.file == b.file }
     func hash(into hasher: inout Hasher) { hasher.combine(file) }
@@ -48,6 +58,8 @@ final class Universe {
     private var unbounded: Set<NormalizedName> = []
     private var pinnedVersions: [NormalizedName: Set<PEP440Version>] = [:]
     private var allFiles: [NormalizedName: [Channels.PyPICandidate]] = [:]
+    /// Extras whose requirements have been followed for the candidates loaded so far.
+    private var extrasFollowed: [NormalizedName: Set<String>] = [:]
 
     /// The newest releases per requirement to consider; nil for all.
     let versionLimit: Int?
@@ -197,23 +209,31 @@ final class Universe {
         }
         unavailable[name] = info
         seenFiles[name] = seen
+        let earlier = pypi[name] ?? []
         pypi[name, default: []].append(contentsOf: newCandidates)
 
-        // Requirements of the new candidates, and of all candidates for extras newly asked.
-        var requirements: [Requirement] = []
+        // Requirements not followed yet: all of the new candidates' (base and every extra asked),
+        // and the earlier candidates' for extras asked since they were loaded.
         let wanted = extras[name] ?? []
-        for candidate in pypi[name] ?? [] {
+        let newExtras = wanted.subtracting(extrasFollowed[name] ?? [])
+        extrasFollowed[name] = wanted
+        var requirements: [Requirement] = []
+        func follow(_ candidate: PyPICandidate, base: Bool, extras: Set<String>) {
             for requirement in candidate.metadata.requiresDist where requirement.url == nil {
                 guard let marker = requirement.marker else {
-                    requirements.append(requirement)
+                    if base { requirements.append(requirement) }
                     continue
                 }
-                if holds(marker, extra: nil) { requirements.append(requirement); continue }
-                for extra in wanted where holds(marker, extra: extra) {
+                if base && holds(marker, extra: nil) { requirements.append(requirement); continue }
+                for extra in extras where holds(marker, extra: extra) {
                     requirements.append(requirement)
                     break
                 }
             }
+        }
+        for candidate in newCandidates { follow(candidate, base: true, extras: wanted) }
+        if !newExtras.isEmpty {
+            for candidate in earlier { follow(candidate, base: false, extras: newExtras) }
         }
         return requirements
     }

@@ -15,7 +15,7 @@ import Channels
 import Foundation
 import Specs
 
-public struct Resolver {
+public struct Resolver: Sendable {
     public let channels: ChannelSet
     /// Parsed specs and conda matches, shared by every solve of this resolver (they depend on
     /// the channels only): resolving many models with one resolver parses each once.

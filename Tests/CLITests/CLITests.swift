@@ -92,3 +92,36 @@ enum CLI {
         #expect(result.stdout.contains("Examples:"))
     }
 }
+
+@Suite struct ResolveCommandTests {
+    static func report(_ json: String) throws -> JSONValue { try JSONValue.parse(string: json) }
+
+    @Test func resolvesAFixtureAndExitsZero() throws {
+        let result = try CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try Self.report(result.stdout)
+        #expect(report["status"]?.stringValue == "ok")
+        let names = report["packages"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(names.contains("scikit-learn") && names.contains("mlflow-skinny"))
+    }
+
+    /// Several models are solved concurrently, but the reports keep the order given, each the
+    /// same as resolving that model alone; one unsatisfiable model makes the exit code 1 and a
+    /// directory that is not a model makes it 2 without hiding the others.
+    @Test func severalModelsKeepTheirOrderAndExitCodes() throws {
+        let models = ["fixtures/models/sklearn-iris", "fixtures/models/conflict-pandas-monitoring", "fixtures/models/sklearn-conda"]
+        let alone = try models.map { model -> JSONValue in
+            try Self.report(CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json"]).stdout)
+        }
+        let together = try CLI.run(["resolve"] + models + ["--deployment", "azureml-online", "--format", "json", "--jobs", "2"])
+        #expect(together.status == 1)
+        let reports = try Self.report(together.stdout).arrayValue ?? []
+        #expect(reports == alone)
+        #expect(reports.map { $0["status"]?.stringValue } == ["ok", "unsatisfiable", "ok"])
+
+        let withBad = try CLI.run(["resolve", models[0], "fixtures/bad/no-mlmodel", "--deployment", "mlflow-serve", "--format", "json"])
+        #expect(withBad.status == 2)
+        #expect(withBad.stderr.contains("fixtures/bad/no-mlmodel"))
+        #expect((try Self.report(withBad.stdout).arrayValue ?? []).count == 1)
+    }
+}

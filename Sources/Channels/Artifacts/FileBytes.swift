@@ -35,7 +35,10 @@ public enum FileBytes {
         return result
     }
 
-    /// Writes atomically: a temporary file in the same directory, then rename.
+    /// Writes atomically: a temporary file in the same directory, then rename, so a reader sees
+    /// the old file or the whole new one. No fsync: what goes through here is a cache or a
+    /// mirror page that is checked when read and rebuilt when wrong, and `FileManager.createFile`
+    /// (which syncs each file) made a cold channel load spend a second in fsync.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileReadError) {
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -44,7 +47,20 @@ public enum FileBytes {
             throw FileReadError(path: directory, reason: "cannot create the directory")
         }
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileReadError(path: temporary, reason: "cannot write") }
+        var written = 0
+        let complete = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                written += n
+            }
+            return true
+        }
+        guard close(fd) == 0, complete else {
+            unlink(temporary)
             throw FileReadError(path: temporary, reason: "cannot write")
         }
         guard rename(temporary, path) == 0 else {

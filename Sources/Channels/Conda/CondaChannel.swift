@@ -43,9 +43,9 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         }
         let file = "\(cacheDirectory)/\(key).bin"
         if let cached = CondaSubdirRecords.load(from: file, channel: name, channelLocation: location) { return cached }
-        let parsed = try records(subdir: subdir)
-        CondaSubdirRecords.write(parsed, to: file)
-        return CondaSubdirRecords(records: parsed, channel: name, channelLocation: location)
+        let parsed = CondaSubdirRecords(records: try records(subdir: subdir), channel: name, channelLocation: location)
+        parsed.write(to: file)
+        return parsed
     }
 
     func repodataPath(subdir: String) -> String? {

@@ -84,17 +84,15 @@ final class CondaSubdirRecords: @unchecked Sendable {
                                   channel: channel, channelLocation: channelLocation)
     }
 
-    static func write(_ records: [CondaRecord], to file: String) {
-        var byName: [String: [CondaRecord]] = [:]
-        for r in records { byName[r.name, default: []].append(r) }
+    /// Writes the records this value holds (parsed and sorted in memory) as a cache file.
+    func write(to file: String) {
         var blob = ByteWriter()
         var table: [(String, Int, Int)] = []
-        for name in byName.keys.sorted() {
-            // Stored newest first, so a warm load needs no sorting.
-            let records = byName[name]!
-            let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
+        for name in decoded.keys.sorted() {
+            // Stored newest first (as `init(records:)` sorted them), so a warm load needs no sorting.
+            let records = decoded[name]!
             table.append((name, blob.bytes.count, records.count))
-            for i in order { blob.record(records[i]) }
+            for record in records { blob.record(record) }
         }
         var out = ByteWriter()
         out.raw(Array("MLENVCR2".utf8))

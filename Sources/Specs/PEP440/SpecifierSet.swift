@@ -161,6 +161,7 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     /// Specifiers sorted by their text, duplicates (by meaning) dropped: packaging's
     /// `_canonical_specs`.
     public var canonicalSpecifiers: [VersionSpecifier] {
+        if specifiers.count < 2 { return specifiers }
         let sorted = specifiers.sorted { $0.description.unicodeScalars.lexicographicallyPrecedes($1.description.unicodeScalars) }
         var seen = Set<[UInt8]>()
         var out: [VersionSpecifier] = []
@@ -169,21 +170,31 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        canonicalSpecifiers.map(\.description).joined(separator: ",")
+        specifiers.count == 1 ? specifiers[0].description : canonicalSpecifiers.map(\.description).joined(separator: ",")
     }
 
     // Equality is by meaning and ignores order and duplicates. (packaging compares the
     // text-sorted lists; the two agree except for sets whose text order differs from their
     // canonical order, where packaging's answer depends on spelling.)
     public static func == (lhs: SpecifierSet, rhs: SpecifierSet) -> Bool {
-        lhs.canonicalSet == rhs.canonicalSet
+        let a = lhs.canonicalSet, b = rhs.canonicalSet
+        return a.count == b.count && zip(a, b).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(canonicalSet)
     }
 
-    private var canonicalSet: Set<[UInt8]> { Set(specifiers.map { Array($0.canonical.utf8) }) }
+    /// The canonical texts, sorted and without duplicates: equal exactly for sets of the same
+    /// meaning. (An array, not a Set: this is hashed for every requirement a solve notes.)
+    private var canonicalSet: [String] {
+        if specifiers.count < 2 { return specifiers.map(\.canonical) }
+        var texts = specifiers.map(\.canonical)
+        texts.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var out: [String] = []
+        for t in texts where out.last.map({ !$0.utf8.elementsEqual(t.utf8) }) ?? true { out.append(t) }
+        return out
+    }
 }
 
 extension SpecifierSet {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Channels
 import Deploy
 import JSON
@@ -98,13 +99,17 @@ struct ResolveCommand: ParsableCommand {
     func validate() throws {
         if models.isEmpty { throw ValidationError("give a model directory") }
         if debugSolver != nil && models.count > 1 { throw ValidationError("--debug-solver takes one model") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
+    @Option(help: ArgumentHelp("Models solved at once (default: the number of processors).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func run() throws {
-        // Channels are read once per target (Python, glibc) and shared by every model.
+        // Channels are read once per target (Python, glibc) and shared by every model; the
+        // solves then run `--jobs` at a time, and the reports come out in the models' order.
         var resolvers: [String: Resolver] = [:]
-        var reports: [JSONValue] = []
-        var anyUnsatisfiable = false
+        var planned: [(model: String, plan: DeploymentRequest, resolver: Resolver)] = []
         var anyBadInput = false
         for model in models {
             let plan: DeploymentRequest
@@ -120,8 +125,22 @@ struct ResolveCommand: ParsableCommand {
                 resolver = Resolver(channels: try channelOptions.channelSet(target: plan.request.target))
                 resolvers[key] = resolver
             }
+            planned.append((model, plan, resolver))
+        }
+        let debugSolver = debugSolver
+        let solves = planned.map { (request: $0.plan.request, resolver: $0.resolver) }
+        let outcomes = Parallel.map(solves.indices.map { $0 }, jobs: jobs) { i -> Result<SolveOutcome, SolveError> in
+            do throws(SolveError) { return .success(try solves[i].resolver.solve(solves[i].request, debugDirectory: debugSolver)) } catch {
+                return .failure(error)
+            }
+        }
+        var reports: [JSONValue] = []
+        var anyUnsatisfiable = false
+        for ((model, plan, _), result) in zip(planned, outcomes) {
             let outcome: SolveOutcome
-            do { outcome = try resolver.solve(plan.request, debugDirectory: debugSolver) } catch {
+            switch result {
+            case .success(let solved): outcome = solved
+            case .failure(let error):
                 StandardError.write("error: \(model): \(error.message)\n")
                 anyUnsatisfiable = true
                 continue

@@ -1,0 +1,47 @@
+// Work spread over threads, results in input order: many solves at once (`resolve` and `lint`
+// with several models; the resolver, its channels and caches are safe to share).
+
+import Foundation
+
+/// Runs `body` over `items` on up to `jobs` threads and returns the results in item order.
+public enum Parallel {
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+        if jobs <= 1 || items.count <= 1 { return items.map(body) }
+        let slots = Slots<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, items.count)) { _ in
+            while let index = slots.claim() {
+                slots.store(body(items[index]), at: index)
+            }
+        }
+        return slots.values()
+    }
+
+    /// Results by index, and the next index to work on; one lock for both.
+    private final class Slots<R: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [R?]
+        private var next = 0
+
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+
+        func claim() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < results.count else { return nil }
+            next += 1
+            return next - 1
+        }
+
+        func store(_ value: R, at index: Int) {
+            lock.lock()
+            results[index] = value
+            lock.unlock()
+        }
+
+        func values() -> [R] {
+            lock.lock()
+            defer { lock.unlock() }
+            return results.compactMap { $0 }
+        }
+    }
+}
