@@ -63,15 +63,12 @@ final class Universe {
 
     /// The newest releases per requirement to consider; nil for all.
     let versionLimit: Int?
-    /// Projects that get all their releases even with a limit.
-    let unlimited: Set<NormalizedName>
 
-    init(channels: ChannelSet, request: SolveRequest, versionLimit: Int? = nil, unlimited: Set<NormalizedName> = []) {
+    init(channels: ChannelSet, request: SolveRequest, versionLimit: Int? = nil) {
         self.channels = channels
         self.request = request
         self.environment = request.target.markerEnvironment
         self.versionLimit = versionLimit
-        self.unlimited = unlimited
     }
 
     let environment: MarkerEnvironment
@@ -168,7 +165,7 @@ final class Universe {
         let pins = pinnedVersions[name] ?? []
         // With a limit, each requirement brings only its newest `limit` installable releases.
         var allowed: Set<PEP440Version>? = nil
-        if let limit = versionLimit, !unlimited.contains(name) {
+        if let limit = versionLimit {
             var installable: [PEP440Version] = []
             var seenVersions = Set<PEP440Version>()
             for candidate in files {
@@ -236,6 +233,17 @@ final class Universe {
             for candidate in earlier { follow(candidate, base: false, extras: newExtras) }
         }
         return requirements
+    }
+
+    /// Every release of a project loaded so far with a wheel for the target (yanked ones left
+    /// out), whatever the requirements admit: what a hint offers instead of a missing version.
+    func installableVersions(of name: NormalizedName) -> [String] {
+        var versions = Set<String>()
+        for candidate in allFiles[name] ?? [] {
+            guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else { continue }
+            versions.insert(v.normalized)
+        }
+        return Array(versions)
     }
 
     /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.

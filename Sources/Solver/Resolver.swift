@@ -41,49 +41,42 @@ public struct Resolver: Sendable {
         // only the projects in the conflict was tried: it can settle on older releases than
         // the full solve would, so it is not done.)
         if debugDirectory == nil {
-            let (outcome, _) = try attempt(request, versionLimit: Resolver.quickVersionLimit, unlimited: [], debugDirectory: nil, caches: caches)
+            let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: Resolver.quickVersionLimit, debugDirectory: nil, caches: caches)
             if case .resolved = outcome { return outcome }
+            // A request nothing provides stays unprovided in the whole universe (the limit only
+            // trims among the installable releases a request admits, never to none), and the
+            // rest of the request has a solution here, which is one there too: the whole
+            // universe would report the same problems.
+            if onlyUnprovidedRequests { return outcome }
         }
-        return try attempt(request, versionLimit: nil, unlimited: [], debugDirectory: debugDirectory, caches: caches).0
+        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, caches: caches).0
     }
 
     /// Releases per requirement in the first attempt.
     public static let quickVersionLimit = 2
 
-    struct Involved {
-        var projects = Set<NormalizedName>()
-        var requestHasNoProvider = false
-    }
-
-    /// One solve; on failure also what its conflict involves.
-    private func attempt(_ request: SolveRequest, versionLimit: Int?, unlimited: Set<NormalizedName>,
-                         debugDirectory: String?, caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Involved) {
-        let universe = Universe(channels: channels, request: request, versionLimit: versionLimit, unlimited: unlimited)
+    /// One solve; on failure also whether every problem is a request nothing provides (other
+    /// than a request for an extra: the newest releases may lack an extra an older one has).
+    private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?,
+                         caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Bool) {
+        let universe = Universe(channels: channels, request: request, versionLimit: versionLimit)
         do { try universe.build() } catch { throw SolveError(error.message) }
         let builder = PoolBuilder(universe: universe, caches: caches)
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
-            FileHandle.standardError.write(Data("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(unlimited.count) unlimited, \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n".utf8))
+            FileHandle.standardError.write(Data("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n".utf8))
         }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
         if outcome.problems.isEmpty {
-            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), Involved())
+            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), false)
         }
-        var involved = Involved()
-        for rule in outcome.problems.joined() {
-            if rule.kind == .jobNothingProvides { involved.requestHasNoProvider = true }
-            for id in [rule.source, rule.target] {
-                switch builder.infos[id] {
-                case .pypi(let c)?, .extra(let c, _)?: involved.projects.insert(c.file.project)
-                default: break
-                }
-            }
-            if let subject = builder.depSubject[rule.dep], subject.ecosystem == "pypi" { involved.projects.insert(NormalizedName(subject.name)) }
+        let onlyUnprovidedRequests = outcome.problems.joined().allSatisfy {
+            $0.kind == .jobNothingProvides && !builder.extraDeps.contains($0.dep)
         }
-        return (.unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems)), involved)
+        return (.unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems)), onlyUnprovidedRequests)
     }
 }
 
@@ -163,6 +156,8 @@ final class PoolBuilder {
         let admits: (String) -> Bool
     }
     private(set) var depSubject: [Id: Subject] = [:]
+    /// Dependencies on an extra of a project (`name[extra] spec`).
+    private(set) var extraDeps = Set<Id>()
     private let caches: SolveCaches
 
     init(universe: Universe, caches: SolveCaches = SolveCaches()) {
@@ -319,9 +314,11 @@ final class PoolBuilder {
         }
         var deps = [base]
         for extra in requirement.extras.map({ NormalizedName($0).value }).sorted() {
-            deps.append(dependency("pypi \(name.value)[\(extra)] \(spec)", text: "\(name.value)[\(extra)]\(spec)", subject: subject) {
+            let dep = dependency("pypi \(name.value)[\(extra)] \(spec)", text: "\(name.value)[\(extra)]\(spec)", subject: subject) {
                 self.admitted(self.extraSolvables["\(name.value)[\(extra)]"] ?? [], by: spec)
-            })
+            }
+            extraDeps.insert(dep)
+            deps.append(dep)
         }
         return deps
     }

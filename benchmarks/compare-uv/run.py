@@ -38,6 +38,7 @@ server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bi
                            os.path.join(ROOT, "channels", "pypi")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(1.0)
 index = f"http://127.0.0.1:{port}/simple/"
+os.environ["UV_PYTHON_DOWNLOADS"] = "never"  # uv would otherwise try to fetch the target interpreter
 uv_cache = tempfile.mkdtemp(prefix="mlenv-uv-cache-")
 # Same table as Sources/Channels/Target.swift (PythonVersion.newestPatch).
 NEWEST_PATCH = {"3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0}
@@ -62,7 +63,7 @@ try:
         with tempfile.NamedTemporaryFile("w", suffix=".in", delete=False) as f:
             f.write("\n".join(r["text"] for r in requirements if r["form"] == "named") + "\n")
             infile = f.name
-        uv = subprocess.run([args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python,
+        uv = subprocess.run([args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python, "--python", sys.executable,
                              "--python-platform", "x86_64-manylinux_2_36", "--no-header", "--no-annotate", "--quiet",
                              "--cache-dir", uv_cache, "--only-binary", ":all:"], capture_output=True, text=True)
         os.unlink(infile)

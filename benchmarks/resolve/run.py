@@ -5,11 +5,18 @@
 
 For each shared model (../shared/models) and fixture model: the pip requirements of its
 virtualenv environment (as benchmarks/compare-uv does), the model's Python minor at its newest
-patch, Linux x86_64 glibc 2.36, binary wheels only, deployment `none`. All three tools read the
-embedded PyPI snapshot (channels/pypi) from disk through a file:// index URL, with warm caches
-(one unmeasured run first); each time is the best of --repeat runs of a fresh process, so it
-includes start-up and index loading. Models that neither uv nor mlenv can resolve are still
-timed (an unsatisfiable answer is an answer). pip is run once per model (it is slow).
+patch, Linux x86_64 glibc 2.36 (this machine's; pip is given no --platform, since an explicit
+manylinux_2_36 platform makes it drop the older manylinux tags), binary wheels only, deployment
+`none`. All three read the embedded PyPI snapshot (channels/pypi): mlenv from disk (its design:
+a local mirror directory), uv and pip through `python3 -m http.server` on 127.0.0.1 (the snapshot
+holds PEP 658 metadata, not wheels, and uv reads metadata from a file:// index only out of the
+wheels themselves). Caches are warm (one unmeasured run first; uv revalidates its cached pages
+against the loopback server, as it would against any mirror); each time is the best of --repeat
+runs of a fresh process, so it includes start-up and index loading. uv gets
+UV_PYTHON_DOWNLOADS=never and `--python` this interpreter (without them it spends 0.3–0.7 s
+looking for, or trying to download, an interpreter of the target version).
+Models that neither uv nor mlenv can resolve are still timed (an unsatisfiable answer is an
+answer). pip is timed once per model, after one warm-up run (it is slow).
 Prints a markdown table and the totals, and the time of one `mlenv resolve` process given every
 model at once (channels loaded once).
 """
@@ -18,6 +25,7 @@ import glob
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +41,15 @@ parser.add_argument("--repeat", type=int, default=3)
 parser.add_argument("--no-pip", action="store_true")
 args = parser.parse_args()
 
-index = "file://" + os.path.join(ROOT, "channels", "pypi", "simple")
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
+                           os.path.join(ROOT, "channels", "pypi")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1.0)
+index = f"http://127.0.0.1:{port}/simple/"
+os.environ["UV_PYTHON_DOWNLOADS"] = "never"
+os.environ["PIP_CONFIG_FILE"] = os.devnull
 work = tempfile.mkdtemp(prefix="mlenv-bench-resolve-")
 uv_cache = os.path.join(work, "uv-cache")
 pip_cache = os.path.join(work, "pip-cache")
@@ -45,6 +61,11 @@ def timed(cmd):
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True)
     return time.perf_counter() - start, result
+
+
+def best_once(cmd):
+    timed(cmd)  # warm pip's HTTP cache
+    return timed(cmd)
 
 
 def best(cmd):
@@ -73,20 +94,20 @@ for model in models:
         f.write("\n".join(requirements) + "\n")
     t_mlenv, r_mlenv = best([args.mlenv, "resolve", model, "--deployment", "none", "--env-manager", "virtualenv",
                              "--python", python, "--cache-dir", mlenv_cache, "--format", "json"])
-    t_uv, r_uv = best([args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python,
+    t_uv, r_uv = best([args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python, "--python", sys.executable,
                        "--python-platform", "x86_64-manylinux_2_36", "--only-binary", ":all:", "--quiet",
                        "--no-header", "--cache-dir", uv_cache])
     t_pip, r_pip = None, None
     if not args.no_pip:
-        t_pip, r_pip = timed([args.pip, "install", "--dry-run", "--quiet", "--ignore-installed", "--index-url", index,
-                              "--only-binary", ":all:", "--platform", "manylinux_2_36_x86_64", "--python-version", python,
+        t_pip, r_pip = best_once([args.pip, "install", "--dry-run", "--quiet", "--ignore-installed", "--index-url", index,
+                              "--only-binary", ":all:", "--python-version", python,
                               "--implementation", "cp", "--target", os.path.join(work, "pip-target"),
-                              "--cache-dir", pip_cache, "--disable-pip-version-check", "-r", infile])
+                              "--cache-dir", pip_cache, "--disable-pip-version-check", "--report", os.devnull, "-r", infile])
     status = json.loads(r_mlenv.stdout or "{}").get("status", "error")
     rows.append((os.path.basename(model), python, len(requirements), status, r_uv.returncode == 0,
                  None if r_pip is None else r_pip.returncode == 0, t_mlenv, t_uv, t_pip))
 
-print(f"Index: channels/pypi (file://), {len(rows)} models, best of {args.repeat} warm runs (pip: one run).\n")
+print(f"Index: channels/pypi (mlenv: directory; uv, pip: loopback HTTP), {len(rows)} models, best of {args.repeat} warm runs (pip: one warm run).\n")
 print("| model | python | reqs | mlenv | uv | pip | mlenv s | uv s | pip s | uv/mlenv |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for name, python, n, status, uv_ok, pip_ok, tm, tu, tp in rows:
@@ -106,4 +127,5 @@ all_models = [args.mlenv, "resolve", *[os.path.join(args.models, r[0]) if os.pat
               "--deployment", "none", "--env-manager", "virtualenv", "--cache-dir", mlenv_cache, "--format", "json"]
 t_all, _ = best(all_models)
 print(f"One mlenv process resolving all {len(rows)} models (model Pythons, channels loaded once): {t_all:.2f} s")
+server.terminate()
 shutil.rmtree(work, ignore_errors=True)

@@ -132,7 +132,7 @@ struct ExplanationBuilder {
                     hints.append("\(subject.name) \(versionSummary(versions)): \(reason)")
                 }
             }
-            let available = Array(Set(builder.solvables(ecosystem: "pypi", name: subject.name).compactMap { builder.infos[$0]?.versionText }))
+            let available = universe.installableVersions(of: name)
             if hints.isEmpty {
                 hints.append("the configured indexes have no release of \(subject.name) that this requirement admits")
             }
