@@ -150,7 +150,10 @@ public final class ChannelSet: @unchecked Sendable {
         if let known = candidates[key] { lock.unlock(); return known }
         lock.unlock()
         guard let (project, index) = try pypiProject(name) else { return [] }
-        let judged = project.files.map { PyPICandidate.evaluate($0, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned) }
+        var memo = PyPICandidate.Memo(target: target)
+        let judged = project.files.map {
+            PyPICandidate.evaluate($0, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned, memo: &memo)
+        }
         lock.lock()
         candidates[key] = judged
         lock.unlock()
@@ -181,8 +184,34 @@ public struct PyPICandidate: Sendable {
         }
     }
 
+    /// What the files of one project share: most carry one of a few Requires-Python texts and
+    /// tag sets, so each is judged once (a project page can list thousands of files).
+    struct Memo {
+        let python: PEP440Version?
+        var requiresPython: [String: Bool] = [:]
+        var tags: [String: TagPolicy.Verdict] = [:]
+
+        init(target: Target) { python = try? PEP440Version(parsing: target.python.fullString) }
+
+        mutating func admits(_ requires: String) -> Bool {
+            if let known = requiresPython[requires] { return known }
+            var result = true
+            if let set = try? SpecifierSet(parsing: requires), let python { result = set.contains(python, prereleases: true) }
+            requiresPython[requires] = result
+            return result
+        }
+
+        mutating func verdict(_ wheel: WheelFilename, policy: TagPolicy) -> TagPolicy.Verdict {
+            let key = "\(wheel.pythonTags.joined(separator: "."))-\(wheel.abiTags.joined(separator: "."))-\(wheel.platformTags.joined(separator: "."))"
+            if let known = tags[key] { return known }
+            let verdict = policy.verdict(for: wheel)
+            tags[key] = verdict
+            return verdict
+        }
+    }
+
     static func evaluate(_ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
-                         excludeNewer: String?, pinned: Bool) -> PyPICandidate {
+                         excludeNewer: String?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
         func excluded(_ reason: String) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
         guard file.version != nil else { return excluded("its version '\(file.versionText ?? file.filename)' is not a valid PEP 440 version") }
         if let cutoff = excludeNewer, let uploaded = file.uploadTime, uploaded > cutoff {
@@ -191,14 +220,12 @@ public struct PyPICandidate: Sendable {
         if let yanked = file.yanked, !pinned {
             return excluded("yanked" + (yanked.isEmpty ? "" : ": \(yanked)"))
         }
-        if let requires = file.requiresPython, let set = try? SpecifierSet(parsing: requires),
-           let python = try? PEP440Version(parsing: target.python.fullString),
-           !set.contains(python, prereleases: true) {
+        if let requires = file.requiresPython, !memo.admits(requires) {
             return excluded("requires Python \(requires), the target is \(target.python.fullString)")
         }
         switch file.kind {
         case .wheel(let wheel):
-            switch policy.verdict(for: wheel) {
+            switch memo.verdict(wheel, policy: policy) {
             case .compatible(let rank, let portable): return PyPICandidate(file: file, index: index, verdict: .wheel(rank: rank, portable: portable))
             case .incompatible(let reason): return excluded(reason)
             }

@@ -236,8 +236,7 @@ struct RequirementsReader {
 
     static func form(of text: String) -> PipRequirement.Form {
         let lower = text.lowercased()
-        if lower.range(of: "^[a-z][a-z0-9+.-]*://", options: .regularExpression) != nil
-            || ["git+", "hg+", "svn+", "bzr+"].contains(where: { lower.hasPrefix($0) }) {
+        if hasURLScheme(lower) || ["git+", "hg+", "svn+", "bzr+"].contains(where: { lower.hasPrefix($0) }) {
             return .url
         }
         if let at = text.firstIndex(of: "@") {
@@ -250,6 +249,20 @@ struct RequirementsReader {
             return .path
         }
         return .named
+    }
+
+    /// Starts with `scheme://` (a letter, then letters, digits, `+`, `.`, `-`): a byte scan,
+    /// not a regular expression (Foundation compiles one per call).
+    static func hasURLScheme(_ lower: String) -> Bool {
+        let bytes = Array(lower.utf8.prefix(64))
+        guard let first = bytes.first, first >= 0x61 && first <= 0x7A else { return false }
+        var i = 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2E || b == 0x2D { i += 1; continue }
+            break
+        }
+        return bytes[i...].starts(with: Array("://".utf8))
     }
 
     /// `#egg=name` (possibly `name[extra]`) of a URL requirement.
