@@ -236,14 +236,16 @@ final class Universe {
     }
 
     /// Every release of a project loaded so far with a wheel for the target (yanked ones left
-    /// out), whatever the requirements admit: what a hint offers instead of a missing version.
+    /// out, pre-releases too when there is a final release), whatever the requirements admit:
+    /// what a hint offers instead of a missing version.
     func installableVersions(of name: NormalizedName) -> [String] {
-        var versions = Set<String>()
+        var versions = Set<PEP440Version>()
         for candidate in allFiles[name] ?? [] {
             guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else { continue }
-            versions.insert(v.normalized)
+            versions.insert(v)
         }
-        return Array(versions)
+        let finals = versions.filter { !$0.isPrerelease }
+        return (finals.isEmpty ? versions : finals).map(\.normalized)
     }
 
     /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.
