@@ -97,19 +97,26 @@ public enum ResolutionReport {
         }
         var out = ""
         var shown = Set<String>()
-        func walk(_ p: ResolvedPackage, depth: Int) {
+        // `├── ` for a child with siblings after it, `└── ` for the last; `│   ` continues a
+        // parent's column past its children. A package already drawn is named, not expanded.
+        func walk(_ p: ResolvedPackage, prefix: String, last: Bool) {
             let label = "\(p.name) \(p.version) (\(p.ecosystem.rawValue))"
+            let branch = prefix + (last ? "└── " : "├── ")
             if shown.contains(p.name) {
-                out += String(repeating: "  ", count: depth) + "└ \(label) (see above)\n"
+                out += branch + label + " (see above)\n"
                 return
             }
             shown.insert(p.name)
-            out += String(repeating: "  ", count: depth) + "└ \(label)\n"
-            for child in (children[p.name] ?? []).sorted(by: { $0.name < $1.name }) { walk(child, depth: depth + 1) }
+            out += branch + label + "\n"
+            let kids = (children[p.name] ?? []).sorted(by: { $0.name < $1.name })
+            for (i, child) in kids.enumerated() {
+                walk(child, prefix: prefix + (last ? "    " : "│   "), last: i == kids.count - 1)
+            }
         }
         for origin in roots.keys.sorted() {
             out += "\(origin)\n"
-            for p in (roots[origin] ?? []).sorted(by: { $0.name < $1.name }) { walk(p, depth: 1) }
+            let tops = (roots[origin] ?? []).sorted(by: { $0.name < $1.name })
+            for (i, p) in tops.enumerated() { walk(p, prefix: "", last: i == tops.count - 1) }
         }
         return out
     }

@@ -124,4 +124,33 @@ enum CLI {
         #expect(withBad.stderr.contains("fixtures/bad/no-mlmodel"))
         #expect((try Self.report(withBad.stdout).arrayValue ?? []).count == 1)
     }
+
+    /// `--tree`: every package is drawn under what asked for it; a sibling group ends with
+    /// `└── ` and the column of a parent with later siblings continues with `│`.
+    @Test func treeDrawsEveryPackageWithWellFormedBranches() throws {
+        let json = try Self.report(CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"]).stdout)
+        let names = Set(json["packages"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
+        let result = try CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--tree"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init).filter { $0.contains("── ") }
+        let drawn = Set(lines.compactMap { line in line.components(separatedBy: "── ").last?.split(separator: " ").first.map(String.init) })
+        #expect(!names.isEmpty && names.isSubset(of: drawn))
+        // Each line: a prefix of 4-character columns ("│   " or "    "), then "├── " or "└── ".
+        let rows = lines.map { Array($0) }
+        func depth(_ row: [Character]) -> Int { (row.firstIndex { $0 == "├" || $0 == "└" } ?? 0) / 4 }
+        for (i, row) in rows.enumerated() {
+            let d = depth(row)
+            let isLast = row[d * 4] == "└"
+            let descendants = rows[(i + 1)...].prefix { depth($0) > d }
+            // Below a last child its column is blank; below a child with later siblings it is a rule.
+            for child in descendants {
+                #expect(String(child[(d * 4)..<(d * 4 + 4)]) == (isLast ? "    " : "│   "), "\(lines[i])")
+            }
+            // A child with later siblings has one: the next line at its depth or above is at its depth.
+            if !isLast {
+                let next = rows[(i + 1)...].first { depth($0) <= d }
+                #expect(next.map { depth($0) == d } ?? false, "\(lines[i])")
+            }
+        }
+    }
 }
