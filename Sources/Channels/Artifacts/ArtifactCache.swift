@@ -6,9 +6,6 @@
 // partial artifact.
 
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 public struct ArtifactDigest: Hashable, Sendable, CustomStringConvertible {
     public let algorithm: DigestAlgorithm

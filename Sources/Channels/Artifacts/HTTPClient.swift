@@ -1,10 +1,13 @@
 // Fetching over HTTP(S) and file:// with retries on transient failures (connection errors,
 // 429 and 5xx), backing off 0.5 s, 1 s, 2 s. 404/410 are answers, not failures.
+// HTTP goes through libcurl, loaded on the first request (CCurl), not through URLSession:
+// FoundationNetworking would load libcurl's whole library tree at every start of every command.
+// Each request blocks a dispatch thread, never a Swift concurrency thread; callers bound how
+// many run at once (the mirror: 16).
 
+import CCurl
+import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
     public let url: String
@@ -20,14 +23,11 @@ public struct HTTPResponse: Sendable {
 
 public final class HTTPClient: Sendable {
     public let attempts: Int
-    private let session: URLSession
+    public let timeout: TimeInterval
 
     public init(attempts: Int = 4, timeout: TimeInterval = 60) {
         self.attempts = attempts
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpMaximumConnectionsPerHost = 16
-        session = URLSession(configuration: configuration)
+        self.timeout = timeout
     }
 
     /// GET with retries. Returns the final response (including 404); throws when every attempt
@@ -41,29 +41,61 @@ public final class HTTPClient: Sendable {
             }
             return HTTPResponse(status: 200, body: [UInt8](data), contentType: nil)
         }
-        guard let parsed = URL(string: url) else { throw HTTPError(url: url, reason: "not a valid URL") }
-        var request = URLRequest(url: parsed)
-        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
-        if let range { request.setValue(range, forHTTPHeaderField: "Range") }
-        request.setValue("mlenv", forHTTPHeaderField: "User-Agent")
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw HTTPError(url: url, reason: "not a valid http(s) URL")
+        }
         var lastReason = "no attempt made"
         for attempt in 0..<attempts {
             if attempt > 0 {
                 try? await Task.sleep(nanoseconds: UInt64(500_000_000) << UInt64(attempt - 1))
             }
-            do {
-                let (data, response) = try await session.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                if status == 429 || status >= 500 {
-                    lastReason = "HTTP \(status)"
+            switch await perform(url, accept: accept, range: range) {
+            case .success(let response):
+                if response.status == 429 || response.status >= 500 {
+                    lastReason = "HTTP \(response.status)"
                     continue
                 }
-                let contentType = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type")
-                return HTTPResponse(status: status, body: [UInt8](data), contentType: contentType)
-            } catch {
-                lastReason = error.localizedDescription
+                return response
+            case .failure(let reason):
+                lastReason = reason
             }
         }
         throw HTTPError(url: url, reason: "\(lastReason) (after \(attempts) attempts)")
+    }
+
+    private enum Outcome: Sendable {
+        case success(HTTPResponse)
+        case failure(String)
+    }
+
+    /// One request on a dispatch thread (libcurl blocks).
+    private func perform(_ url: String, accept: String?, range: String?) async -> Outcome {
+        let seconds = max(1, Int(timeout))
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var response = mlenv_http_response()
+                let code = url.withCString { u in
+                    HTTPClient.withOptionalCString(accept) { a in
+                        HTTPClient.withOptionalCString(range) { r in
+                            "mlenv".withCString { agent in mlenv_http_get(u, a, r, agent, seconds, &response) }
+                        }
+                    }
+                }
+                defer { mlenv_http_response_free(&response) }
+                guard code == 0 else {
+                    let reason = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    continuation.resume(returning: .failure(reason))
+                    return
+                }
+                let body = response.length == 0 ? [] : Array(UnsafeBufferPointer(start: response.body, count: response.length))
+                let contentType = response.content_type.map { String(cString: $0) }
+                continuation.resume(returning: .success(HTTPResponse(status: response.status, body: body, contentType: contentType)))
+            }
+        }
+    }
+
+    private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let text else { return body(nil) }
+        return text.withCString { body($0) }
     }
 }

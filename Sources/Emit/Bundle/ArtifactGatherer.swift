@@ -109,7 +109,7 @@ public enum ArtifactGatherer {
             requirements += "\(p.name)==\(p.version) --hash=\(digest.algorithm.rawValue):\(digest.hex)\n"
         }
         let requirementsFile = scratch + "/requirements.txt"
-        FileManager.default.createFile(atPath: requirementsFile, contents: Data(requirements.utf8))
+        _ = FileManager.default.createFile(atPath: requirementsFile, contents: Data(requirements.utf8))
         var arguments = Array(options.pip.dropFirst()) + ["download", "--no-deps", "--only-binary=:all:", "--require-hashes",
                                                           "--dest", scratch + "/wheels", "--python-version", target.python.minorString,
                                                           "--implementation", "cp",

@@ -200,7 +200,7 @@ public enum BundleRunner {
         environment["AML_APP_ROOT"] = root + "/inference"
         environment["WORKER_COUNT"] = "1"
         process.environment = environment
-        FileManager.default.createFile(atPath: scratch + "/server.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/server.log", contents: nil)
         let log = FileHandle(forWritingAtPath: scratch + "/server.log")
         process.standardOutput = log
         process.standardError = log

@@ -1,0 +1,172 @@
+// See include/ccurl.h. The libcurl ABI is stable (soname libcurl.so.4); the option and info
+// numbers below are the values curl.h defines, so no development headers are needed.
+
+#include "ccurl.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void CURL;
+struct curl_slist;
+
+enum {
+    OPT_WRITEDATA = 10001, OPT_URL = 10002, OPT_USERAGENT = 10018, OPT_HTTPHEADER = 10023,
+    OPT_ACCEPT_ENCODING = 10102, OPT_WRITEFUNCTION = 20011, OPT_TIMEOUT = 13,
+    OPT_FOLLOWLOCATION = 52, OPT_CONNECTTIMEOUT = 78, OPT_NOSIGNAL = 99, OPT_MAXREDIRS = 68,
+    INFO_RESPONSE_CODE = 0x200002, INFO_CONTENT_TYPE = 0x100012,
+    GLOBAL_DEFAULT = 3,
+};
+
+static struct {
+    int (*global_init)(long);
+    CURL *(*easy_init)(void);
+    int (*easy_setopt)(CURL *, int, ...);
+    int (*easy_perform)(CURL *);
+    int (*easy_getinfo)(CURL *, int, ...);
+    void (*easy_cleanup)(CURL *);
+    void (*easy_reset)(CURL *);
+    const char *(*easy_strerror)(int);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    char load_error[200];
+} curl;
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    const char *names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
+    void *lib = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && lib == NULL; i++) lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        snprintf(curl.load_error, sizeof curl.load_error, "cannot load libcurl (install the libcurl4 package): %s", dlerror());
+        return;
+    }
+#define SYM(field, name) *(void **)(&curl.field) = dlsym(lib, name)
+    SYM(global_init, "curl_global_init");
+    SYM(easy_init, "curl_easy_init");
+    SYM(easy_setopt, "curl_easy_setopt");
+    SYM(easy_perform, "curl_easy_perform");
+    SYM(easy_getinfo, "curl_easy_getinfo");
+    SYM(easy_cleanup, "curl_easy_cleanup");
+    SYM(easy_reset, "curl_easy_reset");
+    SYM(easy_strerror, "curl_easy_strerror");
+    SYM(slist_append, "curl_slist_append");
+    SYM(slist_free_all, "curl_slist_free_all");
+#undef SYM
+    if (!curl.global_init || !curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo
+        || !curl.easy_cleanup || !curl.easy_reset || !curl.easy_strerror || !curl.slist_append || !curl.slist_free_all) {
+        snprintf(curl.load_error, sizeof curl.load_error, "libcurl lacks a function mlenv needs");
+        curl.easy_init = NULL;
+        return;
+    }
+    if (curl.global_init(GLOBAL_DEFAULT) != 0) {
+        snprintf(curl.load_error, sizeof curl.load_error, "curl_global_init failed");
+        curl.easy_init = NULL;
+    }
+}
+
+// Idle handles, kept so that later requests reuse their connections (keep-alive, TLS sessions).
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURL *pool[32];
+static int pooled = 0;
+
+static CURL *take_handle(void) {
+    CURL *handle = NULL;
+    pthread_mutex_lock(&pool_lock);
+    if (pooled > 0) handle = pool[--pooled];
+    pthread_mutex_unlock(&pool_lock);
+    if (handle != NULL) {
+        curl.easy_reset(handle);
+        return handle;
+    }
+    return curl.easy_init();
+}
+
+static void return_handle(CURL *handle) {
+    pthread_mutex_lock(&pool_lock);
+    if (pooled < (int)(sizeof pool / sizeof pool[0])) {
+        pool[pooled++] = handle;
+        handle = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (handle != NULL) curl.easy_cleanup(handle);
+}
+
+typedef struct { unsigned char *data; size_t length, capacity; int failed; } buffer;
+
+static size_t on_data(char *ptr, size_t size, size_t count, void *userdata) {
+    buffer *b = userdata;
+    size_t n = size * count;
+    if (b->length + n > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity : 65536;
+        while (capacity < b->length + n) capacity *= 2;
+        unsigned char *grown = realloc(b->data, capacity);
+        if (grown == NULL) { b->failed = 1; return 0; }
+        b->data = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->data + b->length, ptr, n);
+    b->length += n;
+    return n;
+}
+
+int mlenv_http_get(const char *url, const char *accept, const char *range, const char *user_agent,
+                   long timeout_seconds, mlenv_http_response *response) {
+    memset(response, 0, sizeof *response);
+    pthread_once(&load_once, load);
+    if (curl.easy_init == NULL) {
+        snprintf(response->error, sizeof response->error, "%s", curl.load_error);
+        return -1;
+    }
+    CURL *handle = take_handle();
+    if (handle == NULL) {
+        snprintf(response->error, sizeof response->error, "curl_easy_init failed");
+        return -1;
+    }
+    struct curl_slist *headers = NULL;
+    char line[512];
+    if (accept != NULL) { snprintf(line, sizeof line, "Accept: %s", accept); headers = curl.slist_append(headers, line); }
+    if (range != NULL) { snprintf(line, sizeof line, "Range: %s", range); headers = curl.slist_append(headers, line); }
+    buffer body = {0};
+    curl.easy_setopt(handle, OPT_URL, url);
+    curl.easy_setopt(handle, OPT_NOSIGNAL, 1L);
+    curl.easy_setopt(handle, OPT_FOLLOWLOCATION, 1L);
+    curl.easy_setopt(handle, OPT_MAXREDIRS, 10L);
+    curl.easy_setopt(handle, OPT_CONNECTTIMEOUT, 30L);
+    curl.easy_setopt(handle, OPT_TIMEOUT, timeout_seconds);
+    // Compressed transfer for whole documents; a byte range must come back as the raw bytes.
+    if (range == NULL) curl.easy_setopt(handle, OPT_ACCEPT_ENCODING, "");
+    if (user_agent != NULL) curl.easy_setopt(handle, OPT_USERAGENT, user_agent);
+    if (headers != NULL) curl.easy_setopt(handle, OPT_HTTPHEADER, headers);
+    curl.easy_setopt(handle, OPT_WRITEFUNCTION, on_data);
+    curl.easy_setopt(handle, OPT_WRITEDATA, &body);
+    int code = curl.easy_perform(handle);
+    int result = 0;
+    if (code != 0 || body.failed) {
+        snprintf(response->error, sizeof response->error, "%s", body.failed ? "out of memory" : curl.easy_strerror(code));
+        free(body.data);
+        result = -1;
+    } else {
+        long status = 0;
+        char *type = NULL;
+        curl.easy_getinfo(handle, INFO_RESPONSE_CODE, &status);
+        curl.easy_getinfo(handle, INFO_CONTENT_TYPE, &type);
+        response->status = status;
+        response->body = body.data;
+        response->length = body.length;
+        response->content_type = type ? strdup(type) : NULL;
+    }
+    if (headers != NULL) curl.slist_free_all(headers);
+    return_handle(handle);
+    return result;
+}
+
+void mlenv_http_response_free(mlenv_http_response *response) {
+    free(response->body);
+    free(response->content_type);
+    response->body = NULL;
+    response->content_type = NULL;
+}
