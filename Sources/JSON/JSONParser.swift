@@ -13,6 +13,14 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
+extension JSONError {
+    /// A message at a byte offset of `bytes`, with its line and column.
+    init(_ message: String, at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        let (line, column) = JSONParser.lineAndColumn(of: offset, in: bytes)
+        self.init(message: message, offset: offset, line: line, column: column)
+    }
+}
+
 extension JSONValue {
     public static func parse(string: String) throws(JSONError) -> JSONValue {
         try parse(Array(string.utf8))
@@ -70,9 +78,7 @@ private struct Reader {
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     func error(_ message: String, at offset: Int? = nil) -> JSONError {
-        let at = offset ?? index
-        let (line, column) = JSONParser.lineAndColumn(of: at, in: bytes)
-        return JSONError(message: message, offset: at, line: line, column: column)
+        JSONError(message, at: offset ?? index, in: bytes)
     }
 
     func describeCurrent() -> String {
@@ -272,87 +278,6 @@ private struct Reader {
             }
             return String(decoding: slice, as: UTF8.self)
         }
-        var scalars = String.UnicodeScalarView()
-        // Decode the prefix already scanned.
-        if index > start {
-            guard let prefix = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
-                throw error("invalid UTF-8 inside a string", at: start)
-            }
-            scalars.append(contentsOf: prefix.unicodeScalars)
-        }
-        var runStart = index
-        while true {
-            guard index < bytes.count else { throw error("unterminated string", at: open) }
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                if index > runStart {
-                    guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self) else {
-                        throw error("invalid UTF-8 inside a string", at: runStart)
-                    }
-                    scalars.append(contentsOf: run.unicodeScalars)
-                }
-                if b == UInt8(ascii: "\"") { index += 1; return String(scalars) }
-                let escapeAt = index
-                index += 1
-                guard index < bytes.count else { throw error("unterminated escape sequence", at: escapeAt) }
-                let e = bytes[index]
-                index += 1
-                switch e {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    let unit = try parseHex4(escapeAt: escapeAt)
-                    if unit >= 0xD800 && unit < 0xDC00 {
-                        // A high surrogate must be followed by an escaped low surrogate.
-                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                            index += 2
-                            let low = try parseHex4(escapeAt: index - 2)
-                            guard low >= 0xDC00 && low < 0xE000 else {
-                                throw error("invalid surrogate pair in \\u escape", at: escapeAt)
-                            }
-                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                        } else {
-                            // Python's json accepts a lone surrogate; Swift strings cannot hold one.
-                            scalars.append("\u{FFFD}")
-                        }
-                    } else if unit >= 0xDC00 && unit < 0xE000 {
-                        scalars.append("\u{FFFD}")
-                    } else {
-                        scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
-                    }
-                default:
-                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
-                }
-                runStart = index
-                continue
-            }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: index) }
-            index += 1
-        }
-    }
-
-    private mutating func parseHex4(escapeAt: Int) throws(JSONError) -> UInt32 {
-        guard bytes.count - index >= 4 else { throw error("incomplete \\u escape", at: escapeAt) }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[index]
-            let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw error("invalid hex digit in \\u escape", at: index)
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
+        return try JSONString.decodeEscaped(bytes, open: open, start: start, index: &index)
     }
 }

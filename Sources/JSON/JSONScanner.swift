@@ -32,9 +32,7 @@ public struct JSONScanner {
     public var isAtEnd: Bool { offset >= bytes.count }
 
     public func error(_ message: String, at position: Int? = nil) -> JSONError {
-        let at = position ?? offset
-        let (line, column) = JSONParser.lineAndColumn(of: at, in: bytes)
-        return JSONError(message: message, offset: at, line: line, column: column)
+        JSONError(message, at: position ?? offset, in: bytes)
     }
 
     public mutating func skipWhitespace() {
@@ -243,7 +241,7 @@ public struct JSONScanner {
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
                 case UInt8(ascii: "u"):
-                    _ = try hex4(escapeAt: escapeAt)
+                    _ = try JSONString.hex4(bytes, index: &offset, escapeAt: escapeAt)
                 default:
                     throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
                 }
@@ -263,24 +261,6 @@ public struct JSONScanner {
         if String(validating: UnsafeBufferPointer(rebasing: bytes[i..<range.upperBound]), as: UTF8.self) == nil {
             throw error("invalid UTF-8 inside a string", at: i)
         }
-    }
-
-    private mutating func hex4(escapeAt: Int) throws(JSONError) -> UInt32 {
-        guard bytes.count - offset >= 4 else { throw error("incomplete \\u escape", at: escapeAt) }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[offset]
-            let digit: UInt32
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw error("invalid hex digit in \\u escape", at: offset)
-            }
-            value = value << 4 | digit
-            offset += 1
-        }
-        return value
     }
 
     /// A string's value. Lone surrogates (which Python accepts) become U+FFFD.
@@ -306,60 +286,7 @@ public struct JSONScanner {
             offset += 1
         }
         guard offset < bytes.count else { throw error("unterminated string", at: open) }
-        // Escapes: decode run by run.
-        var scalars = String.UnicodeScalarView()
-        var runStart = start
-        while true {
-            guard offset < bytes.count else { throw error("unterminated string", at: open) }
-            let b = bytes[offset]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                if offset > runStart {
-                    guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<offset]), as: UTF8.self) else {
-                        throw error("invalid UTF-8 inside a string", at: runStart)
-                    }
-                    scalars.append(contentsOf: run.unicodeScalars)
-                }
-                if b == UInt8(ascii: "\"") { offset += 1; return String(scalars) }
-                let escapeAt = offset
-                offset += 1
-                guard offset < bytes.count else { throw error("unterminated escape sequence", at: escapeAt) }
-                let e = bytes[offset]
-                offset += 1
-                switch e {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    let unit = try hex4(escapeAt: escapeAt)
-                    if unit >= 0xD800 && unit < 0xDC00, offset + 1 < bytes.count,
-                       bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") {
-                        let save = offset
-                        offset += 2
-                        let low = try hex4(escapeAt: save)
-                        if low >= 0xDC00 && low < 0xE000 {
-                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                        } else {
-                            scalars.append("\u{FFFD}")
-                            offset = save
-                        }
-                    } else {
-                        scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
-                    }
-                default:
-                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'", at: escapeAt)
-                }
-                runStart = offset
-                continue
-            }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
-            offset += 1
-        }
+        return try JSONString.decodeEscaped(bytes, open: open, start: start, index: &offset)
     }
 
     // MARK: Whole values

@@ -103,7 +103,8 @@ public struct SignatureError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 public enum SignatureParser {
-    public static func schema(fromJSON text: String) throws(SignatureError) -> Schema {
+    /// The JSON list a signature field holds (`inputs`, `outputs`, `params` are JSON text in YAML).
+    private static func list(_ text: String, of what: String) throws(SignatureError) -> [JSONValue] {
         let value: JSONValue
         do {
             value = try JSONValue.parse(string: text)
@@ -111,8 +112,13 @@ public enum SignatureParser {
             throw SignatureError(message: "its JSON does not parse (\(error))", jsonError: error)
         }
         guard let items = value.arrayValue else {
-            throw SignatureError(message: "expected a JSON list of column or tensor specs, found \(value.kindName)", jsonError: nil)
+            throw SignatureError(message: "expected a JSON list of \(what), found \(value.kindName)", jsonError: nil)
         }
+        return items
+    }
+
+    public static func schema(fromJSON text: String) throws(SignatureError) -> Schema {
+        let items = try list(text, of: "column or tensor specs")
         var columns: [ColumnSpec] = []
         var tensors: [TensorSpec] = []
         for (index, item) in items.enumerated() {
@@ -132,15 +138,7 @@ public enum SignatureParser {
     }
 
     public static func params(fromJSON text: String) throws(SignatureError) -> [ParamSpec] {
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(string: text)
-        } catch {
-            throw SignatureError(message: "its JSON does not parse (\(error))", jsonError: error)
-        }
-        guard let items = value.arrayValue else {
-            throw SignatureError(message: "expected a JSON list of param specs, found \(value.kindName)", jsonError: nil)
-        }
+        let items = try list(text, of: "param specs")
         var result: [ParamSpec] = []
         for (index, item) in items.enumerated() {
             guard let object = item.objectValue else {

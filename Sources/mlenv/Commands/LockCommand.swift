@@ -1,9 +1,5 @@
 import ArgumentParser
-import Channels
-import Deploy
 import Emit
-import ModelFiles
-import Solver
 
 struct LockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,24 +33,10 @@ struct LockCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let (environment, plan) = try deployment.plan(model: model)
-        let channels = try channelOptions.channelSet(target: plan.request.target)
-        let outcome: SolveOutcome
-        do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
-            StandardError.write("error: \(error.message)\n")
-            throw ExitCode(1)
-        }
-        guard case .resolved(let resolution) = outcome else {
-            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: false))
-            throw ExitCode(1)
-        }
-        let inputs = LockInputs(resolution: resolution, plan: plan,
-                                environmentName: environment.conda?.name ?? "mlflow-env",
-                                sources: environment.filesRead.filter { $0 != "MLmodel" },
-                                channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [])
-        do { try OutputFiles.write(LockFiles.render(inputs), to: output, force: force) } catch {
+        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        do { try OutputFiles.write(LockFiles.render(resolved.lock), to: output, force: force) } catch {
             throw CommandError(error.message)
         }
-        StandardError.write("wrote \(LockFiles.names.map { "\(output)/\($0)" }.joined(separator: ", ")) (\(resolution.packages.count) packages)\n")
+        StandardError.write("wrote \(LockFiles.names.map { "\(output)/\($0)" }.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n")
     }
 }

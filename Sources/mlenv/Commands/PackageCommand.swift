@@ -6,7 +6,7 @@ import Foundation
 import ModelFiles
 import Solver
 
-/// Resolving a model for a deployment, shared by `dockerfile` and `package`.
+/// Resolving a model for a deployment, shared by `lock`, `dockerfile` and `package`.
 struct ResolvedModel {
     let environment: DeclaredEnvironment
     let plan: DeploymentRequest
