@@ -16,15 +16,17 @@ let package = Package(
         // System libraries from Debian (scripts/bootstrap installs them).
         .systemLibrary(name: "CLibsolv", pkgConfig: "libsolv", providers: [.apt(["libsolv-dev", "libsolvext-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         .target(name: "Specs"),
         .target(name: "JSON"),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "ModelFiles", dependencies: ["YAML", "JSON", "Specs"]),
+        // Libraries only some commands need, opened with dlopen on first use (see their headers).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CArchive", "CCurl"]),
-        .target(name: "Solver", dependencies: ["CLibsolv", "Channels", "Specs"]),
+        .target(name: "CArchive", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
+        .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
         .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], resources: [.copy("Profiles")]),
         .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "CArchive"]),
         .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], resources: [.copy("Resources")]),

@@ -4,8 +4,6 @@
 #include <solv/solver.h>
 #include <solv/solverdebug.h>
 #include <solv/selection.h>
-#include <solv/testcase.h>
-#include <solv/solv_xfopen.h>
 #include <solv/chksum.h>
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>

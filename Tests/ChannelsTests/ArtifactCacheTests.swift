@@ -86,3 +86,30 @@ import Testing
         #expect(offenders.isEmpty, "\(offenders)")
     }
 }
+
+/// Compressed files go through libsolvext, which is opened on first use (CSolvExt).
+@Suite struct CompressedFileTests {
+    @Test(arguments: [("gzip", ".gz"), ("bzip2", ".bz2"), ("xz", ".xz")])
+    func readsWhatTheCompressorWrote(tool: String, ext: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-compressed-\(getpid())-\(tool)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let content = Array((0..<5000).map { "{\"line\": \($0)}\n" }.joined().utf8)
+        let plain = directory + "/repodata.json"
+        FileManager.default.createFile(atPath: plain, contents: Foundation.Data(content))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool, "-k", plain]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "\(tool) is not installed")
+        #expect(try FileBytes.read(plain + ext) == content)
+    }
+
+    @Test func corruptDataIsAnErrorNamingTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-corrupt-\(getpid()).json.gz").path
+        FileManager.default.createFile(atPath: path, contents: Foundation.Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: FileReadError.self) { try FileBytes.read(path) }
+    }
+}

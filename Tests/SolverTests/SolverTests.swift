@@ -77,3 +77,21 @@ enum Data {
         #expect(resolution.package("openssl", .conda) != nil)
     }
 }
+
+/// `--debug-solver`: libsolvext's testcase writer, opened on first use (CSolvExt).
+@Suite struct DebugTestcaseTests {
+    @Test func writesALibsolvTestcase() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-testcase-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let channels = try Data.channels()
+        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("joblib==1.4.2")])
+        guard case .resolved = try Resolver(channels: channels).solve(request, debugDirectory: directory) else {
+            Issue.record("expected a resolution")
+            return
+        }
+        let testcase = try String(contentsOfFile: directory + "/testcase.t", encoding: .utf8)
+        #expect(testcase.contains("job install provides pypi\\20joblib\\20==1.4.2"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/pypi.repo.gz"))
+        #expect(testcase.contains("result transaction,problems"))
+    }
+}

@@ -88,30 +88,30 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let content = Array("Metadata-Version: 2.1\nName: demo\n".utf8)
 
-        let writer = try #require(archive_write_new())
-        archive_write_set_format_zip(writer)
-        #expect(archive_write_open_filename(writer, path) == ARCHIVE_OK)
-        let entry = try #require(archive_entry_new())
-        archive_entry_set_pathname(entry, "demo-1.0.dist-info/METADATA")
-        archive_entry_set_size(entry, la_int64_t(content.count))
-        archive_entry_set_filetype(entry, 0o100000)  // AE_IFREG
-        archive_entry_set_perm(entry, 0o644)
-        archive_write_header(writer, entry)
-        _ = content.withUnsafeBytes { archive_write_data(writer, $0.baseAddress, $0.count) }
-        archive_entry_free(entry)
-        archive_write_close(writer)
-        archive_write_free(writer)
+        let writer = try #require(mlenv_archive_write_new())
+        mlenv_archive_write_set_format_zip(writer)
+        #expect(mlenv_archive_write_open_filename(writer, path) == ARCHIVE_OK)
+        let entry = try #require(mlenv_archive_entry_new())
+        mlenv_archive_entry_set_pathname(entry, "demo-1.0.dist-info/METADATA")
+        mlenv_archive_entry_set_size(entry, la_int64_t(content.count))
+        mlenv_archive_entry_set_filetype(entry, 0o100000)  // AE_IFREG
+        mlenv_archive_entry_set_perm(entry, 0o644)
+        mlenv_archive_write_header(writer, entry)
+        _ = content.withUnsafeBytes { mlenv_archive_write_data(writer, $0.baseAddress, $0.count) }
+        mlenv_archive_entry_free(entry)
+        mlenv_archive_write_close(writer)
+        mlenv_archive_write_free(writer)
 
-        let reader = try #require(archive_read_new())
-        defer { archive_read_free(reader) }
-        archive_read_support_format_zip(reader)
-        #expect(archive_read_open_filename(reader, path, 10240) == ARCHIVE_OK)
+        let reader = try #require(mlenv_archive_read_new())
+        defer { mlenv_archive_read_free(reader) }
+        mlenv_archive_read_support_format_zip(reader)
+        #expect(mlenv_archive_read_open_filename(reader, path, 10240) == ARCHIVE_OK)
         var header: OpaquePointer?
-        #expect(archive_read_next_header(reader, &header) == ARCHIVE_OK)
-        let name = String(cString: archive_entry_pathname(header))
+        #expect(mlenv_archive_read_next_header(reader, &header) == ARCHIVE_OK)
+        let name = String(cString: mlenv_archive_entry_pathname(header))
         #expect(name == "demo-1.0.dist-info/METADATA")
         var buffer = [UInt8](repeating: 0, count: 256)
-        let n = archive_read_data(reader, &buffer, buffer.count)
+        let n = mlenv_archive_read_data(reader, &buffer, buffer.count)
         #expect(Array(buffer[0..<n]) == content)
     }
 }

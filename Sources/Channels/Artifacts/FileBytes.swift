@@ -2,6 +2,7 @@
 // `solv_xfopen`, which picks the decompressor from the extension.
 
 import CLibsolv
+import CSolvExt
 import Foundation
 
 public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -20,7 +21,9 @@ public enum FileBytes {
             return [UInt8](data)
         }
         guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
-        guard let file = solv_xfopen(path, "r") else { throw FileReadError(path: path, reason: "cannot open the compressed file") }
+        guard let file = mlenv_solv_xfopen(path, "r") else {
+            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
+        }
         defer { fclose(file) }
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

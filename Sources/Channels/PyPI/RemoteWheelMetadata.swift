@@ -93,20 +93,20 @@ enum RemoteWheelMetadata {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
         defer { storage.deallocate() }
         storage.copyBytes(from: bytes)
-        guard let archive = archive_read_new() else { throw ChannelError("libarchive could not start") }
-        defer { archive_read_free(archive) }
-        archive_read_support_format_zip_streamable(archive)
-        let opened = archive_read_open_memory(archive, storage.baseAddress, bytes.count)
+        guard let archive = mlenv_archive_read_new() else { throw ChannelError(mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+        defer { mlenv_archive_read_free(archive) }
+        mlenv_archive_read_support_format_zip_streamable(archive)
+        let opened = mlenv_archive_read_open_memory(archive, storage.baseAddress, bytes.count)
         guard opened == ARCHIVE_OK else { throw ChannelError("\(url): cannot read the METADATA entry") }
         do {
             var entry: OpaquePointer?
-            guard archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
+            guard mlenv_archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
                 throw ChannelError("\(url): cannot read the METADATA entry header")
             }
             var out: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
-                let n = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n < 0 { throw ChannelError("\(url): cannot inflate METADATA") }
                 if n == 0 { break }
                 out.append(contentsOf: buffer[0..<n])

@@ -36,15 +36,15 @@ public struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum TarArchive {
     /// Writes `entries` (and their parent directories) as a gzip-compressed tar at `path`.
     public static func write(_ entries: [ArchiveEntry], to path: String, epoch: Int, root: String) throws(ArchiveError) {
-        guard let archive = archive_write_new() else { throw ArchiveError(message: "libarchive could not start") }
-        defer { archive_write_free(archive) }
-        archive_write_set_format_pax_restricted(archive)
-        archive_write_add_filter_gzip(archive)
+        guard let archive = mlenv_archive_write_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+        defer { mlenv_archive_write_free(archive) }
+        mlenv_archive_write_set_format_pax_restricted(archive)
+        mlenv_archive_write_add_filter_gzip(archive)
         // No timestamp (and no name) in the gzip header.
-        archive_write_set_filter_option(archive, "gzip", "timestamp", nil)
-        archive_write_set_bytes_in_last_block(archive, 1)
-        guard archive_write_open_filename(archive, path) == ARCHIVE_OK else {
-            throw ArchiveError(message: "cannot write \(path): \(String(cString: archive_error_string(archive)))")
+        mlenv_archive_write_set_filter_option(archive, "gzip", "timestamp", nil)
+        mlenv_archive_write_set_bytes_in_last_block(archive, 1)
+        guard mlenv_archive_write_open_filename(archive, path) == ARCHIVE_OK else {
+            throw ArchiveError(message: "cannot write \(path): \(String(cString: mlenv_archive_error_string(archive)))")
         }
         var directories = Set<String>()
         var all: [(String, ArchiveEntry?)] = []
@@ -60,26 +60,26 @@ public enum TarArchive {
         }
         all.sort { $0.0 < $1.0 }
         for (name, entry) in all {
-            guard let header = archive_entry_new() else { throw ArchiveError(message: "libarchive could not allocate an entry") }
-            defer { archive_entry_free(header) }
-            archive_entry_set_pathname(header, entry == nil ? name + "/" : name)
-            archive_entry_set_mtime(header, time_t(epoch), 0)
-            archive_entry_set_uid(header, 0)
-            archive_entry_set_gid(header, 0)
+            guard let header = mlenv_archive_entry_new() else { throw ArchiveError(message: "libarchive could not allocate an entry") }
+            defer { mlenv_archive_entry_free(header) }
+            mlenv_archive_entry_set_pathname(header, entry == nil ? name + "/" : name)
+            mlenv_archive_entry_set_mtime(header, time_t(epoch), 0)
+            mlenv_archive_entry_set_uid(header, 0)
+            mlenv_archive_entry_set_gid(header, 0)
             guard let entry else {
-                archive_entry_set_filetype(header, 0o040000)  // AE_IFDIR
-                archive_entry_set_perm(header, 0o755)
-                archive_entry_set_size(header, 0)
-                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                mlenv_archive_entry_set_filetype(header, 0o040000)  // AE_IFDIR
+                mlenv_archive_entry_set_perm(header, 0o755)
+                mlenv_archive_entry_set_size(header, 0)
+                guard mlenv_archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
                 continue
             }
-            archive_entry_set_filetype(header, 0o100000)  // AE_IFREG
-            archive_entry_set_perm(header, entry.executable ? 0o755 : 0o644)
+            mlenv_archive_entry_set_filetype(header, 0o100000)  // AE_IFREG
+            mlenv_archive_entry_set_perm(header, entry.executable ? 0o755 : 0o644)
             switch entry.content {
             case .bytes(let bytes):
-                archive_entry_set_size(header, la_int64_t(bytes.count))
-                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
-                let written = bytes.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+                mlenv_archive_entry_set_size(header, la_int64_t(bytes.count))
+                guard mlenv_archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                let written = bytes.withUnsafeBytes { mlenv_archive_write_data(archive, $0.baseAddress, $0.count) }
                 guard written == bytes.count else { throw failure(archive, name) }
             case .file(let source):
                 guard let handle = FileHandle(forReadingAtPath: source),
@@ -87,48 +87,48 @@ public enum TarArchive {
                     throw ArchiveError(message: "cannot read \(source)")
                 }
                 defer { try? handle.close() }
-                archive_entry_set_size(header, la_int64_t(size.int64Value))
-                guard archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
+                mlenv_archive_entry_set_size(header, la_int64_t(size.int64Value))
+                guard mlenv_archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
                 var total: Int64 = 0
                 while true {
                     let chunk = handle.readData(ofLength: 1 << 20)
                     if chunk.isEmpty { break }
-                    let n = chunk.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+                    let n = chunk.withUnsafeBytes { mlenv_archive_write_data(archive, $0.baseAddress, $0.count) }
                     guard n == chunk.count else { throw failure(archive, name) }
                     total += Int64(n)
                 }
                 guard total == size.int64Value else { throw ArchiveError(message: "\(source) changed while it was archived") }
             }
         }
-        guard archive_write_close(archive) == ARCHIVE_OK else { throw failure(archive, path) }
+        guard mlenv_archive_write_close(archive) == ARCHIVE_OK else { throw failure(archive, path) }
     }
 
     private static func failure(_ archive: OpaquePointer, _ name: String) -> ArchiveError {
-        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: archive_error_string(archive)))")
+        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: mlenv_archive_error_string(archive)))")
     }
 
     /// Extracts a tar(.gz) into `destination`, refusing any entry that could escape it.
     public static func extract(_ path: String, into destination: String) throws(ArchiveError) {
-        guard let archive = archive_read_new() else { throw ArchiveError(message: "libarchive could not start") }
-        defer { archive_read_free(archive) }
-        archive_read_support_format_tar(archive)
-        archive_read_support_format_gnutar(archive)
-        archive_read_support_filter_gzip(archive)
-        archive_read_support_filter_none(archive)
-        guard archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
-            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: archive_error_string(archive)))")
+        guard let archive = mlenv_archive_read_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+        defer { mlenv_archive_read_free(archive) }
+        mlenv_archive_read_support_format_tar(archive)
+        mlenv_archive_read_support_format_gnutar(archive)
+        mlenv_archive_read_support_filter_gzip(archive)
+        mlenv_archive_read_support_filter_none(archive)
+        guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
+            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_string(archive)))")
         }
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(archive, &entry)
+            let status = mlenv_archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
-                throw ArchiveError(message: "\(path): \(String(cString: archive_error_string(archive)))")
+                throw ArchiveError(message: "\(path): \(String(cString: mlenv_archive_error_string(archive)))")
             }
-            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            try checkSafe(name, type: archive_entry_filetype(entry), archivePath: path)
+            let name = mlenv_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            try checkSafe(name, type: mlenv_archive_entry_filetype(entry), archivePath: path)
             let target = destination + "/" + name
-            if archive_entry_filetype(entry) == 0o040000 {
+            if mlenv_archive_entry_filetype(entry) == 0o040000 {
                 try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
                 continue
             }
@@ -139,12 +139,12 @@ public enum TarArchive {
             defer { try? handle.close() }
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
-                let n = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n < 0 { throw ArchiveError(message: "\(path): cannot read \(name)") }
                 if n == 0 { break }
                 handle.write(Data(buffer[0..<n]))
             }
-            if archive_entry_perm(entry) & 0o111 != 0 { chmod(target, 0o755) }
+            if mlenv_archive_entry_perm(entry) & 0o111 != 0 { chmod(target, 0o755) }
         }
     }
 

@@ -8,6 +8,7 @@
 // dependency is a string id whose providers we set ourselves from our own matcher.
 
 import CLibsolv
+import CSolvExt
 
 final class SolvPool {
     let pool: UnsafeMutablePointer<Pool>
@@ -192,7 +193,7 @@ final class SolvPool {
         let solver = solver_create(pool)!
         defer { solver_free(solver) }
         _ = solver_solve(solver, &queue)
-        return testcase_write(solver, directory, Int32(TESTCASE_RESULT_TRANSACTION | TESTCASE_RESULT_PROBLEMS), nil, nil) != 0
+        return mlenv_testcase_write(solver, directory, Int32(TESTCASE_RESULT_TRANSACTION | TESTCASE_RESULT_PROBLEMS)) != 0
     }
 }
 
