@@ -52,12 +52,11 @@ final class Universe {
     /// Projects the index does not have at all.
     private(set) var unknownProjects: Set<NormalizedName> = []
 
-    /// Files already judged (admitted by some requirement), by project.
-    private var seenFiles: [NormalizedName: Set<String>] = [:]
     private var requirementsOn: [NormalizedName: Set<SpecifierSet>] = [:]
     private var unbounded: Set<NormalizedName> = []
     private var pinnedVersions: [NormalizedName: Set<PEP440Version>] = [:]
-    private var allFiles: [NormalizedName: [Channels.PyPICandidate]] = [:]
+    /// Every file of each project met so far, judged for the target, grouped by release.
+    private var projects: [NormalizedName: ProjectFiles] = [:]
     /// Extras whose requirements have been followed for the candidates loaded so far.
     private var extrasFollowed: [NormalizedName: Set<String>] = [:]
 
@@ -141,53 +140,50 @@ final class Universe {
         } else if requirementsOn[name, default: []].insert(requirement.specifier).inserted {
             changed = true
         }
-        return changed || seenFiles[name] == nil
+        return changed || projects[name] == nil
     }
 
     /// Loads the versions of `name` that some requirement admits and returns the requirements
     /// of every loaded version (marker true for the target, base and requested extras).
     private func load(_ name: NormalizedName) throws(ChannelError) -> [Requirement] {
-        if allFiles[name] == nil {
-            let yankedAllowed = !(pinnedVersions[name] ?? []).isEmpty
-            let candidates = try channels.pypiCandidates(name, pinned: yankedAllowed)
-            if candidates.isEmpty {
-                let project = try channels.pypiProject(name)
-                if project == nil { unknownProjects.insert(name) }
-            }
-            allFiles[name] = candidates
+        let pins = pinnedVersions[name] ?? []
+        let project: ProjectFiles
+        if let known = projects[name] {
+            project = known
+        } else {
+            let candidates = try channels.pypiCandidates(name, pinned: !pins.isEmpty)
+            if candidates.isEmpty, try channels.pypiProject(name) == nil { unknownProjects.insert(name) }
+            project = ProjectFiles(candidates, pins: pins)
+            projects[name] = project
         }
-        let files = allFiles[name] ?? []
-        var seen = seenFiles[name] ?? []
+        let files = project.candidates
         var newCandidates: [PyPICandidate] = []
         var info = unavailable[name] ?? Unavailable()
         let specs = requirementsOn[name] ?? []
         let anyVersion = unbounded.contains(name)
-        let pins = pinnedVersions[name] ?? []
         // With a limit, each requirement brings only its newest `limit` installable releases.
         var allowed: Set<PEP440Version>? = nil
         if let limit = versionLimit {
-            var installable: [PEP440Version] = []
-            var seenVersions = Set<PEP440Version>()
-            for candidate in files {
-                guard case .wheel = candidate.verdict, let v = candidate.file.version, !candidate.file.isYanked || pins.contains(v),
-                      seenVersions.insert(v).inserted else { continue }
-                installable.append(v)
-            }
-            installable.sort(by: >)
-            let hasFinal = installable.contains { !$0.isPrerelease }
             var chosen = Set<PEP440Version>()
-            for spec in specs { chosen.formUnion(spec.filter(installable).prefix(limit)) }
-            if anyVersion { chosen.formUnion(installable.lazy.filter { !$0.isPrerelease || !hasFinal }.prefix(limit)) }
+            for spec in specs { chosen.formUnion(spec.filter(project.installable).prefix(limit)) }
+            if anyVersion {
+                chosen.formUnion(project.installable.lazy.filter { !$0.isPrerelease || !project.hasFinalInstallable }.prefix(limit))
+            }
             allowed = chosen
         }
-        for candidate in files {
-            guard let version = candidate.file.version, !seen.contains(candidate.file.filename) else { continue }
-            let admitted = anyVersion || specs.contains { $0.contains(version, prereleases: true) }
-            guard admitted else { continue }
+        // The files of the admitted releases not judged yet, in the page's order.
+        var positions: [Int] = []
+        for (version, indices) in project.releases where anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }) {
+            positions += indices.lazy.filter { !project.seen[$0] }
+        }
+        positions.sort()
+        for i in positions {
+            let candidate = files[i]
+            let version = candidate.file.version!
             if let allowed, case .wheel = candidate.verdict, !allowed.contains(version) { continue }
-            seen.insert(candidate.file.filename)
+            project.seen[i] = true
             // Yanked files only for an exact pin of their version (PEP 592).
-            if let reason = candidate.file.yanked, !(pinnedVersions[name] ?? []).contains(version) {
+            if let reason = candidate.file.yanked, !pins.contains(version) {
                 info.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
                 continue
             }
@@ -205,7 +201,6 @@ final class Universe {
             }
         }
         unavailable[name] = info
-        seenFiles[name] = seen
         let earlier = pypi[name] ?? []
         pypi[name, default: []].append(contentsOf: newCandidates)
 
@@ -240,7 +235,7 @@ final class Universe {
     /// what a hint offers instead of a missing version.
     func installableVersions(of name: NormalizedName) -> [String] {
         var versions = Set<PEP440Version>()
-        for candidate in allFiles[name] ?? [] {
+        for candidate in projects[name]?.candidates ?? [] {
             guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else { continue }
             versions.insert(v)
         }
@@ -270,6 +265,49 @@ final class Universe {
         let result = (try? marker.evaluate(env)) == true
         markerResults[key] = result
         return result
+    }
+}
+
+/// A project's files judged for the target, grouped by release once, so that each requirement
+/// met later costs a look at the releases rather than at every file.
+private final class ProjectFiles {
+    let candidates: [Channels.PyPICandidate]
+    /// File positions by release, newest release first (files without a valid version left out).
+    let releases: [(version: PEP440Version, files: [Int])]
+    /// Releases with a wheel for the target (yanked ones only when pinned), newest first.
+    let installable: [PEP440Version]
+    let hasFinalInstallable: Bool
+    /// Files already judged (admitted by some requirement).
+    var seen: [Bool]
+
+    init(_ candidates: [Channels.PyPICandidate], pins: Set<PEP440Version>) {
+        self.candidates = candidates
+        // Grouped by the version as spelled (cheap to hash; the files of a release almost always
+        // spell it alike, and two spellings of one version just make two equal entries).
+        var byText: [String: Int] = [:]
+        var releases: [(version: PEP440Version, files: [Int])] = []
+        for (i, candidate) in candidates.enumerated() {
+            guard let text = candidate.file.versionText, let version = candidate.file.version else { continue }
+            if let r = byText[text] {
+                releases[r].files.append(i)
+            } else {
+                byText[text] = releases.count
+                releases.append((version, [i]))
+            }
+        }
+        releases.sort { $0.version > $1.version }
+        self.releases = releases
+        var installable: [PEP440Version] = []
+        for (version, files) in releases where installable.last != version {
+            let hasWheel = files.contains { i in
+                guard case .wheel = candidates[i].verdict else { return false }
+                return !candidates[i].file.isYanked || pins.contains(version)
+            }
+            if hasWheel { installable.append(version) }
+        }
+        self.installable = installable
+        hasFinalInstallable = installable.contains { !$0.isPrerelease }
+        seen = Array(repeating: false, count: candidates.count)
     }
 }
 

@@ -15,10 +15,10 @@ public enum FileBytes {
     public static func read(_ path: String) throws(FileReadError) -> [UInt8] {
         let compressed = [".gz", ".bz2", ".xz", ".zst"].contains { path.hasSuffix($0) }
         if !compressed {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let bytes = readPlain(path) else {
                 throw FileReadError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
             }
-            return [UInt8](data)
+            return bytes
         }
         guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
         guard let file = mlenv_solv_xfopen(path, "r") else {
@@ -36,6 +36,28 @@ public enum FileBytes {
             }
         }
         return result
+    }
+
+    /// A whole uncompressed file with one open, fstat and read (no Data in between), or nil
+    /// when it cannot be read. Warm resolves read hundreds of small cache and metadata files.
+    public static func readPlain(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        let complete = bytes.withUnsafeMutableBytes { buffer -> Bool in
+            while filled < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                filled += n
+            }
+            return true
+        }
+        return complete ? bytes : nil
     }
 
     /// Writes atomically: a temporary file in the same directory, then rename, so a reader sees

@@ -7,17 +7,26 @@ import Specs
 
 enum ProjectPageCache {
     static func key(pagePath: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: pagePath),
-              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
-        return Digester.hex(.sha256, of: Array("\(pagePath)\n\(size)\n\(modified.timeIntervalSince1970)\npage-v1".utf8))
+        var info = stat()
+        guard stat(pagePath, &info) == 0 else { return nil }
+        let stamp = "\(info.st_size)\n\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        return Digester.hex(.sha256, of: Array("\(pagePath)\n\(stamp)\npage-v2".utf8))
     }
 
     static func read(_ file: String, project: NormalizedName) -> PyPIProject? {
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        var r = Reader(bytes: [UInt8](data))
+        guard let bytes = FileBytes.readPlain(file) else { return nil }
+        var r = Reader(bytes: bytes)
         guard r.string() == "MLENVPP1", let count = r.int() else { return nil }
         var files: [PyPIFile] = []
         files.reserveCapacity(count)
+        // The files of a release share its version: parsed once.
+        var versions: [String: PEP440Version?] = [:]
+        func version(_ text: String) -> PEP440Version? {
+            if let known = versions[text] { return known }
+            let parsed = try? PEP440Version(parsing: text)
+            versions[text] = parsed
+            return parsed
+        }
         for _ in 0..<count {
             guard let filename = r.string(), let url = r.string(), let sha = r.optional(), let requiresPython = r.optional(),
                   let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(), let metadata = r.optional(),
@@ -26,11 +35,11 @@ enum ProjectPageCache {
             switch kindTag {
             case 1:
                 guard let versionText = r.string(), let build = r.optional(), let py = r.strings(), let abi = r.strings(), let plat = r.strings() else { return nil }
-                kind = .wheel(WheelFilename(filename: filename, name: project, versionText: versionText, buildTag: build,
-                                            pythonTags: py, abiTags: abi, platformTags: plat))
+                kind = .wheel(WheelFilename(filename: filename, name: project, versionText: versionText, version: version(versionText),
+                                            buildTag: build, pythonTags: py, abiTags: abi, platformTags: plat))
             case 2:
                 guard let versionText = r.string() else { return nil }
-                kind = .sdist(SdistFilename(filename: filename, versionText: versionText))
+                kind = .sdist(SdistFilename(filename: filename, versionText: versionText, version: version(versionText)))
             default:
                 kind = .other
             }

@@ -3,7 +3,9 @@
 
 import Specs
 
-public struct PyPIFile: Hashable, Sendable {
+/// A class, not a struct: a project's files are copied into candidate lists, pools and reports,
+/// and a struct of this many strings costs a retain and release of each per copy.
+public final class PyPIFile: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case wheel(WheelFilename)
         case sdist(SdistFilename)
@@ -60,6 +62,18 @@ public struct PyPIFile: Hashable, Sendable {
         self.size = size
         self.coreMetadata = coreMetadata
         self.kind = kind
+    }
+
+    public static func == (a: PyPIFile, b: PyPIFile) -> Bool {
+        a === b || (a.project == b.project && a.filename == b.filename && a.url == b.url && a.sha256 == b.sha256
+            && a.requiresPython == b.requiresPython && a.yanked == b.yanked && a.uploadTime == b.uploadTime
+            && a.size == b.size && a.coreMetadata == b.coreMetadata && a.kind == b.kind)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(project)
+        hasher.combine(filename)
+        hasher.combine(url)
     }
 
     public var isYanked: Bool { yanked != nil }

@@ -126,9 +126,9 @@ public final class PyPIIndex: @unchecked Sendable {
         if let cached = metadataByURL[key] { lock.unlock(); return cached }
         lock.unlock()
         var result: CoreMetadata?
-        if file.coreMetadata != nil, let data = FileManager.default.contents(atPath: file.metadataURL) {
+        if file.coreMetadata != nil, let data = FileBytes.readPlain(file.metadataURL) {
             if let expected = file.coreMetadata, !expected.isEmpty {
-                let actual = Digester.hex(.sha256, of: [UInt8](data))
+                let actual = Digester.hex(.sha256, of: data)
                 guard actual == expected else {
                     throw ChannelError("\(file.metadataURL): sha256 is \(actual) but the index says \(expected)")
                 }

@@ -43,12 +43,13 @@ public struct WheelFilename: Hashable, Sendable, CustomStringConvertible {
         public var description: String { "invalid wheel filename '\(filename)': \(reason)" }
     }
 
-    /// From parts already split (the page cache).
-    init(filename: String, name: NormalizedName, versionText: String, buildTag: String?, pythonTags: [String], abiTags: [String], platformTags: [String]) {
+    /// From parts already split and the version already parsed (the page cache).
+    init(filename: String, name: NormalizedName, versionText: String, version: PEP440Version?, buildTag: String?,
+         pythonTags: [String], abiTags: [String], platformTags: [String]) {
         self.filename = filename
         self.name = name
         self.versionText = versionText
-        self.version = try? PEP440Version(parsing: versionText)
+        self.version = version
         self.buildTag = buildTag
         self.pythonTags = pythonTags
         self.abiTags = abiTags
@@ -92,10 +93,10 @@ public struct SdistFilename: Hashable, Sendable {
     public let versionText: String
     public let version: PEP440Version?
 
-    init(filename: String, versionText: String) {
+    init(filename: String, versionText: String, version: PEP440Version?) {
         self.filename = filename
         self.versionText = versionText
-        self.version = try? PEP440Version(parsing: versionText)
+        self.version = version
     }
 
     public static let extensions = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]

@@ -134,6 +134,7 @@ struct ResolveCommand: ParsableCommand {
                 return .failure(error)
             }
         }
+        KeptUntilExit.keep((resolvers, outcomes))
         var reports: [JSONValue] = []
         var anyUnsatisfiable = false
         for ((model, plan, _), result) in zip(planned, outcomes) {
