@@ -189,7 +189,7 @@ public struct PyPICandidate: Sendable {
     struct Memo {
         let python: PEP440Version?
         var requiresPython: [String: Bool] = [:]
-        var tags: [String: TagPolicy.Verdict] = [:]
+        var tags: [Substring: TagPolicy.Verdict] = [:]
 
         init(target: Target) { python = try? PEP440Version(parsing: target.python.fullString) }
 
@@ -202,7 +202,14 @@ public struct PyPICandidate: Sendable {
         }
 
         mutating func verdict(_ wheel: WheelFilename, policy: TagPolicy) -> TagPolicy.Verdict {
-            let key = "\(wheel.pythonTags.joined(separator: "."))-\(wheel.abiTags.joined(separator: "."))-\(wheel.platformTags.joined(separator: "."))"
+            // The file name's tag part (`cp311-cp311-manylinux_2_17_x86_64`): what the verdict depends on.
+            let name = wheel.filename.utf8
+            var start = name.endIndex, dashes = 0
+            while start > name.startIndex && dashes < 3 {
+                start = name.index(before: start)
+                if name[start] == UInt8(ascii: "-") { dashes += 1 }
+            }
+            let key = Substring(wheel.filename)[start...]
             if let known = tags[key] { return known }
             let verdict = policy.verdict(for: wheel)
             tags[key] = verdict

@@ -152,8 +152,9 @@ final class Universe {
             project = known
         } else {
             let candidates = try channels.pypiCandidates(name, pinned: !pins.isEmpty)
-            if candidates.isEmpty, try channels.pypiProject(name) == nil { unknownProjects.insert(name) }
-            project = ProjectFiles(candidates, pins: pins)
+            let page = try channels.pypiProject(name)?.0
+            if page == nil { unknownProjects.insert(name) }
+            project = ProjectFiles(candidates, releases: page?.releases ?? [], pins: pins)
             projects[name] = project
         }
         let files = project.candidates
@@ -165,7 +166,7 @@ final class Universe {
         var allowed: Set<PEP440Version>? = nil
         if let limit = versionLimit {
             var chosen = Set<PEP440Version>()
-            for spec in specs { chosen.formUnion(spec.filter(project.installable).prefix(limit)) }
+            for spec in specs { chosen.formUnion(project.newest(limit, admittedBy: spec)) }
             if anyVersion {
                 chosen.formUnion(project.installable.lazy.filter { !$0.isPrerelease || !project.hasFinalInstallable }.prefix(limit))
             }
@@ -173,8 +174,8 @@ final class Universe {
         }
         // The files of the admitted releases not judged yet, in the page's order.
         var positions: [Int] = []
-        for (version, indices) in project.releases where anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }) {
-            positions += indices.lazy.filter { !project.seen[$0] }
+        for release in project.releases where anyVersion || specs.contains(where: { $0.contains(release.version, prereleases: true) }) {
+            positions += release.files.lazy.filter { !project.seen[$0] }
         }
         positions.sort()
         for i in positions {
@@ -255,10 +256,14 @@ final class Universe {
     }
 
     /// Marker evaluation for the target, cached: the same markers recur across releases.
-    private var markerResults: [String: Bool] = [:]
+    private struct MarkerQuestion: Hashable {
+        let marker: String
+        let extra: String?
+    }
+    private var markerResults: [MarkerQuestion: Bool] = [:]
 
     func holds(_ marker: Marker, extra: String?) -> Bool {
-        let key = (extra ?? "") + "\u{0}" + marker.sourceText
+        let key = MarkerQuestion(marker: marker.sourceText, extra: extra)
         if let known = markerResults[key] { return known }
         var env = environment
         env.extra = extra
@@ -273,37 +278,32 @@ final class Universe {
 private final class ProjectFiles {
     let candidates: [Channels.PyPICandidate]
     /// File positions by release, newest release first (files without a valid version left out).
-    let releases: [(version: PEP440Version, files: [Int])]
+    let releases: [PyPIRelease]
     /// Releases with a wheel for the target (yanked ones only when pinned), newest first.
     let installable: [PEP440Version]
     let hasFinalInstallable: Bool
     /// Files already judged (admitted by some requirement).
     var seen: [Bool]
+    private var newestAdmitted: [SpecifierSet: [PEP440Version]] = [:]
 
-    init(_ candidates: [Channels.PyPICandidate], pins: Set<PEP440Version>) {
+    /// The newest `limit` installable releases a requirement admits (pip's pre-release rules).
+    func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [PEP440Version] {
+        if let known = newestAdmitted[spec] { return known }
+        let chosen = spec.first(limit, of: installable)
+        newestAdmitted[spec] = chosen
+        return chosen
+    }
+
+    init(_ candidates: [Channels.PyPICandidate], releases: [PyPIRelease], pins: Set<PEP440Version>) {
         self.candidates = candidates
-        // Grouped by the version as spelled (cheap to hash; the files of a release almost always
-        // spell it alike, and two spellings of one version just make two equal entries).
-        var byText: [String: Int] = [:]
-        var releases: [(version: PEP440Version, files: [Int])] = []
-        for (i, candidate) in candidates.enumerated() {
-            guard let text = candidate.file.versionText, let version = candidate.file.version else { continue }
-            if let r = byText[text] {
-                releases[r].files.append(i)
-            } else {
-                byText[text] = releases.count
-                releases.append((version, [i]))
-            }
-        }
-        releases.sort { $0.version > $1.version }
         self.releases = releases
         var installable: [PEP440Version] = []
-        for (version, files) in releases where installable.last != version {
-            let hasWheel = files.contains { i in
+        for release in releases where installable.last != release.version {
+            let hasWheel = release.files.contains { i in
                 guard case .wheel = candidates[i].verdict else { return false }
-                return !candidates[i].file.isYanked || pins.contains(version)
+                return !candidates[i].file.isYanked || pins.contains(release.version)
             }
-            if hasWheel { installable.append(version) }
+            if hasWheel { installable.append(release.version) }
         }
         self.installable = installable
         hasFinalInstallable = installable.contains { !$0.isPrerelease }

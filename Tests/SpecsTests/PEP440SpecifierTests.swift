@@ -82,6 +82,18 @@ func membership(_ row: Membership) throws -> Bool {
         #expect(set.filter(versionTexts: row.input, prereleases: row.argument) == row.expected, sourceLocation: row.location)
     }
 
+    /// `first(n, of:)` is `filter(_:)` cut short: the same answer on every filter row that is
+    /// made of valid versions, for every n.
+    @Test(arguments: V.filter)
+    func firstIsAPrefixOfFilter(_ row: Filtering) throws {
+        guard row.argument == nil else { return }
+        let set = try SpecifierSet(parsing: row.spec, prereleases: row.configured)
+        let versions = row.input.compactMap { PEP440Version.parseOrNil($0) }
+        for n in 0...(versions.count + 1) {
+            #expect(set.first(n, of: versions) == Array(set.filter(versions).prefix(n)), "n = \(n)", sourceLocation: row.location)
+        }
+    }
+
     @Test(arguments: V.operators)
     func operatorProperty(_ row: Pair) throws {
         #expect(try VersionSpecifier(parsing: row.input).op.rawValue == row.expected, sourceLocation: row.location)

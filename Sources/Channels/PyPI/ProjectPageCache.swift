@@ -6,17 +6,20 @@ import Foundation
 import Specs
 
 enum ProjectPageCache {
+    /// The first string of every cache file, and part of its name: a new format gets new files.
+    static let format = "MLENVPP2"
+
     static func key(pagePath: String) -> String? {
         var info = stat()
         guard stat(pagePath, &info) == 0 else { return nil }
         let stamp = "\(info.st_size)\n\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        return Digester.hex(.sha256, of: Array("\(pagePath)\n\(stamp)\npage-v2".utf8))
+        return Digester.hex(.sha256, of: Array("\(pagePath)\n\(stamp)\n\(format)".utf8))
     }
 
     static func read(_ file: String, project: NormalizedName) -> PyPIProject? {
         guard let bytes = FileBytes.readPlain(file) else { return nil }
         var r = Reader(bytes: bytes)
-        guard r.string() == "MLENVPP1", let count = r.int() else { return nil }
+        guard r.string() == format, let count = r.int() else { return nil }
         var files: [PyPIFile] = []
         files.reserveCapacity(count)
         // The files of a release share its version: parsed once.
@@ -46,12 +49,26 @@ enum ProjectPageCache {
             files.append(PyPIFile(project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
                                   yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata, kind: kind))
         }
-        return PyPIProject(name: project, files: files)
+        guard let releaseCount = r.int() else { return nil }
+        var releases: [PyPIRelease] = []
+        releases.reserveCapacity(releaseCount)
+        for _ in 0..<releaseCount {
+            guard let n = r.int(), n > 0 else { return nil }
+            var positions: [Int] = []
+            positions.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let i = r.int(), i < files.count else { return nil }
+                positions.append(i)
+            }
+            guard let version = files[positions[0]].version else { return nil }
+            releases.append(PyPIRelease(version: version, files: positions))
+        }
+        return PyPIProject(name: project, files: files, releases: releases)
     }
 
     static func write(_ project: PyPIProject, to file: String) {
         var w = Writer()
-        w.string("MLENVPP1")
+        w.string(format)
         w.int(project.files.count)
         for f in project.files {
             w.string(f.filename); w.string(f.url); w.optional(f.sha256); w.optional(f.requiresPython)
@@ -65,6 +82,11 @@ enum ProjectPageCache {
             case .other:
                 w.int(0)
             }
+        }
+        w.int(project.releases.count)
+        for release in project.releases {
+            w.int(release.files.count)
+            for i in release.files { w.int(i) }
         }
         try? FileBytes.writeAtomically(w.bytes, to: file)
     }

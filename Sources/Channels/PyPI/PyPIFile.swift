@@ -111,13 +111,55 @@ public final class PyPIFile: Hashable, Sendable {
 public struct PyPIProject: Hashable, Sendable {
     public let name: NormalizedName
     public let files: [PyPIFile]
+    /// The files grouped by release, newest first: positions in `files`, in the page's order.
+    /// Files without a valid version are in none.
+    public let releases: [PyPIRelease]
+
     public init(name: NormalizedName, files: [PyPIFile]) {
+        self.init(name: name, files: files, releases: PyPIRelease.group(files))
+    }
+
+    /// With the grouping already known (the page cache stores it, so a warm start sorts nothing).
+    init(name: NormalizedName, files: [PyPIFile], releases: [PyPIRelease]) {
         self.name = name
         self.files = files
+        self.releases = releases
     }
 
     /// Distinct versions, newest first.
     public var versions: [PEP440Version] {
         Array(Set(files.compactMap(\.version))).sorted(by: >)
+    }
+}
+
+public struct PyPIRelease: Hashable, Sendable {
+    public let version: PEP440Version
+    /// Positions in the project's `files`, ascending.
+    public let files: [Int]
+
+    init(version: PEP440Version, files: [Int]) {
+        self.version = version
+        self.files = files
+    }
+
+    /// Groups by the version as spelled: the files of a release almost always spell it alike,
+    /// and two spellings of one version just make two adjacent releases with equal versions.
+    static func group(_ files: [PyPIFile]) -> [PyPIRelease] {
+        var byText: [String: Int] = [:]
+        var releases: [(version: PEP440Version, files: [Int])] = []
+        for (i, file) in files.enumerated() {
+            guard let text = file.versionText, let version = file.version else { continue }
+            if let r = byText[text] {
+                releases[r].files.append(i)
+            } else {
+                byText[text] = releases.count
+                releases.append((version, [i]))
+            }
+        }
+        let order = releases.indices.sorted { a, b in
+            let c = releases[a].version.compare(to: releases[b].version)
+            return c != 0 ? c > 0 : a < b
+        }
+        return order.map { PyPIRelease(version: releases[$0].version, files: releases[$0].files) }
     }
 }

@@ -113,6 +113,30 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `Array(filter(versions).prefix(limit))`, matching only as many versions as it takes:
+    /// a resolver asks for the newest few releases of a long, newest-first list.
+    public func first<C: Collection>(_ limit: Int, of versions: C) -> [PEP440Version] where C.Element == PEP440Version {
+        guard limit > 0 else { return [] }
+        let policy = effectivePrereleases
+        var finals: [PEP440Version] = []
+        var any: [PEP440Version] = []
+        for v in versions where contains(v, prereleases: true) {
+            if !v.isPrerelease {
+                finals.append(v)
+                if finals.count == limit && policy != true { return finals }
+            }
+            if any.count < limit {
+                any.append(v)
+                if any.count == limit && policy == true { return any }
+            }
+        }
+        switch policy {
+        case true?: return any
+        case false?: return finals
+        case nil: return finals.isEmpty ? any : finals
+        }
+    }
+
     /// packaging's `SpecifierSet.filter` over strings: like `filter(_:)`, but `===` sees the
     /// text as written, and a string that is not a version is kept when `===` specifiers
     /// accept it (or the set is empty) and never counts as a pre-release.
