@@ -145,22 +145,70 @@ public final class ChannelSet: @unchecked Sendable {
 
     /// Every file of the project with whether it can be installed on the target and why not.
     public func pypiCandidates(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> [PyPICandidate] {
+        try judgedProject(name, pinned: pinned)?.all ?? []
+    }
+
+    /// The project's files, judged one by one as they are asked for; nil when no index has it.
+    /// `pinned`: an exact pin may select a yanked file (PEP 592), so yanked files are judged.
+    public func judgedProject(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> JudgedProject? {
         let key = "\(pinned ? 1 : 0)\(name.value)"
         lock.lock()
-        if let known = candidates[key] { lock.unlock(); return known }
+        if let known = judged[key] { lock.unlock(); return known }
         lock.unlock()
-        guard let (project, index) = try pypiProject(name) else { return [] }
-        var memo = PyPICandidate.Memo(target: target)
-        let judged = project.files.map {
-            PyPICandidate.evaluate($0, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned, memo: &memo)
+        var found: JudgedProject?
+        for index in pypiIndexes {
+            if let files = try index.projectFiles(name) {
+                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned)
+                break
+            }
         }
         lock.lock()
-        candidates[key] = judged
+        judged[key] = found
         lock.unlock()
+        return found
+    }
+
+    private var judged: [String: JudgedProject?] = [:]
+}
+
+/// A project's files judged against a target on demand (PyPIProjectFiles decodes them on demand).
+public final class JudgedProject: @unchecked Sendable {
+    public let files: PyPIProjectFiles
+    public let index: PyPIIndex
+    private let policy: TagPolicy
+    private let target: Target
+    private let excludeNewer: String?
+    private let pinned: Bool
+    private let lock = NSLock()
+    private var memo: PyPICandidate.Memo
+    private var candidates: [PyPICandidate?]
+
+    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, excludeNewer: String?, pinned: Bool) {
+        self.files = files
+        self.index = index
+        self.policy = policy
+        self.target = target
+        self.excludeNewer = excludeNewer
+        self.pinned = pinned
+        memo = PyPICandidate.Memo(target: target)
+        candidates = Array(repeating: nil, count: files.count)
+    }
+
+    public var count: Int { candidates.count }
+
+    public func candidate(_ i: Int) -> PyPICandidate {
+        let file = files.file(i)
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = candidates[i] { return known }
+        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, excludeNewer: excludeNewer,
+                                            pinned: pinned, memo: &memo)
+        candidates[i] = judged
         return judged
     }
 
-    private var candidates: [String: [PyPICandidate]] = [:]
+    /// Every file, judged, in the page's order.
+    public var all: [PyPICandidate] { (0..<count).map(candidate) }
 }
 
 /// A PyPI file judged against a target.

@@ -46,7 +46,6 @@ final class Universe {
 
     private(set) var conda: [String: [Channels.CondaRecord]] = [:]
     private(set) var pypi: [NormalizedName: [PyPICandidate]] = [:]
-    private(set) var unavailable: [NormalizedName: Unavailable] = [:]
     /// Extras asked of each project (normalised).
     private(set) var extras: [NormalizedName: Set<String>] = [:]
     /// Projects the index does not have at all.
@@ -55,7 +54,7 @@ final class Universe {
     private var requirementsOn: [NormalizedName: Set<SpecifierSet>] = [:]
     private var unbounded: Set<NormalizedName> = []
     private var pinnedVersions: [NormalizedName: Set<PEP440Version>] = [:]
-    /// Every file of each project met so far, judged for the target, grouped by release.
+    /// Each project met so far, its files judged for the target as they are looked at.
     private var projects: [NormalizedName: ProjectFiles] = [:]
     /// Extras whose requirements have been followed for the candidates loaded so far.
     private var extrasFollowed: [NormalizedName: Set<String>] = [:]
@@ -145,63 +144,53 @@ final class Universe {
 
     /// Loads the versions of `name` that some requirement admits and returns the requirements
     /// of every loaded version (marker true for the target, base and requested extras).
+    /// Only wheels that install are loaded here; why the other files of the admitted releases
+    /// cannot be used is worked out only if an explanation asks (`unavailable(_:)`).
     private func load(_ name: NormalizedName) throws(ChannelError) -> [Requirement] {
         let pins = pinnedVersions[name] ?? []
         let project: ProjectFiles
         if let known = projects[name] {
             project = known
         } else {
-            let candidates = try channels.pypiCandidates(name, pinned: !pins.isEmpty)
-            let page = try channels.pypiProject(name)?.0
-            if page == nil { unknownProjects.insert(name) }
-            project = ProjectFiles(candidates, releases: page?.releases ?? [], pins: pins)
+            let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
+            if judged == nil { unknownProjects.insert(name) }
+            project = ProjectFiles(judged, pins: pins)
             projects[name] = project
         }
-        let files = project.candidates
-        var newCandidates: [PyPICandidate] = []
-        var info = unavailable[name] ?? Unavailable()
         let specs = requirementsOn[name] ?? []
         let anyVersion = unbounded.contains(name)
-        // With a limit, each requirement brings only its newest `limit` installable releases.
-        var allowed: Set<PEP440Version>? = nil
+        let releases: [Int]
         if let limit = versionLimit {
-            var chosen = Set<PEP440Version>()
+            // Each requirement brings only its newest `limit` installable releases.
+            var chosen = Set<Int>()
             for spec in specs { chosen.formUnion(project.newest(limit, admittedBy: spec)) }
-            if anyVersion {
-                chosen.formUnion(project.installable.lazy.filter { !$0.isPrerelease || !project.hasFinalInstallable }.prefix(limit))
+            if anyVersion { chosen.formUnion(project.newestAnyVersion(limit)) }
+            releases = chosen.sorted()
+        } else {
+            releases = project.releaseIndices.filter { r in
+                anyVersion || specs.contains { $0.contains(project.version(ofRelease: r), prereleases: true) }
             }
-            allowed = chosen
         }
-        // The files of the admitted releases not judged yet, in the page's order.
         var positions: [Int] = []
-        for release in project.releases where anyVersion || specs.contains(where: { $0.contains(release.version, prereleases: true) }) {
-            positions += release.files.lazy.filter { !project.seen[$0] }
-        }
+        for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
         positions.sort()
+        var newCandidates: [PyPICandidate] = []
         for i in positions {
-            let candidate = files[i]
+            let candidate = project.candidate(i)
+            guard case .wheel(let rank, _) = candidate.verdict else { continue }
             let version = candidate.file.version!
-            if let allowed, case .wheel = candidate.verdict, !allowed.contains(version) { continue }
             project.seen[i] = true
             // Yanked files only for an exact pin of their version (PEP 592).
             if let reason = candidate.file.yanked, !pins.contains(version) {
-                info.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                project.loadInfo.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
                 continue
             }
-            switch candidate.verdict {
-            case .wheel(let rank, _):
-                guard let metadata = try candidate.index.metadata(for: candidate.file) else {
-                    info.missingMetadata.append(candidate.file.filename)
-                    continue
-                }
-                newCandidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
-            case .needsBuild:
-                info.sdistOnly.append(version.normalized)
-            case .excluded(let reason):
-                info.excluded.append((version.normalized, reason))
+            guard let metadata = try candidate.index.metadata(for: candidate.file) else {
+                project.loadInfo.missingMetadata.append(candidate.file.filename)
+                continue
             }
+            newCandidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
         }
-        unavailable[name] = info
         let earlier = pypi[name] ?? []
         pypi[name, default: []].append(contentsOf: newCandidates)
 
@@ -235,13 +224,44 @@ final class Universe {
     /// out, pre-releases too when there is a final release), whatever the requirements admit:
     /// what a hint offers instead of a missing version.
     func installableVersions(of name: NormalizedName) -> [String] {
+        guard let project = projects[name] else { return [] }
         var versions = Set<PEP440Version>()
-        for candidate in projects[name]?.candidates ?? [] {
+        for i in 0..<project.count {
+            let candidate = project.candidate(i)
             guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else { continue }
             versions.insert(v)
         }
         let finals = versions.filter { !$0.isPrerelease }
         return (finals.isEmpty ? versions : finals).map(\.normalized)
+    }
+
+    /// Why the files of the releases a project's requirements admit could not be used (nil for
+    /// a project never met): sdists, files excluded for the target, yanked files, wheels
+    /// without metadata.
+    func unavailable(_ name: NormalizedName) -> Unavailable? {
+        guard let project = projects[name] else { return nil }
+        var info = project.loadInfo
+        let specs = requirementsOn[name] ?? []
+        let anyVersion = unbounded.contains(name)
+        let pins = pinnedVersions[name] ?? []
+        for r in project.releaseIndices {
+            let version = project.version(ofRelease: r)
+            guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }) else { continue }
+            for i in project.files(ofRelease: r) {
+                let candidate = project.candidate(i)
+                if case .wheel = candidate.verdict { continue }
+                if let reason = candidate.file.yanked, !pins.contains(version) {
+                    info.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                    continue
+                }
+                switch candidate.verdict {
+                case .needsBuild: info.sdistOnly.append(version.normalized)
+                case .excluded(let reason): info.excluded.append((version.normalized, reason))
+                case .wheel: break
+                }
+            }
+        }
+        return info
     }
 
     /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.
@@ -273,41 +293,94 @@ final class Universe {
     }
 }
 
-/// A project's files judged for the target, grouped by release once, so that each requirement
-/// met later costs a look at the releases rather than at every file.
+/// One project in a universe: its releases newest first, each file judged only when looked at,
+/// and which wheels have been loaded.
 private final class ProjectFiles {
-    let candidates: [Channels.PyPICandidate]
-    /// File positions by release, newest release first (files without a valid version left out).
-    let releases: [PyPIRelease]
-    /// Releases with a wheel for the target (yanked ones only when pinned), newest first.
-    let installable: [PEP440Version]
-    let hasFinalInstallable: Bool
-    /// Files already judged (admitted by some requirement).
+    private let judged: JudgedProject?
+    private let pins: Set<PEP440Version>
+    /// Wheels already loaded (or refused as yanked or without metadata).
     var seen: [Bool]
-    private var newestAdmitted: [SpecifierSet: [PEP440Version]] = [:]
+    /// Why loaded wheels could not be used (yanked, no metadata).
+    var loadInfo = Unavailable()
+    private var installable: [Bool?]
+    private var newestAdmitted: [SpecifierSet: [Int]] = [:]
 
-    /// The newest `limit` installable releases a requirement admits (pip's pre-release rules).
-    func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [PEP440Version] {
+    init(_ judged: JudgedProject?, pins: Set<PEP440Version>) {
+        self.judged = judged
+        self.pins = pins
+        seen = Array(repeating: false, count: judged?.count ?? 0)
+        installable = Array(repeating: nil, count: judged?.files.releases.count ?? 0)
+    }
+
+    var count: Int { judged?.count ?? 0 }
+    var releaseIndices: Range<Int> { 0..<(judged?.files.releases.count ?? 0) }
+    func version(ofRelease r: Int) -> PEP440Version { judged!.files.version(ofRelease: r) }
+    func files(ofRelease r: Int) -> [Int] { judged!.files.releases[r].files }
+    func candidate(_ i: Int) -> Channels.PyPICandidate { judged!.candidate(i) }
+
+    /// Whether release `r` has a wheel for the target (a yanked one only when pinned).
+    private func isInstallable(_ r: Int) -> Bool {
+        if let known = installable[r] { return known }
+        let version = version(ofRelease: r)
+        let result = files(ofRelease: r).contains { i in
+            let candidate = candidate(i)
+            guard case .wheel = candidate.verdict else { return false }
+            return !candidate.file.isYanked || pins.contains(version)
+        }
+        installable[r] = result
+        return result
+    }
+
+    /// The next installable version at or after release `r`, newest first, one per version, with
+    /// the releases that spell it (two spellings of one version are adjacent); `r` moves past them.
+    private func nextInstallable(_ r: inout Int) -> (version: PEP440Version, releases: [Int])? {
+        let count = releaseIndices.count
+        while r < count {
+            defer { r += 1 }
+            guard isInstallable(r) else { continue }
+            let version = version(ofRelease: r)
+            var same = [r]
+            while r + 1 < count && self.version(ofRelease: r + 1) == version { r += 1; same.append(r) }
+            var before = same[0] - 1
+            while before >= 0 && self.version(ofRelease: before) == version { same.append(before); before -= 1 }
+            return (version, same)
+        }
+        return nil
+    }
+
+    /// The releases of the newest `limit` installable versions a requirement admits (pip's
+    /// pre-release rules, as `SpecifierSet.filter`).
+    func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [Int] {
         if let known = newestAdmitted[spec] { return known }
-        let chosen = spec.first(limit, of: installable)
+        var r = 0
+        var met: [(version: PEP440Version, releases: [Int])] = []
+        let versions = spec.first(limit) { () -> PEP440Version? in
+            guard let next = nextInstallable(&r) else { return nil }
+            met.append(next)
+            return next.version
+        }
+        let chosen = versions.flatMap { v in met.first { $0.version == v }?.releases ?? [] }
         newestAdmitted[spec] = chosen
         return chosen
     }
 
-    init(_ candidates: [Channels.PyPICandidate], releases: [PyPIRelease], pins: Set<PEP440Version>) {
-        self.candidates = candidates
-        self.releases = releases
-        var installable: [PEP440Version] = []
-        for release in releases where installable.last != release.version {
-            let hasWheel = release.files.contains { i in
-                guard case .wheel = candidates[i].verdict else { return false }
-                return !candidates[i].file.isYanked || pins.contains(release.version)
-            }
-            if hasWheel { installable.append(release.version) }
+    /// For a requirement without a version: the newest `limit` installable versions, finals
+    /// only when there is a final one.
+    func newestAnyVersion(_ limit: Int) -> [Int] {
+        var all: [(version: PEP440Version, releases: [Int])] = []
+        var r = 0
+        var finalsOnly = false
+        while let next = nextInstallable(&r) {
+            all.append(next)
+            if !next.version.isPrerelease { finalsOnly = true; break }
         }
-        self.installable = installable
-        hasFinalInstallable = installable.contains { !$0.isPrerelease }
-        seen = Array(repeating: false, count: candidates.count)
+        // With a final release found, keep going only until `limit` finals are known.
+        var finals = all.filter { !$0.version.isPrerelease }
+        while finalsOnly && finals.count < limit, let next = nextInstallable(&r) {
+            if !next.version.isPrerelease { finals.append(next) }
+        }
+        let chosen = finalsOnly ? Array(finals.prefix(limit)) : Array(all.prefix(limit))
+        return chosen.flatMap(\.releases)
     }
 }
 

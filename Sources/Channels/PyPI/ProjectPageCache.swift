@@ -7,7 +7,7 @@ import Specs
 
 enum ProjectPageCache {
     /// The first string of every cache file, and part of its name: a new format gets new files.
-    static let format = "MLENVPP2"
+    static let format = "MLENVPP3"
 
     static func key(pagePath: String) -> String? {
         var info = stat()
@@ -16,24 +16,65 @@ enum ProjectPageCache {
         return Digester.hex(.sha256, of: Array("\(pagePath)\n\(stamp)\n\(format)".utf8))
     }
 
-    static func read(_ file: String, project: NormalizedName) -> PyPIProject? {
+    /// The project's releases, with its files left encoded until asked for.
+    static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
         guard let bytes = FileBytes.readPlain(file) else { return nil }
         var r = Reader(bytes: bytes)
-        guard r.string() == format, let count = r.int() else { return nil }
-        var files: [PyPIFile] = []
-        files.reserveCapacity(count)
-        // The files of a release share its version: parsed once.
-        var versions: [String: PEP440Version?] = [:]
-        func version(_ text: String) -> PEP440Version? {
-            if let known = versions[text] { return known }
-            let parsed = try? PEP440Version(parsing: text)
-            versions[text] = parsed
-            return parsed
+        guard r.string() == format, let count = r.int(), let releaseCount = r.int() else { return nil }
+        var releases: [PyPIProjectFiles.Release] = []
+        releases.reserveCapacity(releaseCount)
+        for _ in 0..<releaseCount {
+            guard let text = r.string(), let n = r.int(), n > 0 else { return nil }
+            var positions: [Int] = []
+            positions.reserveCapacity(n)
+            for _ in 0..<n {
+                guard let i = r.int(), i < count else { return nil }
+                positions.append(i)
+            }
+            releases.append(PyPIProjectFiles.Release(versionText: text, files: positions))
         }
+        var offsets: [UInt32] = []
+        var releaseOf: [UInt32] = []
+        offsets.reserveCapacity(count)
+        releaseOf.reserveCapacity(count)
         for _ in 0..<count {
+            guard let offset = r.int(), let release = r.int() else { return nil }
+            offsets.append(UInt32(offset))
+            releaseOf.append(UInt32(release))
+        }
+        let records = Records(bytes: bytes, start: r.position, offsets: offsets, releaseOf: releaseOf)
+        // Check every record once, so that decoding one later cannot fail.
+        guard records.isWellFormed else { return nil }
+        return PyPIProjectFiles(name: project, releases: releases, records: records)
+    }
+
+    /// A project's file records, decoded one at a time.
+    struct Records: Sendable {
+        let bytes: [UInt8]
+        let start: Int
+        let offsets: [UInt32]
+        /// The release of each file, or `UInt32.max` for a file without a valid version.
+        let releaseOf: [UInt32]
+        var count: Int { offsets.count }
+
+        var isWellFormed: Bool {
+            for i in 0..<count {
+                guard Int(offsets[i]) + start <= bytes.count else { return false }
+                var r = Reader(bytes: bytes, position: start + Int(offsets[i]))
+                guard r.skipRecord() else { return false }
+            }
+            return true
+        }
+
+        func file(_ i: Int, project: NormalizedName, releaseVersion: (Int) -> PEP440Version) -> PyPIFile? {
+            var r = Reader(bytes: bytes, position: start + Int(offsets[i]))
             guard let filename = r.string(), let url = r.string(), let sha = r.optional(), let requiresPython = r.optional(),
                   let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(), let metadata = r.optional(),
                   let kindTag = r.int() else { return nil }
+            let release = releaseOf[i]
+            func version(_ text: String) -> PEP440Version? {
+                release == UInt32.max ? try? PEP440Version(parsing: text) : releaseVersion(Int(release))
+            }
             let kind: PyPIFile.Kind
             switch kindTag {
             case 1:
@@ -46,48 +87,40 @@ enum ProjectPageCache {
             default:
                 kind = .other
             }
-            files.append(PyPIFile(project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
-                                  yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata, kind: kind))
+            return PyPIFile(project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
+                            yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata, kind: kind)
         }
-        guard let releaseCount = r.int() else { return nil }
-        var releases: [PyPIRelease] = []
-        releases.reserveCapacity(releaseCount)
-        for _ in 0..<releaseCount {
-            guard let n = r.int(), n > 0 else { return nil }
-            var positions: [Int] = []
-            positions.reserveCapacity(n)
-            for _ in 0..<n {
-                guard let i = r.int(), i < files.count else { return nil }
-                positions.append(i)
-            }
-            guard let version = files[positions[0]].version else { return nil }
-            releases.append(PyPIRelease(version: version, files: positions))
-        }
-        return PyPIProject(name: project, files: files, releases: releases)
     }
 
     static func write(_ project: PyPIProject, to file: String) {
+        var records = Writer()
+        var offsets: [Int] = []
+        for f in project.files {
+            offsets.append(records.bytes.count)
+            records.string(f.filename); records.string(f.url); records.optional(f.sha256); records.optional(f.requiresPython)
+            records.optional(f.yanked); records.optional(f.uploadTime); records.optional(f.size.map { String($0) }); records.optional(f.coreMetadata)
+            switch f.kind {
+            case .wheel(let wheel):
+                records.int(1); records.string(wheel.versionText); records.optional(wheel.buildTag)
+                records.strings(wheel.pythonTags); records.strings(wheel.abiTags); records.strings(wheel.platformTags)
+            case .sdist(let sdist):
+                records.int(2); records.string(sdist.versionText)
+            case .other:
+                records.int(0)
+            }
+        }
+        var releaseOf = Array(repeating: Int(UInt32.max), count: project.files.count)
         var w = Writer()
         w.string(format)
         w.int(project.files.count)
-        for f in project.files {
-            w.string(f.filename); w.string(f.url); w.optional(f.sha256); w.optional(f.requiresPython)
-            w.optional(f.yanked); w.optional(f.uploadTime); w.optional(f.size.map { String($0) }); w.optional(f.coreMetadata)
-            switch f.kind {
-            case .wheel(let wheel):
-                w.int(1); w.string(wheel.versionText); w.optional(wheel.buildTag)
-                w.strings(wheel.pythonTags); w.strings(wheel.abiTags); w.strings(wheel.platformTags)
-            case .sdist(let sdist):
-                w.int(2); w.string(sdist.versionText)
-            case .other:
-                w.int(0)
-            }
-        }
         w.int(project.releases.count)
-        for release in project.releases {
+        for (r, release) in project.releases.enumerated() {
+            w.string(project.files[release.files[0]].versionText ?? "")
             w.int(release.files.count)
-            for i in release.files { w.int(i) }
+            for i in release.files { w.int(i); releaseOf[i] = r }
         }
+        for i in project.files.indices { w.int(offsets[i]); w.int(releaseOf[i]) }
+        w.bytes += records.bytes
         try? FileBytes.writeAtomically(w.bytes, to: file)
     }
 
@@ -101,8 +134,42 @@ enum ProjectPageCache {
 
     private struct Reader {
         let bytes: [UInt8]
-        var position = 0
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        var position: Int
+        init(bytes: [UInt8], position: Int = 0) {
+            self.bytes = bytes
+            self.position = position
+        }
+
+        /// Steps over one file record without decoding it; false when it is cut short or malformed.
+        mutating func skipRecord() -> Bool {
+            guard skipString(), skipString() else { return false }
+            for _ in 0..<6 { guard skipOptional() else { return false } }
+            switch int() {
+            case 1?: return skipString() && skipOptional() && skipStrings() && skipStrings() && skipStrings()
+            case 2?: return skipString()
+            case 0?: return true
+            default: return false
+            }
+        }
+
+        private mutating func skipString() -> Bool {
+            guard let n = int(), position + n <= bytes.count else { return false }
+            position += n
+            return true
+        }
+
+        private mutating func skipOptional() -> Bool {
+            guard position < bytes.count else { return false }
+            position += 1
+            return bytes[position - 1] == 1 ? skipString() : true
+        }
+
+        private mutating func skipStrings() -> Bool {
+            guard let n = int(), n <= bytes.count else { return false }
+            for _ in 0..<n { guard skipString() else { return false } }
+            return true
+        }
+
         mutating func int() -> Int? {
             guard position + 4 <= bytes.count else { return nil }
             var v: UInt32 = 0

@@ -27,7 +27,7 @@ public final class PyPIIndex: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var projects: [NormalizedName: PyPIProject?] = [:]
+    private var projects: [NormalizedName: PyPIProjectFiles?] = [:]
     private var metadataByURL: [String: CoreMetadata?] = [:]
     private var requirements: [String: Requirement?] = [:]
 
@@ -73,15 +73,20 @@ public final class PyPIIndex: @unchecked Sendable {
 
     /// The project's files, or nil when the index does not have it.
     public func project(_ name: NormalizedName) throws(ChannelError) -> PyPIProject? {
+        try projectFiles(name)?.project
+    }
+
+    /// The project's files by release, decoded on demand, or nil when the index does not have it.
+    public func projectFiles(_ name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         lock.lock()
         if let cached = projects[name] { lock.unlock(); return cached }
         lock.unlock()
-        let loaded: PyPIProject?
+        let loaded: PyPIProjectFiles?
         switch layout {
         case .simple(let root):
             loaded = try readProjectPage(root: root, name: name)
         case .flat(let directory):
-            loaded = try flat(directory).project(name)
+            loaded = try flat(directory).project(name).map(PyPIProjectFiles.init)
         }
         lock.lock()
         projects[name] = loaded
@@ -89,17 +94,17 @@ public final class PyPIIndex: @unchecked Sendable {
         return loaded
     }
 
-    private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProject? {
+    private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         let directory = "\(root)/\(name.value)/"
         let cacheFile = cacheDirectory.flatMap { dir in ProjectPageCache.key(pagePath: directory + "index.json").map { "\(dir)/\($0).bin" } }
         if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
         if let data = FileManager.default.contents(atPath: directory + "index.json") {
             let project = try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
             if let cacheFile { ProjectPageCache.write(project, to: cacheFile) }
-            return project
+            return PyPIProjectFiles(project)
         }
         if let data = FileManager.default.contents(atPath: directory + "index.html") {
-            return ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory)
+            return PyPIProjectFiles(ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory))
         }
         return nil
     }

@@ -108,7 +108,7 @@ struct ExplanationBuilder {
                 return ["\(subject.name) is not in the configured PyPI indexes"]
             }
             var hints: [String] = []
-            if let info = universe.unavailable[name] {
+            if let info = universe.unavailable(name) {
                 // Why the releases this requirement admits cannot be used.
                 let sdists = info.sdistOnly.filter(subject.admits)
                 if !sdists.isEmpty {

@@ -115,12 +115,20 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
 
     /// `Array(filter(versions).prefix(limit))`, matching only as many versions as it takes:
     /// a resolver asks for the newest few releases of a long, newest-first list.
-    public func first<C: Collection>(_ limit: Int, of versions: C) -> [PEP440Version] where C.Element == PEP440Version {
+    public func first<S: Sequence>(_ limit: Int, of versions: S) -> [PEP440Version] where S.Element == PEP440Version {
+        var iterator = versions.makeIterator()
+        return first(limit) { iterator.next() }
+    }
+
+    /// `first(_:of:)` over versions produced one at a time by `next` (nil at the end), so
+    /// that a caller can work each one out only when it is needed.
+    public func first(_ limit: Int, from next: () -> PEP440Version?) -> [PEP440Version] {
         guard limit > 0 else { return [] }
         let policy = effectivePrereleases
         var finals: [PEP440Version] = []
         var any: [PEP440Version] = []
-        for v in versions where contains(v, prereleases: true) {
+        while let v = next() {
+            guard contains(v, prereleases: true) else { continue }
             if !v.isPrerelease {
                 finals.append(v)
                 if finals.count == limit && policy != true { return finals }
