@@ -331,14 +331,15 @@ private final class ProjectFiles {
         return result
     }
 
-    /// The next installable version at or after release `r`, newest first, one per version, with
-    /// the releases that spell it (two spellings of one version are adjacent); `r` moves past them.
-    private func nextInstallable(_ r: inout Int) -> (version: PEP440Version, releases: [Int])? {
+    /// The next installable version at or after release `r` that `admits` (checked first: it is
+    /// cheaper than judging the release's files), newest first, one per version, with the
+    /// releases that spell it (two spellings of one version are adjacent); `r` moves past them.
+    private func nextInstallable(_ r: inout Int, admits: (PEP440Version) -> Bool = { _ in true }) -> (version: PEP440Version, releases: [Int])? {
         let count = releaseIndices.count
         while r < count {
             defer { r += 1 }
-            guard isInstallable(r) else { continue }
             let version = version(ofRelease: r)
+            guard admits(version), isInstallable(r) else { continue }
             var same = [r]
             while r + 1 < count && self.version(ofRelease: r + 1) == version { r += 1; same.append(r) }
             var before = same[0] - 1
@@ -355,7 +356,7 @@ private final class ProjectFiles {
         var r = 0
         var met: [(version: PEP440Version, releases: [Int])] = []
         let versions = spec.first(limit) { () -> PEP440Version? in
-            guard let next = nextInstallable(&r) else { return nil }
+            guard let next = nextInstallable(&r, admits: { spec.contains($0, prereleases: true) }) else { return nil }
             met.append(next)
             return next.version
         }

@@ -26,9 +26,10 @@ public enum YAMLScalarValue: Hashable, Sendable {
         let startsNumeric = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
             || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
         guard startsNumeric else { return .string(text) }
-        if text.wholeMatch(of: intPattern) != nil { return .int(text) }
-        if text.wholeMatch(of: floatPattern) != nil { return .float(parseFloat(text)) }
-        if text.wholeMatch(of: timestampPattern) != nil { return .timestamp(text) }
+        let bytes = Array(text.utf8)
+        if PlainScalarShape.isInt(bytes) { return .int(text) }
+        if PlainScalarShape.isFloat(bytes) { return .float(parseFloat(text)) }
+        if PlainScalarShape.isTimestamp(bytes) { return .timestamp(text) }
         return .string(text)
     }
 
@@ -56,11 +57,4 @@ public enum YAMLScalarValue: Hashable, Sendable {
         }
         return sign * (Double(t) ?? .nan)
     }
-
-    nonisolated(unsafe) private static let intPattern =
-        #/[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+/#
-    nonisolated(unsafe) private static let floatPattern =
-        #/[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)/#
-    nonisolated(unsafe) private static let timestampPattern =
-        #/[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?/#
 }
