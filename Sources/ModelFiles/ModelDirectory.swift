@@ -93,15 +93,42 @@ public struct ModelDirectory: Sendable {
 
     /// Every symbolic link in the model tree whose target lies outside the model.
     public func linksLeavingModel() -> [(path: String, target: String)] {
-        guard let enumerator = FileManager.default.enumerator(atPath: realRoot) else { return [] }
         var found: [(String, String)] = []
-        while let relative = enumerator.nextObject() as? String {
-            let full = realRoot + "/" + relative
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
-                  attributes[.type] as? FileAttributeType == .typeSymbolicLink else { continue }
+        for relative in Self.symbolicLinks(under: realRoot) {
             if case .symlinkEscapes(let target) = lookup(relative) { found.append((relative, target)) }
         }
         return found.sorted { $0.0 < $1.0 }
+    }
+
+    /// Every symbolic link below `root` (not following links), relative to it. A readdir walk
+    /// that asks the directory entries' types: a model can hold thousands of artifact files, and
+    /// asking FileManager for each one's attributes made this the slowest part of reading a model.
+    static func symbolicLinks(under root: String) -> [String] {
+        var links: [String] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            guard let directory = opendir(relative.isEmpty ? root : root + "/" + relative) else { continue }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var type = Int32(entry.pointee.d_type)
+                if type == Int32(DT_UNKNOWN) {
+                    var info = stat()
+                    guard lstat(root + "/" + path, &info) == 0 else { continue }
+                    switch info.st_mode & S_IFMT {
+                    case S_IFLNK: type = Int32(DT_LNK)
+                    case S_IFDIR: type = Int32(DT_DIR)
+                    default: type = Int32(DT_REG)
+                    }
+                }
+                if type == Int32(DT_LNK) { links.append(path) } else if type == Int32(DT_DIR) { pending.append(path) }
+            }
+        }
+        return links
     }
 
     static func realPath(_ path: String) -> String? {

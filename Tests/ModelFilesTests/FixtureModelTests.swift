@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import ModelFiles
 import Testing
@@ -144,5 +145,24 @@ import Testing
     @Test func notesAFloatPython() {
         #expect(env.diagnostics("python-version-float").count == 1)
         #expect(env.python.first { $0.source == .pythonEnv }?.version == "3.10")
+    }
+}
+
+/// Symbolic links are found by a readdir walk (ModelDirectory.symbolicLinks): the ones that
+/// leave the model are reported, nested ones too, and links into the model are not.
+@Suite struct SymbolicLinkTests {
+    @Test func findsLinksThatLeaveTheModel() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-links-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let model = root + "/model"
+        try FileManager.default.createDirectory(atPath: model + "/data/deep", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: root + "/outside.pkl", contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: model + "/MLmodel", contents: Data("flavors: {}\n".utf8))
+        FileManager.default.createFile(atPath: model + "/data/inside.pkl", contents: Data("y".utf8))
+        try FileManager.default.createSymbolicLink(atPath: model + "/data/deep/escape.pkl", withDestinationPath: "../../../outside.pkl")
+        try FileManager.default.createSymbolicLink(atPath: model + "/data/stays.pkl", withDestinationPath: "inside.pkl")
+        try FileManager.default.createSymbolicLink(atPath: model + "/up", withDestinationPath: "..")
+        let links = try ModelDirectory(path: model).linksLeavingModel().map(\.path)
+        #expect(links == ["data/deep/escape.pkl", "up"])
     }
 }
