@@ -110,15 +110,31 @@ final class Universe {
         // conda packages that are Python projects satisfy pip requirements on them, so their
         // pip dependencies must not be followed separately: nothing to do here.
         while !work.isEmpty {
-            let batch = work.sorted()
+            // Each round loads its projects side by side (reading pages, judging files and
+            // reading metadata are most of a solve's time), then follows their requirements in
+            // name order. A requirement a project of the same round adds to another loads what
+            // it admits in the next round: the universe is the same whatever the order.
+            let round = work.sorted().map { name in
+                Loading(name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
+                        specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name))
+            }
             work.removeAll()
-            for name in batch {
-                for requirement in try load(name) where note(requirement, pinned: false) {
+            let channels = channels, versionLimit = versionLimit
+            let loaded = Parallel.map(round, jobs: Universe.loadingThreads) { loading -> Result<Loaded, ChannelError> in
+                do throws(ChannelError) { return .success(try loading.load(channels: channels, versionLimit: versionLimit)) } catch {
+                    return .failure(error)
+                }
+            }
+            for result in loaded {
+                for requirement in try commit(result.get()) where note(requirement, pinned: false) {
                     work.insert(requirement.normalizedName)
                 }
             }
         }
     }
+
+    /// Threads that load a round's projects.
+    static let loadingThreads = min(Parallel.processors, 4)
 
     /// Records a requirement on a project; true when it may admit versions not loaded yet.
     private func note(_ requirement: Requirement, pinned: Bool) -> Bool {
@@ -142,55 +158,15 @@ final class Universe {
         return changed || projects[name] == nil
     }
 
-    /// Loads the versions of `name` that some requirement admits and returns the requirements
-    /// of every loaded version (marker true for the target, base and requested extras).
-    /// Only wheels that install are loaded here; why the other files of the admitted releases
-    /// cannot be used is worked out only if an explanation asks (`unavailable(_:)`).
-    private func load(_ name: NormalizedName) throws(ChannelError) -> [Requirement] {
-        let pins = pinnedVersions[name] ?? []
-        let project: ProjectFiles
-        if let known = projects[name] {
-            project = known
-        } else {
-            let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
-            if judged == nil { unknownProjects.insert(name) }
-            project = ProjectFiles(judged, pins: pins)
-            projects[name] = project
+    /// Takes in what loading a project brought and returns the requirements of every newly
+    /// loaded version (marker true for the target, base and requested extras).
+    private func commit(_ loaded: Loaded) -> [Requirement] {
+        let name = loaded.name
+        if projects[name] == nil {
+            projects[name] = loaded.project
+            if !loaded.project.isKnown { unknownProjects.insert(name) }
         }
-        let specs = requirementsOn[name] ?? []
-        let anyVersion = unbounded.contains(name)
-        let releases: [Int]
-        if let limit = versionLimit {
-            // Each requirement brings only its newest `limit` installable releases.
-            var chosen = Set<Int>()
-            for spec in specs { chosen.formUnion(project.newest(limit, admittedBy: spec)) }
-            if anyVersion { chosen.formUnion(project.newestAnyVersion(limit)) }
-            releases = chosen.sorted()
-        } else {
-            releases = project.releaseIndices.filter { r in
-                anyVersion || specs.contains { $0.contains(project.version(ofRelease: r), prereleases: true) }
-            }
-        }
-        var positions: [Int] = []
-        for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
-        positions.sort()
-        var newCandidates: [PyPICandidate] = []
-        for i in positions {
-            let candidate = project.candidate(i)
-            guard case .wheel(let rank, _) = candidate.verdict else { continue }
-            let version = candidate.file.version!
-            project.seen[i] = true
-            // Yanked files only for an exact pin of their version (PEP 592).
-            if let reason = candidate.file.yanked, !pins.contains(version) {
-                project.loadInfo.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
-                continue
-            }
-            guard let metadata = try candidate.index.metadata(for: candidate.file) else {
-                project.loadInfo.missingMetadata.append(candidate.file.filename)
-                continue
-            }
-            newCandidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
-        }
+        let newCandidates = loaded.candidates
         let earlier = pypi[name] ?? []
         pypi[name, default: []].append(contentsOf: newCandidates)
 
@@ -293,6 +269,65 @@ final class Universe {
     }
 }
 
+/// Loading one project for a round of `Universe.gatherPyPI`: the versions its requirements
+/// admit (with a limit, only the newest few each), as wheels that install, with their metadata.
+/// Only wheels are loaded; why the other files of the admitted releases cannot be used is
+/// worked out only if an explanation asks (`Universe.unavailable(_:)`). Loadings of different
+/// projects run at once; each touches its own ProjectFiles and thread-safe channel caches only.
+private struct Loading: @unchecked Sendable {
+    let name: NormalizedName
+    let project: ProjectFiles?
+    let pins: Set<PEP440Version>
+    let specs: Set<SpecifierSet>
+    let anyVersion: Bool
+
+    func load(channels: ChannelSet, versionLimit: Int?) throws(ChannelError) -> Loaded {
+        var project: ProjectFiles
+        if let known = self.project { project = known } else {
+            project = ProjectFiles(try channels.judgedProject(name, pinned: !pins.isEmpty), pins: pins)
+        }
+        let releases: [Int]
+        if let limit = versionLimit {
+            // Each requirement brings only its newest `limit` installable releases.
+            var chosen = Set<Int>()
+            for spec in specs { chosen.formUnion(project.newest(limit, admittedBy: spec)) }
+            if anyVersion { chosen.formUnion(project.newestAnyVersion(limit)) }
+            releases = chosen.sorted()
+        } else {
+            releases = project.releaseIndices.filter { r in
+                anyVersion || specs.contains { $0.contains(project.version(ofRelease: r), prereleases: true) }
+            }
+        }
+        var positions: [Int] = []
+        for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
+        positions.sort()
+        var candidates: [PyPICandidate] = []
+        for i in positions {
+            let candidate = project.candidate(i)
+            guard case .wheel(let rank, _) = candidate.verdict else { continue }
+            let version = candidate.file.version!
+            project.seen[i] = true
+            // Yanked files only for an exact pin of their version (PEP 592).
+            if let reason = candidate.file.yanked, !pins.contains(version) {
+                project.loadInfo.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                continue
+            }
+            guard let metadata = try candidate.index.metadata(for: candidate.file) else {
+                project.loadInfo.missingMetadata.append(candidate.file.filename)
+                continue
+            }
+            candidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
+        }
+        return Loaded(name: name, project: project, candidates: candidates)
+    }
+}
+
+private struct Loaded: @unchecked Sendable {
+    let name: NormalizedName
+    let project: ProjectFiles
+    let candidates: [PyPICandidate]
+}
+
 /// One project in a universe: its releases newest first, each file judged only when looked at,
 /// and which wheels have been loaded.
 private final class ProjectFiles {
@@ -313,6 +348,8 @@ private final class ProjectFiles {
     }
 
     var count: Int { judged?.count ?? 0 }
+    /// Whether some index has the project.
+    var isKnown: Bool { judged != nil }
     var releaseIndices: Range<Int> { 0..<(judged?.files.releases.count ?? 0) }
     func version(ofRelease r: Int) -> PEP440Version { judged!.files.version(ofRelease: r) }
     func files(ofRelease r: Int) -> [Int] { judged!.files.releases[r].files }

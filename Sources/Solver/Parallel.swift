@@ -5,6 +5,9 @@ import Foundation
 
 /// Runs `body` over `items` on up to `jobs` threads and returns the results in item order.
 public enum Parallel {
+    /// Processors online (at least 1).
+    public static let processors = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
     public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
         if jobs <= 1 || items.count <= 1 { return items.map(body) }
         let slots = Slots<R>(count: items.count)
