@@ -33,3 +33,13 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text
     case json
 }
+
+extension CommandConfiguration {
+    /// A subcommand's configuration, naming `mlenv` as its super command: MLEnv.main parses a
+    /// subcommand on its own when it can, and the name keeps such a parse a subcommand's.
+    func underMLEnv() -> CommandConfiguration {
+        var configuration = self
+        configuration._superCommandName = "mlenv"
+        return configuration
+    }
+}

@@ -17,7 +17,7 @@ struct ChannelsCommand: ParsableCommand {
               mlenv channels
               mlenv channels --no-cache --format json
             """
-    )
+    ).underMLEnv()
 
     @OptionGroup var channelOptions: ChannelOptions
 

@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
               mlenv inspect fixtures/models/sklearn-conda
               mlenv inspect path/to/model --format json | jq .python
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory (the folder that holds MLmodel).")
     var model: String

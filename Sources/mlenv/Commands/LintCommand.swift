@@ -36,7 +36,7 @@ struct LintCommand: ParsableCommand {
               mlenv lint models/ --format sarif > mlenv.sarif
               mlenv lint models/ --format github --max-warnings 0
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "Model directories, or directories to search for models (default: the current directory).")
     var paths: [String] = []

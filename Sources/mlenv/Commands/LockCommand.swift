@@ -18,7 +18,7 @@ struct LockCommand: ParsableCommand {
               mlenv lock fixtures/models/sklearn-conda --deployment azureml-online -o locks/
               mlenv lock path/to/model --deployment mlflow-serve --env-manager virtualenv -o out --force
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory.")
     var model: String

@@ -23,7 +23,7 @@ struct MirrorCommand: AsyncParsableCommand {
               mlenv mirror --model path/to/model --python 3.10,3.11 --exclude-newer 2026-01-01 -o mirror
               mlenv mirror -r channels/roots.txt --conda-upstream ../shared/channels/conda-forge -o channels
             """
-    )
+    ).underMLEnv()
 
     @Option(name: [.customLong("requirement")], help: ArgumentHelp("A PEP 508 requirement to include (repeatable).", valueName: "req"))
     var requirements: [String] = []

@@ -47,7 +47,7 @@ struct DockerfileCommand: ParsableCommand {
               mlenv dockerfile fixtures/models/sklearn-iris --deployment azureml-online
               mlenv dockerfile path/to/model --deployment mlflow-serve --env-manager virtualenv > Dockerfile
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory.")
     var model: String
@@ -89,7 +89,7 @@ struct PackageCommand: AsyncParsableCommand {
               mlenv package path/to/model --offline --artifacts /srv/wheels -o bundle/
               mlenv validate iris.tar.gz --run
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory.")
     var model: String

@@ -15,7 +15,7 @@ struct ProfilesCommand: ParsableCommand {
               mlenv profiles
               mlenv profiles --format json
             """
-    )
+    ).underMLEnv()
 
     @Option(help: "Output format.")
     var format: OutputFormat = .text

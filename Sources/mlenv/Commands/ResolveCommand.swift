@@ -79,7 +79,7 @@ struct ResolveCommand: ParsableCommand {
               mlenv resolve path/to/model --deployment mlflow-serve --tree
               mlenv resolve path/to/model --python 3.11 --format json | jq '.packages[] | .name'
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory (several: each is resolved, against shared channels).")
     var models: [String]

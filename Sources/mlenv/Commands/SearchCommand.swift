@@ -18,7 +18,7 @@ struct SearchCommand: ParsableCommand {
               mlenv search scikit-learn --python 3.8 --format json
               mlenv search torch --index path/to/mirror --channel path/to/conda-forge
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The package name (PyPI or conda; both are searched).")
     var name: String

@@ -49,7 +49,7 @@ struct SpecCommand: ParsableCommand {
                 | mlenv spec --batch
             """,
         subcommands: [Compare.self, Match.self]
-    )
+    ).underMLEnv()
 
     @Flag(help: "Read JSON Lines requests on standard input; write one JSON line per request.")
     var batch = false
@@ -69,6 +69,7 @@ struct SpecCommand: ParsableCommand {
 
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Print how two versions order: A < B, A = B or A > B.",
             discussion: """
                 Examples:
@@ -99,6 +100,7 @@ struct SpecCommand: ParsableCommand {
 
     struct Match: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "match",
             abstract: "Say whether a version satisfies a spec, and why not.",
             discussion: """
                 pypi: SPEC is a specifier set (">=1.0,<2") or a whole requirement ("numpy>=1.0").

@@ -48,7 +48,7 @@ struct ValidateCommand: ParsableCommand {
             Exit codes: 0 every payload is valid; 1 a payload is invalid (including malformed \
             JSON) or the validation run failed; 2 the model, bundle or a payload file cannot be read.
             """
-    )
+    ).underMLEnv()
 
     @Argument(help: "The MLflow model directory (the folder holding MLmodel).")
     var model: String
