@@ -28,7 +28,10 @@ struct MLEnv: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseSubcommandOrRoot(CommandLine.arguments.dropFirst())
-            if var asyncCommand = command as? AsyncParsableCommand {
+            // Compared by type, not cast to the protocol: the first protocol cast of a type scans
+            // every conformance record of every loaded library (a fraction of a millisecond).
+            let isAsync = asyncCommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            if isAsync, var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
@@ -37,6 +40,9 @@ struct MLEnv: AsyncParsableCommand {
             exit(withMappedError: error)
         }
     }
+
+    /// The commands whose `run` is async.
+    static let asyncCommands: [ParsableCommand.Type] = [MLEnv.self, MirrorCommand.self, PackageCommand.self]
 
     /// `mlenv SUBCOMMAND ARGS` parsed by the subcommand alone: swift-argument-parser then
     /// reflects over that command's arguments only, not the whole command tree, and skips its

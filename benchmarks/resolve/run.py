@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ parser.add_argument("--pip", default=os.path.join(ROOT, ".venv-tools/bin/pip"))
 parser.add_argument("--models", default=os.path.join(ROOT, "..", "shared", "models"))
 parser.add_argument("--repeat", type=int, default=3)
 parser.add_argument("--no-pip", action="store_true")
+parser.add_argument("--only", help="only the models whose directory name contains this text")
 args = parser.parse_args()
 
 with socket.socket() as probe:
@@ -74,8 +76,24 @@ def best(cmd):
     return min(t for t, _ in runs), runs[-1][1]
 
 
+def best_pair(a, b):
+    """Both commands warmed, then timed in alternation (a, b, a, b, ...), so that a change in
+    the machine's speed during the run weighs on both alike. Best time and median of each."""
+    timed(a)
+    timed(b)
+    ta, tb = [], []
+    for _ in range(args.repeat):
+        t, ra = timed(a)
+        ta.append(t)
+        t, rb = timed(b)
+        tb.append(t)
+    return (min(ta), statistics.median(ta), ra), (min(tb), statistics.median(tb), rb)
+
+
 models = sorted(d for d in glob.glob(os.path.join(args.models, "*")) if os.path.isfile(os.path.join(d, "MLmodel")))
 models += sorted(d for d in glob.glob(os.path.join(ROOT, "fixtures", "models", "*")) if os.path.isfile(os.path.join(d, "MLmodel")))
+if args.only:
+    models = [m for m in models if args.only in os.path.basename(m)]
 rows = []
 for model in models:
     inspect = json.loads(subprocess.run([args.mlenv, "inspect", model, "--format", "json"], capture_output=True, text=True).stdout or "{}")
@@ -92,11 +110,12 @@ for model in models:
     infile = os.path.join(work, os.path.basename(model) + ".in")
     with open(infile, "w") as f:
         f.write("\n".join(requirements) + "\n")
-    t_mlenv, r_mlenv = best([args.mlenv, "resolve", model, "--deployment", "none", "--env-manager", "virtualenv",
-                             "--python", python, "--cache-dir", mlenv_cache, "--format", "json"])
-    t_uv, r_uv = best([args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python, "--python", sys.executable,
-                       "--python-platform", "x86_64-manylinux_2_36", "--only-binary", ":all:", "--quiet",
-                       "--no-header", "--cache-dir", uv_cache])
+    (t_mlenv, m_mlenv, r_mlenv), (t_uv, m_uv, r_uv) = best_pair(
+        [args.mlenv, "resolve", model, "--deployment", "none", "--env-manager", "virtualenv",
+         "--python", python, "--cache-dir", mlenv_cache, "--format", "json"],
+        [args.uv, "pip", "compile", infile, "--index-url", index, "--python-version", python, "--python", sys.executable,
+         "--python-platform", "x86_64-manylinux_2_36", "--only-binary", ":all:", "--quiet",
+         "--no-header", "--cache-dir", uv_cache])
     t_pip, r_pip = None, None
     if not args.no_pip:
         t_pip, r_pip = best_once([args.pip, "install", "--dry-run", "--quiet", "--ignore-installed", "--index-url", index,
@@ -105,12 +124,13 @@ for model in models:
                               "--cache-dir", pip_cache, "--disable-pip-version-check", "--report", os.devnull, "-r", infile])
     status = json.loads(r_mlenv.stdout or "{}").get("status", "error")
     rows.append((os.path.basename(model), python, len(requirements), status, r_uv.returncode == 0,
-                 None if r_pip is None else r_pip.returncode == 0, t_mlenv, t_uv, t_pip))
+                 None if r_pip is None else r_pip.returncode == 0, t_mlenv, t_uv, t_pip, m_mlenv, m_uv))
 
-print(f"Index: channels/pypi (mlenv: directory; uv, pip: loopback HTTP), {len(rows)} models, best of {args.repeat} warm runs (pip: one warm run).\n")
+print(f"Index: channels/pypi (mlenv: directory; uv, pip: loopback HTTP), {len(rows)} models, best of {args.repeat} warm runs "
+      f"(mlenv and uv in alternation; pip: one warm run).\n")
 print("| model | python | reqs | mlenv | uv | pip | mlenv s | uv s | pip s | uv/mlenv |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-for name, python, n, status, uv_ok, pip_ok, tm, tu, tp in rows:
+for name, python, n, status, uv_ok, pip_ok, tm, tu, tp, _, _ in rows:
     pip_cell = "-" if pip_ok is None else ("ok" if pip_ok else "fail")
     print(f"| {name} | {python} | {n} | {status} | {'ok' if uv_ok else 'fail'} | {pip_cell} | {tm:.3f} | {tu:.3f} | "
           f"{'-' if tp is None else f'{tp:.2f}'} | {tu / tm:.2f} |")
@@ -126,6 +146,9 @@ all_models = [args.mlenv, "resolve", *[os.path.join(args.models, r[0]) if os.pat
                                        else os.path.join(ROOT, "fixtures", "models", r[0]) for r in rows],
               "--deployment", "none", "--env-manager", "virtualenv", "--cache-dir", mlenv_cache, "--format", "json"]
 t_all, _ = best(all_models)
+if len(rows) == 1:
+    name, *_, tm, tu, _, mm, mu = rows[0]
+    print(f"{name}: mlenv best {tm * 1000:.1f} ms, median {mm * 1000:.1f} ms; uv best {tu * 1000:.1f} ms, median {mu * 1000:.1f} ms")
 print(f"One mlenv process resolving all {len(rows)} models (model Pythons, channels loaded once): {t_all:.2f} s")
 server.terminate()
 shutil.rmtree(work, ignore_errors=True)
