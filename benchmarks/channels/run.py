@@ -113,7 +113,7 @@ def main():
     parser.add_argument("--no-drop-caches", action="store_true", help="do not drop the page cache for cold runs")
     args = parser.parse_args()
     if not MLENV.exists():
-        sys.exit(f"{MLENV.relative_to(ROOT)} is missing: build it with `swift build -c release`")
+        sys.exit(f"{MLENV.relative_to(ROOT)} is missing: build it with `make release`")
     ensure_venv()
 
     sets = [("default channels (conda-forge + pypi)", None, False),

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Lints the shared models and a tree of 1,000 copies with the release build, single process,
 # and records wall time and peak memory (/usr/bin/time -v) in benchmarks/out/lint/.
-#   benchmarks/lint/run.sh            (builds with: swift build -c release --scratch-path .build-lint-release)
+#   benchmarks/lint/run.sh            (builds with: swift build -c release --static-swift-stdlib --scratch-path .build-lint-release)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-lint-release}
-swift build -c release --scratch-path "$scratch" --product mlenv >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product mlenv >/dev/null
 bin="$scratch/release/mlenv"
 out=benchmarks/out/lint
 mkdir -p "$out"

@@ -28,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
 bin=$repo/.build/release/mlenv
-[ -x "$bin" ] || { echo "run.sh: $bin is missing; build it first (swift build -c release)" >&2; exit 2; }
+[ -x "$bin" ] || { echo "run.sh: $bin is missing; build it first (make release)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "run.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 N=${N:-3}
 work=${WORK:-${TMPDIR:-/tmp}/mlenv-bench-package}
