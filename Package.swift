@@ -2,6 +2,9 @@
 import PackageDescription
 
 // Module layout follows DESIGN.md ("Layout"): arrows only point down the list.
+// Data files (Deploy's profiles, Inference's scoring core, Lint's breakers) are embedded in
+// Swift by scripts/embed-resources rather than shipped as resource bundles, whose generated
+// accessor imports Foundation (milliseconds at every start).
 let package = Package(
     name: "mlenv",
     platforms: [.macOS(.v13)],
@@ -27,11 +30,11 @@ let package = Package(
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
         .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
-        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], resources: [.copy("Profiles")]),
-        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "CArchive"]),
-        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], resources: [.copy("Resources")]),
+        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], exclude: ["Profiles"]),
+        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
+        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources"]),
         .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"],
-                resources: [.copy("Resources")]),
+                exclude: ["Resources"]),
         .executableTarget(
             name: "mlenv",
             dependencies: [

@@ -3,7 +3,6 @@
 // `channel_priority: strict`) and PyPI indexes (the first index that has a project wins, as
 // uv's default `first-index` strategy; pip would merge them).
 
-import Foundation
 import Specs
 
 public final class ChannelSet: @unchecked Sendable {
@@ -18,7 +17,7 @@ public final class ChannelSet: @unchecked Sendable {
     private var loadedConda: [[CondaSubdirRecords]]?
     private var condaError: ChannelError?
     private var byName: [Int: [String: [CondaRecord]]] = [:]
-    private let lock = NSLock()
+    private let lock = Lock()
     private let tagPolicy: TagPolicy
     private let excludeNewerMilliseconds: Int64?
     /// Where parsed channels are cached (nil: parse every time).
@@ -179,7 +178,7 @@ public final class JudgedProject: @unchecked Sendable {
     private let target: Target
     private let excludeNewer: String?
     private let pinned: Bool
-    private let lock = NSLock()
+    private let lock = Lock()
     private var memo: PyPICandidate.Memo
     private var candidates: [PyPICandidate?]
 
@@ -289,16 +288,5 @@ public struct PyPICandidate: Sendable {
         case .other:
             return excluded("not a wheel or an sdist")
         }
-    }
-}
-
-enum ISO8601 {
-    /// Milliseconds since the epoch of `2024-05-01` or `2024-05-01T12:00:00Z`.
-    static func milliseconds(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        formatter.formatOptions = [.withFullDate]
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        return nil
     }
 }

@@ -1,8 +1,10 @@
 // A deployment profile: what the inference server of one deployment type needs, and how the
-// image is laid out. Data shipped as YAML resources (Profiles/), overridable with
-// `--profile-file`; loading errors carry the file's line and column.
+// image is laid out. Data shipped as YAML files (Profiles/, embedded in the binary by
+// scripts/embed-resources), overridable with `--profile-file`; loading errors carry the file's
+// line and column.
 
-import Foundation
+import FoundationEssentials
+import Specs
 import YAML
 
 public struct Profile: Hashable, Sendable {
@@ -44,7 +46,7 @@ public struct Profile: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(source) }
 
     public func image(mode: String, python: String) -> String {
-        (mode == "conda" ? condaImage : virtualenvImage).replacingOccurrences(of: "{python}", with: python)
+        (mode == "conda" ? condaImage : virtualenvImage).replacingLiteral("{python}", with: python)
     }
 }
 
@@ -62,12 +64,10 @@ public enum Profiles {
 
     /// A built-in profile by name.
     public static func builtIn(_ name: String) throws(ProfileError) -> Profile {
-        guard builtInNames.contains(name),
-              let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Profiles"),
-              let data = FileManager.default.contents(atPath: url.path) else {
+        guard builtInNames.contains(name), let text = EmbeddedProfiles.files["Profiles/\(name).yaml"] else {
             throw ProfileError(file: name, mark: nil, message: "no deployment profile named '\(name)'; the profiles are \(builtInNames.joined(separator: ", ")) (or give --profile-file)")
         }
-        return try parse([UInt8](data), source: "\(name).yaml")
+        return try parse(Array(text.utf8), source: "\(name).yaml")
     }
 
     public static func all() throws(ProfileError) -> [Profile] {

@@ -2,7 +2,9 @@
 // directory, then is renamed into place), and a user's file is never overwritten without
 // `force` (an identical file is not a conflict).
 
-import Foundation
+import Channels
+import FoundationEssentials
+import Glibc
 
 public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
@@ -12,8 +14,8 @@ public struct OutputError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum OutputFiles {
     public static func write(_ files: [(String, String)], to directory: String, force: Bool) throws(OutputError) {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+        var isDirectory = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory {
             throw OutputError(message: "\(directory) exists and is not a directory")
         }
         // Check every target first, so a conflict writes nothing.
@@ -26,7 +28,7 @@ public enum OutputFiles {
             throw OutputError(message: "refusing to overwrite \(conflicts.joined(separator: ", ")) (use --force)")
         }
         do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw OutputError(message: "cannot create \(directory): \(error.localizedDescription)")
+            throw OutputError(message: "cannot create \(directory): \(FileErrorText.describe(error))")
         }
         var temporaries: [(String, String)] = []
         defer { for (temporary, _) in temporaries { unlink(temporary) } }

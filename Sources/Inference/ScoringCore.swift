@@ -1,7 +1,6 @@
-// The Python scoring core shipped in bundles (Resources/score.py): where it is, so the bundle
-// writer can copy it and `mlenv validate BUNDLE --run` can start it.
-
-import Foundation
+// The Python scoring core shipped in bundles (Resources/score.py, embedded in the binary by
+// scripts/embed-resources), so the bundle writer can copy it and `mlenv validate BUNDLE --run`
+// can start it.
 
 public enum ScoringCore {
     /// File names of the scoring core, in the order a bundle's `inference/` lists them.
@@ -9,9 +8,7 @@ public enum ScoringCore {
 
     /// The bytes of one scoring-core file shipped with mlenv.
     public static func contents(of name: String) -> [UInt8]? {
-        guard files.contains(name), let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: (name as NSString).deletingPathExtension, withExtension: (name as NSString).pathExtension)
-        else { return nil }
-        return (try? Data(contentsOf: url)).map { [UInt8]($0) }
+        guard files.contains(name), let text = EmbeddedScoringCore.files["Resources/" + name] else { return nil }
+        return Array(text.utf8)
     }
 }

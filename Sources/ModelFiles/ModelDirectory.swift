@@ -2,7 +2,9 @@
 // files (`env`, `-r`, `artifact_path`) are untrusted. A path may not be absolute, may not climb
 // out with `..`, and may not be a symbolic link whose target lies outside the model.
 
-import Foundation
+import FoundationEssentials
+import Glibc
+import Specs
 
 public struct ModelDirectory: Sendable {
     /// The path as the user gave it (used in messages).
@@ -12,11 +14,11 @@ public struct ModelDirectory: Sendable {
 
     public init(path: String) throws(ModelFilesError) {
         displayPath = path
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelFilesError("missing-model-directory", Message.missingModelDirectory(path))
         }
-        guard isDirectory.boolValue else {
+        guard isDirectory else {
             throw ModelFilesError("not-a-directory", Message.notADirectory(path))
         }
         realRoot = ModelDirectory.realPath(path) ?? path
@@ -32,7 +34,7 @@ public struct ModelDirectory: Sendable {
 
     /// Where a model-relative path leads, checked against the model root.
     public func lookup(_ relativePath: String) -> Lookup {
-        if relativePath.hasPrefix("/") || relativePath.hasPrefix("~") || relativePath.contains("\\") && relativePath.contains(":") {
+        if relativePath.hasPrefix("/") || relativePath.hasPrefix("~") || relativePath.containsLiteral("\\") && relativePath.containsLiteral(":") {
             return .escapes
         }
         // Lexical check first: `a/../../x` escapes even if nothing exists.
@@ -46,19 +48,19 @@ public struct ModelDirectory: Sendable {
             }
         }
         let joined = realRoot + "/" + relativePath
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         // Resolve links: the target must stay inside the root.
         if let real = ModelDirectory.realPath(joined) {
             if !(real == realRoot || real.hasPrefix(realRoot + "/")) {
                 return .symlinkEscapes(target: real)
             }
             guard FileManager.default.fileExists(atPath: real, isDirectory: &isDirectory) else { return .missing }
-            return isDirectory.boolValue ? .directory : .file(absolutePath: real)
+            return isDirectory ? .directory : .file(absolutePath: real)
         }
         // realpath fails for a dangling link: report where it points if it is a link.
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: joined) {
-            let absolute = target.hasPrefix("/") ? target : (joined as NSString).deletingLastPathComponent + "/" + target
-            let normalized = (absolute as NSString).standardizingPath
+            let absolute = target.hasPrefix("/") ? target : PathText.deletingLastComponent(joined) + "/" + target
+            let normalized = StandardizedPath.of(absolute)
             if !(normalized == realRoot || normalized.hasPrefix(realRoot + "/")) {
                 return .symlinkEscapes(target: target)
             }

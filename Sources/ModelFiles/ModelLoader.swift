@@ -103,7 +103,7 @@ public enum ModelLoader {
     /// `python=3.10.6` → `3.10.6`; `python>=3.8,<3.11` → `>=3.8,<3.11`; `python` → `` (any).
     static func pythonVersionText(_ spec: String) -> String {
         var rest = Substring(spec.trimmingWhitespace())
-        if let colons = rest.range(of: "::") { rest = rest[colons.upperBound...] }
+        if let colons = rest.literalRange(of: "::") { rest = rest[colons.upperBound...] }
         rest = rest.drop { $0.isLetter || $0 == "_" || $0 == "-" }
         rest = rest.drop { $0 == " " }
         // conda's `python=3.8=build` and `python 3.8 build`: keep the version part.

@@ -10,7 +10,7 @@
 // The same rules read conda.yaml `pip:` items and python_env.yaml `dependencies` items: each
 // item is one logical line, located at its YAML scalar.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 
@@ -47,7 +47,7 @@ struct RequirementsReader {
     /// Reads a requirements file named from `referencedAt`.
     mutating func include(_ path: String, fromDirectory base: String, isConstraint: Bool,
                           referencedAt: SourceLocation, includeChain: [String]) {
-        if path.contains("://") {
+        if path.containsLiteral("://") {
             diagnostics.append(Diagnostic(.warning, "remote-requirements-file",
                 "'\(path)' is fetched from the network by pip at install time; mlenv cannot read it offline, so its requirements are not included",
                 at: referencedAt))
@@ -144,7 +144,7 @@ struct RequirementsReader {
 
     private mutating func read(line: LogicalLine, baseDirectory: String, isConstraint: Bool, includeChain: [String]) {
         let text = line.text.trimmingWhitespace()
-        if text.contains("${") {
+        if text.containsLiteral("${") {
             diagnostics.append(Diagnostic(.warning, "environment-variable",
                 "'\(text)' uses an environment variable, which pip expands on the machine that installs; the result cannot be known here",
                 at: line.location))
@@ -241,10 +241,10 @@ struct RequirementsReader {
         }
         if let at = text.firstIndex(of: "@") {
             let before = text[..<at]
-            if !before.contains("/") && !before.hasPrefix(".") { return .named }
+            if !before.containsLiteral("/") && !before.hasPrefix(".") { return .named }
         }
         let archiveSuffixes = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar"]
-        if text.hasPrefix(".") || text.hasPrefix("/") || text.contains("/") || text.contains("\\")
+        if text.hasPrefix(".") || text.hasPrefix("/") || text.containsLiteral("/") || text.containsLiteral("\\")
             || archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
             return .path
         }
@@ -267,7 +267,7 @@ struct RequirementsReader {
 
     /// `#egg=name` (possibly `name[extra]`) of a URL requirement.
     static func eggName(_ text: String) -> String? {
-        guard let range = text.range(of: "#egg=") ?? text.range(of: "&egg=") else { return nil }
+        guard let range = text.literalRange(of: "#egg=") ?? text.literalRange(of: "&egg=") else { return nil }
         var name = text[range.upperBound...].prefix { $0 != "&" && $0 != " " && $0 != ";" }
         if let bracket = name.firstIndex(of: "[") { name = name[..<bracket] }
         return name.isEmpty ? nil : String(name)

@@ -3,6 +3,7 @@
 // conda.yaml is broken or absent.
 
 import JSON
+import Specs
 import YAML
 
 public struct SignatureFiles: Hashable, Sendable {
@@ -33,7 +34,7 @@ extension ModelLoader {
             readJSON($0, referencedAt: SourceLocation(file: "MLmodel"), in: directory, diagnostics: &diagnostics)
         }
         return SignatureFiles(mlmodel: mlmodel, inputExample: example, servingInputExample: serving,
-                              diagnostics: diagnostics.filter { $0.code == "invalid-signature" || $0.code.contains("example") || $0.severity == .error })
+                              diagnostics: diagnostics.filter { $0.code == "invalid-signature" || $0.code.containsLiteral("example") || $0.severity == .error })
     }
 
     private static func readJSON(_ relative: String, referencedAt: SourceLocation, in directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile {

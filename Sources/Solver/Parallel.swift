@@ -1,7 +1,9 @@
 // Work spread over threads, results in input order: many solves at once (`resolve` and `lint`
 // with several models; the resolver, its channels and caches are safe to share).
 
-import Foundation
+import Channels
+import Dispatch
+import Glibc
 
 /// Runs `body` over `items` on up to `jobs` threads and returns the results in item order.
 public enum Parallel {
@@ -21,7 +23,7 @@ public enum Parallel {
 
     /// Results by index, and the next index to work on; one lock for both.
     private final class Slots<R: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var results: [R?]
         private var next = 0
 

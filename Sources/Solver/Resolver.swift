@@ -12,7 +12,7 @@
 
 import CLibsolv
 import Channels
-import Foundation
+import FoundationEssentials
 import Specs
 
 public struct Resolver: Sendable {
@@ -65,7 +65,7 @@ public struct Resolver: Sendable {
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
-            FileHandle.standardError.write(Data("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n".utf8))
+            StandardStreams.writeError("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n")
         }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
@@ -82,7 +82,7 @@ public struct Resolver: Sendable {
 
 /// Parsed specs, shared by the solves of one resolver.
 final class SolveCaches: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var matchSpecs: [String: MatchSpec?] = [:]
 
     func matchSpec(_ text: String) -> MatchSpec? {

@@ -6,7 +6,7 @@
 
 import ArgumentParser
 import Emit
-import Foundation
+import Glibc
 
 @main
 struct MLEnv: AsyncParsableCommand {
@@ -60,12 +60,12 @@ struct MLEnv: AsyncParsableCommand {
     }
 
     private static func exit(withMappedError error: Error) -> Never {
-        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if let code = error as? ExitCode { Glibc.exit(code.rawValue) }
         let code = exitCode(for: error)
         if code == .success {
             // --help, --version
             print(fullMessage(for: error))
-            Foundation.exit(0)
+            Glibc.exit(0)
         }
         if code == .validationFailure {
             let message = fullMessage(for: error)
@@ -74,7 +74,7 @@ struct MLEnv: AsyncParsableCommand {
             // Our own errors describe themselves (file:line:column: what is wrong).
             StandardError.write("error: \(String(describing: error))\n")
         }
-        Foundation.exit(2)
+        Glibc.exit(2)
     }
 }
 

@@ -1,11 +1,12 @@
 // Terminal output helpers shared by the commands.
 
 import ArgumentParser
-import Foundation
+import Channels
+import Glibc
 
 enum StandardError {
     static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.writeError(text)
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
@@ -14,10 +15,18 @@ enum StandardError {
 enum StandardOutput {
     /// One write for the whole text: large reports stay fast and are never interleaved.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStreams.writeOutput(text)
     }
 
     static var isTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+}
+
+/// `value` with `digits` digits after the point, as C's printf `%.Nf` writes it.
+func fixedPoint(_ value: Double, digits: Int) -> String {
+    var buffer = [CChar](repeating: 0, count: 64)
+    let count = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.\(digits)f", $0) }
+    guard count >= 0, count < buffer.count else { return String(value) }
+    return String(decoding: buffer.prefix(Int(count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// Objects kept alive until the process exits, so that their (large) graphs are not freed one

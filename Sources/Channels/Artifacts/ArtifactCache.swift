@@ -5,7 +5,9 @@
 // temporary file in the cache and are renamed into place, so an interrupted fetch leaves no
 // partial artifact.
 
-import Foundation
+import FoundationEssentials
+import Glibc
+import Specs
 
 public struct ArtifactDigest: Hashable, Sendable, CustomStringConvertible {
     public let algorithm: DigestAlgorithm
@@ -28,7 +30,7 @@ public final class ArtifactCache: Sendable {
 
     public static var defaultRoot: String {
         if let xdg = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/mlenv" }
-        return NSHomeDirectory() + "/.cache/mlenv"
+        return FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/mlenv"
     }
 
     public init(root: String = ArtifactCache.defaultRoot) {
@@ -48,7 +50,7 @@ public final class ArtifactCache: Sendable {
     /// The file in the cache, fetching it from `source` first when needed.
     public func fetch(filename: String, source: String, digest: ArtifactDigest, client: HTTPClient) async throws(ArtifactError) -> String {
         if let cached = cachedPath(filename: filename, digest: digest) { return cached }
-        guard !filename.contains("/"), filename != "..", !filename.isEmpty else {
+        guard !filename.containsLiteral("/"), filename != "..", !filename.isEmpty else {
             throw ArtifactError(filename: filename, message: "refusing a file name with a path in it")
         }
         let directory = directory(for: digest)
@@ -61,7 +63,7 @@ public final class ArtifactCache: Sendable {
             try await download(source, to: temporary, filename: filename, client: client)
         } else {
             var path = source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
-            path = path.removingPercentEncoding ?? path
+            path = PercentEncoding.decoded(path) ?? path
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ArtifactError(filename: filename, message: "not found at \(path)")
             }
@@ -91,13 +93,12 @@ public final class ArtifactCache: Sendable {
 
     /// Streams a file through the digest (large wheels never sit in memory whole).
     public static func digest(of path: String, algorithm: DigestAlgorithm, filename: String) throws(ArtifactError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let file = OpenFile(readingAtPath: path) else {
             throw ArtifactError(filename: filename, message: "cannot read \(path)")
         }
-        defer { try? handle.close() }
         let digester = Digester(algorithm)
         while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
+            guard let chunk = file.read(upTo: 1 << 20) else { throw ArtifactError(filename: filename, message: "cannot read \(path)") }
             if chunk.isEmpty { break }
             chunk.withUnsafeBytes { digester.update($0) }
         }

@@ -3,7 +3,9 @@
 
 import CLibsolv
 import CSolvExt
-import Foundation
+import FoundationEssentials
+import Glibc
+import Specs
 
 public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible {
     public let path: String
@@ -65,7 +67,7 @@ public enum FileBytes {
     /// mirror page that is checked when read and rebuilt when wrong, and `FileManager.createFile`
     /// (which syncs each file) made a cold channel load spend a second in fsync.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileReadError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(path)
         do {
             try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         } catch {

@@ -7,7 +7,7 @@
 
 import CCurl
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
     public let url: String
@@ -36,7 +36,7 @@ public final class HTTPClient: Sendable {
     public func get(_ url: String, accept: String? = nil, range: String? = nil) async throws(HTTPError) -> HTTPResponse {
         if url.hasPrefix("file://") || url.hasPrefix("/") {
             let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
-            guard let data = FileManager.default.contents(atPath: path.removingPercentEncoding ?? path) else {
+            guard let data = FileManager.default.contents(atPath: PercentEncoding.decoded(path) ?? path) else {
                 return HTTPResponse(status: 404, body: [], contentType: nil)
             }
             return HTTPResponse(status: 200, body: [UInt8](data), contentType: nil)

@@ -2,7 +2,7 @@
 // `.json.bz2`, `.json.gz`). A channel is named by a directory path or a `file://` URL; its
 // name (for `channel::name` specs and strict priority) is the last path component.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 
@@ -17,14 +17,14 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// Directory path (for local channels) or URL without a trailing slash.
     public let location: String
 
-    public var isLocal: Bool { !location.contains("://") }
+    public var isLocal: Bool { !location.containsLiteral("://") }
 
     /// `path/to/conda-forge`, `file:///srv/mirror/conda-forge`, `https://host/conda-forge`.
     public init(_ text: String) {
         var location = text
         if location.hasPrefix("file://") {
             location = String(location.dropFirst("file://".count))
-            location = location.removingPercentEncoding ?? location
+            location = PercentEncoding.decoded(location) ?? location
         }
         while location.count > 1 && location.hasSuffix("/") { location.removeLast() }
         self.location = location

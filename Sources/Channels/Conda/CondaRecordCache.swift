@@ -6,11 +6,11 @@
 //   | record blob: per name its records newest first, strings as u32 length + UTF-8.
 // A cache file that does not match (magic, truncated data) is ignored and rebuilt.
 
-import Foundation
+import FoundationEssentials
 import Specs
 
 final class CondaSubdirRecords: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var decoded: [String: [CondaRecord]] = [:]
     private let index: [String: (offset: Int, count: Int)]
     private let blob: [UInt8]
@@ -64,7 +64,7 @@ final class CondaSubdirRecords: @unchecked Sendable {
 
     static func cacheKey(path: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
+              let size = attributes[.size] as? UInt, let modified = attributes[.modificationDate] as? Date else { return nil }
         return Digester.hex(.sha256, of: Array("\(path)\n\(size)\n\(modified.timeIntervalSince1970)\nv1".utf8))
     }
 

@@ -4,7 +4,7 @@
 // (virtual packages such as `__glibc` excluded). Entries are written sorted, so the same
 // upstream and roots give the same bytes.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 

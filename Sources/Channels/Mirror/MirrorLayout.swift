@@ -10,7 +10,7 @@
 // File URLs in the pages are relative (`../../files/<project>/<file>`), so the mirror can be
 // moved, served by any static web server, or read as a directory. No host name is stored.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 
@@ -83,7 +83,7 @@ enum MirrorLayout {
             if c.isASCII && (c.isLetter || c.isNumber || "-._~!$&'()*+,;=:@".contains(c)) {
                 out.append(c)
             } else {
-                out += String(format: "%%%02X", byte)
+                out += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
             }
         }
         return out

@@ -24,7 +24,7 @@
 // from the wheel itself over HTTP range requests. It is trimmed to the fields a resolver uses
 // and listed with the hash of what was written.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 
@@ -190,7 +190,7 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             }
             if response.status == 404 || response.status == 410 { return (name, nil) }
             guard response.status == 200 else { throw ChannelError("\(url): HTTP \(response.status)") }
-            if response.contentType?.contains("json") == true || response.body.first == UInt8(ascii: "{") {
+            if response.contentType?.containsLiteral("json") == true || response.body.first == UInt8(ascii: "{") {
                 return (name, try ProjectPage.parseJSON(response.body, project: name, pageURL: url))
             }
             return (name, ProjectPage.parseHTML(String(decoding: response.body, as: UTF8.self), project: name, pageURL: url))

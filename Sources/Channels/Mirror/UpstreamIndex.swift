@@ -2,7 +2,8 @@
 // files: it takes `--index-url`, else PIP_INDEX_URL, else pip's configuration, else asks the
 // installed pip for its default (`PyPI.simple_url`).
 
-import Foundation
+import FoundationEssentials
+import Specs
 
 public enum UpstreamIndex {
     public static func discover(explicit: String?) throws(ChannelError) -> String {
@@ -21,16 +22,8 @@ public enum UpstreamIndex {
 
     /// Runs python3 with arguments; its trimmed stdout when it exits 0.
     private static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let python = try? ChildProcess.run("/usr/bin/env", arguments: ["python3"] + arguments, standardError: .discard),
+              python.status == 0 else { return nil }
+        return String(decoding: python.output, as: UTF8.self).trimmingWhitespaceAndNewlines()
     }
 }

@@ -132,7 +132,7 @@ enum URLReference {
     }
 
     private static func split(_ url: String) -> (String?, String, String) {
-        guard let range = url.range(of: "://") else { return (nil, "", url) }
+        guard let range = url.literalRange(of: "://") else { return (nil, "", url) }
         let scheme = String(url[..<range.lowerBound])
         let rest = url[range.upperBound...]
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
@@ -219,7 +219,7 @@ enum HTMLAnchors {
     }
 
     static func unescape(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        guard text.containsLiteral("&") else { return text }
         var out = ""
         var i = text.startIndex
         while i < text.endIndex {

@@ -2,7 +2,7 @@
 // One file per page: `<cache>/pypi/<sha256 of the page's path, size and mtime>.bin`; a file that
 // does not decode is ignored (and rewritten).
 
-import Foundation
+import Glibc
 import Specs
 
 enum ProjectPageCache {

@@ -2,7 +2,7 @@
 // `index.html` in PEP 503 form, as `mlenv mirror` writes under `simple/`) or a flat wheelhouse
 // directory (`--find-links` style). Project pages and metadata are read on demand and kept.
 
-import Foundation
+import FoundationEssentials
 import JSON
 import Specs
 
@@ -26,7 +26,7 @@ public final class PyPIIndex: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var projects: [NormalizedName: PyPIProjectFiles?] = [:]
     private var metadataByURL: [String: CoreMetadata?] = [:]
     private var requirements: [String: Requirement?] = [:]
@@ -52,13 +52,13 @@ public final class PyPIIndex: @unchecked Sendable {
     public init(_ text: String, cacheDirectory: String? = nil) throws(ChannelError) {
         self.cacheDirectory = cacheDirectory
         var path = text
-        if path.hasPrefix("file://") { path = String(path.dropFirst("file://".count)).removingPercentEncoding ?? path }
-        if path.contains("://") {
+        if path.hasPrefix("file://") { path = PercentEncoding.decoded(String(path.dropFirst("file://".count))) ?? path }
+        if path.containsLiteral("://") {
             throw ChannelError("index \(text): remote indexes are read through `mlenv mirror` (make a local mirror first)")
         }
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory else {
             throw ChannelError("index \(text): no such directory")
         }
         if FileManager.default.fileExists(atPath: path + "/simple") {
@@ -114,7 +114,7 @@ public final class PyPIIndex: @unchecked Sendable {
         switch layout {
         case .simple(let root):
             let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-            return names.filter { !$0.hasPrefix(".") && !$0.contains(".") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") }
+            return names.filter { !$0.hasPrefix(".") && !$0.containsLiteral(".") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") }
                 .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.html") }
                 .map { NormalizedName($0) }.sorted()
         case .flat(let directory):

@@ -2,7 +2,6 @@
 // decoded from the page cache only when asked for. A warm resolve looks at the newest few
 // releases of most projects, so most files are never decoded (nor judged, see JudgedProject).
 
-import Foundation
 import Specs
 
 public final class PyPIProjectFiles: @unchecked Sendable {
@@ -18,7 +17,7 @@ public final class PyPIProjectFiles: @unchecked Sendable {
     public var count: Int { files.count }
 
     private let records: ProjectPageCache.Records?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var files: [PyPIFile?]
     private var versions: [PEP440Version?]
     private var whole: PyPIProject?

@@ -7,8 +7,10 @@
 // match is listed, all at once.
 
 import Channels
-import Foundation
+import FoundationEssentials
+import Glibc
 import Solver
+import Specs
 
 public struct GatherOptions: Sendable {
     public var offline: Bool
@@ -60,7 +62,7 @@ public enum ArtifactGatherer {
             }
             // Local copies: the record's own path, then extra directories.
             var local: [String] = []
-            if !p.url.contains("://") { local.append(p.url) } else if p.url.hasPrefix("file://") { local.append(String(p.url.dropFirst(7))) }
+            if !p.url.containsLiteral("://") { local.append(p.url) } else if p.url.hasPrefix("file://") { local.append(String(p.url.dropFirst(7))) }
             local += options.extraDirectories.map { "\($0)/\(p.filename)" }
             if let path = local.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 do {
@@ -117,26 +119,24 @@ public enum ArtifactGatherer {
         for platform in TagPolicy.platformTags(for: target) { arguments += ["--platform", platform] }
         arguments += ["-r", requirementsFile]
         options.progress("downloading \(wanted.count) wheel(s) with pip")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: options.pip[0].hasPrefix("/") ? options.pip[0] : "/usr/bin/env")
-        process.arguments = options.pip[0].hasPrefix("/") ? arguments : [options.pip[0]] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        let executable = options.pip[0].hasPrefix("/") ? options.pip[0] : "/usr/bin/env"
         var failures: [String] = []
-        do { try process.run() } catch {
-            return ([:], ["cannot run \(options.pip.joined(separator: " ")): \(error.localizedDescription)"])
+        let pip: ChildProcess.Completion
+        do {
+            pip = try ChildProcess.run(executable, arguments: options.pip[0].hasPrefix("/") ? arguments : [options.pip[0]] + arguments,
+                                       standardOutput: .discard, standardError: .capture)
+        } catch {
+            return ([:], ["cannot run \(options.pip.joined(separator: " ")): \(error.description)"])
         }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            failures.append("pip download failed (exit \(process.terminationStatus)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))")
+        let stderr = String(decoding: pip.error, as: UTF8.self)
+        if pip.status != 0 {
+            failures.append("pip download failed (exit \(pip.status)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))")
         }
         var found: [String: String] = [:]
         for (p, digest) in wanted {
             let path = scratch + "/wheels/" + p.filename
             guard FileManager.default.fileExists(atPath: path) else {
-                if process.terminationStatus == 0 { failures.append("\(p.filename): pip did not download this file") }
+                if pip.status == 0 { failures.append("\(p.filename): pip did not download this file") }
                 continue
             }
             do {

@@ -11,8 +11,10 @@
 //    azureml-inference-server-http, otherwise in-process (inference/validate.py either way).
 
 import Channels
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
+import Specs
 
 public struct BundleRunOptions: Sendable {
     public var payloads: [String]
@@ -80,9 +82,9 @@ public enum BundleRunner {
 
         // 1. The bundle's root directory.
         var root = bundle
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard fm.fileExists(atPath: bundle, isDirectory: &isDirectory) else { throw BundleError("no such bundle: \(bundle)") }
-        if !isDirectory.boolValue {
+        if !isDirectory {
             do { try TarArchive.extract(bundle, into: scratch + "/bundle") } catch { throw BundleError(error.message) }
             let top = (try? fm.contentsOfDirectory(atPath: scratch + "/bundle")) ?? []
             guard top.count == 1 else { throw BundleError("\(bundle): expected one top-level directory in the archive") }
@@ -119,7 +121,7 @@ public enum BundleRunner {
         }
 
         // 3. A venv on the host's Python, installed from pkgs/wheels only.
-        let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
         guard hostPython == python else {
             report.steps.append(("the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)", false))
             return report
@@ -140,8 +142,8 @@ public enum BundleRunner {
         // 4. Score.
         var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
         for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
-        var server: Process?
-        defer { if let server { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() } }
+        var server: ChildProcess?
+        defer { if let server { server.send(SIGKILL); server.waitUntilExit() } }
         if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
@@ -189,22 +191,22 @@ public enum BundleRunner {
         return problems
     }
 
-    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (Process, Bool) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: venv + "/bin/azmlinfsrv")
-        process.arguments = ["--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)]
+    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (ChildProcess?, Bool) {
         var environment = ProcessInfo.processInfo.environment
         environment["AZUREML_MODEL_DIR"] = root
         environment["MLFLOW_MODEL_FOLDER"] = "model"
         environment["HOST"] = "127.0.0.1"
         environment["AML_APP_ROOT"] = root + "/inference"
         environment["WORKER_COUNT"] = "1"
-        process.environment = environment
         _ = FileManager.default.createFile(atPath: scratch + "/server.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: scratch + "/server.log")
-        process.standardOutput = log
-        process.standardError = log
-        do { try process.run() } catch { return (process, false) }
+        let log = ChildProcess.Output.file(scratch + "/server.log")
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.launch(venv + "/bin/azmlinfsrv", arguments: ["--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)],
+                                              environment: environment, standardOutput: log, standardError: log)
+        } catch {
+            return (nil, false)
+        }
         for _ in 0..<360 {
             if !process.isRunning { return (process, false) }
             if let (status, _) = httpGet("http://127.0.0.1:\(port)/"), status == 200 { return (process, true) }
@@ -215,7 +217,7 @@ public enum BundleRunner {
 
     private static func httpGet(_ url: String) -> (Int, String)? {
         let result = run(["/usr/bin/env", "python3", "-c", "import urllib.request,sys\ntry:\n r=urllib.request.urlopen(sys.argv[1], timeout=2); print(r.status)\nexcept Exception as e: print(getattr(e,'code',0))", url])
-        guard let text = result.output?.trimmingCharacters(in: .whitespacesAndNewlines), let status = Int(text) else { return nil }
+        guard let text = result.output?.trimmingWhitespaceAndNewlines(), let status = Int(text) else { return nil }
         return (status, text)
     }
 
@@ -227,23 +229,15 @@ public enum BundleRunner {
     }
 
     static func run(_ command: [String], environment overrides: [String: String?] = [:]) -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
-        process.arguments = command[0].hasPrefix("/") ? Array(command.dropFirst()) : command
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in overrides { environment[key] = value }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return Run(status: -1, output: nil, error: error.localizedDescription) }
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self))
+        let absolute = command[0].hasPrefix("/")
+        do {
+            let finished = try ChildProcess.run(absolute ? command[0] : "/usr/bin/env", arguments: absolute ? Array(command.dropFirst()) : command,
+                                                environment: environment)
+            return Run(status: finished.status, output: String(decoding: finished.output, as: UTF8.self), error: String(decoding: finished.error, as: UTF8.self))
+        } catch {
+            return Run(status: -1, output: nil, error: error.description)
+        }
     }
 }

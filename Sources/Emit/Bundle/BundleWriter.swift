@@ -12,11 +12,13 @@
 
 import Channels
 import Deploy
-import Foundation
+import FoundationEssentials
+import Glibc
 import Inference
 import JSON
 import ModelFiles
 import Solver
+import Specs
 
 public struct BundleInputs: Sendable {
     public let modelPath: String
@@ -98,12 +100,11 @@ public enum BundleWriter {
     /// Regular files under the model root, relative, sorted (symbolic links inside the model
     /// are followed; hidden VCS folders are left out).
     static func modelFiles(_ root: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
         var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
+        for relative in FileTree.relativePaths(under: root) {
             if relative.split(separator: "/").contains(where: { $0 == ".git" || $0 == ".ipynb_checkpoints" || $0 == "__pycache__" }) { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
+            var isDirectory = false
+            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory {
                 files.append(relative)
             }
         }
@@ -191,7 +192,7 @@ public enum BundleWriter {
         if fm.fileExists(atPath: target) && !force {
             throw BundleError("\(target) already exists; refusing to overwrite it (use --force)")
         }
-        let parent = (target as NSString).deletingLastPathComponent
+        let parent = PathText.deletingLastComponent(target)
         if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let temporary = (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" + (asDirectory ? "" : ".tar.gz")
         defer { try? fm.removeItem(atPath: temporary) }
@@ -199,17 +200,17 @@ public enum BundleWriter {
             for entry in entries {
                 let path = temporary + "/" + entry.path
                 do {
-                    try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try fm.createDirectory(atPath: PathText.deletingLastComponent(path), withIntermediateDirectories: true)
                     switch entry.content {
                     case .bytes(let bytes): try Data(bytes).write(to: URL(fileURLWithPath: path))
                     case .file(let source): try fm.copyItem(atPath: source, toPath: path)
                     }
                 } catch {
-                    throw BundleError("cannot write \(entry.path): \(error.localizedDescription)")
+                    throw BundleError("cannot write \(entry.path): \(FileErrorText.describe(error))")
                 }
             }
         } else {
-            let root = URL(fileURLWithPath: target).lastPathComponent.replacingOccurrences(of: ".tar.gz", with: "").replacingOccurrences(of: ".tgz", with: "")
+            let root = URL(fileURLWithPath: target).lastPathComponent.replacingLiteral(".tar.gz", with: "").replacingLiteral(".tgz", with: "")
             do { try TarArchive.write(entries, to: temporary, epoch: epoch, root: root) } catch { throw BundleError(error.message) }
         }
         if fm.fileExists(atPath: target) { try? fm.removeItem(atPath: target) }

@@ -10,6 +10,7 @@
 
 import Deploy
 import Solver
+import Specs
 
 public struct DockerfileInputs: Sendable {
     public let profile: Profile
@@ -81,7 +82,7 @@ public enum DockerfileWriter {
         lines.append("")
         // python:X.Y images have no user to run as: make one with a fixed uid. The Azure ML base
         // images define their own (dockeruser), whose uid mlenv cannot know.
-        if inputs.mode == .virtualenv || !p.condaImage.contains("azureml/") {
+        if inputs.mode == .virtualenv || !p.condaImage.containsLiteral("azureml/") {
             lines.append("RUN useradd --no-log-init --create-home --uid 1000 \(p.user)")
             lines.append("USER 1000")
         } else {
@@ -106,7 +107,9 @@ public enum DockerfileWriter {
 
 extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = range(of: target) else { return self }
-        return replacingCharacters(in: range, with: replacement)
+        guard let range = literalRange(of: target) else { return self }
+        var replaced = self
+        replaced.replaceSubrange(range, with: replacement)
+        return replaced
     }
 }

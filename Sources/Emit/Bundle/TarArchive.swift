@@ -10,7 +10,10 @@
 // components, links of any kind, and device files.
 
 import CArchive
-import Foundation
+import Channels
+import FoundationEssentials
+import Glibc
+import Specs
 
 public struct ArchiveEntry: Sendable {
     public enum Content: Sendable {
@@ -82,22 +85,21 @@ public enum TarArchive {
                 let written = bytes.withUnsafeBytes { mlenv_archive_write_data(archive, $0.baseAddress, $0.count) }
                 guard written == bytes.count else { throw failure(archive, name) }
             case .file(let source):
-                guard let handle = FileHandle(forReadingAtPath: source),
-                      let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? NSNumber else {
+                guard let file = OpenFile(readingAtPath: source),
+                      let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? UInt else {
                     throw ArchiveError(message: "cannot read \(source)")
                 }
-                defer { try? handle.close() }
-                mlenv_archive_entry_set_size(header, la_int64_t(size.int64Value))
+                mlenv_archive_entry_set_size(header, la_int64_t(size))
                 guard mlenv_archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
                 var total: Int64 = 0
                 while true {
-                    let chunk = handle.readData(ofLength: 1 << 20)
+                    guard let chunk = file.read(upTo: 1 << 20) else { throw ArchiveError(message: "cannot read \(source)") }
                     if chunk.isEmpty { break }
                     let n = chunk.withUnsafeBytes { mlenv_archive_write_data(archive, $0.baseAddress, $0.count) }
                     guard n == chunk.count else { throw failure(archive, name) }
                     total += Int64(n)
                 }
-                guard total == size.int64Value else { throw ArchiveError(message: "\(source) changed while it was archived") }
+                guard total == Int64(size) else { throw ArchiveError(message: "\(source) changed while it was archived") }
             }
         }
         guard mlenv_archive_write_close(archive) == ARCHIVE_OK else { throw failure(archive, path) }
@@ -132,17 +134,18 @@ public enum TarArchive {
                 try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
                 continue
             }
-            try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: target, contents: nil), let handle = FileHandle(forWritingAtPath: target) else {
+            try? FileManager.default.createDirectory(atPath: PathText.deletingLastComponent(target), withIntermediateDirectories: true)
+            guard let file = OpenFile(creatingAtPath: target) else {
                 throw ArchiveError(message: "cannot create \(target)")
             }
-            defer { try? handle.close() }
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n < 0 { throw ArchiveError(message: "\(path): cannot read \(name)") }
                 if n == 0 { break }
-                handle.write(Data(buffer[0..<n]))
+                guard buffer.withUnsafeBytes({ file.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else {
+                    throw ArchiveError(message: "cannot write \(target)")
+                }
             }
             if mlenv_archive_entry_perm(entry) & 0o111 != 0 { chmod(target, 0o755) }
         }

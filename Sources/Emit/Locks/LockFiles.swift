@@ -9,8 +9,9 @@
 
 import Channels
 import Deploy
-import Foundation
+import FoundationEssentials
 import Solver
+import Specs
 import YAML
 
 public struct LockInputs: Sendable {
@@ -56,7 +57,7 @@ public enum LockFiles {
 
     /// `<channel or index directory name>/<path inside it>` for files of local mirrors.
     public static func mirrorRelativeURL(_ p: ResolvedPackage) -> String {
-        guard !p.url.contains("://") else { return p.url }
+        guard !p.url.containsLiteral("://") else { return p.url }
         let root = p.source
         let name = root.split(separator: "/").last.map(String.init) ?? root
         if p.url.hasPrefix(root + "/") { return name + "/" + p.url.dropFirst(root.count + 1) }
@@ -119,9 +120,9 @@ public enum LockFiles {
                 // `name[extra] specifier ; marker` → the name and the specifier.
                 let withoutMarker = dependency.split(separator: ";", maxSplits: 1).first.map(String.init) ?? dependency
                 let name = String(withoutMarker.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
-                var rest = withoutMarker.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
-                if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") { rest = String(rest[rest.index(after: close)...]).trimmingCharacters(in: .whitespaces) }
-                add(name.lowercased(), rest.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: ""))
+                var rest = withoutMarker.dropFirst(name.count).trimmingHorizontalWhitespace()
+                if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") { rest = rest[rest.index(after: close)...].trimmingHorizontalWhitespace() }
+                add(name.lowercased(), rest.replacingLiteral(" ", with: "").replacingLiteral("(", with: "").replacingLiteral(")", with: ""))
             }
         }
         return merged.sorted { $0.0 < $1.0 }

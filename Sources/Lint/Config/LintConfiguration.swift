@@ -18,7 +18,8 @@
 //         deployment: azureml-batch
 //         rules: {MLE012: off}
 
-import Foundation
+import FoundationEssentials
+import Specs
 import YAML
 
 public enum RuleSetting: Hashable, Sendable {
@@ -177,7 +178,7 @@ public struct LintConfiguration: Hashable, Sendable {
 
     /// A path from the file (channels, indexes), made usable from the current directory.
     public func resolve(_ path: String) -> String {
-        guard let directory, !path.hasPrefix("/"), !path.contains("://") else { return path }
+        guard let directory, !path.hasPrefix("/"), !path.containsLiteral("://") else { return path }
         return directory + "/" + path
     }
 

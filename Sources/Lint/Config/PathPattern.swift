@@ -2,7 +2,7 @@
 // `**` for any number of segments. A pattern matches a model directory when it matches the
 // directory or one of its ancestors, so `legacy` and `legacy/**` both cover legacy/a/b.
 
-import Foundation
+import Glibc
 
 public struct PathPattern: Hashable, Sendable, CustomStringConvertible {
     public let text: String

@@ -9,7 +9,8 @@
 // Rules are named by id or by name. pip and YAML both treat `#` after whitespace as a comment,
 // so the directive never changes what is installed.
 
-import Foundation
+import Channels
+import FoundationEssentials
 import JSON
 
 struct SuppressionDirective: Hashable, Sendable {
@@ -71,7 +72,7 @@ struct FileSuppressions: Sendable {
 
 /// Reads each model file once and drops the findings its comments suppress.
 final class SuppressionIndex: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var files: [String: FileSuppressions] = [:]
 
     func filter(_ findings: [Finding]) -> [Finding] {
@@ -88,7 +89,7 @@ final class SuppressionIndex: @unchecked Sendable {
         var parsed = FileSuppressions(text: "")
         // Only text files of reasonable size can carry comments worth reading.
         if isModelFile, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? Int, size < 4_000_000,
+           let size = attributes[.size] as? UInt, size < 4_000_000,
            let data = FileManager.default.contents(atPath: path) {
             parsed = FileSuppressions(text: String(decoding: data, as: UTF8.self))
         }

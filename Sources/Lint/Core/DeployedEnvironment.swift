@@ -4,7 +4,6 @@
 // the version that will be installed and how we know it.
 
 import Channels
-import Foundation
 import Deploy
 import ModelFiles
 import Solver
@@ -72,8 +71,8 @@ public struct DeclaredPackage: Sendable {
 enum CondaPin {
     /// `numpy=1.21.2` / `numpy==1.21.2` / `numpy 1.21.2` / `conda-forge::numpy=1.21.2=py39_0` → 1.21.2.
     static func exactVersion(_ text: String) -> String? {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-        if let colons = rest.range(of: "::") { rest = rest[colons.upperBound...] }
+        var rest = Substring(text.trimmingHorizontalWhitespace())
+        if let colons = rest.literalRange(of: "::") { rest = rest[colons.upperBound...] }
         rest = rest.drop { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
         let spaced = rest.first == " "
         rest = rest.drop { $0 == " " }

@@ -4,7 +4,7 @@
 
 import Channels
 import Deploy
-import Foundation
+import FoundationEssentials
 import ModelFiles
 import Solver
 import Specs

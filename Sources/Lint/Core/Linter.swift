@@ -10,7 +10,8 @@
 
 import Channels
 import Deploy
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
 import ModelFiles
 import Solver
@@ -49,12 +50,16 @@ public struct LintOptions: Sendable {
         self.configuration = configuration
     }
 
+    /// Today in UTC, `yyyy-MM-dd`.
     public static func currentDate() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date())
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2)
     }
 }
 

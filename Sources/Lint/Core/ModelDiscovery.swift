@@ -5,7 +5,8 @@
 // .ipynb_checkpoints) are skipped and symbolic links are not followed, so a walk cannot loop or
 // leave the tree it was given.
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 public enum ModelDiscovery {
     /// Model directories under `path`, in path order, spelled from `path` (`models/a/b`).

@@ -1,7 +1,6 @@
 // Resources/breakers.yaml as values: rules whose checks are data, each case with what breaks,
 // the fix and where it was reported. Loading errors carry the file's line and column.
 
-import Foundation
 import Solver
 import Specs
 import YAML
@@ -51,13 +50,12 @@ public struct BreakerCatalog: Hashable, Sendable {
 
     public init(rules: [BreakerRule]) { self.rules = rules }
 
-    /// The catalog shipped with mlenv (Resources/breakers.yaml).
+    /// The catalog shipped with mlenv (Resources/breakers.yaml, embedded by scripts/embed-resources).
     public static func builtIn() throws(BreakerDataError) -> BreakerCatalog {
-        guard let url = Bundle.module.url(forResource: "breakers", withExtension: "yaml", subdirectory: "Resources"),
-              let data = FileManager.default.contents(atPath: url.path) else {
+        guard let text = EmbeddedBreakers.files["Resources/breakers.yaml"] else {
             throw BreakerDataError(file: "breakers.yaml", mark: nil, message: "the breaker data is missing from the mlenv installation")
         }
-        return try parse([UInt8](data), file: "breakers.yaml")
+        return try parse(Array(text.utf8), file: "breakers.yaml")
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws(BreakerDataError) -> BreakerCatalog {

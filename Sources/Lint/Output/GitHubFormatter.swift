@@ -2,7 +2,7 @@
 // the pull request: `::error file=F,line=L,col=C,title=T::message`. Info findings are notices.
 // Values are escaped as the runner expects (`%` `\r` `\n`, and `:` `,` in properties).
 
-import Foundation
+import Specs
 
 public enum GitHubFormatter {
     public static func format(_ report: LintReport) -> String {
@@ -26,10 +26,10 @@ public enum GitHubFormatter {
     }
 
     static func data(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        text.replacingLiteral("%", with: "%25").replacingLiteral("\r", with: "%0D").replacingLiteral("\n", with: "%0A")
     }
 
     static func property(_ text: String) -> String {
-        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        data(text).replacingLiteral(":", with: "%3A").replacingLiteral(",", with: "%2C")
     }
 }

@@ -3,7 +3,6 @@
 // relatedLocations; the others are appended to the message. Artifact URIs are the paths lint
 // was given, percent-encoded as relative URI references.
 
-import Foundation
 import JSON
 
 public enum SARIFFormatter {
@@ -86,10 +85,22 @@ public enum SARIFFormatter {
         return .object(object)
     }
 
-    /// A relative URI reference for a path (`a b/c.yaml` → `a%20b/c.yaml`).
+    /// A relative URI reference for a path (`a b/c.yaml` → `a%20b/c.yaml`): every UTF-8 byte but
+    /// the ASCII letters, digits and `-._~!$&'()*+,=@/` percent-encoded (Foundation's
+    /// `urlPathAllowed` without `;` and `:`).
     static func uri(_ path: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: ";:")
-        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        var out = ""
+        for byte in path.utf8 {
+            if byte < 0x80, isLetterOrDigit(byte) || "-._~!$&'()*+,=@/".utf8.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 }

@@ -8,8 +8,6 @@
 // then one summary line. Colour (ANSI) only when asked for — the command turns it on for a
 // terminal.
 
-import Foundation
-
 public struct TextFormatter: Sendable {
     public var color: Bool
 

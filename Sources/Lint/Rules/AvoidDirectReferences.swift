@@ -5,8 +5,8 @@
 /// (`../lib`, `/home/me/pkg.whl`, `file:///...`) does not exist in the image at all: an error.
 /// Paths inside the model are fine.
 
-import Foundation
 import ModelFiles
+import Specs
 
 struct AvoidDirectReferences: LintRule {
     let rule = RuleDescription(
@@ -41,7 +41,7 @@ struct AvoidDirectReferences: LintRule {
                     sink.report(Message.outside(requirement.text), at: requirement.location, severity: .error)
                     continue
                 }
-                let base = requirement.location.file.contains("/") ? String(requirement.location.file[..<requirement.location.file.lastIndex(of: "/")!]) : ""
+                let base = requirement.location.file.containsLiteral("/") ? String(requirement.location.file[..<requirement.location.file.lastIndex(of: "/")!]) : ""
                 let relative = base.isEmpty ? path : base + "/" + path
                 switch directory?.lookup(relative) {
                 case .escapes?, .symlinkEscapes?:
@@ -57,11 +57,11 @@ struct AvoidDirectReferences: LintRule {
 
     /// `./pkg[extra]`, `-e ./pkg`, `pkg.whl; marker` → the path part.
     static func localPath(_ text: String) -> String {
-        var path = text.trimmingCharacters(in: .whitespaces)
-        if let semicolon = path.range(of: "; ") { path = String(path[..<semicolon.lowerBound]) }
+        var path = text.trimmingHorizontalWhitespace()
+        if let semicolon = path.literalRange(of: "; ") { path = String(path[..<semicolon.lowerBound]) }
         if let hash = path.firstIndex(of: "#") { path = String(path[..<hash]) }
         if path.hasSuffix("]"), let bracket = path.lastIndex(of: "[") { path = String(path[..<bracket]) }
-        return path.trimmingCharacters(in: .whitespaces)
+        return path.trimmingHorizontalWhitespace()
     }
 }
 

@@ -6,6 +6,7 @@
 /// in the model.
 
 import ModelFiles
+import Specs
 
 struct InstallFromConfiguredIndexesOnly: LintRule {
     let rule = RuleDescription(
@@ -16,7 +17,7 @@ struct InstallFromConfiguredIndexesOnly: LintRule {
 
     /// `https://user:token@host/simple` → `https://***@host/simple`: lint output goes to CI logs.
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        guard let scheme = url.literalRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
         let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
         guard at < slash else { return url }
         return String(url[..<scheme.upperBound]) + "***" + String(url[at...])

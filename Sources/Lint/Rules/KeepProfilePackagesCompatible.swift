@@ -7,6 +7,7 @@
 
 import ModelFiles
 import Solver
+import Specs
 
 struct KeepProfilePackagesCompatible: LintRule {
     let rule = RuleDescription(
@@ -17,7 +18,7 @@ struct KeepProfilePackagesCompatible: LintRule {
         guard case .unsatisfiable(let explanation) = subject.resolution, subject.indexCoversTarget else { return }
         for problem in ExplainedProblem.split(explanation, subject: subject) where problem.involvesProfile {
             let added = subject.plan?.request.pip.filter { !$0.origin.isModel && $0.origin.text.hasPrefix("profile ") }.map(\.text) ?? []
-            let named = added.filter { text in problem.lines.contains { $0.contains(" requires \(text)") } }
+            let named = added.filter { text in problem.lines.contains { $0.containsLiteral(" requires \(text)") } }
             sink.report(Message.conflict(named.isEmpty ? added : named, model: problem.requirement, deployment: subject.deployment, simple: problem.lines.count <= 4),
                         at: problem.location ?? subject.insertionPoint,
                         notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) } + problem.hints.prefix(8).map { sink.note("hint: " + $0) })

@@ -35,7 +35,7 @@ struct PreferPackagesWithWheels: LintRule {
             for candidate in admitted {
                 guard case .excluded(let reason) = candidate.verdict, candidate.file.wheel != nil else { continue }
                 // "built for cp38 / cp38, not CPython 3.11" → cp38, listed once.
-                if reason.hasPrefix("built for "), reason.contains(", not CPython"), let tag = reason.dropFirst("built for ".count).split(separator: " ").first {
+                if reason.hasPrefix("built for "), reason.containsLiteral(", not CPython"), let tag = reason.dropFirst("built for ".count).split(separator: " ").first {
                     if !otherPythons.contains(String(tag)) { otherPythons.append(String(tag)) }
                 } else if !reasons.contains(reason) {
                     reasons.append(reason)

@@ -13,6 +13,7 @@
 import Channels
 import ModelFiles
 import Solver
+import Specs
 
 struct ResolveForTheDeployment: LintRule {
     let rule = RuleDescription(
@@ -64,8 +65,8 @@ struct ResolveForTheDeployment: LintRule {
             }
             let condaLocations = Set(subject.declaredPackages.filter(\.isConda).map(\.location))
             for problem in others {
-                let mentionsConda = problem.location.map(condaLocations.contains) ?? false || problem.lines.contains { $0.contains("(conda)") }
-                let mentionsPyPI = !(problem.location.map(condaLocations.contains) ?? false) || problem.lines.contains { $0.contains("(pypi)") }
+                let mentionsConda = problem.location.map(condaLocations.contains) ?? false || problem.lines.contains { $0.containsLiteral("(conda)") }
+                let mentionsPyPI = !(problem.location.map(condaLocations.contains) ?? false) || problem.lines.contains { $0.containsLiteral("(pypi)") }
                 var notes = problem.lines.count > 1 ? Self.capped(problem.lines, subject).map { sink.note($0) } : []
                 notes += problem.hints.prefix(8).map { sink.note("hint: " + $0) }
                 if mentionsConda { notes += channelNote }
@@ -124,10 +125,10 @@ struct ExplainedProblem {
     /// (`pymeeus`, `psutil==5.9.0`).
     var unprovided: [String] {
         lines.compactMap { line -> String? in
-            if line.hasSuffix(", but no package in the channels provides it"), let range = line.range(of: " requires ") {
+            if line.hasSuffix(", but no package in the channels provides it"), let range = line.literalRange(of: " requires ") {
                 return String(line[range.upperBound...].dropLast(", but no package in the channels provides it".count))
             }
-            if line.hasSuffix(", which no package in the channels provides"), let range = line.range(of: " require ", options: .backwards) ?? line.range(of: " requires ", options: .backwards) {
+            if line.hasSuffix(", which no package in the channels provides"), let range = line.lastLiteralRange(of: " require ") ?? line.lastLiteralRange(of: " requires ") {
                 return String(line[range.upperBound...].dropLast(", which no package in the channels provides".count))
             }
             return nil
@@ -136,7 +137,7 @@ struct ExplainedProblem {
 
     /// Names whose only releases for the target are source distributions (from the hints).
     var sdistOnlyNames: Set<String> {
-        Set(hints.filter { $0.contains(" only as source distributions") }.map { String($0.prefix { $0 != " " }).lowercased() })
+        Set(hints.filter { $0.containsLiteral(" only as source distributions") }.map { String($0.prefix { $0 != " " }).lowercased() })
     }
 
     /// True when the problem is only that some required packages exist as sdists alone: it
@@ -146,8 +147,8 @@ struct ExplainedProblem {
         let missing = unprovided.map { String($0.prefix { !" <>=!~;[,(".contains($0) }).lowercased() }
         guard !missing.isEmpty, missing.allSatisfy(sdistOnlyNames.contains) else { return false }
         // Nothing else may be wrong: only requirement chains and the missing providers.
-        return lines.allSatisfy { $0.contains(" requires ") || $0.contains(" require ") }
-            && !lines.contains { $0.contains(" constrains ") || $0.contains(" both install ") || $0.contains("cannot be installed") }
+        return lines.allSatisfy { $0.containsLiteral(" requires ") || $0.containsLiteral(" require ") }
+            && !lines.contains { $0.containsLiteral(" constrains ") || $0.containsLiteral(" both install ") || $0.containsLiteral("cannot be installed") }
     }
 
     static func split(_ explanation: Explanation, subject: LintSubject) -> [ExplainedProblem] {
@@ -208,7 +209,7 @@ struct ExplainedProblem {
     static func subject(ofHint hint: String) -> String {
         let lower = hint.lowercased()
         for marker in ["no conda package named ", "no release of "] {
-            if let range = lower.range(of: marker) { return String(lower[range.upperBound...].prefix { $0 != " " }) }
+            if let range = lower.literalRange(of: marker) { return String(lower[range.upperBound...].prefix { $0 != " " }) }
         }
         return String(lower.prefix { $0 != " " && $0 != ":" })
     }
@@ -222,10 +223,10 @@ struct ExplainedProblem {
         }
         for line in lines {
             let first = line.split(separator: " ").first ?? ""
-            if !first.contains(":") && !line.hasPrefix("profile ") { names.insert(name(line[...])) }
+            if !first.containsLiteral(":") && !line.hasPrefix("profile ") { names.insert(name(line[...])) }
             for keyword in [" requires ", " constrains ", " excludes "] {
                 var rest = line[...]
-                while let range = rest.range(of: keyword) {
+                while let range = rest.literalRange(of: keyword) {
                     rest = rest[range.upperBound...]
                     names.insert(name(rest))
                 }

@@ -3,7 +3,7 @@
 
 import ArgumentParser
 import Channels
-import Foundation
+import FoundationEssentials
 
 struct ChannelOptions: ParsableArguments {
     @Option(name: .customLong("channel"), help: ArgumentHelp(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Channels
-import Foundation
+import Dispatch
 import JSON
 
 struct ChannelsCommand: ParsableCommand {
@@ -54,10 +54,10 @@ struct ChannelsCommand: ParsableCommand {
         case .json:
             let value: JSONValue = [
                 "conda": ["channels": .array(channels.condaChannels.map { .string($0.location) }), "records": .int(condaRecords),
-                          "names": .int(channels.condaNames.count), "seconds": .number(JSONNumber(text: String(format: "%.4f", condaSeconds)))],
+                          "names": .int(channels.condaNames.count), "seconds": .number(JSONNumber(text: fixedPoint(condaSeconds, digits: 4)))],
                 "pypi": ["indexes": .array(channels.pypiIndexes.map { .string($0.location) }), "projects": .int(projects), "files": .int(files),
-                         "seconds": .number(JSONNumber(text: String(format: "%.4f", pypiSeconds)))],
-                "seconds": .number(JSONNumber(text: String(format: "%.4f", total))),
+                         "seconds": .number(JSONNumber(text: fixedPoint(pypiSeconds, digits: 4)))],
+                "seconds": .number(JSONNumber(text: fixedPoint(total, digits: 4))),
                 "records_per_second": .int(Int(Double(condaRecords + files) / max(total, 1e-9))),
                 "cache": channelOptions.noCache ? .null : .string(channelOptions.cacheRoot + "/channels"),
             ]
@@ -65,10 +65,10 @@ struct ChannelsCommand: ParsableCommand {
         case .text:
             var out = ""
             for channel in channels.condaChannels { out += "conda  \(channel.location)\n" }
-            out += "       \(condaRecords) records, \(channels.condaNames.count) names, loaded in \(String(format: "%.3f", condaSeconds)) s\n"
+            out += "       \(condaRecords) records, \(channels.condaNames.count) names, loaded in \(fixedPoint(condaSeconds, digits: 3)) s\n"
             for index in channels.pypiIndexes { out += "pypi   \(index.location)\n" }
-            out += "       \(projects) projects, \(files) files, loaded in \(String(format: "%.3f", pypiSeconds)) s\n"
-            out += "total  \(String(format: "%.3f", total)) s (\(Int(Double(condaRecords + files) / max(total, 1e-9))) records/s)\n"
+            out += "       \(projects) projects, \(files) files, loaded in \(fixedPoint(pypiSeconds, digits: 3)) s\n"
+            out += "total  \(fixedPoint(total, digits: 3)) s (\(Int(Double(condaRecords + files) / max(total, 1e-9))) records/s)\n"
             StandardOutput.write(out)
         }
     }

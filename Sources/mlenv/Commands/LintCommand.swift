@@ -2,7 +2,8 @@
 
 import ArgumentParser
 import Channels
-import Foundation
+import FoundationEssentials
+import Glibc
 import JSON
 import Lint
 
@@ -79,7 +80,7 @@ struct LintCommand: ParsableCommand {
         if listRules {
             var text = ""
             for rule in rules {
-                text += "\(rule.id)  \(rule.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(rule.name): \(rule.summary)\n"
+                text += "\(rule.id)  \(padded(rule.severity.rawValue, to: 7))  \(rule.name): \(rule.summary)\n"
             }
             StandardOutput.write(text)
             return
@@ -140,8 +141,13 @@ struct LintCommand: ParsableCommand {
 
     /// A path's directory (the path itself when it is one), for finding .mlenv.yaml.
     static func directory(of path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return path }
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory { return path }
         return URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
+}
+
+/// `text` cut or space-padded to `width` characters (NSString's `padding(toLength:withPad:startingAt:)`).
+private func padded(_ text: String, to width: Int) -> String {
+    text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Channels
-import Foundation
+import FoundationEssentials
 import JSON
 import ModelFiles
 import Specs
@@ -84,7 +84,7 @@ struct MirrorCommand: AsyncParsableCommand {
     }
 
     var pythonVersions: [PythonVersion] {
-        python.split(separator: ",").compactMap { PythonVersion(String($0).trimmingCharacters(in: .whitespaces)) }
+        python.split(separator: ",").compactMap { PythonVersion($0.trimmingHorizontalWhitespace()) }
     }
 
     static func glibc(fromPlatform platform: String) -> (GlibcVersion, String)? {
@@ -166,10 +166,10 @@ struct MirrorRoots {
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
             for (number, raw) in String(decoding: data, as: UTF8.self).physicalLines.enumerated() {
-                let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+                let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingHorizontalWhitespace() ?? ""
                 if line.isEmpty { continue }
                 if line.hasPrefix("conda:") {
-                    let spec = line.dropFirst("conda:".count).trimmingCharacters(in: .whitespaces)
+                    let spec = line.dropFirst("conda:".count).trimmingHorizontalWhitespace()
                     do { roots.conda.insert(try MatchSpec(parsing: spec).name) } catch { throw CommandError("\(file):\(number + 1): \(error.message)") }
                 } else {
                     do { roots.pypi.append(try Requirement(parsing: line)) } catch { throw CommandError("\(file):\(number + 1): \(error.message)") }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Channels
 import Deploy
 import Emit
-import Foundation
+import FoundationEssentials
 import ModelFiles
 import Solver
 

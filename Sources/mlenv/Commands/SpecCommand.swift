@@ -3,7 +3,7 @@
 // All semantics live in the Specs module; this file only reads arguments and prints.
 
 import ArgumentParser
-import Foundation
+import Channels
 import Specs
 
 enum Ecosystem: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -59,9 +59,9 @@ struct SpecCommand: ParsableCommand {
             StandardError.write("error: give a subcommand (compare, match) or --batch; see 'mlenv spec --help'.\n")
             throw ExitCode(2)
         }
-        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let input = StandardStreams.readInput()
         var engine = SpecBatch()
-        let output = input.withUnsafeBytes { raw in engine.run(raw.bindMemory(to: UInt8.self)) }
+        let output = input.withUnsafeBufferPointer { engine.run($0) }
         StandardOutput.write(output)
     }
 

@@ -1,11 +1,14 @@
 // `mlenv validate MODEL [--payload FILE...]`: wiring only; the checks live in the Inference module.
 
 import ArgumentParser
+import Channels
 import Emit
-import Foundation
+import FoundationEssentials
+import Glibc
 import Inference
 import JSON
 import ModelFiles
+import Specs
 
 extension RequestProtocol: ExpressibleByArgument {}
 
@@ -108,7 +111,7 @@ struct ValidateCommand: ParsableCommand {
 
         var results: [(name: String, report: PayloadReport)] = []
         if payload.isEmpty {
-            for diagnostic in files.diagnostics where diagnostic.code.contains("example") {
+            for diagnostic in files.diagnostics where diagnostic.code.containsLiteral("example") {
                 StandardError.write("\(model)/\(diagnostic)\n")
             }
             let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict)
@@ -181,8 +184,8 @@ enum PayloadFile {
     static func expand(_ paths: [String]) throws -> [String] {
         var result: [String] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            var isDirectory = false
+            if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path)
                     .filter { $0.lowercased().hasSuffix(".json") || $0.lowercased().hasSuffix(".csv") }
                     .sorted()
@@ -197,7 +200,7 @@ enum PayloadFile {
 
     static func read(_ path: String) throws -> [UInt8] {
         if path == "-" {
-            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            return StandardStreams.readInput()
         }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }

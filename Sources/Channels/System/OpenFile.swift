@@ -1,0 +1,38 @@
+// A file open for reading or writing in chunks (large wheels and bundles never sit in memory
+// whole), closed when released.
+
+import Glibc
+
+public final class OpenFile {
+    public let descriptor: Int32
+
+    private init?(path: String, flags: Int32) {
+        descriptor = open(path, flags | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return nil }
+    }
+
+    /// An existing file, for reading.
+    public convenience init?(readingAtPath path: String) { self.init(path: path, flags: O_RDONLY) }
+
+    /// A new or emptied file, for writing.
+    public convenience init?(creatingAtPath path: String) { self.init(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC) }
+
+    deinit { close(descriptor) }
+
+    /// Up to `count` bytes; empty at the end of the file, nil when reading fails.
+    public func read(upTo count: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            buffer.removeSubrange(n...)
+            return buffer
+        }
+    }
+
+    /// All of `bytes`, or false when writing fails.
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        FileDescriptorIO.writeAll(bytes, to: descriptor)
+    }
+}
