@@ -20,9 +20,12 @@ struct EndToEndBundleTests {
         let packaged = try CLI.run(arguments + ["-o", first])
         #expect(packaged.status == 0, "\(packaged.stderr)")
 
+        let serversBefore = Self.azmlinfsrvProcesses()
         let run = try CLI.run(["validate", first, "--run", "--format", "json", "--payload",
                                "fixtures/payloads/sklearn-iris/azureml-valid.json", "fixtures/payloads/sklearn-iris/mlflow-split-valid.json"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        // The server and the process it runs in are gone once validate has answered.
+        #expect(Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
         let report = try JSONValue.parse(string: run.stdout)
         #expect(report["outcome"] == "passed")
         #expect(report["scoring"]?["mode"] == "server")
@@ -39,5 +42,14 @@ struct EndToEndBundleTests {
         // An existing output is not replaced without --force.
         let refused = try CLI.run(arguments + ["--offline", "-o", first])
         #expect(refused.status == 2 && refused.stderr.contains("--force"))
+    }
+
+    /// Processes whose command line runs azmlinfsrv.
+    static func azmlinfsrvProcesses() -> Set<String> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return Set(entries.filter { pid in
+            guard pid.allSatisfy(\.isNumber), let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: line, as: UTF8.self).contains("azmlinfsrv")
+        })
     }
 }

@@ -164,6 +164,12 @@ public final class ChildProcess {
         if terminationStatus == nil { kill(processIdentifier, signal) }
     }
 
+    /// Sends `signal` to the child's whole process group (it leads its own): a server that
+    /// forks workers or re-executes itself leaves nothing running behind.
+    public func sendToGroup(_ signal: Int32) {
+        kill(-processIdentifier, signal)
+    }
+
     /// Waits for the child to end; its exit code, or the signal that ended it.
     @discardableResult
     public func waitUntilExit() -> Int32 {

@@ -143,7 +143,8 @@ public enum BundleRunner {
         var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
         for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
         var server: ChildProcess?
-        defer { if let server { server.send(SIGKILL); server.waitUntilExit() } }
+        // azmlinfsrv runs its server in a child process: the whole group goes.
+        defer { if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() } }
         if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
