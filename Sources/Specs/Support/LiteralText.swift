@@ -95,16 +95,7 @@ extension StringProtocol {
     }
 
     private func trimmingScalars(where trimmed: (Unicode.Scalar) -> Bool) -> String {
-        let scalars = unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, trimmed(scalars[start]) { start = scalars.index(after: start) }
-        while end > start {
-            let before = scalars.index(before: end)
-            if !trimmed(scalars[before]) { break }
-            end = before
-        }
-        return String(self[start..<end])
+        String(Substring(self).trimmingScalars(where: trimmed))
     }
 
     private static func isHorizontalWhitespace(_ s: Unicode.Scalar) -> Bool {
@@ -119,5 +110,21 @@ extension StringProtocol {
         case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return true
         default: return false
         }
+    }
+}
+
+extension Substring {
+    /// Without the leading and trailing Unicode scalars `trimmed` accepts.
+    func trimmingScalars(where trimmed: (Unicode.Scalar) -> Bool) -> Substring {
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, trimmed(scalars[start]) { start = scalars.index(after: start) }
+        while end > start {
+            let before = scalars.index(before: end)
+            if !trimmed(scalars[before]) { break }
+            end = before
+        }
+        return Substring(scalars[start..<end])
     }
 }

@@ -52,18 +52,7 @@ enum PythonText {
     }
 
     /// `str.strip()`.
-    static func strip(_ text: Substring) -> Substring {
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, isWhitespace(scalars[start]) { start = scalars.index(after: start) }
-        while end > start {
-            let before = scalars.index(before: end)
-            if !isWhitespace(scalars[before]) { break }
-            end = before
-        }
-        return Substring(scalars[start..<end])
-    }
+    static func strip(_ text: Substring) -> Substring { text.trimmingScalars(where: isWhitespace) }
 
     static func strip(_ text: String) -> String { String(strip(Substring(text))) }
 
