@@ -38,6 +38,9 @@ struct Unavailable {
     var sdistOnly: [String] = []
     var excluded: [(version: String, reason: String)] = []
     var missingMetadata: [String] = []
+
+    /// Why a yanked file is left out (PEP 592: the index may give a reason).
+    static func yanked(_ reason: String) -> String { "yanked" + (reason.isEmpty ? "" : ": \(reason)") }
 }
 
 final class Universe {
@@ -227,7 +230,7 @@ final class Universe {
                 let candidate = project.candidate(i)
                 if case .wheel = candidate.verdict { continue }
                 if let reason = candidate.file.yanked, !pins.contains(version) {
-                    info.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                    info.excluded.append((version.normalized, Unavailable.yanked(reason)))
                     continue
                 }
                 switch candidate.verdict {
@@ -282,7 +285,7 @@ private struct Loading: @unchecked Sendable {
     let anyVersion: Bool
 
     func load(channels: ChannelSet, versionLimit: Int?) throws(ChannelError) -> Loaded {
-        var project: ProjectFiles
+        let project: ProjectFiles
         if let known = self.project { project = known } else {
             project = ProjectFiles(try channels.judgedProject(name, pinned: !pins.isEmpty), pins: pins)
         }
@@ -309,7 +312,7 @@ private struct Loading: @unchecked Sendable {
             project.seen[i] = true
             // Yanked files only for an exact pin of their version (PEP 592).
             if let reason = candidate.file.yanked, !pins.contains(version) {
-                project.loadInfo.excluded.append((version.normalized, "yanked" + (reason.isEmpty ? "" : ": \(reason)")))
+                project.loadInfo.excluded.append((version.normalized, Unavailable.yanked(reason)))
                 continue
             }
             guard let metadata = try candidate.index.metadata(for: candidate.file) else {
