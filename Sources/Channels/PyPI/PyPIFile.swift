@@ -128,7 +128,9 @@ public struct PyPIProject: Hashable, Sendable {
 
     /// Distinct versions, newest first.
     public var versions: [PEP440Version] {
-        Array(Set(files.compactMap(\.version))).sorted(by: >)
+        var distinct: [PEP440Version] = []
+        for release in releases where distinct.last != release.version { distinct.append(release.version) }
+        return distinct
     }
 }
 

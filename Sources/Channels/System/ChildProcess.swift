@@ -102,8 +102,12 @@ public final class ChildProcess {
             if !childEnds.contains(fd) { childEnds.append(fd) }
             posix_spawn_file_actions_adddup2(&actions, fd, target)
         }
-        for fd in openDescriptors() where fd > STDERR_FILENO {
-            posix_spawn_file_actions_addclose(&actions, fd)
+        // Only 0–2 reach the child. closefrom in the child is atomic: a descriptor another thread
+        // opens between a listing here and the spawn would otherwise leak into the child.
+        if Self.addCloseFrom?(&actions, STDERR_FILENO + 1) != 0 {
+            for fd in openDescriptors() where fd > STDERR_FILENO {
+                posix_spawn_file_actions_addclose(&actions, fd)
+            }
         }
 
         var attributes = posix_spawnattr_t()
@@ -190,6 +194,13 @@ public final class ChildProcess {
     private static func launchError(_ executable: String, _ description: String) -> ProcessLaunchError {
         ProcessLaunchError(executable: executable, description: description)
     }
+
+    /// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does
+    /// not declare; nil on an older C library (then the descriptors are listed and closed).
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// This process's open descriptors (from /proc/self/fd).
     private static func openDescriptors() -> [Int32] {
