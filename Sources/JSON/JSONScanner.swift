@@ -289,6 +289,34 @@ public struct JSONScanner {
         return try JSONString.decodeEscaped(bytes, open: open, start: start, index: &offset)
     }
 
+    /// A string without escapes, as the byte range of its content (checked as `readString` checks
+    /// it: no control characters, valid UTF-8); nil, with nothing consumed, when the string has
+    /// an escape, so the caller reads it with `readString`. Lets a large document be read with
+    /// no String built per value (repodata.json: millions of strings).
+    public mutating func readUnescapedString() throws(JSONError) -> Range<Int>? {
+        skipWhitespace()
+        let open = offset
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        var i = offset + 1
+        var hasHigh = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                let range = (open + 1)..<i
+                if hasHigh, String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) == nil {
+                    throw error("invalid UTF-8 inside a string", at: open + 1)
+                }
+                offset = i + 1
+                return range
+            }
+            if b == UInt8(ascii: "\\") { return nil }
+            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: i) }
+            if b >= 0x80 { hasHigh = true }
+            i += 1
+        }
+        throw error("unterminated string", at: open)
+    }
+
     // MARK: Whole values
 
     /// Skips one value of any size, checking its syntax; returns its byte range.

@@ -48,6 +48,8 @@ final class Universe {
     let request: SolveRequest
 
     private(set) var conda: [String: [Channels.CondaRecord]] = [:]
+    /// The distinct dependency and constrains texts of those builds, by the name they are about.
+    private(set) var condaSpecTexts: [String: [String]] = [:]
     private(set) var pypi: [NormalizedName: [PyPICandidate]] = [:]
     /// Extras asked of each project (normalised).
     private(set) var extras: [NormalizedName: Set<String>] = [:]
@@ -85,6 +87,9 @@ final class Universe {
         var queue: [(name: String, channel: String?)] = [("python", nil)]
         for r in request.conda { queue.append((r.spec.name, r.spec.channel)) }
         var seen = Set<String>()
+        // Each distinct dependency or constrains text once: builds of a name share most of them.
+        var seenTexts = Set<String>()
+        var seenLists = Set<ListIdentity>()
         while let (name, channel) = queue.popLast() {
             guard !name.hasPrefix("__"), seen.insert(name).inserted else { continue }
             var records = channels.condaRecords(named: name)
@@ -93,12 +98,26 @@ final class Universe {
             }
             conda[name] = records
             for record in records {
-                for dependency in record.depends {
+                // Builds decoded from one channel share their lists: each list once.
+                guard seenLists.insert(ListIdentity(record.depends)).inserted
+                        || seenLists.insert(ListIdentity(record.constrains)).inserted else { continue }
+                for dependency in record.depends where seenTexts.insert(dependency).inserted {
                     let depName = MatchSpecCache.name(of: dependency)
+                    condaSpecTexts[depName, default: []].append(dependency)
                     if !seen.contains(depName) { queue.append((depName, nil)) }
+                }
+                for constraint in record.constrains where seenTexts.insert(constraint).inserted {
+                    condaSpecTexts[MatchSpecCache.name(of: constraint), default: []].append(constraint)
                 }
             }
         }
+    }
+
+    /// An array's storage, to skip arrays already walked. The records (and so their arrays)
+    /// live as long as the universe, so an address is not reused while it is in the set.
+    private struct ListIdentity: Hashable {
+        let address: UnsafeRawPointer?
+        init(_ list: [String]) { address = list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
     }
 
     // MARK: PyPI

@@ -41,7 +41,8 @@ public struct Resolver: Sendable {
         // only the projects in the conflict was tried: it can settle on older releases than
         // the full solve would, so it is not done.)
         if debugDirectory == nil {
-            let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: Resolver.quickVersionLimit, debugDirectory: nil, caches: caches)
+            let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: Resolver.quickVersionLimit, debugDirectory: nil,
+                                                                everyBuild: false, caches: caches)
             if case .resolved = outcome { return outcome }
             // A request nothing provides stays unprovided in the whole universe (the limit only
             // trims among the installable releases a request admits, never to none), and the
@@ -49,19 +50,29 @@ public struct Resolver: Sendable {
             // universe would report the same problems.
             if onlyUnprovidedRequests { return outcome }
         }
-        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, caches: caches).0
+        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, everyBuild: true, caches: caches).0
     }
 
     /// Releases per requirement in the first attempt.
     public static let quickVersionLimit = 2
 
+    /// Equivalent conda builds are one solvable (CondaCandidates), which gives the same solution
+    /// as the whole pool. An explanation, though, quotes whichever rules libsolv meets first, and
+    /// those can differ with the pool; the last attempt (the one that explains) keeps every build
+    /// while libsolv's same-name rules for them stay this few (a pair per two builds of a name:
+    /// conda-forge-snapshot size), and merges beyond, where keeping them would cost minutes and
+    /// gigabytes.
+    static let everyBuildPairLimit = 4_000_000
+
     /// One solve; on failure also whether every problem is a request nothing provides (other
     /// than a request for an extra: the newest releases may lack an extra an older one has).
-    private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?,
+    private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?, everyBuild: Bool,
                          caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Bool) {
         let universe = Universe(channels: channels, request: request, versionLimit: versionLimit)
         do { try universe.build() } catch { throw SolveError(error.message) }
-        let builder = PoolBuilder(universe: universe, caches: caches)
+        let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
+        let builder = PoolBuilder(universe: universe, caches: caches,
+                                  mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
@@ -141,6 +152,7 @@ final class PoolBuilder {
     let pool = SolvPool()
     private(set) var infos: [Id: SolvableInfo] = [:]
     private var condaSolvables: [String: [Id]] = [:]
+    private var conda = CondaCandidates(conda: [:], specs: nil)
     private var pypiSolvables: [NormalizedName: [Id]] = [:]
     private var extraSolvables: [String: [Id]] = [:]  // "name[extra]"
     private var virtualSolvables: [String: [Id]] = [:]
@@ -160,9 +172,12 @@ final class PoolBuilder {
     private(set) var extraDeps = Set<Id>()
     private let caches: SolveCaches
 
-    init(universe: Universe, caches: SolveCaches = SolveCaches()) {
+    private let mergeEquivalentBuilds: Bool
+
+    init(universe: Universe, caches: SolveCaches = SolveCaches(), mergeEquivalentBuilds: Bool = true) {
         self.universe = universe
         self.caches = caches
+        self.mergeEquivalentBuilds = mergeEquivalentBuilds
     }
 
     var request: SolveRequest { universe.request }
@@ -175,17 +190,23 @@ final class PoolBuilder {
             virtualSolvables[v.name, default: []].append(id)
         }
         let condaRepo = pool.repo("conda", priority: 0)
+        var candidates = CondaCandidates(conda: universe.conda, specs: mergeEquivalentBuilds ? condaSpecs() : nil)
         for name in universe.conda.keys.sorted() {
-            let records = (universe.conda[name] ?? []).sorted(by: Channels.CondaRecord.preferredFirst)
+            let records = candidates.names[name]?.records ?? []
+            var ids: [Id] = []
+            ids.reserveCapacity(records.count)
             for (i, record) in records.enumerated() {
                 let id = pool.addSolvable(to: condaRepo, name: "conda:\(name)", rank: records.count - i)
                 infos[id] = .conda(record)
-                condaSolvables[name, default: []].append(id)
+                ids.append(id)
                 if request.mode == .conda, let pypiName = PackageNameMap.pypiName(of: record) {
                     condaByPyPIName[pypiName, default: []].append(id)
                 }
             }
+            condaSolvables[name] = ids
+            candidates.setIds(ids, of: name)
         }
+        conda = candidates
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
             // Sort positions, not the (large) candidate values.
@@ -276,11 +297,7 @@ final class PoolBuilder {
                     return spec.matches(name: v.name, version: version, build: v.build, buildNumber: 0)
                 }
             }
-            return (self.condaSolvables[spec.name] ?? []).filter {
-                guard case .conda(let r)? = self.infos[$0] else { return false }
-                if let channel = spec.channel, r.channel != channel { return false }
-                return spec.matches(name: r.name, version: r.version, build: r.build, buildNumber: r.buildNumber)
-            }
+            return self.conda.matching(spec, name: spec.name)
         }
     }
 
@@ -288,11 +305,19 @@ final class PoolBuilder {
     private func condaConstraint(_ text: String) -> Id {
         dependency("conda-constrains " + text, text: text) {
             guard let spec = self.matchSpec(text) else { return [] }
-            return (self.condaSolvables[spec.name] ?? []).filter {
-                guard case .conda(let r)? = self.infos[$0] else { return false }
-                return !spec.matches(name: r.name, version: r.version, build: r.build, buildNumber: r.buildNumber)
-            }
+            return self.conda.excluded(by: spec, name: spec.name)
         }
+    }
+
+    /// Every conda spec of the solve by the name it is about: what decides which builds are
+    /// interchangeable (CondaCandidates).
+    private func condaSpecs() -> [String: [MatchSpec]] {
+        var specs: [String: [MatchSpec]] = [:]
+        for texts in universe.condaSpecTexts.values {
+            for spec in texts.compactMap(matchSpec) { specs[spec.name, default: []].append(spec) }
+        }
+        for r in request.conda { specs[r.spec.name, default: []].append(r.spec) }
+        return specs
     }
 
     /// A PyPI requirement: one dependency for the base, one per extra.

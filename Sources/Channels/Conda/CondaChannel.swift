@@ -3,6 +3,7 @@
 // name (for `channel::name` specs and strict priority) is the last path component.
 
 import FoundationEssentials
+import Glibc
 import JSON
 import Specs
 
@@ -33,19 +34,31 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 
-    /// Records of one subdir. A missing subdir is an empty list (conda-forge has no `noarch`
-    /// in some mirrors); a present but unreadable or malformed repodata is an error.
-    /// One subdir's records, from the binary cache under `cacheDirectory` when it matches the
-    /// repodata file (by path, size and modification time), else parsed and then cached.
+    /// Records of one subdir, from the binary cache under `cacheDirectory` when it matches the
+    /// repodata file (by path, size and modification time), else parsed and then cached. A
+    /// missing subdir is empty (conda-forge has no `noarch` in some mirrors); a present but
+    /// unreadable or malformed repodata is an error.
     func subdirRecords(subdir: String, cacheDirectory: String?) throws(ChannelError) -> CondaSubdirRecords {
-        guard let cacheDirectory, let path = repodataPath(subdir: subdir), let key = CondaSubdirRecords.cacheKey(path: path) else {
-            return CondaSubdirRecords(records: try records(subdir: subdir), channel: name, channelLocation: location)
+        guard isLocal else {
+            throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
         }
-        let file = "\(cacheDirectory)/\(key).bin"
-        if let cached = CondaSubdirRecords.load(from: file, channel: name, channelLocation: location) { return cached }
-        let parsed = CondaSubdirRecords(records: try records(subdir: subdir), channel: name, channelLocation: location)
-        parsed.write(to: file)
-        return parsed
+        let path = repodataPath(subdir: subdir)
+        let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
+        let parse = { () throws(ChannelError) -> CacheImage in
+            let table = try self.table(subdir: subdir, path: path)
+            let bytes = CacheImage.write(table)
+            if let file { try? FileBytes.writeAtomically(bytes, to: file) }
+            guard let image = CacheImage(ImageBytes(copying: bytes)) else { throw ChannelError("internal error: a channel cache image does not read back") }
+            return image
+        }
+        if let file, let records = CondaSubdirRecords.make(image: ImageBytes(mapping: file).flatMap(CacheImage.init),
+                                                           channel: name, channelLocation: location, reparse: parse) {
+            return records
+        }
+        guard let records = CondaSubdirRecords.make(image: try parse(), channel: name, channelLocation: location, reparse: parse) else {
+            throw ChannelError("internal error: a channel cache image has no sound name table")
+        }
+        return records
     }
 
     func repodataPath(subdir: String) -> String? {
@@ -53,69 +66,37 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
     }
 
+    /// Every record of one subdir, in the order of repodata.json.
     public func records(subdir: String) throws(ChannelError) -> [CondaRecord] {
         guard isLocal else {
             throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
         }
-        guard let path = repodataPath(subdir: subdir) else { return [] }
-        let bytes: [UInt8]
-        do { bytes = try FileBytes.read(path) } catch { throw ChannelError(error.description) }
-        return try RepodataParser.parse(bytes, channel: name, channelLocation: location, subdir: subdir, path: path)
+        return try table(subdir: subdir, path: repodataPath(subdir: subdir)).condaRecords(channel: name, channelLocation: location)
     }
-}
 
-enum RepodataParser {
-    static func parse(_ bytes: [UInt8], channel: String, channelLocation: String, subdir: String, path: String) throws(ChannelError) -> [CondaRecord] {
-        let root: JSONValue
-        do { root = try JSONValue.parse(bytes) } catch {
-            throw ChannelError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
-        }
-        guard let object = root.objectValue else { throw ChannelError("\(path): expected a JSON object") }
-        let recordSubdir = object["info"]?["subdir"]?.stringValue ?? subdir
-        var byDist: [String: CondaRecord] = [:]
-        var order: [String] = []
-        for section in ["packages", "packages.conda"] {
-            guard let packages = object[section]?.objectValue else { continue }
-            for entry in packages.entries {
-                guard let fields = entry.value.objectValue,
-                      let record = makeRecord(filename: entry.key, fields: fields, channel: channel,
-                                              channelLocation: channelLocation, subdir: recordSubdir) else { continue }
-                // Prefer .conda over .tar.bz2 for the same build.
-                if let existing = byDist[record.distName] {
-                    if record.isCondaFormat && !existing.isCondaFormat { byDist[record.distName] = record }
-                } else {
-                    byDist[record.distName] = record
-                    order.append(record.distName)
+    /// One subdir's repodata parsed into a table (empty when the subdir has none). A plain file
+    /// is mapped and read in one pass, its pages handed back as the pass leaves them, so memory
+    /// holds the table, not the document; a compressed one is decompressed into memory first.
+    private func table(subdir: String, path: String?) throws(ChannelError) -> RepodataTable {
+        guard let path else { return RepodataTable() }
+        if !["gz", "bz2", "xz", "zst"].contains(where: { path.hasSuffix("." + $0) }), let mapped = ImageBytes(mapping: path) {
+            let bytes = UnsafeBufferPointer(start: mapped.base.assumingMemoryBound(to: UInt8.self), count: mapped.count)
+            var released = 0
+            let step = 64 << 20
+            return try withExtendedLifetime(mapped) { () throws(ChannelError) -> RepodataTable in
+                try RepodataScanner.parse(bytes, subdir: subdir, path: path) { offset in
+                    guard offset - released >= step else { return }
+                    let end = offset & ~(Int(getpagesize()) - 1)
+                    madvise(UnsafeMutableRawPointer(mutating: mapped.base + released), end - released, MADV_DONTNEED)
+                    released = end
                 }
             }
         }
-        return order.compactMap { byDist[$0] }
-    }
-
-    static func makeRecord(filename: String, fields: JSONObject, channel: String, channelLocation: String, subdir: String) -> CondaRecord? {
-        guard let name = fields["name"]?.stringValue, let versionText = fields["version"]?.stringValue,
-              let build = fields["build"]?.stringValue,
-              let version = try? CondaVersion(parsing: versionText) else { return nil }
-        func strings(_ key: String) -> [String] { fields[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-        var trackFeatures = strings("track_features")
-        if trackFeatures.isEmpty, let text = fields["track_features"]?.stringValue {
-            trackFeatures = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { throw ChannelError(error.description) }
+        return try bytes.withUnsafeBufferPointer { buffer throws(ChannelError) in
+            try RepodataScanner.parse(buffer, subdir: subdir, path: path)
         }
-        var noarch: String?
-        switch fields["noarch"] {
-        case .string(let s)?: noarch = s
-        case .bool(true)?: noarch = "generic"
-        default: noarch = nil
-        }
-        var timestamp = fields["timestamp"]?.numberValue.flatMap { Int64(exactly: $0.double) }
-        // Seconds in old records: anything before year 9999 in seconds is below 253402300799.
-        if let t = timestamp, t < 253_402_300_799 { timestamp = t * 1000 }
-        return CondaRecord(
-            channel: channel, channelLocation: channelLocation, subdir: fields["subdir"]?.stringValue ?? subdir,
-            filename: filename, name: name, versionText: versionText, version: version, build: build,
-            buildNumber: fields["build_number"]?.numberValue?.int.map { Int($0) } ?? 0,
-            depends: strings("depends"), constrains: strings("constrains"), trackFeatures: trackFeatures,
-            noarch: noarch, timestamp: timestamp, md5: fields["md5"]?.stringValue, sha256: fields["sha256"]?.stringValue,
-            size: fields["size"]?.numberValue?.int, license: fields["license"]?.stringValue, purls: strings("purls"))
     }
 }
+

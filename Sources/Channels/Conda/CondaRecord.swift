@@ -2,10 +2,14 @@
 // Traps: `timestamp` is seconds in old records and milliseconds in new ones; `packages` holds
 // `.tar.bz2` files and `packages.conda` the `.conda` files, often the same build twice (prefer
 // `.conda`); `noarch` is absent, `python` or `generic` (or a legacy boolean).
+//
+// A final class, not a struct: a full-size channel has hundreds of thousands of records, and a
+// solve copies them into name tables, orderings and solvable tables; a copy of a struct of this
+// size costs a retain and a release of every field, a copy of a reference one of each.
 
 import Specs
 
-public struct CondaRecord: Hashable, Sendable {
+public final class CondaRecord: Hashable, Sendable {
     /// The channel's name (`conda-forge`), as `channel::name` specs refer to it.
     public let channel: String
     /// Where the channel lives: a directory path or a URL, without a trailing slash.
@@ -65,11 +69,27 @@ public struct CondaRecord: Hashable, Sendable {
     /// conda's ordering of builds of one name, newest first: version, then no track_features,
     /// then build number, then timestamp.
     public static func preferredFirst(_ a: CondaRecord, _ b: CondaRecord) -> Bool {
-        if a.version != b.version { return a.version > b.version }
+        // Equal texts are equal versions; builds of one version share one text (and its storage).
+        if a.versionText != b.versionText && a.version != b.version { return a.version > b.version }
         if a.trackFeatures.isEmpty != b.trackFeatures.isEmpty { return a.trackFeatures.isEmpty }
         if a.buildNumber != b.buildNumber { return a.buildNumber > b.buildNumber }
         if (a.timestamp ?? 0) != (b.timestamp ?? 0) { return (a.timestamp ?? 0) > (b.timestamp ?? 0) }
         return a.filename < b.filename
+    }
+
+    public static func == (a: CondaRecord, b: CondaRecord) -> Bool {
+        a === b || (a.channel == b.channel && a.channelLocation == b.channelLocation && a.subdir == b.subdir
+            && a.filename == b.filename && a.name == b.name && a.versionText == b.versionText && a.build == b.build
+            && a.buildNumber == b.buildNumber && a.depends == b.depends && a.constrains == b.constrains
+            && a.trackFeatures == b.trackFeatures && a.noarch == b.noarch && a.timestamp == b.timestamp && a.md5 == b.md5
+            && a.sha256 == b.sha256 && a.size == b.size && a.license == b.license && a.purls == b.purls)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(channelLocation)
+        hasher.combine(subdir)
+        hasher.combine(filename)
+        hasher.combine(build)
     }
 
     /// PyPI names this record provides, from `purls` (`pkg:pypi/numpy`), else nil.

@@ -1,203 +1,330 @@
-// A binary cache of one channel subdir's parsed records, so a warm start parses no JSON and
-// decodes only the package names a solve asks for (rattler's sparse-repodata idea).
+// The binary cache of one channel subdir: its RepodataTable written out with each name's records
+// together, newest first, so a warm start parses no JSON, sorts nothing and decodes only the
+// names a solve reaches (rattler's sparse-repodata idea). The file is mapped, not read: a
+// conda-forge-size subdir caches to a few hundred MB of which a solve touches a few.
 //
-// File: `<cache>/channels/<sha256 of the repodata path, size and mtime>.bin`
-//   "MLENVCR2" | u32 name count | per name: string name, u64 offset, u32 record count
-//   | record blob: per name its records newest first, strings as u32 length + UTF-8.
-// A cache file that does not match (magic, truncated data) is ignored and rebuilt.
+// File: `<cache>/channels/<sha256 of the repodata path, size, mtime and format>.bin`, all
+// integers little-endian:
+//   "MLENVCR3" | u32 strings, blob bytes, lists, list items, names, records
+//   | u32 string offsets (strings + 1) | blob | u32 list offsets (lists + 1) | u32 list items
+//   | names: (u32 name string, u32 first record, u32 record count), sorted by name
+//   | records: 80 bytes each (CacheImage.recordSize)
+// Every id and offset is checked when it is read; a file that does not match (magic, sizes, an
+// id out of range) is not trusted: the subdir is parsed again and the cache rewritten.
 
 import FoundationEssentials
+import Glibc
 import Specs
 
+/// Bytes that stay put for a cache image's life: a read-only mapping of a file, or a copy.
+final class ImageBytes: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let count: Int
+    private let mapped: Bool
+
+    init(copying bytes: [UInt8]) {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        bytes.withUnsafeBytes { if let source = $0.baseAddress { memory.copyMemory(from: source, byteCount: $0.count) } }
+        base = UnsafeRawPointer(memory)
+        count = bytes.count
+        mapped = false
+    }
+
+    /// The whole file mapped read-only, or nil when it cannot be opened or mapped. Cache files
+    /// are replaced by rename, never rewritten in place, so a mapping stays valid.
+    init?(mapping path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
+        guard let address = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else { return nil }
+        base = UnsafeRawPointer(address)
+        count = Int(info.st_size)
+        mapped = true
+    }
+
+    deinit {
+        if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
+    }
+}
+
+/// The sections of a cache file, each read with bounds checks (nil when out of range).
+struct CacheImage {
+    static let magic = Array("MLENVCR3".utf8)
+    static let recordSize = 80
+    let bytes: ImageBytes
+    private let stringCount, blobSize, listCount, listItemCount, nameCount, recordCount: Int
+    private let stringOffsets, blob, listOffsets, listItems, names, records: Int
+
+    init?(_ bytes: ImageBytes) {
+        self.bytes = bytes
+        let header = CacheImage.magic.count + 6 * 4
+        guard bytes.count >= header,
+              (0..<8).allSatisfy({ bytes.base.load(fromByteOffset: $0, as: UInt8.self) == CacheImage.magic[$0] }) else { return nil }
+        func u32(_ at: Int) -> Int { Int(UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        stringCount = u32(8); blobSize = u32(12); listCount = u32(16); listItemCount = u32(20); nameCount = u32(24); recordCount = u32(28)
+        stringOffsets = header
+        blob = stringOffsets + (stringCount + 1) * 4
+        listOffsets = blob + blobSize
+        listItems = listOffsets + (listCount + 1) * 4
+        names = listItems + listItemCount * 4
+        records = names + nameCount * 12
+        guard records + recordCount * CacheImage.recordSize == bytes.count else { return nil }
+        // String offsets only grow and stay in the blob: a string read can then never fail, and a
+        // damaged table is caught here rather than as missing names later.
+        var previous: UInt32 = 0
+        for i in 0...stringCount {
+            let offset = UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: stringOffsets + i * 4, as: UInt32.self))
+            guard offset >= previous, Int(offset) <= blobSize else { return nil }
+            previous = offset
+        }
+    }
+
+    private func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+    private func i64(_ at: Int) -> Int64 { Int64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+
+    func string(_ id: UInt32) -> String? {
+        let i = Int(id)
+        guard i < stringCount else { return nil }
+        let start = Int(u32(stringOffsets + i * 4)), end = Int(u32(stringOffsets + (i + 1) * 4))
+        guard start <= end, end <= blobSize else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: bytes.base + blob + start, count: end - start), as: UTF8.self)
+    }
+
+    func list(_ id: UInt32) -> [UInt32]? {
+        let i = Int(id)
+        guard i < listCount else { return nil }
+        let start = Int(u32(listOffsets + i * 4)), end = Int(u32(listOffsets + (i + 1) * 4))
+        guard start <= end, end <= listItemCount else { return nil }
+        return (start..<end).map { u32(listItems + $0 * 4) }
+    }
+
+    /// Each name with its records' range, or nil when the table is not as written: names in
+    /// increasing order, ranges one after another covering every record.
+    func nameIndex() -> [String: Range<Int>]? {
+        var index: [String: Range<Int>] = [:]
+        index.reserveCapacity(nameCount)
+        var previous: String?
+        var next = 0
+        for n in 0..<nameCount {
+            let at = names + n * 12
+            let first = Int(u32(at + 4)), count = Int(u32(at + 8))
+            guard let name = string(u32(at)), first == next, count > 0, first + count <= recordCount,
+                  previous.map({ $0 < name }) ?? true else { return nil }
+            index[name] = first..<(first + count)
+            previous = name
+            next = first + count
+        }
+        guard next == recordCount else { return nil }
+        return index
+    }
+
+    func record(_ i: Int) -> CompactRecord {
+        let at = records + i * CacheImage.recordSize
+        let flags = u32(at + 52)
+        return CompactRecord(filename: u32(at), name: u32(at + 4), versionText: u32(at + 8), build: u32(at + 12),
+                             subdir: u32(at + 16), noarch: u32(at + 20), md5: u32(at + 24), sha256: u32(at + 28),
+                             license: u32(at + 32), depends: u32(at + 36), constrains: u32(at + 40),
+                             trackFeatures: u32(at + 44), purls: u32(at + 48), buildNumber: i64(at + 56),
+                             timestamp: flags & 1 != 0 ? i64(at + 64) : nil, size: flags & 2 != 0 ? i64(at + 72) : nil)
+    }
+
+    // MARK: Writing
+
+    /// The table as a cache file: records grouped by name (names sorted), newest first.
+    static func write(_ table: RepodataTable) -> [UInt8] {
+        var byName: [UInt32: [Int]] = [:]
+        for (i, r) in table.records.enumerated() { byName[r.name, default: []].append(i) }
+        let names = byName.keys.map { (id: $0, text: table.strings.string($0)) }.sorted { $0.text < $1.text }
+        var order = PreferenceOrder(table: table)
+
+        var out: [UInt8] = []
+        out.reserveCapacity(32 + table.strings.blob.count + (table.strings.count + table.lists.count + table.lists.items.count) * 4
+                            + names.count * 12 + table.records.count * recordSize)
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        out += magic
+        for count in [table.strings.count, table.strings.blob.count, table.lists.count, table.lists.items.count, names.count, table.records.count] {
+            u32(UInt32(count))
+        }
+        for offset in table.strings.offsets { u32(offset) }
+        out += table.strings.blob
+        for offset in table.lists.offsets { u32(offset) }
+        for item in table.lists.items { u32(item) }
+        var sorted: [Int] = []
+        sorted.reserveCapacity(table.records.count)
+        for name in names {
+            u32(name.id)
+            u32(UInt32(sorted.count))
+            let group = order.sorted(byName[name.id]!)
+            u32(UInt32(group.count))
+            sorted += group
+        }
+        for i in sorted {
+            let r = table.records[i]
+            for field in [r.filename, r.name, r.versionText, r.build, r.subdir, r.noarch, r.md5, r.sha256, r.license,
+                          r.depends, r.constrains, r.trackFeatures, r.purls] { u32(field) }
+            u32((r.timestamp != nil ? 1 : 0) | (r.size != nil ? 2 : 0))
+            i64(r.buildNumber)
+            i64(r.timestamp ?? 0)
+            i64(r.size ?? 0)
+        }
+        return out
+    }
+}
+
+/// `CondaRecord.preferredFirst` on table records, each version text parsed once.
+private struct PreferenceOrder {
+    let table: RepodataTable
+    var versions: [UInt32: CondaVersion] = [:]
+
+    init(table: RepodataTable) { self.table = table }
+
+    mutating func sorted(_ indices: [Int]) -> [Int] {
+        for i in indices where versions[table.records[i].versionText] == nil {
+            versions[table.records[i].versionText] = try? CondaVersion(parsing: table.strings.string(table.records[i].versionText))
+        }
+        let versions = self.versions, table = self.table
+        return indices.sorted { i, j in
+            let a = table.records[i], b = table.records[j]
+            if a.versionText != b.versionText, let va = versions[a.versionText] ?? nil, let vb = versions[b.versionText] ?? nil, va != vb {
+                return va > vb
+            }
+            let aPlain = table.lists.list(a.trackFeatures).isEmpty, bPlain = table.lists.list(b.trackFeatures).isEmpty
+            if aPlain != bPlain { return aPlain }
+            if a.buildNumber != b.buildNumber { return a.buildNumber > b.buildNumber }
+            if (a.timestamp ?? 0) != (b.timestamp ?? 0) { return (a.timestamp ?? 0) > (b.timestamp ?? 0) }
+            return table.strings.string(a.filename) < table.strings.string(b.filename)
+        }
+    }
+}
+
+/// One subdir's records, decoded by name on demand from a cache image.
 final class CondaSubdirRecords: @unchecked Sendable {
     private let lock = Lock()
+    private var image: CacheImage
+    private var index: [String: Range<Int>]
     private var decoded: [String: [CondaRecord]] = [:]
-    private let index: [String: (offset: Int, count: Int)]
-    private let blob: [UInt8]
+    /// Shared texts (versions, dependency texts, subdirs, licenses), one String each.
+    private var texts: [UInt32: String] = [:]
+    private var lists: [UInt32: [String]] = [:]
+    private var versions: [UInt32: CondaVersion] = [:]
+    /// Parses the repodata again (and rewrites the cache) when the image turns out corrupt.
+    private let reparse: () throws(ChannelError) -> CacheImage
+    private var repaired = false
     let channel: String
     let channelLocation: String
 
-    /// Records already in memory (the cold path), grouped by name.
-    init(records: [CondaRecord], channel: String, channelLocation: String) {
-        var byName: [String: [CondaRecord]] = [:]
-        for r in records { byName[r.name, default: []].append(r) }
-        decoded = byName.mapValues { records in
-            records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }.map { records[$0] }
-        }
-        index = [:]
-        blob = []
+    private init(image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String,
+                 reparse: @escaping () throws(ChannelError) -> CacheImage) {
+        self.image = image
+        self.index = index
         self.channel = channel
         self.channelLocation = channelLocation
+        self.reparse = reparse
     }
 
-    private init(index: [String: (offset: Int, count: Int)], blob: [UInt8], channel: String, channelLocation: String) {
-        self.index = index
-        self.blob = blob
-        self.channel = channel
-        self.channelLocation = channelLocation
+    /// Records of an image (nil when its header or name table is not sound).
+    static func make(image: CacheImage?, channel: String, channelLocation: String,
+                     reparse: @escaping () throws(ChannelError) -> CacheImage) -> CondaSubdirRecords? {
+        guard let image, let index = image.nameIndex() else { return nil }
+        return CondaSubdirRecords(image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
     }
 
     var names: Set<String> {
         lock.lock()
         defer { lock.unlock() }
-        return Set(decoded.keys).union(index.keys)
+        return Set(index.keys)
     }
 
+    /// The builds of `name`, newest first.
     func records(named name: String) -> [CondaRecord] {
         lock.lock()
         defer { lock.unlock() }
         if let known = decoded[name] { return known }
-        guard let entry = index[name] else { return [] }
-        var reader = ByteReader(bytes: blob, position: entry.offset)
-        var records: [CondaRecord] = []
-        for _ in 0..<entry.count {
-            guard let record = reader.record(channel: channel, channelLocation: channelLocation) else { break }
-            records.append(record)
+        guard let range = index[name] else { return [] }
+        if let records = decode(range) {
+            decoded[name] = records
+            return records
         }
+        // A record that does not decode: the cache file was damaged. Parse the repodata again
+        // once; if even that fails, the error was reported when the channel was loaded.
+        guard !repaired, let fresh = try? reparse(), let freshIndex = fresh.nameIndex() else { return [] }
+        repaired = true
+        image = fresh
+        index = freshIndex
+        decoded = [:]
+        texts = [:]
+        lists = [:]
+        versions = [:]
+        guard let range = index[name], let records = decode(range) else { return [] }
         decoded[name] = records
         return records
     }
 
-    var allRecords: [CondaRecord] { names.sorted().flatMap { records(named: $0) } }
+    private func decode(_ range: Range<Int>) -> [CondaRecord]? {
+        var records: [CondaRecord] = []
+        records.reserveCapacity(range.count)
+        for i in range {
+            let r = image.record(i)
+            guard let filename = image.string(r.filename), let name = image.string(r.name), let build = image.string(r.build),
+                  let versionText = text(r.versionText), let version = version(r.versionText), let subdir = text(r.subdir),
+                  let noarch = optionalText(r.noarch), let md5 = optional(r.md5), let sha256 = optional(r.sha256),
+                  let license = optionalText(r.license), let depends = list(r.depends), let constrains = list(r.constrains),
+                  let trackFeatures = list(r.trackFeatures), let purls = list(r.purls) else { return nil }
+            records.append(CondaRecord(channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename,
+                                       name: name, versionText: versionText, version: version, build: build,
+                                       buildNumber: Int(r.buildNumber), depends: depends, constrains: constrains,
+                                       trackFeatures: trackFeatures, noarch: noarch, timestamp: r.timestamp, md5: md5,
+                                       sha256: sha256, size: r.size, license: license, purls: purls))
+        }
+        return records
+    }
+
+    private func text(_ id: UInt32) -> String? {
+        if let known = texts[id] { return known }
+        guard let text = image.string(id) else { return nil }
+        texts[id] = text
+        return text
+    }
+
+    /// A field that may be absent: .some(nil) when absent, nil when the id is out of range.
+    private func optionalText(_ id: UInt32) -> String?? {
+        id == StringTable.none ? .some(nil) : text(id).map { .some($0) }
+    }
+
+    /// Like `optionalText`, for strings unique to a record (not kept in the shared texts).
+    private func optional(_ id: UInt32) -> String?? {
+        id == StringTable.none ? .some(nil) : image.string(id).map { .some($0) }
+    }
+
+    private func list(_ id: UInt32) -> [String]? {
+        if let known = lists[id] { return known }
+        guard let ids = image.list(id) else { return nil }
+        var list: [String] = []
+        list.reserveCapacity(ids.count)
+        for item in ids {
+            guard let text = text(item) else { return nil }
+            list.append(text)
+        }
+        lists[id] = list
+        return list
+    }
+
+    private func version(_ id: UInt32) -> CondaVersion? {
+        if let known = versions[id] { return known }
+        guard let text = text(id), let version = try? CondaVersion(parsing: text) else { return nil }
+        versions[id] = version
+        return version
+    }
 
     // MARK: Cache files
 
     static func cacheKey(path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? UInt, let modified = attributes[.modificationDate] as? Date else { return nil }
-        return Digester.hex(.sha256, of: Array("\(path)\n\(size)\n\(modified.timeIntervalSince1970)\nv1".utf8))
-    }
-
-    static func load(from file: String, channel: String, channelLocation: String) -> CondaSubdirRecords? {
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        let bytes = [UInt8](data)
-        var reader = ByteReader(bytes: bytes, position: 0)
-        guard reader.magic() == "MLENVCR2", let count = reader.u32() else { return nil }
-        var index: [String: (offset: Int, count: Int)] = [:]
-        for _ in 0..<count {
-            guard let name = reader.string(), let offset = reader.u64(), let n = reader.u32() else { return nil }
-            index[name] = (Int(offset), Int(n))
-        }
-        let blobStart = reader.position
-        guard index.values.allSatisfy({ blobStart + $0.offset <= bytes.count }) else { return nil }
-        return CondaSubdirRecords(index: index.mapValues { ($0.offset + blobStart, $0.count) }, blob: bytes,
-                                  channel: channel, channelLocation: channelLocation)
-    }
-
-    /// Writes the records this value holds (parsed and sorted in memory) as a cache file.
-    func write(to file: String) {
-        var blob = ByteWriter()
-        var table: [(String, Int, Int)] = []
-        for name in decoded.keys.sorted() {
-            // Stored newest first (as `init(records:)` sorted them), so a warm load needs no sorting.
-            let records = decoded[name]!
-            table.append((name, blob.bytes.count, records.count))
-            for record in records { blob.record(record) }
-        }
-        var out = ByteWriter()
-        out.raw(Array("MLENVCR2".utf8))
-        out.u32(table.count)
-        for (name, offset, count) in table {
-            out.string(name)
-            out.u64(offset)
-            out.u32(count)
-        }
-        out.raw(blob.bytes)
-        try? FileBytes.writeAtomically(out.bytes, to: file)
-    }
-}
-
-private struct ByteWriter {
-    var bytes: [UInt8] = []
-    mutating func raw(_ b: [UInt8]) { bytes += b }
-    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
-    mutating func u64(_ v: Int) { withUnsafeBytes(of: UInt64(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
-    mutating func string(_ s: String) { let u = Array(s.utf8); u32(u.count); bytes += u }
-    mutating func optional(_ s: String?) {
-        if let s { bytes.append(1); string(s) } else { bytes.append(0) }
-    }
-    mutating func strings(_ list: [String]) { u32(list.count); for s in list { string(s) } }
-    mutating func optionalInt(_ v: Int64?) {
-        if let v { bytes.append(1); u64(Int(v)) } else { bytes.append(0) }
-    }
-
-    mutating func record(_ r: CondaRecord) {
-        string(r.subdir); string(r.filename); string(r.name); string(r.versionText); string(r.build)
-        u64(r.buildNumber)
-        strings(r.depends); strings(r.constrains); strings(r.trackFeatures)
-        optional(r.noarch); optionalInt(r.timestamp); optional(r.md5); optional(r.sha256); optionalInt(r.size)
-        optional(r.license); strings(r.purls)
-    }
-}
-
-private struct ByteReader {
-    let bytes: [UInt8]
-    var position: Int
-
-    mutating func magic() -> String? {
-        guard position + 8 <= bytes.count else { return nil }
-        defer { position += 8 }
-        return String(decoding: bytes[position..<position + 8], as: UTF8.self)
-    }
-
-    mutating func u32() -> Int? {
-        guard position + 4 <= bytes.count else { return nil }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
-        position += 4
-        return Int(v)
-    }
-
-    mutating func u64() -> Int? {
-        guard position + 8 <= bytes.count else { return nil }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
-        position += 8
-        return Int(truncatingIfNeeded: v)
-    }
-
-    mutating func string() -> String? {
-        guard let n = u32(), position + n <= bytes.count else { return nil }
-        defer { position += n }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self) }
-    }
-
-    mutating func flag() -> Bool? {
-        guard position < bytes.count else { return nil }
-        defer { position += 1 }
-        return bytes[position] == 1
-    }
-
-    mutating func optional() -> String?? {
-        guard let present = flag() else { return nil }
-        return present ? string().map { Optional($0) } : .some(nil)
-    }
-
-    mutating func optionalInt() -> Int64?? {
-        guard let present = flag() else { return nil }
-        return present ? u64().map { Optional(Int64($0)) } : .some(nil)
-    }
-
-    mutating func strings() -> [String]? {
-        guard let n = u32(), n <= bytes.count else { return nil }
-        var list: [String] = []
-        list.reserveCapacity(n)
-        for _ in 0..<n {
-            guard let s = string() else { return nil }
-            list.append(s)
-        }
-        return list
-    }
-
-    mutating func record(channel: String, channelLocation: String) -> CondaRecord? {
-        guard let subdir = string(), let filename = string(), let name = string(), let versionText = string(), let build = string(),
-              let buildNumber = u64(), let depends = strings(), let constrains = strings(), let trackFeatures = strings(),
-              let noarch = optional(), let timestamp = optionalInt(), let md5 = optional(), let sha256 = optional(),
-              let size = optionalInt(), let license = optional(), let purls = strings(),
-              let version = try? CondaVersion(parsing: versionText) else { return nil }
-        return CondaRecord(channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename, name: name,
-                           versionText: versionText, version: version, build: build, buildNumber: buildNumber, depends: depends,
-                           constrains: constrains, trackFeatures: trackFeatures, noarch: noarch, timestamp: timestamp, md5: md5,
-                           sha256: sha256, size: size, license: license, purls: purls)
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        return Digester.hex(.sha256, of: Array("\(path)\n\(info.st_size)\n\(modified)\nMLENVCR3".utf8))
     }
 }

@@ -149,6 +149,21 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
         return true
     }
 
+    /// The name and version parts alone: with `matchesBuild`, what `matches(name:version:build:buildNumber:)`
+    /// checks, split for callers that match many builds of one version at once.
+    public func matches(name: String, version: CondaVersion) -> Bool {
+        guard namePattern.matches(name) else { return false }
+        if let v = self.version, !v.matches(version) { return false }
+        return true
+    }
+
+    /// The build string and build number parts alone.
+    public func matchesBuild(_ build: String, buildNumber: Int) -> Bool {
+        if let b = buildPattern, !b.matches(build) { return false }
+        if let n = self.buildNumber, !n.matches(buildNumber) { return false }
+        return true
+    }
+
     /// Matches every field the spec constrains against the record.
     public func matches(_ record: Record) -> Bool {
         guard matches(name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber) else {
