@@ -66,14 +66,21 @@ public final class ChannelSet: @unchecked Sendable {
         defer { lock.unlock() }
         if let loadedConda { return loadedConda }
         if let condaError { throw condaError }
+        // Every channel's subdirs side by side: a cold load parses each repodata.json, and a
+        // full-size linux-64 and noarch take seconds each. The first error in channel order wins.
+        let subdirs = target.condaSubdirs, cacheDirectory = cacheDirectory
+        let work = condaChannels.flatMap { channel in subdirs.map { (channel, $0) } }
+        let loaded = Parallel.map(work, jobs: Parallel.processors) { channel, subdir -> Result<CondaSubdirRecords, ChannelError> in
+            do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory)) } catch {
+                return .failure(error)
+            }
+        }
         var result: [[CondaSubdirRecords]] = []
         do {
-            for channel in condaChannels {
-                var subdirs: [CondaSubdirRecords] = []
-                for subdir in target.condaSubdirs {
-                    subdirs.append(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory))
-                }
-                result.append(subdirs)
+            for c in condaChannels.indices {
+                var channelSubdirs: [CondaSubdirRecords] = []
+                for s in subdirs.indices { channelSubdirs.append(try loaded[c * subdirs.count + s].get()) }
+                result.append(channelSubdirs)
             }
         } catch {
             condaError = error

@@ -1,7 +1,7 @@
 // Work spread over threads, results in input order: many solves at once (`resolve` and `lint`
-// with several models; the resolver, its channels and caches are safe to share).
+// with several models; the resolver, its channels and caches are safe to share), the subdirs of
+// the conda channels parsed side by side.
 
-import Channels
 import Dispatch
 import Glibc
 
