@@ -39,9 +39,7 @@ public final class ChannelSet: @unchecked Sendable {
         self.excludeNewerMilliseconds = excludeNewer.flatMap(ISO8601.milliseconds)
         self.cacheDirectory = cacheDirectory
         self.tagPolicy = TagPolicy(target: target)
-        for channel in condaChannels where !channel.isLocal {
-            throw ChannelError("channel \(channel.location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
-        }
+        for channel in condaChannels { try channel.requireLocal() }
     }
 
     /// Conda records come from this set when it has them (see `retargeted`).

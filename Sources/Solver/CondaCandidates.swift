@@ -43,16 +43,18 @@ struct CondaCandidates {
                 // Equivalent builds share a version, so they are in one run. Only the specs
                 // whose name and version part admit the run can tell its builds apart.
                 let version = records[start].version
-                let live = deciding.indices.filter { deciding[$0].matches(name: name, version: version) }
+                let live = specs == nil ? nil : deciding.indices.filter { deciding[$0].matches(name: name, version: version) }
                 let first = entry.records.count
                 var seen = Set<Equivalence>()
                 for record in records[start..<end] {
-                    guard specs != nil else { entry.records.append(record); continue }
-                    let key = Equivalence(record, answers: live.map {
+                    if let live, !seen.insert(Equivalence(record, answers: live.map {
                         deciding[$0].matchesBuild(record.build, buildNumber: record.buildNumber)
                             && (deciding[$0].channel == nil || deciding[$0].channel == record.channel)
-                    })
-                    if seen.insert(key).inserted { entry.records.append(record) } else { merged += 1 }
+                    })).inserted {
+                        merged += 1
+                        continue
+                    }
+                    entry.records.append(record)
                 }
                 entry.runs.append((version, first..<entry.records.count))
                 start = end
@@ -91,12 +93,12 @@ struct CondaCandidates {
     /// name, version, build and build number. A spec that says nothing of builds is matched
     /// once per version.
     private func forEachMatch(_ spec: MatchSpec, _ entry: Name, _ body: (Int, Bool) -> Void) {
-        let buildOnly = spec.build != nil || spec.buildNumber != nil
+        let looksAtBuilds = spec.build != nil || spec.buildNumber != nil
         for run in entry.runs {
             let admitted = spec.matches(name: entry.records[run.range.lowerBound].name, version: run.version)
             for i in run.range {
                 let r = entry.records[i]
-                body(i, admitted && (!buildOnly || spec.matchesBuild(r.build, buildNumber: r.buildNumber)))
+                body(i, admitted && (!looksAtBuilds || spec.matchesBuild(r.build, buildNumber: r.buildNumber)))
             }
         }
     }

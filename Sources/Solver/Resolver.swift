@@ -76,7 +76,7 @@ public struct Resolver: Sendable {
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
-            StandardStreams.writeError("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds\n")
+            StandardStreams.writeError("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\n")
         }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
@@ -153,6 +153,8 @@ final class PoolBuilder {
     private(set) var infos: [Id: SolvableInfo] = [:]
     private var condaSolvables: [String: [Id]] = [:]
     private var conda = CondaCandidates(conda: [:], specs: nil)
+    /// conda builds left out of the pool as equivalent to a newer one (for MLENV_DEBUG_SOLVE).
+    private(set) var mergedCondaBuilds = 0
     private var pypiSolvables: [NormalizedName: [Id]] = [:]
     private var extraSolvables: [String: [Id]] = [:]  // "name[extra]"
     private var virtualSolvables: [String: [Id]] = [:]
@@ -207,6 +209,7 @@ final class PoolBuilder {
             candidates.setIds(ids, of: name)
         }
         conda = candidates
+        mergedCondaBuilds = candidates.merged
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
             // Sort positions, not the (large) candidate values.

@@ -11,9 +11,9 @@ Rerun (one command, from anywhere in the checkout):
 Needs the release binary (.build/release/mlenv, or --mlenv PATH; this script never builds it),
 python3 with venv, and ../shared (--shared DIR): ../shared/channels/conda-forge (the real snapshot,
 26,577 records), ../shared/bench/full-size-conda-channel.py and ../shared/bench/rattler-solve.py.
-On first use it creates benchmarks/conda-scale/.venv and installs py-rattler there with pip (your
-pip configuration decides where from). Writes benchmarks/out/conda-scale/results.json and prints a
-Markdown table.
+On first use it creates benchmarks/channels/.venv (shared with benchmarks/channels/run.py) and
+installs py-rattler there with pip (your pip configuration decides where from). Writes
+benchmarks/out/conda-scale/results.json and prints a Markdown table.
 
 Points (--points, comma-separated factors): 1 = ../shared/channels/conda-forge itself; F > 1 = a
 channel made by `full-size-conda-channel.py OUT --linux F --noarch ceil(F/2)` (5x = 5/3, 10x = 10/5,
@@ -83,9 +83,6 @@ MLENV = ROOT / ".build" / "release" / "mlenv"
 SHARED = ROOT.parent / "shared"
 WORK = ROOT / "benchmarks" / "out" / "conda-scale"
 OUT = ROOT / "benchmarks" / "out" / "conda-scale"
-VENV = HERE / ".venv"
-VENV_PYTHON = VENV / "bin" / "python"
-RATTLER_REQUIREMENT = "py-rattler==0.28.0"
 SPECS = ["python=3.11", "numpy", "pandas", "scikit-learn", "scipy", "pyarrow", "pip"]
 SUBDIRS = ("linux-64", "noarch")
 SIDECAR = "bench-channel.json"
@@ -114,13 +111,19 @@ name: bench
 """
 
 
-def ensure_venv():
-    if VENV_PYTHON.exists():
-        probe = subprocess.run([str(VENV_PYTHON), "-c", "import rattler"], capture_output=True)
-        if probe.returncode == 0:
-            return
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-q", RATTLER_REQUIREMENT], check=True)
+def _channels_benchmark():
+    """benchmarks/channels/run.py, whose venv (py-rattler 0.28) this benchmark shares."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("channels_benchmark", HERE.parent / "channels" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_CHANNELS = _channels_benchmark()
+VENV_PYTHON = _CHANNELS.VENV_PYTHON
+RATTLER_REQUIREMENT = _CHANNELS.RATTLER_REQUIREMENT
+ensure_venv = _CHANNELS.ensure_venv
 
 
 def package_version(python, name):

@@ -20,6 +20,13 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     public var isLocal: Bool { !location.containsLiteral("://") }
 
+    /// Remote channels are read through a local mirror for now.
+    func requireLocal() throws(ChannelError) {
+        guard isLocal else {
+            throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
+        }
+    }
+
     /// `path/to/conda-forge`, `file:///srv/mirror/conda-forge`, `https://host/conda-forge`.
     public init(_ text: String) {
         var location = text
@@ -39,9 +46,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// missing subdir is empty (conda-forge has no `noarch` in some mirrors); a present but
     /// unreadable or malformed repodata is an error.
     func subdirRecords(subdir: String, cacheDirectory: String?) throws(ChannelError) -> CondaSubdirRecords {
-        guard isLocal else {
-            throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
-        }
+        try requireLocal()
         let path = repodataPath(subdir: subdir)
         let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
         let parse = { () throws(ChannelError) -> CacheImage in
@@ -68,9 +73,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     /// Every record of one subdir, in the order of repodata.json.
     public func records(subdir: String) throws(ChannelError) -> [CondaRecord] {
-        guard isLocal else {
-            throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
-        }
+        try requireLocal()
         return try table(subdir: subdir, path: repodataPath(subdir: subdir)).condaRecords(channel: name, channelLocation: location)
     }
 

@@ -174,8 +174,8 @@ struct CacheImage {
     }
 }
 
-/// `CondaRecord.preferredFirst` on table records: each distinct version text parsed and ranked
-/// once, so sorting compares integers (a full-size subdir sorts ~660,000 records).
+/// `CondaRecord.preferredFirst` on table records: each distinct version ranked once, so sorting
+/// compares integers (a full-size subdir sorts ~660,000 records).
 private struct PreferenceOrder {
     private let table: RepodataTable
     /// Rank of each version text among all of the table's, equal versions equal ranks.
@@ -183,14 +183,11 @@ private struct PreferenceOrder {
 
     init(table: RepodataTable) {
         self.table = table
-        var distinct = Set<UInt32>()
-        for r in table.records { distinct.insert(r.versionText) }
-        let parsed = distinct.compactMap { id in (try? CondaVersion(parsing: table.strings.string(id))).map { (id, $0) } }
-            .sorted { $0.1 < $1.1 }
+        let parsed = table.versions.sorted { $0.value < $1.value }
         var current = 0
         for (i, entry) in parsed.enumerated() {
-            if i > 0 && parsed[i - 1].1 != entry.1 { current += 1 }
-            rank[entry.0] = current
+            if i > 0 && parsed[i - 1].value != entry.value { current += 1 }
+            rank[entry.key] = current
         }
     }
 
@@ -285,17 +282,9 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var records: [CondaRecord] = []
         records.reserveCapacity(range.count)
         for i in range {
-            let r = image.record(i)
-            guard let filename = image.string(r.filename), let name = image.string(r.name), let build = image.string(r.build),
-                  let versionText = text(r.versionText), let version = version(r.versionText), let subdir = text(r.subdir),
-                  let noarch = optionalText(r.noarch), let md5 = optional(r.md5), let sha256 = optional(r.sha256),
-                  let license = optionalText(r.license), let depends = list(r.depends), let constrains = list(r.constrains),
-                  let trackFeatures = list(r.trackFeatures), let purls = list(r.purls) else { return nil }
-            records.append(CondaRecord(channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename,
-                                       name: name, versionText: versionText, version: version, build: build,
-                                       buildNumber: Int(r.buildNumber), depends: depends, constrains: constrains,
-                                       trackFeatures: trackFeatures, noarch: noarch, timestamp: r.timestamp, md5: md5,
-                                       sha256: sha256, size: r.size, license: license, purls: purls))
+            guard let record = image.record(i).condaRecord(channel: channel, channelLocation: channelLocation, shared: text,
+                                                           unique: image.string, list: list, version: version) else { return nil }
+            records.append(record)
         }
         return records
     }
@@ -305,16 +294,6 @@ final class CondaSubdirRecords: @unchecked Sendable {
         guard let text = image.string(id) else { return nil }
         texts[id] = text
         return text
-    }
-
-    /// A field that may be absent: .some(nil) when absent, nil when the id is out of range.
-    private func optionalText(_ id: UInt32) -> String?? {
-        id == StringTable.none ? .some(nil) : text(id).map { .some($0) }
-    }
-
-    /// Like `optionalText`, for strings unique to a record (not kept in the shared texts).
-    private func optional(_ id: UInt32) -> String?? {
-        id == StringTable.none ? .some(nil) : image.string(id).map { .some($0) }
     }
 
     private func list(_ id: UInt32) -> [String]? {

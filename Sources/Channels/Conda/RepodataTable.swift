@@ -131,28 +131,42 @@ struct CompactRecord {
     var size: Int64?
 }
 
+extension CompactRecord {
+    /// The record these ids stand for, through lookups that answer nil for an id they cannot
+    /// resolve (a cache file's ids are checked as they are read): nil then. `shared` looks up
+    /// texts many records share (versions, subdirs, licenses), `unique` the others.
+    func condaRecord(channel: String, channelLocation: String, shared: (UInt32) -> String?, unique: (UInt32) -> String?,
+                     list: (UInt32) -> [String]?, version: (UInt32) -> CondaVersion?) -> CondaRecord? {
+        /// A field that may be absent: .some(nil) when absent, nil when the id does not resolve.
+        func optional(_ id: UInt32, _ lookup: (UInt32) -> String?) -> String?? {
+            id == StringTable.none ? .some(nil) : lookup(id).map { .some($0) }
+        }
+        guard let filename = unique(self.filename), let name = unique(self.name), let build = unique(self.build),
+              let versionText = shared(self.versionText), let version = version(self.versionText), let subdir = shared(self.subdir),
+              let noarch = optional(self.noarch, shared), let md5 = optional(self.md5, unique), let sha256 = optional(self.sha256, unique),
+              let license = optional(self.license, shared), let depends = list(self.depends), let constrains = list(self.constrains),
+              let trackFeatures = list(self.trackFeatures), let purls = list(self.purls) else { return nil }
+        return CondaRecord(channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename, name: name,
+                           versionText: versionText, version: version, build: build, buildNumber: Int(buildNumber), depends: depends,
+                           constrains: constrains, trackFeatures: trackFeatures, noarch: noarch, timestamp: timestamp, md5: md5,
+                           sha256: sha256, size: size, license: license, purls: purls)
+    }
+}
+
 struct RepodataTable {
     var strings = StringTable()
     var lists = ListTable()
     /// In document order (the first occurrence of each build), `.conda` preferred.
     var records: [CompactRecord] = []
-
-    func record(_ r: CompactRecord, channel: String, channelLocation: String) -> CondaRecord? {
-        func text(_ id: UInt32) -> String? { id == StringTable.none ? nil : strings.string(id) }
-        func texts(_ id: UInt32) -> [String] { lists.list(id).map { strings.string($0) } }
-        let versionText = strings.string(r.versionText)
-        guard let version = try? CondaVersion(parsing: versionText) else { return nil }
-        return CondaRecord(
-            channel: channel, channelLocation: channelLocation, subdir: strings.string(r.subdir), filename: strings.string(r.filename),
-            name: strings.string(r.name), versionText: versionText, version: version, build: strings.string(r.build),
-            buildNumber: Int(r.buildNumber), depends: texts(r.depends), constrains: texts(r.constrains),
-            trackFeatures: texts(r.trackFeatures), noarch: text(r.noarch), timestamp: r.timestamp, md5: text(r.md5),
-            sha256: text(r.sha256), size: r.size, license: text(r.license), purls: texts(r.purls))
-    }
+    /// Every record's version, parsed once per distinct text.
+    var versions: [UInt32: CondaVersion] = [:]
 
     /// Every record, in document order.
     func condaRecords(channel: String, channelLocation: String) -> [CondaRecord] {
-        records.compactMap { record($0, channel: channel, channelLocation: channelLocation) }
+        records.compactMap {
+            $0.condaRecord(channel: channel, channelLocation: channelLocation, shared: strings.string, unique: strings.string,
+                           list: { lists.list($0).map(strings.string) }, version: { versions[$0] })
+        }
     }
 }
 
@@ -248,8 +262,6 @@ enum RepodataScanner {
 
 /// Reads one record's object. Fields are kept as their last occurrence, as a JSON tree would.
 private struct FieldReader {
-    /// Parsed versions by string id: a version text recurs across builds.
-    var versionValid: [UInt32: Bool] = [:]
     var scratch: [UInt32] = []
 
     mutating func record(_ scanner: inout JSONScanner, filename: String, table: inout RepodataTable) throws -> CompactRecord? {
@@ -294,7 +306,7 @@ private struct FieldReader {
             default: try scanner.skipValue()
             }
         }
-        guard let name, let version, let build, try isVersion(version, table) else { return nil }
+        guard let name, let version, let build, isVersion(version, &table) else { return nil }
         if trackList == 0, let trackText {
             // A legacy string: features separated by spaces or commas.
             let parts = table.strings.string(trackText).split(whereSeparator: { $0 == " " || $0 == "," })
@@ -308,11 +320,12 @@ private struct FieldReader {
                              timestamp: timestamp, size: size)
     }
 
-    private mutating func isVersion(_ id: UInt32, _ table: RepodataTable) throws -> Bool {
-        if let known = versionValid[id] { return known }
-        let valid = (try? CondaVersion(parsing: table.strings.string(id))) != nil
-        versionValid[id] = valid
-        return valid
+    /// Whether conda can parse the version text, each distinct text parsed once (into the table).
+    private func isVersion(_ id: UInt32, _ table: inout RepodataTable) -> Bool {
+        if table.versions[id] != nil { return true }
+        guard let version = try? CondaVersion(parsing: table.strings.string(id)) else { return false }
+        table.versions[id] = version
+        return true
     }
 
     /// A string value interned, or nil for any other value (skipped).
