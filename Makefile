@@ -17,10 +17,11 @@ release: bootstrap
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # The main job on the embedded data: resolve the fixture model for an Azure ML online endpoint
-# and write its lock files to .build/demo.
+# and write its lock files to .build/demo. (Without `--sources embedded`, mlenv asks the live
+# indexes the model and pip are configured with.)
 demo: build
-	$(SWIFT) run --skip-build mlenv resolve $(DEMO_MODEL) --deployment azureml-online
-	$(SWIFT) run --skip-build mlenv lock $(DEMO_MODEL) --deployment azureml-online -o .build/demo --force
+	$(SWIFT) run --skip-build mlenv resolve $(DEMO_MODEL) --deployment azureml-online --sources embedded
+	$(SWIFT) run --skip-build mlenv lock $(DEMO_MODEL) --deployment azureml-online --sources embedded -o .build/demo --force
 
 # The Python tools the tests compare against: pip and uv (scripts/python-tools), real MLflow
 # for the scoring core (scripts/python-env). Both are idempotent.
@@ -30,7 +31,7 @@ python: bootstrap
 
 test: bootstrap python
 	$(SWIFT) build --build-tests
-	MLENV_REQUIRE_TOOLS=1 MLENV_E2E=1 $(SWIFT) test --skip-build
+	MLENV_SOURCES=embedded MLENV_REQUIRE_TOOLS=1 MLENV_E2E=1 $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "mlenv",
             dependencies: [
-                "ModelFiles", "Specs", "JSON", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
+                "ModelFiles", "Specs", "JSON", "YAML", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,7 +16,10 @@ enum {
     OPT_WRITEDATA = 10001, OPT_URL = 10002, OPT_USERAGENT = 10018, OPT_HTTPHEADER = 10023,
     OPT_ACCEPT_ENCODING = 10102, OPT_WRITEFUNCTION = 20011, OPT_TIMEOUT = 13,
     OPT_FOLLOWLOCATION = 52, OPT_CONNECTTIMEOUT = 78, OPT_NOSIGNAL = 99, OPT_MAXREDIRS = 68,
-    INFO_RESPONSE_CODE = 0x200002, INFO_CONTENT_TYPE = 0x100012,
+    OPT_NETRC = 51, OPT_NETRC_FILE = 10118, OPT_CAINFO = 10065, OPT_HEADERFUNCTION = 20079, OPT_HEADERDATA = 10029,
+    OPT_PROTOCOLS_STR = 10318, OPT_REDIR_PROTOCOLS_STR = 10319,
+    INFO_RESPONSE_CODE = 0x200002, INFO_CONTENT_TYPE = 0x100012, INFO_EFFECTIVE_URL = 0x100001,
+    NETRC_OPTIONAL = 1,
     GLOBAL_DEFAULT = 3,
 };
 
@@ -95,11 +98,23 @@ static void return_handle(CURL *handle) {
     if (handle != NULL) curl.easy_cleanup(handle);
 }
 
-typedef struct { unsigned char *data; size_t length, capacity; int failed; } buffer;
+typedef struct {
+    unsigned char *data;
+    size_t length, capacity;
+    unsigned long long limit;
+    FILE *file;
+    int failed;       // 1: out of memory or a write error, 2: over the limit
+} buffer;
 
 static size_t on_data(char *ptr, size_t size, size_t count, void *userdata) {
     buffer *b = userdata;
     size_t n = size * count;
+    if (b->limit != 0 && (unsigned long long)(b->length + n) > b->limit) { b->failed = 2; return 0; }
+    if (b->file != NULL) {
+        if (fwrite(ptr, 1, n, b->file) != n) { b->failed = 1; return 0; }
+        b->length += n;
+        return n;
+    }
     if (b->length + n > b->capacity) {
         size_t capacity = b->capacity ? b->capacity : 65536;
         while (capacity < b->length + n) capacity *= 2;
@@ -113,51 +128,108 @@ static size_t on_data(char *ptr, size_t size, size_t count, void *userdata) {
     return n;
 }
 
-int mlenv_http_get(const char *url, const char *accept, const char *range, const char *user_agent,
-                   long timeout_seconds, mlenv_http_response *response) {
+// The header block of the last response only: a redirect's or a 100 Continue's headers are
+// dropped when the next status line arrives. At most 64 KiB are kept.
+static size_t on_header(char *ptr, size_t size, size_t count, void *userdata) {
+    buffer *h = userdata;
+    size_t n = size * count;
+    if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) h->length = 0;
+    if (h->length + n + 1 > 65536) return n;
+    if (h->length + n + 1 > h->capacity) {
+        size_t capacity = h->capacity ? h->capacity : 4096;
+        while (capacity < h->length + n + 1) capacity *= 2;
+        unsigned char *grown = realloc(h->data, capacity);
+        if (grown == NULL) return n;
+        h->data = grown;
+        h->capacity = capacity;
+    }
+    memcpy(h->data + h->length, ptr, n);
+    h->length += n;
+    h->data[h->length] = 0;
+    return n;
+}
+
+int mlenv_http_perform(const mlenv_http_request *request, mlenv_http_response *response) {
     memset(response, 0, sizeof *response);
     pthread_once(&load_once, load);
     if (curl.easy_init == NULL) {
         snprintf(response->error, sizeof response->error, "%s", curl.load_error);
         return -1;
     }
+    buffer body = {0}, header_block = {0};
+    body.limit = request->max_bytes;
+    if (request->body_path != NULL) {
+        body.file = fopen(request->body_path, "wbe");
+        if (body.file == NULL) {
+            snprintf(response->error, sizeof response->error, "cannot write %s", request->body_path);
+            return -1;
+        }
+    }
     CURL *handle = take_handle();
     if (handle == NULL) {
+        if (body.file != NULL) fclose(body.file);
         snprintf(response->error, sizeof response->error, "curl_easy_init failed");
         return -1;
     }
     struct curl_slist *headers = NULL;
-    char line[512];
-    if (accept != NULL) { snprintf(line, sizeof line, "Accept: %s", accept); headers = curl.slist_append(headers, line); }
-    if (range != NULL) { snprintf(line, sizeof line, "Range: %s", range); headers = curl.slist_append(headers, line); }
-    buffer body = {0};
-    curl.easy_setopt(handle, OPT_URL, url);
+    if (request->headers != NULL) {
+        const char *line = request->headers;
+        while (*line != 0) {
+            const char *end = strchr(line, '\n');
+            size_t n = end ? (size_t)(end - line) : strlen(line);
+            if (n > 0 && n < 8192) {
+                char copy[8192];
+                memcpy(copy, line, n);
+                copy[n] = 0;
+                headers = curl.slist_append(headers, copy);
+            }
+            if (end == NULL) break;
+            line = end + 1;
+        }
+    }
+    curl.easy_setopt(handle, OPT_URL, request->url);
     curl.easy_setopt(handle, OPT_NOSIGNAL, 1L);
     curl.easy_setopt(handle, OPT_FOLLOWLOCATION, 1L);
     curl.easy_setopt(handle, OPT_MAXREDIRS, 10L);
+    curl.easy_setopt(handle, OPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(handle, OPT_REDIR_PROTOCOLS_STR, "http,https");
     curl.easy_setopt(handle, OPT_CONNECTTIMEOUT, 30L);
-    curl.easy_setopt(handle, OPT_TIMEOUT, timeout_seconds);
-    // Compressed transfer for whole documents; a byte range must come back as the raw bytes.
-    if (range == NULL) curl.easy_setopt(handle, OPT_ACCEPT_ENCODING, "");
-    if (user_agent != NULL) curl.easy_setopt(handle, OPT_USERAGENT, user_agent);
+    curl.easy_setopt(handle, OPT_TIMEOUT, request->timeout_seconds);
+    if (request->compressed) curl.easy_setopt(handle, OPT_ACCEPT_ENCODING, "");
+    if (request->user_agent != NULL) curl.easy_setopt(handle, OPT_USERAGENT, request->user_agent);
+    if (request->ca_file != NULL) curl.easy_setopt(handle, OPT_CAINFO, request->ca_file);
+    if (request->netrc_file != NULL) {
+        curl.easy_setopt(handle, OPT_NETRC, (long)NETRC_OPTIONAL);
+        curl.easy_setopt(handle, OPT_NETRC_FILE, request->netrc_file);
+    }
     if (headers != NULL) curl.easy_setopt(handle, OPT_HTTPHEADER, headers);
     curl.easy_setopt(handle, OPT_WRITEFUNCTION, on_data);
     curl.easy_setopt(handle, OPT_WRITEDATA, &body);
+    curl.easy_setopt(handle, OPT_HEADERFUNCTION, on_header);
+    curl.easy_setopt(handle, OPT_HEADERDATA, &header_block);
     int code = curl.easy_perform(handle);
     int result = 0;
+    if (body.file != NULL && fclose(body.file) != 0 && body.failed == 0) body.failed = 1;
     if (code != 0 || body.failed) {
-        snprintf(response->error, sizeof response->error, "%s", body.failed ? "out of memory" : curl.easy_strerror(code));
+        const char *reason = body.failed == 2 ? "the answer is larger than the limit for this kind of file"
+                           : body.failed ? (body.file ? "cannot write the answer to disk" : "out of memory")
+                           : curl.easy_strerror(code);
+        snprintf(response->error, sizeof response->error, "%s", reason);
         free(body.data);
+        free(header_block.data);
         result = -1;
     } else {
         long status = 0;
-        char *type = NULL;
+        char *type = NULL, *effective = NULL;
         curl.easy_getinfo(handle, INFO_RESPONSE_CODE, &status);
         curl.easy_getinfo(handle, INFO_CONTENT_TYPE, &type);
+        curl.easy_getinfo(handle, INFO_EFFECTIVE_URL, &effective);
         response->status = status;
         response->body = body.data;
         response->length = body.length;
         response->content_type = type ? strdup(type) : NULL;
+        response->effective_url = effective ? strdup(effective) : NULL;
+        response->headers = (char *)header_block.data;
     }
     if (headers != NULL) curl.slist_free_all(headers);
     return_handle(handle);
@@ -167,6 +239,10 @@ int mlenv_http_get(const char *url, const char *accept, const char *range, const
 void mlenv_http_response_free(mlenv_http_response *response) {
     free(response->body);
     free(response->content_type);
+    free(response->headers);
+    free(response->effective_url);
     response->body = NULL;
     response->content_type = NULL;
+    response->headers = NULL;
+    response->effective_url = NULL;
 }

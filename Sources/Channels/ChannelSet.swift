@@ -23,15 +23,20 @@ public final class ChannelSet: @unchecked Sendable {
     /// Where parsed channels are cached (nil: parse every time).
     public let cacheDirectory: String?
 
+    /// How remote channels are fetched (nil: local channels only).
+    public let client: HTTPClient?
+
     public convenience init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
-                            cacheDirectory: String? = nil) throws(ChannelError) {
+                            cacheDirectory: String? = nil, client: HTTPClient? = nil, condaProblem: ChannelError? = nil) throws(ChannelError) {
         try self.init(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
-                      cacheDirectory: cacheDirectory, condaSource: nil)
+                      cacheDirectory: cacheDirectory, client: client, condaSource: nil)
+        condaError = condaProblem
     }
 
     private init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String?,
-                 cacheDirectory: String?, condaSource: ChannelSet?) throws(ChannelError) {
+                 cacheDirectory: String?, client: HTTPClient?, condaSource: ChannelSet?) throws(ChannelError) {
         self.condaSource = condaSource
+        self.client = client
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.target = target
@@ -39,7 +44,10 @@ public final class ChannelSet: @unchecked Sendable {
         self.excludeNewerMilliseconds = excludeNewer.flatMap(ISO8601.milliseconds)
         self.cacheDirectory = cacheDirectory
         self.tagPolicy = TagPolicy(target: target)
-        for channel in condaChannels { try channel.requireLocal() }
+        for channel in condaChannels {
+            try channel.requireReadable()
+            if !channel.isLocal && client == nil { throw ChannelError("channel \(channel.displayLocation): a remote channel needs an HTTP client") }
+        }
     }
 
     /// Conda records come from this set when it has them (see `retargeted`).
@@ -50,7 +58,7 @@ public final class ChannelSet: @unchecked Sendable {
     /// serves many Pythons (`mlenv lint` over a tree) parses each channel once.
     public func retargeted(_ target: Target) throws(ChannelError) -> ChannelSet {
         try ChannelSet(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
-                       cacheDirectory: cacheDirectory, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
+                       cacheDirectory: cacheDirectory, client: client, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
     }
 
     /// Reads every conda channel now (errors surface here rather than at first use).
@@ -66,10 +74,11 @@ public final class ChannelSet: @unchecked Sendable {
         if let condaError { throw condaError }
         // Every channel's subdirs side by side: a cold load parses each repodata.json, and a
         // full-size linux-64 and noarch take seconds each. The first error in channel order wins.
-        let subdirs = target.condaSubdirs, cacheDirectory = cacheDirectory
+        let subdirs = target.condaSubdirs, cacheDirectory = cacheDirectory, client = client
         let work = condaChannels.flatMap { channel in subdirs.map { (channel, $0) } }
-        let loaded = Parallel.map(work, jobs: Parallel.processors) { channel, subdir -> Result<CondaSubdirRecords, ChannelError> in
-            do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory)) } catch {
+        let anyRemote = condaChannels.contains { !$0.isLocal }
+        let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) { channel, subdir -> Result<CondaSubdirRecords, ChannelError> in
+            do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory, client: client)) } catch {
                 return .failure(error)
             }
         }

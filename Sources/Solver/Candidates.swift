@@ -142,11 +142,15 @@ final class Universe {
             }
             work.removeAll()
             let channels = channels, versionLimit = versionLimit
-            let loaded = Parallel.map(round, jobs: Universe.loadingThreads) { loading -> Result<Loaded, ChannelError> in
+            let load = { @Sendable (loading: Loading) -> Result<Loaded, ChannelError> in
                 do throws(ChannelError) { return .success(try loading.load(channels: channels, versionLimit: versionLimit)) } catch {
                     return .failure(error)
                 }
             }
+            // A remote index is waited on, not computed: many pages in flight at once.
+            let loaded = channels.pypiIndexes.contains(where: \.isRemote)
+                ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, load)
+                : Parallel.map(round, jobs: Universe.loadingThreads, load)
             for result in loaded {
                 for requirement in try commit(result.get()) where note(requirement, pinned: false) {
                     work.insert(requirement.normalizedName)
@@ -157,6 +161,8 @@ final class Universe {
 
     /// Threads that load a round's projects.
     static let loadingThreads = min(Parallel.processors, 4)
+    /// Threads that load a round's projects from a remote index (each mostly waits).
+    static let fetchingThreads = 16
 
     /// Records a requirement on a project; true when it may admit versions not loaded yet.
     private func note(_ requirement: Requirement, pinned: Bool) -> Bool {
@@ -323,6 +329,7 @@ private struct Loading: @unchecked Sendable {
         var positions: [Int] = []
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
         positions.sort()
+        prefetchMetadata(project: project, positions: positions)
         var candidates: [PyPICandidate] = []
         for i in positions {
             let candidate = project.candidate(i)
@@ -341,6 +348,25 @@ private struct Loading: @unchecked Sendable {
             candidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
         }
         return Loaded(name: name, project: project, candidates: candidates)
+    }
+}
+
+extension Loading {
+    /// Fetches the metadata of the wheels about to be loaded side by side when they come from
+    /// a remote index (one file per release usually serves all its wheels: each asked once);
+    /// the index keeps what it fetched, and errors surface again in the loading loop.
+    func prefetchMetadata(project: ProjectFiles, positions: [Int]) {
+        var seen = Set<String>()
+        var wanted: [Channels.PyPICandidate] = []
+        for i in positions {
+            let candidate = project.candidate(i)
+            guard candidate.index.isRemote, case .wheel = candidate.verdict else { continue }
+            if candidate.file.yanked != nil, let v = candidate.file.version, !pins.contains(v) { continue }
+            let key = candidate.file.coreMetadata.flatMap { $0.isEmpty ? nil : $0 } ?? candidate.file.url
+            if seen.insert(key).inserted { wanted.append(candidate) }
+        }
+        guard wanted.count > 1 else { return }
+        _ = Parallel.mapWaiting(wanted, jobs: 8) { candidate in _ = try? candidate.index.metadata(for: candidate.file) }
     }
 }
 

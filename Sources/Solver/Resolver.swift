@@ -40,21 +40,28 @@ public struct Resolver: Sendable {
         // the whole universe is solved, which also gives the complete explanation. (Widening
         // only the projects in the conflict was tried: it can settle on older releases than
         // the full solve would, so it is not done.)
+        // Against a remote index every release's metadata is a request, so the universe widens
+        // in steps before it is taken whole (the same argument holds at each step).
+        let limits = channels.pypiIndexes.contains(where: \.isRemote) ? Resolver.remoteVersionLimits : [Resolver.quickVersionLimit]
         if debugDirectory == nil {
-            let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: Resolver.quickVersionLimit, debugDirectory: nil,
-                                                                everyBuild: false, caches: caches)
-            if case .resolved = outcome { return outcome }
-            // A request nothing provides stays unprovided in the whole universe (the limit only
-            // trims among the installable releases a request admits, never to none), and the
-            // rest of the request has a solution here, which is one there too: the whole
-            // universe would report the same problems.
-            if onlyUnprovidedRequests { return outcome }
+            for limit in limits {
+                let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: limit, debugDirectory: nil,
+                                                                    everyBuild: false, caches: caches)
+                if case .resolved = outcome { return outcome }
+                // A request nothing provides stays unprovided in the whole universe (the limit only
+                // trims among the installable releases a request admits, never to none), and the
+                // rest of the request has a solution here, which is one there too: the whole
+                // universe would report the same problems.
+                if onlyUnprovidedRequests { return outcome }
+            }
         }
         return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, everyBuild: true, caches: caches).0
     }
 
     /// Releases per requirement in the first attempt.
     public static let quickVersionLimit = 2
+    /// Releases per requirement in the attempts against a remote index, before the whole universe.
+    public static let remoteVersionLimits = [2, 8, 32]
 
     /// Equivalent conda builds are one solvable (CondaCandidates), which gives the same solution
     /// as the whole pool. An explanation, though, quotes whichever rules libsolv meets first, and

@@ -30,6 +30,10 @@ enum CLI {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repository
+        // The tests read the embedded snapshot unless a test says otherwise.
+        var environment = ProcessInfo.processInfo.environment
+        if environment["MLENV_SOURCES"] == nil { environment["MLENV_SOURCES"] = "embedded" }
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

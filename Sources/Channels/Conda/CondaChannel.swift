@@ -1,6 +1,8 @@
 // A conda channel in standard layout: `<channel>/<subdir>/repodata.json` (or `.json.zst`,
-// `.json.bz2`, `.json.gz`). A channel is named by a directory path or a `file://` URL; its
-// name (for `channel::name` specs and strict priority) is the last path component.
+// `.json.bz2`, `.json.gz`). A channel is named by a directory path, a `file://` URL or an
+// `http(s)://` URL; its name (for `channel::name` specs and strict priority) is the last path
+// component. A remote channel's repodata is fetched through the HTTP cache (`.zst`, then
+// `.bz2`, then plain), straight to a file, and then read like a local one.
 
 import FoundationEssentials
 import Glibc
@@ -20,23 +22,28 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     public var isLocal: Bool { !location.containsLiteral("://") }
 
-    /// Remote channels are read through a local mirror for now.
-    func requireLocal() throws(ChannelError) {
-        guard isLocal else {
-            throw ChannelError("channel \(location): remote conda channels are read through `mlenv mirror` (make a local mirror first)")
+    /// Only directories and http(s) URLs are channels.
+    func requireReadable() throws(ChannelError) {
+        guard !isLocal else { return }
+        guard let scheme = URLText.scheme(location), scheme == "http" || scheme == "https", URLText.host(location) != nil else {
+            throw ChannelError("channel \(URLText.redacted(location)): only http(s):// and file:// URLs or directories can be channels")
         }
     }
 
+    /// The form that may be shown and written out (credentials removed).
+    public var displayLocation: String { URLText.redacted(location) }
+
     /// `path/to/conda-forge`, `file:///srv/mirror/conda-forge`, `https://host/conda-forge`.
     public init(_ text: String) {
-        var location = text
+        var location = text.hasPrefix("file://") || !text.containsLiteral("://") ? text : URLText.trimmedQuery(text)
         if location.hasPrefix("file://") {
             location = String(location.dropFirst("file://".count))
             location = PercentEncoding.decoded(location) ?? location
         }
         while location.count > 1 && location.hasSuffix("/") { location.removeLast() }
         self.location = location
-        self.name = location.split(separator: "/").last.map(String.init) ?? location
+        let path = URLText.scheme(location) == nil ? Substring(location) : URLText.path(location)
+        self.name = path.split(separator: "/").last.map(String.init) ?? URLText.host(location) ?? location
     }
 
     public var description: String { name }
@@ -45,9 +52,8 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// repodata file (by path, size and modification time), else parsed and then cached. A
     /// missing subdir is empty (conda-forge has no `noarch` in some mirrors); a present but
     /// unreadable or malformed repodata is an error.
-    func subdirRecords(subdir: String, cacheDirectory: String?) throws(ChannelError) -> CondaSubdirRecords {
-        try requireLocal()
-        let path = repodataPath(subdir: subdir)
+    func subdirRecords(subdir: String, cacheDirectory: String?, client: HTTPClient? = nil) throws(ChannelError) -> CondaSubdirRecords {
+        let path = try repodataPath(subdir: subdir, client: client)
         let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
         let parse = { () throws(ChannelError) -> CacheImage in
             let table = try self.table(subdir: subdir, path: path)
@@ -57,24 +63,52 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
             return image
         }
         if let file, let records = CondaSubdirRecords.make(image: ImageBytes(mapping: file).flatMap(CacheImage.init),
-                                                           channel: name, channelLocation: location, reparse: parse) {
+                                                           channel: name, channelLocation: fileLocation, reparse: parse) {
             return records
         }
-        guard let records = CondaSubdirRecords.make(image: try parse(), channel: name, channelLocation: location, reparse: parse) else {
+        guard let records = CondaSubdirRecords.make(image: try parse(), channel: name, channelLocation: fileLocation, reparse: parse) else {
             throw ChannelError("internal error: a channel cache image has no sound name table")
         }
         return records
     }
 
-    func repodataPath(subdir: String) -> String? {
+    /// Where the records' files are: the location, without credentials for a remote channel.
+    var fileLocation: String { isLocal ? location : URLText.withoutCredentials(location) }
+
+    /// The local file holding a subdir's repodata (for a remote channel, its copy in the HTTP
+    /// cache), or nil when the subdir has none. A remote channel without `noarch` is an error:
+    /// every conda channel has one, so its absence means a wrong URL.
+    func repodataPath(subdir: String, client: HTTPClient? = nil) throws(ChannelError) -> String? {
+        try requireReadable()
         let base = "\(location)/\(subdir)/repodata.json"
-        return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+        if isLocal {
+            return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+        }
+        guard let client else { throw ChannelError("channel \(displayLocation): a remote channel needs an HTTP client") }
+        var offlineMisses = 0
+        for suffix in [".zst", ".bz2", ""] {
+            do throws(ChannelError) {
+                if let entry = try RemoteFetch.get(base + suffix, accept: nil, client: client, what: "the \(subdir) repodata of \(name)",
+                                                   suffix: ".json" + suffix, maxBytes: HTTPClient.fileLimit),
+                   let path = entry.bodyPath {
+                    return path
+                }
+            } catch where client.settings.offline {
+                offlineMisses += 1
+            }
+        }
+        if offlineMisses == 3 {
+            throw ChannelError("\(URLText.redacted(base)): not in the cache, and --offline forbids the network (run once without --offline)")
+        }
+        if subdir == "noarch" {
+            throw ChannelError("channel \(displayLocation) has no noarch/repodata.json (nor .zst, .bz2): is the URL a conda channel?")
+        }
+        return nil
     }
 
     /// Every record of one subdir, in the order of repodata.json.
-    public func records(subdir: String) throws(ChannelError) -> [CondaRecord] {
-        try requireLocal()
-        return try table(subdir: subdir, path: repodataPath(subdir: subdir)).condaRecords(channel: name, channelLocation: location)
+    public func records(subdir: String, client: HTTPClient? = nil) throws(ChannelError) -> [CondaRecord] {
+        return try table(subdir: subdir, path: repodataPath(subdir: subdir, client: client)).condaRecords(channel: name, channelLocation: fileLocation)
     }
 
     /// One subdir's repodata parsed into a table (empty when the subdir has none). A plain file

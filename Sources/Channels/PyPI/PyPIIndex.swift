@@ -1,6 +1,9 @@
-// A PyPI index on disk: a simple repository (`<root>/<project>/index.json` in PEP 691 form or
-// `index.html` in PEP 503 form, as `mlenv mirror` writes under `simple/`) or a flat wheelhouse
-// directory (`--find-links` style). Project pages and metadata are read on demand and kept.
+// A PyPI index: a simple repository on disk (`<root>/<project>/index.json` in PEP 691 form or
+// `index.html` in PEP 503 form, as `mlenv mirror` writes under `simple/`), a flat wheelhouse
+// directory (`--find-links` style), or a simple repository over HTTP(S) (`--index-url`), read
+// through the shared HTTP cache: PEP 691 JSON asked first, PEP 503 HTML accepted, PEP 658/714
+// metadata files, and a wheel's METADATA over range requests where the index has none.
+// Project pages and metadata are read on demand and kept.
 
 import FoundationEssentials
 import JSON
@@ -12,6 +15,8 @@ public final class PyPIIndex: @unchecked Sendable {
         case simple(root: String)
         /// A directory of wheel and sdist files.
         case flat(directory: String)
+        /// A simple repository over HTTP(S): its URL (ending in `/`, no credentials).
+        case remote(url: String)
     }
 
     public let layout: Layout
@@ -23,8 +28,18 @@ public final class PyPIIndex: @unchecked Sendable {
         switch layout {
         case .simple(let root): return root.hasSuffix("/simple") ? String(root.dropLast("/simple".count)) : root
         case .flat(let directory): return directory
+        case .remote(let url): return url
         }
     }
+
+    /// Whether the index is reached over the network.
+    public var isRemote: Bool {
+        if case .remote = layout { return true }
+        return false
+    }
+
+    /// How a remote index is reached (nil for local ones).
+    public let client: HTTPClient?
 
     private let lock = Lock()
     private var projects: [NormalizedName: PyPIProjectFiles?] = [:]
@@ -49,12 +64,22 @@ public final class PyPIIndex: @unchecked Sendable {
     /// Where parsed project pages are cached (nil: parse every time).
     public var cacheDirectory: String?
 
-    public init(_ text: String, cacheDirectory: String? = nil) throws(ChannelError) {
+    /// An `http(s)://` URL is a remote simple repository, read through `client`.
+    public init(_ text: String, cacheDirectory: String? = nil, client: HTTPClient? = nil) throws(ChannelError) {
         self.cacheDirectory = cacheDirectory
+        self.client = client
         var path = text
         if path.hasPrefix("file://") { path = PercentEncoding.decoded(String(path.dropFirst("file://".count))) ?? path }
-        if path.containsLiteral("://") {
-            throw ChannelError("index \(text): remote indexes are read through `mlenv mirror` (make a local mirror first)")
+        if let scheme = URLText.scheme(path) {
+            guard scheme == "http" || scheme == "https", URLText.host(path) != nil else {
+                throw ChannelError("index \(URLText.redacted(text)): only http(s):// and file:// URLs or directories can be indexes")
+            }
+            guard client != nil else { throw ChannelError("index \(URLText.redacted(text)): a remote index needs an HTTP client") }
+            var url = URLText.withoutCredentials(text)
+            if !url.hasSuffix("/") { url += "/" }
+            layout = .remote(url: url)
+            name = URLText.redacted(text)
+            return
         }
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         var isDirectory = false
@@ -87,6 +112,8 @@ public final class PyPIIndex: @unchecked Sendable {
             loaded = try readProjectPage(root: root, name: name)
         case .flat(let directory):
             loaded = try flat(directory).project(name).map(PyPIProjectFiles.init)
+        case .remote(let url):
+            loaded = try fetchProjectPage(base: url, name: name)
         }
         lock.lock()
         projects[name] = loaded
@@ -109,6 +136,31 @@ public final class PyPIIndex: @unchecked Sendable {
         return nil
     }
 
+    /// The media types asked of a remote index: PEP 691 JSON first, then HTML (PEP 691's own example).
+    static let pageAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+
+    private func fetchProjectPage(base: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
+        let url = base + name.value + "/"
+        let answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: "the project page of \(name.value)")
+        guard let answer else { return nil }
+        let pageURL = answer.finalURL.map(URLText.withoutCredentials) ?? url
+        let cacheFile = cacheDirectory.flatMap { dir in answer.bodyPath.flatMap { ProjectPageCache.key(pagePath: $0) }.map { "\(dir)/\($0).bin" } }
+        if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
+        let body = answer.body()
+        var project: PyPIProject
+        if answer.contentType?.containsLiteral("json") == true || (answer.contentType == nil && body.first == UInt8(ascii: "{")) {
+            project = try ProjectPage.parseJSON(body, project: name, pageURL: pageURL)
+        } else {
+            project = ProjectPage.parseHTML(String(decoding: body, as: UTF8.self), project: name, pageURL: pageURL)
+        }
+        // A remote page may only point at http(s) files: never at this machine's own files.
+        if project.files.contains(where: { URLText.scheme($0.url).map { $0 != "http" && $0 != "https" } ?? true }) {
+            project = PyPIProject(name: name, files: project.files.filter { URLText.scheme($0.url) == "http" || URLText.scheme($0.url) == "https" })
+        }
+        if let cacheFile { ProjectPageCache.write(project, to: cacheFile) }
+        return PyPIProjectFiles(project)
+    }
+
     /// Every project the index has (a directory listing; for loading everything at once).
     public func projectNames() -> [NormalizedName] {
         switch layout {
@@ -119,6 +171,8 @@ public final class PyPIIndex: @unchecked Sendable {
                 .map { NormalizedName($0) }.sorted()
         case .flat(let directory):
             return (try? flat(directory).projectNames()) ?? []
+        case .remote:
+            return []  // never list a remote index
         }
     }
 
@@ -131,7 +185,9 @@ public final class PyPIIndex: @unchecked Sendable {
         if let cached = metadataByURL[key] { lock.unlock(); return cached }
         lock.unlock()
         var result: CoreMetadata?
-        if file.coreMetadata != nil, let data = FileBytes.readPlain(file.metadataURL) {
+        if isRemote {
+            result = try remoteMetadata(for: file)
+        } else if file.coreMetadata != nil, let data = FileBytes.readPlain(file.metadataURL) {
             if let expected = file.coreMetadata, !expected.isEmpty {
                 let actual = Digester.hex(.sha256, of: data)
                 guard actual == expected else {
@@ -150,6 +206,40 @@ public final class PyPIIndex: @unchecked Sendable {
         metadataByURL[key] = result
         lock.unlock()
         return result
+    }
+
+    /// A remote file's metadata: its PEP 658 file (checked against the index's hash), else,
+    /// for a wheel, its METADATA over range requests; nil for an sdist without one.
+    private func remoteMetadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
+        let client = client!
+        if file.coreMetadata != nil,
+           let answer = try RemoteFetch.get(file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)") {
+            let data = answer.body()
+            if let expected = file.coreMetadata, !expected.isEmpty {
+                let actual = Digester.hex(.sha256, of: data)
+                guard actual == expected.lowercased() else {
+                    throw ChannelError("\(URLText.redacted(file.metadataURL)): sha256 is \(actual) but the index says \(expected)")
+                }
+            }
+            do {
+                return try CoreMetadata(parsing: String(decoding: data, as: UTF8.self), requirement: requirement)
+            } catch {
+                throw ChannelError("\(URLText.redacted(file.metadataURL)): \(error.message)")
+            }
+        }
+        guard file.wheel != nil else { return nil }
+        // Read over range requests once, then kept in the cache under the file's URL and digest.
+        let what = "wheel-metadata \(URLText.withoutCredentials(file.url)) \(file.sha256 ?? "")"
+        if file.sha256 != nil, let text = client.cache?.derived(what) {
+            do { return try CoreMetadata(parsing: String(decoding: text, as: UTF8.self), requirement: requirement) } catch {}
+        }
+        let bytes = try RemoteFetch.wheelMetadata(file.url, client: client)
+        let metadata: CoreMetadata
+        do { metadata = try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self), requirement: requirement) } catch {
+            throw ChannelError("\(URLText.redacted(file.url)): METADATA: \(error.message)")
+        }
+        if file.sha256 != nil { client.cache?.storeDerived(what, bytes: bytes) }
+        return metadata
     }
 
     private func flat(_ directory: String) throws(ChannelError) -> Wheelhouse {

@@ -7,6 +7,16 @@ import CArchive
 
 enum RemoteWheelMetadata {
     static func fetch(_ url: String, client: HTTPClient) async throws(ChannelError) -> CoreMetadata {
+        let bytes = try await fetchBytes(url, client: client)
+        do {
+            return try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ChannelError("\(URLText.redacted(url)): METADATA: \(error.message)")
+        }
+    }
+
+    /// The METADATA file's bytes.
+    static func fetchBytes(_ url: String, client: HTTPClient) async throws(ChannelError) -> [UInt8] {
         let tail = try await get(url, range: "bytes=-65536", client: client)
         guard let eocd = lastIndex(of: 0x0605_4b50, in: tail, minimumTail: 22) else {
             throw ChannelError("\(url): no zip end-of-central-directory record in the last 64 KiB")
@@ -40,12 +50,7 @@ enum RemoteWheelMetadata {
         let localNameLength = Int(readUInt16(local, 26)), localExtraLength = Int(readUInt16(local, 28))
         let dataEnd = 30 + localNameLength + localExtraLength + entry.compressedSize + 24
         if local.count > dataEnd { local = Array(local[0..<dataEnd]) }
-        let bytes = try inflate(local, url: url)
-        do {
-            return try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self))
-        } catch {
-            throw ChannelError("\(url): METADATA: \(error.message)")
-        }
+        return try inflate(local, url: url)
     }
 
     struct Entry {

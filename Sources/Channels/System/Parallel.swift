@@ -21,6 +21,38 @@ public enum Parallel {
         return slots.values()
     }
 
+    /// `map` for work that waits on the network: `jobs` threads of its own (dispatch's
+    /// concurrentPerform keeps to one thread per processor, which leaves a 2-core machine
+    /// fetching two pages at a time).
+    public static func mapWaiting<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+        if jobs <= 1 || items.count <= 1 { return items.map(body) }
+        let slots = Slots<R>(count: items.count)
+        let work: @Sendable () -> Void = {
+            while let index = slots.claim() { slots.store(body(items[index]), at: index) }
+        }
+        var threads: [pthread_t] = []
+        for _ in 0..<min(jobs, items.count) {
+            let context = Unmanaged.passRetained(Work(work)).toOpaque()
+            var thread = pthread_t()
+            if pthread_create(&thread, nil, { context in
+                Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context) == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged<Work>.fromOpaque(context).release()
+            }
+        }
+        work()  // this thread helps too (and does everything if no thread started)
+        for thread in threads { pthread_join(thread, nil) }
+        return slots.values()
+    }
+
+    private final class Work: @unchecked Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
     /// Results by index, and the next index to work on; one lock for both.
     private final class Slots<R: Sendable>: @unchecked Sendable {
         private let lock = Lock()

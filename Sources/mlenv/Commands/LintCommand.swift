@@ -100,7 +100,7 @@ struct LintCommand: ParsableCommand {
         if channelSettings.channels.isEmpty { channelSettings.channels = configuration.channels.map(configuration.resolve) }
         if channelSettings.indexes.isEmpty { channelSettings.indexes = configuration.indexes.map(configuration.resolve) }
         if channelSettings.excludeNewer == nil { channelSettings.excludeNewer = configuration.excludeNewer }
-        let sources = ChannelSources(condaChannels: channelSettings.condaChannels(), pypiIndexes: try channelSettings.pypiIndexes(),
+        let sources = ChannelSources(condaChannels: try channelSettings.condaChannels(), pypiIndexes: try channelSettings.pypiIndexes(),
                                      excludeNewer: channelSettings.excludeNewer,
                                      cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels")
 

@@ -16,7 +16,7 @@ struct ResolvedModel {
 
     static func resolve(model: String, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
         let (environment, plan) = try deployment.plan(model: model)
-        let channels = try channelOptions.channelSet(target: plan.request.target)
+        let channels = try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda)
         let outcome: SolveOutcome
         do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
             StandardError.write("error: \(error.message)\n")

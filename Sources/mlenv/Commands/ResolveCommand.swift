@@ -113,16 +113,20 @@ struct ResolveCommand: ParsableCommand {
         var anyBadInput = false
         for model in models {
             let plan: DeploymentRequest
-            do { (_, plan) = try deployment.plan(model: model) } catch {
+            let environment: DeclaredEnvironment
+            do { (environment, plan) = try deployment.plan(model: model) } catch {
                 guard models.count > 1 else { throw error }
                 StandardError.write("error: \(model): \(error)\n")
                 anyBadInput = true
                 continue
             }
-            let key = plan.request.target.description
+            // Models that read the same sources for the same target share one resolver.
+            let indexOptions = environment.pipOptions.filter { $0.name.hasSuffix("index-url") || $0.name == "-i" || $0.name == "--no-index" }
+            let key = ([plan.request.target.description] + channelOptions.condaLocations(model: environment).locations
+                       + indexOptions.map { "\($0.name) \($0.value ?? "")" }).joined(separator: "\n")
             let resolver: Resolver
             if let known = resolvers[key] { resolver = known } else {
-                resolver = Resolver(channels: try channelOptions.channelSet(target: plan.request.target))
+                resolver = Resolver(channels: try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda))
                 resolvers[key] = resolver
             }
             planned.append((model, plan, resolver))

@@ -1,0 +1,56 @@
+// Synchronous fetches for the readers of remote indexes and channels (they run on the solver's
+// loading threads, not in Swift concurrency): through the HTTP cache when there is one, with
+// the statuses an index answers turned into what they mean.
+
+import Dispatch
+import Specs
+
+enum RemoteFetch {
+    /// The answer to GET `url`: nil when the server says it has no such thing (404, 410).
+    /// `what` names the thing in errors ("the project page of numpy").
+    static func get(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
+                    maxBytes: UInt64 = HTTPClient.pageLimit) throws(ChannelError) -> HTTPCacheEntry? {
+        let entry: HTTPCacheEntry
+        do throws(HTTPError) {
+            if let cache = client.cache {
+                entry = try cache.fetch(url, accept: accept, suffix: suffix, maxBytes: maxBytes, client: client)
+            } else {
+                let transfer = try client.transfer(url, accept: accept, range: nil, conditional: [], bodyPath: nil, maxBytes: maxBytes)
+                var made = HTTPCacheEntry(url: URLText.redacted(url), status: transfer.response.status, storedAt: 0, maxAge: nil, noCache: true,
+                                          etag: nil, lastModified: nil, contentType: transfer.response.contentType,
+                                          finalURL: transfer.response.finalURL.map(URLText.redacted), bodyPath: nil, size: transfer.bodyLength)
+                made.inlineBody = transfer.response.body
+                entry = made
+            }
+        } catch {
+            throw ChannelError("cannot fetch \(what): \(error.description)")
+        }
+        switch entry.status {
+        case 200: return entry
+        case 404, 410: return nil
+        case 401, 403:
+            throw ChannelError("\(URLText.redacted(url)): HTTP \(entry.status) for \(what): the server wants credentials "
+                               + "(~/.netrc, user:password in the URL, or MLENV_INDEX_TOKEN)")
+        default:
+            throw ChannelError("\(URLText.redacted(url)): HTTP \(entry.status) for \(what)")
+        }
+    }
+
+    /// A wheel's METADATA file over range requests, waited for on this thread.
+    static func wheelMetadata(_ url: String, client: HTTPClient) throws(ChannelError) -> [UInt8] {
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do throws(ChannelError) { box.result = .success(try await RemoteWheelMetadata.fetchBytes(url, client: client)) } catch {
+                box.result = .failure(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    private final class Box: @unchecked Sendable {
+        var result: Result<[UInt8], ChannelError>?
+    }
+}
