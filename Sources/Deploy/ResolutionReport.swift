@@ -6,7 +6,7 @@ import JSON
 import Solver
 
 public enum ResolutionReport {
-    public static func json(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String) -> JSONValue {
+    public static func json(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, sources: SourceSummary? = nil) -> JSONValue {
         var o = JSONObject()
         o.append("model", .string(model))
         o.append("deployment", .string(plan.profile.name))
@@ -28,6 +28,11 @@ public enum ResolutionReport {
             ])
         }
         o.append("notes", .array(plan.notes.map { .string($0) }))
+        if let sources {
+            o.append("sources", .array(sources.sources.map { ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)] }))
+            o.append("resolved_at", .string(sources.resolvedAt))
+            o.append("partial_sources", .optional(sources.partialNote))
+        }
         return .object(o)
     }
 
@@ -54,7 +59,13 @@ public enum ResolutionReport {
         return p.url
     }
 
-    public static func text(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, tree: Bool) -> String {
+    public static func text(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, tree: Bool, sources: SourceSummary? = nil) -> String {
+        let body = textBody(outcome, plan: plan, model: model, tree: tree)
+        guard let sources else { return body }
+        return body + (body.hasSuffix("\n") ? "" : "\n") + sources.line + "\n"
+    }
+
+    static func textBody(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, tree: Bool) -> String {
         let request = plan.request
         switch outcome {
         case .unsatisfiable(let explanation):

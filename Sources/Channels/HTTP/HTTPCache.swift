@@ -98,7 +98,14 @@ public final class HTTPCache: @unchecked Sendable {
                 throw HTTPError(url: url, reason: "cannot read the downloaded body back: \(error.message)")
             }
             let bodyPath = "\(folder)/\(key)-\(digest.prefix(16))\(suffix)"
-            guard rename(temporary, bodyPath) == 0 else { throw HTTPError(url: url, reason: "cannot move the download into the cache") }
+            // The same body already there (a refetch that changed nothing) stays as it is, so
+            // what was derived from it (a parsed page keyed by its file) stays valid.
+            var existing = stat()
+            if stat(bodyPath, &existing) == 0, Int(existing.st_size) == transfer.bodyLength {
+                unlink(temporary)
+            } else if rename(temporary, bodyPath) != 0 {
+                throw HTTPError(url: url, reason: "cannot move the download into the cache")
+            }
             entry.bodyPath = bodyPath
             entry.size = transfer.bodyLength
             writeEntry(entry, to: metaPath)

@@ -175,6 +175,17 @@ struct ChannelOptions: ParsableArguments {
     }
 }
 
+extension ChannelOptions {
+    /// What a result was computed from, for its report.
+    func summary(_ channels: ChannelSet) -> SourceSummary {
+        let embedded = EmbeddedData.directory
+        let partial = channels.condaChannels.contains { c in embedded.map { c.location.hasPrefix($0) } ?? false }
+            || channels.pypiIndexes.contains { i in embedded.map { i.location.hasPrefix($0) } ?? false }
+        return SourceSummary(channels: channels, partialNote: partial
+            ? "The embedded snapshot is a partial copy of its upstream: a version missing here may exist there (use the live sources)" : nil)
+    }
+}
+
 /// One HTTP client per process, made on first use.
 enum SharedClient {
     nonisolated(unsafe) private static var made: HTTPClient?

@@ -68,14 +68,17 @@ struct ResolveCommand: ParsableCommand {
         discussion: """
             Adds what the deployment's inference server needs (see `mlenv profiles`), solves the \
             model's conda and pip requirements together with libsolv against the configured \
-            channels (default: the embedded channels/), and prints the pinned set with what asked \
+            sources (default: the model's own conda channels and pip's configured index, live; \
+            `--sources embedded` for the checkout's snapshot), and prints the pinned set with what asked \
             for each package. When no set satisfies everything it explains why, quoting the \
             model's files (file:line) and the profile.
 
             Exit codes: 0 resolved, 1 unsatisfiable, 2 bad input.
 
             Examples:
-              mlenv resolve fixtures/models/sklearn-conda --deployment azureml-online
+              mlenv resolve fixtures/models/sklearn-conda --deployment azureml-online --sources embedded
+              mlenv resolve path/to/model --channel-alias https://conda.example.org --index-url https://pypi.example.org/simple
+              mlenv resolve path/to/model --offline      # only what the cache and local directories hold
               mlenv resolve path/to/model --deployment mlflow-serve --tree
               mlenv resolve path/to/model --python 3.11 --format json | jq '.packages[] | .name'
             """
@@ -141,7 +144,7 @@ struct ResolveCommand: ParsableCommand {
         KeptUntilExit.keep((resolvers, outcomes))
         var reports: [JSONValue] = []
         var anyUnsatisfiable = false
-        for ((model, plan, _), result) in zip(planned, outcomes) {
+        for ((model, plan, resolver), result) in zip(planned, outcomes) {
             let outcome: SolveOutcome
             switch result {
             case .success(let solved): outcome = solved
@@ -151,9 +154,10 @@ struct ResolveCommand: ParsableCommand {
                 continue
             }
             if case .unsatisfiable = outcome { anyUnsatisfiable = true }
+            let sources = channelOptions.summary(resolver.channels)
             switch format {
-            case .json: reports.append(ResolutionReport.json(outcome, plan: plan, model: model))
-            case .text: StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree) + (models.count > 1 ? "\n" : ""))
+            case .json: reports.append(ResolutionReport.json(outcome, plan: plan, model: model, sources: sources))
+            case .text: StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree, sources: sources) + (models.count > 1 ? "\n" : ""))
             }
         }
         if format == .json {
