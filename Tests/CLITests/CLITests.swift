@@ -25,7 +25,7 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -33,6 +33,7 @@ enum CLI {
         // The tests read the embedded snapshot unless a test says otherwise.
         var environment = ProcessInfo.processInfo.environment
         if environment["MLENV_SOURCES"] == nil { environment["MLENV_SOURCES"] = "embedded" }
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,232 @@
+// Live indexes over loopback: the embedded PyPI snapshot and conda channel served by
+// scripts/serve-index.py on 127.0.0.1 (ETag, Last-Modified, Cache-Control, 304s, generated
+// .bz2 repodata, basic auth, bearer tokens, TLS with a CA of the test's own), read by the real
+// binary through its HTTP cache. Answers must equal the ones read from disk; credentials must
+// never reach an output or the cache; the cache must survive concurrent and killed processes.
+
+import Foundation
+import JSON
+import Testing
+
+@Suite(.serialized) struct LiveIndexTests {
+    static let model = "fixtures/models/sklearn-conda"
+
+    /// name==version of every package a resolve printed as JSON (exit code checked by callers).
+    static func pins(_ json: String) throws -> [String] {
+        let value = try JSONValue.parse(Array(json.utf8))
+        return (value["packages"]?.arrayValue ?? []).compactMap { p in
+            guard let name = p["name"]?.stringValue, let version = p["version"]?.stringValue else { return nil }
+            return "\(name)==\(version)"
+        }.sorted()
+    }
+
+    static func resolve(_ server: IndexServer, cache: String, _ extra: [String] = [], environment: [String: String] = [:],
+                        credentials: String = "") throws -> CLI.Result {
+        try CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
+                     "--channel", server.url(credentials) + "conda-forge", "--index-url", server.url(credentials) + "pypi/simple"] + extra,
+                    environment: environment)
+    }
+
+    static let embedded: [String] = {
+        let result = try! CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json", "--sources", "embedded", "--no-cache"])
+        return try! pins(result.stdout)
+    }()
+
+    @Test func servedSourcesGiveTheAnswerOfTheSameFilesOnDisk() throws {
+        let server = try IndexServer(["--max-age", "600"])
+        defer { server.stop() }
+        let cache = try Scratch.directory()
+        let cold = try Self.resolve(server, cache: cache)
+        #expect(cold.status == 0, "\(cold.stderr)")
+        #expect(try Self.pins(cold.stdout) == Self.embedded)
+        #expect(!Self.embedded.isEmpty)
+        let coldRequests = server.requests().count
+        #expect(coldRequests > 100)
+        // Fresh for 600 s: the warm run asks only for the compressed repodata the server lacks.
+        let warm = try Self.resolve(server, cache: cache)
+        #expect(warm.status == 0)
+        #expect(try Self.pins(warm.stdout) == Self.embedded)
+        let warmRequests = server.requests().dropFirst(coldRequests)
+        #expect(warmRequests.allSatisfy { $0.contains("repodata.json.zst 404") }, "\(Array(warmRequests.prefix(5)))")
+        // The report names the live sources.
+        let report = try JSONValue.parse(Array(warm.stdout.utf8))
+        #expect(report["sources"]?.arrayValue?.allSatisfy { $0["live"] == .bool(true) } == true)
+        #expect(report["resolved_at"]?.stringValue?.hasSuffix("Z") == true)
+    }
+
+    @Test func staleEntriesAreRevalidatedWith304s() throws {
+        let server = try IndexServer(["--max-age", "0"])
+        defer { server.stop() }
+        let cache = try Scratch.directory()
+        #expect(try Self.resolve(server, cache: cache).status == 0)
+        let first = server.requests().count
+        let again = try Self.resolve(server, cache: cache)
+        #expect(again.status == 0)
+        #expect(try Self.pins(again.stdout) == Self.embedded)
+        let second = Array(server.requests().dropFirst(first))
+        let revalidated = second.filter { $0.hasSuffix("304 conditional") }
+        #expect(revalidated.count > 100)
+        // Every 200 entry came back as a 304 (only the missing .zst files are asked again).
+        #expect(second.allSatisfy { $0.hasSuffix("304 conditional") || $0.contains(" 404") }, "\(second.filter { !$0.hasSuffix("304 conditional") }.prefix(5))")
+        // --refresh revalidates even fresh entries.
+        let fresh = try IndexServer(["--max-age", "600"])
+        defer { fresh.stop() }
+        let freshCache = try Scratch.directory()
+        #expect(try Self.resolve(fresh, cache: freshCache).status == 0)
+        let before = fresh.requests().count
+        #expect(try Self.resolve(fresh, cache: freshCache, ["--refresh"]).status == 0)
+        #expect(fresh.requests().dropFirst(before).filter { $0.hasSuffix("304 conditional") }.count > 100)
+    }
+
+    @Test func offlineUsesTheCacheAndNamesWhatIsMissing() throws {
+        let server = try IndexServer([])
+        let cache = try Scratch.directory()
+        #expect(try Self.resolve(server, cache: cache).status == 0)
+        let port = server.port
+        server.stop()
+        // The server is gone: --offline answers from the cache, stale or not.
+        let offline = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache, "--offline",
+                                   "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(try Self.pins(offline.stdout) == Self.embedded)
+        let empty = try Scratch.directory()
+        let cold = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--cache-dir", empty, "--offline",
+                                "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"])
+        #expect(cold.status != 0)
+        #expect(cold.stderr.contains("--offline"))
+        #expect(cold.stderr.contains("repodata.json"))
+    }
+
+    @Test func credentialsWorkAndNeverLeak() throws {
+        let secret = "s3cr3t-\(UInt32.random(in: 0...UInt32.max))"
+        let token = "tok-\(UInt32.random(in: 0...UInt32.max))"
+        let server = try IndexServer(["--basic-auth", "alice:\(secret)", "--bearer", token])
+        defer { server.stop() }
+        // Without credentials: refused, and the message says what would help.
+        let refused = try Self.resolve(server, cache: try Scratch.directory())
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("401"))
+        #expect(refused.stderr.contains("netrc"))
+        // user:password in the URL, a netrc file, a bearer token: each resolves.
+        let inURL = try Scratch.directory()
+        let viaURL = try Self.resolve(server, cache: inURL, ["--tree"], credentials: "alice:\(secret)@")
+        let netrc = try Scratch.directory() + "/netrc"
+        try "machine 127.0.0.1 login alice password \(secret)\n".write(toFile: netrc, atomically: true, encoding: .utf8)
+        let viaNetrc = try Self.resolve(server, cache: try Scratch.directory(), environment: ["NETRC": netrc])
+        let viaToken = try Self.resolve(server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": token])
+        for result in [viaURL, viaNetrc, viaToken] {
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try Self.pins(result.stdout) == Self.embedded)
+            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !result.stdout.contains(token))
+        }
+        #expect(viaURL.stdout.contains("***@127.0.0.1"))
+        // Nothing in the cache holds the password.
+        let grep = Process()
+        grep.executableURL = URL(fileURLWithPath: "/bin/grep")
+        grep.arguments = ["-rqa", secret, inURL]
+        try grep.run()
+        grep.waitUntilExit()
+        #expect(grep.terminationStatus == 1, "the password is in the cache")
+    }
+
+    @Test func httpsWithTheCAGivenByCert() throws {
+        let tls = try Scratch.directory()
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["python3", CLI.repository.path + "/scripts/serve-index.py", "make-ca", tls]
+        made.standardOutput = FileHandle.nullDevice
+        try made.run()
+        made.waitUntilExit()
+        try #require(made.terminationStatus == 0, "openssl could not make a test CA")
+        let server = try IndexServer(["--tls-cert", tls + "/server.pem", "--tls-key", tls + "/server-key.pem"], scheme: "https")
+        defer { server.stop() }
+        let untrusted = try Self.resolve(server, cache: try Scratch.directory(), environment: ["SSL_CERT_FILE": ""])
+        #expect(untrusted.status != 0)
+        let trusted = try Self.resolve(server, cache: try Scratch.directory(), ["--cert", tls + "/ca.pem"])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(try Self.pins(trusted.stdout) == Self.embedded)
+        let viaEnvironment = try Self.resolve(server, cache: try Scratch.directory(), environment: ["SSL_CERT_FILE": tls + "/ca.pem"])
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
+    }
+
+    @Test func theCacheSurvivesEightConcurrentProcessesAndAKilledOne() throws {
+        let server = try IndexServer(["--max-age", "0", "--delay", "0.002"])
+        defer { server.stop() }
+        let cache = try Scratch.directory()
+        // One process killed mid-download, then eight at once on the same cache.
+        let victim = Process()
+        victim.executableURL = CLI.binary
+        victim.arguments = ["resolve", Self.model, "--cache-dir", cache, "--channel", server.url() + "conda-forge", "--index-url", server.url() + "pypi/simple"]
+        victim.standardOutput = FileHandle.nullDevice
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        usleep(700_000)
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        nonisolated(unsafe) var results = [CLI.Result?](repeating: nil, count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in results[i] = try? Self.resolve(server, cache: cache) }
+        for result in results {
+            #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
+            #expect(try Self.pins(result?.stdout ?? "") == Self.embedded)
+        }
+        // Afterwards every entry is whole: the cache alone answers.
+        let offline = try Self.resolve(server, cache: cache, ["--offline"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        let info = try CLI.run(["cache", "info", "--cache-dir", cache, "--format", "json"])
+        #expect(info.status == 0)
+        let clean = try CLI.run(["cache", "clean", "--cache-dir", cache])
+        #expect(clean.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: cache + "/http-v1"))
+    }
+}
+
+/// scripts/serve-index.py on 127.0.0.1, with its request log.
+final class IndexServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let scheme: String
+    let log: String
+
+    init(_ options: [String], scheme: String = "http") throws {
+        let scratch = try Scratch.directory()
+        log = scratch + "/requests.log"
+        let portFile = scratch + "/port"
+        self.scheme = scheme
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLI.repository.path + "/scripts/serve-index.py", "--directory", CLI.repository.path + "/channels",
+                             "--port", "0", "--port-file", portFile, "--log", log] + options
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var found: Int?
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                found = p
+                break
+            }
+            usleep(50_000)
+        }
+        guard let found else { throw CocoaError(.fileReadNoSuchFile) }
+        port = found
+    }
+
+    func url(_ credentials: String = "") -> String { "\(scheme)://\(credentials)127.0.0.1:\(port)/" }
+
+    /// "GET /path STATUS [conditional]" per request so far.
+    func requests() -> [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+enum Scratch {
+    static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-live-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
