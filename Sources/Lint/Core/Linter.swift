@@ -23,12 +23,16 @@ public struct ChannelSources: Sendable {
     public let pypiIndexes: [PyPIIndex]
     public let excludeNewer: String?
     public let cacheDirectory: String?
+    /// How remote channels are fetched (nil: local ones only).
+    public let client: HTTPClient?
 
-    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], excludeNewer: String? = nil, cacheDirectory: String? = nil) {
+    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], excludeNewer: String? = nil, cacheDirectory: String? = nil,
+                client: HTTPClient? = nil) {
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.excludeNewer = excludeNewer
         self.cacheDirectory = cacheDirectory
+        self.client = client
     }
 }
 
@@ -217,7 +221,7 @@ public struct Linter: Sendable {
                     set = try first.retargeted(target)
                 } else {
                     set = try ChannelSet(condaChannels: sources.condaChannels, pypiIndexes: sources.pypiIndexes, target: target,
-                                         excludeNewer: sources.excludeNewer, cacheDirectory: sources.cacheDirectory)
+                                         excludeNewer: sources.excludeNewer, cacheDirectory: sources.cacheDirectory, client: sources.client)
                     first = set
                 }
                 channelSets[target] = .success(set)

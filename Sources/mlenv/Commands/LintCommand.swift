@@ -100,9 +100,9 @@ struct LintCommand: ParsableCommand {
         if channelSettings.channels.isEmpty { channelSettings.channels = configuration.channels.map(configuration.resolve) }
         if channelSettings.indexes.isEmpty { channelSettings.indexes = configuration.indexes.map(configuration.resolve) }
         if channelSettings.excludeNewer == nil { channelSettings.excludeNewer = configuration.excludeNewer }
-        let sources = ChannelSources(condaChannels: try channelSettings.condaChannels(), pypiIndexes: try channelSettings.pypiIndexes(),
-                                     excludeNewer: channelSettings.excludeNewer,
-                                     cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels")
+        let set = try channelSettings.channelSet(target: Target(python: PythonVersion(major: 3, minor: 11)), conda: true)
+        let sources = ChannelSources(condaChannels: set.condaChannels, pypiIndexes: set.pypiIndexes, excludeNewer: channelSettings.excludeNewer,
+                                     cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels", client: set.client)
 
         let options = LintOptions(deployment: deployment, profileFile: profileFile,
                                   jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
