@@ -32,6 +32,13 @@ import Testing
         return try! pins(result.stdout)
     }()
 
+    /// The source options join every command's own: a clash of names would fail each parse.
+    @Test(arguments: ["resolve", "lock", "dockerfile", "package", "lint", "search", "channels", "mirror", "cache", "cache info", "cache clean"])
+    func everyCommandParsesWithTheSourceOptions(_ command: String) throws {
+        let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
     @Test func servedSourcesGiveTheAnswerOfTheSameFilesOnDisk() throws {
         let server = try IndexServer(["--max-age", "600"])
         defer { server.stop() }

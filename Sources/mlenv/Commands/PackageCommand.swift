@@ -103,8 +103,9 @@ struct PackageCommand: AsyncParsableCommand {
     @Option(name: .customLong("artifacts"), help: ArgumentHelp("A directory of package files to take artifacts from (repeatable).", valueName: "dir"))
     var artifactDirectories: [String] = []
 
-    @Flag(help: "Never download: take files only from the mirrors, --artifacts directories and the cache.")
-    var offline = false
+    /// `--offline` (of the channel options): never download; package files come only from the
+    /// mirrors, --artifacts directories and the cache.
+    var offline: Bool { channelOptions.offline }
 
     @Option(help: ArgumentHelp("Timestamp of every bundle entry, in seconds since 1970 (default: $SOURCE_DATE_EPOCH, else 1980-01-01).", valueName: "seconds"))
     var sourceDateEpoch: Int?
