@@ -184,7 +184,7 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             let url = upstream + name.value + "/"
             let response: HTTPResponse
             do throws(HTTPError) {
-                response = try await client.get(url, accept: "application/vnd.pypi.simple.v1+json")
+                response = try await client.get(url, accept: PyPIIndex.pageAccept)
             } catch {
                 throw ChannelError("cannot fetch the project page of \(name.value): \(error.reason)")
             }

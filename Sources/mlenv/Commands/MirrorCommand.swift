@@ -40,6 +40,9 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The upstream PyPI simple index URL (default: PIP_INDEX_URL, pip's configuration, or pip's default).", valueName: "url"))
     var indexURL: String?
 
+    @Option(help: ArgumentHelp("The cache shared with resolve (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv): pages and metadata a live resolve fetched are not fetched again.", valueName: "dir"))
+    var cacheDir: String?
+
     @Option(help: ArgumentHelp("An upstream conda channel (directory or file:// URL) to take conda records from.", valueName: "dir"))
     var condaUpstream: String?
 
@@ -116,7 +119,11 @@ struct MirrorCommand: AsyncParsableCommand {
         let options = PyPIMirrorOptions(upstream: upstream, output: output + "/pypi", pythons: pythonVersions, glibc: glibc,
                                         architecture: arch, excludeNewer: excludeNewer, since: since,
                                         seriesOnlyBefore: seriesOnlyBefore, versionsPerProject: versions, withArtifacts: withArtifacts, concurrency: concurrency)
-        let builder = PyPIMirrorBuilder(options: options, progress: progress)
+        // The same client and cache as a live resolve: what it fetched is not fetched again.
+        let settings: HTTPSettings
+        do { settings = try HTTPSettings.fromEnvironment(cert: nil, sourceURLs: [upstream], offline: false) } catch { throw CommandError(error.message) }
+        let client = HTTPClient(settings: settings, cache: HTTPCache(root: cacheDir ?? ArtifactCache.defaultRoot))
+        let builder = PyPIMirrorBuilder(options: options, client: client, progress: progress)
         let report: PyPIMirrorReport
         do { report = try await builder.run(roots: roots.pypi) } catch { throw CommandError(error.message) }
         for warning in report.warnings { StandardError.write("warning: \(warning)\n") }
