@@ -33,7 +33,6 @@ import os
 import platform
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -193,7 +192,8 @@ def make_redactor(index):
     host = re.sub(r"^[a-z+]+://([^/@]*@)?", "", index).split("/")[0].split(":")[0]
 
     def redact(text):
-        text = re.sub(r"https?://[^\s'\"<>)]+", "<url>", text)
+        text = re.sub(r"https?://[^\s'\"<>)]+", lambda m: "…/" + m[0].rstrip("/").rsplit("/", 1)[-1], text)  # the file name stays
+        text = text.replace(os.path.join(ROOT, "..", "shared", "models") + "/", "").replace(os.path.dirname(ROOT) + "/", "")
         return text.replace(host, "<index host>") if host else text
     return redact
 
@@ -213,6 +213,12 @@ def first_line(text):
     return lines[0] if lines else "?"
 
 
+def summary(text, count=3):
+    """The first few lines of an explanation that say something (not "Problem 1:")."""
+    lines = [l.strip().lstrip("- ") for l in (text or "").splitlines() if l.strip() and not re.fullmatch(r"Problem \d+:", l.strip())]
+    return " / ".join(lines[:count]) if lines else "?"
+
+
 def live_one(args, model, index, mlenv_cache, uv_env):
     name = os.path.basename(model)
     inputs = model_inputs(args.mlenv, model)
@@ -229,9 +235,10 @@ def live_one(args, model, index, mlenv_cache, uv_env):
         answer = json.loads(mine.stdout) if mine.stdout.strip().startswith("{") else {}
         if mine.returncode == 0 and answer.get("status") == "ok":
             ours, mlenv_state, mlenv_why = {p["name"]: p["version"] for p in answer["packages"]}, "ok", ""
-        elif mine.returncode == 1:
-            mlenv_state, mlenv_why = "unsat", first_line((answer.get("explanation") or {}).get("text"))
+        elif mine.returncode == 1 and answer.get("status") == "unsatisfiable":
+            mlenv_state, mlenv_why = "unsat", summary((answer.get("explanation") or {}).get("text"))
         else:
+            # Exit 1 without an explanation is a failure (a fetch or a wheel mlenv could not read), not an answer.
             mlenv_state = f"error {mine.returncode}"
             mlenv_why = first_line("\n".join(l for l in mine.stderr.splitlines() if not l.startswith("http: ")))
     infile = write_requirements(requirements)
@@ -273,7 +280,7 @@ def machine():
 def checkout():
     head = tool_version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
     dirty = tool_version(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "Sources"])
-    return head + (" with uncommitted changes under Sources/" if dirty not in ("", "?") else "")
+    return f"checkout at {head}" + (", Sources/ modified" if dirty not in ("", "?") else "")
 
 
 def run_live(args):
@@ -316,7 +323,8 @@ def run_live(args):
             verdict = "agree"
             detail = "both unsatisfiable" if r["mlenv"] == "unsat" else f"both {r['mlenv']}"
         else:
-            verdict = "DISAGREE"
+            failed = [s for s in (r["mlenv"], r["uv"]) if s.startswith(("error", "timeout"))]
+            verdict = "TIMEOUT" if any(s == "timeout" for s in failed) else "ERROR" if failed else "DISAGREE"
             detail = "; ".join(x for x in (f"mlenv: {r['mlenv_why']}" if r["mlenv"] != "ok" else "",
                                            f"uv: {r['uv_why']}" if r["uv"] != "ok" else "") if x)
         seconds = lambda key: f"{r[key]:.1f}" if key in r else "-"
@@ -328,12 +336,14 @@ def run_live(args):
         "# mlenv vs `uv pip compile` on a live index: the pip side of every shared model",
         "",
         "```sh",
-        f"python3 benchmarks/compare-uv/run.py --live --exclude-newer {args.exclude_newer}"
+        "python3 benchmarks/compare-uv/run.py --live"
+        + ("" if args.mlenv == os.path.join(ROOT, ".build/release/mlenv") else f" --mlenv {args.mlenv}")
+        + f" --exclude-newer {args.exclude_newer}"
         + ("" if args.timeout == 300 else f" --timeout {args.timeout:g}"),
         "```",
         "",
         f"Run {datetime.date.today().isoformat()} on {machine()}; mlenv {tool_version([args.mlenv, '--version'])} "
-        f"(release build of {checkout()}), {tool_version([args.uv, '--version'])}. "
+        f"({checkout()}), {tool_version([args.uv, '--version'])}. "
         f"{len(results)} models, {elapsed / 60:.1f} min in all.",
         "",
         "Index: the live index pip is configured with (given at run time, never written here), read by both "
