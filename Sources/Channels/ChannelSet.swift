@@ -251,8 +251,16 @@ public struct PyPICandidate: Sendable {
         let python: PEP440Version?
         var requiresPython: [String: Bool] = [:]
         var tags: [Substring: TagPolicy.Verdict] = [:]
+        private var cutoffText: String?
+        private var cutoffMilliseconds: Int64?
 
         init(target: Target) { python = try? PEP440Version(parsing: target.python.fullString) }
+
+        /// `--exclude-newer` as milliseconds, parsed once.
+        mutating func cutoff(_ text: String) -> Int64? {
+            if cutoffText != text { cutoffText = text; cutoffMilliseconds = ISO8601.milliseconds(text) }
+            return cutoffMilliseconds
+        }
 
         mutating func admits(_ requires: String) -> Bool {
             if let known = requiresPython[requires] { return known }
@@ -282,8 +290,11 @@ public struct PyPICandidate: Sendable {
                          excludeNewer: String?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
         func excluded(_ reason: String) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
         guard file.version != nil else { return excluded("its version '\(file.versionText ?? file.filename)' is not a valid PEP 440 version") }
-        if let cutoff = excludeNewer, let uploaded = file.uploadTime, uploaded > cutoff {
-            return excluded("uploaded \(uploaded), after --exclude-newer \(cutoff)")
+        // Compared as instants (a text comparison mistakes zones and fractions); an upload
+        // time that does not parse is kept, as one the index did not give.
+        if let cutoff = excludeNewer, let uploaded = file.uploadTime, let limit = memo.cutoff(cutoff),
+           let at = ISO8601.uploadMilliseconds(uploaded), at >= limit {
+            return excluded("uploaded \(uploaded), at or after --exclude-newer \(cutoff)")
         }
         if let yanked = file.yanked, !pinned {
             return excluded("yanked" + (yanked.isEmpty ? "" : ": \(yanked)"))

@@ -20,6 +20,30 @@ enum ISO8601 {
         return Int64(midnight + (reader.timeOfDayInUTC() ?? 0)) * 1000
     }
 
+    /// Milliseconds since the epoch of an index's upload time (PEP 700: RFC 3339, fractional
+    /// seconds allowed, `2020-06-04T00:26:32.227525Z`); the fraction is cut to milliseconds.
+    static func uploadMilliseconds(_ text: String) -> Int64? {
+        var reader = Reader(bytes: Array(text.utf8))
+        guard let year = reader.number(), reader.skip("-"), let month = reader.number(maxDigits: 2), (1...12).contains(month),
+              reader.skip("-"), let day = reader.number(maxDigits: 2), (1...31).contains(day),
+              reader.skip(oneOf: "Tt "), let hour = reader.number(maxDigits: 2), hour <= 23, reader.skip(":"),
+              let minute = reader.number(maxDigits: 2), minute <= 59, reader.skip(":"), let second = reader.number(maxDigits: 2), second <= 60
+        else { return nil }
+        var millis = 0
+        if reader.skip(".") {
+            var digits = 0
+            while let d = reader.digit() {
+                if digits < 3 { millis = millis * 10 + d }
+                digits += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in min(digits, 3)..<3 { millis *= 10 }
+        }
+        guard let offset = reader.zoneOffset() else { return nil }
+        let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Int64(seconds) * 1000 + Int64(millis)
+    }
+
     /// Days from 1970-01-01, in the Gregorian calendar from 1582-10-15 on and the Julian one
     /// before (Foundation's calendar). Linear in `day`, so a day past the month's end rolls over.
     private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
@@ -38,6 +62,12 @@ enum ISO8601 {
 
         mutating func skipWhitespace() {
             while position < bytes.count, [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(bytes[position]) { position += 1 }
+        }
+
+        mutating func digit() -> Int? {
+            guard position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 else { return nil }
+            position += 1
+            return Int(bytes[position - 1] - 0x30)
         }
 
         mutating func skip(oneOf characters: String) -> Bool {

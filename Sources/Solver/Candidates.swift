@@ -362,7 +362,7 @@ extension Loading {
             let candidate = project.candidate(i)
             guard candidate.index.isRemote, case .wheel = candidate.verdict else { continue }
             if candidate.file.yanked != nil, let v = candidate.file.version, !pins.contains(v) { continue }
-            let key = candidate.file.coreMetadata.flatMap { $0.isEmpty ? nil : $0 } ?? candidate.file.url
+            let key = candidate.index.metadataKey(for: candidate.file)
             if seen.insert(key).inserted { wanted.append(candidate) }
         }
         guard wanted.count > 1 else { return }

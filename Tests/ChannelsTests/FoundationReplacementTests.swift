@@ -142,3 +142,22 @@ import Testing
         #expect(!child.isRunning)
     }
 }
+
+/// PEP 700 upload times against `--exclude-newer`: compared as instants, so a cutoff written
+/// in another zone or an upload time with a fraction of a second is judged correctly.
+@Suite struct UploadTimeTests {
+    @Test func readsRFC3339UploadTimes() {
+        #expect(ISO8601.uploadMilliseconds("2020-06-04T00:26:32.227525Z") == ISO8601.milliseconds("2020-06-04T00:26:32Z")! + 227)
+        #expect(ISO8601.uploadMilliseconds("2020-06-04T00:26:32.5Z") == ISO8601.milliseconds("2020-06-04T00:26:32Z")! + 500)
+        #expect(ISO8601.uploadMilliseconds("2026-11-01T09:02:40+02:00") == ISO8601.milliseconds("2026-11-01T07:02:40Z"))
+        #expect(ISO8601.uploadMilliseconds("2026-11-01") == nil)
+        #expect(ISO8601.uploadMilliseconds("2026-11-01T07:02:40.Z") == nil)
+    }
+
+    /// python-dateutil 4.0.0 was uploaded at 07:02:40Z: a cutoff of 08:00+02:00 (06:00Z) is before it.
+    @Test func aCutoffInAnotherZoneIsAnInstant() {
+        let uploaded = ISO8601.uploadMilliseconds("2026-11-01T07:02:40.123456Z")!
+        #expect(uploaded >= ISO8601.milliseconds("2026-11-01T08:00:00+02:00")!)
+        #expect(uploaded < ISO8601.milliseconds("2026-11-01T10:00:00+02:00")!)
+    }
+}

@@ -55,7 +55,7 @@ import Testing
         return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
     }
 
-    @Test(arguments: [(3, 8), (3, 11), (3, 14)])
+    @Test(arguments: [(3, 7), (3, 8), (3, 11), (3, 14)])
     func ordersTagsExactlyAsPackagingDoes(_ major: Int, _ minor: Int) throws {
         let expected = try Self.packagingTags("sys-tags-cp\(major)\(minor)-glibc2.35.txt")
         let policy = TagPolicy(target: Target(python: PythonVersion(major: major, minor: minor)))
@@ -95,6 +95,17 @@ import Testing
             Issue.record("abi3 wheel should install")
         }
         #expect(policy.verdict(for: try WheelFilename(parsing: "x-1.0-cp311-cp311-linux_x86_64.whl")) == .compatible(rank: policy.rank(of: "cp311-cp311-linux_x86_64")!, portable: false))
+    }
+
+    /// A cp37m wheel is the CPython 3.7 wheel; there is no cp37-cp37 ABI.
+    @Test func cpython37WheelsCarryThePymallocABI() throws {
+        let policy = TagPolicy(target: Target(python: PythonVersion(major: 3, minor: 7)))
+        #expect(policy.rank(of: "cp37-cp37m-manylinux2014_x86_64") != nil)
+        if case .incompatible = policy.verdict(for: try WheelFilename(parsing: "PyYAML-6.0.1-cp37-cp37m-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")) {
+            Issue.record("a cp37m wheel must install on CPython 3.7")
+        }
+        #expect(policy.rank(of: "cp37-cp37-manylinux2014_x86_64") == nil)
+        #expect(TagPolicy(target: Target(python: PythonVersion(major: 3, minor: 8))).rank(of: "cp38-cp38m-manylinux2014_x86_64") == nil)
     }
 
     @Test func prefersSpecificOverGenericWheels() throws {

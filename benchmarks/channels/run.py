@@ -39,6 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+os.environ.setdefault("MLENV_SOURCES", "embedded")
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MLENV = ROOT / ".build" / "release" / "mlenv"

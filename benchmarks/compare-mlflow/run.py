@@ -16,6 +16,9 @@ import sys
 import time
 from collections import Counter, defaultdict
 
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+os.environ.setdefault("MLENV_SOURCES", "embedded")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 

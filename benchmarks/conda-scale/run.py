@@ -29,6 +29,9 @@ scikit-learn, scipy, pyarrow, pip).
 
 What is measured, each a fresh process, its wall time (from spawn to exit) and peak RSS (ru_maxrss
 from os.wait4, taken by a small python3 launcher so that the floor is ~8 MB, not this script's own
+
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+os.environ.setdefault("MLENV_SOURCES", "embedded")
 peak: see LAUNCHER; no /usr/bin/time needed):
   mlenv cold   `mlenv resolve MODEL --deployment none --channel CHANNEL --cache-dir DIR --format json`
                with DIR new and empty (parses repodata.json, writes its parsed-channel cache, solves);

@@ -3,6 +3,8 @@
 # and records wall time and peak memory (/usr/bin/time -v) in benchmarks/out/lint/.
 #   benchmarks/lint/run.sh            (builds with: swift build -c release --static-swift-stdlib --scratch-path .build-lint-release)
 set -euo pipefail
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+export MLENV_SOURCES="${MLENV_SOURCES:-embedded}"
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-lint-release}
 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product mlenv >/dev/null

@@ -25,6 +25,8 @@
 #      go to benchmarks/out/package/ (not committed).
 # Writes nothing in the repository outside benchmarks/out/package/.
 set -euo pipefail
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+export MLENV_SOURCES="${MLENV_SOURCES:-embedded}"
 cd "$(dirname "$0")/../.."
 repo=$PWD
 bin=$repo/.build/release/mlenv

@@ -32,6 +32,9 @@ import sys
 import tempfile
 import time
 
+# The embedded snapshot unless a flag says otherwise: mlenv's own default is the live indexes.
+os.environ.setdefault("MLENV_SOURCES", "embedded")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 parser = argparse.ArgumentParser()
 parser.add_argument("--mlenv", default=os.path.join(ROOT, ".build/release/mlenv"))

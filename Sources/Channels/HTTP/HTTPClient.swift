@@ -89,6 +89,11 @@ public final class HTTPClient: Sendable {
         return answer.response
     }
 
+    /// Requests in flight at once, over every thread of the process: the solver's loaders
+    /// (16) each prefetch metadata (8), and without a bound a cold resolve would open a hundred
+    /// connections, each loading the CA bundle (tens of milliseconds with OpenSSL 3).
+    static let inFlight = DispatchSemaphore(value: 24)
+
     /// `MLENV_DEBUG_HTTP=1`: every request on stderr (URLs redacted).
     static let debug = ProcessInfo.processInfo.environment["MLENV_DEBUG_HTTP"] == "1"
 
@@ -118,8 +123,10 @@ public final class HTTPClient: Sendable {
         var lastReason = "no attempt made"
         for attempt in 0..<attempts {
             if attempt > 0 { usleep(UInt32(500_000) << UInt32(attempt - 1)) }
+            HTTPClient.inFlight.wait()
             let started = HTTPClient.debug ? DispatchTime.now().uptimeNanoseconds : 0
             let outcome = perform(settings.authorized(url), headers: headers, compressed: range == nil, bodyPath: bodyPath, maxBytes: maxBytes)
+            HTTPClient.inFlight.signal()
             if HTTPClient.debug {
                 let ms = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
                 let status: String

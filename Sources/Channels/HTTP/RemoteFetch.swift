@@ -2,7 +2,6 @@
 // loading threads, not in Swift concurrency): through the HTTP cache when there is one, with
 // the statuses an index answers turned into what they mean.
 
-import Dispatch
 import Specs
 
 enum RemoteFetch {
@@ -36,21 +35,8 @@ enum RemoteFetch {
         }
     }
 
-    /// A wheel's METADATA file over range requests, waited for on this thread.
+    /// A wheel's METADATA file over range requests, fetched on this thread.
     static func wheelMetadata(_ url: String, client: HTTPClient) throws(ChannelError) -> [UInt8] {
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do throws(ChannelError) { box.result = .success(try await RemoteWheelMetadata.fetchBytes(url, client: client)) } catch {
-                box.result = .failure(error)
-            }
-            done.signal()
-        }
-        done.wait()
-        return try box.result!.get()
-    }
-
-    private final class Box: @unchecked Sendable {
-        var result: Result<[UInt8], ChannelError>?
+        try RemoteWheelMetadata.fetchBytes(url, client: client)
     }
 }

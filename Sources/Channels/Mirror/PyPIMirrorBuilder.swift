@@ -201,9 +201,11 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     /// The versions of a page and the files the mirror would keep of each, newest first.
     private func available(_ project: PyPIProject) -> [AvailableVersion] {
         var byVersion: [PEP440Version: [PyPIFile]] = [:]
+        let cutoff = options.excludeNewer.flatMap(ISO8601.milliseconds)
         for file in project.files {
             guard let version = file.version else { continue }
-            if let cutoff = options.excludeNewer, let uploaded = file.uploadTime, uploaded >= cutoff { continue }
+            // Instants, not texts: zones and fractions differ in how they are written.
+            if let cutoff, let uploaded = file.uploadTime.flatMap(ISO8601.uploadMilliseconds), uploaded >= cutoff { continue }
             guard keepsFile(file) else { continue }
             byVersion[version, default: []].append(file)
         }

@@ -179,8 +179,7 @@ public final class PyPIIndex: @unchecked Sendable {
     /// The core metadata of a file: PEP 658 `.metadata` beside it, or METADATA inside a local wheel.
     /// nil when neither exists (an sdist without metadata: its dependencies need a build).
     public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
-        // Wheels of one release usually share one metadata file: same hash, parsed once.
-        let key = file.coreMetadata.flatMap { $0.isEmpty ? nil : "sha256:" + $0 } ?? file.url
+        let key = metadataKey(for: file)
         lock.lock()
         if let cached = metadataByURL[key] { lock.unlock(); return cached }
         lock.unlock()
@@ -206,6 +205,19 @@ public final class PyPIIndex: @unchecked Sendable {
         metadataByURL[key] = result
         lock.unlock()
         return result
+    }
+
+    /// What a file's metadata is kept under. Wheels of one release usually share one metadata
+    /// file (same hash: parsed once). A remote wheel without a metadata file is read over range
+    /// requests, and, as uv does, its release's wheels are taken to share the first one's
+    /// metadata (every file of a release declares its platform differences through markers):
+    /// one read per release, not one per wheel.
+    public func metadataKey(for file: PyPIFile) -> String {
+        if let hash = file.coreMetadata, !hash.isEmpty { return "sha256:" + hash }
+        if isRemote, file.coreMetadata == nil, file.wheel != nil, let version = file.versionText {
+            return "release:\(file.project.value)==\(version)"
+        }
+        return file.url
     }
 
     /// A remote file's metadata: its PEP 658 file (checked against the index's hash), else,

@@ -4,10 +4,19 @@
 // and let libarchive's streaming zip reader inflate it. A 500 MB wheel costs a few KiB.
 
 import CArchive
+import Dispatch
 
 enum RemoteWheelMetadata {
     static func fetch(_ url: String, client: HTTPClient) async throws(ChannelError) -> CoreMetadata {
-        let bytes = try await fetchBytes(url, client: client)
+        // The requests block: on a dispatch thread, never a Swift concurrency one.
+        let result: Result<[UInt8], ChannelError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(ChannelError) { continuation.resume(returning: .success(try fetchBytes(url, client: client))) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        let bytes = try result.get()
         do {
             return try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self))
         } catch {
@@ -16,8 +25,9 @@ enum RemoteWheelMetadata {
     }
 
     /// The METADATA file's bytes.
-    static func fetchBytes(_ url: String, client: HTTPClient) async throws(ChannelError) -> [UInt8] {
-        let tail = try await get(url, range: "bytes=-65536", client: client)
+    /// The METADATA file's bytes, fetched on this thread.
+    static func fetchBytes(_ url: String, client: HTTPClient) throws(ChannelError) -> [UInt8] {
+        let tail = try get(url, range: "bytes=-65536", client: client)
         guard let eocd = lastIndex(of: 0x0605_4b50, in: tail, minimumTail: 22) else {
             throw ChannelError("\(url): no zip end-of-central-directory record in the last 64 KiB")
         }
@@ -27,17 +37,23 @@ enum RemoteWheelMetadata {
         if directoryOffset == 0xFFFF_FFFF || directorySize == 0xFFFF_FFFF, eocd >= 20,
            readUInt32(tail, eocd - 20) == 0x0706_4b50 {
             let zip64Offset = Int(readUInt64(tail, eocd - 20 + 8))
-            let record = try await get(url, range: "bytes=\(zip64Offset)-\(zip64Offset + 55)", client: client)
+            let record = try get(url, range: "bytes=\(zip64Offset)-\(zip64Offset + 55)", client: client)
             guard record.count >= 56, readUInt32(record, 0) == 0x0606_4b50 else { throw ChannelError("\(url): bad zip64 record") }
             directorySize = Int(readUInt64(record, 40))
             directoryOffset = Int(readUInt64(record, 48))
         }
-        // The tail covers the central directory when it ends right before the EOCD.
+        // The central directory ends right before the EOCD, or, when a zip64 end record and
+        // locator sit in between (some builders, flit among them, write them even when every
+        // offset fits in 32 bits), right before the zip64 end record.
+        var directoryEnd = eocd
+        if eocd >= 20 + 56, readUInt32(tail, eocd - 20) == 0x0706_4b50, readUInt32(tail, eocd - 20 - 56) == 0x0606_4b50 {
+            directoryEnd = eocd - 20 - 56
+        }
         let directory: [UInt8]
-        if eocd >= directorySize {
-            directory = Array(tail[(eocd - directorySize)..<eocd])
+        if directoryEnd >= directorySize {
+            directory = Array(tail[(directoryEnd - directorySize)..<directoryEnd])
         } else {
-            directory = try await get(url, range: "bytes=\(directoryOffset)-\(directoryOffset + directorySize - 1)", client: client)
+            directory = try get(url, range: "bytes=\(directoryOffset)-\(directoryOffset + directorySize - 1)", client: client)
         }
         guard let entry = findMetadataEntry(in: directory) else {
             throw ChannelError("\(url): no .dist-info/METADATA in the wheel's central directory")
@@ -45,7 +61,7 @@ enum RemoteWheelMetadata {
         // Local header (30 bytes + name + extra, whose length may differ from the central one),
         // the compressed data, and room for a data descriptor.
         let end = entry.localHeaderOffset + 30 + entry.nameLength + 65_535 + entry.compressedSize + 24
-        var local = try await get(url, range: "bytes=\(entry.localHeaderOffset)-\(min(end, directoryOffset) - 1)", client: client)
+        var local = try get(url, range: "bytes=\(entry.localHeaderOffset)-\(min(end, directoryOffset) - 1)", client: client)
         guard local.count >= 30, readUInt32(local, 0) == 0x0403_4b50 else { throw ChannelError("\(url): bad zip local header") }
         let localNameLength = Int(readUInt16(local, 26)), localExtraLength = Int(readUInt16(local, 28))
         let dataEnd = 30 + localNameLength + localExtraLength + entry.compressedSize + 24
@@ -121,9 +137,9 @@ enum RemoteWheelMetadata {
         }
     }
 
-    private static func get(_ url: String, range: String, client: HTTPClient) async throws(ChannelError) -> [UInt8] {
+    private static func get(_ url: String, range: String, client: HTTPClient) throws(ChannelError) -> [UInt8] {
         let response: HTTPResponse
-        do throws(HTTPError) { response = try await client.get(url, range: range) } catch {
+        do throws(HTTPError) { response = try client.fetch(url, range: range) } catch {
             throw ChannelError("cannot fetch part of \(url): \(error.reason)")
         }
         guard response.status == 206 || response.status == 200 else {

@@ -1,6 +1,7 @@
 // Which wheels install on a target, and in which order pip prefers them: the tag list of
 // packaging.tags.sys_tags() for CPython X.Y on manylinux x86_64, most preferred first, so a
 // tag's position is its priority. Traps:
+// - CPython 3.7 and older carry the pymalloc flag in their ABI: `cp37-cp37m-...`, never `cp37-cp37`;
 // - manylinux1/2010/2014 are aliases of manylinux_2_5/2_12/2_17 and follow them in order;
 // - abi3 wheels built for older CPython minors still install (cp36-abi3 on 3.11);
 // - `pyXY`/`py3` with `none` ABI, then `cpXY-none-any`, then `py*-none-any` come last;
@@ -102,9 +103,12 @@ public struct TagPolicy: Sendable {
         let major = target.python.major
         let minor = target.python.minor
         let interpreter = "cp\(major)\(minor)"
+        // CPython before 3.8 is built with pymalloc and says so in its ABI tag (`cp37m`), as
+        // packaging's _cpython_abis does for a release build.
+        let cpythonABI = major == 3 && minor < 8 ? interpreter + "m" : interpreter
         var tags: [WheelTag] = []
         // cpython_tags: cpXY-cpXY-*, cpXY-abi3-*, cpXY-none-*, then cpXW-abi3-* for older minors.
-        for abi in [interpreter, "abi3", "none"] {
+        for abi in [cpythonABI, "abi3", "none"] {
             for p in platforms { tags.append(WheelTag(interpreter, abi, p)) }
         }
         if minor > 2 {
