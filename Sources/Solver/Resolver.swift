@@ -42,12 +42,18 @@ public struct Resolver: Sendable {
         // the full solve would, so it is not done.)
         // Against a remote index every release's metadata is a request, so the universe widens
         // in steps before it is taken whole (the same argument holds at each step).
-        let limits = channels.pypiIndexes.contains(where: \.isRemote) ? Resolver.remoteVersionLimits : [Resolver.quickVersionLimit]
+        let remote = channels.pypiIndexes.contains(where: \.isRemote)
+        let limits = remote ? Resolver.remoteVersionLimits : [Resolver.quickVersionLimit]
         if debugDirectory == nil {
             for limit in limits {
-                let (outcome, onlyUnprovidedRequests) = try attempt(request, versionLimit: limit, debugDirectory: nil,
-                                                                    everyBuild: false, caches: caches)
+                let (outcome, onlyUnprovidedRequests, unprovided) = try attempt(request, versionLimit: limit, debugDirectory: nil,
+                                                                                everyBuild: false, caches: caches)
                 if case .resolved = outcome { return outcome }
+                // A request nothing provides makes the whole request unsatisfiable whatever else
+                // a larger universe holds. Against a remote index, where the whole universe is
+                // every release's metadata over the network (minutes for an unpinned boto3),
+                // that is the answer, said with what was not explored.
+                if remote, let unprovided { return unprovided }
                 // A request nothing provides stays unprovided in the whole universe (the limit only
                 // trims among the installable releases a request admits, never to none), and the
                 // rest of the request has a solution here, which is one there too: the whole
@@ -55,7 +61,7 @@ public struct Resolver: Sendable {
                 if onlyUnprovidedRequests { return outcome }
             }
         }
-        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, everyBuild: true, caches: caches).0
+        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, everyBuild: true, caches: caches).outcome
     }
 
     /// Releases per requirement in the first attempt.
@@ -72,9 +78,10 @@ public struct Resolver: Sendable {
     static let everyBuildPairLimit = 4_000_000
 
     /// One solve; on failure also whether every problem is a request nothing provides (other
-    /// than a request for an extra: the newest releases may lack an extra an older one has).
+    /// than a request for an extra: the newest releases may lack an extra an older one has),
+    /// and, when some are, an explanation of just those.
     private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?, everyBuild: Bool,
-                         caches: SolveCaches) throws(SolveError) -> (SolveOutcome, Bool) {
+                         caches: SolveCaches) throws(SolveError) -> (outcome: SolveOutcome, onlyUnprovided: Bool, unprovided: SolveOutcome?) {
         let universe = Universe(channels: channels, request: request, versionLimit: versionLimit)
         do { try universe.build() } catch { throw SolveError(error.message) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
@@ -89,12 +96,19 @@ public struct Resolver: Sendable {
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
         if outcome.problems.isEmpty {
-            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), false)
+            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), false, nil)
         }
-        let onlyUnprovidedRequests = outcome.problems.joined().allSatisfy {
-            $0.kind == .jobNothingProvides && !builder.extraDeps.contains($0.dep)
+        func unprovidedRequest(_ rule: SolvPool.RuleInfo) -> Bool { rule.kind == .jobNothingProvides && !builder.extraDeps.contains(rule.dep) }
+        let onlyUnprovidedRequests = outcome.problems.joined().allSatisfy(unprovidedRequest)
+        let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
+        var unprovided: SolveOutcome?
+        let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
+        if !unprovidedProblems.isEmpty && !onlyUnprovidedRequests {
+            let partial = explainer.explain(unprovidedProblems)
+            unprovided = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
+                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"]))
         }
-        return (.unsatisfiable(ExplanationBuilder(builder: builder, jobs: jobs).explain(outcome.problems)), onlyUnprovidedRequests)
+        return (.unsatisfiable(explainer.explain(outcome.problems)), onlyUnprovidedRequests, onlyUnprovidedRequests ? nil : unprovided)
     }
 }
 

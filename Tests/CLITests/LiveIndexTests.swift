@@ -61,6 +61,24 @@ import Testing
         #expect(report["resolved_at"]?.stringValue?.hasSuffix("Z") == true)
     }
 
+    /// A request nothing provides is the answer against a remote index: no walk through every
+    /// release of every project to find the other conflict too; the report says so.
+    @Test func anUnprovidedRequestEndsARemoteSolve() throws {
+        let server = try IndexServer(["--max-age", "600"])
+        defer { server.stop() }
+        let result = try CLI.run(["resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--cache-dir", try Scratch.directory(),
+                                  "--index-url", server.url() + "pypi/simple", "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("numpy==0.0.1"))
+        #expect(result.stdout.contains("only the requests nothing provides are shown"))
+        // Read from disk, the whole universe explains both problems.
+        let local = try CLI.run(["resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--sources", "embedded",
+                                 "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"])
+        #expect(local.status == 1)
+        #expect(local.stdout.contains("numpy==0.0.1") && local.stdout.contains("mlflow"))
+        #expect(!local.stdout.contains("only the requests nothing provides are shown"))
+    }
+
     @Test func staleEntriesAreRevalidatedWith304s() throws {
         let server = try IndexServer(["--max-age", "0"])
         defer { server.stop() }
