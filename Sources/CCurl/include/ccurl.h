@@ -11,6 +11,7 @@ typedef struct mlenv_http_request {
     const char *headers;        // extra request headers, one per line ("Name: value\n..."), or NULL
     const char *user_agent;     // or NULL
     const char *ca_file;        // PEM bundle of trusted CAs, or NULL for the system store
+    const char *ca_path;        // a hashed CA directory to use instead of libcurl's default bundle (when ca_file is NULL), or NULL
     const char *netrc_file;     // a netrc file to take credentials from, or NULL for none
     const char *body_path;      // when set, the body is written to this file instead of memory
     long timeout_seconds;

@@ -164,16 +164,18 @@ public final class HTTPClient: Sendable {
         let code = url.withCString { u in
             headerBlock.withCString { h in
                 HTTPClient.withOptionalCString(settings.caFile) { ca in
+                  HTTPClient.withOptionalCString(settings.caFile == nil ? HTTPSettings.systemCADirectory : nil) { caPath in
                     HTTPClient.withOptionalCString(settings.netrcFile) { netrc in
                         HTTPClient.withOptionalCString(bodyPath) { body in
                             "mlenv".withCString { agent in
-                                var request = mlenv_http_request(url: u, headers: h, user_agent: agent, ca_file: ca, netrc_file: netrc,
+                                var request = mlenv_http_request(url: u, headers: h, user_agent: agent, ca_file: ca, ca_path: caPath, netrc_file: netrc,
                                                                  body_path: body, timeout_seconds: seconds, compressed: compressed ? 1 : 0,
                                                                  max_bytes: maxBytes)
                                 return mlenv_http_perform(&request, &response)
                             }
                         }
                     }
+                  }
                 }
             }
         }

@@ -40,8 +40,11 @@ public struct HTTPSettings: Sendable {
     public static func fromEnvironment(cert: String?, sourceURLs: [String], offline: Bool) throws(ChannelError) -> HTTPSettings {
         let environment = ProcessInfo.processInfo.environment
         let fm = FileManager.default
-        let ca = cert ?? environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        if let ca, !fm.fileExists(atPath: ca) { throw ChannelError("CA bundle \(ca): no such file") }
+        var ca = cert ?? environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let given = ca, !fm.fileExists(atPath: given) { throw ChannelError("CA bundle \(given): no such file") }
+        // The system bundle named explicitly (as many CI images set SSL_CERT_FILE) is the system
+        // store: the hashed directory made from the same certificates serves it more cheaply.
+        if ca == "/etc/ssl/certs/ca-certificates.crt" && systemCADirectory != nil { ca = nil }
         var netrc = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 }
         if netrc == nil {
             let home = fm.homeDirectoryForCurrentUser.path + "/.netrc"
@@ -67,6 +70,18 @@ public struct HTTPSettings: Sendable {
               let range = url.literalRange(of: "://") else { return url }
         return String(url[..<range.upperBound]) + credentials + "@" + String(url[range.upperBound...])
     }
+
+    /// The system's hashed CA directory (`/etc/ssl/certs` with its `<hash>.0` links, as Debian's
+    /// ca-certificates makes it), used instead of libcurl's default bundle file when no CA file
+    /// is given: same trust, looked up per issuer rather than parsed whole per connection.
+    /// `MLENV_CA_BUNDLE=1` keeps libcurl's default.
+    static let systemCADirectory: String? = {
+        guard ProcessInfo.processInfo.environment["MLENV_CA_BUNDLE"] != "1" else { return nil }
+        let directory = "/etc/ssl/certs"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory),
+              names.contains(where: { $0.hasSuffix(".0") && $0.count == 10 }) else { return nil }
+        return directory
+    }()
 
     /// The bearer token for a URL's host, unless the URL carries its own credentials.
     func token(for url: String) -> String? {
