@@ -22,6 +22,7 @@ public enum ResolutionReport {
             o.insertFirst("status", "unsatisfiable")
             o.append("packages", .array([]))
             o.append("explanation", [
+                "cause": .string(explanation.cause.rawValue),
                 "problems": .array(explanation.problems.map { .array($0.map { .string($0) }) }),
                 "hints": .array(explanation.hints.map { .string($0) }),
                 "text": .string(explanation.description),
@@ -69,7 +70,8 @@ public enum ResolutionReport {
         let request = plan.request
         switch outcome {
         case .unsatisfiable(let explanation):
-            var out = "Cannot resolve \(model) for \(plan.profile.name) (Python \(request.target.python.minorString), \(request.mode.rawValue) environment):\n"
+            let why = explanation.cause == .missing ? "something it asks for is in none of the sources" : "its requirements conflict"
+            var out = "Cannot resolve \(model) for \(plan.profile.name) (Python \(request.target.python.minorString), \(request.mode.rawValue) environment): \(why)\n"
             out += explanation.description + "\n"
             return out
         case .resolved(let resolution):

@@ -52,6 +52,13 @@ public struct Explanation: Sendable, CustomStringConvertible {
     public let problems: [[String]]
     /// Extra hints (what versions exist, what was excluded and why).
     public let hints: [String]
+    /// Why: something asked for is in no source at all (`missing`: a gap of the sources or a
+    /// wrong pin), or everything exists but no set satisfies every requirement (`conflict`).
+    public var cause: Cause = .conflict
+
+    public enum Cause: String, Sendable {
+        case missing, conflict
+    }
 
     public var description: String {
         var lines: [String] = []

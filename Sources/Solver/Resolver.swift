@@ -106,7 +106,7 @@ public struct Resolver: Sendable {
         if !unprovidedProblems.isEmpty && !onlyUnprovidedRequests {
             let partial = explainer.explain(unprovidedProblems)
             unprovided = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
-                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"]))
+                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"], cause: .missing))
         }
         return (.unsatisfiable(explainer.explain(outcome.problems)), onlyUnprovidedRequests, onlyUnprovidedRequests ? nil : unprovided)
     }

@@ -58,6 +58,16 @@ enum RemoteWheelMetadata {
         guard let entry = findMetadataEntry(in: directory) else {
             throw ChannelError("\(url): no .dist-info/METADATA in the wheel's central directory")
         }
+        // The dist-info files are usually the archive's last: METADATA often lies in the tail
+        // already fetched (its start in the file is known once the directory's is).
+        if directoryEnd >= directorySize {
+            let tailStart = directoryOffset - (directoryEnd - directorySize)
+            let t = entry.localHeaderOffset - tailStart
+            if t >= 0, t + 30 <= tail.count, readUInt32(tail, t) == 0x0403_4b50 {
+                let dataEnd = t + 30 + Int(readUInt16(tail, t + 26)) + Int(readUInt16(tail, t + 28)) + entry.compressedSize
+                if dataEnd <= tail.count { return try inflate(Array(tail[t..<min(dataEnd + 24, tail.count)]), url: url) }
+            }
+        }
         // Local header (30 bytes + name + extra, whose length may differ from the central one),
         // the compressed data, and room for a data descriptor.
         let end = entry.localHeaderOffset + 30 + entry.nameLength + 65_535 + entry.compressedSize + 24

@@ -75,7 +75,15 @@ struct ExplanationBuilder {
             rendered.append(lines)
         }
         var seen = Set<String>()
-        return Explanation(problems: rendered, hints: hints.filter { seen.insert($0).inserted })
+        var explanation = Explanation(problems: rendered, hints: hints.filter { seen.insert($0).inserted })
+        let missing = problems.joined().allSatisfy { rule in
+            switch rule.kind {
+            case .jobNothingProvides, .nothingProvides, .job, .sameName: return true
+            default: return false
+            }
+        } && problems.joined().contains { $0.kind == .jobNothingProvides || $0.kind == .nothingProvides }
+        explanation.cause = missing ? .missing : .conflict
+        return explanation
     }
 
     private func jobs(for dep: Id) -> [Job] { jobs.filter { $0.dep == dep } }
