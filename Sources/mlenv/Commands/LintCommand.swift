@@ -101,6 +101,8 @@ struct LintCommand: ParsableCommand {
         if channelSettings.indexes.isEmpty { channelSettings.indexes = configuration.indexes.map(configuration.resolve) }
         if channelSettings.excludeNewer == nil { channelSettings.excludeNewer = configuration.excludeNewer }
         let set = try channelSettings.channelSet(target: Target(python: PythonVersion(major: 3, minor: 11)), conda: true)
+        // What every verdict below was made from, said with the report.
+        let summary = channelSettings.summary(set)
         let sources = ChannelSources(condaChannels: set.condaChannels, pypiIndexes: set.pypiIndexes, excludeNewer: channelSettings.excludeNewer,
                                      cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels", client: set.client)
 
@@ -124,8 +126,16 @@ struct LintCommand: ParsableCommand {
                 files[path] = lines ?? []
                 return lines
             })
+            StandardOutput.write(summary.line + "\n")
         case .json:
-            StandardOutput.write(JSONFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
+            var value = JSONFormatter.format(report, toolVersion: MLEnvVersion.current)
+            if case .object(var root) = value {
+                root.append("sources", .array(summary.sources.map { ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)] }))
+                root.append("resolved_at", .string(summary.resolvedAt))
+                root.append("partial_sources", .optional(summary.partialNote))
+                value = .object(root)
+            }
+            StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .sarif:
             StandardOutput.write(SARIFFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
         case .github:
