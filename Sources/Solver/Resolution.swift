@@ -81,6 +81,12 @@ public enum SolveOutcome: Sendable {
 
 public struct SolveError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The sources could not be read (a channel or index unreachable, malformed, or not cached
+    /// under --offline): no verdict was reached, which is not the model's fault (exit 2, not 1).
+    public let sourcesUnreadable: Bool
+    public init(_ message: String, sourcesUnreadable: Bool = false) {
+        self.message = message
+        self.sourcesUnreadable = sourcesUnreadable
+    }
     public var description: String { message }
 }

@@ -28,7 +28,7 @@ public struct Resolver: Sendable {
             throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name")
         }
         if request.mode == .conda {
-            do { try channels.loadCondaChannels() } catch { throw SolveError(error.message) }
+            do { try channels.loadCondaChannels() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         }
         if request.mode == .conda && channels.condaRecords(named: "python").isEmpty {
             throw SolveError("the conda channels have no python package; add a channel that has one (--channel)")
@@ -83,7 +83,7 @@ public struct Resolver: Sendable {
     private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?, everyBuild: Bool,
                          caches: SolveCaches) throws(SolveError) -> (outcome: SolveOutcome, onlyUnprovided: Bool, unprovided: SolveOutcome?) {
         let universe = Universe(channels: channels, request: request, versionLimit: versionLimit)
-        do { try universe.build() } catch { throw SolveError(error.message) }
+        do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
         let builder = PoolBuilder(universe: universe, caches: caches,
                                   mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))

@@ -20,7 +20,7 @@ struct ResolvedModel {
         let outcome: SolveOutcome
         do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
             StandardError.write("error: \(error.message)\n")
-            throw ExitCode(1)
+            throw ExitCode(error.sourcesUnreadable ? 2 : 1)
         }
         guard case .resolved(let resolution) = outcome else {
             StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: false))

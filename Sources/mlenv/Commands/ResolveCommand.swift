@@ -150,7 +150,7 @@ struct ResolveCommand: ParsableCommand {
             case .success(let solved): outcome = solved
             case .failure(let error):
                 StandardError.write("error: \(model): \(error.message)\n")
-                anyUnsatisfiable = true
+                if error.sourcesUnreadable { anyBadInput = true } else { anyUnsatisfiable = true }
                 continue
             }
             if case .unsatisfiable = outcome { anyUnsatisfiable = true }
