@@ -120,13 +120,14 @@ struct LintCommand: ParsableCommand {
         case .text:
             let formatter = TextFormatter(color: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             var files: [String: [Substring]] = [:]
+            // The sources first, so that the summary stays the last line.
+            StandardOutput.write(summary.line + "\n")
             StandardOutput.write(formatter.format(report) { path in
                 if let known = files[path] { return known }
                 let lines = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).physicalLines }
                 files[path] = lines ?? []
                 return lines
             })
-            StandardOutput.write(summary.line + "\n")
         case .json:
             var value = JSONFormatter.format(report, toolVersion: MLEnvVersion.current)
             if case .object(var root) = value {
