@@ -14,8 +14,8 @@ PIP_INDEX_URL, else pip's default index (asked of pip at run time, so no host na
 into this file or the report). Files uploaded at or after `--exclude-newer` are ignored by both:
 mlenv gets the date as given, uv the same instant as an RFC 3339 timestamp (a bare date
 YYYY-MM-DD is midnight UTC, which is how mlenv reads it). mlenv uses its own cache directory
-(--mlenv-cache, default /work/scratch/live-cache or $TMPDIR), uv its own (--uv-cache, default
-$UV_CACHE_DIR, else /work/scratch/uv-cache); both are kept between runs. Each resolve gets
+(--mlenv-cache, default $TMPDIR/mlenv-bench/live-cache), uv its own (--uv-cache, default
+$UV_CACHE_DIR, else $TMPDIR/mlenv-bench/uv-cache); both are kept between runs. Each resolve gets
 --timeout seconds. The report (verdicts, share of packages at the same version, every
 difference) is printed and written to benchmarks/compare-uv/RESULTS-live.md; anything below the
 line `<!-- hand-written notes -->` in an existing RESULTS-live.md is kept.
@@ -30,7 +30,6 @@ import datetime
 import glob
 import json
 import os
-import platform
 import re
 import socket
 import subprocess
@@ -39,6 +38,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Same table as Sources/Channels/Target.swift (PythonVersion.newestPatch).
 NEWEST_PATCH = {"3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0}
@@ -169,24 +170,6 @@ def run_snapshot(args):
 # ---------------------------------------------------------------------------------------------
 # Live mode
 
-def live_index_url(args):
-    if args.index_url:
-        return args.index_url
-    if os.environ.get("PIP_INDEX_URL"):
-        return os.environ["PIP_INDEX_URL"]
-    ask = "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"
-    for python in (sys.executable, os.path.join(ROOT, ".venv-tools/bin/python")):
-        answer = subprocess.run([python, "-c", ask], capture_output=True, text=True)
-        if answer.returncode == 0 and answer.stdout.strip():
-            return answer.stdout.strip()
-    sys.exit("compare-uv: no index URL (give --index-url, set PIP_INDEX_URL, or install pip)")
-
-
-def rfc3339(cutoff):
-    """uv's form of the cutoff: a bare date is midnight UTC at its start (mlenv's reading)."""
-    return cutoff + "T00:00:00Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cutoff) else cutoff
-
-
 def make_redactor(index):
     """Report text must not name a registry host: URLs and the index's host become placeholders."""
     host = re.sub(r"^[a-z+]+://([^/@]*@)?", "", index).split("/")[0].split(":")[0]
@@ -258,37 +241,11 @@ def live_one(args, model, index, mlenv_cache, uv_env):
                 uv_why=uv_why, mlenv_seconds=mlenv_seconds, uv_seconds=uv_seconds, requests=requests)
 
 
-def tool_version(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip() or "?"
-    except (OSError, subprocess.TimeoutExpired):
-        return "?"
-
-
-def machine():
-    pretty = "Linux"
-    try:
-        with open("/etc/os-release") as f:
-            for line in f:
-                if line.startswith("PRETTY_NAME="):
-                    pretty = line.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
-    return f"{pretty}, {os.cpu_count()} cores, {platform.machine()}"
-
-
-def checkout():
-    head = tool_version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
-    dirty = tool_version(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "Sources"])
-    return f"checkout at {head}" + (", Sources/ modified" if dirty not in ("", "?") else "")
-
-
 def run_live(args):
-    index = live_index_url(args)
+    index = live_index_url(args.index_url, "compare-uv")
     redact = make_redactor(index)
-    scratch = "/work/scratch" if os.path.isdir("/work/scratch") else tempfile.gettempdir()
-    mlenv_cache = args.mlenv_cache or os.path.join(scratch, "live-cache")
-    uv_cache = args.uv_cache or os.environ.get("UV_CACHE_DIR") or os.path.join(scratch, "uv-cache")
+    mlenv_cache = args.mlenv_cache or scratch("live-cache")
+    uv_cache = args.uv_cache or os.environ.get("UV_CACHE_DIR") or scratch("uv-cache")
     uv_env = dict(os.environ, UV_CACHE_DIR=uv_cache, UV_PYTHON_DOWNLOADS="never")
     uv_env.pop("UV_INDEX_URL", None)
     uv_env.pop("UV_EXCLUDE_NEWER", None)

@@ -28,13 +28,12 @@ milliseconds. Every run's answer is checked: both must give the same packages at
 
 Prints a markdown report and writes it to benchmarks/live-index/RESULTS.md (anything below the
 line `<!-- hand-written notes -->` in an existing RESULTS.md is kept). Caches live under --work
-(default /work/scratch/live-index, else a temporary directory) and are removed at the start.
+(default $TMPDIR/mlenv-bench/live-index) and are removed at the start.
 """
 import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -46,6 +45,8 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(ROOT, "fixtures", "models", "sklearn-conda")
 PYTHON_MINOR, PYTHON_FULL = "3.11", "3.11.14"  # mlenv reads 3.11 as the newest patch (PythonVersion.newestPatch)
@@ -62,26 +63,9 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=5, help="warm runs of each kind")
     parser.add_argument("--cold-repeat", type=int, default=3, help="cold runs (each with empty caches)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run")
-    parser.add_argument("--work", help="where the caches go (default /work/scratch/live-index)")
+    parser.add_argument("--work", help="where the caches go (default $TMPDIR/mlenv-bench/live-index)")
     parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
     return parser.parse_args()
-
-
-def live_index_url(args):
-    if args.index_url:
-        return args.index_url
-    if os.environ.get("PIP_INDEX_URL"):
-        return os.environ["PIP_INDEX_URL"]
-    ask = "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"
-    for python in (sys.executable, os.path.join(ROOT, ".venv-tools/bin/python")):
-        answer = subprocess.run([python, "-c", ask], capture_output=True, text=True)
-        if answer.returncode == 0 and answer.stdout.strip():
-            return answer.stdout.strip()
-    sys.exit("live-index: no index URL (give --index-url, set PIP_INDEX_URL, or install pip)")
-
-
-def rfc3339(cutoff):
-    return cutoff + "T00:00:00Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cutoff) else cutoff
 
 
 def caching_headers(index, project):
@@ -189,31 +173,6 @@ def fresh_dir(path):
     return path
 
 
-def tool_version(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip() or "?"
-    except (OSError, subprocess.TimeoutExpired):
-        return "?"
-
-
-def machine():
-    pretty = "Linux"
-    try:
-        with open("/etc/os-release") as f:
-            for line in f:
-                if line.startswith("PRETTY_NAME="):
-                    pretty = line.split("=", 1)[1].strip().strip('"')
-    except OSError:
-        pass
-    return f"{pretty}, {os.cpu_count()} cores, {platform.machine()}"
-
-
-def checkout():
-    head = tool_version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
-    dirty = tool_version(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "Sources"])
-    return f"checkout at {head}" + (", Sources/ modified" if dirty not in ("", "?") else "")
-
-
 def median(runs):
     return statistics.median(r.seconds for r in runs)
 
@@ -235,8 +194,8 @@ def spread(runs):
 
 def main():
     args = parse_args()
-    index = live_index_url(args)
-    work = args.work or ("/work/scratch/live-index" if os.path.isdir("/work/scratch") else tempfile.mkdtemp(prefix="live-index-"))
+    index = live_index_url(args.index_url, "live-index")
+    work = args.work or scratch("live-index")
     fresh_dir(work)
     first_project = open(os.path.join(FIXTURE, "requirements.txt")).read().split("==")[0].strip()
     headers = caching_headers(index, first_project)
