@@ -145,6 +145,11 @@ import Testing
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !result.stdout.contains(token))
         }
         #expect(viaURL.stdout.contains("***@127.0.0.1"))
+        // A token that would add a header line of its own is refused before any request.
+        let injected = try Self.resolve(server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": "\(token)\r\nX-Evil: 1"])
+        #expect(injected.status == 2)
+        #expect(injected.stderr.contains("MLENV_INDEX_TOKEN"))
+        #expect(!server.requests().contains { $0.contains("X-Evil") })
         // Nothing in the cache holds the password.
         let grep = Process()
         grep.executableURL = URL(fileURLWithPath: "/bin/grep")

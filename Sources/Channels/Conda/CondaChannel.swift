@@ -85,8 +85,9 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
             return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
         }
         guard let client else { throw ChannelError("channel \(displayLocation): a remote channel needs an HTTP client") }
+        let suffixes = [".zst", ".bz2", ""]
         var offlineMisses = 0
-        for suffix in [".zst", ".bz2", ""] {
+        for suffix in suffixes {
             do throws(ChannelError) {
                 if let entry = try RemoteFetch.get(base + suffix, accept: nil, client: client, what: "the \(subdir) repodata of \(name)",
                                                    suffix: ".json" + suffix, maxBytes: HTTPClient.fileLimit),
@@ -97,7 +98,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
                 offlineMisses += 1
             }
         }
-        if offlineMisses == 3 {
+        if offlineMisses == suffixes.count {
             throw ChannelError("\(URLText.redacted(base)): not in the cache, and --offline forbids the network (run once without --offline)")
         }
         if subdir == "noarch" {

@@ -249,21 +249,6 @@ public struct HTTPCacheEntry: Sendable {
         HTTPResponse(status: status, body: body(), contentType: contentType, headers: [:], finalURL: finalURL)
     }
 
-    init(url: String, status: Int, storedAt: Int64, maxAge: Int64?, noCache: Bool, etag: String?, lastModified: String?,
-         contentType: String?, finalURL: String?, bodyPath: String?, size: Int) {
-        self.url = url
-        self.status = status
-        self.storedAt = storedAt
-        self.maxAge = maxAge
-        self.noCache = noCache
-        self.etag = etag
-        self.lastModified = lastModified
-        self.contentType = contentType
-        self.finalURL = finalURL
-        self.bodyPath = bodyPath
-        self.size = size
-    }
-
     var serialized: String {
         var lines = [HTTPCache.format, "url \(url)", "status \(status)", "stored \(storedAt)", "no-cache \(noCache ? 1 : 0)", "size \(size)"]
         if let maxAge { lines.append("max-age \(maxAge)") }
@@ -275,7 +260,9 @@ public struct HTTPCacheEntry: Sendable {
         // A value never holds a line break (header values come split by line).
         return lines.map { $0.filter { $0 != "\n" && $0 != "\r" } }.joined(separator: "\n") + "\n"
     }
+}
 
+extension HTTPCacheEntry {
     /// Parses a meta file; nil when anything is off. The body must be a plain file name in the
     /// entry's own folder (a hostile cache cannot point mlenv elsewhere).
     init?(parsing text: String, folder: String) {

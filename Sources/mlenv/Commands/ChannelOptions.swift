@@ -122,34 +122,14 @@ struct ChannelOptions: ParsableArguments {
 
     // MARK: how
 
-    /// The client every remote source of this process goes through (one cache, one pool).
+    /// The client for a set of remote sources: one per distinct set (credentials and tokens go
+    /// to the hosts of the sources it was made for), all sharing one cache and connection pool.
     func client(for urls: [String]) throws -> HTTPClient {
-        try SharedClient.get {
-            let settings: HTTPSettings
-            do throws(ChannelError) { settings = try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: urls, offline: offline) } catch {
+        try SharedClient.get(urls: urls, cache: { HTTPCache(root: cacheRoot, mode: refresh ? .refresh : .normal) }) {
+            do throws(ChannelError) { return try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: urls, offline: offline) } catch {
                 throw CommandError(error.message)
             }
-            return HTTPClient(settings: settings, cache: HTTPCache(root: cacheRoot, mode: refresh ? .refresh : .normal))
         }
-    }
-
-    func condaChannels(model: DeclaredEnvironment? = nil) throws -> [CondaChannel] {
-        let (locations, problem) = condaLocations(model: model)
-        if let problem { throw CommandError(problem.message) }
-        return locations.map(CondaChannel.init)
-    }
-
-    func pypiIndexes(model: DeclaredEnvironment? = nil, condaLocations: [String] = []) throws -> [PyPIIndex] {
-        let locations = try indexLocations(model: model)
-        let remote = (locations + condaLocations).filter { URLText.scheme($0) == "http" || URLText.scheme($0) == "https" }
-        let client = remote.isEmpty ? nil : try client(for: remote)
-        var result: [PyPIIndex] = []
-        for location in locations {
-            do throws(ChannelError) {
-                result.append(try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client))
-            } catch { throw CommandError(error.message) }
-        }
-        return result
     }
 
     /// The sources for a target (and a model's own channels and indexes). `conda`: the solve
@@ -157,9 +137,15 @@ struct ChannelOptions: ParsableArguments {
     func channelSet(target: Target, model: DeclaredEnvironment? = nil, conda: Bool = false) throws -> ChannelSet {
         let (locations, problem) = condaLocations(model: model)
         if conda, let problem { throw CommandError(problem.message) }
-        let indexes = try pypiIndexes(model: model, condaLocations: locations)
-        let remote = locations.filter { URLText.scheme($0) == "http" || URLText.scheme($0) == "https" }
-        let client = remote.isEmpty ? indexes.first(where: \.isRemote)?.client : try client(for: remote + indexes.map(\.location))
+        let indexLocations = try indexLocations(model: model)
+        let remote = (locations + indexLocations).filter { URLText.scheme($0) == "http" || URLText.scheme($0) == "https" }
+        let client = remote.isEmpty ? nil : try client(for: remote)
+        var indexes: [PyPIIndex] = []
+        for location in indexLocations {
+            do throws(ChannelError) {
+                indexes.append(try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client))
+            } catch { throw CommandError(error.message) }
+        }
         let made: Result<ChannelSet, ChannelError>
         do throws(ChannelError) {
             made = .success(try ChannelSet(condaChannels: locations.map(CondaChannel.init), pypiIndexes: indexes, target: target,
@@ -186,17 +172,21 @@ extension ChannelOptions {
     }
 }
 
-/// One HTTP client per process, made on first use.
+/// The process's HTTP clients: one per set of sources, one cache for all.
 enum SharedClient {
-    nonisolated(unsafe) private static var made: HTTPClient?
+    nonisolated(unsafe) private static var clients: [[String]: HTTPClient] = [:]
+    nonisolated(unsafe) private static var cache: HTTPCache?
     private static let lock = Lock()
 
-    static func get(_ make: () throws -> HTTPClient) throws -> HTTPClient {
+    static func get(urls: [String], cache makeCache: () -> HTTPCache, settings: () throws -> HTTPSettings) throws -> HTTPClient {
         lock.lock()
         defer { lock.unlock() }
-        if let made { return made }
-        let client = try make()
-        made = client
+        let key = urls.sorted()
+        if let known = clients[key] { return known }
+        let shared = cache ?? makeCache()
+        cache = shared
+        let client = HTTPClient(settings: try settings(), cache: shared)
+        clients[key] = client
         return client
     }
 }
