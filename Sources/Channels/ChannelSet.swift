@@ -171,7 +171,8 @@ public final class ChannelSet: @unchecked Sendable {
         var found: JudgedProject?
         for index in pypiIndexes {
             if let files = try index.projectFiles(name) {
-                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer, pinned: pinned)
+                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer,
+                                      cutoff: excludeNewerMilliseconds, pinned: pinned)
                 break
             }
         }
@@ -191,12 +192,15 @@ public final class JudgedProject: @unchecked Sendable {
     private let policy: TagPolicy
     private let target: Target
     private let excludeNewer: String?
+    /// `excludeNewer` as milliseconds since the epoch.
+    private let cutoff: Int64?
     private let pinned: Bool
     private let lock = Lock()
     private var memo: PyPICandidate.Memo
     private var candidates: [PyPICandidate?]
 
-    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, excludeNewer: String?, pinned: Bool) {
+    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, excludeNewer: String?, cutoff: Int64?, pinned: Bool) {
+        self.cutoff = cutoff
         self.files = files
         self.index = index
         self.policy = policy
@@ -214,7 +218,7 @@ public final class JudgedProject: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = candidates[i] { return known }
-        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, excludeNewer: excludeNewer,
+        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, excludeNewer: excludeNewer, cutoff: cutoff,
                                             pinned: pinned, memo: &memo)
         candidates[i] = judged
         return judged
@@ -251,16 +255,8 @@ public struct PyPICandidate: Sendable {
         let python: PEP440Version?
         var requiresPython: [String: Bool] = [:]
         var tags: [Substring: TagPolicy.Verdict] = [:]
-        private var cutoffText: String?
-        private var cutoffMilliseconds: Int64?
 
         init(target: Target) { python = try? PEP440Version(parsing: target.python.fullString) }
-
-        /// `--exclude-newer` as milliseconds, parsed once.
-        mutating func cutoff(_ text: String) -> Int64? {
-            if cutoffText != text { cutoffText = text; cutoffMilliseconds = ISO8601.milliseconds(text) }
-            return cutoffMilliseconds
-        }
 
         mutating func admits(_ requires: String) -> Bool {
             if let known = requiresPython[requires] { return known }
@@ -287,14 +283,13 @@ public struct PyPICandidate: Sendable {
     }
 
     static func evaluate(_ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
-                         excludeNewer: String?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
+                         excludeNewer: String?, cutoff: Int64?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
         func excluded(_ reason: String) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
         guard file.version != nil else { return excluded("its version '\(file.versionText ?? file.filename)' is not a valid PEP 440 version") }
         // Compared as instants (a text comparison mistakes zones and fractions); an upload
         // time that does not parse is kept, as one the index did not give.
-        if let cutoff = excludeNewer, let uploaded = file.uploadTime, let limit = memo.cutoff(cutoff),
-           let at = ISO8601.uploadMilliseconds(uploaded), at >= limit {
-            return excluded("uploaded \(uploaded), at or after --exclude-newer \(cutoff)")
+        if let limit = cutoff, let uploaded = file.uploadTime, let at = ISO8601.uploadMilliseconds(uploaded), at >= limit {
+            return excluded("uploaded \(uploaded), at or after --exclude-newer \(excludeNewer ?? "")")
         }
         if let yanked = file.yanked, !pinned {
             return excluded("yanked" + (yanked.isEmpty ? "" : ": \(yanked)"))
