@@ -1,8 +1,6 @@
 // A model's declared environment + a deployment profile → the request to solve.
 //
-// Which environment: the profile's preference when the model has both conda.yaml and
-// python_env.yaml (Azure ML builds conda.yaml; `mlflow models serve` uses virtualenv), else the
-// one the model has. The Python minor is fixed first: --python, else the chosen environment's
+// Which environment: EnvironmentChoice (the profile's preference, MLflow's fallbacks). The Python minor is fixed first: --python, else the chosen environment's
 // own statement (conda.yaml's python pin, python_env.yaml's python), else MLmodel's
 // python_version. Every added requirement keeps its origin ("profile azureml-online").
 
@@ -46,19 +44,9 @@ public enum DeploymentPlanner {
             throw DeploymentRequestError(message: "the \(profile.name) deployment needs a model with the \(flavor) flavor; this model has \(environment.mlmodel.flavors.map(\.name).joined(separator: ", "))")
         }
         // Environment kind.
-        let mode: EnvironmentMode
-        if let forced = options.mode {
-            mode = forced
-        } else if environment.conda != nil && environment.virtualenv != nil {
-            mode = profile.preferredMode == "virtualenv" ? .virtualenv : .conda
-        } else if environment.virtualenv != nil {
-            mode = .virtualenv
-        } else {
-            mode = .conda
-        }
-        if mode == .conda && environment.conda == nil && environment.virtualenv != nil {
-            notes.append("the model has no conda.yaml; its python_env.yaml requirements go into a conda environment")
-        }
+        let choice = EnvironmentChoice.choose(environment, profile: profile, forced: options.mode)
+        let mode = choice.mode
+        notes += choice.notes
         // Python.
         let (python, pythonOrigin) = try choosePython(environment, mode: mode, override: options.python)
         let glibc = mode == .conda ? profile.glibc : (profile.pythonImageGlibc.isEmpty ? profile.glibc : profile.pythonImageGlibc)
@@ -79,7 +67,8 @@ public enum DeploymentPlanner {
                 conda.append(CondaRequest(spec: dependency.spec, text: dependency.text, origin: origin(dependency.location)))
             }
         }
-        let pipSource = mode == .conda ? (environment.conda?.pip ?? environment.virtualenv?.requirements ?? []) : (environment.virtualenv?.requirements ?? environment.conda?.pip ?? [])
+        let pipSource = mode == .conda ? (environment.conda?.pip ?? environment.virtualenv?.requirements ?? [])
+                                       : (environment.virtualenvToBuild?.requirements ?? environment.conda?.pip ?? [])
         for requirement in pipSource {
             guard let parsed = requirement.requirement else {
                 throw DeploymentRequestError(message: "\(requirement.location): '\(requirement.text)' is a \(requirement.form.rawValue) requirement; mlenv resolves named requirements from mirrors only (publish it to a local index and require it by name)")

@@ -41,6 +41,12 @@ public struct DeclaredEnvironment: Hashable, Sendable {
     public var virtualenv: VirtualEnvironment?
     public var pipOptions: [PipOption]
     public var inputExample: InputExampleFile?
+    /// The virtualenv MLflow makes when python_env.yaml is absent, for deployments that build
+    /// one; nil when python_env.yaml is there (or conda.yaml is not).
+    public var derivedVirtualenv: DerivedVirtualEnvironment? = nil
+    /// The environment files that exist in the model (read or not: a file that does not parse
+    /// is present, and its errors are the deployment's errors).
+    public var present: Set<EnvironmentKind> = []
     /// Model-relative paths of every file read, in order.
     public var filesRead: [String]
     public var diagnostics: [Diagnostic]
@@ -61,5 +67,23 @@ public struct DeclaredEnvironment: Hashable, Sendable {
         }
     }
 
+    /// The virtualenv a virtualenv deployment builds: python_env.yaml's, else MLflow's
+    /// derivation from conda.yaml.
+    public var virtualenvToBuild: VirtualEnvironment? { virtualenv ?? derivedVirtualenv?.environment }
+
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// A virtualenv made from conda.yaml as MLflow makes it for a model without python_env.yaml:
+/// Python from conda.yaml's pin, packages from requirements.txt (else conda.yaml's `pip:` list).
+/// Conda packages other than python, pip, setuptools and wheel are not installed (MLflow warns).
+public struct DerivedVirtualEnvironment: Hashable, Sendable {
+    static let requirementsFile = "requirements.txt"
+    static let buildPackages: Set<String> = ["python", "pip", "setuptools", "wheel"]
+
+    public let environment: VirtualEnvironment
+    /// The files it was made from: conda.yaml, and requirements.txt when present.
+    public let sources: [String]
+    /// conda.yaml's conda packages the virtualenv leaves out.
+    public let condaOnly: [CondaDependency]
 }

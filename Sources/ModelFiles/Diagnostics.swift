@@ -48,12 +48,28 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public let severity: Severity
     public let message: String
     public let location: SourceLocation?
+    /// The environment whose files the problem is in (conda.yaml and what its `pip:` list
+    /// includes, or python_env.yaml and its requirement files); nil for the model as a whole.
+    /// A deployment that builds the other environment never reads those files, so for it such
+    /// a problem is only a warning (DeploymentPlanner.diagnostics(for:)).
+    public let scope: EnvironmentKind?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?) {
+    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?, scope: EnvironmentKind? = nil) {
         self.severity = severity
         self.code = code
         self.message = message
         self.location = location
+        self.scope = scope
+    }
+
+    /// The same diagnostic, in `scope`'s files (an already scoped one keeps its scope).
+    public func scoped(_ scope: EnvironmentKind) -> Diagnostic {
+        Diagnostic(severity, code, message, at: location, scope: self.scope ?? scope)
+    }
+
+    /// The same diagnostic at another severity and with a note appended to its message.
+    public func demoted(to severity: Severity, because reason: String) -> Diagnostic {
+        Diagnostic(severity, code, message + " (" + reason + ")", at: location, scope: scope)
     }
 
     public var description: String {

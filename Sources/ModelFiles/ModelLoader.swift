@@ -55,12 +55,14 @@ public enum ModelLoader {
             }
         }
 
+        let beforeConda = diagnostics.count
         if let conda = condaFile {
             let file = ModelDirectory.normalize(conda.value)
             switch YAMLFile.load(conda.value, in: directory, referencedAt: conda.location,
                                  missingMessage: Message.missingEnvFile(conda.value, key: "conda")) {
             case .success(let node):
                 filesRead.append(file)
+                environment.present.insert(.conda)
                 let parsed = CondaEnvironmentParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
                                                           options: &environment.pipOptions, filesRead: &filesRead)
                 environment.conda = parsed
@@ -68,15 +70,20 @@ public enum ModelLoader {
                     environment.python.append(PythonStatement(source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
                 }
             case .failure(let error):
+                if error.code != "missing-file" { environment.present.insert(.conda) }
                 diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
             }
         }
+        scope(&diagnostics, from: beforeConda, .conda)
+        let beforeVirtualenv = diagnostics.count
+        var virtualenvAbsent = virtualenvFile == nil
         if let virtualenv = virtualenvFile {
             let file = ModelDirectory.normalize(virtualenv.value)
             switch YAMLFile.load(virtualenv.value, in: directory, referencedAt: virtualenv.location,
                                  missingMessage: Message.missingEnvFile(virtualenv.value, key: "virtualenv")) {
             case .success(let node):
                 filesRead.append(file)
+                environment.present.insert(.virtualenv)
                 let parsed = PythonEnvParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
                                                    options: &environment.pipOptions, filesRead: &filesRead)
                 environment.virtualenv = parsed
@@ -84,9 +91,19 @@ public enum ModelLoader {
                     environment.python.append(PythonStatement(source: .pythonEnv, version: python.value, location: python.location))
                 }
             case .failure(let error):
+                virtualenvAbsent = error.code == "missing-file"
+                if !virtualenvAbsent { environment.present.insert(.virtualenv) }
                 diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
             }
         }
+        // MLflow's rule when python_env.yaml is absent (mlflow/utils/virtualenv.py
+        // `_get_python_env`): the virtualenv is made from conda.yaml's python pin and
+        // requirements.txt, or conda.yaml's `pip:` list when there is no requirements.txt.
+        if virtualenvAbsent, let conda = environment.conda {
+            environment.derivedVirtualenv = deriveVirtualenv(from: conda, directory: directory, diagnostics: &diagnostics,
+                                                             options: &environment.pipOptions, filesRead: &filesRead)
+        }
+        scope(&diagnostics, from: beforeVirtualenv, .virtualenv)
 
         environment.inputExample = loadInputExample(mlmodel, directory: directory, diagnostics: &diagnostics)
         checkPayloadPaths(mlmodel, directory: directory, diagnostics: &diagnostics)
@@ -98,6 +115,31 @@ public enum ModelLoader {
         environment.filesRead = filesRead
         environment.diagnostics = deduplicated(diagnostics)
         return environment
+    }
+
+    private static func scope(_ diagnostics: inout [Diagnostic], from start: Int, _ kind: EnvironmentKind) {
+        for i in start..<diagnostics.count { diagnostics[i] = diagnostics[i].scoped(kind) }
+    }
+
+    private static func deriveVirtualenv(from conda: CondaEnvironment, directory: ModelDirectory, diagnostics: inout [Diagnostic],
+                                         options: inout [PipOption], filesRead: inout [String]) -> DerivedVirtualEnvironment {
+        var requirements = conda.pip
+        var sources = [conda.file]
+        if directory.exists(DerivedVirtualEnvironment.requirementsFile) {
+            var reader = RequirementsReader(directory: directory, environment: .virtualenv)
+            reader.include(DerivedVirtualEnvironment.requirementsFile, fromDirectory: "", isConstraint: false,
+                           referencedAt: SourceLocation(file: DerivedVirtualEnvironment.requirementsFile), includeChain: [])
+            requirements = reader.requirements
+            sources.append(DerivedVirtualEnvironment.requirementsFile)
+            for option in reader.options where !options.contains(option) { options.append(option) }
+            for file in reader.filesRead where !filesRead.contains(file) { filesRead.append(file) }
+            diagnostics += reader.diagnostics
+        }
+        let python = conda.dependencies.first { $0.spec.name == "python" }
+        let environment = VirtualEnvironment(file: conda.file, python: python.map { Located(pythonVersionText($0.text), at: $0.location) },
+                                             buildDependencies: [], requirements: requirements)
+        let condaOnly = conda.dependencies.filter { !DerivedVirtualEnvironment.buildPackages.contains($0.spec.name) }
+        return DerivedVirtualEnvironment(environment: environment, sources: sources, condaOnly: condaOnly)
     }
 
     /// `python=3.10.6` → `3.10.6`; `python>=3.8,<3.11` → `>=3.8,<3.11`; `python` → `` (any).

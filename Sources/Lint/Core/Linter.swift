@@ -278,11 +278,13 @@ public struct Linter: Sendable {
         let settings = options.configuration.settings(forModel: path)
         let deployment = fileProfile?.name ?? options.deployment ?? settings.deployment ?? RuleRegistry.defaultDeployment
         let profile = fileProfile ?? profiles[deployment]
-        let environment: DeclaredEnvironment
+        var environment: DeclaredEnvironment
         do { environment = try ModelLoader.load(path: path) } catch {
             return Prepared(path: path, environment: nil, loadError: error, deployment: deployment, profile: profile,
                             plan: nil, planError: nil, rules: settings.rules)
         }
+        // The files this deployment does not read cannot break it: their errors are warnings.
+        if let profile { environment.diagnostics = EnvironmentChoice.choose(environment, profile: profile, forced: nil).diagnostics(of: environment) }
         var plan: DeploymentRequest?
         var planError: String?
         if environment.hasErrors {

@@ -47,17 +47,23 @@ struct DeploymentOptionGroup: ParsableArguments {
         do { environment = try ModelLoader.load(path: model) } catch {
             throw CommandError((error.location.map { "\(model)/\($0): " } ?? "") + error.message)
         }
-        let errors = environment.diagnostics.filter { $0.severity == .error }
+        let options = DeploymentOptions(python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
+        let deploymentProfile = try profile()
+        // Only what this deployment reads can stop it; a file of the other environment is a warning.
+        let diagnostics = EnvironmentChoice.choose(environment, profile: deploymentProfile, forced: options.mode).diagnostics(of: environment)
+        let errors = diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             for e in errors { StandardError.write("\(model)/\(e)\n") }
-            throw CommandError("the model's files cannot be read as declared (see above); `mlenv inspect \(model)` shows everything it found")
+            throw CommandError("the files the \(deploymentProfile.name) deployment reads cannot be read as declared (see above); `mlenv inspect \(model)` shows everything it found")
         }
-        let options = DeploymentOptions(python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
-        do {
-            return (environment, try DeploymentPlanner.plan(environment, profile: try profile(), options: options))
-        } catch let error as DeploymentRequestError {
+        for w in diagnostics where w.severity == .warning && (w.scope != nil || w.code == "conda-packages-left-out") {
+            StandardError.write("\(model)/\(w)\n")
+        }
+        let request: DeploymentRequest
+        do { request = try DeploymentPlanner.plan(environment, profile: deploymentProfile, options: options) } catch {
             throw CommandError(error.message)
         }
+        return (environment, request)
     }
 }
 
