@@ -30,11 +30,10 @@ let package = Package(
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
         .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
-        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], exclude: ["Profiles"]),
+        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], exclude: ["Profiles", "Breakers"]),
         .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
         .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources"]),
-        .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"],
-                exclude: ["Resources"]),
+        .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"]),
         .executableTarget(
             name: "mlenv",
             dependencies: [

@@ -88,15 +88,23 @@ public enum DeploymentPlanner {
             .union(conda.compactMap { PackageNameMap.condaToPyPI[$0.spec.name].map { NormalizedName($0) } ?? NormalizedName($0.spec.name) })
         for package in profile.packages {
             switch package {
-            case .pypi(let text, _):
-                let requirement = try parse(text, profile: profile)
+            case .pypi(let written, _):
+                var text = written
+                var requirement = try parse(text, profile: profile)
                 if without.contains(requirement.normalizedName) { continue }
                 if requestedNames.contains(requirement.normalizedName) {
                     notes.append("\(requirement.name): the model already requires it; profile \(profile.name) adds nothing")
                     continue
                 }
+                let guarded = ProfileAddition.guarding(requirement.name, deployment: profile.name)
+                var why = ""
+                if !guarded.clauses.isEmpty && requirement.marker == nil {
+                    text += (requirement.specifier.isEmpty ? "" : ",") + guarded.clauses.joined(separator: ",")
+                    requirement = try parse(text, profile: profile)
+                    why = "; keeps out the releases \(guarded.rules.joined(separator: ", ")) names as breaking it"
+                }
                 pip.append(PipRequest(requirement: requirement, text: text, origin: profileOrigin))
-                notes.append("added \(text) (profile \(profile.name))")
+                notes.append("added \(text) (profile \(profile.name)\(why))")
             case .conda(let text, _):
                 guard mode == .conda else { continue }
                 guard let spec = try? MatchSpec(parsing: text) else {
@@ -111,12 +119,19 @@ public enum DeploymentPlanner {
                 }
                 let package = full ? "mlflow" : "mlflow-skinny"
                 if without.contains(NormalizedName(package)) { continue }
-                var text = package
-                if let version = environment.mlmodel.mlflowVersion?.value, let v = try? PEP440Version(parsing: version) {
-                    text += "==\(v.major).\(v.minor).*"
-                    notes.append("added \(text) (profile \(profile.name): the model was saved with MLflow \(version))")
+                let saved = environment.mlmodel.mlflowVersion?.value
+                let coupled = saved.flatMap { try? PEP440Version(parsing: $0) }.map { "==\($0.major).\($0.minor).*" }
+                let guarded = ProfileAddition.guarding(package, deployment: profile.name, preferred: coupled.flatMap { try? SpecifierSet(parsing: $0) })
+                let text: String
+                if let coupled, let saved, guarded.keepsPreferred {
+                    text = package + ([coupled] + guarded.clauses).joined(separator: ",")
+                    notes.append("added \(text) (profile \(profile.name): the model was saved with MLflow \(saved))")
+                } else if let saved, coupled != nil {
+                    text = package + guarded.clauses.joined(separator: ",")
+                    notes.append("added \(text) (profile \(profile.name)): the model was saved with MLflow \(saved), a release \(guarded.rules.joined(separator: ", ")) names as breaking this deployment; if the model needs it to load, pin MLflow in the model's environment (lint reports what that risks) or deploy with your own scoring script")
                 } else {
-                    notes.append("added \(text) (profile \(profile.name); MLmodel does not record mlflow_version, so any version)")
+                    text = package + guarded.clauses.joined(separator: ",")
+                    notes.append("added \(text) (profile \(profile.name); MLmodel does not record mlflow_version, so any version\(guarded.rules.isEmpty ? "" : " outside the releases \(guarded.rules.joined(separator: ", ")) names as breaking it"))")
                 }
                 pip.append(PipRequest(requirement: try parse(text, profile: profile), text: text, origin: profileOrigin))
             }

@@ -1,5 +1,5 @@
-// The profiles compiled into mlenv (EmbeddedProfiles.swift) are the files under
-// Sources/Deploy/Profiles, byte for byte: the files are the source of truth and
+// The profiles and the breaker catalog compiled into mlenv (EmbeddedProfiles.swift,
+// EmbeddedBreakers.swift) are the files under Sources/Deploy/Profiles and Breakers, byte for byte: the files are the source of truth and
 // scripts/embed-resources writes the Swift.
 
 @testable import Deploy
@@ -20,5 +20,16 @@ import Testing
             try EmbeddedProfiles.files[path].map { Array($0.utf8) } != [UInt8](Data(contentsOf: Self.module.appendingPathComponent(path)))
         }
         #expect(stale.isEmpty, "\(stale.map { "Sources/Deploy/" + $0 }) differ from their copies in EmbeddedProfiles.swift: run scripts/embed-resources")
+    }
+
+    @Test func embeddedBreakersAreTheCatalogFile() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Breakers").path)
+        let onDisk = Set(names.map { "Breakers/" + $0 })
+        #expect(Set(EmbeddedBreakers.files.keys) == onDisk,
+                "EmbeddedBreakers.swift does not hold the files of Sources/Deploy/Breakers: run scripts/embed-resources")
+        let stale = try onDisk.sorted().filter { path in
+            try EmbeddedBreakers.files[path].map { Array($0.utf8) } != [UInt8](Data(contentsOf: Self.module.appendingPathComponent(path)))
+        }
+        #expect(stale.isEmpty, "\(stale.map { "Sources/Deploy/" + $0 }) differ from their copies in EmbeddedBreakers.swift: run scripts/embed-resources")
     }
 }

@@ -1,6 +1,7 @@
 // .mlenv.yaml: what it sets, the errors it gives (with line and column), per-path overrides,
 // and inline suppression comments.
 
+import Deploy
 import Foundation
 import Lint
 import Testing

@@ -2,6 +2,7 @@
 // line and a caret), JSON, SARIF 2.1.0 (validated against the OASIS schema with jsonschema from
 // .venv-tools), and GitHub workflow commands.
 
+import Deploy
 import Foundation
 import JSON
 import Lint

@@ -1,6 +1,7 @@
 // The rule table itself: ids are unique and ordered, names are instructions, every rule is
 // documented in docs/lint-rules.md, and every known breaker carries its public sources.
 
+import Deploy
 import Foundation
 import Lint
 import Testing
@@ -27,10 +28,10 @@ import Testing
 
     @Test func everyBreakerCitesItsSources() throws {
         let catalog = try BreakerCatalog.builtIn()
-        #expect(catalog.rules.map(\.description.id) == ["MLE050", "MLE051", "MLE052", "MLE053", "MLE054", "MLE062"])
+        #expect(catalog.rules.map(\.header.id) == ["MLE050", "MLE051", "MLE052", "MLE053", "MLE054", "MLE062"])
         for rule in catalog.rules {
             for c in rule.cases {
-                #expect(!c.sources.isEmpty && !c.breaks.isEmpty && !c.fix.isEmpty, "\(rule.description.id)")
+                #expect(!c.sources.isEmpty && !c.breaks.isEmpty && !c.fix.isEmpty, "\(rule.header.id)")
             }
         }
     }

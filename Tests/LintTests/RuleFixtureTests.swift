@@ -2,6 +2,7 @@
 // must produce exactly the rule's findings its markers show, and each under `clean/` none of
 // that rule's. The whole tree is linted once (one solve per distinct environment), as CI would.
 
+import Deploy
 import Foundation
 import Lint
 import Testing

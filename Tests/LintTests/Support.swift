@@ -11,6 +11,7 @@
 // Findings without a line go in `lint-expect.txt`: `MLE061 input_example.json`,
 // `MLE001 MLmodel:1:1`, or `MLE001 .` for the model directory itself.
 
+import Deploy
 import Channels
 import Foundation
 import Lint

@@ -1,7 +1,7 @@
 // A rule: an id (`MLE030`), a name that is an instruction (`PinRequirementsExactly`), a default
 // severity, and a check that looks at one model and reports findings (swift-format's `Rule`).
 // Each rule lives in its own file under Rules/, with its messages at the bottom of that file;
-// the known-breaker rules are data (Resources/breakers.yaml) checked by one engine.
+// the known-breaker rules are data (Deploy's Breakers/breakers.yaml) checked by one engine.
 
 import ModelFiles
 

@@ -1,6 +1,8 @@
 // Every rule, in id order (the order they run in and are documented in docs/lint-rules.md).
 // The known-breaker rules come from the data file; the rest are Swift types under Rules/.
 
+import Deploy
+
 public enum RuleRegistry {
     public static let defaultDeployment = "azureml-online"
 

@@ -1,16 +1,18 @@
 /// Environments that install and then fail when the model is served, kept as data in
-/// Resources/breakers.yaml (MLE050–MLE054, MLE062): each case names the packages and versions
+/// Deploy's Breakers/breakers.yaml (MLE050–MLE054, MLE062): each case names the packages and versions
 /// involved, what breaks, the fix, and the public reports. A case is judged on the environment
 /// the deployment installs — the solve when it resolves, otherwise the model's own pins (a
 /// single package only: whether two packages can be installed together only the solve knows) —
 /// so a breaker is reported only when the versions involved are known.
 
+import Deploy
 import ModelFiles
 import Specs
 
 struct AvoidKnownDeploymentBreakers: LintRule {
     let breaker: BreakerRule
     var rule: RuleDescription { breaker.description }
+
 
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         guard subject.environment != nil else { return }
@@ -32,7 +34,7 @@ struct AvoidKnownDeploymentBreakers: LintRule {
         if !c.declares.isEmpty {
             for name in c.declares {
                 for declaration in subject.declared(name) {
-                    sink.report(Message.declared(declaration.text, breaks: c.breaks), at: declaration.location, severity: c.severity, notes: notes)
+                    sink.report(Message.declared(declaration.text, breaks: c.breaks), at: declaration.location, severity: c.severity.map(Severity.init), notes: notes)
                 }
             }
             return
@@ -43,7 +45,7 @@ struct AvoidKnownDeploymentBreakers: LintRule {
         }
         let names = c.missing.map(\.value).joined(separator: ", ")
         sink.report(Message.missing(names, file: subject.deployedFile ?? "the environment", deployment: subject.deployment, breaks: c.breaks),
-                    at: subject.insertionPoint, severity: c.severity, notes: notes)
+                    at: subject.insertionPoint, severity: c.severity.map(Severity.init), notes: notes)
     }
 
     private func evaluateInstalls(_ c: BreakerCase, _ subject: LintSubject, _ sink: inout FindingSink, notes: [FindingNote]) {
@@ -69,12 +71,14 @@ struct AvoidKnownDeploymentBreakers: LintRule {
         if !subject.isResolvedForMessages {
             extra.append(sink.note("the environment did not resolve, so these versions come from the model's own requirements"))
         }
-        sink.report(Message.installs(all.map(\.summary), breaks: c.breaks), at: location, severity: c.severity, notes: extra)
+        sink.report(Message.installs(all.map(\.summary), breaks: c.breaks), at: location, severity: c.severity.map(Severity.init), notes: extra)
     }
 
     private func firstMatch(_ condition: BreakerCondition, _ subject: LintSubject) -> InstalledPackage? {
         for name in condition.packages {
-            if let installed = subject.installed(name), condition.matches(installed) { return installed }
+            if let installed = subject.installed(name), condition.matches(name: installed.name, version: installed.version, ecosystem: installed.ecosystem) {
+                return installed
+            }
         }
         return nil
     }
@@ -93,5 +97,23 @@ private enum Message {
     }
     static func installs(_ packages: [String], breaks: String) -> String {
         "the environment installs \(packages.joined(separator: " and ")): \(breaks)"
+    }
+}
+
+extension BreakerRule {
+    /// The rule as lint lists it.
+    var description: RuleDescription {
+        RuleDescription(id: header.id, name: header.name, severity: Severity(header.severity),
+                        category: header.category == "serving" ? .serving : .breakers, summary: header.summary)
+    }
+}
+
+extension Severity {
+    init(_ severity: BreakerSeverity) {
+        switch severity {
+        case .error: self = .error
+        case .warning: self = .warning
+        case .info: self = .info
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Channels
+import Deploy
 import FoundationEssentials
 import Glibc
 import JSON

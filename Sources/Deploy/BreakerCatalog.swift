@@ -1,5 +1,8 @@
-// Resources/breakers.yaml as values: rules whose checks are data, each case with what breaks,
-// the fix and where it was reported. Loading errors carry the file's line and column.
+// Breakers/breakers.yaml as values: environments known to break a deployment, each case with
+// what breaks, the fix and where it was reported. One source of truth for two users: the
+// planner keeps a profile's own additions out of every range a case names for its deployment
+// (ProfileAdditions), and `mlenv lint` turns each rule into findings on the model's choices.
+// Loading errors carry the file's line and column.
 
 import Solver
 import Specs
@@ -11,12 +14,12 @@ public struct BreakerCondition: Hashable, Sendable {
     public let versionsText: String?
     public let ecosystem: Ecosystem?
 
-    func matches(_ package: InstalledPackage) -> Bool {
-        guard packages.contains(package.name) else { return false }
-        if let ecosystem, package.ecosystem != ecosystem { return false }
+    public func matches(name: NormalizedName, version: String, ecosystem: Ecosystem) -> Bool {
+        guard packages.contains(name) else { return false }
+        if let required = self.ecosystem, required != ecosystem { return false }
         guard let versions else { return true }
-        guard let version = try? PEP440Version(parsing: package.version) else { return false }
-        return versions.contains(version, prereleases: true)
+        guard let parsed = try? PEP440Version(parsing: version) else { return false }
+        return versions.contains(parsed, prereleases: true)
     }
 }
 
@@ -25,14 +28,28 @@ public struct BreakerCase: Hashable, Sendable {
     public let declares: [NormalizedName]
     public let installs: [BreakerCondition]
     public let any: [BreakerCondition]
-    public let severity: Severity?
+    public let severity: BreakerSeverity?
     public let breaks: String
     public let fix: String
     public let sources: [String]
 }
 
+/// The severities of lint findings (Lint's Severity has the same raw values).
+public enum BreakerSeverity: String, Hashable, Sendable {
+    case error, warning, info
+}
+
+/// What lint lists for the rule: id, name, severity, category (`breakers` or `serving`), summary.
+public struct BreakerRuleHeader: Hashable, Sendable {
+    public let id: String
+    public let name: String
+    public let severity: BreakerSeverity
+    public let category: String
+    public let summary: String
+}
+
 public struct BreakerRule: Hashable, Sendable {
-    public let description: RuleDescription
+    public let header: BreakerRuleHeader
     /// Deployment profiles the rule applies to; nil for all.
     public let deployments: [String]?
     public let cases: [BreakerCase]
@@ -50,9 +67,9 @@ public struct BreakerCatalog: Hashable, Sendable {
 
     public init(rules: [BreakerRule]) { self.rules = rules }
 
-    /// The catalog shipped with mlenv (Resources/breakers.yaml, embedded by scripts/embed-resources).
+    /// The catalog shipped with mlenv (Breakers/breakers.yaml, embedded by scripts/embed-resources).
     public static func builtIn() throws(BreakerDataError) -> BreakerCatalog {
-        guard let text = EmbeddedBreakers.files["Resources/breakers.yaml"] else {
+        guard let text = EmbeddedBreakers.files["Breakers/breakers.yaml"] else {
             throw BreakerDataError(file: "breakers.yaml", mark: nil, message: "the breaker data is missing from the mlenv installation")
         }
         return try parse(Array(text.utf8), file: "breakers.yaml")
@@ -90,9 +107,9 @@ public struct BreakerCatalog: Hashable, Sendable {
             }
             return result
         }
-        func severity(_ node: YAMLNode?) throws(BreakerDataError) -> Severity? {
+        func severity(_ node: YAMLNode?) throws(BreakerDataError) -> BreakerSeverity? {
             guard let text = node?.scalarText else { return nil }
-            guard let parsed = Severity(rawValue: text) else { throw fail("severity must be error, warning or info", node) }
+            guard let parsed = BreakerSeverity(rawValue: text) else { throw fail("severity must be error, warning or info", node) }
             return parsed
         }
         func text(_ node: YAMLNode, _ key: String) throws(BreakerDataError) -> String {
@@ -104,10 +121,10 @@ public struct BreakerCatalog: Hashable, Sendable {
         for item in items {
             let id = try text(item, "id")
             let categoryText = item["category"]?.scalarText ?? "breakers"
-            let category: RuleCategory = categoryText == "serving" ? .serving : .breakers
+            guard categoryText == "breakers" || categoryText == "serving" else { throw fail("\(id): category must be breakers or serving", item["category"]) }
             guard let ruleSeverity = try severity(item["severity"]) else { throw fail("\(id): missing `severity`", item) }
-            let description = RuleDescription(id: id, name: try text(item, "name"), severity: ruleSeverity, category: category,
-                                              summary: try text(item, "summary"))
+            let header = BreakerRuleHeader(id: id, name: try text(item, "name"), severity: ruleSeverity, category: categoryText,
+                                           summary: try text(item, "summary"))
             var cases: [BreakerCase] = []
             for entry in item["cases"]?.sequence ?? [] {
                 let sources = (entry["sources"]?.sequence ?? []).compactMap(\.scalarText)
@@ -123,7 +140,7 @@ public struct BreakerCatalog: Hashable, Sendable {
             }
             guard !cases.isEmpty else { throw fail("\(id): no cases", item) }
             let deployments = item["deployments"]?.sequence?.compactMap(\.scalarText)
-            rules.append(BreakerRule(description: description, deployments: deployments, cases: cases))
+            rules.append(BreakerRule(header: header, deployments: deployments, cases: cases))
         }
         return BreakerCatalog(rules: rules)
     }
