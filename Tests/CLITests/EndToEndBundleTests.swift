@@ -44,6 +44,32 @@ struct EndToEndBundleTests {
         #expect(refused.status == 2 && refused.stderr.contains("--force"))
     }
 
+    /// A model that cannot load: the server's worker fails to boot and the server exits. The
+    /// step reports that at once, with the exception from the server's log (not a timeout and
+    /// the tail of a wheel listing); `package` warned before writing the bundle.
+    @Test func aModelThatCannotLoadFailsWithItsException() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-broken-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let model = scratch.appendingPathComponent("iris-without-pickle")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "fixtures/models/sklearn-iris", toPath: model.path)
+        try FileManager.default.removeItem(at: model.appendingPathComponent("model.pkl"))
+        let bundle = scratch.appendingPathComponent("broken.tar.gz").path
+        let packaged = try CLI.run(["package", model.path, "--deployment", "azureml-online", "--env-manager", "virtualenv", "-o", bundle])
+        #expect(packaged.status == 0, "\(packaged.stderr)")
+        #expect(packaged.stderr.contains("python_function.model_path is 'model.pkl', which is not in the model directory"))
+
+        let run = try CLI.run(["validate", bundle, "--run", "--format", "json"])
+        #expect(run.status == 1)
+        let report = try JSONValue.parse(string: run.stdout)
+        let server = try #require(report["steps"]?.arrayValue?.first { $0["step"]?.stringValue?.hasPrefix("azmlinfsrv") == true })
+        #expect(server["ok"] == false)
+        let step = server["step"]?.stringValue ?? ""
+        #expect(step.contains("azmlinfsrv exited (status 3) before answering"), "\(step)")
+        #expect(step.contains("FileNotFoundError: [Errno 2] No such file or directory: 'model/model.pkl'"), "\(step)")
+        #expect(step.contains("in mlflow/sklearn/__init__.py"), "\(step)")
+    }
+
     /// Processes whose command line runs azmlinfsrv.
     static func azmlinfsrvProcesses() -> Set<String> {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -148,11 +148,23 @@ public enum BundleRunner {
         if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
-            let (process, ready) = startServer(venv: venv, root: root, port: port, scratch: scratch)
+            let (process, state) = startServer(venv: venv, root: root, port: port, scratch: scratch)
             server = process
-            report.steps.append(("azmlinfsrv answered its health check on 127.0.0.1:\(port)" + (ready ? "" : ": it did not start within 180 s; see its log in the note"), ready))
-            guard ready else {
-                report.notes.append("azmlinfsrv log (tail): " + ((try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? "").split(separator: "\n").suffix(15).joined(separator: " | "))
+            let log = (try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? ""
+            let failure = ServerLog.failure(in: log, strip: [root + "/", venv + "/"])
+            var step: String
+            switch state {
+            case .ready: step = "azmlinfsrv answered its health check on 127.0.0.1:\(port)"
+            case .exited(let status): step = "azmlinfsrv exited (status \(status)) before answering on 127.0.0.1:\(port)"
+            case .timedOut: step = "azmlinfsrv did not answer on 127.0.0.1:\(port) within \(BundleRunner.serverStartSeconds) s"
+            case .notStarted(let reason): step = "azmlinfsrv could not be started (\(reason))"
+            }
+            if let failure { step += ": " + failure.summary }
+            report.steps.append((step, state == .ready))
+            guard state == .ready else {
+                if failure == nil {
+                    report.notes.append("azmlinfsrv log (tail): " + log.split(separator: "\n").suffix(15).joined(separator: " | "))
+                }
                 return report
             }
             validate += ["--server", "http://127.0.0.1:\(port)"]
@@ -192,7 +204,15 @@ public enum BundleRunner {
         return problems
     }
 
-    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (ChildProcess?, Bool) {
+    static let serverStartSeconds = 180
+
+    enum ServerState: Equatable {
+        case ready, timedOut
+        case exited(Int32)
+        case notStarted(String)
+    }
+
+    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (ChildProcess?, ServerState) {
         var environment = ProcessInfo.processInfo.environment
         environment["AZUREML_MODEL_DIR"] = root
         environment["MLFLOW_MODEL_FOLDER"] = "model"
@@ -206,14 +226,17 @@ public enum BundleRunner {
             process = try ChildProcess.launch(venv + "/bin/azmlinfsrv", arguments: ["--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)],
                                               environment: environment, standardOutput: log, standardError: log)
         } catch {
-            return (nil, false)
+            return (nil, .notStarted("\(error)"))
         }
-        for _ in 0..<360 {
-            if !process.isRunning { return (process, false) }
-            if let (status, _) = httpGet("http://127.0.0.1:\(port)/"), status == 200 { return (process, true) }
-            usleep(500_000)
+        // A server whose worker cannot load the model exits (gunicorn: "Worker failed to
+        // boot"): that is reported at once, with the exception from its log.
+        let deadline = ContinuousClock.now + .seconds(serverStartSeconds)
+        while ContinuousClock.now < deadline {
+            if !process.isRunning { return (process, .exited(process.waitUntilExit())) }
+            if let (status, _) = httpGet("http://127.0.0.1:\(port)/"), status == 200 { return (process, .ready) }
+            usleep(250_000)
         }
-        return (process, false)
+        return (process, .timedOut)
     }
 
     private static func httpGet(_ url: String) -> (Int, String)? {

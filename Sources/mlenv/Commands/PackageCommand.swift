@@ -115,6 +115,10 @@ struct PackageCommand: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        // The bundle is still written (the artifact may be added later), but the user hears now.
+        for missing in resolved.environment.diagnostics where missing.code == "missing-model-data" {
+            StandardError.write("warning: \(model)/\(missing.location.map { "\($0): " } ?? "")\(missing.message) (lint MLE007); the bundle is written anyway\n")
+        }
         let showProgress = StandardError.isTerminal
         let options = GatherOptions(offline: offline, cache: ArtifactCache(root: channelOptions.cacheRoot), extraDirectories: artifactDirectories,
                                     progress: { message in if showProgress { StandardError.write("\(message)\n") } })
