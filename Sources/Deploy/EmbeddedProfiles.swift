@@ -56,8 +56,11 @@ serving:
 #   AZUREML_MODEL_DIR and MLFLOW_MODEL_FOLDER for no-code deployments (anchors §1.4).
 # - mlflow-skinny is enough for pyfunc scoring ("packages required ... including mlflow-skinny",
 #   how-to-deploy-mlflow-models.md; anchors §1.1).
+# - No-code deployment loads the model with mlflow.pyfunc.load_model (the generated scoring
+#   script, anchors §1.3): a model without the python_function flavor cannot be served.
 name: azureml-online
 description: Azure ML managed online endpoint (no-code MLflow deployment, azmlinfsrv)
+requires_flavor: python_function
 packages:
   - pypi: azureml-inference-server-http
     reason: the HTTP server that runs the scoring script (azmlinfsrv)
@@ -96,8 +99,10 @@ serving:
 # compute; users report being asked for a scoring script and environment (GH Azure/mlops-v2#62,
 # anchors §1.1). So: a custom deployment, the model's environment plus the inference server and
 # a scoring script (mlenv bundles its own `score.py`), same server contract as managed online.
+# The bundled score.py loads the model with mlflow.pyfunc: the python_function flavor is needed.
 name: kubernetes-online
 description: Azure ML Kubernetes online endpoint (custom deployment with azmlinfsrv)
+requires_flavor: python_function
 packages:
   - pypi: azureml-inference-server-http
     reason: "custom online deployments must include it (how-to-deploy-mlflow-models-online-endpoints.md)"
@@ -134,8 +139,11 @@ serving:
 # MLflow 3.x serves with uvicorn + FastAPI, 2.x with gunicorn + Flask: both are dependencies
 # of the full `mlflow` package, which the image installs (`mlflow=={VERSION}`).
 # (mlflow/models/cli.py, mlflow/models/docker_utils.py, mlflow/pyfunc/backend.py; anchors §3.1)
+# `mlflow models serve` scores through the pyfunc flavor (mlflow/pyfunc/scoring_server): a model
+# without python_function cannot be served.
 name: mlflow-serve
 description: mlflow models serve / build-docker (scoring server on port 8080)
+requires_flavor: python_function
 packages:
   - mlflow: full
     reason: "`mlflow models serve` runs the scoring server from the full mlflow package"

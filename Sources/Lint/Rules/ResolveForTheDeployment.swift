@@ -26,7 +26,8 @@ struct ResolveForTheDeployment: LintRule {
         case .resolved:
             return
         case .notAttempted:
-            if let reason = subject.planError {
+            // A model without the deployment's flavor is MLE001's error.
+            if let reason = subject.planError, !(subject.profile?.requiresFlavor.map { subject.environment?.mlmodel.flavor(named: $0) == nil } ?? false) {
                 sink.report(Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) } ?? SourceLocation(file: "MLmodel"), severity: .info)
             }
         case .failed(let reason):

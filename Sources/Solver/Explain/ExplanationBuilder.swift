@@ -1,9 +1,11 @@
 // libsolv's problem rules → sentences in the user's terms, with real versions and origins:
 //   conda.yaml:6:5 requires numpy==1.23.5
 //   scikit-learn 1.5.2 (pypi) requires numpy>=1.19.5, but ...
-// Rules about many versions of one package and one dependency are merged into one line, the
-// same-name rule libsolv adds is implied and left out, and hints say what the channels offer
-// where a requirement has no provider at all.
+// The user's own lines come first. Rules about many versions of one package and one dependency
+// are merged into one line (so are the conflicts between two packages' many builds: one line,
+// not one per Python patch release), the same-name rule libsolv adds is implied and left out,
+// and hints say what the channels offer where a requirement has no provider at all, and for
+// which Pythons a requested conda package is built when that is the conflict.
 
 import Channels
 import CLibsolv
@@ -21,21 +23,33 @@ struct ExplanationBuilder {
         var order: Int
     }
 
+    private struct ConflictGroup {
+        var source: SolvableInfo
+        var target: SolvableInfo
+        var dep: String
+        var sourceVersions: [String]
+        var targetVersions: [String]
+        var order: Int
+    }
+
     func explain(_ problems: [[SolvPool.RuleInfo]]) -> Explanation {
         var rendered: [[String]] = []
         var hints: [String] = []
         for rules in problems {
+            var userLines: [String] = []
             var lines: [String] = []
             var groups: [String: Group] = [:]
+            var conflicts: [String: ConflictGroup] = [:]
             var order = 0
             func add(_ line: String) { if !lines.contains(line) { lines.append(line) } }
+            func addUser(_ line: String) { if !userLines.contains(line) { userLines.append(line) } }
             for rule in rules {
                 switch rule.kind {
                 case .job:
-                    for job in jobs(for: rule.dep) { add("\(job.origin) requires \(job.text)") }
+                    for job in jobs(for: rule.dep) { addUser("\(job.origin) requires \(job.text)") }
                 case .jobNothingProvides:
                     for job in jobs(for: rule.dep) {
-                        add("\(job.origin) requires \(job.text), but no package in the channels provides it")
+                        addUser("\(job.origin) requires \(job.text), but no package in the channels provides it")
                     }
                     hints += availability(rule.dep)
                 case .requires, .nothingProvides:
@@ -59,7 +73,13 @@ struct ExplanationBuilder {
                     if case .conda? = target, case .pypi = source {
                         add("\(describe(source)) and \(target.map(describe) ?? dep) both install \(source.displayName); pip and conda would overwrite each other's files")
                     } else if let target {
-                        add("\(describe(source)) constrains \(dep), which excludes \(describe(target))")
+                        let key = "\(source.displayName)|\(source.ecosystemLabel)|\(dep)|\(target.displayName)|\(target.ecosystemLabel)"
+                        if conflicts[key] == nil {
+                            conflicts[key] = ConflictGroup(source: source, target: target, dep: dep, sourceVersions: [], targetVersions: [], order: order)
+                            order += 1
+                        }
+                        if !conflicts[key]!.sourceVersions.contains(source.versionText) { conflicts[key]!.sourceVersions.append(source.versionText) }
+                        if !conflicts[key]!.targetVersions.contains(target.versionText) { conflicts[key]!.targetVersions.append(target.versionText) }
                     } else {
                         add("\(describe(source)) conflicts with \(dep)")
                     }
@@ -69,10 +89,15 @@ struct ExplanationBuilder {
                     continue
                 }
             }
-            for group in groups.values.sorted(by: { $0.order < $1.order }) {
-                lines.append("\(group.subject) \(versionList(group.versions)) (\(group.ecosystem)) \(verb(group.predicate, plural: group.versions.count > 1))")
+            var ordered: [(Int, String)] = groups.values.map { group in
+                (group.order, "\(group.subject) \(versionList(group.versions)) (\(group.ecosystem)) \(verb(group.predicate, plural: group.versions.count > 1))")
             }
-            rendered.append(lines)
+            ordered += conflicts.values.map { c in
+                let verb = c.sourceVersions.count > 1 ? "constrain" : "constrains"
+                return (c.order, "\(c.source.displayName) \(versionList(c.sourceVersions)) (\(c.source.ecosystemLabel)) \(verb) \(c.dep), which excludes \(c.target.displayName) \(versionList(c.targetVersions)) (\(c.target.ecosystemLabel))")
+            }
+            rendered.append(userLines + ordered.sorted { $0.0 < $1.0 }.map(\.1) + lines)
+            hints += pythonBuilds(among: Set(groups.values.map(\.subject)))
         }
         var seen = Set<String>()
         var explanation = Explanation(problems: rendered, hints: hints.filter { seen.insert($0).inserted })
@@ -84,6 +109,50 @@ struct ExplanationBuilder {
         } && problems.joined().contains { $0.kind == .jobNothingProvides || $0.kind == .nothingProvides }
         explanation.cause = missing ? .missing : .conflict
         return explanation
+    }
+
+    /// For each conda package the user requested that takes part in the problem: the Pythons
+    /// its matching builds are made for, when the target's is not among them ("scikit-learn
+    /// =0.24.2 is built in the channels only for Python 3.9; the target is Python 3.8").
+    private func pythonBuilds(among subjects: Set<String>) -> [String] {
+        let target = builder.universe.request.target.python.minorString
+        var hints: [String] = []
+        for request in builder.universe.request.conda where subjects.contains(request.spec.name) && request.spec.name != "python" {
+            var minors = Set<String>()
+            var anyPython = false
+            for record in builder.universe.channels.condaRecords(named: request.spec.name)
+            where request.spec.matches(name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber) {
+                if let minor = Self.pythonMinor(of: record.depends) { minors.insert(minor) } else { anyPython = true }
+            }
+            guard !anyPython, !minors.isEmpty, !minors.contains(target) else { continue }
+            let sorted = minors.sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
+            hints.append("\(request.text) (\(request.origin)) is built in the channels only for Python \(sorted.joined(separator: ", ")); the target is Python \(target)")
+        }
+        return hints
+    }
+
+    /// The Python minor a conda build is made for, from `python_abi 3.9.* *_cp39` or
+    /// `python >=3.9,<3.10.0a0`; nil for builds that run on any Python (noarch).
+    static func pythonMinor(of depends: [String]) -> String? {
+        for dependency in depends {
+            let parts = dependency.split(separator: " ")
+            guard parts.count >= 2 else { continue }
+            if parts[0] == "python_abi" {
+                let version = parts[1].split(separator: ".")
+                if version.count >= 2 { return "\(version[0]).\(version[1])" }
+            }
+            if parts[0] == "python" {
+                let clauses = parts[1].split(separator: ",")
+                if clauses.count == 2, clauses[0].hasPrefix(">="), clauses[1].hasPrefix("<") {
+                    let low = clauses[0].dropFirst(2).split(separator: ".")
+                    if low.count >= 2 { return "\(low[0]).\(low[1])" }
+                } else if let only = clauses.first, clauses.count == 1, !only.contains(where: { "<>!".contains($0) }) {
+                    let version = only.trimmingPrefix("==").split(separator: ".")
+                    if version.count >= 2 { return "\(version[0]).\(version[1])" }
+                }
+            }
+        }
+        return nil
     }
 
     private func jobs(for dep: Id) -> [Job] { jobs.filter { $0.dep == dep } }
