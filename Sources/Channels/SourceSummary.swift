@@ -15,16 +15,29 @@ public struct SourceSummary: Sendable {
     public let sources: [Source]
     /// UTC time of the resolve (ISO 8601, seconds).
     public let resolvedAt: String
-    /// Set for sources that are a partial copy (the embedded snapshot): what to tell the reader.
+    /// Set for sources that are a partial copy (a mirror made by `mlenv mirror`, such as the
+    /// embedded snapshot; their MIRROR.json says so): what to tell the reader.
     public let partialNote: String?
 
-    public init(channels: ChannelSet, partialNote: String? = nil, now: Int64 = Int64(time(nil))) {
+    public init(channels: ChannelSet, now: Int64 = Int64(time(nil))) {
         var sources: [Source] = []
         for channel in channels.condaChannels { sources.append(Source(ecosystem: "conda", location: channel.displayLocation, live: !channel.isLocal)) }
         for index in channels.pypiIndexes { sources.append(Source(ecosystem: "pypi", location: URLText.redacted(index.location), live: index.isRemote)) }
         self.sources = sources
         self.resolvedAt = SourceSummary.utc(now)
-        self.partialNote = partialNote
+        let partial = SourceSummary.partiality(conda: channels.condaChannels) + SourceSummary.partiality(pypi: channels.pypiIndexes)
+        self.partialNote = partial.isEmpty ? nil
+            : partial.joined(separator: "; ") + " (resolve against the live sources or a full mirror for a verdict on what is missing)"
+    }
+
+    /// What each local conda channel made by `mlenv mirror` leaves out (its MIRROR.json).
+    public static func partiality(conda channels: [CondaChannel]) -> [String] {
+        channels.filter(\.isLocal).compactMap { MirrorStamp.partiality(directory: $0.location, name: "conda \($0.displayLocation)") }
+    }
+
+    /// What each local PyPI index made by `mlenv mirror` leaves out (its MIRROR.json).
+    public static func partiality(pypi indexes: [PyPIIndex]) -> [String] {
+        indexes.filter { !$0.isRemote }.compactMap { MirrorStamp.partiality(directory: $0.location, name: "pypi \($0.location)") }
     }
 
     /// One line for text reports.

@@ -19,7 +19,11 @@ public struct CondaMirrorBuilder: Sendable {
     public let subdirs: [String]
     public let output: String
 
-    public init(upstream: CondaChannel, subdirs: [String], output: String) {
+    /// Written into the stamp: `mlenv 0.1.0`.
+    public let generator: String
+
+    public init(upstream: CondaChannel, subdirs: [String], output: String, generator: String = "mlenv") {
+        self.generator = generator
         self.upstream = upstream
         self.subdirs = subdirs
         self.output = output
@@ -87,6 +91,18 @@ public struct CondaMirrorBuilder: Sendable {
             } catch {
                 throw ChannelError(error.description)
             }
+        }
+        // The stamp that tells every reader this is the closure of some roots, not the channel.
+        var stamp = JSONObject()
+        stamp.append("generator", .string(generator))
+        stamp.append("kind", "conda-subset")
+        stamp.append("upstream", .string(upstream.name))
+        stamp.append("made", .string(MirrorStamp.today()))
+        stamp.append("roots", .array(roots.sorted().map { .string($0) }))
+        do {
+            try FileBytes.writeAtomically(Array((JSONValue.object(stamp).serialized(pretty: true) + "\n").utf8), to: "\(output)/\(upstream.name)/\(MirrorStamp.fileName)")
+        } catch {
+            throw ChannelError(error.description)
         }
         report.names = included.count - report.missing.count
         report.missing.sort()

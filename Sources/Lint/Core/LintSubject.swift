@@ -74,7 +74,13 @@ public struct LintFacts: Sendable {
     /// releases), for notes on findings about missing releases; nil for complete indexes.
     public let indexPartiality: String?
 
-    public init(today: String, breakers: BreakerCatalog, enabledRules: Set<String>, indexPythons: Set<String>? = nil, indexPartiality: String? = nil) {
+    /// What the conda channels' MIRROR.json says they are (a subset of the real channel, made
+    /// on a date); nil for channels taken to be complete.
+    public let condaPartiality: String?
+
+    public init(today: String, breakers: BreakerCatalog, enabledRules: Set<String>, indexPythons: Set<String>? = nil,
+                indexPartiality: String? = nil, condaPartiality: String? = nil) {
+        self.condaPartiality = condaPartiality
         self.today = today
         self.breakers = breakers
         self.enabledRules = enabledRules

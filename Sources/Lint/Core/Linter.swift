@@ -105,6 +105,7 @@ public struct Linter: Sendable {
     private let fileProfile: Profile?
     private let indexPythons: Set<String>?
     private let indexPartiality: String?
+    private let condaPartiality: String?
 
     public init(options: LintOptions, sources: ChannelSources, breakers: BreakerCatalog) throws(LintSetupError) {
         self.options = options
@@ -124,24 +125,8 @@ public struct Linter: Sendable {
         }
         self.profiles = profiles
         self.indexPythons = Self.mirroredPythons(sources.pypiIndexes)
-        self.indexPartiality = Self.partiality(sources.pypiIndexes)
-    }
-
-    /// "releases since 2021-01-01; before 2025-11-01 only the newest of each minor series"
-    /// from a MIRROR.json that prunes history; nil when no index says it does.
-    static func partiality(_ indexes: [PyPIIndex]) -> String? {
-        for index in indexes {
-            guard let data = FileManager.default.contents(atPath: index.location + "/MIRROR.json"),
-                  let json = try? JSONValue.parse([UInt8](data)) else { continue }
-            var parts: [String] = []
-            if let since = json["since"]?.stringValue { parts.append("releases since \(since)") }
-            if let before = json["series_only_before"]?.stringValue { parts.append("before \(before) only the newest release of each minor series (plus pinned ones)") }
-            if let cutoff = json["exclude_newer"]?.stringValue { parts.append("nothing uploaded on or after \(cutoff)") }
-            if !parts.isEmpty {
-                return "the configured index \(index.name) is a partial mirror (its MIRROR.json: \(parts.joined(separator: "; "))): a full index may offer releases it leaves out"
-            }
-        }
-        return nil
+        self.indexPartiality = SourceSummary.partiality(pypi: sources.pypiIndexes).first
+        self.condaPartiality = SourceSummary.partiality(conda: sources.condaChannels).first
     }
 
     /// The union of the `pythons` the indexes' MIRROR.json files name (`mlenv mirror` writes
@@ -302,7 +287,7 @@ public struct Linter: Sendable {
         var enabled = Set<String>()
         for rule in rules where item.rules[rule.rule.id] != .off { enabled.insert(rule.rule.id) }
         let facts = LintFacts(today: options.today, breakers: breakers, enabledRules: enabled, indexPythons: indexPythons,
-                              indexPartiality: indexPartiality)
+                              indexPartiality: indexPartiality, condaPartiality: condaPartiality)
         var subject = LintSubject(path: item.path, environment: item.environment, loadError: item.loadError, deployment: item.deployment,
                                   profile: item.profile, plan: item.plan, planError: item.planError, channels: channels,
                                   resolution: resolution, facts: facts)

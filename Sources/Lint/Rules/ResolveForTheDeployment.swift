@@ -55,25 +55,47 @@ struct ResolveForTheDeployment: LintRule {
             }
             // Many requirements nothing provides (an environment from another platform or
             // channel): one finding that lists them, not one per line.
+            let condaLocations = Set(subject.declaredPackages.filter(\.isConda).map(\.location))
+            // Something missing from a partial copy (a mirror of a closure, the embedded
+            // snapshot) may exist upstream: a warning that names the copy, not an error.
+            func partiality(_ problems: [ExplainedProblem]) -> [String]? {
+                var notes: [String] = []
+                for ecosystem in Set(problems.flatMap { $0.unavailableEcosystems(condaLocations: condaLocations) }) {
+                    guard let note = ecosystem == "conda" ? subject.facts.condaPartiality : subject.facts.indexPartiality else { return nil }
+                    notes.append(note)
+                }
+                return notes.isEmpty ? nil : notes.sorted()
+            }
             if unavailable.count > Self.groupThreshold {
                 var notes = unavailable.map { sink.note(Message.unavailableItem($0), at: $0.location) }
                 notes += Self.hints(of: unavailable).prefix(12).map { sink.note("hint: " + $0) }
                 notes += channelNote
-                sink.report(Message.manyUnavailable(unavailable.count, deployment: subject.deployment, target: subject.target?.description),
-                            at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) }, notes: notes)
+                let partial = partiality(unavailable)
+                notes += (partial ?? []).map { sink.note($0) }
+                sink.report(Message.manyUnavailable(unavailable.count, deployment: subject.deployment, target: subject.target?.description, partial: partial != nil),
+                            at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                            severity: partial != nil ? .warning : nil, notes: notes)
             } else {
                 others = unavailable + others
             }
-            let condaLocations = Set(subject.declaredPackages.filter(\.isConda).map(\.location))
             for problem in others {
                 let mentionsConda = problem.location.map(condaLocations.contains) ?? false || problem.lines.contains { $0.containsLiteral("(conda)") }
                 let mentionsPyPI = !(problem.location.map(condaLocations.contains) ?? false) || problem.lines.contains { $0.containsLiteral("(pypi)") }
                 var notes = problem.lines.count > 1 ? Self.capped(problem.lines, subject).map { sink.note($0) } : []
                 notes += problem.hints.prefix(8).map { sink.note("hint: " + $0) }
                 if mentionsConda { notes += channelNote }
-                if mentionsPyPI, let partial = subject.facts.indexPartiality { notes.append(sink.note(partial)) }
-                sink.report(Message.unsatisfiable(problem, deployment: subject.deployment, target: subject.target?.description),
-                            at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) }, notes: notes)
+                // A conflict found in partial copies may be one of the copies too: a build or
+                // release they leave out (scikit-learn 0.24.2 for Python 3.8) would resolve it.
+                var partial = problem.isOnlyUnavailable ? partiality([problem]) : nil
+                if !problem.isOnlyUnavailable {
+                    let conda = mentionsConda ? subject.facts.condaPartiality : nil
+                    let pypi = mentionsPyPI ? subject.facts.indexPartiality : nil
+                    if (!mentionsConda || conda != nil) && (!mentionsPyPI || pypi != nil) { partial = [conda, pypi].compactMap { $0 } }
+                }
+                notes += (partial ?? []).map { sink.note($0) }
+                sink.report(Message.unsatisfiable(problem, deployment: subject.deployment, target: subject.target?.description, partial: partial != nil),
+                            at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                            severity: partial != nil ? .warning : nil, notes: notes)
             }
         }
     }
@@ -134,6 +156,18 @@ struct ExplainedProblem {
             }
             return nil
         }
+    }
+
+    /// The ecosystems of the requirements nothing provides: a conda line of the model, a
+    /// conda package's dependency (`(conda) requires`) → conda; the rest → pypi.
+    func unavailableEcosystems(condaLocations: Set<SourceLocation>) -> Set<String> {
+        var result = Set<String>()
+        for line in lines where line.hasSuffix(", but no package in the channels provides it") || line.hasSuffix(", which no package in the channels provides") {
+            if line.containsLiteral("(conda) require") { result.insert("conda") }
+            else if line.containsLiteral("(pypi) require") { result.insert("pypi") }
+            else { result.insert(location.map(condaLocations.contains) ?? false ? "conda" : "pypi") }
+        }
+        return result
     }
 
     /// Names whose only releases for the target are source distributions (from the hints).
@@ -246,15 +280,19 @@ private enum Message {
         let pythons = (subject.facts.indexPythons ?? []).sorted { (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0)) < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0)) }
         return "the environment was not checked for \(subject.deployment): it targets Python \(subject.target?.python.minorString ?? "?"), but the configured PyPI indexes were mirrored for Python \(pythons.joined(separator: ", ")) only (their MIRROR.json), so every package would look missing; point --index at a mirror for this Python"
     }
-    static func manyUnavailable(_ count: Int, deployment: String, target: String?) -> String {
-        "\(count) requirements cannot be installed for \(deployment)\(target.map { " on \($0)" } ?? ""): nothing in the configured channels provides them (each listed below)"
+    static func manyUnavailable(_ count: Int, deployment: String, target: String?, partial: Bool) -> String {
+        let verdict = partial ? "are not in the sources searched, partial copies of their upstream" : "cannot be installed"
+        return "\(count) requirements \(verdict) for \(deployment)\(target.map { " on \($0)" } ?? ""): nothing in the configured channels provides them (each listed below)"
     }
     static func unavailableItem(_ problem: ExplainedProblem) -> String {
         problem.requirement.map { "'\($0)'" } ?? problem.lines.first ?? ""
     }
-    static func unsatisfiable(_ problem: ExplainedProblem, deployment: String, target: String?) -> String {
+    static func unsatisfiable(_ problem: ExplainedProblem, deployment: String, target: String?, partial: Bool) -> String {
         let what = problem.requirement.map { "'\($0)'" } ?? "the environment"
         let summary = problem.lines.count == 1 ? ": " + problem.lines[0] : " (why below)"
-        return "\(what) cannot be installed for \(deployment)\(target.map { " on \($0)" } ?? "")\(summary)"
+        let verdict = !partial ? "cannot be installed"
+            : problem.isOnlyUnavailable ? "is not available in the sources searched (partial copies: it may exist upstream)"
+            : "cannot be installed from the sources searched (partial copies: a build or release they leave out may resolve it)"
+        return "\(what) \(verdict) for \(deployment)\(target.map { " on \($0)" } ?? "")\(summary)"
     }
 }

@@ -35,6 +35,13 @@ struct UseAPythonTheChannelsProvide: LintRule {
             } else {
                 notes.append(sink.note("the channels' Pythons: \(Self.minors(versions).joined(separator: ", ")); the model needs a newer Python or a channel that still has this one"))
             }
+            // Missing from a partial copy of the channel is not missing from the channel.
+            if let partial = subject.facts.condaPartiality {
+                notes.append(sink.note(partial))
+                sink.report(Message.notInCopy(dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
+                            at: dependency.location, severity: .warning, notes: notes)
+                return
+            }
             sink.report(Message.missing(dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
                         at: dependency.location, notes: notes)
         case .virtualenv:
@@ -68,6 +75,10 @@ private enum Message {
             return "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no Python \(minor) at all, so the image build fails"
         }
         return "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no build of that Python release, so the image build fails"
+    }
+    static func notInCopy(_ spec: String, channels: String, minorMissing: Bool, minor: String?) -> String {
+        let what = minorMissing && minor != nil ? "no Python \(minor!) at all" : "no build of that Python release"
+        return "'\(spec)' is not in the conda channels searched: the copy of \(channels) used here has \(what); check the real channel before deploying (the image build fails if it has none either)"
     }
     static func baseImage(_ version: String, image: String) -> String {
         "python_env.yaml asks for Python \(version); in this virtualenv deployment the interpreter comes from the base image \(image), whose patch release mlenv does not check"

@@ -164,11 +164,7 @@ struct ChannelOptions: ParsableArguments {
 extension ChannelOptions {
     /// What a result was computed from, for its report.
     func summary(_ channels: ChannelSet) -> SourceSummary {
-        let embedded = EmbeddedData.directory
-        let partial = channels.condaChannels.contains { c in embedded.map { c.location.hasPrefix($0) } ?? false }
-            || channels.pypiIndexes.contains { i in embedded.map { i.location.hasPrefix($0) } ?? false }
-        return SourceSummary(channels: channels, partialNote: partial
-            ? "The embedded snapshot is a partial copy of its upstream: a version missing here may exist there (use the live sources)" : nil)
+        SourceSummary(channels: channels)
     }
 }
 

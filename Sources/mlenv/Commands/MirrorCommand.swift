@@ -102,7 +102,8 @@ struct MirrorCommand: AsyncParsableCommand {
         let progress: @Sendable (String) -> Void = { StandardError.write("mirror: \($0)\n") }
 
         if let condaUpstream {
-            let builder = CondaMirrorBuilder(upstream: CondaChannel(condaUpstream), subdirs: subdirs, output: output)
+            let builder = CondaMirrorBuilder(upstream: CondaChannel(condaUpstream), subdirs: subdirs, output: output,
+                                             generator: "mlenv \(MLEnvVersion.current)")
             roots.conda.insert("python")
             let report: CondaMirrorReport
             do { report = try builder.run(roots: roots.conda.sorted()) } catch { throw CommandError(error.message) }
