@@ -1,8 +1,10 @@
 // A model's declared environment + a deployment profile → the request to solve.
 //
-// Which environment: EnvironmentChoice (the profile's preference, MLflow's fallbacks). The Python minor is fixed first: --python, else the chosen environment's
-// own statement (conda.yaml's python pin, python_env.yaml's python), else MLmodel's
-// python_version. Every added requirement keeps its origin ("profile azureml-online").
+// Which environment: EnvironmentChoice (the profile's preference, MLflow's fallbacks). The
+// Python minor is fixed first: --python, else the chosen environment's own statement
+// (conda.yaml's python pin, python_env.yaml's python), else MLmodel's python_version. Every
+// added requirement keeps its origin ("profile azureml-online"); what the profile adds keeps
+// out the releases its deployment's breaker rules name (ProfileAddition).
 
 import Channels
 import ModelFiles

@@ -51,7 +51,7 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     /// The environment whose files the problem is in (conda.yaml and what its `pip:` list
     /// includes, or python_env.yaml and its requirement files); nil for the model as a whole.
     /// A deployment that builds the other environment never reads those files, so for it such
-    /// a problem is only a warning (DeploymentPlanner.diagnostics(for:)).
+    /// a problem is only a warning (Deploy's EnvironmentChoice.diagnostics(of:)).
     public let scope: EnvironmentKind?
 
     public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?, scope: EnvironmentKind? = nil) {
