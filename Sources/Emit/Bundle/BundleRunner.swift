@@ -175,7 +175,9 @@ public enum BundleRunner {
         let scored = run(validate, environment: ["AZUREML_MODEL_DIR": root, "MLFLOW_MODEL_FOLDER": "model"])
         report.scoring = scored.output.flatMap { try? JSONValue.parse(string: $0) }
         let ok = scored.status == 0 && report.scoring?["ok"]?.boolValue == true
-        report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + scored.errorTail : ""), ok))
+        // Without a report the core died: its exception (loading the model, usually) says why.
+        let died = ServerLog.failure(in: scored.error, strip: [root + "/", venv + "/"])?.summary ?? scored.errorTail
+        report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + died : ""), ok))
         report.outcome = ok ? .passed : .failed
         return report
     }
