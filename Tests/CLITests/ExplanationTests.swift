@@ -36,6 +36,16 @@ import Testing
         ], "\(result.stdout)")
     }
 
+    /// tensorflow-intel publishes Windows wheels only; the embedded mirror keeps Linux files, so
+    /// its page is empty there, and the hint says what the mirror keeps.
+    @Test func aProjectWithNoFileInAPlatformMirrorSaysWhatTheMirrorKeeps() throws {
+        let path = try Self.model("tf-intel", mlmodel: Self.pyfunc.replacingOccurrences(of: "3.8.10", with: "3.10.4"),
+                                  conda: "dependencies:\n- python=3.10\n- pip\n- pip:\n  - tensorflow-intel==2.14.0\n")
+        let result = try CLI.run(["resolve", path, "--deployment", "none"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("the configured indexes have no release of tensorflow-intel that this requirement admits; the index pypi is a mirror that keeps only files for manylinux_2_35_x86_64 and CPython 3.8–3.14"), "\(result.stdout)")
+    }
+
     @Test(arguments: ["azureml-online", "kubernetes-online", "mlflow-serve", "azureml-batch"])
     func aModelWithoutPythonFunctionCannotBeServed(_ deployment: String) throws {
         let path = try Self.model("sklearn-flavor-only", mlmodel: "flavors:\n  sklearn:\n    pickled_model: model.pkl\n    sklearn_version: 1.5.2\nmlflow_version: 2.17.2\n",

@@ -211,7 +211,7 @@ struct ExplanationBuilder {
             }
             let available = universe.installableVersions(of: name)
             if hints.isEmpty {
-                hints.append("the configured indexes have no release of \(subject.name) that this requirement admits")
+                hints.append("the configured indexes have no release of \(subject.name) that this requirement admits" + mirroredFor())
             }
             if !available.isEmpty {
                 hints.append("\(subject.name) versions that install on \(universe.request.target): \(versionSummary(available))")
@@ -228,6 +228,19 @@ struct ExplanationBuilder {
             return ["no conda package named \(name) in the channels (\(universe.channels.condaChannels.map(\.name).joined(separator: ", ")))"]
         }
         return ["\(name) in the conda channels: \(versionSummary(records.map(\.versionText)))"]
+    }
+
+    /// For a stamped mirror, which files it keeps (it drops the others, so a project published
+    /// only for Windows or macOS has no file in it): "; channels/pypi keeps only files for
+    /// manylinux_2_35_x86_64 and CPython 3.8–3.14, so releases for other platforms are not in it".
+    private func mirroredFor() -> String {
+        for index in builder.universe.channels.pypiIndexes where !index.isRemote {
+            guard let stamp = MirrorStamp.read(directory: index.location), let platform = stamp["platform"]?.stringValue else { continue }
+            let pythons = (stamp["pythons"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let range = pythons.count > 1 ? "\(pythons.first!)–\(pythons.last!)" : pythons.first ?? "?"
+            return "; the index \(index.name) is a mirror that keeps only files for \(platform) and CPython \(range), so releases published only for other platforms are not in it"
+        }
+        return ""
     }
 
     private func versionSummary(_ versions: [String]) -> String {
