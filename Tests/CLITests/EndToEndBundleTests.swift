@@ -29,6 +29,9 @@ struct EndToEndBundleTests {
         let report = try JSONValue.parse(string: run.stdout)
         #expect(report["outcome"] == "passed")
         #expect(report["scoring"]?["mode"] == "server")
+        // The server runs the model's code: it listened on loopback only (checked in the kernel's table).
+        let steps = report["steps"]?.arrayValue?.compactMap { $0["step"]?.stringValue } ?? []
+        #expect(steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") }, "\(steps)")
         let payloads = report["scoring"]?["payloads"]?.arrayValue ?? []
         let example = try #require(payloads.first { $0["name"]?.stringValue == "input_example (azureml)" })
         #expect(example["status"] == 200)
@@ -68,6 +71,42 @@ struct EndToEndBundleTests {
         #expect(step.contains("azmlinfsrv exited (status 3) before answering"), "\(step)")
         #expect(step.contains("FileNotFoundError: [Errno 2] No such file or directory: 'model/model.pkl'"), "\(step)")
         #expect(step.contains("in mlflow/sklearn/__init__.py"), "\(step)")
+    }
+
+    /// SIGTERM while the server runs: mlenv kills the server's process group and removes its
+    /// scratch directory before it exits (128 + 15).
+    @Test func anInterruptedRunLeavesNothingBehind() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-term-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let bundle = scratch.appendingPathComponent("iris.tar.gz").path
+        #expect(try CLI.run(["package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager", "virtualenv", "-o", bundle]).status == 0)
+
+        let serversBefore = Self.azmlinfsrvProcesses()
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["validate", bundle, "--run"]
+        process.currentDirectoryURL = CLI.repository
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the server (at most 3 minutes), then interrupt mlenv.
+        var started = false
+        for _ in 0..<360 where process.isRunning {
+            if !Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty { started = true; break }
+            usleep(500_000)
+        }
+        try #require(started, "the server never started")
+        let scratchDirectories = { (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path))?.filter { $0.hasPrefix("mlenv-run-\(process.processIdentifier)-") } ?? [] }
+        #expect(scratchDirectories().count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        // Ended by the signal, or by exit(128 + 15) where the signal could not be re-raised.
+        #expect((process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM) || process.terminationStatus == 128 + SIGTERM,
+                "\(process.terminationReason) \(process.terminationStatus)")
+        usleep(500_000)
+        #expect(Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
+        #expect(scratchDirectories().isEmpty)
     }
 
     /// Processes whose command line runs azmlinfsrv.

@@ -77,7 +77,12 @@ public enum BundleRunner {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { if !options.keepScratch { try? fm.removeItem(atPath: scratch) } }
+        // Interrupted (Ctrl-C, SIGTERM), mlenv still removes its scratch directory.
+        let scratchGuard = options.keepScratch ? nil : Interruption.guardDirectory(scratch)
+        defer {
+            if !options.keepScratch { try? fm.removeItem(atPath: scratch) }
+            if let scratchGuard { Interruption.release(scratchGuard) }
+        }
         var report = BundleRunReport(outcome: .failed, steps: [], scoring: nil, notes: [])
 
         // 1. The bundle's root directory.
@@ -143,13 +148,18 @@ public enum BundleRunner {
         var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
         for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
         var server: ChildProcess?
-        // azmlinfsrv runs its server in a child process: the whole group goes.
-        defer { if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() } }
+        var serverGuard: Interruption.Token?
+        // azmlinfsrv runs its server in a child process: the whole group goes, on every path.
+        defer {
+            if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() }
+            if let serverGuard { Interruption.release(serverGuard) }
+        }
         if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
             let (process, state) = startServer(venv: venv, root: root, port: port, scratch: scratch)
             server = process
+            serverGuard = process.map { Interruption.guardProcessGroup($0.processIdentifier) }
             let log = (try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? ""
             let failure = ServerLog.failure(in: log, strip: [root + "/", venv + "/"])
             var step: String
@@ -167,6 +177,13 @@ public enum BundleRunner {
                 }
                 return report
             }
+            // The model's code runs in this server: it must be reachable from this machine only.
+            let sockets = ListeningSockets.listening(on: port)
+            let exposed = sockets.filter { !$0.isLoopback }
+            report.steps.append((exposed.isEmpty
+                ? "azmlinfsrv listens on \(sockets.map(\.address).joined(separator: ", ")):\(port) only (loopback)"
+                : "azmlinfsrv listens on \(exposed.map(\.address).joined(separator: ", ")):\(port), reachable from other machines: stopped it before sending any request", exposed.isEmpty && !sockets.isEmpty))
+            guard exposed.isEmpty && !sockets.isEmpty else { return report }
             validate += ["--server", "http://127.0.0.1:\(port)"]
         } else {
             report.notes.append("the environment has no azureml-inference-server-http: the scoring core ran in-process (init()/run())")
@@ -208,6 +225,18 @@ public enum BundleRunner {
 
     static let serverStartSeconds = 180
 
+    /// azmlinfsrv (azureml_inference_server_http.amlserver:run) with its bind address set to
+    /// loopback: it passes the constant DEFAULT_HOST (0.0.0.0) to gunicorn and ignores HOST.
+    /// What it really listens on is checked afterwards all the same.
+    static let loopbackServer = """
+        import sys
+        import azureml_inference_server_http.constants as constants
+        constants.DEFAULT_HOST = "127.0.0.1"
+        from azureml_inference_server_http.amlserver import run
+        sys.argv = ["azmlinfsrv"] + sys.argv[1:]
+        run()
+        """
+
     enum ServerState: Equatable {
         case ready, timedOut
         case exited(Int32)
@@ -225,7 +254,7 @@ public enum BundleRunner {
         let log = ChildProcess.Output.file(scratch + "/server.log")
         let process: ChildProcess
         do {
-            process = try ChildProcess.launch(venv + "/bin/azmlinfsrv", arguments: ["--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)],
+            process = try ChildProcess.launch(venv + "/bin/python", arguments: ["-c", loopbackServer, "--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)],
                                               environment: environment, standardOutput: log, standardError: log)
         } catch {
             return (nil, .notStarted("\(error)"))

@@ -1,0 +1,100 @@
+// What mlenv leaves behind when it is interrupted: nothing. A command that starts a server or
+// fills a scratch directory registers them here; on SIGINT, SIGTERM or SIGHUP the registered
+// process groups are killed and the registered directories removed, then mlenv exits with the
+// shell's status for the signal (128 + n).
+//
+// The signal handler only writes the signal number to a pipe (async-signal-safe); a dedicated
+// thread reads it and does the cleanup, which needs the file system and locks.
+
+import FoundationEssentials
+import Glibc
+
+public enum Interruption {
+    public struct Token: Hashable, Sendable {
+        fileprivate let id: Int
+    }
+
+    private enum Resource {
+        case processGroup(pid_t)
+        case directory(String)
+    }
+
+    nonisolated(unsafe) private static var resources: [Int: Resource] = [:]
+    nonisolated(unsafe) private static var nextID = 0
+    nonisolated(unsafe) private static var pipeWrite: Int32 = -1
+    private static let lock = Lock()
+
+    /// Kills `pid`'s process group if mlenv is interrupted before `release`.
+    public static func guardProcessGroup(_ pid: pid_t) -> Token { register(.processGroup(pid)) }
+
+    /// Removes `path` (recursively) if mlenv is interrupted before `release`.
+    public static func guardDirectory(_ path: String) -> Token { register(.directory(path)) }
+
+    public static func release(_ token: Token) {
+        lock.withLock { _ = resources.removeValue(forKey: token.id) }
+    }
+
+    private static func register(_ resource: Resource) -> Token {
+        installOnce()
+        return lock.withLock {
+            nextID += 1
+            resources[nextID] = resource
+            return Token(id: nextID)
+        }
+    }
+
+    private static let installed: Bool = {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return false }
+        pipeWrite = fds[1]
+        let readEnd = fds[0]
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            let fd = Int32(Int(bitPattern: argument))
+            // This thread takes the signals even when mlenv was started with them blocked (a
+            // parent such as a test runner may block them, and the mask is inherited).
+            var watched = sigset_t()
+            sigemptyset(&watched)
+            for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&watched, number) }
+            pthread_sigmask(SIG_UNBLOCK, &watched, nil)
+            var signalNumber: UInt8 = 0
+            while read(fd, &signalNumber, 1) < 0 && errno == EINTR {}
+            Interruption.cleanUp()
+            // End the way the signal would have ended mlenv (the shell sees 128 + n).
+            let number = Int32(signalNumber)
+            signal(number, SIG_DFL)
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, number)
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
+            kill(getpid(), number)
+            _exit(128 + number)
+        }, UnsafeMutableRawPointer(bitPattern: Int(readEnd)))
+        guard started == 0 else { return false }
+        pthread_detach(thread)
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { number in
+                var byte = UInt8(truncatingIfNeeded: number)
+                _ = write(Interruption.pipeWrite, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, nil)
+        }
+        return true
+    }()
+
+    private static func installOnce() { _ = installed }
+
+    /// Kills every guarded process group and removes every guarded directory (run once, on the
+    /// cleanup thread).
+    static func cleanUp() {
+        let all = lock.withLock { resources.values.map { $0 } }
+        for case .processGroup(let pid) in all {
+            kill(-pid, SIGKILL)
+        }
+        for case .directory(let path) in all {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
