@@ -48,3 +48,21 @@ MLENV_ARCHIVE_FUNCTIONS(FORWARD)
 #undef FORWARD
 
 const char *mlenv_archive_load_error(void) { return load_error[0] ? load_error : NULL; }
+
+// renameat2(RENAME_NOREPLACE) through syscall(2): glibc's wrapper is not visible to Swift.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+int mlenv_rename_noreplace(const char *from, const char *to) {
+#ifdef SYS_renameat2
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -22,7 +22,9 @@ public enum OutputFiles {
         var conflicts: [String] = []
         for (name, content) in files {
             let path = directory + "/" + name
-            if let existing = fm.contents(atPath: path), existing != Data(content.utf8), !force { conflicts.append(path) }
+            // A file that exists but cannot be read is a conflict too: it may be anything.
+            guard !force, fm.fileExists(atPath: path) else { continue }
+            if fm.contents(atPath: path) != Data(content.utf8) { conflicts.append(path) }
         }
         guard conflicts.isEmpty else {
             throw OutputError(message: "refusing to overwrite \(conflicts.joined(separator: ", ")) (use --force)")
@@ -31,7 +33,11 @@ public enum OutputFiles {
             throw OutputError(message: "cannot create \(directory): \(FileErrorText.describe(error))")
         }
         var temporaries: [(String, String)] = []
-        defer { for (temporary, _) in temporaries { unlink(temporary) } }
+        var guards: [Interruption.Token] = []
+        defer {
+            for (temporary, _) in temporaries { unlink(temporary) }
+            for token in guards { Interruption.release(token) }
+        }
         for (name, content) in files {
             let path = directory + "/" + name
             let temporary = directory + "/.\(name).tmp-\(getpid())"
@@ -39,6 +45,7 @@ public enum OutputFiles {
                 throw OutputError(message: "cannot write \(temporary)")
             }
             temporaries.append((temporary, path))
+            guards.append(Interruption.guardDirectory(temporary))
         }
         for (temporary, path) in temporaries where rename(temporary, path) != 0 {
             throw OutputError(message: "cannot move \(temporary) to \(path)")

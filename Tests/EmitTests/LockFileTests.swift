@@ -1,5 +1,6 @@
 // Lock files: the same inputs give the same bytes; conda-lock parses ours.
 
+import CArchive
 import Channels
 import Deploy
 import Emit
@@ -102,5 +103,33 @@ enum LockFixture {
         #expect(try String(contentsOf: directory.appendingPathComponent("b.txt"), encoding: .utf8) == "changed")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
+    }
+
+    /// A path that exists but cannot be read as the file (here a directory, since the tests may
+    /// run as root) is a conflict: refused without --force, nothing written.
+    @Test func anUnreadableOutputIsAConflict() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-out-unreadable-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("conda-lock.yml"), withIntermediateDirectories: true)
+        #expect(throws: OutputError.self) { try OutputFiles.write([("a.txt", "one"), ("conda-lock.yml", "x")], to: directory.path, force: false) }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.txt").path))
+    }
+}
+
+/// The bundle's last step moves the finished bundle into place without replacing anything that
+/// appeared meanwhile (renameat2 RENAME_NOREPLACE).
+@Suite struct NoReplaceMoveTests {
+    @Test func aMoveNeverReplacesWhatAppeared() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-noreplace-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let from = directory.appendingPathComponent("new").path, to = directory.appendingPathComponent("user-file").path
+        try "bundle".write(toFile: from, atomically: false, encoding: .utf8)
+        try "the user's".write(toFile: to, atomically: false, encoding: .utf8)
+        #expect(mlenv_rename_noreplace(from, to) == -1 && errno == EEXIST)
+        #expect(try String(contentsOfFile: to, encoding: .utf8) == "the user's")
+        try FileManager.default.removeItem(atPath: to)
+        #expect(mlenv_rename_noreplace(from, to) == 0)
+        #expect(try String(contentsOfFile: to, encoding: .utf8) == "bundle")
     }
 }

@@ -58,6 +58,10 @@ MLENV_ARCHIVE_FUNCTIONS(MLENV_ARCHIVE_DECLARE)
 #undef MLENV_ARCHIVE_DECLARE
 
 /// Why libarchive could not be loaded, or NULL when it was (or has not been tried).
+/// Moves `from` to `to` unless `to` exists (atomically: renameat2 RENAME_NOREPLACE). 0, or -1
+/// with errno (EEXIST when `to` appeared).
+int mlenv_rename_noreplace(const char *from, const char *to);
+
 const char *mlenv_archive_load_error(void);
 
 #endif

@@ -10,6 +10,7 @@
 // Written as a deterministic .tar.gz (TarArchive) or a directory; always to a temporary name
 // first, then renamed, so an interrupted run leaves no partial bundle.
 
+import CArchive
 import Channels
 import Deploy
 import FoundationEssentials
@@ -195,7 +196,11 @@ public enum BundleWriter {
         let parent = PathText.deletingLastComponent(target)
         if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let temporary = (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" + (asDirectory ? "" : ".tar.gz")
-        defer { try? fm.removeItem(atPath: temporary) }
+        let interrupted = Interruption.guardDirectory(temporary)
+        defer {
+            try? fm.removeItem(atPath: temporary)
+            Interruption.release(interrupted)
+        }
         if asDirectory {
             for entry in entries {
                 let path = temporary + "/" + entry.path
@@ -213,7 +218,16 @@ public enum BundleWriter {
             let root = URL(fileURLWithPath: target).lastPathComponent.replacingLiteral(".tar.gz", with: "").replacingLiteral(".tgz", with: "")
             do { try TarArchive.write(entries, to: temporary, epoch: epoch, root: root) } catch { throw BundleError(error.message) }
         }
-        if fm.fileExists(atPath: target) { try? fm.removeItem(atPath: target) }
-        guard rename(temporary, target) == 0 else { throw BundleError("cannot move the finished bundle to \(target)") }
+        // Only --force replaces; without it, an output that appeared while the bundle was
+        // written stays untouched (the move refuses atomically).
+        if force {
+            if fm.fileExists(atPath: target) { try? fm.removeItem(atPath: target) }
+            guard rename(temporary, target) == 0 else { throw BundleError("cannot move the finished bundle to \(target)") }
+        } else if mlenv_rename_noreplace(temporary, target) != 0 {
+            if errno == EEXIST || errno == ENOTEMPTY {
+                throw BundleError("\(target) appeared while the bundle was written; refusing to overwrite it (use --force)")
+            }
+            throw BundleError("cannot move the finished bundle to \(target): \(String(cString: strerror(errno)))")
+        }
     }
 }
