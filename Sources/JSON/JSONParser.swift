@@ -1,5 +1,6 @@
 // RFC 8259 parser over UTF-8 bytes. Iterative (an explicit container stack), so hostile
-// nesting cannot overflow the call stack; strict (no comments, no trailing commas, no NaN),
+// nesting cannot overflow the call stack, and bounded (JSONParser.maximumDepth), so the value it
+// returns cannot either when it is freed; strict (no comments, no trailing commas, no NaN),
 // as Python's `json.loads` is for the documents MLflow and the indexes write.
 
 public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -32,6 +33,11 @@ extension JSONValue {
 }
 
 public enum JSONParser {
+    /// The deepest nesting accepted. Python's json module stops near its recursion limit
+    /// (1000), so no document MLflow or an index writes is deeper; and a value this deep is
+    /// still freed without exhausting the stack (Swift releases nested enums recursively).
+    public static let maximumDepth = 1000
+
     /// Parses one JSON document; only whitespace may follow it.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
         var reader = Reader(bytes: bytes)
@@ -106,6 +112,10 @@ private struct Reader {
         var pendingKey: String = ""
     }
 
+    func tooDeep() -> JSONError {
+        error("the JSON nests arrays and objects more than \(JSONParser.maximumDepth) levels deep")
+    }
+
     mutating func parseDocument() throws(JSONError) -> JSONValue {
         var frames: [Frame] = []
         while true {
@@ -117,6 +127,7 @@ private struct Reader {
             var value: JSONValue
             switch bytes[index] {
             case UInt8(ascii: "{"):
+                guard frames.count < JSONParser.maximumDepth else { throw tooDeep() }
                 index += 1
                 skipWhitespace()
                 if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
@@ -128,6 +139,7 @@ private struct Reader {
                     continue
                 }
             case UInt8(ascii: "["):
+                guard frames.count < JSONParser.maximumDepth else { throw tooDeep() }
                 index += 1
                 skipWhitespace()
                 if index < bytes.count && bytes[index] == UInt8(ascii: "]") {

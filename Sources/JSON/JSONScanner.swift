@@ -363,14 +363,17 @@ public struct JSONScanner {
         }
     }
 
-    /// Reads one value into a tree (for small values: cells, params, column lists).
+    /// Reads one value into a tree (for small values: cells, params, column lists), no deeper
+    /// than JSONParser.maximumDepth (the tree is freed recursively).
     public mutating func readValue() throws(JSONError) -> JSONValue {
         enum Frame { case array([JSONValue], Bool), object(JSONObject, String, Bool) }
         var stack: [Frame] = []
+        let tooDeep = "the JSON nests arrays and objects more than \(JSONParser.maximumDepth) levels deep"
         while true {
             var value: JSONValue
             switch try peekKind() {
             case .object:
+                guard stack.count < JSONParser.maximumDepth else { throw error(tooDeep) }
                 offset += 1
                 var first = true
                 if let key = try nextKey(&first) {
@@ -379,6 +382,7 @@ public struct JSONScanner {
                 }
                 value = .object(JSONObject())
             case .array:
+                guard stack.count < JSONParser.maximumDepth else { throw error(tooDeep) }
                 offset += 1
                 var first = true
                 if try nextElement(&first) {

@@ -62,20 +62,6 @@ import Testing
         #expect(throws: JSONError.self) { try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 
-    /// Nesting is handled without recursion, so hostile depth cannot overflow the stack.
-    @Test func survivesDeepNesting() throws {
-        let depth = 200_000
-        let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
-        var value = try JSONValue.parse(string: text)
-        var levels = 0
-        while case .array(let items) = value, let first = items.first {
-            value = first
-            levels += 1
-        }
-        #expect(levels == depth - 1)
-        #expect(throws: JSONError.self) { try JSONValue.parse(string: String(repeating: "[", count: depth)) }
-    }
-
     @Test func roundTripsThroughTheWriter() throws {
         let text = #"{"z":[1,2.50,{"k":"v\"\n"}],"a":null,"é":false}"#
         let value = try JSONValue.parse(string: text)
@@ -88,5 +74,41 @@ import Testing
         let (value, end) = try bytes.withUnsafeBufferPointer { try JSONParser.parsePrefix($0) }
         #expect(value["id"] == 1)
         #expect(end == 9)
+    }
+}
+
+/// Hostile nesting: the parser and the scanner's tree reader stop at JSONParser.maximumDepth
+/// with a located error (a 50,000-level document once crashed mlenv while its value was freed).
+@Suite struct JSONDepthTests {
+    static func nested(_ depth: Int, open: String = "[", close: String = "]") -> [UInt8] {
+        Array((String(repeating: open, count: depth) + String(repeating: close, count: depth)).utf8)
+    }
+
+    @Test func theDeepestAcceptedDocumentParses() throws {
+        _ = try JSONValue.parse(Self.nested(JSONParser.maximumDepth))
+        _ = try Self.scan(Self.nested(JSONParser.maximumDepth))
+    }
+
+    static func scan(_ bytes: [UInt8]) throws -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            return try scanner.readValue()
+        }
+    }
+
+    @Test(arguments: [JSONParser.maximumDepth + 1, 50_000])
+    func deeperDocumentsAreRefusedWithTheirPosition(_ depth: Int) {
+        #expect {
+            _ = try JSONValue.parse(Self.nested(depth))
+        } throws: { error in
+            (error as? JSONError).map { $0.message.contains("more than 1000 levels deep") && $0.column == JSONParser.maximumDepth + 1 } == true
+        }
+        #expect {
+            _ = try Self.scan(Self.nested(depth))
+        } throws: { error in
+            (error as? JSONError)?.message.contains("more than 1000 levels deep") == true
+        }
+        // Objects count the same as arrays.
+        #expect(throws: JSONError.self) { _ = try JSONValue.parse(Array((String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)).utf8)) }
     }
 }
