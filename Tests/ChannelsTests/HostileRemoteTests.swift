@@ -28,10 +28,11 @@ import Testing
     @Test func aRemotePageCannotPointAtLocalFiles() throws {
         let root = try Self.scratch()
         try FileManager.default.createDirectory(atPath: root + "/simple/evil", withIntermediateDirectories: true)
+        let hash = String(repeating: "0", count: 64)
         try """
-            <a href="file:///etc/passwd#sha256=00">evil-1.0-py3-none-any.whl</a>
+            <a href="file:///etc/passwd#sha256=\(hash)">evil-1.0-py3-none-any.whl</a>
             <a href="/etc/shadow">evil-1.1-py3-none-any.whl</a>
-            <a href="../../files/evil-1.2-py3-none-any.whl#sha256=00">evil-1.2-py3-none-any.whl</a>
+            <a href="../../files/evil-1.2-py3-none-any.whl#sha256=\(hash)">evil-1.2-py3-none-any.whl</a>
             """.write(toFile: root + "/simple/evil/index.html", atomically: true, encoding: .utf8)
         let server = try LoopbackServer(directory: root)
         defer { server.stop() }

@@ -5,7 +5,7 @@
 //
 // File: `<cache>/channels/<sha256 of the repodata path, size, mtime and format>.bin`, all
 // integers little-endian:
-//   "MLENVCR3" | u32 strings, blob bytes, lists, list items, names, records
+//   "MLENVCR4" | u32 strings, blob bytes, lists, list items, names, records
 //   | u32 string offsets (strings + 1) | blob | u32 list offsets (lists + 1) | u32 list items
 //   | names: (u32 name string, u32 first record, u32 record count), sorted by name
 //   | records: 80 bytes each (CacheImage.recordSize)
@@ -51,7 +51,7 @@ final class ImageBytes: @unchecked Sendable {
 
 /// The sections of a cache file, each read with bounds checks (nil when out of range).
 struct CacheImage {
-    static let magic = Array("MLENVCR3".utf8)
+    static let magic = Array("MLENVCR4".utf8)
     static let recordSize = 80
     let bytes: ImageBytes
     private let stringCount, blobSize, listCount, listItemCount, nameCount, recordCount: Int
@@ -322,6 +322,6 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let modified = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        return Digester.hex(.sha256, of: Array("\(path)\n\(info.st_size)\n\(modified)\nMLENVCR3".utf8))
+        return Digester.hex(.sha256, of: Array("\(path)\n\(info.st_size)\n\(modified)\nMLENVCR4".utf8))
     }
 }

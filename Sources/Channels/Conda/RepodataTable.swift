@@ -307,6 +307,13 @@ private struct FieldReader {
             }
         }
         guard let name, let version, let build, isVersion(version, &table) else { return nil }
+        // Fields that reach lock files must be what they say: a record with a digest that is
+        // not hex of its length, or a name, build or file name with whitespace or control
+        // characters, is left out (it could write lines of its own into a lock file).
+        guard FieldCheck.isPlainFileName(filename),
+              FieldCheck.isToken(table.strings.string(name)), FieldCheck.isToken(table.strings.string(build)),
+              md5 == none || FieldCheck.isHexDigest(table.strings.string(md5), count: 32),
+              sha256 == none || FieldCheck.isHexDigest(table.strings.string(sha256), count: 64) else { return nil }
         if trackList == 0, let trackText {
             // A legacy string: features separated by spaces or commas.
             let parts = table.strings.string(trackText).split(whereSeparator: { $0 == " " || $0 == "," })

@@ -30,8 +30,10 @@ enum ProjectPage {
             default: metadata = nil
             }
             let (absolute, fragmentHash) = URLReference.resolve(url, against: pageURL)
+            let sha256 = file["hashes"]?["sha256"]?.stringValue ?? fragmentHash
+            guard PyPIFile.acceptable(filename: filename, url: absolute, sha256: sha256) else { continue }
             result.append(PyPIFile(project: project, filename: filename, url: absolute,
-                                   sha256: file["hashes"]?["sha256"]?.stringValue ?? fragmentHash,
+                                   sha256: sha256,
                                    requiresPython: file["requires-python"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
                                    yanked: yanked, uploadTime: file["upload-time"]?.stringValue,
                                    size: file["size"]?.numberValue?.int, coreMetadata: metadata))
@@ -59,6 +61,7 @@ enum ProjectPage {
                     metadata = ""
                 }
             }
+            guard PyPIFile.acceptable(filename: filename, url: absolute, sha256: fragmentHash) else { continue }
             files.append(PyPIFile(project: project, filename: filename, url: absolute, sha256: fragmentHash,
                                   requiresPython: anchor.attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 },
                                   yanked: anchor.attributes["data-yanked"], uploadTime: nil, size: nil, coreMetadata: metadata))

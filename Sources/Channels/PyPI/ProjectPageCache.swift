@@ -7,7 +7,7 @@ import Specs
 
 enum ProjectPageCache {
     /// The first string of every cache file, and part of its name: a new format gets new files.
-    static let format = "MLENVPP3"
+    static let format = "MLENVPP4"
 
     static func key(pagePath: String) -> String? {
         var info = stat()

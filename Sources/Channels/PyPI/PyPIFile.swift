@@ -49,6 +49,13 @@ public final class PyPIFile: Hashable, Sendable {
         }
     }
 
+    /// Whether an index page's entry may be used at all: a plain file name, a URL without
+    /// whitespace or control characters, a sha256 of 64 hex digits when one is given. Anything
+    /// else is left out: these fields are written into lock files and pip requirement lines.
+    public static func acceptable(filename: String, url: String, sha256: String?) -> Bool {
+        FieldCheck.isPlainFileName(filename) && FieldCheck.isToken(url) && (sha256.map { FieldCheck.isHexDigest($0, count: 64) } ?? true)
+    }
+
     /// With the file kind already known (the page cache).
     init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
          yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?, kind: Kind) {
