@@ -1,6 +1,7 @@
 // Every bad-input case of issue 3 against its fixture under fixtures/bad/: a precise
 // diagnostic (code, file, line, column), never a crash.
 
+import Foundation
 import ModelFiles
 import Testing
 
@@ -86,5 +87,31 @@ import Testing
         #expect(message == "MLmodel names 'conda.yaml' as its conda environment, but the file does not exist in the model directory")
         // The other environment still loads.
         #expect(env.virtualenv?.requirements.map(\.text) == ["scikit-learn==1.3.2"])
+    }
+}
+
+/// `-r` includes forming a diamond: each level's two files both include both files of the next
+/// level. Read naively that is 2^20 reads; each file is read once, and every requirement is
+/// there once.
+@Suite struct IncludeDiamondTests {
+    @Test func eachIncludedFileIsReadOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-diamond-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let levels = 20
+        func write(_ name: String, _ text: String) throws { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for i in 0..<levels {
+            try write("l\(i)a.txt", "-r l\(i + 1)a.txt\n-r l\(i + 1)b.txt\npkg\(i)==1.0\n")
+            try write("l\(i)b.txt", "-r l\(i + 1)a.txt\n-r l\(i + 1)b.txt\n")
+        }
+        try write("l\(levels)a.txt", "numpy==1.26.4\n")
+        try write("l\(levels)b.txt", "pandas==2.2.3\n")
+        try write("MLmodel", "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n")
+        try write("conda.yaml", "dependencies:\n- python=3.11.9\n- pip\n- pip:\n  - -r l0a.txt\n")
+        let environment = try ModelLoader.load(path: dir.path)
+        let names = environment.conda?.pip.compactMap(\.name) ?? []
+        #expect(names.count == levels + 2 && Set(names).count == levels + 2)
+        #expect(environment.filesRead.filter { $0.hasSuffix(".txt") }.count == 2 * levels + 1)  // l0b.txt is never included
+        #expect(!environment.hasErrors)
     }
 }
