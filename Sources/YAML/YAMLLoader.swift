@@ -42,6 +42,15 @@ public enum YAMLLoader {
     public static let maximumNodeCount = 1_000_000
     /// Nesting limit; MLflow's files nest a handful of levels.
     public static let maximumDepth = 256
+    /// Upper bound on scalar bytes after alias expansion, beyond the input's own size: one
+    /// 1 MB anchored scalar referenced 3,000 times is 3 GB of text while only 3,000 nodes.
+    public static let maximumExpandedBytes = 64 << 20
+
+    /// What copying the document into a tree may still spend.
+    struct Budget {
+        var nodes: Int
+        var bytes: Int
+    }
 
     /// Parses exactly one YAML document. An empty stream gives `nil` (PyYAML's `None`).
     public static func load(_ bytes: [UInt8]) throws(YAMLError) -> YAMLNode? {
@@ -61,7 +70,7 @@ public enum YAMLLoader {
             defer { yaml_document_delete(&document) }
             guard let root = yaml_document_get_root_node(&document) else { return nil }
 
-            var budget = maximumNodeCount
+            var budget = Budget(nodes: maximumNodeCount, bytes: maximumExpandedBytes + buffer.count)
             let tree = try copyNode(root, in: &document, budget: &budget)
 
             // PyYAML's safe_load: "expected a single document in the stream".
@@ -121,13 +130,13 @@ public enum YAMLLoader {
     ]
 
     private static func copyNode(_ node: UnsafeMutablePointer<yaml_node_t>, in document: inout yaml_document_t,
-                                 budget: inout Int, depth: Int = 0) throws(YAMLError) -> YAMLNode {
-        budget -= 1
+                                 budget: inout Budget, depth: Int = 0) throws(YAMLError) -> YAMLNode {
+        budget.nodes -= 1
         guard depth < maximumDepth else {
             throw YAMLError(kind: .composer, message: "the document nests deeper than \(maximumDepth) levels; refusing to load it",
                             mark: mark(node.pointee.start_mark), context: nil, contextMark: nil)
         }
-        guard budget >= 0 else {
+        guard budget.nodes >= 0 else {
             throw YAMLError(kind: .composer, message: "the document expands to more than \(maximumNodeCount) nodes through aliases; refusing to load it",
                             mark: mark(node.pointee.start_mark), context: nil, contextMark: nil)
         }
@@ -140,6 +149,11 @@ public enum YAMLLoader {
         case YAML_SCALAR_NODE:
             let scalar = n.data.scalar
             let text: String
+            budget.bytes -= Int(scalar.length)
+            guard budget.bytes >= 0 else {
+                throw YAMLError(kind: .composer, message: "the document expands to more than \(maximumExpandedBytes >> 20) MiB of text beyond its own size through aliases; refusing to load it",
+                                mark: at, context: nil, contextMark: nil)
+            }
             if let value = scalar.value, scalar.length > 0 {
                 // libyaml has already validated the encoding and handed us UTF-8.
                 text = String(decoding: UnsafeBufferPointer(start: value, count: Int(scalar.length)), as: UTF8.self)

@@ -133,3 +133,24 @@ import YAML
         #expect(root["a"]?.tag == "!custom")
     }
 }
+
+/// Aliases are budgeted by the text they copy, not only by node count: one 1 MB anchored scalar
+/// referenced 3,000 times is 3,000 nodes and 3 GB of text.
+@Suite struct YAMLAliasBytesTests {
+    @Test func aBigAnchorReferencedManyTimesIsRefused() {
+        let big = String(repeating: "x", count: 1 << 20)
+        let text = "a: &big \(big)\nlist: [" + Array(repeating: "*big", count: 3000).joined(separator: ", ") + "]\n"
+        #expect {
+            _ = try YAMLLoader.load(Array(text.utf8))
+        } throws: { error in
+            (error as? YAMLError)?.message.contains("MiB of text beyond its own size through aliases") == true
+        }
+    }
+
+    @Test func aFewAliasesOfABigScalarAreFine() throws {
+        let big = String(repeating: "x", count: 1 << 20)
+        let text = "a: &big \(big)\nb: *big\nc: *big\n"
+        let node = try YAMLLoader.load(Array(text.utf8))
+        #expect(node?["c"]?.scalarText?.count == 1 << 20)
+    }
+}
