@@ -73,6 +73,12 @@ public struct ModelDirectory: Sendable {
                      missingMessage: String? = nil) -> Result<[UInt8], ModelFilesError> {
         switch lookup(relativePath) {
         case .file(let path):
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+                // Reading a FIFO would wait for a writer; a device could be endless.
+                let kind = (info.st_mode & S_IFMT) == S_IFIFO ? "a named pipe (FIFO)" : (info.st_mode & S_IFMT) == S_IFSOCK ? "a socket" : "a device"
+                return .failure(ModelFilesError("not-a-file", "'\(relativePath)' is \(kind), not a regular file", at: referencedAt ?? SourceLocation(file: relativePath)))
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 return .failure(ModelFilesError("unreadable-file", "cannot read '\(relativePath)' (permission denied?)", at: referencedAt ?? SourceLocation(file: relativePath)))
             }

@@ -33,4 +33,16 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("\"MLE060\"") && result.stdout.contains("more than 1000 levels deep"), "\(result.stdout)")
     }
+
+    /// A FIFO where a file should be: refused at once with what it is (opening one for reading
+    /// waits for a writer, which once hung inspect, resolve and lint).
+    @Test func aNamedPipeIsNotAFile() throws {
+        let dir = try Self.scratch("fifo")
+        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n"
+            .write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        #expect(mkfifo(dir.appendingPathComponent("conda.yaml").path, 0o644) == 0)
+        let result = try CLI.run(["inspect", dir.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'conda.yaml' is a named pipe (FIFO), not a regular file"), "\(result.stderr)")
+    }
 }

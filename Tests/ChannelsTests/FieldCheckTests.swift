@@ -63,3 +63,18 @@ import Testing
                 == ["demo-1.0-py3-none-any.whl"])
     }
 }
+
+/// Files that are not regular files are refused without blocking: a FIFO as a cache file, an
+/// index page or a bundle file once hung mlenv in open(2).
+@Suite struct NotARegularFileTests {
+    @Test func aFIFOIsRefusedAtOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-fifo-\(getpid())").path
+        defer { unlink(path) }
+        #expect(mkfifo(path, 0o644) == 0)
+        #expect(FileBytes.readPlain(path) == nil)
+        #expect(OpenFile(readingAtPath: path) == nil)
+        #expect(throws: FileReadError.self) { _ = try FileBytes.read(path) }
+        do { _ = try FileBytes.read(path) } catch { #expect(error.reason.contains("not a regular file")) }
+        #expect(throws: ArtifactError.self) { _ = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: "x") }
+    }
+}

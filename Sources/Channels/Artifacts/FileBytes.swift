@@ -18,11 +18,14 @@ public enum FileBytes {
         let compressed = [".gz", ".bz2", ".xz", ".zst"].contains { path.hasSuffix($0) }
         if !compressed {
             guard let bytes = readPlain(path) else {
-                throw FileReadError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+                let reason = !FileManager.default.fileExists(atPath: path) ? "no such file"
+                    : !OpenFile.isRegularFile(path) ? "not a regular file (a FIFO, device or directory)" : "permission denied"
+                throw FileReadError(path: path, reason: reason)
             }
             return bytes
         }
         guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
+        guard OpenFile.isRegularFile(path) else { throw FileReadError(path: path, reason: "not a regular file (a FIFO, device or directory)") }
         guard let file = mlenv_solv_xfopen(path, "r") else {
             throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
         }
@@ -43,7 +46,8 @@ public enum FileBytes {
     /// A whole uncompressed file with one open, fstat and read (no Data in between), or nil
     /// when it cannot be read. Warm resolves read hundreds of small cache and metadata files.
     public static func readPlain(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO is refused by fstat below instead of blocking the open.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

@@ -11,8 +11,20 @@ public final class OpenFile {
         guard descriptor >= 0 else { return nil }
     }
 
-    /// An existing file, for reading.
-    public convenience init?(readingAtPath path: String) { self.init(path: path, flags: O_RDONLY) }
+    /// An existing regular file, for reading. A FIFO, device or socket is refused (nil) without
+    /// waiting: opening a FIFO for reading blocks until a writer comes, which may be never.
+    public convenience init?(readingAtPath path: String) {
+        self.init(path: path, flags: O_RDONLY | O_NONBLOCK)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        _ = fcntl(descriptor, F_SETFL, O_RDONLY)
+    }
+
+    /// Whether `path` is a regular file (following links).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
 
     /// A new or emptied file, for writing.
     public convenience init?(creatingAtPath path: String) { self.init(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC) }
