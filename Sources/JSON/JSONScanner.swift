@@ -364,9 +364,17 @@ public struct JSONScanner {
     }
 
     /// Reads one value into a tree (for small values: cells, params, column lists), no deeper
-    /// than JSONParser.maximumDepth (the tree is freed recursively).
+    /// than JSONParser.maximumDepth (the tree is freed recursively). Open containers are
+    /// appended to in place: popping one to append to it copied it, so a list of n columns
+    /// cost n² (100,000 columns took over 30 s).
     public mutating func readValue() throws(JSONError) -> JSONValue {
-        enum Frame { case array([JSONValue], Bool), object(JSONObject, String, Bool) }
+        struct Frame {
+            let isArray: Bool
+            var items: [JSONValue] = []
+            var object = JSONObject()
+            var key = ""
+            var first: Bool
+        }
         var stack: [Frame] = []
         let tooDeep = "the JSON nests arrays and objects more than \(JSONParser.maximumDepth) levels deep"
         while true {
@@ -377,7 +385,7 @@ public struct JSONScanner {
                 offset += 1
                 var first = true
                 if let key = try nextKey(&first) {
-                    stack.append(.object(JSONObject(), key, first))
+                    stack.append(Frame(isArray: false, key: key, first: first))
                     continue
                 }
                 value = .object(JSONObject())
@@ -386,7 +394,7 @@ public struct JSONScanner {
                 offset += 1
                 var first = true
                 if try nextElement(&first) {
-                    stack.append(.array([], first))
+                    stack.append(Frame(isArray: true, first: first))
                     continue
                 }
                 value = .array([])
@@ -395,21 +403,19 @@ public struct JSONScanner {
             case .bool: value = .bool(try readBool())
             case .null: try readNull(); value = .null
             }
+            // Hand the value to its container; close every container that ends here.
             while true {
-                guard let top = stack.popLast() else { return value }
-                switch top {
-                case .array(var items, var first):
-                    items.append(value)
-                    if try nextElement(&first) { stack.append(.array(items, first)); break }
-                    value = .array(items)
-                    continue
-                case .object(var object, let key, var first):
-                    object.append(key, value)
-                    if let next = try nextKey(&first) { stack.append(.object(object, next, first)); break }
-                    value = .object(object)
-                    continue
+                guard !stack.isEmpty else { return value }
+                let top = stack.count - 1
+                if stack[top].isArray {
+                    stack[top].items.append(value)
+                    if try nextElement(&stack[top].first) { break }
+                    value = .array(stack.removeLast().items)
+                } else {
+                    stack[top].object.append(stack[top].key, value)
+                    if let next = try nextKey(&stack[top].first) { stack[top].key = next; break }
+                    value = .object(stack.removeLast().object)
                 }
-                break
             }
         }
     }

@@ -112,3 +112,18 @@ import Testing
         #expect(throws: JSONError.self) { _ = try JSONValue.parse(Array((String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)).utf8)) }
     }
 }
+
+/// The scanner's tree reader appends to open containers in place (a 100,000-column list was
+/// copied at every element); a wide value reads whole and in order.
+@Suite struct WideValueTests {
+    @Test func aHundredThousandElementsReadInOrder() throws {
+        let text = "{\"columns\": [" + (0..<100_000).map { "\"c\($0)\"" }.joined(separator: ",") + "], \"k\": {\"a\": [1, [2, {}]], \"b\": null}}"
+        let value = try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            return try scanner.readValue()
+        }
+        let columns = value["columns"]?.arrayValue ?? []
+        #expect(columns.count == 100_000 && columns.first == "c0" && columns.last == "c99999")
+        #expect(value["k"] == (try JSONValue.parse(string: "{\"a\": [1, [2, {}]], \"b\": null}")))
+    }
+}
