@@ -125,7 +125,8 @@ enum CSVText {
         return .object
     }
 
-    /// RFC 4180 rows (quotes, doubled quotes, CRLF); blank lines are skipped as pandas does.
+    /// RFC 4180 rows (quotes, doubled quotes; CRLF, LF or a lone CR ends a row); blank lines are
+    /// skipped as pandas does.
     static func rows(_ text: String) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
@@ -161,7 +162,10 @@ enum CSVText {
             case "\"": inQuotes = true; fieldStarted = true
             case ",": row.append(field); field = ""; fieldStarted = true
             case "\n": endRow()
-            case "\r": break
+            case "\r":
+                // CR, LF and CRLF each end a row, as pandas' C parser reads them.
+                endRow()
+                if let next = iterator.next(), next != "\n" { pending = next }
             default: field.unicodeScalars.append(c); fieldStarted = true
             }
         }
