@@ -80,6 +80,13 @@ import Testing
         ("**/sklearn-*", "team/x/sklearn-iris", true),
         ("models/?-old", "models/a-old", true),
         ("models/?-old", "models/ab-old", false),
+        ("**", "a/b", true),
+        ("a/**/b/**/c", "a/x/b/y/z/c", true),
+        ("a/**/b/**/c", "a/x/c/y/b", false),
+        ("**/**/x", "x", true),
+        // Many `**` before a segment that never matches: decided segment by segment (this once
+        // took time exponential in the number of `**`).
+        (Array(repeating: "**", count: 40).joined(separator: "/") + "/zzz", Array(repeating: "d", count: 60).joined(separator: "/"), false),
     ])
     func pathPatterns(_ pattern: String, _ path: String, _ matches: Bool) {
         #expect(PathPattern(pattern).matches(directoryOrAncestor: path) == matches, "\(pattern) vs \(path)")

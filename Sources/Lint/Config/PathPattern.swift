@@ -30,18 +30,25 @@ public struct PathPattern: Hashable, Sendable, CustomStringConvertible {
         matches(relative.split(separator: "/").map(String.init)[...], segments[...])
     }
 
+    /// Segment by segment, each (path suffix, pattern suffix) pair decided once: a pattern
+    /// with several `**` (`**/**/**/**/zzz`) tried every split of the path and took time
+    /// exponential in their number.
     private func matches(_ path: ArraySlice<String>, _ pattern: ArraySlice<String>) -> Bool {
-        guard let first = pattern.first else { return path.isEmpty }
-        if first == "**" {
-            let rest = pattern.dropFirst()
-            var tail = path
-            while true {
-                if matches(tail, rest) { return true }
-                guard !tail.isEmpty else { return false }
-                tail = tail.dropFirst()
+        let path = Array(path), pattern = Array(pattern)
+        let n = path.count, m = pattern.count
+        // row[i]: path[i...] matches pattern[j...], for the j being filled; `next` is j + 1.
+        var next = [Bool](repeating: false, count: n + 1)
+        next[n] = true
+        for j in stride(from: m - 1, through: 0, by: -1) {
+            var row = [Bool](repeating: false, count: n + 1)
+            if pattern[j] == "**" {
+                row[n] = next[n]
+                for i in stride(from: n - 1, through: 0, by: -1) { row[i] = next[i] || row[i + 1] }
+            } else {
+                for i in 0..<n where next[i + 1] { row[i] = fnmatch(pattern[j], path[i], 0) == 0 }
             }
+            next = row
         }
-        guard let head = path.first, fnmatch(first, head, 0) == 0 else { return false }
-        return matches(path.dropFirst(), pattern.dropFirst())
+        return next[0]
     }
 }
