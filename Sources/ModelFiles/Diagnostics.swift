@@ -120,7 +120,8 @@ enum Message {
         "the file is not valid UTF-8 (\(detail)); re-save it as UTF-8"
     }
     static func expected(_ what: String, found node: YAMLNode) -> String {
-        "expected \(what), found a \(node.kindName)"
+        let kind = node.kindName
+        return "expected \(what), found \("aeiou".contains(kind.first ?? "x") ? "an" : "a") \(kind)"
     }
     static func missingEnvFile(_ path: String, key: String) -> String {
         "MLmodel names '\(path)' as its \(key) environment, but the file does not exist in the model directory"

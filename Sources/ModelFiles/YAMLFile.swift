@@ -15,12 +15,39 @@ enum YAMLFile {
         // and its message for a bad byte has no line.
         let isUTF16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
         if !isUTF16, case .failure(let e) = TextDecoding.decode(bytes, file: relativePath) { return .failure(e) }
-        do {
-            return .success(try YAMLLoader.load(bytes))
-        } catch {
+        let root: YAMLNode?
+        do { root = try YAMLLoader.load(bytes) } catch {
             return .failure(ModelFilesError("invalid-yaml", Message.invalidYAML(error),
                                             at: SourceLocation(file: relativePath, mark: error.mark)))
         }
+        if let (tag, node) = firstUnsafeTag(root) {
+            return .failure(ModelFilesError("invalid-yaml",
+                "the tag '\(tag)' is one PyYAML's safe_load (how MLflow reads this file) refuses: \"could not determine a constructor for the tag\"",
+                at: SourceLocation(file: relativePath, mark: node.mark)))
+        }
+        return .success(root)
+    }
+
+    /// The tags PyYAML's SafeLoader constructs (yaml/constructor.py SafeConstructor).
+    static let safeTags: Set<String> = Set(["null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set", "str", "seq", "map"]
+        .map { "tag:yaml.org,2002:" + $0 }).union(["!"])
+
+    /// The first node (in document order) whose explicit tag safe_load would refuse, with the
+    /// tag as written (`!!python/object:os.system`).
+    static func firstUnsafeTag(_ root: YAMLNode?) -> (String, YAMLNode)? {
+        var pending = root.map { [$0] } ?? []
+        while let node = pending.popLast() {
+            if let tag = node.tag, !safeTags.contains(tag) {
+                let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+                return (String(shown), node)
+            }
+            switch node.kind {
+            case .scalar: continue
+            case .sequence(let items): pending += items.reversed()
+            case .mapping(let pairs): for pair in pairs.reversed() { pending += [pair.value, pair.key] }
+            }
+        }
+        return nil
     }
 }
 
@@ -43,7 +70,15 @@ struct FieldReader {
 
     mutating func strings(_ node: YAMLNode?, field: String) -> [Located<String>] {
         guard let node, !node.isNull else { return [] }
-        if let text = node.scalarText { return [Located(text, at: location(node))] }
+        if let text = node.scalarText {
+            // `channels: 5` is a number to PyYAML, not a list of names: say so.
+            switch node.resolved {
+            case .int, .float, .bool:
+                diagnostics.append(Diagnostic(.warning, "unexpected-type", "\(field): " + Message.expected("a list of strings", found: node) + " ('\(text)')", at: location(node)))
+                return []
+            default: return [Located(text, at: location(node))]
+            }
+        }
         guard let items = node.sequence else {
             diagnostics.append(Diagnostic(.warning, "unexpected-type", "\(field): " + Message.expected("a list of strings", found: node), at: location(node)))
             return []

@@ -115,3 +115,35 @@ import Testing
         #expect(!environment.hasErrors)
     }
 }
+
+/// What PyYAML's safe_load (MLflow's reader) refuses is refused: an explicit tag it has no
+/// constructor for is an error at the tag; a list field given a number is a warning.
+@Suite struct YAMLSafeLoadTests {
+    static func model(_ conda: String) throws -> DeclaredEnvironment {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-safeload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n".write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        try conda.write(to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8)
+        return try ModelLoader.load(path: dir.path)
+    }
+
+    @Test(arguments: ["!!python/object:os.system foo", "!!python/name:os.system ''", "!custom x"])
+    func tagsSafeLoadRefusesAreErrors(_ item: String) throws {
+        let environment = try Self.model("dependencies:\n- python=3.11\n- \(item)\n")
+        let error = try #require(environment.diagnostics.first { $0.severity == .error })
+        #expect(error.message.contains("is one PyYAML's safe_load (how MLflow reads this file) refuses"), "\(error)")
+        #expect(error.location?.description == "conda.yaml:3:3")
+    }
+
+    @Test func safeTagsAreFine() throws {
+        let environment = try Self.model("dependencies:\n- !!str python=3.11\n- ! pip\n")
+        #expect(!environment.hasErrors)
+    }
+
+    @Test func aNumberForAListIsAWarning() throws {
+        let environment = try Self.model("channels: 5\ndependencies:\n- python=3.11\n")
+        #expect(environment.conda?.channels.isEmpty == true)
+        #expect(environment.diagnostics.contains { $0.severity == .warning && $0.message == "channels: expected a list of strings, found an integer ('5')" })
+    }
+}
