@@ -102,8 +102,9 @@ public enum BundleRunner {
         guard let data = fm.contents(atPath: root + "/MANIFEST.json"), let manifest = try? JSONValue.parse([UInt8](data)) else {
             throw BundleError("\(bundle): no readable MANIFEST.json; this is not an mlenv bundle")
         }
-        var mismatches: [String] = []
-        for entry in manifest["files"]?.objectValue?.entries ?? [] {
+        // Nothing unlisted, nothing outside, nothing special: else nothing of it runs.
+        var mismatches = BundleInventory.check(root: root, manifest: manifest)
+        for entry in manifest["files"]?.objectValue?.entries ?? [] where BundleInventory.isPlainRelativePath(entry.key) {
             let path = root + "/" + entry.key
             guard let expected = entry.value.stringValue else { continue }
             guard let actual = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: entry.key) else {
@@ -211,6 +212,10 @@ public enum BundleRunner {
         let explicit = (try? String(contentsOfFile: root + "/env/conda-linux-64.bundle.lock", encoding: .utf8)) ?? ""
         for line in explicit.split(separator: "\n") where line.hasPrefix("pkgs/") {
             let parts = line.split(separator: "#", maxSplits: 1)
+            guard BundleInventory.isPlainRelativePath(String(parts[0])) else {
+                problems.append("the explicit lock names '\(parts[0])', which is not a plain path inside the bundle")
+                continue
+            }
             let path = root + "/" + parts[0]
             guard FileManager.default.fileExists(atPath: path) else {
                 problems.append("\(parts[0]) is in the explicit lock but not in the bundle")
