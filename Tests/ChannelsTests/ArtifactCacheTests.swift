@@ -29,6 +29,21 @@ import Testing
         #expect(try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient()) == stored)
     }
 
+    /// A cached file damaged after it was stored is not used: it is removed and fetched again
+    /// (once copied into a bundle, whose lock then named a hash the file did not have).
+    @Test func aDamagedCacheEntryIsFetchedAgain() async throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
+        let path = try source("c", "abc")
+        let digest = ArtifactDigest(.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let stored = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
+        try Data("abd".utf8).write(to: URL(fileURLWithPath: stored))
+        #expect(cache.verifiedPath(filename: "demo-1.0-py3-none-any.whl", digest: digest) == nil)
+        #expect(!FileManager.default.fileExists(atPath: stored))
+        let again = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
+        #expect(FileManager.default.contents(atPath: again) == Data("abc".utf8))
+    }
+
     @Test func refusesAHashMismatchAndLeavesNothing() async throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let root = scratch.appendingPathComponent("cache").path

@@ -47,9 +47,20 @@ public final class ArtifactCache: Sendable {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
+    /// The cached file when present and its content still has the digest it is stored under;
+    /// a damaged entry (a flipped byte, a truncated file) is removed, so it is fetched again.
+    /// What goes into a bundle comes through here: a bundle never carries a file whose hash
+    /// differs from its lock line.
+    public func verifiedPath(filename: String, digest: ArtifactDigest) -> String? {
+        guard let path = cachedPath(filename: filename, digest: digest) else { return nil }
+        if let actual = try? ArtifactCache.digest(of: path, algorithm: digest.algorithm, filename: filename), actual == digest.hex { return path }
+        try? FileManager.default.removeItem(atPath: path)
+        return nil
+    }
+
     /// The file in the cache, fetching it from `source` first when needed.
     public func fetch(filename: String, source: String, digest: ArtifactDigest, client: HTTPClient) async throws(ArtifactError) -> String {
-        if let cached = cachedPath(filename: filename, digest: digest) { return cached }
+        if let cached = verifiedPath(filename: filename, digest: digest) { return cached }
         guard !filename.containsLiteral("/"), filename != "..", !filename.isEmpty else {
             throw ArtifactError(filename: filename, message: "refusing a file name with a path in it")
         }

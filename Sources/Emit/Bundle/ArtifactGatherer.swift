@@ -56,7 +56,7 @@ public enum ArtifactGatherer {
                 problems.append("\(p.filename): the lock has no hash for it, so it cannot be verified")
                 continue
             }
-            if let cached = options.cache.cachedPath(filename: p.filename, digest: digest) {
+            if let cached = options.cache.verifiedPath(filename: p.filename, digest: digest) {
                 found[p.filename] = cached
                 continue
             }
