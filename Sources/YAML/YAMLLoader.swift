@@ -52,8 +52,52 @@ public enum YAMLLoader {
         var bytes: Int
     }
 
+    /// Where flow collections (`[`, `{`) first nest deeper than `limit`, from one linear pass
+    /// that skips quoted scalars and comments; nil when they never do. libyaml's own work grows
+    /// with the square of the flow depth, so depth is bounded before it sees the text.
+    static func flowDepthExceeded(_ bytes: [UInt8], limit: Int) -> Mark? {
+        var depth = 0, line = 1, column = 1
+        var quote: UInt8 = 0
+        var comment = false
+        var previous: UInt8 = 0x0A
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            defer {
+                if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+                previous = b
+                i += 1
+            }
+            if b == 0x0A { comment = false; continue }
+            if comment { continue }
+            if quote != 0 {
+                if quote == UInt8(ascii: "\"") && b == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] != 0x0A {
+                    i += 1
+                    column += 1
+                } else if b == quote {
+                    quote = 0
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "#") where previous == 0x20 || previous == 0x09 || previous == 0x0A: comment = true
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = b
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return Mark(line: line, column: column) }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return nil
+    }
+
     /// Parses exactly one YAML document. An empty stream gives `nil` (PyYAML's `None`).
     public static func load(_ bytes: [UInt8]) throws(YAMLError) -> YAMLNode? {
+        if let mark = flowDepthExceeded(bytes, limit: maximumDepth) {
+            throw YAMLError(kind: .composer, message: "the document nests deeper than \(maximumDepth) levels; refusing to load it",
+                            mark: mark, context: nil, contextMark: nil)
+        }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) != 0 else {
             throw YAMLError(kind: .composer, message: "libyaml could not initialise a parser", mark: Mark(line: 1, column: 1), context: nil, contextMark: nil)

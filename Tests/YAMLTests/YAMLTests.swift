@@ -154,3 +154,24 @@ import YAML
         #expect(node?["c"]?.scalarText?.count == 1 << 20)
     }
 }
+
+/// Flow nesting is bounded before libyaml reads the text (its work grows with the square of the
+/// depth: 100,000 levels would take minutes); brackets inside quotes and comments do not count.
+@Suite struct YAMLFlowDepthTests {
+    @Test func deepFlowNestingIsRefusedAtItsPosition() {
+        let text = "a: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"
+        #expect {
+            _ = try YAMLLoader.load(Array(text.utf8))
+        } throws: { error in
+            guard let error = error as? YAMLError else { return false }
+            return error.message.contains("nests deeper than 256 levels") && error.mark == Mark(line: 1, column: 4 + 256)
+        }
+    }
+
+    @Test func bracketsInQuotesAndCommentsDoNotCount() throws {
+        let many = String(repeating: "[", count: 1000)
+        let text = "a: \"\(many)\"\nb: '\(many)'\n# \(many)\nc: [1, [2]]\n"
+        let node = try YAMLLoader.load(Array(text.utf8))
+        #expect(node?["a"]?.scalarText == many && node?["b"]?.scalarText == many)
+    }
+}
