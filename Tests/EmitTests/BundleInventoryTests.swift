@@ -61,3 +61,23 @@ import Testing
         #expect(BundleInventory.check(root: root, manifest: try JSONValue.parse(string: "{\"files\": {\"a\": \"zz\"}}")) == ["MANIFEST.json gives 'a' no sha256"])
     }
 }
+
+/// A bundle that expands past 64 MB plus 16 times its size is refused while it is extracted:
+/// 100 MB of zeros compress to about 100 KB.
+@Suite struct DecompressionBombTests {
+    @Test func aBombIsRefusedWhileExtracting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-bomb-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let zeros = dir + "/zeros"
+        #expect(FileManager.default.createFile(atPath: zeros, contents: nil))
+        #expect(truncate(zeros, 100 << 20) == 0)
+        try TarArchive.write([ArchiveEntry(path: "model/zeros", content: .file(zeros))], to: dir + "/bomb.tar.gz", epoch: 0, root: "bomb")
+        try FileManager.default.removeItem(atPath: zeros)
+        #expect {
+            try TarArchive.extract(dir + "/bomb.tar.gz", into: dir + "/out")
+        } throws: { error in
+            (error as? ArchiveError)?.message.contains("refusing it as a decompression bomb") == true
+        }
+    }
+}

@@ -110,6 +110,10 @@ public enum TarArchive {
     }
 
     /// Extracts a tar(.gz) into `destination`, refusing any entry that could escape it.
+    /// Extraction stops past `maximumExpansionBase` + `maximumExpansionRatio` × the archive's size.
+    static let maximumExpansionBase = 64 << 20
+    static let maximumExpansionRatio = 16
+
     public static func extract(_ path: String, into destination: String) throws(ArchiveError) {
         guard let archive = mlenv_archive_read_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
         defer { mlenv_archive_read_free(archive) }
@@ -120,6 +124,12 @@ public enum TarArchive {
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
             throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_string(archive)))")
         }
+        // A bundle's files are mostly wheels and conda packages, compressed already: it expands
+        // to a few times its size. Anything past this is refused as a decompression bomb.
+        var info = stat()
+        let compressed = stat(path, &info) == 0 ? Int(info.st_size) : 0
+        let cap = maximumExpansionBase + maximumExpansionRatio * compressed
+        var written = 0
         var entry: OpaquePointer?
         while true {
             let status = mlenv_archive_read_next_header(archive, &entry)
@@ -143,6 +153,10 @@ public enum TarArchive {
                 let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n < 0 { throw ArchiveError(message: "\(path): cannot read \(name)") }
                 if n == 0 { break }
+                written += n
+                guard written <= cap else {
+                    throw ArchiveError(message: "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
+                }
                 guard buffer.withUnsafeBytes({ file.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else {
                     throw ArchiveError(message: "cannot write \(target)")
                 }
