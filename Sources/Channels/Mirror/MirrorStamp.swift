@@ -14,11 +14,7 @@ public enum MirrorStamp {
 
     /// Today in UTC, `yyyy-MM-dd`.
     public static func today() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        String(SourceSummary.utc(Int64(time(nil))).prefix(10))
     }
 
     /// The stamp of a local source directory, when it has one that parses.

@@ -55,16 +55,7 @@ public struct LintOptions: Sendable {
     }
 
     /// Today in UTC, `yyyy-MM-dd`.
-    public static func currentDate() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        func padded(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2)
-    }
+    public static func currentDate() -> String { MirrorStamp.today() }
 }
 
 public struct LintSetupError: Error, Hashable, Sendable, CustomStringConvertible {
