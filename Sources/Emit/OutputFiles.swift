@@ -35,8 +35,8 @@ public enum OutputFiles {
         var temporaries: [(String, String)] = []
         var guards: [Interruption.Token] = []
         defer {
-            for (temporary, _) in temporaries { unlink(temporary) }
             for token in guards { Interruption.release(token) }
+            for (temporary, _) in temporaries { unlink(temporary) }
         }
         for (name, content) in files {
             let path = directory + "/" + name

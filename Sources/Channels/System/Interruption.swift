@@ -22,6 +22,8 @@ public enum Interruption {
     nonisolated(unsafe) private static var resources: [Int: Resource] = [:]
     nonisolated(unsafe) private static var nextID = 0
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
+    /// Set (under the lock) when the cleanup starts.
+    nonisolated(unsafe) private static var interrupted = false
     private static let lock = Lock()
 
     /// Kills `pid`'s process group if mlenv is interrupted before `release`.
@@ -30,8 +32,16 @@ public enum Interruption {
     /// Removes `path` (recursively) if mlenv is interrupted before `release`.
     public static func guardDirectory(_ path: String) -> Token { register(.directory(path)) }
 
+    /// Stops guarding. Once mlenv is interrupted this never returns: the process ends by the
+    /// signal when the cleanup is done, and a thread that went on would race the cleanup (two
+    /// recursive removals of one directory leave parts of it) or exit with its own status.
     public static func release(_ token: Token) {
-        lock.withLock { _ = resources.removeValue(forKey: token.id) }
+        let stopping = lock.withLock { () -> Bool in
+            if interrupted { return true }
+            _ = resources.removeValue(forKey: token.id)
+            return false
+        }
+        if stopping { while true { pause() } }
     }
 
     private static func register(_ resource: Resource) -> Token {
@@ -89,12 +99,19 @@ public enum Interruption {
     /// Kills every guarded process group and removes every guarded directory (run once, on the
     /// cleanup thread).
     static func cleanUp() {
-        let all = lock.withLock { resources.values.map { $0 } }
+        let all = lock.withLock { () -> [Resource] in
+            interrupted = true
+            return resources.values.map { $0 }
+        }
         for case .processGroup(let pid) in all {
             kill(-pid, SIGKILL)
         }
+        // A child killed a moment ago may still be closing files in a directory: try again.
         for case .directory(let path) in all {
-            try? FileManager.default.removeItem(atPath: path)
+            for _ in 0..<5 where FileManager.default.fileExists(atPath: path) {
+                try? FileManager.default.removeItem(atPath: path)
+                if FileManager.default.fileExists(atPath: path) { usleep(100_000) }
+            }
         }
     }
 }

@@ -80,8 +80,8 @@ public enum BundleRunner {
         // Interrupted (Ctrl-C, SIGTERM), mlenv still removes its scratch directory.
         let scratchGuard = options.keepScratch ? nil : Interruption.guardDirectory(scratch)
         defer {
-            if !options.keepScratch { try? fm.removeItem(atPath: scratch) }
             if let scratchGuard { Interruption.release(scratchGuard) }
+            if !options.keepScratch { try? fm.removeItem(atPath: scratch) }
         }
         var report = BundleRunReport(outcome: .failed, steps: [], scoring: nil, notes: [])
 

@@ -198,8 +198,8 @@ public enum BundleWriter {
         let temporary = (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" + (asDirectory ? "" : ".tar.gz")
         let interrupted = Interruption.guardDirectory(temporary)
         defer {
-            try? fm.removeItem(atPath: temporary)
             Interruption.release(interrupted)
+            try? fm.removeItem(atPath: temporary)
         }
         if asDirectory {
             for entry in entries {
