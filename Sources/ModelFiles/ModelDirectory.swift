@@ -159,6 +159,19 @@ public struct ModelDirectory: Sendable {
 
 /// Text of a model file, decoded as UTF-8 with the position of the first bad byte otherwise.
 enum TextDecoding {
+    /// "with a byte-order mark" or "little-endian, no byte-order mark" when the bytes are
+    /// UTF-16 text: a BOM, or NUL bytes in every other position of the first characters.
+    static func utf16Kind(_ bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { return "with a byte-order mark" }
+        let head = bytes.prefix(64)
+        guard head.count >= 4, head.count % 2 == 0 else { return nil }
+        let even = stride(from: 0, to: head.count, by: 2).map { head[$0] }
+        let odd = stride(from: 1, to: head.count, by: 2).map { head[$0] }
+        if odd.allSatisfy({ $0 == 0 }) && even.allSatisfy({ $0 != 0 }) { return "little-endian, no byte-order mark" }
+        if even.allSatisfy({ $0 == 0 }) && odd.allSatisfy({ $0 != 0 }) { return "big-endian, no byte-order mark" }
+        return nil
+    }
+
     static func decode(_ bytes: [UInt8], file: String) -> Result<String, ModelFilesError> {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }

@@ -11,10 +11,15 @@ enum YAMLFile {
         case .success(let b): bytes = b
         case .failure(let e): return .failure(e)
         }
-        // Check the encoding ourselves first: libyaml also accepts UTF-16, which MLflow never writes,
-        // and its message for a bad byte has no line.
-        let isUTF16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
-        if !isUTF16, case .failure(let e) = TextDecoding.decode(bytes, file: relativePath) { return .failure(e) }
+        // Check the encoding ourselves first: libyaml also accepts UTF-16, which MLflow never writes
+        // and cannot read (it opens these files as UTF-8 text), and libyaml's message for a bad
+        // byte has no line ("control characters are not allowed" for UTF-16 without a BOM).
+        if let encoding = TextDecoding.utf16Kind(bytes) {
+            return .failure(ModelFilesError("not-utf8",
+                "the file is encoded as UTF-16 (\(encoding)); MLflow reads it as UTF-8 and fails: re-save it as UTF-8",
+                at: SourceLocation(file: relativePath)))
+        }
+        if case .failure(let e) = TextDecoding.decode(bytes, file: relativePath) { return .failure(e) }
         let root: YAMLNode?
         do { root = try YAMLLoader.load(bytes) } catch {
             return .failure(ModelFilesError("invalid-yaml", Message.invalidYAML(error),

@@ -147,3 +147,22 @@ import Testing
         #expect(environment.diagnostics.contains { $0.severity == .warning && $0.message == "channels: expected a list of strings, found an integer ('5')" })
     }
 }
+
+/// A UTF-16 conda.yaml or MLmodel is named as such (MLflow opens them as UTF-8 text and fails):
+/// with a byte-order mark, libyaml would have read it; without one it said "control characters
+/// are not allowed".
+@Suite struct UTF16Tests {
+    @Test(arguments: [("utf-16 BOM", true), ("utf-16-le", false)])
+    func utf16IsNamed(_ label: String, _ bom: Bool) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-utf16-\(getpid())-\(bom)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: x\n".write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        var bytes: [UInt8] = bom ? [0xFF, 0xFE] : []
+        for unit in "dependencies:\n- python=3.11\n".utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        try Data(bytes).write(to: dir.appendingPathComponent("conda.yaml"))
+        let environment = try ModelLoader.load(path: dir.path)
+        let error = try #require(environment.diagnostics.first { $0.severity == .error })
+        #expect(error.message.hasPrefix("the file is encoded as UTF-16 (\(bom ? "with a byte-order mark" : "little-endian, no byte-order mark"))"), "\(label): \(error)")
+    }
+}
