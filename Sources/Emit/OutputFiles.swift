@@ -32,6 +32,7 @@ public enum OutputFiles {
         do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw OutputError(message: "cannot create \(directory): \(FileErrorText.describe(error))")
         }
+        for (name, _) in files { StaleTemporaries.sweep(directory, prefix: ".\(name).tmp-") }
         var temporaries: [(String, String)] = []
         var guards: [Interruption.Token] = []
         defer {

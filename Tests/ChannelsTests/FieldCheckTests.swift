@@ -78,3 +78,28 @@ import Testing
         #expect(throws: ArtifactError.self) { _ = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: "x") }
     }
 }
+
+/// Temporaries of a process that is gone (killed with SIGKILL, so it could not clean up) are
+/// removed by the next run; a live process's and other names are left alone.
+@Suite struct StaleTemporariesTests {
+    @Test func onlyThoseOfDeadProcessesGo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-stale-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A process id that is certainly gone: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier, live = getppid()
+        for name in ["mlenv-run-\(dead)-123", ".mlenv-bundle-\(dead)-9.tar.gz", ".conda-lock.yml.tmp-\(dead)",
+                     "mlenv-run-\(live)-1", "mlenv-run-x-1", "mlenv-run-\(dead)x", "other-\(dead)"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
+        }
+        #expect(StaleTemporaries.sweep(dir, prefix: "mlenv-run-") == ["mlenv-run-\(dead)-123"])
+        #expect(StaleTemporaries.sweep(dir, prefix: ".mlenv-bundle-") == [".mlenv-bundle-\(dead)-9.tar.gz"])
+        #expect(StaleTemporaries.sweep(dir, prefix: ".conda-lock.yml.tmp-") == [".conda-lock.yml.tmp-\(dead)"])
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left == ["mlenv-run-\(live)-1", "mlenv-run-x-1", "mlenv-run-\(dead)x", "other-\(dead)"])
+    }
+}

@@ -75,6 +75,8 @@ public struct BundleRunReport: Sendable {
 public enum BundleRunner {
     public static func run(bundle: String, options: BundleRunOptions) throws(BundleError) -> BundleRunReport {
         let fm = FileManager.default
+        // Scratch directories of runs that were killed outright go first.
+        StaleTemporaries.sweep(fm.temporaryDirectory.path, prefix: "mlenv-run-")
         let scratch = fm.temporaryDirectory.appendingPathComponent("mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         // Interrupted (Ctrl-C, SIGTERM), mlenv still removes its scratch directory.
