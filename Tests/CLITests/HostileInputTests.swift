@@ -45,4 +45,29 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("'conda.yaml' is a named pipe (FIFO), not a regular file"), "\(result.stderr)")
     }
+
+    /// A directory lint cannot read hides the models below it: exit 2 naming it, not a pass.
+    /// (Run as an unprivileged user through setpriv, since root reads everything.)
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anUnreadableDirectoryIsBadInput() throws {
+        let dir = try Self.scratch("unreadable")
+        let secret = dir.appendingPathComponent("models/secret")
+        try FileManager.default.createDirectory(at: secret, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path, toPath: secret.appendingPathComponent("m").path)
+        for path in [dir.deletingLastPathComponent(), dir, dir.appendingPathComponent("models")] { chmod(path.path, 0o755) }
+        chmod(secret.path, 0)
+        defer { chmod(secret.path, 0o755) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "lint", dir.appendingPathComponent("models").path, "--sources", "embedded"]
+        process.currentDirectoryURL = CLI.repository
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "\(stderr)")
+        #expect(stderr.contains("cannot read the directory '\(secret.path)' (Permission denied): the models below it could not be checked"), "\(stderr)")
+    }
 }

@@ -10,11 +10,16 @@ import Glibc
 
 public enum ModelDiscovery {
     /// Model directories under `path`, in path order, spelled from `path` (`models/a/b`).
-    public static func find(_ path: String) -> [String] {
+    public static func find(_ path: String) -> [String] { scan(path).models }
+
+    /// The models under `path`, and the directories the walk could not read (with why): a
+    /// model below one of those would go unchecked, which lint must say.
+    public static func scan(_ path: String) -> (models: [String], unreadable: [(path: String, reason: String)]) {
         let root = trimmed(path)
         var found: [String] = []
-        walk(root, into: &found, depth: 0)
-        return found
+        var unreadable: [(String, String)] = []
+        walk(root, into: &found, unreadable: &unreadable, depth: 0)
+        return (found, unreadable)
     }
 
     static func trimmed(_ path: String) -> String {
@@ -24,18 +29,24 @@ public enum ModelDiscovery {
         return p
     }
 
-    private static func walk(_ directory: String, into found: inout [String], depth: Int) {
+    private static func walk(_ directory: String, into found: inout [String], unreadable: inout [(String, String)], depth: Int) {
         let fm = FileManager.default
         if fm.fileExists(atPath: directory + "/MLmodel") {
             found.append(directory)
             return
         }
-        guard depth < 64, let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        guard depth < 64 else { return }
+        guard let handle = opendir(directory) else {
+            unreadable.append((directory, String(cString: strerror(errno))))
+            return
+        }
+        closedir(handle)
+        let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") && name != "__pycache__" && name != "node_modules" {
             let child = directory == "." ? name : directory + "/" + name
             var info = stat()
             guard lstat(child, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { continue }
-            walk(child, into: &found, depth: depth + 1)
+            walk(child, into: &found, unreadable: &unreadable, depth: depth + 1)
         }
     }
 }

@@ -91,6 +91,12 @@ struct LintCommand: ParsableCommand {
         for path in roots where !FileManager.default.fileExists(atPath: path) {
             throw CommandError("no such file or directory '\(path)'")
         }
+        // A directory the walk cannot read would hide the models below it: bad input, not a pass.
+        for path in roots {
+            if let (directory, reason) = ModelDiscovery.scan(path).unreadable.first {
+                throw CommandError("cannot read the directory '\(directory)' (\(reason)): the models below it could not be checked")
+            }
+        }
         var configuration = LintConfiguration()
         let configPath = config ?? LintConfiguration.find(from: Self.directory(of: roots[0]))
         if let configPath {
