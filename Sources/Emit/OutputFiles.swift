@@ -46,7 +46,7 @@ public enum OutputFiles {
                 throw OutputError(message: "cannot write \(temporary)")
             }
             temporaries.append((temporary, path))
-            guards.append(Interruption.guardDirectory(temporary))
+            guards.append(Interruption.guardPath(temporary))
         }
         for (temporary, path) in temporaries where rename(temporary, path) != 0 {
             throw OutputError(message: "cannot move \(temporary) to \(path)")

@@ -16,7 +16,7 @@ public enum Interruption {
 
     private enum Resource {
         case processGroup(pid_t)
-        case directory(String)
+        case path(String)
     }
 
     nonisolated(unsafe) private static var resources: [Int: Resource] = [:]
@@ -29,8 +29,9 @@ public enum Interruption {
     /// Kills `pid`'s process group if mlenv is interrupted before `release`.
     public static func guardProcessGroup(_ pid: pid_t) -> Token { register(.processGroup(pid)) }
 
-    /// Removes `path` (recursively) if mlenv is interrupted before `release`.
-    public static func guardDirectory(_ path: String) -> Token { register(.directory(path)) }
+    /// Removes `path` (a file, or a directory with everything in it) if mlenv is interrupted
+    /// before `release`.
+    public static func guardPath(_ path: String) -> Token { register(.path(path)) }
 
     /// Stops guarding. Once mlenv is interrupted this never returns: the process ends by the
     /// signal when the cleanup is done, and a thread that went on would race the cleanup (two
@@ -107,7 +108,7 @@ public enum Interruption {
             kill(-pid, SIGKILL)
         }
         // A child killed a moment ago may still be closing files in a directory: try again.
-        for case .directory(let path) in all {
+        for case .path(let path) in all {
             for _ in 0..<5 where FileManager.default.fileExists(atPath: path) {
                 try? FileManager.default.removeItem(atPath: path)
                 if FileManager.default.fileExists(atPath: path) { usleep(100_000) }

@@ -80,7 +80,7 @@ public enum BundleRunner {
         let scratch = fm.temporaryDirectory.appendingPathComponent("mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         // Interrupted (Ctrl-C, SIGTERM), mlenv still removes its scratch directory.
-        let scratchGuard = options.keepScratch ? nil : Interruption.guardDirectory(scratch)
+        let scratchGuard = options.keepScratch ? nil : Interruption.guardPath(scratch)
         defer {
             if let scratchGuard { Interruption.release(scratchGuard) }
             if !options.keepScratch { try? fm.removeItem(atPath: scratch) }

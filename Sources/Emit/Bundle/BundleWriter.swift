@@ -197,7 +197,7 @@ public enum BundleWriter {
         if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         StaleTemporaries.sweep(parent.isEmpty ? "." : parent, prefix: ".mlenv-bundle-")
         let temporary = (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" + (asDirectory ? "" : ".tar.gz")
-        let interrupted = Interruption.guardDirectory(temporary)
+        let interrupted = Interruption.guardPath(temporary)
         defer {
             Interruption.release(interrupted)
             try? fm.removeItem(atPath: temporary)
