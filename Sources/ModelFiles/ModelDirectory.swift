@@ -21,6 +21,11 @@ public struct ModelDirectory: Sendable {
         guard isDirectory else {
             throw ModelFilesError("not-a-directory", Message.notADirectory(path))
         }
+        // A directory that cannot be listed would look like one without an MLmodel file.
+        guard let handle = opendir(path) else {
+            throw ModelFilesError("unreadable-model-directory", "cannot read the model directory '\(path)' (\(String(cString: strerror(errno))))")
+        }
+        closedir(handle)
         realRoot = ModelDirectory.realPath(path) ?? path
     }
 

@@ -70,4 +70,26 @@ import Testing
         #expect(process.terminationStatus == 2, "\(stderr)")
         #expect(stderr.contains("cannot read the directory '\(secret.path)' (Permission denied): the models below it could not be checked"), "\(stderr)")
     }
+
+    /// A model directory that cannot be read is named as such (it used to say "no MLmodel file").
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anUnreadableModelDirectoryIsNamed() throws {
+        let dir = try Self.scratch("unreadable-model")
+        let model = dir.appendingPathComponent("model")
+        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path, toPath: model.path)
+        for path in [dir.deletingLastPathComponent(), dir] { chmod(path.path, 0o755) }
+        chmod(model.path, 0)
+        defer { chmod(model.path, 0o755) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "inspect", model.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2, "\(stderr)")
+        #expect(stderr.contains("cannot read the model directory '\(model.path)' (Permission denied)"), "\(stderr)")
+    }
 }
