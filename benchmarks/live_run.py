@@ -58,3 +58,19 @@ def checkout():
     head = tool_version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
     dirty = tool_version(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", "Sources"])
     return f"checkout at {head}" + (", Sources/ modified" if dirty not in ("", "?") else "")
+
+
+NOTES_MARKER = "<!-- hand-written notes -->"
+
+
+def write_report(path, report):
+    """Writes `report` to `path`, keeping the hand-written notes below NOTES_MARKER of the
+    previous version."""
+    kept = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = f.read()
+        if NOTES_MARKER in previous:
+            kept = previous[previous.index(NOTES_MARKER):]
+    with open(path, "w") as f:
+        f.write(report + ("\n" + kept if kept else ""))

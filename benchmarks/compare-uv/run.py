@@ -39,11 +39,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version  # noqa: E402
+from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version, write_report  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Same table as Sources/Channels/Target.swift (PythonVersion.newestPatch).
 NEWEST_PATCH = {"3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0}
-NOTES_MARKER = "<!-- hand-written notes -->"
 
 
 def parse_args():
@@ -334,14 +333,7 @@ def run_live(args):
                          + f"; uv {r['uv']}" + (f" ({redact(r['uv_why'])})" if r["uv"] != "ok" else ""))
     report = "\n".join(lines) + "\n"
 
-    kept = ""
-    if os.path.exists(args.output):
-        with open(args.output) as f:
-            previous = f.read()
-        if NOTES_MARKER in previous:
-            kept = previous[previous.index(NOTES_MARKER):]
-    with open(args.output, "w") as f:
-        f.write(report + ("\n" + kept if kept else ""))
+    write_report(args.output, report)
     print(report)
     print(f"compare-uv: written to {os.path.relpath(args.output, ROOT)}", file=sys.stderr)
 

@@ -46,11 +46,10 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version  # noqa: E402
+from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version, write_report  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(ROOT, "fixtures", "models", "sklearn-conda")
 PYTHON_MINOR, PYTHON_FULL = "3.11", "3.11.14"  # mlenv reads 3.11 as the newest patch (PythonVersion.newestPatch)
-NOTES_MARKER = "<!-- hand-written notes -->"
 TIME = "/usr/bin/time"
 
 
@@ -276,14 +275,7 @@ def main():
     lines += [f"- {kind}: {spread(runs)}" for kind, runs in results.items()]
     report = "\n".join(lines) + "\n"
 
-    kept = ""
-    if os.path.exists(args.output):
-        with open(args.output) as f:
-            previous = f.read()
-        if NOTES_MARKER in previous:
-            kept = previous[previous.index(NOTES_MARKER):]
-    with open(args.output, "w") as f:
-        f.write(report + ("\n" + kept if kept else ""))
+    write_report(args.output, report)
     print(report)
     log(f"written to {os.path.relpath(args.output, ROOT)}")
 
