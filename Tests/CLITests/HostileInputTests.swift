@@ -8,6 +8,21 @@ import Testing
 @Suite struct HostileInputTests {
     static let deep = String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000)
 
+    /// mlenv run as an unprivileged user (uid 65534, through setpriv): root reads everything.
+    static func runAsNobody(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path] + arguments
+        process.currentDirectoryURL = CLI.repository
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr)
+    }
+
     static func scratch(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-hostile-\(getpid())/\(name)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -57,17 +72,8 @@ import Testing
         for path in [dir.deletingLastPathComponent(), dir, dir.appendingPathComponent("models")] { chmod(path.path, 0o755) }
         chmod(secret.path, 0)
         defer { chmod(secret.path, 0o755) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "lint", dir.appendingPathComponent("models").path, "--sources", "embedded"]
-        process.currentDirectoryURL = CLI.repository
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2, "\(stderr)")
+        let (status, stderr) = try Self.runAsNobody(["lint", dir.appendingPathComponent("models").path, "--sources", "embedded"])
+        #expect(status == 2, "\(stderr)")
         #expect(stderr.contains("cannot read the directory '\(secret.path)' (Permission denied): the models below it could not be checked"), "\(stderr)")
     }
 
@@ -80,16 +86,8 @@ import Testing
         for path in [dir.deletingLastPathComponent(), dir] { chmod(path.path, 0o755) }
         chmod(model.path, 0)
         defer { chmod(model.path, 0o755) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary.path, "inspect", model.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2, "\(stderr)")
+        let (status, stderr) = try Self.runAsNobody(["inspect", model.path])
+        #expect(status == 2, "\(stderr)")
         #expect(stderr.contains("cannot read the model directory '\(model.path)' (Permission denied)"), "\(stderr)")
     }
 }

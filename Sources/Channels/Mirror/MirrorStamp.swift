@@ -3,7 +3,6 @@
 // the closure of some roots, not its whole upstream, so every verdict about what is missing from
 // it says so, and says which copy and which day it looked at.
 
-import FoundationEssentials
 import Glibc
 import JSON
 
@@ -21,9 +20,8 @@ public enum MirrorStamp {
     public static func read(directory: String) -> JSONValue? {
         let path = directory + "/" + fileName
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= limit,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONValue.parse([UInt8](data))
+        guard stat(path, &info) == 0, Int(info.st_size) <= limit, let bytes = FileBytes.readPlain(path) else { return nil }
+        return try? JSONValue.parse(bytes)
     }
 
     /// "channels/conda-forge is a subset of conda-forge made by mlenv on 2026-11-25 (the

@@ -12,7 +12,6 @@ import Channels
 import Deploy
 import FoundationEssentials
 import Glibc
-import JSON
 import ModelFiles
 import Solver
 import Specs
@@ -125,8 +124,7 @@ public struct Linter: Sendable {
     static func mirroredPythons(_ indexes: [PyPIIndex]) -> Set<String>? {
         var result = Set<String>()
         for index in indexes {
-            guard let data = FileManager.default.contents(atPath: index.location + "/MIRROR.json"),
-                  let json = try? JSONValue.parse([UInt8](data)), let pythons = json["pythons"]?.arrayValue else { return nil }
+            guard !index.isRemote, let pythons = MirrorStamp.read(directory: index.location)?["pythons"]?.arrayValue else { return nil }
             result.formUnion(pythons.compactMap(\.stringValue))
         }
         return result

@@ -36,12 +36,17 @@ public enum ModelDiscovery {
             return
         }
         guard depth < 64 else { return }
+        // One listing, through readdir: a directory that cannot be opened is said with errno.
         guard let handle = opendir(directory) else {
             unreadable.append((directory, String(cString: strerror(errno))))
             return
         }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
         closedir(handle)
-        let names = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") && name != "__pycache__" && name != "node_modules" {
             let child = directory == "." ? name : directory + "/" + name
             var info = stat()
