@@ -311,9 +311,9 @@ private struct FieldReader {
         // not hex of its length, or a name, build or file name with whitespace or control
         // characters, is left out (it could write lines of its own into a lock file).
         guard FieldCheck.isPlainFileName(filename),
-              FieldCheck.isToken(table.strings.string(name)), FieldCheck.isToken(table.strings.string(build)),
-              md5 == none || FieldCheck.isHexDigest(table.strings.string(md5), count: 32),
-              sha256 == none || FieldCheck.isHexDigest(table.strings.string(sha256), count: 64) else { return nil }
+              FieldCheck.isToken(table.strings.bytes(name)), FieldCheck.isToken(table.strings.bytes(build)),
+              md5 == none || FieldCheck.isHexDigest(table.strings.bytes(md5), count: 32),
+              sha256 == none || FieldCheck.isHexDigest(table.strings.bytes(sha256), count: 64) else { return nil }
         if trackList == 0, let trackText {
             // A legacy string: features separated by spaces or commas.
             let parts = table.strings.string(trackText).split(whereSeparator: { $0 == " " || $0 == "," })
