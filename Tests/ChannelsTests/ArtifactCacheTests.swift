@@ -104,7 +104,7 @@ import Testing
 
 /// Compressed files go through libsolvext, which is opened on first use (CSolvExt).
 @Suite struct CompressedFileTests {
-    @Test(arguments: [("gzip", ".gz"), ("bzip2", ".bz2"), ("xz", ".xz")])
+    @Test(arguments: [("gzip", ".gz"), ("bzip2", ".bz2"), ("xz", ".xz"), ("zstd", ".zst")])
     func readsWhatTheCompressorWrote(tool: String, ext: String) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-compressed-\(getpid())-\(tool)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -119,6 +119,16 @@ import Testing
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "\(tool) is not installed")
         #expect(try FileBytes.read(plain + ext) == content)
+        // Decompressed a block at a time into a file: the same bytes.
+        let out = directory + "/out.json"
+        try FileBytes.decompress(plain + ext, to: out, limit: 1 << 20)
+        #expect(FileBytes.readPlain(out) == content)
+        // Past the limit: an error naming the file, and nothing left behind.
+        let capped = directory + "/capped.json"
+        #expect(throws: FileReadError.self) { try FileBytes.decompress(plain + ext, to: capped, limit: content.count - 1) }
+        #expect(!FileManager.default.fileExists(atPath: capped))
+        // The destination is never overwritten (O_EXCL): a planted file or link stays as it was.
+        #expect(throws: FileReadError.self) { try FileBytes.decompress(plain + ext, to: out, limit: 1 << 20) }
     }
 
     @Test func corruptDataIsAnErrorNamingTheFile() throws {
@@ -126,5 +136,8 @@ import Testing
         FileManager.default.createFile(atPath: path, contents: Foundation.Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: FileReadError.self) { try FileBytes.read(path) }
+        let out = path + ".out"
+        #expect(throws: FileReadError.self) { try FileBytes.decompress(path, to: out, limit: 1 << 20) }
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

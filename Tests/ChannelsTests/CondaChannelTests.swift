@@ -53,6 +53,36 @@ enum Paths {
         #expect(records.first { $0.name == "cloudpickle" }?.noarch == "python")
     }
 
+    /// A compressed repodata is decompressed into a scratch file beside the cache and read like
+    /// a plain one (mapped, in one pass): the same records as the plain file, and no scratch
+    /// file left behind.
+    @Test(arguments: [("zstd", ".zst"), ("bzip2", ".bz2")])
+    func compressedRepodataReadsAsThePlainFile(tool: String, ext: String) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-zst-channel-\(getpid())-\(tool)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let channel = root + "/conda-forge", cache = root + "/cache"
+        for subdir in ["linux-64", "noarch"] {
+            try FileManager.default.createDirectory(atPath: channel + "/" + subdir, withIntermediateDirectories: true)
+            let plain = channel + "/" + subdir + "/repodata.json"
+            try FileManager.default.copyItem(atPath: Paths.embeddedCondaForge + "/" + subdir + "/repodata.json", toPath: plain)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [tool, "-q", plain]  // replaces the plain file with the compressed one
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "\(tool) is not installed")
+            if FileManager.default.fileExists(atPath: plain) { try FileManager.default.removeItem(atPath: plain) }
+        }
+        let names = { (records: [CondaRecord]) in records.map { "\($0.filename) \($0.depends) \($0.sha256 ?? "")" } }
+        let plain = try CondaChannel(Paths.embeddedCondaForge).records(subdir: "linux-64")
+        #expect(names(try CondaChannel(channel).records(subdir: "linux-64")) == names(plain))
+        let set = try ChannelSet(condaChannels: [CondaChannel(channel)], pypiIndexes: [], target: Self.py311, cacheDirectory: cache)
+        #expect(set.condaRecords(named: "python").count == (try ChannelSet(condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [],
+                                                                            target: Self.py311).condaRecords(named: "python").count))
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix(".mlenv-repodata-") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func readsCompressedRepodata() throws {
         let records = try CondaChannel("file://" + Paths.path("fixtures/channels/compressed")).records(subdir: "linux-64")
         #expect(records.map(\.filename) == ["zlib-1.3.1-hb9d3cd8_2.conda"])

@@ -42,6 +42,10 @@ peak: see LAUNCHER; no /usr/bin/time needed):
                scikit-learn scipy pyarrow pip (SparseRepoData of linux-64 + noarch, then
                solve_with_sparse_repodata for Linux x86_64, glibc 2.35); rattler keeps no cache,
                best of --runs. Its own open/solve times (stderr) are kept in results.json.
+  mlenv cold zst   (with --zst) the cold command against a copy of the point's channel holding only
+               `repodata.json.zst` (`zstd -q -T0`, made once per point under WORK/zst): mlenv
+               decompresses it a block at a time to a scratch file and parses that as it parses the
+               plain file; the answer must be the same.
   Warm mlenv and rattler runs alternate. The repodata files are read once before a point's runs, so
   every run finds them in the page cache ("cold" is mlenv's cache, not the disk).
   Peak RSS in the table is the largest over a case's runs. A run that exceeds --timeout (default
@@ -196,6 +200,23 @@ def make_channel(shared, work, point):
             "generator_records": printed, "generator_seconds": time.perf_counter() - start}
     sidecar.write_text(json.dumps(made, indent=2) + "\n")  # written last: marks the channel complete
     return channel, made
+
+
+def make_zst_channel(channel, work, point):
+    """A copy of a channel holding only `repodata.json.zst` per subdir, made once per point."""
+    base = work / "zst" / f"{point}x" / "conda-forge"
+    for subdir in SUBDIRS:
+        source = channel / subdir / "repodata.json"
+        target = base / subdir / "repodata.json.zst"
+        stamp = target.with_suffix(".zst.source")
+        key = f"{source.stat().st_size} {source.stat().st_mtime_ns}"
+        if target.exists() and stamp.exists() and stamp.read_text() == key:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        print(f"{point}x: compressing {source} -> {target}", file=sys.stderr, flush=True)
+        subprocess.run(["zstd", "-q", "-f", "-T0", str(source), "-o", str(target)], check=True)
+        stamp.write_text(key)
+    return base
 
 
 def write_model(work):
@@ -360,6 +381,7 @@ def main():
     parser.add_argument("--channel-dir", action="append", default=[], metavar="POINT=DIR",
                         help="use DIR (with linux-64/ and noarch/) for POINT instead of generating it (repeatable)")
     parser.add_argument("--no-rattler", action="store_true", help="do not run py-rattler")
+    parser.add_argument("--zst", action="store_true", help="also run mlenv cold on a repodata.json.zst copy of each point")
     args = parser.parse_args()
 
     points = sorted({int(p) for p in args.points.split(",") if p.strip()})
@@ -417,7 +439,7 @@ def main():
         for point in points:
             channel, info = channels[point]
             read_through(channel)
-            cases = {"mlenv cold": [], "mlenv warm": [], "rattler": []}
+            cases = {"mlenv cold": [], "mlenv cold zst": [], "mlenv warm": [], "rattler": []}
             answers = {"mlenv": [], "rattler": []}
             warm_cache = None
             for i in range(args.cold_runs):
@@ -433,6 +455,20 @@ def main():
                     warm_cache = cache
                 else:
                     shutil.rmtree(cache, ignore_errors=True)
+            if args.zst:
+                zst_channel = make_zst_channel(channel, work, point)
+                for subdir in SUBDIRS:
+                    (zst_channel / subdir / "repodata.json.zst").read_bytes()  # into the page cache
+                for i in range(args.cold_runs):
+                    cache = Path(scratch) / f"cache-zst-{point}x-{i}"
+                    row, answer = mlenv_run(mlenv, model, zst_channel, cache, args.timeout)
+                    cases["mlenv cold zst"].append(row)
+                    print(f"{point}x mlenv cold zst: {row['wall']:.2f} s, {row['rss_mb']:.0f} MB {row.get('error', '')}",
+                          file=sys.stderr, flush=True)
+                    shutil.rmtree(cache, ignore_errors=True)
+                    if answer is None:
+                        break
+                    answers["mlenv"].append(answer)
             stop = {"mlenv warm": warm_cache is None, "rattler": args.no_rattler}
             for i in range(args.runs):
                 for case in ("mlenv warm", "rattler"):
@@ -480,7 +516,7 @@ def main():
 
     # Growth exponents over the points that finished.
     growth = {}
-    for case in ("mlenv cold", "mlenv warm", "rattler"):
+    for case in ("mlenv cold", "mlenv cold zst", "mlenv warm", "rattler"):
         time_pts, rss_pts = [], []
         for r in results:
             s = r["cases"][case]["summary"]
@@ -512,13 +548,15 @@ def main():
           f"{machine['load_average_before'][0]:.2f}, after {machine['load_average_after'][0]:.2f}; "
           f"RSS floor (/bin/true measured the same way) {machine['rss_floor_mb']:.0f} MB; — = not run (--no-rattler, or no cold run finished)")
     print()
-    print("| point | records | mlenv cold s | mlenv cold RSS MB | mlenv warm s | mlenv warm RSS MB | rattler s | rattler RSS MB | rattler/mlenv warm |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    zst_header, zst_rule = (" mlenv cold .zst s | mlenv cold .zst RSS MB |", "---:|---:|") if args.zst else ("", "")
+    print(f"| point | records | mlenv cold s | mlenv cold RSS MB |{zst_header} mlenv warm s | mlenv warm RSS MB | rattler s | rattler RSS MB | rattler/mlenv warm |")
+    print(f"|---|---:|---:|---:|{zst_rule}---:|---:|---:|---:|---:|")
     for r in results:
-        c, w, q = (r["cases"][k]["summary"] for k in ("mlenv cold", "mlenv warm", "rattler"))
+        c, z, w, q = (r["cases"][k]["summary"] for k in ("mlenv cold", "mlenv cold zst", "mlenv warm", "rattler"))
         ratio = f"{q['best_wall'] / w['best_wall']:.2f}" if "best_wall" in q and "best_wall" in w else "—"
-        print(f"| {r['point']}x | {r['channel']['total_records']:,} | {cell(c, 'best_wall', '{:.2f}')} | {cell(c, 'peak_rss_mb', '{:.0f}')} "
-              f"| {cell(w, 'best_wall', '{:.3f}')} | {cell(w, 'peak_rss_mb', '{:.0f}')} | {cell(q, 'best_wall', '{:.3f}')} "
+        zst_cells = f" {cell(z, 'best_wall', '{:.2f}')} | {cell(z, 'peak_rss_mb', '{:.0f}')} |" if args.zst else ""
+        print(f"| {r['point']}x | {r['channel']['total_records']:,} | {cell(c, 'best_wall', '{:.2f}')} | {cell(c, 'peak_rss_mb', '{:.0f}')} |{zst_cells}"
+              f" {cell(w, 'best_wall', '{:.3f}')} | {cell(w, 'peak_rss_mb', '{:.0f}')} | {cell(q, 'best_wall', '{:.3f}')} "
               f"| {cell(q, 'peak_rss_mb', '{:.0f}')} | {ratio} |")
     print()
     print("growth, b in y = a * records^b (least squares on log-log):")

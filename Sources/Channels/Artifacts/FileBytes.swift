@@ -43,6 +43,52 @@ public enum FileBytes {
         return result
     }
 
+    /// Decompresses `path` into a new file at `destination` a block at a time (memory holds a
+    /// block, not the document), refusing more than `limit` bytes of output: a compressed file
+    /// that expands without end must not fill the disk. Nothing is left at `destination` on
+    /// failure.
+    public static func decompress(_ path: String, to destination: String, limit: Int) throws(FileReadError) {
+        guard OpenFile.isRegularFile(path) else {
+            throw FileReadError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not a regular file (a FIFO, device or directory)" : "no such file")
+        }
+        guard let file = mlenv_solv_xfopen(path, "r") else {
+            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
+        }
+        defer { fclose(file) }
+        let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileReadError(path: destination, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        var failure: FileReadError?
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        reading: while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            total += n
+            if total > limit {
+                failure = FileReadError(path: path, reason: "expands to more than \(limit >> 20) MiB; refusing it")
+                break
+            }
+            var written = 0
+            while written < n {
+                let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else {
+                    failure = FileReadError(path: destination, reason: "cannot write: \(String(cString: strerror(errno)))")
+                    break reading
+                }
+                written += w
+            }
+            if n < buffer.count {
+                if ferror(file) != 0 { failure = FileReadError(path: path, reason: "the compressed data is corrupt") }
+                break
+            }
+        }
+        if close(fd) != 0 && failure == nil { failure = FileReadError(path: destination, reason: "cannot write") }
+        if let failure {
+            unlink(destination)
+            throw failure
+        }
+    }
+
     /// A whole uncompressed file with one open, fstat and read (no Data in between), or nil
     /// when it cannot be read. Warm resolves read hundreds of small cache and metadata files.
     public static func readPlain(_ path: String) -> [UInt8]? {

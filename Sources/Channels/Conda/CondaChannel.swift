@@ -56,7 +56,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         let path = try repodataPath(subdir: subdir, client: client)
         let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
         let parse = { () throws(ChannelError) -> CacheImage in
-            let table = try self.table(subdir: subdir, path: path)
+            let table = try self.table(subdir: subdir, path: path, scratchDirectory: cacheDirectory)
             let bytes = CacheImage.write(table)
             if let file { try? FileBytes.writeAtomically(bytes, to: file) }
             guard let image = CacheImage(ImageBytes(copying: bytes)) else { throw ChannelError("internal error: a channel cache image does not read back") }
@@ -109,31 +109,55 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
 
     /// Every record of one subdir, in the order of repodata.json.
     public func records(subdir: String, client: HTTPClient? = nil) throws(ChannelError) -> [CondaRecord] {
-        return try table(subdir: subdir, path: repodataPath(subdir: subdir, client: client)).condaRecords(channel: name, channelLocation: fileLocation)
+        return try table(subdir: subdir, path: repodataPath(subdir: subdir, client: client), scratchDirectory: nil).condaRecords(channel: name, channelLocation: fileLocation)
     }
 
-    /// One subdir's repodata parsed into a table (empty when the subdir has none). A plain file
-    /// is mapped and read in one pass, its pages handed back as the pass leaves them, so memory
-    /// holds the table, not the document; a compressed one is decompressed into memory first.
-    private func table(subdir: String, path: String?) throws(ChannelError) -> RepodataTable {
+    /// One subdir's repodata parsed into a table (empty when the subdir has none). The file is
+    /// mapped and read in one pass, its pages handed back as the pass leaves them, so memory
+    /// holds the table, not the document. A compressed one is first decompressed, a block at a
+    /// time, into a scratch file beside the cache (unlinked once mapped), and read the same way.
+    private func table(subdir: String, path: String?, scratchDirectory: String?) throws(ChannelError) -> RepodataTable {
         guard let path else { return RepodataTable() }
-        if !["gz", "bz2", "xz", "zst"].contains(where: { path.hasSuffix("." + $0) }), let mapped = ImageBytes(mapping: path) {
-            let bytes = UnsafeBufferPointer(start: mapped.base.assumingMemoryBound(to: UInt8.self), count: mapped.count)
-            var released = 0
-            let step = 64 << 20
-            return try withExtendedLifetime(mapped) { () throws(ChannelError) -> RepodataTable in
-                try RepodataScanner.parse(bytes, subdir: subdir, path: path) { offset in
-                    guard offset - released >= step else { return }
-                    let end = offset & ~(Int(getpagesize()) - 1)
-                    madvise(UnsafeMutableRawPointer(mutating: mapped.base + released), end - released, MADV_DONTNEED)
-                    released = end
-                }
+        guard ["gz", "bz2", "xz", "zst"].contains(where: { path.hasSuffix("." + $0) }) else {
+            return try Self.mappedTable(of: path, subdir: subdir, shownAs: path)
+        }
+        let directory = scratchDirectory ?? FileManager.default.temporaryDirectory.path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        StaleTemporaries.sweep(directory, prefix: Self.scratchPrefix)
+        let scratch = "\(directory)/\(Self.scratchPrefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        let token = Interruption.guardPath(scratch)
+        defer {
+            unlink(scratch)
+            Interruption.release(token)
+        }
+        do { try FileBytes.decompress(path, to: scratch, limit: Self.decompressedLimit) } catch { throw ChannelError(error.description) }
+        return try Self.mappedTable(of: scratch, subdir: subdir, shownAs: path)
+    }
+
+    /// Scratch files of decompressed repodata (`<prefix><pid>-<random>.json`).
+    static let scratchPrefix = ".mlenv-repodata-"
+    /// The most a compressed repodata file may expand to (conda-forge's linux-64 is ~1 GiB).
+    static let decompressedLimit = 32 << 30
+
+    private static func mappedTable(of file: String, subdir: String, shownAs path: String) throws(ChannelError) -> RepodataTable {
+        guard let mapped = ImageBytes(mapping: file) else {
+            // Empty or unreadable: read, so that the error says which.
+            let bytes: [UInt8]
+            do { bytes = try FileBytes.read(file) } catch { throw ChannelError(FileReadError(path: path, reason: error.reason).description) }
+            return try bytes.withUnsafeBufferPointer { buffer throws(ChannelError) in
+                try RepodataScanner.parse(buffer, subdir: subdir, path: path)
             }
         }
-        let bytes: [UInt8]
-        do { bytes = try FileBytes.read(path) } catch { throw ChannelError(error.description) }
-        return try bytes.withUnsafeBufferPointer { buffer throws(ChannelError) in
-            try RepodataScanner.parse(buffer, subdir: subdir, path: path)
+        let bytes = UnsafeBufferPointer(start: mapped.base.assumingMemoryBound(to: UInt8.self), count: mapped.count)
+        var released = 0
+        let step = 64 << 20
+        return try withExtendedLifetime(mapped) { () throws(ChannelError) -> RepodataTable in
+            try RepodataScanner.parse(bytes, subdir: subdir, path: path) { offset in
+                guard offset - released >= step else { return }
+                let end = offset & ~(Int(getpagesize()) - 1)
+                madvise(UnsafeMutableRawPointer(mutating: mapped.base + released), end - released, MADV_DONTNEED)
+                released = end
+            }
         }
     }
 }
