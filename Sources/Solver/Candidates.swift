@@ -64,14 +64,18 @@ final class Universe {
     /// Extras whose requirements have been followed for the candidates loaded so far.
     private var extrasFollowed: [NormalizedName: Set<String>] = [:]
 
-    /// The newest releases per requirement to consider; nil for all.
-    let versionLimit: Int?
+    /// The newest releases per requirement to consider.
+    let limits: VersionLimits
+    /// Projects of which the limits left out a release some requirement admits: none means
+    /// this universe is the whole one (wider limits would load nothing more).
+    private(set) var truncatedProjects: Set<NormalizedName> = []
+    var truncated: Bool { !truncatedProjects.isEmpty }
 
-    init(channels: ChannelSet, request: SolveRequest, versionLimit: Int? = nil) {
+    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole) {
         self.channels = channels
         self.request = request
         self.environment = request.target.markerEnvironment
-        self.versionLimit = versionLimit
+        self.limits = limits
     }
 
     let environment: MarkerEnvironment
@@ -141,9 +145,9 @@ final class Universe {
                         specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name))
             }
             work.removeAll()
-            let channels = channels, versionLimit = versionLimit
+            let channels = channels, limits = limits
             let load = { @Sendable (loading: Loading) -> Result<Loaded, ChannelError> in
-                do throws(ChannelError) { return .success(try loading.load(channels: channels, versionLimit: versionLimit)) } catch {
+                do throws(ChannelError) { return .success(try loading.load(channels: channels, versionLimit: limits.limit(for: loading.name))) } catch {
                     return .failure(error)
                 }
             }
@@ -190,6 +194,7 @@ final class Universe {
     /// loaded version (marker true for the target, base and requested extras).
     private func commit(_ loaded: Loaded) -> [Requirement] {
         let name = loaded.name
+        if loaded.truncated { truncatedProjects.insert(name) } else { truncatedProjects.remove(name) }
         if projects[name] == nil {
             projects[name] = loaded.project
             if !loaded.project.isKnown { unknownProjects.insert(name) }
@@ -222,6 +227,15 @@ final class Universe {
             for candidate in earlier { follow(candidate, base: false, extras: newExtras) }
         }
         return requirements
+    }
+
+    /// Releases of the truncated projects that no file was loaded from (admitted or not): how
+    /// much the whole universe could add, as an order of magnitude.
+    var releasesLeftOut: Int {
+        truncatedProjects.reduce(0) { total, name in
+            guard let project = projects[name] else { return total }
+            return total + project.releaseIndices.count { r in !project.files(ofRelease: r).contains { project.seen[$0] } }
+        }
     }
 
     /// Every release of a project loaded so far with a wheel for the target (yanked ones left
@@ -297,6 +311,25 @@ final class Universe {
     }
 }
 
+/// How many of the newest releases each requirement on a project brings into a universe: one
+/// limit for every project, raised for some; no limit for the whole universe.
+struct VersionLimits: Equatable, Sendable {
+    var base: Int?
+    var raised: [NormalizedName: Int] = [:]
+
+    static let whole = VersionLimits(base: nil)
+
+    func limit(for name: NormalizedName) -> Int? {
+        guard let base else { return nil }
+        return max(base, raised[name] ?? base)
+    }
+
+    var description: String {
+        guard let base else { return "none" }
+        return raised.isEmpty ? "\(base)" : "\(base), raised for " + raised.sorted { $0.key < $1.key }.map { "\($0.key.value) to \($0.value)" }.joined(separator: ", ")
+    }
+}
+
 /// Loading one project for a round of `Universe.gatherPyPI`: the versions its requirements
 /// admit (with a limit, only the newest few each), as wheels that install, with their metadata.
 /// Only wheels are loaded; why the other files of the admitted releases cannot be used is
@@ -315,11 +348,22 @@ private struct Loading: @unchecked Sendable {
             project = ProjectFiles(try channels.judgedProject(name, pinned: !pins.isEmpty), pins: pins)
         }
         let releases: [Int]
+        var truncated = false
         if let limit = versionLimit {
-            // Each requirement brings only its newest `limit` installable releases.
+            // Each requirement brings only its newest `limit` installable releases. Asking for
+            // one more says whether any was left out (pre-releases aside: they only make a
+            // universe look truncated, which costs a wider attempt, never a wrong answer).
             var chosen = Set<Int>()
-            for spec in specs { chosen.formUnion(project.newest(limit, admittedBy: spec)) }
-            if anyVersion { chosen.formUnion(project.newestAnyVersion(limit)) }
+            for spec in specs {
+                let newest = project.newest(limit + 1, admittedBy: spec)
+                chosen.formUnion(newest.prefix(limit).joined())
+                truncated = truncated || newest.count > limit
+            }
+            if anyVersion {
+                let newest = project.newestAnyVersion(limit + 1)
+                chosen.formUnion(newest.prefix(limit).joined())
+                truncated = truncated || newest.count > limit
+            }
             releases = chosen.sorted()
         } else {
             releases = project.releaseIndices.filter { r in
@@ -347,7 +391,7 @@ private struct Loading: @unchecked Sendable {
             }
             candidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
         }
-        return Loaded(name: name, project: project, candidates: candidates)
+        return Loaded(name: name, project: project, candidates: candidates, truncated: truncated)
     }
 }
 
@@ -374,6 +418,7 @@ private struct Loaded: @unchecked Sendable {
     let name: NormalizedName
     let project: ProjectFiles
     let candidates: [PyPICandidate]
+    let truncated: Bool
 }
 
 /// One project in a universe: its releases newest first, each file judged only when looked at,
@@ -386,7 +431,8 @@ private final class ProjectFiles {
     /// Why loaded wheels could not be used (yanked, no metadata).
     var loadInfo = Unavailable()
     private var installable: [Bool?]
-    private var newestAdmitted: [SpecifierSet: [Int]] = [:]
+    /// `newest` answers, with the limit each was asked with.
+    private var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
 
     init(_ judged: JudgedProject?, pins: Set<PEP440Version>) {
         self.judged = judged
@@ -434,10 +480,12 @@ private final class ProjectFiles {
         return nil
     }
 
-    /// The releases of the newest `limit` installable versions a requirement admits (pip's
-    /// pre-release rules, as `SpecifierSet.filter`).
-    func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [Int] {
-        if let known = newestAdmitted[spec] { return known }
+    /// The newest `limit` installable versions a requirement admits (pip's pre-release rules,
+    /// as `SpecifierSet.filter`), newest first, each as the releases that spell it.
+    func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [[Int]] {
+        if let known = newestAdmitted[spec], known.limit >= limit || known.versions.count < known.limit {
+            return Array(known.versions.prefix(limit))
+        }
         var r = 0
         var met: [(version: PEP440Version, releases: [Int])] = []
         let versions = spec.first(limit) { () -> PEP440Version? in
@@ -445,14 +493,14 @@ private final class ProjectFiles {
             met.append(next)
             return next.version
         }
-        let chosen = versions.flatMap { v in met.first { $0.version == v }?.releases ?? [] }
-        newestAdmitted[spec] = chosen
+        let chosen = versions.map { v in met.first { $0.version == v }?.releases ?? [] }
+        newestAdmitted[spec] = (limit, chosen)
         return chosen
     }
 
     /// For a requirement without a version: the newest `limit` installable versions, finals
-    /// only when there is a final one.
-    func newestAnyVersion(_ limit: Int) -> [Int] {
+    /// only when there is a final one, each as the releases that spell it.
+    func newestAnyVersion(_ limit: Int) -> [[Int]] {
         var all: [(version: PEP440Version, releases: [Int])] = []
         var r = 0
         var finalsOnly = false
@@ -466,7 +514,7 @@ private final class ProjectFiles {
             if !next.version.isPrerelease { finals.append(next) }
         }
         let chosen = finalsOnly ? Array(finals.prefix(limit)) : Array(all.prefix(limit))
-        return chosen.flatMap(\.releases)
+        return chosen.map(\.releases)
     }
 }
 

@@ -37,37 +37,93 @@ public struct Resolver: Sendable {
         // there, and reading every release's metadata is most of a solve's time. The newest
         // candidates of every requirement are in that universe, so a solution found there is
         // the one the whole universe gives. Without one (a conflict may need older releases),
-        // the whole universe is solved, which also gives the complete explanation. (Widening
-        // only the projects in the conflict was tried: it can settle on older releases than
-        // the full solve would, so it is not done.)
-        // Against a remote index every release's metadata is a request, so the universe widens
-        // in steps before it is taken whole (the same argument holds at each step).
+        // the projects in the conflict bring more of their releases, newest first, and the
+        // solve runs again; projects outside it stay at their newest few. With every release on
+        // a mirror (2,300 of botocore) the whole universe is tens of thousands of wheels, and
+        // an unpinned mlflow in an old environment needs only mlflow's own older releases.
+        // Only a conflict among projects whose admitted releases are all loaded proves there is
+        // no solution; the whole universe then gives the complete explanation, unless it is
+        // much larger than what was loaded (then the proven conflicts are reported, saying so).
         let remote = channels.pypiIndexes.contains(where: \.isRemote)
-        let limits = remote ? Resolver.remoteVersionLimits : [Resolver.quickVersionLimit]
         if debugDirectory == nil {
-            for limit in limits {
-                let (outcome, onlyUnprovidedRequests, unprovided) = try attempt(request, versionLimit: limit, debugDirectory: nil,
-                                                                                everyBuild: false, caches: caches)
-                if case .resolved = outcome { return outcome }
-                // A request nothing provides makes the whole request unsatisfiable whatever else
-                // a larger universe holds. Against a remote index, where the whole universe is
-                // every release's metadata over the network (minutes for an unpinned boto3),
-                // that is the answer, said with what was not explored.
-                if remote, let unprovided { return unprovided }
-                // A request nothing provides stays unprovided in the whole universe (the limit only
-                // trims among the installable releases a request admits, never to none), and the
-                // rest of the request has a solution here, which is one there too: the whole
-                // universe would report the same problems.
-                if onlyUnprovidedRequests { return outcome }
+            var limits = VersionLimits(base: Resolver.firstVersionLimit)
+            let requested = Set(request.pip.map(\.requirement.normalizedName))
+            var settled = Set<String>()
+            var probeWidenings = 0
+            widening: for _ in 0..<Resolver.maximumWidenings {
+                let tried = try attempt(request, limits: limits, debugDirectory: nil, everyBuild: false, remote: remote)
+                if let answer = tried.answer {
+                    // Beyond the shared limits a solution may have taken an older release of
+                    // something the model asks for only because a dependency's older releases
+                    // (which the whole universe has) are not loaded yet. Each such request is
+                    // probed: the same universe with only its newer releases. A solution there
+                    // is the answer; a conflict among fully loaded projects proves the older
+                    // release is needed; else the conflict's projects widen and all is redone.
+                    guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings else { return answer }
+                    for older in tried.olderThanNewest where !settled.contains(older.key) {
+                        var probe = request
+                        guard let newer = try? Requirement(parsing: "\(older.name.value)>\(older.version.normalized)") else { continue }
+                        probe.pip.append(PipRequest(requirement: newer, text: newer.description, origin: Origin("newer-release probe", isModel: false),
+                                                    isConstraint: true))
+                        let probed = try attempt(probe, limits: limits, debugDirectory: nil, everyBuild: false, remote: false)
+                        if case .resolved? = probed.answer { return probed.answer! }
+                        guard let widen = probed.conflictProjects?.intersection(probed.truncatedProjects), !widen.isEmpty else {
+                            settled.insert(older.key)
+                            continue
+                        }
+                        let dependencies = widen.subtracting(requested)
+                        for name in dependencies.isEmpty ? widen : dependencies {
+                            limits.raised[name] = (limits.limit(for: name) ?? 0) * Resolver.widening
+                        }
+                        probeWidenings += 1
+                        continue widening
+                    }
+                    return answer
+                }
+                // A conda-only problem (no wheel, no pip requirement in it) stays in every wider
+                // universe, and so does a universe that left nothing out.
+                if tried.condaOnlyProblem || !tried.truncated { break }
+                let widen = tried.conflictProjects?.intersection(tried.truncatedProjects)
+                if widen?.isEmpty == true {
+                    if let proven = tried.proven { return proven }
+                    break
+                }
+                // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the
+                // releases people use, that is most of the whole universe, and the answer is the
+                // whole universe's. Beyond, only the projects in the conflict do.
+                if limits.base! < Resolver.sharedVersionLimit {
+                    limits = VersionLimits(base: limits.base! * Resolver.widening)
+                    continue
+                }
+                guard let widen else { break }
+                // What the model asks for stays at its newest while a dependency in the conflict
+                // can still go back (as the whole universe's solve prefers): an mlflow pin is
+                // kept with an older alembic rather than the reverse.
+                let dependencies = widen.subtracting(requested)
+                for name in dependencies.isEmpty ? widen : dependencies {
+                    limits.raised[name] = (limits.limit(for: name) ?? 0) * Resolver.widening
+                }
             }
         }
-        return try attempt(request, versionLimit: nil, debugDirectory: debugDirectory, everyBuild: true, caches: caches).outcome
+        return try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote).answer!
     }
 
     /// Releases per requirement in the first attempt.
-    public static let quickVersionLimit = 2
-    /// Releases per requirement in the attempts against a remote index, before the whole universe.
-    public static let remoteVersionLimits = [2, 8, 32]
+    public static let firstVersionLimit = 2
+    /// How much the limits widen per attempt.
+    static let widening = 4
+    /// The limit up to which every project widens (beyond, the projects in a conflict only).
+    static let sharedVersionLimit = 32
+    /// Widenings a newer-release probe may ask for before a solution is taken as it is: a
+    /// conflict libsolv proves through every alternative (each boto3 an old mlflow could
+    /// use) would otherwise widen toward the whole universe, which is what this avoids.
+    static let maximumProbeWidenings = 2
+    /// Attempts before the whole universe (2 → 8 → 32 → 128 → 512 releases, and then some).
+    static let maximumWidenings = 12
+    /// Releases of the conflict's projects left out beyond which a proven conflict is reported
+    /// from the releases loaded rather than from the whole universe: a mirror with every
+    /// release, not a thinned snapshot, where the whole universe costs seconds per solve.
+    static let provenConflictReleaseLimit = 20_000
 
     /// Equivalent conda builds are one solvable (CondaCandidates), which gives the same solution
     /// as the whole pool. An explanation, though, quotes whichever rules libsolv meets first, and
@@ -77,12 +133,35 @@ public struct Resolver: Sendable {
     /// gigabytes.
     static let everyBuildPairLimit = 4_000_000
 
-    /// One solve; on failure also whether every problem is a request nothing provides (other
-    /// than a request for an extra: the newest releases may lack an extra an older one has),
-    /// and, when some are, an explanation of just those.
-    private func attempt(_ request: SolveRequest, versionLimit: Int?, debugDirectory: String?, everyBuild: Bool,
-                         caches: SolveCaches) throws(SolveError) -> (outcome: SolveOutcome, onlyUnprovided: Bool, unprovided: SolveOutcome?) {
-        let universe = Universe(channels: channels, request: request, versionLimit: versionLimit)
+    /// What one attempt found: the answer when it is final, and else what decides how to widen.
+    private struct Attempt {
+        /// The outcome to report: a resolution; any outcome of the whole universe; and from a
+        /// limited one, the verdicts a larger universe cannot change (see `attempt`).
+        var answer: SolveOutcome?
+        var truncatedProjects: Set<NormalizedName> = []
+        var truncated: Bool { !truncatedProjects.isEmpty }
+        var condaOnlyProblem = false
+        /// The PyPI projects the problems involve (nil: some rule of unknown meaning).
+        var conflictProjects: Set<NormalizedName>?
+        /// When the universe left out many releases: the explanation of these problems,
+        /// reported if none of them involves a project the limits cut.
+        var proven: SolveOutcome?
+        /// Requested projects the solution installs at an older release than the newest the
+        /// request admits in this universe (PyPI only), in request order.
+        var olderThanNewest: [(name: NormalizedName, version: PEP440Version, key: String)] = []
+    }
+
+    /// One solve. A limited universe's failure is an answer when every problem is a request
+    /// nothing provides (other than a request for an extra: the newest releases may lack an
+    /// extra an older one has): the limit only trims among the installable releases a request
+    /// admits, never to none, and the rest of the request has a solution there, which is one in
+    /// the whole universe too. Against a remote index a failure with some such request is the
+    /// answer too (said with what was not explored): the whole universe there is every
+    /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
+    /// built only for outcomes that may be reported.
+    private func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool,
+                         remote: Bool) throws(SolveError) -> Attempt {
+        let universe = Universe(channels: channels, request: request, limits: limits)
         do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
         let builder = PoolBuilder(universe: universe, caches: caches,
@@ -90,25 +169,49 @@ public struct Resolver: Sendable {
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
-            StandardStreams.writeError("attempt: limit \(versionLimit.map(String.init) ?? "none"), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\n")
+            StandardStreams.writeError("attempt: limit \(limits.description), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\(universe.truncated ? ", releases of \(universe.truncatedProjects.count) projects left out" : "")\n")
         }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
+        var result = Attempt(truncatedProjects: universe.truncatedProjects)
         if outcome.problems.isEmpty {
-            return (.resolved(builder.resolution(installed: outcome.installed, jobs: jobs)), false, nil)
+            result.answer = .resolved(builder.resolution(installed: outcome.installed, jobs: jobs))
+            if limits.base != nil { result.olderThanNewest = builder.olderThanNewest(installed: outcome.installed, jobs: jobs) }
+            return result
+        }
+        let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
+        if limits.base == nil {
+            result.answer = .unsatisfiable(explainer.explain(outcome.problems))
+            return result
         }
         func unprovidedRequest(_ rule: SolvPool.RuleInfo) -> Bool { rule.kind == .jobNothingProvides && !builder.extraDeps.contains(rule.dep) }
-        let onlyUnprovidedRequests = outcome.problems.joined().allSatisfy(unprovidedRequest)
-        let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
-        var unprovided: SolveOutcome?
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
-        if !unprovidedProblems.isEmpty && !onlyUnprovidedRequests {
-            let partial = explainer.explain(unprovidedProblems)
-            unprovided = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
-                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"], cause: .missing))
+        if outcome.problems.joined().allSatisfy(unprovidedRequest) {
+            result.answer = .unsatisfiable(explainer.explain(outcome.problems))
+            return result
         }
-        return (.unsatisfiable(explainer.explain(outcome.problems)), onlyUnprovidedRequests, onlyUnprovidedRequests ? nil : unprovided)
+        if remote && !unprovidedProblems.isEmpty {
+            let partial = explainer.explain(unprovidedProblems)
+            result.answer = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
+                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"], cause: .missing))
+            return result
+        }
+        result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
+        var conflict: Set<NormalizedName>? = []
+        for rule in outcome.problems.joined() {
+            guard let projects = builder.pypiProjects(of: rule) else { conflict = nil; break }
+            conflict?.formUnion(projects)
+        }
+        result.conflictProjects = conflict
+        let leftOut = universe.releasesLeftOut
+        if let conflict, conflict.isDisjoint(with: universe.truncatedProjects), leftOut > Resolver.provenConflictReleaseLimit {
+            let explanation = explainer.explain(outcome.problems)
+            result.proven = .unsatisfiable(Explanation(problems: explanation.problems, hints: explanation.hints + [
+                "these conflicts hold whatever else the sources have; mlenv loaded releases newest first as far as they needed and left out \(leftOut) releases of \(universe.truncatedProjects.count) projects not in them, so further conflicts may show once these are fixed"],
+                cause: explanation.cause))
+        }
+        return result
     }
 }
 
@@ -193,6 +296,8 @@ final class PoolBuilder {
     private(set) var depSubject: [Id: Subject] = [:]
     /// Dependencies on an extra of a project (`name[extra] spec`).
     private(set) var extraDeps = Set<Id>()
+    /// Dependencies that are conda specs (depends, constrains, conda requests): conda providers only.
+    private var condaDepIds = Set<Id>()
     private let caches: SolveCaches
 
     private let mergeEquivalentBuilds: Bool
@@ -288,6 +393,68 @@ final class PoolBuilder {
         }
     }
 
+    /// Whether a rule involves conda builds, virtual packages and conda specs only: no wheel
+    /// and no pip requirement (whose providers a wider PyPI universe could grow). Rules of
+    /// unknown meaning count as not.
+    func isCondaOnly(_ rule: SolvPool.RuleInfo) -> Bool {
+        for solvable in [rule.source, rule.target] where solvable != 0 {
+            switch infos[solvable] {
+            case .conda?, .virtual?: continue
+            default: return false
+            }
+        }
+        guard rule.dep != 0 else { return true }
+        return condaDepIds.contains(rule.dep)
+    }
+
+    /// The requests (pip, not constraints) whose installed wheel is older than the newest
+    /// release the request admits among its providers, with the installed version.
+    func olderThanNewest(installed: [Id], jobs: [Job]) -> [(name: NormalizedName, version: PEP440Version, key: String)] {
+        let installedSet = Set(installed)
+        var found: [(name: NormalizedName, version: PEP440Version, key: String)] = []
+        for job in jobs {
+            guard let dep = job.dep, let subject = depSubject[dep], subject.ecosystem == "pypi", !extraDeps.contains(dep) else { continue }
+            var newest: PEP440Version?
+            var chosen: PEP440Version?
+            for p in pool.providers(dep) {
+                guard case .pypi(let c)? = infos[p] else { newest = nil; chosen = nil; break }
+                if newest.map({ c.version > $0 }) ?? true { newest = c.version }
+                if installedSet.contains(p) { chosen = c.version }
+            }
+            guard let newest, let chosen, chosen < newest else { continue }
+            let name = NormalizedName(subject.name)
+            let key = "\(name.value)==\(chosen.normalized)"
+            if !found.contains(where: { $0.key == key }) { found.append((name, chosen, key)) }
+        }
+        return found
+    }
+
+    /// The PyPI projects a rule involves (its wheels, and the project a pip requirement in it
+    /// is about); nil for a rule mlenv cannot attribute (then every project may matter).
+    func pypiProjects(of rule: SolvPool.RuleInfo) -> Set<NormalizedName>? {
+        if case .other = rule.kind { return nil }
+        var projects = Set<NormalizedName>()
+        for solvable in [rule.source, rule.target] where solvable != 0 {
+            switch infos[solvable] {
+            case .pypi(let c)?, .extra(let c, _)?: projects.insert(c.file.project)
+            case .conda?, .virtual?: break
+            case nil: return nil
+            }
+        }
+        if rule.dep != 0 && !condaDepIds.contains(rule.dep) {
+            // A pip requirement (by its subject); else a wheel's conflict with the conda builds
+            // of its project or an extra's requirement of its own release (both about the
+            // source's project), or a constraint's job (the requirement it restricts is in the
+            // problem too).
+            if let subject = depSubject[rule.dep], subject.ecosystem == "pypi" {
+                projects.insert(NormalizedName(subject.name))
+            } else if rule.kind != .job && projects.isEmpty {
+                return nil
+            }
+        }
+        return projects
+    }
+
     // MARK: Dependencies
 
     private func dependency(_ key: String, text: String, subject: Subject? = nil, providers: () -> [Id]) -> Id {
@@ -313,7 +480,7 @@ final class PoolBuilder {
             guard let spec, let v = try? CondaVersion(parsing: version) else { return false }
             return spec.version?.matches(v) ?? true
         }
-        return dependency("conda " + text, text: text, subject: subject) {
+        let id = dependency("conda " + text, text: text, subject: subject) {
             guard let spec = self.matchSpec(text) else { return [] }
             if spec.name.hasPrefix("__") {
                 return (self.virtualSolvables[spec.name] ?? []).filter {
@@ -323,14 +490,18 @@ final class PoolBuilder {
             }
             return self.conda.matching(spec, name: spec.name)
         }
+        condaDepIds.insert(id)
+        return id
     }
 
     /// A conda `constrains` entry as a conflict with every build of that name it excludes.
     private func condaConstraint(_ text: String) -> Id {
-        dependency("conda-constrains " + text, text: text) {
+        let id = dependency("conda-constrains " + text, text: text) {
             guard let spec = self.matchSpec(text) else { return [] }
             return self.conda.excluded(by: spec, name: spec.name)
         }
+        condaDepIds.insert(id)
+        return id
     }
 
     /// Every conda spec of the solve by the name it is about: what decides which builds are
@@ -375,16 +546,57 @@ final class PoolBuilder {
     /// The candidates a specifier admits, with PEP 440's pre-release rule over the whole set
     /// (`SpecifierSet.filter`): pre-releases only when the specifier names one or no final
     /// release matches. (packaging 26's `contains` admits pre-releases by default; `filter`, as
-    /// pip and uv apply it, does not.)
+    /// pip and uv apply it, does not.) Each version is matched once, however many wheels it
+    /// has: with every release of a project (2,300 of botocore, each boto3 release naming its
+    /// own botocore range) this runs for thousands of specifiers over thousands of versions.
     private func admitted(_ ids: [Id], by spec: SpecifierSet) -> [Id] {
-        func version(_ id: Id) -> PEP440Version? {
-            switch infos[id] {
-            case .pypi(let c)?, .extra(let c, _)?: return c.version
-            default: return nil
+        let runs = versionRuns(ids)
+        var matching: [Int] = []
+        var finalMatches = false
+        for (i, version) in runs.versions.enumerated() {
+            guard let version, spec.contains(version, prereleases: true) else { continue }
+            matching.append(i)
+            if !version.isPrerelease { finalMatches = true }
+        }
+        let keepPrereleases: Bool
+        switch spec.effectivePrereleases {
+        case true?: keepPrereleases = true
+        case false?: keepPrereleases = false
+        case nil: keepPrereleases = !finalMatches
+        }
+        var result: [Id] = []
+        for i in matching where keepPrereleases || runs.versions[i]?.isPrerelease == false {
+            result += ids[runs.starts[i]..<(i + 1 < runs.starts.count ? runs.starts[i + 1] : ids.count)]
+        }
+        return result
+    }
+
+    /// Solvables of one name, split where the version changes (they are in pool order, newest
+    /// first, so a version's wheels are adjacent): the version of each run and where it starts.
+    private struct VersionRuns {
+        /// nil for a solvable that is no wheel (never admitted).
+        var versions: [PEP440Version?] = []
+        var starts: [Int] = []
+    }
+    /// By the first solvable of the list: each name's (and extra's) list is fixed once the pool
+    /// is loaded, before any dependency is worked out.
+    private var versionRunsByFirst: [Id: VersionRuns] = [:]
+
+    private func versionRuns(_ ids: [Id]) -> VersionRuns {
+        guard let first = ids.first else { return VersionRuns() }
+        if let known = versionRunsByFirst[first], known.starts.last.map({ $0 < ids.count }) ?? false { return known }
+        var runs = VersionRuns()
+        for (i, id) in ids.enumerated() {
+            var version: PEP440Version?
+            if case .pypi(let c)? = infos[id] { version = c.version }
+            if case .extra(let c, _)? = infos[id] { version = c.version }
+            if runs.starts.isEmpty || version == nil || runs.versions.last! != version {
+                runs.versions.append(version)
+                runs.starts.append(i)
             }
         }
-        let allowed = Set(spec.filter(Set(ids.compactMap(version))))
-        return ids.filter { version($0).map(allowed.contains) ?? false }
+        versionRunsByFirst[first] = runs
+        return runs
     }
 
     // MARK: Jobs
