@@ -120,10 +120,11 @@ public struct Resolver: Sendable {
     static let maximumProbeWidenings = 2
     /// Attempts before the whole universe (2 → 8 → 32 → 128 → 512 releases, and then some).
     static let maximumWidenings = 12
-    /// Releases of the conflict's projects left out beyond which a proven conflict is reported
-    /// from the releases loaded rather than from the whole universe: a mirror with every
-    /// release, not a thinned snapshot, where the whole universe costs seconds per solve.
-    static let provenConflictReleaseLimit = 20_000
+    /// Releases left out (of the projects the limits cut) beyond which a proven conflict is
+    /// reported from the releases loaded rather than from the whole universe: a mirror with
+    /// every release (9,000-15,000 left out for the shared models that conflict), not a thinned
+    /// snapshot (at most 3,519 on the embedded one), where the whole universe costs seconds.
+    static let provenConflictReleaseLimit = 8_000
 
     /// Equivalent conda builds are one solvable (CondaCandidates), which gives the same solution
     /// as the whole pool. An explanation, though, quotes whichever rules libsolv meets first, and
@@ -200,7 +201,11 @@ public struct Resolver: Sendable {
         result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
         var conflict: Set<NormalizedName>? = []
         for rule in outcome.problems.joined() {
-            guard let projects = builder.pypiProjects(of: rule) else { conflict = nil; break }
+            guard let projects = builder.pypiProjects(of: rule) else {
+                if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil { StandardStreams.writeError("unattributed rule: \(rule)\n") }
+                conflict = nil
+                break
+            }
             conflict?.formUnion(projects)
         }
         result.conflictProjects = conflict
@@ -397,7 +402,7 @@ final class PoolBuilder {
     /// and no pip requirement (whose providers a wider PyPI universe could grow). Rules of
     /// unknown meaning count as not.
     func isCondaOnly(_ rule: SolvPool.RuleInfo) -> Bool {
-        for solvable in [rule.source, rule.target] where solvable != 0 {
+        for solvable in rule.solvables {
             switch infos[solvable] {
             case .conda?, .virtual?: continue
             default: return false
@@ -434,7 +439,7 @@ final class PoolBuilder {
     func pypiProjects(of rule: SolvPool.RuleInfo) -> Set<NormalizedName>? {
         if case .other = rule.kind { return nil }
         var projects = Set<NormalizedName>()
-        for solvable in [rule.source, rule.target] where solvable != 0 {
+        for solvable in rule.solvables {
             switch infos[solvable] {
             case .pypi(let c)?, .extra(let c, _)?: projects.insert(c.file.project)
             case .conda?, .virtual?: break

@@ -118,6 +118,14 @@ final class SolvPool {
         let source: Id
         let target: Id
         let dep: Id
+
+        /// The solvables the rule names (a job rule's target is the job's flags, not a solvable).
+        var solvables: [Id] {
+            switch kind {
+            case .job, .jobNothingProvides: return source != 0 ? [source] : []
+            default: return [source, target].filter { $0 != 0 }
+            }
+        }
     }
 
     func solve(_ jobs: [Job]) -> Outcome {
