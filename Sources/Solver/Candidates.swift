@@ -71,11 +71,16 @@ final class Universe {
     private(set) var truncatedProjects: Set<NormalizedName> = []
     var truncated: Bool { !truncatedProjects.isEmpty }
 
-    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole) {
+    /// What each project's release history says whatever the limits, shared by the universes
+    /// of one resolver's attempts.
+    private let histories: ProjectHistories
+
+    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole, histories: ProjectHistories = ProjectHistories()) {
         self.channels = channels
         self.request = request
         self.environment = request.target.markerEnvironment
         self.limits = limits
+        self.histories = histories
     }
 
     let environment: MarkerEnvironment
@@ -145,9 +150,11 @@ final class Universe {
                         specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name))
             }
             work.removeAll()
-            let channels = channels, limits = limits
+            let channels = channels, limits = limits, histories = histories
             let load = { @Sendable (loading: Loading) -> Result<Loaded, ChannelError> in
-                do throws(ChannelError) { return .success(try loading.load(channels: channels, versionLimit: limits.limit(for: loading.name))) } catch {
+                do throws(ChannelError) {
+                    return .success(try loading.load(channels: channels, versionLimit: limits.limit(for: loading.name), histories: histories))
+                } catch {
                     return .failure(error)
                 }
             }
@@ -342,10 +349,11 @@ private struct Loading: @unchecked Sendable {
     let specs: Set<SpecifierSet>
     let anyVersion: Bool
 
-    func load(channels: ChannelSet, versionLimit: Int?) throws(ChannelError) -> Loaded {
+    func load(channels: ChannelSet, versionLimit: Int?, histories: ProjectHistories) throws(ChannelError) -> Loaded {
         let project: ProjectFiles
         if let known = self.project { project = known } else {
-            project = ProjectFiles(try channels.judgedProject(name, pinned: !pins.isEmpty), pins: pins)
+            let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
+            project = ProjectFiles(judged, history: histories.history(of: name, pins: pins, releases: judged?.files.releases.count ?? 0))
         }
         let releases: [Int]
         var truncated = false
@@ -425,20 +433,17 @@ private struct Loaded: @unchecked Sendable {
 /// and which wheels have been loaded.
 private final class ProjectFiles {
     private let judged: JudgedProject?
-    private let pins: Set<PEP440Version>
+    private let history: ProjectHistory
+    private var pins: Set<PEP440Version> { history.pins }
     /// Wheels already loaded (or refused as yanked or without metadata).
     var seen: [Bool]
     /// Why loaded wheels could not be used (yanked, no metadata).
     var loadInfo = Unavailable()
-    private var installable: [Bool?]
-    /// `newest` answers, with the limit each was asked with.
-    private var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
 
-    init(_ judged: JudgedProject?, pins: Set<PEP440Version>) {
+    init(_ judged: JudgedProject?, history: ProjectHistory) {
         self.judged = judged
-        self.pins = pins
+        self.history = history
         seen = Array(repeating: false, count: judged?.count ?? 0)
-        installable = Array(repeating: nil, count: judged?.files.releases.count ?? 0)
     }
 
     var count: Int { judged?.count ?? 0 }
@@ -451,14 +456,14 @@ private final class ProjectFiles {
 
     /// Whether release `r` has a wheel for the target (a yanked one only when pinned).
     private func isInstallable(_ r: Int) -> Bool {
-        if let known = installable[r] { return known }
+        if let known = history.installable[r] { return known }
         let version = version(ofRelease: r)
         let result = files(ofRelease: r).contains { i in
             let candidate = candidate(i)
             guard case .wheel = candidate.verdict else { return false }
             return !candidate.file.isYanked || pins.contains(version)
         }
-        installable[r] = result
+        history.installable[r] = result
         return result
     }
 
@@ -483,10 +488,10 @@ private final class ProjectFiles {
     /// The newest `limit` installable versions a requirement admits (pip's pre-release rules,
     /// as `SpecifierSet.filter`), newest first, each as the releases that spell it.
     func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [[Int]] {
-        if let known = newestAdmitted[spec], known.limit >= limit || known.versions.count < known.limit {
+        if let known = history.newestAdmitted[spec], known.limit >= limit || known.versions.count < known.limit {
             return Array(known.versions.prefix(limit))
         }
-        var r = 0
+        var r = firstRelease(admittedUpTo: spec)
         var met: [(version: PEP440Version, releases: [Int])] = []
         let versions = spec.first(limit) { () -> PEP440Version? in
             guard let next = nextInstallable(&r, admits: { spec.contains($0, prereleases: true) }) else { return nil }
@@ -494,8 +499,20 @@ private final class ProjectFiles {
             return next.version
         }
         let chosen = versions.map { v in met.first { $0.version == v }?.releases ?? [] }
-        newestAdmitted[spec] = (limit, chosen)
+        history.newestAdmitted[spec] = (limit, chosen)
         return chosen
+    }
+
+    /// The first release (newest first) the specifier's upper bounds admit: a binary search,
+    /// so `botocore>=1.20,<1.21` or `mlflow==1.26.1` does not walk 2,000 newer releases.
+    private func firstRelease(admittedUpTo spec: SpecifierSet) -> Int {
+        guard spec.hasUpperBound else { return 0 }
+        var low = 0, high = releaseIndices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if spec.admitsUpTo(version(ofRelease: middle)) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     /// For a requirement without a version: the newest `limit` installable versions, finals
@@ -515,6 +532,39 @@ private final class ProjectFiles {
         }
         let chosen = finalsOnly ? Array(finals.prefix(limit)) : Array(all.prefix(limit))
         return chosen.map(\.releases)
+    }
+}
+
+/// What a project's releases say whatever a universe's limits: which have a wheel for the
+/// target, and the newest releases each specifier admits. An attempt that widens the limits
+/// reads them again instead of walking the same thousands of releases. One loading at a time
+/// uses a project's history (a project is loaded by one thread per round, rounds and
+/// attempts one after another).
+final class ProjectHistory: @unchecked Sendable {
+    let pins: Set<PEP440Version>
+    var installable: [Bool?]
+    /// `newest` answers, with the limit each was asked with.
+    var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
+
+    init(pins: Set<PEP440Version>, releases: Int) {
+        self.pins = pins
+        installable = Array(repeating: nil, count: releases)
+    }
+}
+
+/// The histories of one resolver's projects, by name and pins (a pin admits a yanked release).
+final class ProjectHistories: @unchecked Sendable {
+    private let lock = Lock()
+    private var histories: [String: ProjectHistory] = [:]
+
+    func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int) -> ProjectHistory {
+        let key = name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",")
+        return lock.withLock {
+            if let known = histories[key], known.installable.count == releases { return known }
+            let made = ProjectHistory(pins: pins, releases: releases)
+            histories[key] = made
+            return made
+        }
     }
 }
 

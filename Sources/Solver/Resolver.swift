@@ -85,7 +85,7 @@ public struct Resolver: Sendable {
                 if tried.condaOnlyProblem || !tried.truncated { break }
                 let widen = tried.conflictProjects?.intersection(tried.truncatedProjects)
                 if widen?.isEmpty == true {
-                    if let proven = tried.proven { return proven }
+                    if let proven = tried.proven { return proven() }
                     break
                 }
                 // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the
@@ -145,8 +145,8 @@ public struct Resolver: Sendable {
         /// The PyPI projects the problems involve (nil: some rule of unknown meaning).
         var conflictProjects: Set<NormalizedName>?
         /// When the universe left out many releases: the explanation of these problems,
-        /// reported if none of them involves a project the limits cut.
-        var proven: SolveOutcome?
+        /// reported if none of them involves a project the limits cut (made when asked).
+        var proven: (() -> SolveOutcome)?
         /// Requested projects the solution installs at an older release than the newest the
         /// request admits in this universe (PyPI only), in request order.
         var olderThanNewest: [(name: NormalizedName, version: PEP440Version, key: String)] = []
@@ -162,7 +162,7 @@ public struct Resolver: Sendable {
     /// built only for outcomes that may be reported.
     private func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool,
                          remote: Bool) throws(SolveError) -> Attempt {
-        let universe = Universe(channels: channels, request: request, limits: limits)
+        let universe = Universe(channels: channels, request: request, limits: limits, histories: caches.histories)
         do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
         let builder = PoolBuilder(universe: universe, caches: caches,
@@ -192,10 +192,14 @@ public struct Resolver: Sendable {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))
             return result
         }
-        if remote && !unprovidedProblems.isEmpty {
+        // On a local mirror with every release the whole universe costs seconds too.
+        let leftOut = universe.releasesLeftOut
+        if (remote || leftOut > Resolver.provenConflictReleaseLimit) && !unprovidedProblems.isEmpty {
             let partial = explainer.explain(unprovidedProblems)
+            let why = remote ? "with a remote index mlenv does not load every release to look for further conflicts"
+                : "mlenv loaded releases newest first as far as the solve needed and left out \(leftOut) releases of \(universe.truncatedProjects.count) projects"
             result.answer = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
-                "only the requests nothing provides are shown: with a remote index mlenv does not load every release to look for further conflicts; fix these and resolve again"], cause: .missing))
+                "only the requests nothing provides are shown: \(why); fix these and resolve again"], cause: .missing))
             return result
         }
         result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
@@ -209,12 +213,14 @@ public struct Resolver: Sendable {
             conflict?.formUnion(projects)
         }
         result.conflictProjects = conflict
-        let leftOut = universe.releasesLeftOut
         if let conflict, conflict.isDisjoint(with: universe.truncatedProjects), leftOut > Resolver.provenConflictReleaseLimit {
-            let explanation = explainer.explain(outcome.problems)
-            result.proven = .unsatisfiable(Explanation(problems: explanation.problems, hints: explanation.hints + [
-                "these conflicts hold whatever else the sources have; mlenv loaded releases newest first as far as they needed and left out \(leftOut) releases of \(universe.truncatedProjects.count) projects not in them, so further conflicts may show once these are fixed"],
-                cause: explanation.cause))
+            let problems = outcome.problems, projects = universe.truncatedProjects.count
+            result.proven = {
+                let explanation = explainer.explain(problems)
+                return .unsatisfiable(Explanation(problems: explanation.problems, hints: explanation.hints + [
+                    "these conflicts hold whatever else the sources have; mlenv loaded releases newest first as far as they needed and left out \(leftOut) releases of \(projects) projects not in them, so further conflicts may show once these are fixed"],
+                    cause: explanation.cause))
+            }
         }
         return result
     }
@@ -223,6 +229,8 @@ public struct Resolver: Sendable {
 /// Parsed specs, shared by the solves of one resolver.
 final class SolveCaches: @unchecked Sendable {
     private let lock = Lock()
+    /// Release histories of the PyPI projects met (see ProjectHistory).
+    let histories = ProjectHistories()
     private var matchSpecs: [String: MatchSpec?] = [:]
 
     func matchSpec(_ text: String) -> MatchSpec? {

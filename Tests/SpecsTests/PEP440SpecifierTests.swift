@@ -94,6 +94,29 @@ func membership(_ row: Membership) throws -> Bool {
         }
     }
 
+    /// `admitsUpTo` lets a resolver binary-search where a newest-first walk starts: over
+    /// versions sorted newest first it is false, then true (monotone), and true for every
+    /// version the set contains (it never skips a match). Every specifier of packaging's rows,
+    /// alone and with a lower bound, over versions with epochs, locals, pre, post and dev parts.
+    @Test func admitsUpToIsMonotoneAndKeepsEveryMatch() throws {
+        let texts = ["0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
+                     "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5", "1!2.0"]
+        let versions = try texts.map { try PEP440Version(parsing: $0) }.sorted(by: >)
+        for text in V.specifiers {
+            guard let single = try? SpecifierSet(parsing: text) else { continue }
+            for set in [single, try SpecifierSet(parsing: text + ",>=0.1")] {
+                var seenTrue = false
+                for v in versions {
+                    let admits = set.admitsUpTo(v)
+                    #expect(!seenTrue || admits, "\(set) turns false again at \(v)")
+                    seenTrue = seenTrue || admits
+                    if set.contains(v, prereleases: true) { #expect(admits, "\(set) contains \(v) but says it is above its bounds") }
+                    if !set.hasUpperBound { #expect(admits) }
+                }
+            }
+        }
+    }
+
     @Test(arguments: V.operators)
     func operatorProperty(_ row: Pair) throws {
         #expect(try VersionSpecifier(parsing: row.input).op.rawValue == row.expected, sourceLocation: row.location)

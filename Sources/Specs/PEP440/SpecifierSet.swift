@@ -61,6 +61,18 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
         specifiers.contains { $0.impliesPrereleases == true } ? true : nil
     }
 
+    /// False when `version` and every newer version are outside the set by an upper bound
+    /// (`<`, `<=`, `==`): monotone over versions newest first, so that a walk over thousands
+    /// of releases can binary-search its start past the ones the set excludes.
+    public func admitsUpTo(_ version: PEP440Version) -> Bool {
+        specifiers.allSatisfy { $0.admitsUpTo(version) }
+    }
+
+    /// Whether some specifier bounds the set from above (`admitsUpTo` can say false).
+    public var hasUpperBound: Bool {
+        specifiers.contains { s in s.op == .lessThan || s.op == .lessThanOrEqual || (s.op == .equal && !s.isWildcard) }
+    }
+
     /// packaging's `SpecifierSet.prereleases`: the explicit policy, else true when a specifier
     /// names a pre-release, else nil.
     public var effectivePrereleases: Bool? { prereleases ?? impliesPrereleases }

@@ -43,6 +43,19 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
     /// The `<V` upper bound: V itself for pre-releases, else V.dev0.
     private let lessThanBound: PEP440Version?
 
+    /// False when `v` sorts above every version this specifier matches, so that all newer
+    /// versions are excluded too (monotone over a newest-first list): `<V`, `<=V` and `==V`
+    /// (not wildcards) bound matches from above; other operators never say false.
+    func admitsUpTo(_ v: PEP440Version) -> Bool {
+        guard let s = version else { return true }
+        switch op {
+        case .lessThan: return lessThanBound.map { v.compare(to: $0) < 0 } ?? false
+        case .lessThanOrEqual: return v.compare(to: s, ignoringLocal: true) <= 0
+        case .equal where !isWildcard: return s.localSegments != nil ? v.compare(to: s) <= 0 : v.compare(to: s, ignoringLocal: true) <= 0
+        default: return true
+        }
+    }
+
     public init(parsing text: String) throws(SpecError) {
         self = try text.withBytes { b in
             let (lo, hi) = UTF8Scan.strip(b, 0, b.count)
