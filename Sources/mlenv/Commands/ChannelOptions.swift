@@ -3,6 +3,7 @@
 //
 // Sources, said once (first found wins):
 // - flags: `--channel`, `--index`, `--index-url`, `--extra-index-url`;
+// - the project's `.mlenv.yaml` `channels:`/`indexes:` (ProjectDefaults fills them in as flags);
 // - `--sources embedded|live`, else `MLENV_SOURCES`, else live:
 //   - live: the model's own conda channels (conda.yaml `channels:`, names expanded through the
 //     channel alias) and its requirements' `--index-url`/`--extra-index-url`, else the index pip

@@ -104,9 +104,7 @@ struct LintCommand: ParsableCommand {
         }
 
         var channelSettings = channelOptions
-        if channelSettings.channels.isEmpty { channelSettings.channels = configuration.channels.map(configuration.resolve) }
-        if channelSettings.indexes.isEmpty { channelSettings.indexes = configuration.indexes.map(configuration.resolve) }
-        if channelSettings.excludeNewer == nil { channelSettings.excludeNewer = configuration.excludeNewer }
+        channelSettings.takeDefaults(from: configuration)
         let set = try channelSettings.channelSet(target: Target(python: PythonVersion(major: 3, minor: 11)), conda: true)
         // What every verdict below was made from, said with the report.
         let summary = channelSettings.summary(set)

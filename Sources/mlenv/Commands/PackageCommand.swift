@@ -15,6 +15,7 @@ struct ResolvedModel {
     let channels: ChannelSet
 
     static func resolve(model: String, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
+        let (deployment, channelOptions) = try ProjectDefaults.apply(near: model, deployment, channelOptions)
         let (environment, plan) = try deployment.plan(model: model)
         let channels = try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda)
         let outcome: SolveOutcome

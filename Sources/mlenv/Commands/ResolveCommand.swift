@@ -8,8 +8,13 @@ import Solver
 
 /// Options of every command that resolves a model for a deployment.
 struct DeploymentOptionGroup: ParsableArguments {
-    @Option(name: .customLong("deployment"), help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none.", valueName: "type"))
-    var deployment: String = "azureml-online"
+    @Option(name: .customLong("deployment"), help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
+    var deploymentOption: String?
+
+    @Option(help: ArgumentHelp("The project configuration (default: .mlenv.yaml in the nearest ancestor of the model): its deployment, channels, indexes and exclude-newer apply where no option gives them.", valueName: "file"))
+    var config: String?
+
+    var deployment: String { deploymentOption ?? "azureml-online" }
 
     @Option(help: ArgumentHelp("A deployment profile file to use instead of a built-in one.", valueName: "file"))
     var profileFile: String?
@@ -115,6 +120,7 @@ struct ResolveCommand: ParsableCommand {
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
+        let (deployment, channelOptions) = try ProjectDefaults.apply(near: models[0], self.deployment, self.channelOptions)
         // Channels are read once per target (Python, glibc) and shared by every model; the
         // solves then run `--jobs` at a time, and the reports come out in the models' order.
         var resolvers: [String: Resolver] = [:]
