@@ -1,8 +1,8 @@
 // `.mlenv.yaml`: project defaults for lint and the commands that resolve a model (deployment,
 // channels, indexes, exclude-newer; see mlenv's ProjectDefaults) and a `lint` section (rules
 // turned off or re-levelled, per-path overrides, max-warnings). Found in the nearest ancestor
-// directory of the first path linted, or given with --config. Unknown keys and rule names are errors with the file's line and column, so
-// a typo cannot silently turn a check off.
+// directory of the first path linted, or given with --config. Unknown keys and rule names are
+// errors with the file's line and column, so a typo cannot silently turn a check off.
 //
 //   deployment: azureml-online
 //   channels: [mirror/conda-forge]      # relative to this file
