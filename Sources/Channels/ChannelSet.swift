@@ -14,7 +14,7 @@ public final class ChannelSet: @unchecked Sendable {
 
     /// Per channel (in priority order), its subdirs' records; read on first use (a virtualenv
     /// resolve never needs them), decoded by name on demand.
-    private var loadedConda: [[CondaSubdirRecords]]?
+    private var loadedConda: [[any CondaSubdir]]?
     private var condaError: ChannelError?
     private var byName: [Int: [String: [CondaRecord]]] = [:]
     private let lock = Lock()
@@ -66,7 +66,7 @@ public final class ChannelSet: @unchecked Sendable {
         _ = try condaSubdirs()
     }
 
-    private func condaSubdirs() throws(ChannelError) -> [[CondaSubdirRecords]] {
+    private func condaSubdirs() throws(ChannelError) -> [[any CondaSubdir]] {
         if let condaSource { return try condaSource.condaSubdirs() }
         lock.lock()
         defer { lock.unlock() }
@@ -77,15 +77,19 @@ public final class ChannelSet: @unchecked Sendable {
         let subdirs = target.condaSubdirs, cacheDirectory = cacheDirectory, client = client
         let work = condaChannels.flatMap { channel in subdirs.map { (channel, $0) } }
         let anyRemote = condaChannels.contains { !$0.isLocal }
-        let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) { channel, subdir -> Result<CondaSubdirRecords, ChannelError> in
+        let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) { channel, subdir -> Result<any CondaSubdir, ChannelError> in
+            // A remote channel with a CEP 16 shard index is read by name, as the solve reaches them.
+            if !channel.isLocal, let client, let sharded = ShardedSubdir.open(channel: channel, subdir: subdir, client: client) {
+                return .success(sharded)
+            }
             do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory, client: client)) } catch {
                 return .failure(error)
             }
         }
-        var result: [[CondaSubdirRecords]] = []
+        var result: [[any CondaSubdir]] = []
         do {
             for c in condaChannels.indices {
-                var channelSubdirs: [CondaSubdirRecords] = []
+                var channelSubdirs: [any CondaSubdir] = []
                 for s in subdirs.indices { channelSubdirs.append(try loaded[c * subdirs.count + s].get()) }
                 result.append(channelSubdirs)
             }
@@ -115,6 +119,21 @@ public final class ChannelSet: @unchecked Sendable {
         byName[index, default: [:]][name] = records
         lock.unlock()
         return records
+    }
+
+    /// Whether some conda channel is read by name from CEP 16 shards.
+    public var hasShardedConda: Bool {
+        ((try? condaSubdirs()) ?? []).contains { $0.contains { $0 is ShardedSubdir } }
+    }
+
+    /// Fetches ahead what `condaRecords(named:)` will read for these names: the shards of
+    /// sharded channels, side by side (nothing for channels read whole). The solve's walk calls
+    /// it with each round of names it reaches.
+    public func prefetchConda(_ names: [String]) throws(ChannelError) {
+        if let condaSource { return try condaSource.prefetchConda(names) }
+        for channel in try condaSubdirs() {
+            for subdir in channel { try subdir.prefetch(names) }
+        }
     }
 
     /// Every conda record (after `--exclude-newer`), for counts and benchmarks.

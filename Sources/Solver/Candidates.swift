@@ -86,21 +86,30 @@ final class Universe {
     let environment: MarkerEnvironment
 
     func build() throws(ChannelError) {
-        if request.mode == .conda { gatherConda() }
+        if request.mode == .conda { try gatherConda() }
         try gatherPyPI()
     }
 
     // MARK: conda
 
-    private func gatherConda() {
+    private func gatherConda() throws(ChannelError) {
         var queue: [(name: String, channel: String?)] = [("python", nil)]
         for r in request.conda { queue.append((r.spec.name, r.spec.channel)) }
         var seen = Set<String>()
         // Each distinct dependency or constrains text once: builds of a name share most of them.
         var seenTexts = Set<String>()
         var seenLists = Set<ListIdentity>()
+        // What the queue holds is fetched ahead, side by side, for sharded channels (a no-op for
+        // channels read whole); the walk itself keeps its order.
+        let sharded = channels.hasShardedConda
+        var prefetched = Set<String>()
         while let (name, channel) = queue.popLast() {
             guard !name.hasPrefix("__"), seen.insert(name).inserted else { continue }
+            if sharded && !prefetched.contains(name) {
+                let ahead = Set([name] + queue.map(\.name).filter { !$0.hasPrefix("__") && !seen.contains($0) && !prefetched.contains($0) })
+                prefetched.formUnion(ahead)
+                try channels.prefetchConda(ahead.sorted())
+            }
             var records = channels.condaRecords(named: name)
             if let channel, !records.contains(where: { $0.channel == channel }) {
                 records += channels.condaRecords(named: name, channel: channel)

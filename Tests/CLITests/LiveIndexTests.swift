@@ -49,16 +49,70 @@ import Testing
         #expect(!Self.embedded.isEmpty)
         let coldRequests = server.requests().count
         #expect(coldRequests > 100)
-        // Fresh for 600 s: the warm run asks only for the compressed repodata the server lacks.
+        // Fresh for 600 s: the warm run asks only for the compressed repodata and the shard
+        // index the server lacks.
         let warm = try Self.resolve(server, cache: cache)
         #expect(warm.status == 0)
         #expect(try Self.pins(warm.stdout) == Self.embedded)
         let warmRequests = server.requests().dropFirst(coldRequests)
-        #expect(warmRequests.allSatisfy { $0.contains("repodata.json.zst 404") }, "\(Array(warmRequests.prefix(5)))")
+        #expect(warmRequests.allSatisfy { $0.contains("repodata.json.zst 404") || $0.contains("repodata_shards.msgpack.zst 404") },
+                "\(Array(warmRequests.prefix(5)))")
         // The report names the live sources.
         let report = try JSONValue.parse(Array(warm.stdout.utf8))
         #expect(report["sources"]?.arrayValue?.allSatisfy { $0["live"] == .bool(true) } == true)
         #expect(report["resolved_at"]?.stringValue?.hasSuffix("Z") == true)
+    }
+
+    /// CEP 16: a channel that offers a shard index is read by name, only the shards the solve
+    /// reaches, with the answer of the whole repodata; shards are content-addressed, so a warm
+    /// run fetches none, `--offline` needs none fetched, and a shard that does not match its
+    /// hash is refused.
+    @Test func shardedRepodataFetchesOnlyTheShardsTheSolveReaches() throws {
+        let root = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["python3", CLI.repository.path + "/scripts/make-shards.py", root + "/conda-forge"]
+        made.standardError = FileHandle.nullDevice
+        try made.run()
+        made.waitUntilExit()
+        try #require(made.terminationStatus == 0, "make-shards.py failed (is zstd installed?)")
+        let shardFiles = try ["linux-64", "noarch"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: "\(root)/conda-forge/\($1)/shards").count) }
+        let server = try IndexServer([], directory: root)
+        defer { server.stop() }
+        func resolve(_ cache: String, _ extra: [String] = []) throws -> CLI.Result {
+            try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
+                         "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"] + extra)
+        }
+        let cache = try Scratch.directory()
+        let cold = try resolve(cache)
+        #expect(cold.status == 0, "\(cold.stderr)")
+        #expect(try Self.pins(cold.stdout) == Self.embedded)
+        let coldRequests = server.requests()
+        let shardsFetched = coldRequests.filter { $0.contains("/shards/") && $0.contains(" 200") }.count
+        #expect(shardsFetched > 10 && shardsFetched * 4 < shardFiles, "\(shardsFetched) of \(shardFiles) shards")
+        #expect(!coldRequests.contains { $0.contains("repodata.json") }, "\(coldRequests.filter { $0.contains("repodata.json") })")
+        // Warm: the shard index is revalidated, no shard is asked for again.
+        let warm = try resolve(cache)
+        #expect(try Self.pins(warm.stdout) == Self.embedded)
+        let warmRequests = server.requests().dropFirst(coldRequests.count)
+        #expect(warmRequests.allSatisfy { $0.contains("repodata_shards.msgpack.zst") }, "\(Array(warmRequests.prefix(5)))")
+        // Offline from that cache.
+        let offline = try resolve(cache, ["--offline"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(try Self.pins(offline.stdout) == Self.embedded)
+        // A shard whose bytes are not the ones its name (its hash) promises is refused.
+        let shards = root + "/conda-forge/noarch/shards"
+        for file in try FileManager.default.contentsOfDirectory(atPath: shards) {
+            let path = shards + "/" + file
+            var bytes = try Array(Foundation.Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count - 1] ^= 0xff
+            try Foundation.Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let tampered = try resolve(try Scratch.directory())
+        #expect(tampered.status == 2, "\(tampered.stdout)")
+        #expect(tampered.stderr.contains("does not match its SHA-256 in the shard index"), "\(tampered.stderr)")
     }
 
     /// A request nothing provides is the answer against a remote index: no walk through every
@@ -217,13 +271,13 @@ final class IndexServer: @unchecked Sendable {
     let scheme: String
     let log: String
 
-    init(_ options: [String], scheme: String = "http") throws {
+    init(_ options: [String], scheme: String = "http", directory: String = CLI.repository.path + "/channels") throws {
         let scratch = try Scratch.directory()
         log = scratch + "/requests.log"
         let portFile = scratch + "/port"
         self.scheme = scheme
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.repository.path + "/scripts/serve-index.py", "--directory", CLI.repository.path + "/channels",
+        process.arguments = ["python3", CLI.repository.path + "/scripts/serve-index.py", "--directory", directory,
                              "--port", "0", "--port-file", portFile, "--log", log] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -58,6 +58,18 @@ public final class Digester {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Bytes as lower-case hex (a digest stored as bytes, as CEP 16 shards store them).
+    public static func hexString(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func hex(_ algorithm: DigestAlgorithm, of bytes: [UInt8]) -> String {
         let digester = Digester(algorithm)
         digester.update(bytes)

@@ -50,7 +50,10 @@ public final class HTTPCache: @unchecked Sendable {
     /// The answer to GET `url` (with `accept`), from the cache when it may be used, else from
     /// the network through `client` (then stored). `suffix` ends the body file's name (a
     /// repodata reader picks its decompressor from it).
-    public func fetch(_ url: String, accept: String?, suffix: String, maxBytes: UInt64, client: HTTPClient) throws(HTTPError) -> HTTPCacheEntry {
+    /// `immutable`: the URL names its content (a CEP 16 shard by its hash), so a stored copy is
+    /// never revalidated, not even with --refresh.
+    public func fetch(_ url: String, accept: String?, suffix: String, maxBytes: UInt64, client: HTTPClient,
+                      immutable: Bool = false) throws(HTTPError) -> HTTPCacheEntry {
         let name = URLText.redacted(url)
         let key = Digester.hex(.sha256, of: Array("\(name)\n\(accept ?? "")".utf8))
         lock.lock()
@@ -64,7 +67,7 @@ public final class HTTPCache: @unchecked Sendable {
             if client.settings.offline {
                 return settle(key, stored) { $0.offlineStale += stored.isFresh(at: now) ? 0 : 1 }
             }
-            if mode == .normal && stored.isFresh(at: now) { return settle(key, stored) { $0.fresh += 1 } }
+            if (mode == .normal && stored.isFresh(at: now)) || (immutable && stored.status == 200) { return settle(key, stored) { $0.fresh += 1 } }
         }
         var conditional: [(String, String)] = []
         if let stored, stored.status == 200 {

@@ -8,11 +8,11 @@ enum RemoteFetch {
     /// The answer to GET `url`: nil when the server says it has no such thing (404, 410).
     /// `what` names the thing in errors ("the project page of numpy").
     static func get(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
-                    maxBytes: UInt64 = HTTPClient.pageLimit) throws(ChannelError) -> HTTPCacheEntry? {
+                    maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
         let entry: HTTPCacheEntry
         do throws(HTTPError) {
             if let cache = client.cache {
-                entry = try cache.fetch(url, accept: accept, suffix: suffix, maxBytes: maxBytes, client: client)
+                entry = try cache.fetch(url, accept: accept, suffix: suffix, maxBytes: maxBytes, client: client, immutable: immutable)
             } else {
                 let transfer = try client.transfer(url, accept: accept, range: nil, conditional: [], bodyPath: nil, maxBytes: maxBytes)
                 var made = HTTPCacheEntry(url: URLText.redacted(url), status: transfer.response.status, storedAt: 0, maxAge: nil, noCache: true,
