@@ -79,7 +79,7 @@ public final class ChannelSet: @unchecked Sendable {
         let anyRemote = condaChannels.contains { !$0.isLocal }
         let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) { channel, subdir -> Result<any CondaSubdir, ChannelError> in
             // A remote channel with a CEP 16 shard index is read by name, as the solve reaches them.
-            if !channel.isLocal, let client, let sharded = ShardedSubdir.open(channel: channel, subdir: subdir, client: client) {
+            if !channel.isLocal, let client, let sharded = ShardedSubdir.open(channel: channel, subdir: subdir, client: client, cacheDirectory: cacheDirectory) {
                 return .success(sharded)
             }
             do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory, client: client)) } catch {

@@ -39,6 +39,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     private let channel: String
     private let channelLocation: String
     private let client: HTTPClient
+    /// Where each shard, once read, is kept as a record table (`<hash>.bin`, the format of the
+    /// parsed-channel cache): a warm solve maps it instead of reading MessagePack again.
+    private let tableDirectory: String?
     private var fetched: [String: [CondaRecord]] = [:]
 
     /// Shards fetched at once.
@@ -46,7 +49,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     /// The most a shard index or a shard may expand to.
     static let decompressedLimit = 256 << 20
 
-    private init(shards: [String: [UInt8]], shardsBase: String, subdir: String, channel: String, channelLocation: String, client: HTTPClient) {
+    private init(shards: [String: [UInt8]], shardsBase: String, subdir: String, channel: String, channelLocation: String, client: HTTPClient,
+                 tableDirectory: String?) {
+        self.tableDirectory = tableDirectory
         self.shards = shards
         self.shardsBase = shardsBase
         self.subdir = subdir
@@ -56,7 +61,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     }
 
     /// The subdir's shard index, or nil when the channel offers none that mlenv can use.
-    static func open(channel: CondaChannel, subdir: String, client: HTTPClient) -> ShardedSubdir? {
+    static func open(channel: CondaChannel, subdir: String, client: HTTPClient, cacheDirectory: String?) -> ShardedSubdir? {
         let subdirURL = "\(channel.location)/\(subdir)/"
         let indexURL = subdirURL + "repodata_shards.msgpack.zst"
         guard let entry = try? RemoteFetch.get(indexURL, accept: nil, client: client, what: "the \(subdir) shard index of \(channel.name)",
@@ -76,7 +81,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
             shards[name] = hash
         }
         return ShardedSubdir(shards: shards, shardsBase: shardsBase, subdir: subdir, channel: channel.name,
-                             channelLocation: channel.fileLocation, client: client)
+                             channelLocation: channel.fileLocation, client: client, tableDirectory: cacheDirectory.map { $0 + "/shards" })
     }
 
     var names: Set<String> { Set(shards.keys) }
@@ -102,6 +107,16 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     private func fetch(_ name: String) throws(ChannelError) -> [CondaRecord] {
         guard let hash = shards[name] else { return [] }
         let hex = Digester.hexString(hash)
+        let tableFile = tableDirectory.map { "\($0)/\(hex).bin" }
+        if let tableFile, let image = ImageBytes(mapping: tableFile).flatMap(CacheImage.init),
+           let kept = CondaSubdirRecords.make(image: image, channel: channel, channelLocation: channelLocation,
+                                              reparse: { () throws(ChannelError) -> CacheImage in throw ChannelError("a damaged shard table") }) {
+            let records = kept.records(named: name)
+            if !records.isEmpty || kept.names.isEmpty {
+                lock.withLock { fetched[name] = records }
+                return records
+            }
+        }
         let url = shardsBase + hex + ".msgpack.zst"
         guard let entry = try RemoteFetch.get(url, accept: nil, client: client, what: "the \(subdir) shard of \(name) in \(channel)",
                                               suffix: ".msgpack.zst", immutable: true) else {
@@ -122,6 +137,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         let table = try json.withUnsafeBufferPointer { buffer throws(ChannelError) in
             try RepodataScanner.parse(buffer, subdir: subdir, path: URLText.redacted(url))
         }
+        if let tableFile { try? FileBytes.writeAtomically(CacheImage.write(table), to: tableFile) }
         var records = table.condaRecords(channel: channel, channelLocation: channelLocation).filter { $0.name == name }
         let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
         records = order.map { records[$0] }
