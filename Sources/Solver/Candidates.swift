@@ -340,6 +340,17 @@ struct VersionLimits: Equatable, Sendable {
         return max(base, raised[name] ?? base)
     }
 
+    /// Raises the limits of `projects` by `factor`: only those the model does not ask for
+    /// while there are any, so that what it asks for stays at its newest while a dependency in
+    /// the conflict can still go back (as the whole universe's solve prefers: an mlflow pin is
+    /// kept with an older alembic rather than the reverse).
+    mutating func widen(_ projects: Set<NormalizedName>, requested: Set<NormalizedName>, by factor: Int) {
+        let dependencies = projects.subtracting(requested)
+        for name in dependencies.isEmpty ? projects : dependencies {
+            raised[name] = (limit(for: name) ?? 0) * factor
+        }
+    }
+
     var description: String {
         guard let base else { return "none" }
         return raised.isEmpty ? "\(base)" : "\(base), raised for " + raised.sorted { $0.key < $1.key }.map { "\($0.key.value) to \($0.value)" }.joined(separator: ", ")

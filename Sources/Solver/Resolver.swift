@@ -37,10 +37,11 @@ public struct Resolver: Sendable {
         // there, and reading every release's metadata is most of a solve's time. The newest
         // candidates of every requirement are in that universe, so a solution found there is
         // the one the whole universe gives. Without one (a conflict may need older releases),
-        // the projects in the conflict bring more of their releases, newest first, and the
-        // solve runs again; projects outside it stay at their newest few. With every release on
-        // a mirror (2,300 of botocore) the whole universe is tens of thousands of wheels, and
-        // an unpinned mlflow in an old environment needs only mlflow's own older releases.
+        // the universe widens, newest first: every project to 8, then 32 releases; beyond, only
+        // the projects in the conflict, the others staying at their newest few. With every
+        // release on a mirror (2,300 of botocore) the whole universe is tens of thousands of
+        // wheels, and an unpinned mlflow in an old environment needs only mlflow's own older
+        // releases.
         // Only a conflict among projects whose admitted releases are all loaded proves there is
         // no solution; the whole universe then gives the complete explanation, unless it is
         // much larger than what was loaded (then the proven conflicts are reported, saying so).
@@ -71,10 +72,7 @@ public struct Resolver: Sendable {
                             settled.insert(older.key)
                             continue
                         }
-                        let dependencies = widen.subtracting(requested)
-                        for name in dependencies.isEmpty ? widen : dependencies {
-                            limits.raised[name] = (limits.limit(for: name) ?? 0) * Resolver.widening
-                        }
+                        limits.widen(widen, requested: requested, by: Resolver.widening)
                         probeWidenings += 1
                         continue widening
                     }
@@ -96,13 +94,7 @@ public struct Resolver: Sendable {
                     continue
                 }
                 guard let widen else { break }
-                // What the model asks for stays at its newest while a dependency in the conflict
-                // can still go back (as the whole universe's solve prefers): an mlflow pin is
-                // kept with an older alembic rather than the reverse.
-                let dependencies = widen.subtracting(requested)
-                for name in dependencies.isEmpty ? widen : dependencies {
-                    limits.raised[name] = (limits.limit(for: name) ?? 0) * Resolver.widening
-                }
+                limits.widen(widen, requested: requested, by: Resolver.widening)
             }
         }
         return try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote).answer!
