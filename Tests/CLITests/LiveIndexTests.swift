@@ -198,6 +198,18 @@ import Testing
             #expect(try Self.pins(result.stdout) == Self.embedded)
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !result.stdout.contains(token))
         }
+        // Lock files name the sources they were resolved from, without the credentials.
+        let locks = try Scratch.directory()
+        let locked = try CLI.run(["lock", Self.model, "--deployment", "azureml-online", "--cache-dir", inURL, "-o", locks,
+                                  "--channel", server.url("alice:\(secret)@") + "conda-forge", "--index-url", server.url("alice:\(secret)@") + "pypi/simple"])
+        #expect(locked.status == 0, "\(locked.stderr)")
+        for name in ["conda-lock.yml", "conda-linux-64.lock", "requirements.lock.txt", "environment.yml"] {
+            let text = try String(contentsOfFile: locks + "/" + name, encoding: .utf8)
+            let sources = text.split(separator: "\n").first { $0.hasPrefix("# Sources: ") } ?? ""
+            #expect(sources.hasPrefix("# Sources: conda http://***@127.0.0.1:\(server.port)/conda-forge; pypi http://")
+                    && sources.contains("127.0.0.1:\(server.port)/pypi/simple"), "\(name): \(text.prefix(300))")
+            #expect(!text.contains(secret), "\(name)")
+        }
         #expect(viaURL.stdout.contains("***@127.0.0.1"))
         // A token that would add a header line of its own is refused before any request.
         let injected = try Self.resolve(server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": "\(token)\r\nX-Evil: 1"])

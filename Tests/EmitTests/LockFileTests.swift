@@ -54,6 +54,23 @@ enum LockFixture {
         #expect(!requirements.contains("/work/") && !explicit.contains("/work/"), "no absolute paths of this machine")
     }
 
+    /// Every lock file names its sources and cutoff in its header, on one comment line whatever
+    /// a location holds (a newline in a channel URL cannot add a line such as an index option).
+    @Test func theHeaderNamesTheSourcesOnOneLine() throws {
+        let base = try LockFixture.inputs("sklearn-conda", deployment: "azureml-online")
+        let inputs = LockInputs(resolution: base.resolution, plan: base.plan, environmentName: base.environmentName, sources: base.sources,
+                                channelNames: base.channelNames,
+                                resolvedFrom: ["conda https://conda.example/conda-forge\n--index-url https://evil.example/simple", "pypi pypi (a local directory)"],
+                                excludeNewer: "2026-11-01")
+        for (name, text) in LockFiles.render(inputs) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines[1] == "# Sources: conda https://conda.example/conda-forge?--index-url https://evil.example/simple; pypi pypi (a local directory); nothing uploaded or built on or after 2026-11-01", "\(name)")
+            #expect(!lines.contains { $0.hasPrefix("--index-url") }, "\(name)")
+        }
+        // Without sources (a caller that has none) the header is as before.
+        #expect(LockFiles.render(base).allSatisfy { !$0.1.contains("# Sources:") })
+    }
+
     @Test func virtualenvLockHasNoCondaPackages() throws {
         let inputs = try LockFixture.inputs("sklearn-iris", deployment: "mlflow-serve")
         let files = Dictionary(uniqueKeysWithValues: LockFiles.render(inputs))

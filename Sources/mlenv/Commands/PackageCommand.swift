@@ -27,9 +27,20 @@ struct ResolvedModel {
             StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: false))
             throw ExitCode(1)
         }
+        // Sources as a lock file may say them: remote ones by URL (credentials removed), local
+        // directories by name only (no path of this machine in a lock file).
+        var resolvedFrom: [String] = []
+        if plan.request.mode == .conda {
+            resolvedFrom += channels.condaChannels.map { $0.isLocal ? "conda \($0.name) (a local directory)" : "conda \($0.displayLocation)" }
+        }
+        resolvedFrom += channels.pypiIndexes.map { index in
+            index.isRemote ? "pypi \(URLText.redacted(index.location))"
+                : "pypi \(index.location.split(separator: "/").last.map(String.init) ?? index.location) (a local directory)"
+        }
         let lock = LockInputs(resolution: resolution, plan: plan, environmentName: environment.conda?.name ?? "mlflow-env",
                               sources: environment.filesRead.filter { $0 != "MLmodel" },
-                              channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [])
+                              channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [],
+                              resolvedFrom: resolvedFrom, excludeNewer: channelOptions.excludeNewer)
         return ResolvedModel(environment: environment, plan: plan, resolution: resolution, lock: lock, channels: channels)
     }
 }
