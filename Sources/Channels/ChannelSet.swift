@@ -136,9 +136,17 @@ public final class ChannelSet: @unchecked Sendable {
         }
     }
 
-    /// Every conda record (after `--exclude-newer`), for counts and benchmarks.
+    /// Every conda record (after `--exclude-newer`), for counts and benchmarks; sharded
+    /// channels' records are fetched by name as a solve needs them and are not counted (that
+    /// would fetch every shard).
     public var condaRecordCount: Int {
-        condaNames.reduce(0) { total, name in total + condaChannels.indices.reduce(0) { $0 + records(channel: $1, named: name).count } }
+        guard let subdirs = try? condaSubdirs() else { return 0 }
+        var total = 0
+        for (c, channel) in subdirs.enumerated() where !channel.contains(where: { $0 is ShardedSubdir }) {
+            let names = channel.reduce(into: Set<String>()) { $0.formUnion($1.names) }
+            total += names.reduce(0) { $0 + records(channel: c, named: $1).count }
+        }
+        return total
     }
 
     // MARK: conda

@@ -40,6 +40,7 @@ public struct PackageSearch {
         var rows: [SearchRow] = []
         // conda: the conda name as given, and lowercased.
         let condaName = name.lowercased()
+        try channels.prefetchConda([condaName])  // a sharded channel's shard: its fetch errors are errors here
         let visible = Set(channels.condaRecords(named: condaName).map(\.url))
         for record in channels.allCondaRecords(named: condaName) {
             var reason: String?

@@ -32,6 +32,7 @@ struct ChannelsCommand: ParsableCommand {
         let channels = try channelOptions.channelSet(target: Target(python: python))
         do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
         let condaRecords = channels.condaRecordCount
+        let sharded = channels.hasShardedConda
         let condaDone = DispatchTime.now()
         var projects = 0
         var files = 0
@@ -54,7 +55,8 @@ struct ChannelsCommand: ParsableCommand {
         case .json:
             let value: JSONValue = [
                 "conda": ["channels": .array(channels.condaChannels.map { .string($0.location) }), "records": .int(condaRecords),
-                          "names": .int(channels.condaNames.count), "seconds": .number(JSONNumber(text: fixedPoint(condaSeconds, digits: 4)))],
+                          "names": .int(channels.condaNames.count), "sharded": .bool(sharded),
+                          "seconds": .number(JSONNumber(text: fixedPoint(condaSeconds, digits: 4)))],
                 "pypi": ["indexes": .array(channels.pypiIndexes.map { .string($0.location) }), "projects": .int(projects), "files": .int(files),
                          "seconds": .number(JSONNumber(text: fixedPoint(pypiSeconds, digits: 4)))],
                 "seconds": .number(JSONNumber(text: fixedPoint(total, digits: 4))),
@@ -66,6 +68,7 @@ struct ChannelsCommand: ParsableCommand {
             var out = ""
             for channel in channels.condaChannels { out += "conda  \(channel.location)\n" }
             out += "       \(condaRecords) records, \(channels.condaNames.count) names, loaded in \(fixedPoint(condaSeconds, digits: 3)) s\n"
+            if sharded { out += "       (sharded channels: records are fetched by name as a solve needs them, and not counted here)\n" }
             for index in channels.pypiIndexes { out += "pypi   \(index.location)\n" }
             out += "       \(projects) projects, \(files) files, loaded in \(fixedPoint(pypiSeconds, digits: 3)) s\n"
             out += "total  \(fixedPoint(total, digits: 3)) s (\(Int(Double(condaRecords + files) / max(total, 1e-9))) records/s)\n"
