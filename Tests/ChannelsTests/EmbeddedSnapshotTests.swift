@@ -193,3 +193,25 @@ final class LoopbackServer: @unchecked Sendable {
         process.waitUntilExit()
     }
 }
+
+/// A page's parse is kept once: when the page changes, the parse of its old body goes.
+@Suite struct ParsedPagePruningTests {
+    @Test func aChangedPageLeavesOneParse() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-pages-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let page = root + "/index/simple/six"
+        try FileManager.default.createDirectory(atPath: page, withIntermediateDirectories: true)
+        let original = try String(contentsOfFile: Paths.embeddedPyPI + "/simple/six/index.json", encoding: .utf8)
+        try original.write(toFile: page + "/index.json", atomically: true, encoding: .utf8)
+        let cache = root + "/pages"
+        func parses() throws -> [String] {
+            let folders = try FileManager.default.contentsOfDirectory(atPath: cache)
+            return try folders.flatMap { folder in try FileManager.default.contentsOfDirectory(atPath: cache + "/" + folder).filter { $0.hasSuffix(".bin") } }
+        }
+        #expect(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty == false)
+        #expect(try parses().count == 1)
+        try (original + "\n").write(toFile: page + "/index.json", atomically: true, encoding: .utf8)
+        #expect(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty == false)
+        #expect(try parses().count == 1)
+    }
+}

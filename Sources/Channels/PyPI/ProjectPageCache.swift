@@ -2,12 +2,20 @@
 // One file per page: `<cache>/pypi/<sha256 of the page's path, size and mtime>.bin`; a file that
 // does not decode is ignored (and rewritten).
 
+import FoundationEssentials
 import Glibc
 import Specs
 
 enum ProjectPageCache {
     /// The first string of every cache file, and part of its name: a new format gets new files.
     static let format = "MLENVPP4"
+
+    /// The parsed-page file for a page: `<directory>/<page>/<key>.bin`, one folder per page
+    /// (`owner`: the page file's path, or for a remote page the HTTP cache's key of its URL), so
+    /// that writing a page's new parse can remove the parses of its replaced bodies.
+    static func file(in directory: String, pagePath: String, owner: String) -> String? {
+        key(pagePath: pagePath).map { "\(directory)/\(Digester.hex(.sha256, of: Array(owner.utf8)).prefix(32))/\($0).bin" }
+    }
 
     static func key(pagePath: String) -> String? {
         var info = stat()
@@ -121,7 +129,14 @@ enum ProjectPageCache {
         }
         for i in project.files.indices { w.int(offsets[i]); w.int(releaseOf[i]) }
         w.bytes += records.bytes
-        try? FileBytes.writeAtomically(w.bytes, to: file)
+        guard (try? FileBytes.writeAtomically(w.bytes, to: file)) != nil else { return }
+        // The page's earlier parses (of bodies since replaced) go: nothing reads them again. A
+        // process still reading one finds it gone and parses the page itself.
+        let folder = PathText.deletingLastComponent(file)
+        let name = String(file.dropFirst(folder.count + 1))
+        for other in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where other != name && other.hasSuffix(".bin") {
+            unlink(folder + "/" + other)
+        }
     }
 
     private struct Writer {

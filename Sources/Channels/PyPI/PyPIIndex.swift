@@ -123,7 +123,7 @@ public final class PyPIIndex: @unchecked Sendable {
 
     private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         let directory = "\(root)/\(name.value)/"
-        let cacheFile = cacheDirectory.flatMap { dir in ProjectPageCache.key(pagePath: directory + "index.json").map { "\(dir)/\($0).bin" } }
+        let cacheFile = cacheDirectory.flatMap { ProjectPageCache.file(in: $0, pagePath: directory + "index.json", owner: directory + "index.json") }
         if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
         if let data = FileManager.default.contents(atPath: directory + "index.json") {
             let project = try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
@@ -144,7 +144,12 @@ public final class PyPIIndex: @unchecked Sendable {
         let answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: "the project page of \(name.value)")
         guard let answer else { return nil }
         let pageURL = answer.finalURL.map(URLText.withoutCredentials) ?? url
-        let cacheFile = cacheDirectory.flatMap { dir in answer.bodyPath.flatMap { ProjectPageCache.key(pagePath: $0) }.map { "\(dir)/\($0).bin" } }
+        // The body's file name starts with the HTTP cache's key of the URL: one folder per page.
+        let cacheFile = cacheDirectory.flatMap { dir in
+            answer.bodyPath.flatMap { body in
+                ProjectPageCache.file(in: dir, pagePath: body, owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
+            }
+        }
         if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
         let body = answer.body()
         var project: PyPIProject
