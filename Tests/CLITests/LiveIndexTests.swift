@@ -115,6 +115,33 @@ import Testing
         #expect(tampered.stderr.contains("does not match its SHA-256 in the shard index"), "\(tampered.stderr)")
     }
 
+    /// The real conda-forge records (`../shared/channels/conda-forge` when it is beside the
+    /// checkout, else the embedded subset) served as `repodata.json.zst` only: read over HTTP
+    /// they give the answer the plain files on disk give.
+    @Test func zstdRepodataOverHTTPGivesTheAnswerOfThePlainFiles() throws {
+        let source = FileManager.default.fileExists(atPath: CLI.repository.deletingLastPathComponent().path + "/shared/channels/conda-forge/noarch/repodata.json")
+            ? CLI.repository.deletingLastPathComponent().path + "/shared/channels/conda-forge" : CLI.repository.path + "/channels/conda-forge"
+        let root = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for subdir in ["linux-64", "noarch"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/conda-forge/\(subdir)", withIntermediateDirectories: true)
+            let zstd = Process()
+            zstd.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            zstd.arguments = ["zstd", "-q", "-f", "\(source)/\(subdir)/repodata.json", "-o", "\(root)/conda-forge/\(subdir)/repodata.json.zst"]
+            try zstd.run()
+            zstd.waitUntilExit()
+            try #require(zstd.terminationStatus == 0, "zstd is not installed")
+        }
+        let server = try IndexServer([], directory: root)
+        defer { server.stop() }
+        let common = ["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--index", CLI.repository.path + "/channels/pypi"]
+        let served = try CLI.run(common + ["--channel", server.url() + "conda-forge", "--cache-dir", try Scratch.directory()])
+        let onDisk = try CLI.run(common + ["--channel", source, "--no-cache"])
+        #expect(served.status == 0 && onDisk.status == 0, "\(served.stderr)\(onDisk.stderr)")
+        #expect(try Self.pins(served.stdout) == (try Self.pins(onDisk.stdout)))
+        #expect(server.requests().filter { $0.contains("repodata.json.zst 200") }.count == 2, "\(server.requests())")
+    }
+
     /// A request nothing provides is the answer against a remote index: no walk through every
     /// release of every project to find the other conflict too; the report says so.
     @Test func anUnprovidedRequestEndsARemoteSolve() throws {
