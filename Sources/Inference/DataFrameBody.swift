@@ -6,8 +6,9 @@
 // so a 200 MB body is validated without holding its values.
 //
 // pandas facts kept here (pandas 2.3):
-// - split `data` rows shorter than `columns` are padded with NaN; longer rows are an error
-//   ("2 columns passed, passed data had 3 columns"); without `columns` the widest row decides;
+// - split `data` rows shorter than `columns` are padded with NaN while the widest row is as wide
+//   as `columns`; longer rows, or all rows narrower, are an error ("2 columns passed, passed data
+//   had 3 columns"); without `columns` the widest row decides; `data: null` is no rows;
 // - `index` must have one entry per row, except that a single row is repeated for every index entry;
 // - records are unioned by key in order of appearance; a record without a key gets NaN there.
 
@@ -108,7 +109,12 @@ extension RequestCheck {
         guard let dataRange = ranges["data"] else { return }
         let dataPath = Paths.member(prefix, "data")
         var d = JSONScanner(bytes, range: dataRange, pythonLiterals: true)
-        let dataKind = try d.peekKind()
+        var dataKind = try d.peekKind()
+        if dataKind == .null {
+            // pandas: DataFrame(data=None, columns=...) is an empty frame with those columns.
+            d = JSONScanner(Self.emptyList, pythonLiterals: true)
+            dataKind = .array
+        }
         guard dataKind == .array else {
             sink.error(dataPath, "\"data\" must be a list of rows, found \(try d.readValue().kindName)")
             return
@@ -156,10 +162,13 @@ extension RequestCheck {
         assignTargets(columns)
         let padded: JSONValue = .number(JSONNumber(text: "NaN"))
 
-        // Cells.
+        // Cells. Short rows are padded once the widest row is known (all rows narrower than
+        // "columns" is pandas' error, not padding).
         try d.beginArray()
         var firstRow = true
         var row = 0
+        var widest = 0
+        var shortRows: [(row: Int, width: Int)] = []
         while try d.nextElement(&firstRow) {
             let isList = try d.peekKind() == .array
             if isList == singleColumnData {
@@ -191,16 +200,21 @@ extension RequestCheck {
                     }
                     col += 1
                 }
-                if col < columns.count {
-                    for c in col..<columns.count {
-                        let r = row
-                        checkCell(columns[c], padded, path: { Paths.index(Paths.index(dataPath, r), c) }, padding: true)
-                    }
-                }
+                widest = max(widest, col)
+                if col < columns.count { shortRows.append((row, col)) }
             }
             row += 1
         }
         let rows = row
+        if rows > 0 && !singleColumnData && widest < columns.count {
+            sink.error(dataPath, "every row has at most \(widest) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(widest) columns)")
+            return
+        }
+        for (r, width) in shortRows {
+            for c in width..<columns.count {
+                checkCell(columns[c], padded, path: { Paths.index(Paths.index(dataPath, r), c) }, padding: true)
+            }
+        }
 
         // index
         var frameRows = rows
@@ -232,6 +246,14 @@ extension RequestCheck {
         }
         enforceFrame(FrameShape(columns: columns, rows: frameRows), prefix: prefix, columnsPath: declaredColumns ? Paths.member(prefix, "columns") : prefix)
     }
+
+    /// `[]`, read in place of `"data": null`.
+    nonisolated(unsafe) static let emptyList: UnsafeBufferPointer<UInt8> = {
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2)
+        bytes[0] = UInt8(ascii: "[")
+        bytes[1] = UInt8(ascii: "]")
+        return UnsafeBufferPointer(bytes)
+    }()
 
     // MARK: dataframe_records
 
@@ -464,13 +486,17 @@ extension RequestCheck {
             if column.dateHasNumber { return "\(value.quoted) is a string in a column of numbers (pandas to_datetime cannot mix them)" }
             column.dateHasString = true
             let lower = text.lowercased()
-            guard lower != "now" && lower != "today", let shape = DateText.isoShape(text) else { return nil }
-            if let first = column.dateShape {
-                if first != shape {
-                    return "\(value.quoted) is not written like the column's first date (pandas infers one format from the first string and refuses the others; send every date in the same ISO 8601 form)"
+            if let shape = DateText.isoShape(text), lower != "now" && lower != "today" {
+                if let first = column.dateShape {
+                    if first != shape {
+                        return "\(value.quoted) is not written like the column's first date (pandas infers one format from the first string and refuses the others; send every date in the same ISO 8601 form)"
+                    }
+                } else {
+                    column.dateShape = shape
                 }
-            } else {
-                column.dateShape = shape
+            }
+            if DateText.hasTimeZone(text) && DateText.pandasAccepts(text) {
+                return "\(value.quoted) carries a time zone: pandas reads it as a zone-aware datetime, and MLflow accepts only timezone-naive ones (send the local or UTC time without Z or an offset)"
             }
         default:
             break

@@ -257,6 +257,11 @@ final class RequestCheck {
                     analysis.add(entry.value, indexPath: [])
                     if analysis.ragged { sink.error(Paths.member(path, entry.key), "a ragged nested list: numpy cannot make an array of it (inhomogeneous shape)") }
                 }
+                // `instances` as an object of columns: MLflow checks their lengths even without a signature.
+                let lengths = Set(object.entries.compactMap { $0.value.arrayValue?.count })
+                if format == .instances, lengths.count > 1 {
+                    sink.error(path, "the columns have different lengths \(lengths.sorted()) (MLflow: The length of values for each input/column name are not the same)")
+                }
             default: break
             }
             return

@@ -165,6 +165,22 @@ enum DateText {
         return hasMonth && hasDigits && unknownWords.isEmpty
     }
 
+    /// Whether a date/time text names a time zone: a `Z`, a `±hh[:mm]` offset after the time, or
+    /// the words UTC/GMT (pandas then makes the value zone-aware).
+    static func hasTimeZone(_ text: String) -> Bool {
+        let s = text.trimmingPythonWhitespaceString()
+        let words = s.lowercased().split(whereSeparator: { !$0.isLetter })
+        if words.contains(where: { $0 == "utc" || $0 == "gmt" || $0 == "z" }) && s.contains(where: { $0.isNumber }) && s.last.map({ $0 == "Z" || $0 == "z" || $0.isLetter }) == true {
+            return true
+        }
+        // An offset needs a time before it (`2024-01-02` is a date, not a -02 offset).
+        guard let timeStart = s.firstIndex(where: { $0 == "T" || $0 == " " }) ?? (s.contains(":") ? s.startIndex : nil) else { return false }
+        let time = s[timeStart...]
+        guard let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return false }
+        let offset = time[time.index(after: sign)...].filter { $0 != ":" }
+        return time[..<sign].contains(":") && (offset.count == 2 || offset.count == 4) && offset.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     /// The written form of an ISO-like date/time (digits → d), to compare formats within a column:
     /// pandas infers the format from the first string and refuses the others that differ.
     static func isoShape(_ text: String) -> String? {

@@ -140,3 +140,42 @@ private let basicParams = Signatures.columns(#"[{"type": "string", "name": "text
               against: Signatures.columns(#"[{"type": "string", "name": "text"}]"#))
     }
 }
+
+/// Families the generator did not produce before (issue 18), each verdict confirmed against
+/// MLflow 3.17.2 with pandas 2.3.3 (benchmarks/compare-mlflow/oracle.py): zone-aware datetimes in
+/// DataFrame bodies, `data: null`, rows all narrower than `columns`, and `instances` columns of
+/// different lengths without a signature.
+@Suite struct IssueEighteenFamilyTests {
+    static let dt = Signatures.columns(#"[{"type": "long", "name": "n"}, {"type": "datetime", "name": "t"}]"#)
+    static let datetimeRows: [PayloadRow] = [
+        // pandas parses an all-zone-aware column to datetime64[ns, tz]; MLflow then refuses it.
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02T03:04:05Z"], [2, "2024-01-03T04:05:06Z"]]}}"#, accepted: false, mentions: "time zone"),
+        PayloadRow(#"{"dataframe_records": [{"n": 1, "t": "2024-01-02T03:04:05+02:00"}]}"#, accepted: false, mentions: "time zone"),
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, null], [2, "2024-01-03T03:04:05Z"]]}}"#, accepted: false, mentions: "time zone"),
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02 03:04:05 UTC"]]}}"#, accepted: false, mentions: "time zone"),
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02T03:04:05+0200"]]}}"#, accepted: false, mentions: "time zone"),
+        // naive forms, and `inputs` (numpy parses each value; zones are accepted there)
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02T03:04:05"], [2, "2024-01-03T04:05:06"]]}}"#, accepted: true),
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02"]]}}"#, accepted: true),
+        PayloadRow(#"{"inputs": {"n": [1, 2], "t": ["2024-01-02T03:04:05Z", "2024-01-03T04:05:06Z"]}}"#, accepted: true),
+        PayloadRow(#"{"inputs": {"n": [1], "t": ["2024-01-02T03:04:05+02:00"]}}"#, accepted: true),
+    ]
+    static let shapeRows: [PayloadRow] = [
+        // DataFrame(data=None, columns=...) is an empty frame: nothing to refuse.
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": null}}"#, accepted: true),
+        // every row narrower than "columns": pandas' "2 columns passed, passed data had 1 columns"
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1], [2]]}}"#, accepted: false, mentions: "2 columns passed, passed data had 1 columns"),
+        // one row short, another full: the short one is padded (then its NaN is judged)
+        PayloadRow(#"{"dataframe_split": {"columns": ["n", "t"], "data": [[1, "2024-01-02"], [2]]}}"#, accepted: true),
+    ]
+    static let noSignatureRows: [PayloadRow] = [
+        PayloadRow(#"{"instances": {"a": [1, 2], "b": [3]}}"#, accepted: false, mentions: "not the same"),
+        PayloadRow(#"{"instances": {"a": [1, 2], "b": [3, 4]}}"#, accepted: true),
+        PayloadRow(#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1], [2]]}}"#, accepted: false, mentions: "columns passed"),
+        PayloadRow(#"{"dataframe_split": {"columns": ["a"], "data": null}}"#, accepted: true),
+    ]
+
+    @Test(arguments: datetimeRows) func zoneAwareDatetimes(_ row: PayloadRow) { check(row, against: Self.dt) }
+    @Test(arguments: shapeRows) func splitShapes(_ row: PayloadRow) { check(row, against: Self.dt) }
+    @Test(arguments: noSignatureRows) func withoutASignature(_ row: PayloadRow) { check(row, against: nil) }
+}

@@ -99,6 +99,22 @@ VARIANTS = [
     ("negative", -1), ("iso-date", "2024-01-02"), ("base64", "aGVsbG8="), ("bad-base64", "aGVsbG8"),
     ("list", [1]), ("object", {"x": 1}), ("over-int64", 9223372036854775808), ("zero", 0), ("str-space", " 8 "),
     ("empty-str", ""), ("nan", float("nan")), ("date-slash", "2024/01/02"), ("non-ascii", "é"),
+    # Every datetime form pandas accepts or refuses (issue 18): zones, offsets, fractions, epochs.
+    ("dt-naive", "2024-01-02T03:04:05"), ("dt-z", "2024-01-02T03:04:05Z"), ("dt-offset", "2024-01-02T03:04:05+02:00"),
+    ("dt-neg-offset", "2024-01-02T03:04:05-05:30"), ("dt-frac-z", "2024-01-02T03:04:05.123456Z"), ("dt-space", "2024-01-02 03:04:05"),
+    ("dt-offset-compact", "2024-01-02T03:04:05+0200"), ("dt-date-z", "2024-01-02Z"), ("dt-bad-month", "2024-13-02"),
+    ("epoch-int", 1704164645), ("epoch-ms", 1704164645000), ("epoch-float", 1704164645.5),
+]
+
+# Columns of mixed datetime forms (pandas decides on the whole column).
+DATETIME_MIXES = [
+    ("naive+z", ["2024-01-02T03:04:05", "2024-01-03T03:04:05Z"]),
+    ("z+offset", ["2024-01-02T03:04:05Z", "2024-01-03T03:04:05+02:00"]),
+    ("offset+offset", ["2024-01-02T03:04:05+02:00", "2024-01-03T03:04:05-05:00"]),
+    ("z+z", ["2024-01-02T03:04:05Z", "2024-01-03T04:05:06Z"]),
+    ("date+datetime", ["2024-01-02", "2024-01-03T03:04:05"]),
+    ("str+epoch", ["2024-01-02", 1704164645]),
+    ("null+z", [None, "2024-01-03T03:04:05Z"]),
 ]
 
 COMPLEX_VARIANTS = [
@@ -199,6 +215,26 @@ def column_cases(sig):
             yield f"azure-cell[{lab}]", {"input_data": {"columns": labels, "index": [0, 1], "data": [row(1), bad]}}, None
             if c.required is False or not named:
                 continue
+    # Nulls at every level of a split body, and rows narrower or wider than the columns.
+    yield "split-data-null", {"dataframe_split": {"columns": labels, "data": None}}, None
+    yield "split-row-null", {"dataframe_split": split([row(0), None])}, None
+    yield "split-all-rows-null", {"dataframe_split": split([None, None])}, None
+    yield "split-row-empty", {"dataframe_split": split([row(0), []])}, None
+    yield "split-columns-null", {"dataframe_split": {"columns": None, "data": rows2}}, None
+    yield "split-narrow-rows", {"dataframe_split": split([row(0)[:1], row(1)[:1]])}, None
+    yield "records-null-row", {"dataframe_records": records([row(0)]) + [None]}, None
+    yield "inputs-null", {"inputs": None}, None
+    yield "instances-null", {"instances": None}, None
+    yield "body-null-split", {"dataframe_split": None}, None
+    # Datetime columns given mixed forms.
+    for ci, c in enumerate(cols[:8]):
+        if str(c.type) != "datetime" and getattr(c.type, "name", "") != "datetime":
+            continue
+        for mname, values in DATETIME_MIXES:
+            rows = [row(r, {ci: v}) for r, v in enumerate(values)]
+            yield f"split-dt-mix[{labels[ci]}={mname}]", {"dataframe_split": split(rows)}, None
+            yield f"records-dt-mix[{labels[ci]}={mname}]", {"dataframe_records": records(rows)}, None
+            yield f"inputs-dt-mix[{labels[ci]}={mname}]", {"inputs": {str(k): [r[i] for r in rows] for i, k in enumerate(labels)}}, None
     # A whole column of one variant (pandas infers the column from all its values).
     for ci, c in enumerate(cols[:8]):
         if not hasattr(c.type, "to_numpy"):
@@ -393,7 +429,22 @@ def cases_for(model_dir, sig):
         for kind, body in [("split-valid", {"dataframe_split": {"columns": ["a"], "data": [[1]]}}),
                            ("inputs-ragged", {"inputs": [[1, 2], [3]]}), ("inputs-dict-ragged", {"inputs": {"a": [[1], [1, 2]]}}),
                            ("records-valid", {"dataframe_records": [{"a": 1}]}), ("azure-list", {"input_data": [1, 2]}),
-                           ("split-long-row", {"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}})]:
+                           ("split-long-row", {"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}}),
+                           # Ragged shapes and unequal columns in every protocol (issue 18).
+                           ("split-ragged", {"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2], [3]]}}),
+                           ("split-narrow", {"dataframe_split": {"columns": ["a", "b"], "data": [[1], [2]]}}),
+                           ("split-data-null", {"dataframe_split": {"columns": ["a"], "data": None}}),
+                           ("split-row-null", {"dataframe_split": {"columns": ["a"], "data": [[1], None]}}),
+                           ("split-no-columns-ragged", {"dataframe_split": {"data": [[1, 2], [3]]}}),
+                           ("inputs-unequal", {"inputs": {"a": [1, 2], "b": [3]}}),
+                           ("inputs-unequal-nested", {"inputs": {"a": [[1], [2]], "b": [[3]]}}),
+                           ("inputs-scalar-and-list", {"inputs": {"a": 1, "b": [1, 2]}}),
+                           ("instances-unequal", {"instances": {"a": [1, 2], "b": [3]}}),
+                           ("instances-ragged", {"instances": [[1, 2], [3]]}),
+                           ("records-ragged-keys", {"dataframe_records": [{"a": 1}, {"b": 2}]}),
+                           ("azure-unequal", {"input_data": {"a": [1, 2], "b": [3]}}),
+                           ("azure-split-ragged", {"input_data": {"columns": ["a", "b"], "data": [[1, 2], [3]]}}),
+                           ("inputs-null", {"inputs": None}), ("split-null", {"dataframe_split": None})]:
             yield kind, body, None
         return
     gens = [protocol_cases(sig)]
