@@ -441,34 +441,32 @@ def main():
             read_through(channel)
             cases = {"mlenv cold": [], "mlenv cold zst": [], "mlenv warm": [], "rattler": []}
             answers = {"mlenv": [], "rattler": []}
-            warm_cache = None
-            for i in range(args.cold_runs):
-                cache = Path(scratch) / f"cache-{point}x-{i}"
-                row, answer = mlenv_run(mlenv, model, channel, cache, args.timeout)
-                cases["mlenv cold"].append(row)
-                print(f"{point}x mlenv cold: {row['wall']:.2f} s, {row['rss_mb']:.0f} MB {row.get('error', '')}",
-                      file=sys.stderr, flush=True)
-                if answer is None:
-                    break
-                answers["mlenv"].append(answer)
-                if warm_cache is None:
-                    warm_cache = cache
-                else:
-                    shutil.rmtree(cache, ignore_errors=True)
+
+            def cold_runs(case, source, tag, keep_first):
+                """--cold-runs cold resolves against `source`, each with a new cache; returns the
+                first cache kept (for the warm runs) when `keep_first`."""
+                kept = None
+                for i in range(args.cold_runs):
+                    cache = Path(scratch) / f"cache-{tag}{point}x-{i}"
+                    row, answer = mlenv_run(mlenv, model, source, cache, args.timeout)
+                    cases[case].append(row)
+                    print(f"{point}x {case}: {row['wall']:.2f} s, {row['rss_mb']:.0f} MB {row.get('error', '')}",
+                          file=sys.stderr, flush=True)
+                    if keep_first and kept is None and answer is not None:
+                        kept = cache
+                    else:
+                        shutil.rmtree(cache, ignore_errors=True)
+                    if answer is None:
+                        break
+                    answers["mlenv"].append(answer)
+                return kept
+
+            warm_cache = cold_runs("mlenv cold", channel, "", keep_first=True)
             if args.zst:
                 zst_channel = make_zst_channel(channel, work, point)
                 for subdir in SUBDIRS:
                     (zst_channel / subdir / "repodata.json.zst").read_bytes()  # into the page cache
-                for i in range(args.cold_runs):
-                    cache = Path(scratch) / f"cache-zst-{point}x-{i}"
-                    row, answer = mlenv_run(mlenv, model, zst_channel, cache, args.timeout)
-                    cases["mlenv cold zst"].append(row)
-                    print(f"{point}x mlenv cold zst: {row['wall']:.2f} s, {row['rss_mb']:.0f} MB {row.get('error', '')}",
-                          file=sys.stderr, flush=True)
-                    shutil.rmtree(cache, ignore_errors=True)
-                    if answer is None:
-                        break
-                    answers["mlenv"].append(answer)
+                cold_runs("mlenv cold zst", zst_channel, "zst-", keep_first=False)
             stop = {"mlenv warm": warm_cache is None, "rattler": args.no_rattler}
             for i in range(args.runs):
                 for case in ("mlenv warm", "rattler"):

@@ -48,14 +48,7 @@ public final class Digester {
         guard let handle else { return "" }
         var length: Int32 = 0
         guard let raw = solv_chksum_get(handle, &length) else { return "" }
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(Int(length) * 2)
-        for i in 0..<Int(length) {
-            out.append(hex[Int(raw[i] >> 4)])
-            out.append(hex[Int(raw[i] & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Digester.hexString(Array(UnsafeBufferPointer(start: raw, count: Int(length))))
     }
 
     /// Bytes as lower-case hex (a digest stored as bytes, as CEP 16 shards store them).

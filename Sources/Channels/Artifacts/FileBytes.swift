@@ -24,21 +24,10 @@ public enum FileBytes {
             }
             return bytes
         }
-        guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
-        guard OpenFile.isRegularFile(path) else { throw FileReadError(path: path, reason: "not a regular file (a FIFO, device or directory)") }
-        guard let file = mlenv_solv_xfopen(path, "r") else {
-            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
-        }
-        defer { fclose(file) }
         var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if n > 0 { result.append(contentsOf: buffer[0..<n]) }
-            if n < buffer.count {
-                if ferror(file) != 0 { throw FileReadError(path: path, reason: "the compressed data is corrupt") }
-                break
-            }
+        try forEachDecompressedBlock(path, blockSize: 1 << 16, limit: Int.max) { block in
+            result.append(contentsOf: block)
+            return nil
         }
         return result
     }
@@ -51,41 +40,52 @@ public enum FileBytes {
         guard OpenFile.isRegularFile(path) else {
             throw FileReadError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not a regular file (a FIFO, device or directory)" : "no such file")
         }
-        guard let file = mlenv_solv_xfopen(path, "r") else {
-            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
-        }
-        defer { fclose(file) }
         let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileReadError(path: destination, reason: "cannot create: \(String(cString: strerror(errno)))") }
         var failure: FileReadError?
-        var total = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        reading: while true {
-            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            total += n
-            if total > limit {
-                failure = FileReadError(path: path, reason: "expands to more than \(limit >> 20) MiB; refusing it")
-                break
-            }
-            var written = 0
-            while written < n {
-                let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
-                if w < 0 && errno == EINTR { continue }
-                guard w > 0 else {
-                    failure = FileReadError(path: destination, reason: "cannot write: \(String(cString: strerror(errno)))")
-                    break reading
+        do {
+            try forEachDecompressedBlock(path, blockSize: 1 << 20, limit: limit) { block in
+                var written = 0
+                while written < block.count {
+                    let w = write(fd, block.baseAddress! + written, block.count - written)
+                    if w < 0 && errno == EINTR { continue }
+                    guard w > 0 else { return FileReadError(path: destination, reason: "cannot write: \(String(cString: strerror(errno)))") }
+                    written += w
                 }
-                written += w
+                return nil
             }
-            if n < buffer.count {
-                if ferror(file) != 0 { failure = FileReadError(path: path, reason: "the compressed data is corrupt") }
-                break
-            }
+        } catch {
+            failure = error
         }
         if close(fd) != 0 && failure == nil { failure = FileReadError(path: destination, reason: "cannot write") }
         if let failure {
             unlink(destination)
             throw failure
+        }
+    }
+
+    /// A compressed file read through libsolv's readers (chosen by the extension) a block at a
+    /// time, each block handed to `body` (which stops the read by returning an error); more
+    /// than `limit` bytes of output is an error.
+    private static func forEachDecompressedBlock(_ path: String, blockSize: Int, limit: Int,
+                                                 _ body: (UnsafeRawBufferPointer) -> FileReadError?) throws(FileReadError) {
+        guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
+        guard OpenFile.isRegularFile(path) else { throw FileReadError(path: path, reason: "not a regular file (a FIFO, device or directory)") }
+        guard let file = mlenv_solv_xfopen(path, "r") else {
+            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
+        }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: blockSize)
+        var total = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            total += n
+            if total > limit { throw FileReadError(path: path, reason: "expands to more than \(limit >> 20) MiB; refusing it") }
+            if n > 0, let error = buffer.withUnsafeBytes({ body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) { throw error }
+            if n < buffer.count {
+                if ferror(file) != 0 { throw FileReadError(path: path, reason: "the compressed data is corrupt") }
+                return
+            }
         }
     }
 

@@ -176,17 +176,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
             guard case .map(let files)? = shard[section] else { continue }
             out += ","
             JSONWriter.appendQuoted(section, to: &out)
-            out += ":{"
-            var first = true
-            for file in files {
-                guard case .string(let filename) = file.key, case .map = file.value else { continue }
-                if !first { out += "," }
-                first = false
-                JSONWriter.appendQuoted(filename, to: &out)
-                out += ":"
-                appendJSON(file.value, to: &out)
-            }
-            out += "}"
+            out += ":"
+            // Only records (maps) under file names; anything else in a section is not a package.
+            appendJSON(.map(files.filter { if case .map = $0.value { return true }; return false }), to: &out)
         }
         return out + "}"
     }
