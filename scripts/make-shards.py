@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Test and benchmark helper: writes CEP 16 sharded repodata beside a channel's repodata.json.
 
-    scripts/make-shards.py CHANNEL_DIR [--subdir linux-64 --subdir noarch] [--shards-base ./shards/]
+    scripts/make-shards.py CHANNEL_DIR [--subdir linux-64 --subdir noarch] [--shards-base ./shards/] [--base-url ./]
 
 For each subdir: one shard per package name (`packages` and `packages.conda` of that name, md5
 and sha256 as bytes), zstd-compressed by the `zstd` program and stored as
@@ -83,7 +83,7 @@ def binary_digests(record):
     return record
 
 
-def shard_subdir(directory, shards_base):
+def shard_subdir(directory, shards_base, base_url="./"):
     with open(os.path.join(directory, "repodata.json"), "rb") as f:
         repodata = json.load(f)
     by_name = {}
@@ -112,7 +112,7 @@ def shard_subdir(directory, shards_base):
                 f.write(compressed)
             hashes[name] = digest
     subdir = os.path.basename(os.path.normpath(directory))
-    index = {"version": 1, "info": {"base_url": "./", "shards_base_url": shards_base, "subdir": subdir,
+    index = {"version": 1, "info": {"base_url": base_url, "shards_base_url": shards_base, "subdir": subdir,
                                     "created_at": "2026-01-01T00:00:00Z"}, "shards": hashes}
     with open(os.path.join(directory, "repodata_shards.msgpack.zst"), "wb") as f:
         f.write(zstd(bytes(pack(index, bytearray()))))
@@ -124,11 +124,12 @@ def main():
     parser.add_argument("channel")
     parser.add_argument("--subdir", action="append", default=None)
     parser.add_argument("--shards-base", default="./shards/")
+    parser.add_argument("--base-url", default="./", help="where the index says package files are (tests: a foreign base)")
     args = parser.parse_args()
     for subdir in args.subdir or ["linux-64", "noarch"]:
         directory = os.path.join(args.channel, subdir)
         if os.path.exists(os.path.join(directory, "repodata.json")):
-            print(f"{subdir}: {shard_subdir(directory, args.shards_base)} shards", file=sys.stderr)
+            print(f"{subdir}: {shard_subdir(directory, args.shards_base, args.base_url)} shards", file=sys.stderr)
 
 
 if __name__ == "__main__":

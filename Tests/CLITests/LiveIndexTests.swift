@@ -115,6 +115,31 @@ import Testing
         #expect(tampered.stderr.contains("does not match its SHA-256 in the shard index"), "\(tampered.stderr)")
     }
 
+    /// A shard index that puts the package files elsewhere (its `base_url` is not the subdir)
+    /// is not used: lock files would name files the shards do not vouch for. The channel is read
+    /// whole instead, with the same answer.
+    @Test func aShardIndexWithAForeignBaseIsNotUsed() throws {
+        let root = try Scratch.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        made.arguments = ["python3", CLI.repository.path + "/scripts/make-shards.py", root + "/conda-forge", "--base-url", "https://elsewhere.invalid/conda-forge/"]
+        made.standardError = FileHandle.nullDevice
+        try made.run()
+        made.waitUntilExit()
+        try #require(made.terminationStatus == 0, "make-shards.py failed (is zstd installed?)")
+        let server = try IndexServer([], directory: root)
+        defer { server.stop() }
+        let result = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", try Scratch.directory(),
+                                  "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.pins(result.stdout) == Self.embedded)
+        #expect(!server.requests().contains { $0.contains("/shards/") }, "\(server.requests().filter { $0.contains("/shards/") }.prefix(3))")
+        #expect(server.requests().contains { $0.contains("/repodata.json") && $0.contains(" 200") }, "\(server.requests())")
+        #expect(!result.stdout.contains("elsewhere.invalid"))
+    }
+
     /// The real conda-forge records (`../shared/channels/conda-forge` when it is beside the
     /// checkout, else the embedded subset) served as `repodata.json.zst` only: read over HTTP
     /// they give the answer the plain files on disk give.
