@@ -26,6 +26,9 @@ public final class ChannelSet: @unchecked Sendable {
     /// How remote channels are fetched (nil: local channels only).
     public let client: HTTPClient?
 
+    /// How the dependencies of an sdist are found (nil: sdists are not used, wheels only).
+    public var sdists: SdistMetadataReader?
+
     public convenience init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
                             cacheDirectory: String? = nil, client: HTTPClient? = nil, condaProblem: ChannelError? = nil) throws(ChannelError) {
         try self.init(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
@@ -57,8 +60,10 @@ public final class ChannelSet: @unchecked Sendable {
     /// has read or will read (they do not depend on the target's Python), so a caller that
     /// serves many Pythons (`mlenv lint` over a tree) parses each channel once.
     public func retargeted(_ target: Target) throws(ChannelError) -> ChannelSet {
-        try ChannelSet(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
-                       cacheDirectory: cacheDirectory, client: client, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
+        let set = try ChannelSet(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
+                                 cacheDirectory: cacheDirectory, client: client, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
+        set.sdists = sdists
+        return set
     }
 
     /// Reads every conda channel now (errors surface here rather than at first use).

@@ -51,6 +51,8 @@ public enum ResolutionReport {
         o.append("size", p.size.map { .number(JSONNumber(text: String($0))) } ?? .null)
         o.append("extras", .array(p.extras.map { .string($0) }))
         o.append("requested_by", .array(p.requestedBy.map { .string($0) }))
+        // Only for sdists: every other package comes as a built wheel or conda package.
+        if p.isSource { o.append("built_from_source", .bool(true)) }
         return .object(o)
     }
 
@@ -86,7 +88,7 @@ public enum ResolutionReport {
                 for p in resolution.packages {
                     let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
                     let why = p.requestOrigins.isEmpty ? "" : "  " + Array(Set(p.requestOrigins.map(\.text))).sorted().joined(separator: ", ")
-                    out += "  \(p.ecosystem.rawValue.padded(6)) \(name.padded(nameWidth)) \(p.version.padded(versionWidth)) \(p.build ?? (p.platform ?? ""))\(why)\n"
+                    out += "  \(p.ecosystem.rawValue.padded(6)) \(name.padded(nameWidth)) \(p.version.padded(versionWidth)) \(p.build ?? (p.platform ?? (p.isSource ? "sdist (built from source)" : "")))\(why)\n"
                 }
             }
             if !plan.notes.isEmpty {

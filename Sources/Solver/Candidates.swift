@@ -5,11 +5,14 @@
 // PyPI: by project, through Requires-Dist whose marker holds for the target (with the extras
 // asked of that project). Only versions some requirement on the project admits are loaded
 // (their metadata read, their dependencies followed); a requirement found later that admits
-// more versions loads those too. Wheels that do not install on the target, sdists (their
-// dependencies are unknown without a build) and yanked files (unless pinned with ==/===)
-// are left out before anything becomes a solvable, with the reason kept for explanations.
+// more versions loads those too. Wheels that do not install on the target and yanked files
+// (unless pinned with ==/===) are left out before anything becomes a solvable, with the reason
+// kept for explanations. A release with no wheel for the target is taken from its sdist when
+// the channel set can read sdists (`ChannelSet.sdists`) and building the project is allowed
+// (`--only-binary`): its dependencies come from PKG-INFO or the build backend.
 
 import Channels
+import FoundationEssentials
 import Specs
 
 /// A class, not a struct: candidates are copied into pools, solvable tables and orderings many
@@ -75,12 +78,17 @@ final class Universe {
     /// of one resolver's attempts.
     private let histories: ProjectHistories
 
-    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole, histories: ProjectHistories = ProjectHistories()) {
+    /// Projects whose releases with only an sdist are taken from it (the rest: wheels only).
+    let buildable: Set<NormalizedName>
+
+    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole, histories: ProjectHistories = ProjectHistories(),
+         buildable: Set<NormalizedName> = []) {
         self.channels = channels
         self.request = request
         self.environment = request.target.markerEnvironment
         self.limits = limits
         self.histories = histories
+        self.buildable = buildable
     }
 
     let environment: MarkerEnvironment
@@ -154,9 +162,11 @@ final class Universe {
             // reading metadata are most of a solve's time), then follows their requirements in
             // name order. A requirement a project of the same round adds to another loads what
             // it admits in the next round: the universe is the same whatever the order.
+            let sdists = channels.sdists
             let round = work.sorted().map { name in
                 Loading(name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
-                        specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name))
+                        specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name),
+                        sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil)
             }
             work.removeAll()
             let channels = channels, limits = limits, histories = histories
@@ -289,13 +299,34 @@ final class Universe {
                     continue
                 }
                 switch candidate.verdict {
-                case .needsBuild: info.sdistOnly.append(version.normalized)
+                case .needsBuild:
+                    // An sdist read for the solve is a candidate, or its failure is among the
+                    // excluded; one never read is "sdist only".
+                    if !project.sdistRead.contains(r) { info.sdistOnly.append(version.normalized) }
                 case .excluded(let reason): info.excluded.append((version.normalized, reason))
                 case .wheel: break
                 }
             }
         }
         return info
+    }
+
+    /// Projects of which some release a requirement admits has no wheel for the target but an
+    /// sdist that can be read (a remote index serves it; a local one holds it), not taken yet.
+    var projectsWithReadableSdistOnlyReleases: Set<NormalizedName> {
+        Set(projects.keys.filter { name in
+            guard !buildable.contains(name), let project = projects[name] else { return false }
+            let specs = requirementsOn[name] ?? []
+            let anyVersion = unbounded.contains(name)
+            return project.releaseIndices.contains { r in
+                let version = project.version(ofRelease: r)
+                guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }), !project.hasWheel(r) else { return false }
+                return project.files(ofRelease: r).contains { i in
+                    let candidate = project.candidate(i)
+                    return candidate.verdict == .needsBuild && (candidate.index.isRemote || FileManager.default.fileExists(atPath: candidate.file.url))
+                }
+            }
+        })
     }
 
     /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.
@@ -368,12 +399,15 @@ private struct Loading: @unchecked Sendable {
     let pins: Set<PEP440Version>
     let specs: Set<SpecifierSet>
     let anyVersion: Bool
+    /// Reads sdists where a release has no wheel (nil: wheels only).
+    let sdists: SdistMetadataReader?
 
     func load(channels: ChannelSet, versionLimit: Int?, histories: ProjectHistories) throws(ChannelError) -> Loaded {
         let project: ProjectFiles
         if let known = self.project { project = known } else {
             let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
-            project = ProjectFiles(judged, history: histories.history(of: name, pins: pins, releases: judged?.files.releases.count ?? 0))
+            project = ProjectFiles(judged, history: histories.history(of: name, pins: pins, releases: judged?.files.releases.count ?? 0,
+                                                                      buildable: sdists != nil))
         }
         let releases: [Int]
         var truncated = false
@@ -419,7 +453,36 @@ private struct Loading: @unchecked Sendable {
             }
             candidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
         }
+        if let sdists {
+            for r in releases where !project.sdistRead.contains(r) && !project.hasWheel(r) {
+                if let candidate = try loadSdist(of: r, project: project, sdists: sdists) { candidates.append(candidate) }
+            }
+        }
         return Loaded(name: name, project: project, candidates: candidates, truncated: truncated)
+    }
+
+    /// The candidate of a release that has no wheel for the target, from its sdist (a `.tar.gz`
+    /// before a `.zip`), or nil when it has none that can be read (its reason kept).
+    private func loadSdist(of r: Int, project: ProjectFiles, sdists: SdistMetadataReader) throws(ChannelError) -> PyPICandidate? {
+        let files = project.files(ofRelease: r).map(project.candidate).filter { $0.verdict == .needsBuild }
+        guard let chosen = files.first(where: { $0.file.filename.lowercased().hasSuffix(".tar.gz") }) ?? files.first,
+              let version = chosen.file.version else { return nil }
+        project.sdistRead.insert(r)
+        if let reason = chosen.file.yanked, !pins.contains(version) {
+            project.loadInfo.excluded.append((version.normalized, Unavailable.yanked(reason)))
+            return nil
+        }
+        let metadata: CoreMetadata?
+        do { metadata = try sdists.metadata(for: chosen.file, index: chosen.index) } catch {
+            project.loadInfo.excluded.append((version.normalized, "its sdist's dependencies could not be read: \(error.message)"))
+            return nil
+        }
+        guard let metadata else {
+            // No copy of the file to read (a mirror that lists it without keeping it).
+            project.sdistRead.remove(r)
+            return nil
+        }
+        return PyPICandidate(file: chosen.file, version: version, tagRank: Int(Int32.max), metadata: metadata, index: chosen.index)
     }
 }
 
@@ -459,6 +522,8 @@ private final class ProjectFiles {
     var seen: [Bool]
     /// Why loaded wheels could not be used (yanked, no metadata).
     var loadInfo = Unavailable()
+    /// Releases whose sdist was read for the solve (a candidate, or a reason in loadInfo).
+    var sdistRead: Set<Int> = []
 
     init(_ judged: JudgedProject?, history: ProjectHistory) {
         self.judged = judged
@@ -475,13 +540,27 @@ private final class ProjectFiles {
     func candidate(_ i: Int) -> Channels.PyPICandidate { judged!.candidate(i) }
 
     /// Whether release `r` has a wheel for the target (a yanked one only when pinned).
-    private func isInstallable(_ r: Int) -> Bool {
-        if let known = history.installable[r] { return known }
+    func hasWheel(_ r: Int) -> Bool {
         let version = version(ofRelease: r)
-        let result = files(ofRelease: r).contains { i in
+        return files(ofRelease: r).contains { i in
             let candidate = candidate(i)
             guard case .wheel = candidate.verdict else { return false }
             return !candidate.file.isYanked || pins.contains(version)
+        }
+    }
+
+    /// Whether release `r` installs on the target: a wheel, or where building is allowed an
+    /// sdist there is a copy of (a remote index serves its files; a local one must hold it).
+    private func isInstallable(_ r: Int) -> Bool {
+        if let known = history.installable[r] { return known }
+        var result = hasWheel(r)
+        if !result && history.buildable {
+            let version = version(ofRelease: r)
+            result = files(ofRelease: r).contains { i in
+                let candidate = candidate(i)
+                guard candidate.verdict == .needsBuild, !candidate.file.isYanked || pins.contains(version) else { return false }
+                return candidate.index.isRemote || FileManager.default.fileExists(atPath: candidate.file.url)
+            }
         }
         history.installable[r] = result
         return result
@@ -562,12 +641,15 @@ private final class ProjectFiles {
 /// attempts one after another).
 final class ProjectHistory: @unchecked Sendable {
     let pins: Set<PEP440Version>
+    /// Whether a release with only an sdist counts as installable.
+    let buildable: Bool
     var installable: [Bool?]
     /// `newest` answers, with the limit each was asked with.
     var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
 
-    init(pins: Set<PEP440Version>, releases: Int) {
+    init(pins: Set<PEP440Version>, releases: Int, buildable: Bool) {
         self.pins = pins
+        self.buildable = buildable
         installable = Array(repeating: nil, count: releases)
     }
 }
@@ -577,11 +659,11 @@ final class ProjectHistories: @unchecked Sendable {
     private let lock = Lock()
     private var histories: [String: ProjectHistory] = [:]
 
-    func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int) -> ProjectHistory {
-        let key = name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",")
+    func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int, buildable: Bool) -> ProjectHistory {
+        let key = name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",") + (buildable ? " sdist" : "")
         return lock.withLock {
             if let known = histories[key], known.installable.count == releases { return known }
-            let made = ProjectHistory(pins: pins, releases: releases)
+            let made = ProjectHistory(pins: pins, releases: releases, buildable: buildable)
             histories[key] = made
             return made
         }

@@ -33,6 +33,16 @@ public struct ResolvedPackage: Hashable, Sendable {
     /// The requests (model files, profile) that named it directly.
     public var requestOrigins: [Origin]
     public let license: String?
+    /// An sdist: pip builds it into a wheel where it is installed (`mlenv package` builds it
+    /// once, into the bundle).
+    public var isSource: Bool = false
+
+    /// The same package as another file of it (a wheel built from its sdist).
+    public func asBuiltWheel(filename: String, path: String, sha256: String, size: Int64?) -> ResolvedPackage {
+        ResolvedPackage(name: name, version: version, ecosystem: ecosystem, build: nil, filename: filename, url: path, source: source,
+                        sha256: sha256, md5: nil, size: size, platform: nil, dependencies: dependencies, extras: extras,
+                        requestedBy: requestedBy, requestOrigins: requestOrigins, license: license)
+    }
 }
 
 public struct Resolution: Sendable {
@@ -40,6 +50,12 @@ public struct Resolution: Sendable {
     public let mode: EnvironmentMode
     /// conda first, then PyPI; by name within each.
     public let packages: [ResolvedPackage]
+
+    public init(python: PythonVersion, mode: EnvironmentMode, packages: [ResolvedPackage]) {
+        self.python = python
+        self.mode = mode
+        self.packages = packages
+    }
 
     public func package(_ name: String, _ ecosystem: Ecosystem? = nil) -> ResolvedPackage? {
         packages.first { $0.name == name && (ecosystem == nil || $0.ecosystem == ecosystem) }

@@ -45,7 +45,42 @@ public struct Resolver: Sendable {
         // Only a conflict among projects whose admitted releases are all loaded proves there is
         // no solution; the whole universe then gives the complete explanation, unless it is
         // much larger than what was loaded (then the proven conflicts are reported, saying so).
+        // Wheels first, as pip's --prefer-binary: an sdist is read (PKG-INFO, or its build
+        // backend) only for a project the solve cannot satisfy from wheels, and then again for
+        // the sdist-only projects those bring, until the answer no longer changes.
+        var buildable = Set<NormalizedName>()
+        var outcome: SolveOutcome
+        var rounds = 0
+        repeat {
+            let (answer, sdistOnly) = try solve(request, debugDirectory: debugDirectory, buildable: buildable)
+            outcome = answer
+            guard case .unsatisfiable = answer, channels.sdists != nil else { break }
+            let more = sdistOnly.subtracting(buildable).filter { channels.sdists?.allowsBuilding($0) == true }
+            if more.isEmpty { break }
+            buildable.formUnion(more)
+            rounds += 1
+        } while rounds < Resolver.maximumBuildRounds
+        return outcome
+    }
+
+    /// Rounds of projects allowed to build from their sdists.
+    static let maximumBuildRounds = 8
+
+    /// One solve with `buildable` projects' sdist-only releases in the universe; with the
+    /// projects whose admitted releases some sdist could still provide (for the next round).
+    private func solve(_ request: SolveRequest, debugDirectory: String?, buildable: Set<NormalizedName>) throws(SolveError) -> (SolveOutcome, Set<NormalizedName>) {
         let remote = channels.pypiIndexes.contains(where: \.isRemote)
+        var last: Attempt?
+        func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool) throws(SolveError) -> Attempt {
+            let tried = try self.attempt(request, limits: limits, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote, buildable: buildable)
+            last = tried
+            return tried
+        }
+        // The universe that gave a failure says which projects an sdist could still provide.
+        func done(_ outcome: SolveOutcome) -> (SolveOutcome, Set<NormalizedName>) {
+            guard case .unsatisfiable = outcome, let sdistOnly = last?.sdistOnly else { return (outcome, []) }
+            return (outcome, sdistOnly())
+        }
         if debugDirectory == nil {
             var limits = VersionLimits(base: Resolver.firstVersionLimit)
             let requested = Set(request.pip.map(\.requirement.normalizedName))
@@ -60,14 +95,14 @@ public struct Resolver: Sendable {
                     // probed: the same universe with only its newer releases. A solution there
                     // is the answer; a conflict among fully loaded projects proves the older
                     // release is needed; else the conflict's projects widen and all is redone.
-                    guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings else { return answer }
+                    guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings else { return done(answer) }
                     for older in tried.olderThanNewest where !settled.contains(older.key) {
                         var probe = request
                         guard let newer = try? Requirement(parsing: "\(older.name.value)>\(older.version.normalized)") else { continue }
                         probe.pip.append(PipRequest(requirement: newer, text: newer.description, origin: Origin("newer-release probe", isModel: false),
                                                     isConstraint: true))
                         let probed = try attempt(probe, limits: limits, debugDirectory: nil, everyBuild: false, remote: false)
-                        if case .resolved? = probed.answer { return probed.answer! }
+                        if case .resolved? = probed.answer { return done(probed.answer!) }
                         guard let widen = probed.conflictProjects?.intersection(probed.truncatedProjects), !widen.isEmpty else {
                             settled.insert(older.key)
                             continue
@@ -76,14 +111,14 @@ public struct Resolver: Sendable {
                         probeWidenings += 1
                         continue widening
                     }
-                    return answer
+                    return done(answer)
                 }
                 // A conda-only problem (no wheel, no pip requirement in it) stays in every wider
                 // universe, and so does a universe that left nothing out.
                 if tried.condaOnlyProblem || !tried.truncated { break }
                 let widen = tried.conflictProjects?.intersection(tried.truncatedProjects)
                 if widen?.isEmpty == true {
-                    if let proven = tried.proven { return proven() }
+                    if let proven = tried.proven { return done(proven()) }
                     break
                 }
                 // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the
@@ -97,7 +132,7 @@ public struct Resolver: Sendable {
                 limits.widen(widen, requested: requested, by: Resolver.widening)
             }
         }
-        return try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote).answer!
+        return done(try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote).answer!)
     }
 
     /// Releases per requirement in the first attempt.
@@ -142,6 +177,9 @@ public struct Resolver: Sendable {
         /// Requested projects the solution installs at an older release than the newest the
         /// request admits in this universe (PyPI only), in request order.
         var olderThanNewest: [(name: NormalizedName, version: PEP440Version, key: String)] = []
+        /// After a failure: projects with admitted releases only an sdist (one that can be
+        /// read) provides (made when asked).
+        var sdistOnly: (() -> Set<NormalizedName>)?
     }
 
     /// One solve. A limited universe's failure is an answer when every problem is a request
@@ -153,8 +191,8 @@ public struct Resolver: Sendable {
     /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
     /// built only for outcomes that may be reported.
     private func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool,
-                         remote: Bool) throws(SolveError) -> Attempt {
-        let universe = Universe(channels: channels, request: request, limits: limits, histories: caches.histories)
+                         remote: Bool, buildable: Set<NormalizedName>) throws(SolveError) -> Attempt {
+        let universe = Universe(channels: channels, request: request, limits: limits, histories: caches.histories, buildable: buildable)
         do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
         let builder = PoolBuilder(universe: universe, caches: caches,
@@ -173,6 +211,7 @@ public struct Resolver: Sendable {
             if limits.base != nil { result.olderThanNewest = builder.olderThanNewest(installed: outcome.installed, jobs: jobs) }
             return result
         }
+        if channels.sdists != nil { result.sdistOnly = { universe.projectsWithReadableSdistOnlyReleases } }
         let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
         if limits.base == nil {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))
@@ -680,9 +719,10 @@ final class PoolBuilder {
                 let tags = c.file.wheel.map { "\($0.pythonTags.joined(separator: "."))-\($0.abiTags.joined(separator: "."))-\($0.platformTags.joined(separator: "."))" }
                 let deps = universe.requirements(of: c, extra: nil).map(\.description)
                 packages.append(ResolvedPackage(name: c.file.project.value, version: c.version.normalized, ecosystem: .pypi, build: nil,
-                                                filename: c.file.filename, url: c.file.url, source: c.index.location, sha256: c.file.sha256, md5: nil,
+                                                filename: c.file.filename, url: c.file.url, source: c.index.location, sha256: c.file.sha256 ?? localDigest(c), md5: nil,
                                                 size: c.file.size, platform: tags, dependencies: deps, extras: (extrasOf[id] ?? []).sorted(),
-                                                requestedBy: by, requestOrigins: origins[id] ?? [], license: c.metadata.licenseExpression ?? c.metadata.license))
+                                                requestedBy: by, requestOrigins: origins[id] ?? [], license: c.metadata.licenseExpression ?? c.metadata.license,
+                                                isSource: c.file.isSdist))
             default:
                 continue
             }
@@ -690,6 +730,13 @@ final class PoolBuilder {
         let order = packages.indices.sorted { (packages[$0].ecosystem, packages[$0].name) < (packages[$1].ecosystem, packages[$1].name) }
         packages = order.map { packages[$0] }
         return Resolution(python: request.target.python, mode: request.mode, packages: packages)
+    }
+
+    /// The SHA-256 of a file from a directory of wheels and sdists (which lists no hashes), so
+    /// that its lock line can be checked as an index's would.
+    private func localDigest(_ c: PyPICandidate) -> String? {
+        guard case .flat = c.index.layout else { return nil }
+        return try? ArtifactCache.digest(of: c.file.url, algorithm: .sha256, filename: c.file.filename)
     }
 
     /// An extra's solvable stands for its base wheel in the output.

@@ -89,3 +89,4 @@ public struct SolveRequest: Sendable {
         ]
     }
 }
+

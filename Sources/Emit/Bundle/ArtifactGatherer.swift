@@ -75,7 +75,7 @@ public enum ArtifactGatherer {
             }
             if options.offline {
                 problems.append("\(p.filename): not in the mirror, the extra directories or the cache, and --offline forbids downloading it")
-            } else if p.ecosystem == .pypi {
+            } else if p.ecosystem == .pypi && !p.isSource {
                 viaPip.append((p, digest))
             } else if p.url.hasPrefix("http://") || p.url.hasPrefix("https://") {
                 viaURL.append((p, digest))

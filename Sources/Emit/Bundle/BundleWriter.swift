@@ -29,14 +29,34 @@ public struct BundleInputs: Sendable {
     public let lock: LockInputs
     /// filename → verified local path of every package.
     public let artifacts: [String: String]
+    /// The wheels built from the resolution's sdists, by sdist file name (SourceBuilder).
+    public let builtWheels: [String: BuiltWheel]
 
-    public init(modelPath: String, environment: DeclaredEnvironment, plan: DeploymentRequest, resolution: Resolution, lock: LockInputs, artifacts: [String: String]) {
+    public init(modelPath: String, environment: DeclaredEnvironment, plan: DeploymentRequest, resolution: Resolution, lock: LockInputs,
+                artifacts: [String: String], builtWheels: [String: BuiltWheel] = [:]) {
         self.modelPath = modelPath
         self.environment = environment
         self.plan = plan
         self.resolution = resolution
         self.lock = lock
         self.artifacts = artifacts
+        self.builtWheels = builtWheels
+    }
+
+    /// The packages as the bundle holds them: each sdist replaced by the wheel built from it
+    /// (the lock files in env/ keep the sdists, as an index serves them).
+    var bundlePackages: [ResolvedPackage] {
+        resolution.packages.map { p in
+            guard p.isSource, let wheel = builtWheels[p.filename] else { return p }
+            var info = stat()
+            let size = stat(wheel.path, &info) == 0 ? Int64(info.st_size) : nil
+            return p.asBuiltWheel(filename: wheel.filename, path: wheel.path, sha256: wheel.sha256, size: size)
+        }
+    }
+
+    /// The local file of a package as the bundle holds it.
+    func artifact(_ p: ResolvedPackage) -> String? {
+        artifacts[p.filename] ?? builtWheels.values.first { $0.filename == p.filename }?.path
     }
 }
 
@@ -63,10 +83,17 @@ public enum BundleWriter {
             entries.append(ArchiveEntry(path: "model/" + file, content: .file(directory.realRoot + "/" + file)))
         }
         // pkgs/
-        for p in inputs.resolution.packages {
-            guard let path = inputs.artifacts[p.filename] else { throw BundleError("\(p.filename) was not gathered") }
+        let packages = inputs.bundlePackages
+        if let unbuilt = packages.first(where: \.isSource) {
+            throw BundleError("\(unbuilt.filename) is an sdist that was not built into a wheel for the bundle")
+        }
+        for p in packages {
+            guard let path = inputs.artifact(p) else { throw BundleError("\(p.filename) was not gathered") }
             entries.append(ArchiveEntry(path: packagePath(p), content: .file(path)))
         }
+        let bundled = LockInputs(resolution: Resolution(python: inputs.resolution.python, mode: inputs.resolution.mode, packages: packages),
+                                 plan: inputs.lock.plan, environmentName: inputs.lock.environmentName, sources: inputs.lock.sources,
+                                 channelNames: inputs.lock.channelNames, resolvedFrom: inputs.lock.resolvedFrom, excludeNewer: inputs.lock.excludeNewer)
         // env/
         for (name, text) in LockFiles.render(inputs.lock) {
             entries.append(ArchiveEntry(path: "env/" + name, content: .bytes(Array(text.utf8))))
@@ -74,7 +101,7 @@ public enum BundleWriter {
         entries.append(ArchiveEntry(path: "env/conda-linux-64.bundle.lock", content: .bytes(Array(
             LockFiles.explicitLock(inputs.lock, urlFor: packagePath).utf8))))
         entries.append(ArchiveEntry(path: "env/requirements.bundle.txt", content: .bytes(Array(
-            LockFiles.requirementsLock(inputs.lock).utf8))))
+            LockFiles.requirementsLock(bundled).utf8))))
         // inference/
         for name in ScoringCore.files {
             guard let bytes = ScoringCore.contents(of: name) else { throw BundleError("the scoring core file \(name) is missing from this mlenv build") }
@@ -85,7 +112,8 @@ public enum BundleWriter {
         let hasWheels = inputs.resolution.packages.contains { $0.ecosystem == .pypi }
         let modelName = URL(fileURLWithPath: inputs.modelPath).standardizedFileURL.lastPathComponent
         let docker = DockerfileInputs(profile: inputs.plan.profile, mode: inputs.resolution.mode, python: inputs.resolution.python.minorString,
-                                      hasCondaPackages: hasConda, hasWheels: hasWheels, modelName: modelName)
+                                      hasCondaPackages: hasConda, hasWheels: hasWheels, modelName: modelName,
+                                      sourceBuilds: DockerfileWriter.sourceBuildLines(inputs.resolution, built: inputs.builtWheels))
         entries.append(ArchiveEntry(path: "Dockerfile", content: .bytes(Array(DockerfileWriter.render(docker).utf8))))
         entries.append(ArchiveEntry(path: "README.md", content: .bytes(Array(readme(inputs, modelName: modelName).utf8))))
         entries.sort { $0.path < $1.path }
@@ -138,9 +166,17 @@ public enum BundleWriter {
         o.append("image", .string(inputs.plan.profile.image(mode: inputs.resolution.mode.rawValue, python: inputs.resolution.python.minorString)))
         o.append("server", server.map { .string("\($0.name)==\($0.version)") } ?? .null)
         o.append("lock_content_hash", .string(inputs.lock.contentHash))
-        o.append("packages", .array(inputs.resolution.packages.map { p in
+        o.append("packages", .array(inputs.bundlePackages.map { p in
             ["name": .string(p.name), "version": .string(p.version), "ecosystem": .string(p.ecosystem.rawValue), "file": .string(packagePath(p))]
         }))
+        // Only when the resolution had sdists: what was built, from what, by what.
+        let built = inputs.builtWheels.values.sorted { $0.filename < $1.filename }
+        if !built.isEmpty {
+            o.append("built_from_source", .array(built.map { w in
+                ["sdist": .string(w.sdist), "sdist_sha256": .string(w.sdistSHA256), "file": .string("pkgs/wheels/" + w.filename),
+                 "sha256": .string(w.sha256), "python": .string(w.python), "build_backend": .string(w.backend), "builder": .string("pip wheel --no-deps")]
+            }))
+        }
         o.append("inputs", ["model_files": .object(modelInputs), "profile": .string(inputs.plan.profile.source)])
         o.append("files", .object(files))
         return JSONValue.object(o).serialized(pretty: true) + "\n"

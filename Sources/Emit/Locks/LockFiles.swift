@@ -104,6 +104,7 @@ public enum LockFiles {
         if inputs.sources.isEmpty { out.removeLast("  sources:\n".count); out += "  sources: []\n" }
         out += "package:\n"
         for p in inputs.resolution.packages {
+            if p.isSource { out += "# \(commentSafe(p.filename)): an sdist, built from source where it is installed\n" }
             out += "- name: \(YAMLWriter.scalar(p.name))\n"
             out += "  version: \(YAMLWriter.scalar(p.version))\n"
             out += "  manager: \(p.ecosystem == .conda ? "conda" : "pip")\n"
@@ -169,6 +170,7 @@ public enum LockFiles {
         out += "# Install: pip install --no-deps --require-hashes -r requirements.lock.txt\n"
         for p in inputs.resolution.packages where p.ecosystem == .pypi {
             let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
+            if p.isSource { out += "# \(commentSafe(p.filename)): an sdist, built from source where it is installed (--no-build refuses it)\n" }
             out += "\(name)==\(p.version)"
             if let sha = p.sha256 { out += " \\\n    --hash=sha256:\(sha)" }
             out += "\n"
@@ -194,6 +196,7 @@ public enum LockFiles {
             out += "- pip:\n"
             for p in pip {
                 let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
+                if p.isSource { out += "  # \(commentSafe(p.filename)): an sdist, built from source where it is installed\n" }
                 out += "  - \(YAMLWriter.scalar("\(name)==\(p.version)"))\n"
             }
         }

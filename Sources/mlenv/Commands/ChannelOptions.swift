@@ -14,6 +14,7 @@ import ArgumentParser
 import Channels
 import FoundationEssentials
 import ModelFiles
+import Specs
 import YAML
 
 enum SourceMode: String, ExpressibleByArgument, CaseIterable {
@@ -60,6 +61,12 @@ struct ChannelOptions: ParsableArguments {
 
     @Flag(help: "Do not read or write the parsed-channel cache.")
     var noCache = false
+
+    @Flag(help: "Never build from source: wheels only, so a release with only an sdist for the target is not installable (as uv's --no-build, pip's --only-binary :all:).")
+    var noBuild = false
+
+    @Option(name: .customLong("only-binary"), help: ArgumentHelp("A project that must come as a wheel, never built from its sdist (repeatable; :all: is --no-build).", valueName: "name"))
+    var onlyBinary: [String] = []
 
     var cacheRoot: String { cacheDir ?? ArtifactCache.defaultRoot }
 
@@ -156,9 +163,19 @@ struct ChannelOptions: ParsableArguments {
             made = .failure(error)
         }
         switch made {
-        case .success(let set): return set
+        case .success(let set):
+            set.sdists = sdistReader(indexes)
+            return set
         case .failure(let error): throw CommandError(error.message)
         }
+    }
+
+    /// How sdists are read where a release has no wheel (nil under --no-build): PKG-INFO, else
+    /// the build backend through pip on this machine's Python, with the same indexes.
+    func sdistReader(_ indexes: [PyPIIndex]) -> SdistMetadataReader? {
+        guard !noBuild, !onlyBinary.contains(":all:") else { return nil }
+        return SdistMetadataReader(python: SdistMetadataReader.defaultPython, cacheDirectory: noCache ? nil : cacheRoot + "/sdist-metadata",
+                                   indexes: indexes, onlyBinary: Set(onlyBinary.map { NormalizedName($0) }))
     }
 }
 

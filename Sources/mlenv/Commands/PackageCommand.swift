@@ -73,7 +73,8 @@ struct DockerfileCommand: ParsableCommand {
                                       python: resolved.resolution.python.minorString,
                                       hasCondaPackages: resolved.resolution.packages.contains { $0.ecosystem == .conda },
                                       hasWheels: resolved.resolution.packages.contains { $0.ecosystem == .pypi },
-                                      modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent)
+                                      modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent,
+                                      sourceBuilds: DockerfileWriter.sourceBuildLines(resolved.resolution, built: [:]))
         StandardOutput.write(DockerfileWriter.render(inputs))
     }
 }
@@ -139,8 +140,15 @@ struct PackageCommand: AsyncParsableCommand {
             StandardError.write("error: \(error.description)\n")
             throw ExitCode(1)
         }
+        let builder = SourceBuilder(indexArguments: resolved.channels.sdists?.indexArguments ?? [], cache: ArtifactCache(root: channelOptions.cacheRoot),
+                                    progress: { message in if showProgress { StandardError.write("\(message)\n") } })
+        let built: [String: BuiltWheel]
+        do { built = try builder.build(resolved.resolution.packages, artifacts: artifacts, target: resolved.plan.request.target) } catch {
+            StandardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
+        }
         let inputs = BundleInputs(modelPath: model, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
-                                  lock: resolved.lock, artifacts: artifacts)
+                                  lock: resolved.lock, artifacts: artifacts, builtWheels: built)
         let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
         do {
             let entries = try BundleWriter.entries(inputs)
