@@ -40,10 +40,17 @@ public struct PyPIMirrorOptions: Sendable {
     public var versionsPerProject: Int?
     public var withArtifacts: Bool
     public var concurrency: Int
+    /// The platform tag as given (`manylinux_2_35_x86_64`), for the stamp.
+    public var platform: String
+    /// Written into the stamp: `mlenv 0.1.0`.
+    public var generator: String
+    /// Merge into a mirror made with other settings (see `PyPIMirrorStamp.merging`).
+    public var force: Bool
 
     public init(upstream: String, output: String, pythons: [PythonVersion], glibc: GlibcVersion = Target.defaultGlibc,
                 architecture: String = "x86_64", excludeNewer: String? = nil, since: String? = nil,
-                seriesOnlyBefore: String? = nil, versionsPerProject: Int? = nil, withArtifacts: Bool = false, concurrency: Int = 16) {
+                seriesOnlyBefore: String? = nil, versionsPerProject: Int? = nil, withArtifacts: Bool = false, concurrency: Int = 16,
+                platform: String? = nil, generator: String = "mlenv", force: Bool = false) {
         self.upstream = upstream.hasSuffix("/") ? upstream : upstream + "/"
         self.output = output
         self.pythons = pythons
@@ -55,6 +62,9 @@ public struct PyPIMirrorOptions: Sendable {
         self.versionsPerProject = versionsPerProject
         self.withArtifacts = withArtifacts
         self.concurrency = concurrency
+        self.platform = platform ?? "manylinux_\(glibc.major)_\(glibc.minor)_\(architecture)"
+        self.generator = generator
+        self.force = force
     }
 }
 
@@ -68,6 +78,32 @@ public struct PyPIMirrorReport: Sendable {
     /// Root or dependency names the upstream does not have.
     public var missing: [String] = []
     public var warnings: [String] = []
+    /// True when the run was merged into a mirror an earlier run made.
+    public var extended = false
+    /// What the mirror holds after the run (with an earlier run's projects when extended).
+    public var mirrorProjects: Int = 0
+    public var mirrorFiles: Int = 0
+}
+
+/// What a run will write, computed whole (conflicts found) before anything is written.
+public struct PyPIMirrorPlan: Sendable {
+    public let report: PyPIMirrorReport
+    public let stamp: PyPIMirrorStamp
+    /// In order: metadata files, project pages, the root index; the stamp last.
+    let writes: [(path: String, bytes: [UInt8])]
+    let root: String
+
+    /// Each file atomically (temporary + rename), unchanged files untouched; an interrupted
+    /// write leaves every page whole, the old one or the merged one, and a rerun completes it.
+    public func write() throws(ChannelError) {
+        for (path, bytes) in writes { try PyPIMirrorPlan.write(bytes, to: path) }
+        try PyPIMirrorPlan.write(stamp.serialized(), to: root + "/" + MirrorStamp.fileName)
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws(ChannelError) {
+        if let existing = FileBytes.readPlain(path), existing == bytes { return }
+        do { try FileBytes.writeAtomically(bytes, to: path) } catch { throw ChannelError(error.description) }
+    }
 }
 
 public final class PyPIMirrorBuilder: @unchecked Sendable {
@@ -109,6 +145,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     private var fetched = Set<NormalizedName>()
     private var report = PyPIMirrorReport()
     private var written: [NormalizedName: [MirroredFile]] = [:]
+    private var roots: [Requirement] = []
+    /// What an earlier run left in the output directory (nil: a new mirror), read once.
+    private var existing: ExistingPyPIMirror??
 
     public init(options: PyPIMirrorOptions, client: HTTPClient = HTTPClient(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.options = options
@@ -119,7 +158,32 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         self.pythonVersions = options.pythons.compactMap { try? PEP440Version(parsing: $0.fullString) }
     }
 
+    /// `plan` then `PyPIMirrorPlan.write`.
     public func run(roots: [Requirement]) async throws(ChannelError) -> PyPIMirrorReport {
+        let plan = try await plan(roots: roots)
+        try plan.write()
+        return plan.report
+    }
+
+    /// Reads the mirror an earlier run left in the output directory and checks this run may be
+    /// merged into it, before anything is fetched. Throws when it cannot be read or was made
+    /// with other settings (without `force`).
+    public func checkExisting() throws(ChannelError) {
+        guard existing == nil else { return }
+        let found = try ExistingPyPIMirror.load(options.output)
+        if let found {
+            _ = try stamp(roots: [], projects: 0, files: 0, missing: []).merging(into: found.stamp, force: options.force,
+                                                                                 path: options.output + "/" + MirrorStamp.fileName)
+        }
+        existing = .some(found)
+    }
+
+    /// Follows the closure and computes what to write (merged into the existing mirror);
+    /// writes nothing but the metadata cache. A file the mirror holds with other content than
+    /// this run found is a conflict, thrown here.
+    public func plan(roots: [Requirement]) async throws(ChannelError) -> PyPIMirrorPlan {
+        try checkExisting()
+        self.roots = roots
         var dirty = Set<NormalizedName>()
         for root in roots where register(root) { dirty.insert(root.normalizedName) }
         var round = 0
@@ -146,11 +210,7 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             try await fetchMetadata()
             dirty = followDependencies()
         }
-        try writeMirror()
-        report.projects = written.count
-        report.files = written.values.reduce(0) { $0 + $1.count }
-        report.missing.sort()
-        return report
+        return try prepareMirror()
     }
 
     /// Records a requirement on a project; true when that may change what the mirror keeps
@@ -328,44 +388,44 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             }
         }
         if !needed.isEmpty { progress("fetching \(needed.count) metadata file(s)") }
-        let client = self.client
-        let fetched = try await concurrentMap(needed, width: options.concurrency) { file throws(ChannelError) -> (PyPIFile, [UInt8]?, CoreMetadata?) in
+        // Each file is verified and cached as soon as it arrives, not when the round ends: a
+        // run that fails or is interrupted (SIGINT, kill -9) midway keeps everything it fetched,
+        // and the next run reuses it. Cache entries are written atomically (temporary + rename).
+        let fetched = try await concurrentMap(needed, width: options.concurrency) { [self] file throws(ChannelError) -> (PyPIFile, FetchedMetadata) in
             let response: HTTPResponse
             do throws(HTTPError) { response = try await client.get(file.metadataURL) } catch {
                 throw ChannelError("cannot fetch \(file.filename).metadata: \(error.reason)")
             }
+            let bytes: [UInt8]
+            let fromWheel: Bool
             if response.status == 404 && (file.coreMetadata == nil) {
                 // No PEP 658 file: read METADATA out of the wheel with range requests. Network
                 // failures fail the run (rerunning resumes); a wheel without METADATA is reported.
-                guard file.wheel != nil else { return (file, nil, nil) }
-                return (file, nil, try await RemoteWheelMetadata.fetch(file.url, client: client))
-            }
-            guard response.status == 200 else { throw ChannelError("\(file.filename).metadata: HTTP \(response.status)") }
-            return (file, response.body, nil)
-        }
-        var withoutMetadata: [NormalizedName: Int] = [:]
-        for (file, body, fromWheel) in fetched {
-            if let fromWheel {
-                switch verify(Array(fromWheel.trimmedText.utf8), for: file) {
-                case .success(let metadata):
-                    metadataByURL[file.url] = metadata
-                    writeCachedMetadata(file, Array(fromWheel.trimmedText.utf8))
-                    report.metadataFromWheels += 1
-                case .failure(let error):
-                    report.warnings.append(error.message + "; its dependencies are not followed")
-                }
-                continue
-            }
-            guard let bytes = body else {
-                withoutMetadata[file.project, default: 0] += 1
-                continue
+                guard file.wheel != nil else { return (file, .none) }
+                bytes = Array(try await RemoteWheelMetadata.fetch(file.url, client: client).trimmedText.utf8)
+                fromWheel = true
+            } else {
+                guard response.status == 200 else { throw ChannelError("\(file.filename).metadata: HTTP \(response.status)") }
+                bytes = response.body
+                fromWheel = false
             }
             switch verify(bytes, for: file) {
             case .success(let metadata):
-                metadataByURL[file.url] = metadata
                 writeCachedMetadata(file, bytes)
-                report.metadataFetched += 1
+                return (file, .verified(metadata, fromWheel: fromWheel))
             case .failure(let error):
+                return (file, .refused(error))
+            }
+        }
+        var withoutMetadata: [NormalizedName: Int] = [:]
+        for (file, outcome) in fetched {
+            switch outcome {
+            case .none:
+                withoutMetadata[file.project, default: 0] += 1
+            case .verified(let metadata, let fromWheel):
+                metadataByURL[file.url] = metadata
+                if fromWheel { report.metadataFromWheels += 1 } else { report.metadataFetched += 1 }
+            case .refused(let error):
                 // A wrong hash or another project's metadata is refused; the file stays listed
                 // without metadata rather than failing the whole mirror.
                 report.warnings.append(error.message + "; its dependencies are not followed")
@@ -388,6 +448,13 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             }
             states[name] = state
         }
+    }
+
+    private enum FetchedMetadata: Sendable {
+        /// The index has no metadata file for it (an sdist without one).
+        case none
+        case verified(CoreMetadata, fromWheel: Bool)
+        case refused(ChannelError)
     }
 
     /// Checks a metadata file against the index's hash when the index gives one, and always
@@ -485,9 +552,14 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func writeMirror() throws(ChannelError) {
+    /// The pages of this run, merged into the existing mirror's, and the files to write.
+    private func prepareMirror() throws(ChannelError) -> PyPIMirrorPlan {
         let root = options.output
-        for (name, state) in states {
+        let existingPages = (existing ?? nil)?.pages ?? [:]
+        var writes: [(path: String, bytes: [UInt8])] = []
+        var pages: [(NormalizedName, [MirroredFile])] = []
+        var conflicts: [MirrorConflict] = []
+        for (name, state) in states.sorted(by: { $0.key < $1.key }) {
             // A project the index has but with no release kept still gets a (empty) page, so a
             // resolver can tell "no matching release" from "no such project".
             guard state.page != nil else { continue }
@@ -497,8 +569,7 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                     var metadataSHA: String?
                     if let metadata = metadataByURL[file.url] {
                         let trimmed = Array(metadata.trimmedText.utf8)
-                        let path = "\(root)/files/\(name.value)/\(file.filename).metadata"
-                        try write(trimmed, to: path)
+                        writes.append(("\(root)/files/\(name.value)/\(file.filename).metadata", trimmed))
                         metadataSHA = Digester.hex(.sha256, of: trimmed)
                     }
                     files.append(MirroredFile(filename: file.filename, versionText: version.version.normalized, sha256: file.sha256,
@@ -507,18 +578,47 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                 }
             }
             files.sort { $0.filename < $1.filename }
-            try write(Array(MirrorLayout.projectPageJSON(name, files: files).utf8), to: "\(root)/simple/\(name.value)/index.json")
-            try write(Array(MirrorLayout.projectPageHTML(name, files: files).utf8), to: "\(root)/simple/\(name.value)/index.html")
             written[name] = files
+            if let old = existingPages[name] {
+                files = MirrorLayout.merge(existing: old, incoming: files, path: "\(root)/simple/\(name.value)/index.json", conflicts: &conflicts)
+            }
+            pages.append((name, files))
         }
-        let names = written.keys.sorted()
-        try write(Array(MirrorLayout.rootHTML(names).utf8), to: "\(root)/simple/index.html")
-        try write(Array(MirrorLayout.rootJSON(names).utf8), to: "\(root)/simple/index.json")
+        if !conflicts.isEmpty { throw MirrorConflict.error(conflicts) }
+        for (name, files) in pages {
+            writes.append(("\(root)/simple/\(name.value)/index.json", Array(MirrorLayout.projectPageJSON(name, files: files).utf8)))
+            writes.append(("\(root)/simple/\(name.value)/index.html", Array(MirrorLayout.projectPageHTML(name, files: files).utf8)))
+        }
+        // The mirror after the run: the existing pages, with this run's merged in.
+        var all = existingPages
+        for (name, files) in pages { all[name] = files }
+        let names = all.keys.sorted()
+        writes.append(("\(root)/simple/index.html", Array(MirrorLayout.rootHTML(names).utf8)))
+        writes.append(("\(root)/simple/index.json", Array(MirrorLayout.rootJSON(names).utf8)))
+
+        report.projects = written.count
+        report.files = written.values.reduce(0) { $0 + $1.count }
+        report.missing.sort()
+        report.mirrorProjects = all.count
+        report.mirrorFiles = all.values.reduce(0) { $0 + $1.count }
+        var stamp = stamp(roots: roots.map(\.description), projects: report.projects, files: report.files, missing: report.missing)
+        if let old = existing ?? nil {
+            stamp = try stamp.merging(into: old.stamp, force: options.force, path: root + "/" + MirrorStamp.fileName)
+            stamp.projects = report.mirrorProjects
+            stamp.files = report.mirrorFiles
+            // Missing from this run or an earlier one, unless some run found it.
+            stamp.missing = Set(old.stamp.missing + report.missing).filter { all[NormalizedName($0)] == nil }.sorted()
+            report.extended = true
+        }
+        return PyPIMirrorPlan(report: report, stamp: stamp, writes: writes, root: root)
     }
 
-    private func write(_ bytes: [UInt8], to path: String) throws(ChannelError) {
-        if let existing = FileManager.default.contents(atPath: path), [UInt8](existing) == bytes { return }
-        do { try FileBytes.writeAtomically(bytes, to: path) } catch { throw ChannelError(error.description) }
+    /// This run's stamp (before any merge).
+    private func stamp(roots: [String], projects: Int, files: Int, missing: [String]) -> PyPIMirrorStamp {
+        PyPIMirrorStamp(generator: options.generator, excludeNewer: options.excludeNewer, since: options.since,
+                        seriesOnlyBefore: options.seriesOnlyBefore, pythons: options.pythons.map(\.minorString),
+                        platform: options.platform, versionsPerProject: options.versionsPerProject,
+                        roots: roots.sorted(), projects: projects, files: files, missing: missing)
     }
 
     /// The project pages the mirror wrote, for the caller's stamp.

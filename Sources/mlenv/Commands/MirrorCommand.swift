@@ -15,8 +15,28 @@ struct MirrorCommand: AsyncParsableCommand {
             metadata files, usable by pip and uv) and, with --conda-upstream, DIR/<channel> (the \
             closure's conda records, unchanged, in channel layout). The upstream PyPI index comes from \
             --index-url, PIP_INDEX_URL, pip's configuration, or pip's default; mlenv asks it only \
-            about projects in the closure. Rerunning resumes: metadata already fetched is reused \
-            after its hash is checked.
+            about projects in the closure.
+
+            Rerunning into the same DIR extends the mirror, it does not replace it: each project \
+            page (index.json and index.html) lists the files of every run, one entry per file name, \
+            with the metadata files of both; the root index lists the projects of every run; \
+            pypi/MIRROR.json records the union of the roots, target Pythons and missing names and \
+            counts the merged mirror; each conda subdir's repodata.json holds the records of every \
+            run. Rerunning the same roots changes no byte. A file name the mirror already lists \
+            with another sha256 or size (md5 too for conda) is a conflict: exit 2, nothing written. \
+            A mirror that cannot be read (invalid JSON, a page mlenv did not write, a directory \
+            that is not an mlenv mirror) is refused the same way. --exclude-newer, --since, \
+            --series-only-before, --versions and --platform must match the mirror's stamp, since \
+            one stamp describes one snapshot; with --force the runs are merged anyway and the \
+            stamp records the bound true of every file (the later --exclude-newer, the earlier \
+            --since and --series-only-before, the larger --versions, the newer manylinux of the \
+            same architecture; another architecture is refused). Each file is written whole \
+            (temporary file + rename), so an interrupted run leaves no half-merged page, and a \
+            rerun completes it.
+
+            Metadata is verified and cached (DIR/pypi/.cache) as each file arrives, so an \
+            interrupted run (Ctrl-C, kill -9) keeps everything it fetched and the next run \
+            reuses it after checking its hash.
 
             Examples:
               mlenv mirror --requirement 'scikit-learn==1.5.2' --python 3.11 -o mirror
@@ -73,8 +93,11 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: "Concurrent requests to the upstream index.")
     var concurrency: Int = 16
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The mirror root: writes <dir>/pypi and <dir>/<conda channel>.", valueName: "dir"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The mirror root: writes <dir>/pypi and <dir>/<conda channel>, extending what an earlier run wrote there.", valueName: "dir"))
     var output: String
+
+    @Flag(help: "Extend a mirror made with another --exclude-newer, --since, --series-only-before, --versions or manylinux version (the stamp records the bound true of both).")
+    var force = false
 
     func validate() throws {
         if requirements.isEmpty && requirementFiles.isEmpty && models.isEmpty && condaSpecs.isEmpty {
@@ -101,58 +124,62 @@ struct MirrorCommand: AsyncParsableCommand {
         for warning in roots.warnings { StandardError.write("warning: \(warning)\n") }
         let progress: @Sendable (String) -> Void = { StandardError.write("mirror: \($0)\n") }
 
+        // Both sides are read and planned before either is written: an existing mirror that
+        // cannot be read, or a file that conflicts on either side, leaves everything as it was.
+        var pypiBuilder: PyPIMirrorBuilder?
+        if !roots.pypi.isEmpty {
+            let (glibc, arch) = MirrorCommand.glibc(fromPlatform: platform)!
+            let upstream: String
+            do { upstream = try UpstreamIndex.discover(explicit: indexURL) } catch { throw CommandError(error.message) }
+            let options = PyPIMirrorOptions(upstream: upstream, output: output + "/pypi", pythons: pythonVersions, glibc: glibc,
+                                            architecture: arch, excludeNewer: excludeNewer, since: since,
+                                            seriesOnlyBefore: seriesOnlyBefore, versionsPerProject: versions, withArtifacts: withArtifacts,
+                                            concurrency: concurrency, platform: platform, generator: "mlenv \(MLEnvVersion.current)", force: force)
+            // The same client and cache as a live resolve: what it fetched is not fetched again.
+            let settings: HTTPSettings
+            do { settings = try HTTPSettings.fromEnvironment(cert: nil, sourceURLs: [upstream], offline: false) } catch { throw CommandError(error.message) }
+            let client = HTTPClient(settings: settings, cache: HTTPCache(root: cacheDir ?? ArtifactCache.defaultRoot))
+            let builder = PyPIMirrorBuilder(options: options, client: client, progress: progress)
+            do { try builder.checkExisting() } catch { throw CommandError(error.message) }
+            pypiBuilder = builder
+        }
+
+        var condaPlan: CondaMirrorPlan?
+        var condaBuilder: CondaMirrorBuilder?
         if let condaUpstream {
             let builder = CondaMirrorBuilder(upstream: CondaChannel(condaUpstream), subdirs: subdirs, output: output,
                                              generator: "mlenv \(MLEnvVersion.current)")
             roots.conda.insert("python")
-            let report: CondaMirrorReport
-            do { report = try builder.run(roots: roots.conda.sorted()) } catch { throw CommandError(error.message) }
-            StandardError.write("mirror: conda: \(report.names) package name(s), \(report.records) record(s) written to \(output)/\(builder.upstream.name)\n")
+            do { condaPlan = try builder.plan(roots: roots.conda.sorted()) } catch { throw CommandError(error.message) }
+            condaBuilder = builder
+        }
+
+        var pypiPlan: PyPIMirrorPlan?
+        if let pypiBuilder {
+            do { pypiPlan = try await pypiBuilder.plan(roots: roots.pypi) } catch { throw CommandError(error.message) }
+        }
+
+        if let condaPlan, let condaBuilder {
+            do { try condaPlan.write() } catch { throw CommandError(error.message) }
+            let report = condaPlan.report
+            var line = "mirror: conda: \(report.names) package name(s), \(report.records) record(s) written to \(output)/\(condaBuilder.upstream.name)"
+            if report.extended { line += "; merged into the existing subset, which now holds \(report.mirrorRecords) record(s)" }
+            if report.updated > 0 { line += "; \(report.updated) record(s) updated from the upstream (same file, newer metadata)" }
+            StandardError.write(line + "\n")
             if !report.missing.isEmpty {
                 StandardError.write("mirror: conda: not in the upstream channel: \(report.missing.joined(separator: ", "))\n")
             }
         }
 
-        guard !roots.pypi.isEmpty else { return }
-        let (glibc, arch) = MirrorCommand.glibc(fromPlatform: platform)!
-        let upstream: String
-        do { upstream = try UpstreamIndex.discover(explicit: indexURL) } catch { throw CommandError(error.message) }
-        let options = PyPIMirrorOptions(upstream: upstream, output: output + "/pypi", pythons: pythonVersions, glibc: glibc,
-                                        architecture: arch, excludeNewer: excludeNewer, since: since,
-                                        seriesOnlyBefore: seriesOnlyBefore, versionsPerProject: versions, withArtifacts: withArtifacts, concurrency: concurrency)
-        // The same client and cache as a live resolve: what it fetched is not fetched again.
-        let settings: HTTPSettings
-        do { settings = try HTTPSettings.fromEnvironment(cert: nil, sourceURLs: [upstream], offline: false) } catch { throw CommandError(error.message) }
-        let client = HTTPClient(settings: settings, cache: HTTPCache(root: cacheDir ?? ArtifactCache.defaultRoot))
-        let builder = PyPIMirrorBuilder(options: options, client: client, progress: progress)
-        let report: PyPIMirrorReport
-        do { report = try await builder.run(roots: roots.pypi) } catch { throw CommandError(error.message) }
+        guard let pypiPlan else { return }
+        do { try pypiPlan.write() } catch { throw CommandError(error.message) }
+        let report = pypiPlan.report
         for warning in report.warnings { StandardError.write("warning: \(warning)\n") }
-        try writeStamp(report: report, roots: roots, directory: output + "/pypi")
-        StandardError.write("mirror: pypi: \(report.projects) project(s), \(report.files) file(s); metadata \(report.metadataFetched) fetched, \(report.metadataFromWheels) read from wheels, \(report.metadataReused) reused\n")
+        var line = "mirror: pypi: \(report.projects) project(s), \(report.files) file(s); metadata \(report.metadataFetched) fetched, \(report.metadataFromWheels) read from wheels, \(report.metadataReused) reused"
+        if report.extended { line += "; merged into the existing mirror, which now holds \(report.mirrorProjects) project(s), \(report.mirrorFiles) file(s)" }
+        StandardError.write(line + "\n")
         if !report.missing.isEmpty {
             StandardError.write("mirror: pypi: not on the upstream index: \(report.missing.joined(separator: ", "))\n")
-        }
-    }
-
-    /// MIRROR.json: how the mirror was made, so anyone can refresh it the same way.
-    private func writeStamp(report: PyPIMirrorReport, roots: MirrorRoots, directory: String) throws {
-        var o = JSONObject()
-        o.append("generator", .string("mlenv \(MLEnvVersion.current)"))
-        o.append("exclude_newer", .optional(excludeNewer))
-        o.append("since", .optional(since))
-        o.append("series_only_before", .optional(seriesOnlyBefore))
-        o.append("pythons", .array(pythonVersions.map { .string($0.minorString) }))
-        o.append("platform", .string(platform))
-        o.append("versions_per_project", versions.map { .int($0) } ?? .null)
-        o.append("roots", .array(roots.pypi.map { .string($0.description) }.sorted { $0.stringValue ?? "" < $1.stringValue ?? "" }))
-        o.append("projects", .int(report.projects))
-        o.append("files", .int(report.files))
-        o.append("missing", .array(report.missing.map { .string($0) }))
-        do {
-            try FileBytes.writeAtomically(Array((JSONValue.object(o).serialized(pretty: true) + "\n").utf8), to: directory + "/MIRROR.json")
-        } catch {
-            throw CommandError(error.description)
         }
     }
 }
