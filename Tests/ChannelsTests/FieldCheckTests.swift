@@ -102,4 +102,24 @@ import Testing
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
         #expect(left == ["mlenv-run-\(live)-1", "mlenv-run-x-1", "mlenv-run-\(dead)x", "other-\(dead)"])
     }
+
+    /// A writer killed between creating its temporary and renaming it (a mirror page, a cache
+    /// file) leaves `<name>.tmp-<pid>-<n>`: the next write into that folder removes it, and
+    /// leaves a live process's alone.
+    @Test func atomicWriteLeftoversOfDeadProcessesGo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-stale-atomic-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier, live = getppid()
+        for name in ["index.json.tmp-\(dead)-42", "index.json.tmp-\(live)-42", "notes.tmp-x-1"] {
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        try FileBytes.writeAtomically(Array("{}".utf8), to: dir + "/index.json")
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left == ["index.json", "index.json.tmp-\(live)-42", "notes.tmp-x-1"])
+    }
 }

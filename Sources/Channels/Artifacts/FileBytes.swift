@@ -123,6 +123,8 @@ public enum FileBytes {
         } catch {
             throw FileReadError(path: directory, reason: "cannot create the directory")
         }
+        // A killed writer's temporary stays until the next process writing here sweeps it.
+        StaleTemporaries.sweepAtomicWrites(in: directory.isEmpty ? "." : directory)
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileReadError(path: temporary, reason: "cannot write") }

@@ -3,6 +3,7 @@
 
 import FoundationEssentials
 import Glibc
+import Specs
 
 public enum StaleTemporaries {
     /// Removes the entries of `directory` named `<prefix><pid><rest>` whose process no longer
@@ -22,4 +23,24 @@ public enum StaleTemporaries {
         }
         return removed
     }
+
+    /// Removes the leftovers of `FileBytes.writeAtomically` in `directory` (`<name>.tmp-<pid>-<n>`)
+    /// whose process is gone, once per directory per process (a mirror folder holds thousands
+    /// of files: listing it on every write would be quadratic).
+    static func sweepAtomicWrites(in directory: String) {
+        let first = sweptLock.withLock { swept.insert(directory).inserted }
+        guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let marker = name.lastLiteralRange(of: ".tmp-") else { continue }
+            let rest = name[marker.upperBound...]
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count < 10, let pid = Int32(digits), pid > 0, pid != getpid(),
+                  rest.dropFirst(digits.count).hasPrefix("-") else { continue }
+            guard kill(pid, 0) == -1 && errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
+    }
+
+    private static let sweptLock = Lock()
+    nonisolated(unsafe) private static var swept: Set<String> = []
 }
