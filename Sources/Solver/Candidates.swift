@@ -313,8 +313,8 @@ final class Universe {
 
     /// Projects of which some release a requirement admits has no wheel for the target but an
     /// sdist that can be read (a remote index serves it; a local one holds it), not taken yet.
-    var projectsWithReadableSdistOnlyReleases: Set<NormalizedName> {
-        Set(projects.keys.filter { name in
+    func projectsWithReadableSdistOnlyReleases(among names: Set<NormalizedName>) -> Set<NormalizedName> {
+        Set(names.filter { name in
             guard !buildable.contains(name), let project = projects[name] else { return false }
             let specs = requirementsOn[name] ?? []
             let anyVersion = unbounded.contains(name)

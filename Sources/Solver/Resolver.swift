@@ -211,7 +211,16 @@ public struct Resolver: Sendable {
             if limits.base != nil { result.olderThanNewest = builder.olderThanNewest(installed: outcome.installed, jobs: jobs) }
             return result
         }
-        if channels.sdists != nil { result.sdistOnly = { universe.projectsWithReadableSdistOnlyReleases } }
+        if channels.sdists != nil {
+            // Only the projects the problems are about: building is the remedy of last resort,
+            // and an old universe holds many projects with sdist-only releases nobody needs.
+            let problems = outcome.problems
+            result.sdistOnly = {
+                var involved = Set<NormalizedName>()
+                for rule in problems.joined() { involved.formUnion(builder.pypiProjects(of: rule) ?? []) }
+                return universe.projectsWithReadableSdistOnlyReleases(among: involved)
+            }
+        }
         let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
         if limits.base == nil {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))

@@ -134,6 +134,18 @@ import Testing
         #expect(quiet.output.isEmpty && quiet.error == Array("err\n".utf8))
     }
 
+    /// A child that outlives its timeout is killed with its whole group (a build's workers
+    /// too: the captured pipe only ends when every holder of it is gone); one that ends in time
+    /// is not reported as timed out.
+    @Test func aTimeoutKillsTheWholeGroup() throws {
+        let slow = try ChildProcess.run("/bin/sh", arguments: ["-c", "sleep 30 & sleep 30; echo never"], timeout: 0.5)
+        #expect(slow.timedOut)
+        #expect(slow.status == SIGKILL)
+        #expect(slow.output.isEmpty)
+        let quick = try ChildProcess.run("/bin/sh", arguments: ["-c", "echo done"], timeout: 30)
+        #expect(!quick.timedOut && quick.status == 0 && quick.output == Array("done\n".utf8))
+    }
+
     @Test func tellsARunningChildFromAnEndedOne() throws {
         let child = try ChildProcess.launch("/bin/sh", arguments: ["-c", "sleep 10"])
         #expect(child.isRunning)

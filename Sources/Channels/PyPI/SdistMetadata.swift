@@ -44,6 +44,11 @@ public final class SdistMetadataReader: @unchecked Sendable {
 
     public func allowsBuilding(_ name: NormalizedName) -> Bool { !onlyBinary.contains(name) }
 
+    /// Seconds a metadata hook may take (MLENV_BUILD_TIMEOUT, default 300).
+    public static var timeout: Double {
+        ProcessInfo.processInfo.environment["MLENV_BUILD_TIMEOUT"].flatMap(Double.init).map { max(1, $0) } ?? 300
+    }
+
     /// The interpreter named by MLENV_BUILD_PYTHON, else `python3` (through /usr/bin/env).
     public static var defaultPython: String { ProcessInfo.processInfo.environment["MLENV_BUILD_PYTHON"] ?? "python3" }
 
@@ -143,16 +148,23 @@ public final class SdistMetadataReader: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let report = scratch + "/report.json"
+        // `--only-binary :all:` reaches the isolated build environment only (a file named on the
+        // command line is prepared anyway): build requirements come as wheels, never built
+        // from source themselves (an old sdist pinning an old numpy would compile it first).
         let arguments = [python, "-m", "pip", "install", "--dry-run", "--no-deps", "--ignore-installed", "--quiet",
-                         "--disable-pip-version-check", "--report", report] + indexArguments + [path]
+                         "--disable-pip-version-check", "--only-binary", ":all:", "--report", report] + indexArguments + [path]
         var environment = ProcessInfo.processInfo.environment
         environment["PIP_NO_INPUT"] = "1"
         let run: ChildProcess.Completion
         do {
             run = try ChildProcess.run(python.hasPrefix("/") ? python : "/usr/bin/env", arguments: python.hasPrefix("/") ? Array(arguments.dropFirst()) : arguments,
-                                       environment: environment, standardOutput: .discard, standardError: .capture)
+                                       environment: environment, standardOutput: .discard, standardError: .capture,
+                                       timeout: SdistMetadataReader.timeout)
         } catch {
             throw ChannelError("\(filename): cannot run \(python) to build its metadata: \(error.description)")
+        }
+        if run.timedOut {
+            throw ChannelError("\(filename): its build backend did not prepare its metadata within \(Int(SdistMetadataReader.timeout)) s (MLENV_BUILD_TIMEOUT)")
         }
         guard run.status == 0, let bytes = FileBytes.readPlain(report) else {
             let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").map { String($0).trimmingSpaces() }

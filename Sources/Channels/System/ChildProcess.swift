@@ -8,6 +8,7 @@
 // - no descriptor of ours but the three standard ones stays open in the child.
 // The termination status is the exit code, or the signal number when a signal ended the child.
 
+import Dispatch
 import Glibc
 
 public struct ProcessLaunchError: Error, Sendable, CustomStringConvertible {
@@ -35,6 +36,8 @@ public final class ChildProcess {
         public let status: Int32
         public let output: [UInt8]
         public let error: [UInt8]
+        /// The child's process group was killed after `timeout` seconds.
+        public var timedOut = false
     }
 
     public let processIdentifier: pid_t
@@ -53,13 +56,42 @@ public final class ChildProcess {
         if capturedError >= 0 { close(capturedError) }
     }
 
-    /// Runs `executable` to its end, reading the captured streams while it runs.
+    /// Runs `executable` to its end, reading the captured streams while it runs. With a
+    /// `timeout` (seconds), the child's whole process group is killed when it runs longer (a
+    /// build that hangs, or builds its build requirements from source for an hour).
     public static func run(_ executable: String, arguments: [String], environment: [String: String]? = nil,
-                           standardOutput: Output = .capture, standardError: Output = .capture) throws(ProcessLaunchError) -> Completion {
+                           standardOutput: Output = .capture, standardError: Output = .capture,
+                           timeout: Double? = nil) throws(ProcessLaunchError) -> Completion {
         let child = try launch(executable, arguments: arguments, environment: environment,
                                standardOutput: standardOutput, standardError: standardError)
+        let watchdog = timeout.map { seconds in
+            let state = Watchdog()
+            let group = child.processIdentifier
+            let item = DispatchWorkItem {
+                guard state.claim() else { return }
+                kill(-group, SIGKILL)
+            }
+            state.item = item
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+            return state
+        }
         let (output, error) = child.readCapturedStreams()
-        return Completion(status: child.waitUntilExit(), output: output, error: error)
+        let status = child.waitUntilExit()
+        // Once the child is reaped its process group id may be reused: the watchdog stands down.
+        let timedOut = watchdog.map { !$0.claim() } ?? false
+        watchdog?.item?.cancel()
+        var completion = Completion(status: status, output: output, error: error)
+        completion.timedOut = timedOut
+        return completion
+    }
+
+    /// Who acts first: the watchdog (kills) or the waiter (the child ended).
+    private final class Watchdog: @unchecked Sendable {
+        private let lock = Lock()
+        private var claimed = false
+        var item: DispatchWorkItem?
+        /// True for the first caller only.
+        func claim() -> Bool { lock.withLock { defer { claimed = true }; return !claimed } }
     }
 
     /// Starts `executable` and returns at once.

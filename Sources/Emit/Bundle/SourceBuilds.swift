@@ -93,16 +93,21 @@ public struct SourceBuilder: Sendable {
         do { try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true) } catch {
             throw SourceBuildError(message: "cannot create \(scratch)")
         }
-        let arguments = [python, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--wheel-dir", scratch]
-            + indexArguments + [sdist]
+        // Build requirements as wheels only (see SdistMetadataReader): the sdist named here is
+        // the one thing built.
+        let arguments = [python, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--only-binary", ":all:",
+                         "--wheel-dir", scratch] + indexArguments + [sdist]
         var environment = ProcessInfo.processInfo.environment
         environment["PIP_NO_INPUT"] = "1"
         let run: ChildProcess.Completion
         do {
             run = try ChildProcess.run("/usr/bin/env", arguments: [self.python] + Array(arguments.dropFirst()), environment: environment,
-                                       standardOutput: .discard, standardError: .capture)
+                                       standardOutput: .discard, standardError: .capture, timeout: 6 * SdistMetadataReader.timeout)
         } catch {
             throw SourceBuildError(message: "\(p.filename): cannot run \(self.python): \(error.description)")
+        }
+        if run.timedOut {
+            throw SourceBuildError(message: "\(p.filename): pip wheel did not finish within \(Int(6 * SdistMetadataReader.timeout)) s (6 x MLENV_BUILD_TIMEOUT)")
         }
         guard run.status == 0, let made = existing(in: scratch) else {
             let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").suffix(4).joined(separator: " | ")
