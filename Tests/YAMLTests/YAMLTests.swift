@@ -257,3 +257,14 @@ import YAML
         #expect((try? YAMLLoader.load(string: shallow)) != nil)
     }
 }
+
+/// YAMLWriter's double-quoted scalars load back as the same string (found by fuzz/yaml: NEL,
+/// written raw, was read back as a line break folded into a space).
+@Suite struct YAMLWriterRoundTripTests {
+    @Test(arguments: ["é\u{85}\u{A0}", "a\u{2028}b\u{2029}c", "\u{7F}", "\u{80}x\u{9F}", "\u{FEFF}bom", "\u{FFFE}\u{FFFF}", "tab\there", "\u{1}\u{1F}", "  spaced  "])
+    func escapedScalarsLoadBack(text: String) throws {
+        let written = YAMLWriter.scalar(text)
+        let loaded = try YAMLLoader.load(string: "a: \(written)\n")
+        #expect(loaded?["a"]?.scalarText == text, "written as \(written)")
+    }
+}
