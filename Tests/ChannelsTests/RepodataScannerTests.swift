@@ -188,9 +188,10 @@ final class ScratchChannel {
         }
     }
 
-    /// A damaged cache file (ids out of range, a cut-off tail, garbage) is never trusted: the
-    /// records come out as parsed from the repodata.
-    @Test(arguments: ["records", "truncate", "garbage", "strings"])
+    /// A damaged cache file (ids out of range, a cut-off tail, garbage, one digit of a digest
+    /// changed into another, one bit of a build number) is never trusted: the records come out as
+    /// parsed from the repodata, a note names the file, and the file is rewritten whole.
+    @Test(arguments: ["records", "truncate", "garbage", "strings", "digest-digit", "build-number-bit"])
     func aDamagedCacheIsReparsed(_ damage: String) throws {
         let scratch = try ScratchChannel("damage")
         try scratch.write(String(decoding: try FileBytes.read(Paths.path("channels/conda-forge/noarch/repodata.json")), as: UTF8.self))
@@ -203,11 +204,38 @@ final class ScratchChannel {
         case "records": for i in (bytes.count - 8000)..<bytes.count { bytes[i] = 0xFF }
         case "truncate": bytes.removeLast(1000)
         case "garbage": bytes = Array(repeating: 0x41, count: 4096)
+        case "digest-digit":
+            // The first run of 64 hex digits (a sha256 in the string blob): its middle digit
+            // becomes another hex digit, which every bounds check and field check would accept.
+            let hex = Set("0123456789abcdef".utf8)
+            var run = 0, at = -1
+            for (i, b) in bytes.enumerated() {
+                run = hex.contains(b) ? run + 1 : 0
+                if run == 64 { at = i - 32; break }
+            }
+            try #require(at > 0)
+            bytes[at] = bytes[at] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        case "build-number-bit":
+            // The last record's build number (its bytes 56..<64), one bit flipped.
+            bytes[bodySize(of: bytes) - 80 + 56] ^= 0x01
         default: for i in 40..<4000 { bytes[i] = 0xEE }  // string offsets
         }
         try Foundation.Data(bytes).write(to: URL(fileURLWithPath: file))
         let reread = try channelSet(scratch)
         #expect(reread.condaNames.sorted() == names)
         #expect(names.map { reread.condaRecords(named: $0).map(TreeOracle.fields) } == want)
+        #expect(CacheNotes.given.contains { $0.contains(file) && $0.contains("damaged") }, "\(CacheNotes.given)")
+        // Rewritten whole: read again, it gives the same records with no damage found.
+        let rewritten = try #require(try scratch.cacheFiles().first)
+        let again = try channelSet(scratch)
+        #expect(names.map { again.condaRecords(named: $0).map(TreeOracle.fields) } == want)
+        #expect(try FileBytes.read(rewritten) != bytes)
+    }
+
+    /// The size of a cache image's body (before its checksums), from its header.
+    private func bodySize(of bytes: [UInt8]) -> Int {
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        let strings = u32(8), blob = u32(12), lists = u32(16), items = u32(20), names = u32(24), records = u32(28)
+        return 32 + (strings + 1) * 4 + blob + (lists + 1) * 4 + items * 4 + names * 12 + records * 80
     }
 }

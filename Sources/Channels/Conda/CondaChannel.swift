@@ -56,14 +56,21 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         let path = try repodataPath(subdir: subdir, client: client)
         let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
         let parse = { () throws(ChannelError) -> CacheImage in
+            var path = path
+            // A remote channel's repodata, kept in the HTTP cache: checked against the digest in
+            // its name before it is parsed; a damaged copy is fetched again.
+            if !self.isLocal, let body = path, let cache = client?.cache, !HTTPCacheEntry.bodyFileIsIntact(body) {
+                CacheNotes.damaged(body, "its SHA-256 is not the one its name records")
+                cache.discard(bodyPath: body)
+                path = try self.repodataPath(subdir: subdir, client: client)
+            }
             let table = try self.table(subdir: subdir, path: path, scratchDirectory: cacheDirectory)
             let bytes = CacheImage.write(table)
             if let file { try? FileBytes.writeAtomically(bytes, to: file) }
-            guard let image = CacheImage(ImageBytes(copying: bytes)) else { throw ChannelError("internal error: a channel cache image does not read back") }
+            guard let image = CacheImage(ImageBytes(copying: bytes), trusted: true) else { throw ChannelError("internal error: a channel cache image does not read back") }
             return image
         }
-        if let file, let records = CondaSubdirRecords.make(image: ImageBytes(mapping: file).flatMap(CacheImage.init),
-                                                           channel: name, channelLocation: fileLocation, reparse: parse) {
+        if let file, let records = CondaSubdirRecords.mapped(file, channel: name, channelLocation: fileLocation, reparse: parse) {
             return records
         }
         guard let records = CondaSubdirRecords.make(image: try parse(), channel: name, channelLocation: fileLocation, reparse: parse) else {

@@ -5,12 +5,16 @@
 //
 // File: `<cache>/channels/<sha256 of the repodata path, size, mtime and format>.bin`, all
 // integers little-endian:
-//   "MLENVCR4" | u32 strings, blob bytes, lists, list items, names, records
+//   "MLENVCR5" | u32 strings, blob bytes, lists, list items, names, records
 //   | u32 string offsets (strings + 1) | blob | u32 list offsets (lists + 1) | u32 list items
 //   | names: (u32 name string, u32 first record, u32 record count), sorted by name
 //   | records: 80 bytes each (CacheImage.recordSize)
-// Every id and offset is checked when it is read; a file that does not match (magic, sizes, an
-// id out of range) is not trusted: the subdir is parsed again and the cache rewritten.
+//   | u64 checksum of each 64 KiB block of all the above | u64 checksum of that list
+// Every id and offset is checked when it is read, and every block against its checksum the
+// first time something in it is read (a solve reads a few names of a file of hundreds of MB, so
+// the file is never hashed whole). A file that does not match (magic, sizes, an id out of range,
+// a block's checksum) is not trusted: the subdir is parsed again and the cache rewritten, with a
+// note (CacheNotes).
 
 import FoundationEssentials
 import Glibc
@@ -49,15 +53,19 @@ final class ImageBytes: @unchecked Sendable {
     }
 }
 
-/// The sections of a cache file, each read with bounds checks (nil when out of range).
+/// The sections of a cache file, each read with bounds checks (nil when out of range) and its
+/// blocks checked against their checksums on first read.
 struct CacheImage {
-    static let magic = Array("MLENVCR4".utf8)
+    static let magic = Array("MLENVCR5".utf8)
     static let recordSize = 80
     let bytes: ImageBytes
     private let stringCount, blobSize, listCount, listItemCount, nameCount, recordCount: Int
     private let stringOffsets, blob, listOffsets, listItems, names, records: Int
+    /// nil for an image mlenv has just written (nothing to check).
+    private let blocks: CacheBlocks?
 
-    init?(_ bytes: ImageBytes) {
+    /// `trusted`: bytes this process wrote itself.
+    init?(_ bytes: ImageBytes, trusted: Bool = false) {
         self.bytes = bytes
         let header = CacheImage.magic.count + 6 * 4
         guard bytes.count >= header,
@@ -70,7 +78,14 @@ struct CacheImage {
         listItems = listOffsets + (listCount + 1) * 4
         names = listItems + listItemCount * 4
         records = names + nameCount * 12
-        guard records + recordCount * CacheImage.recordSize == bytes.count else { return nil }
+        let body = records + recordCount * CacheImage.recordSize
+        guard body + CacheBlocks.tableSize(body: body) == bytes.count else { return nil }
+        if trusted {
+            blocks = nil
+        } else {
+            guard let blocks = CacheBlocks(bytes, body: body), blocks.intact(0, blob) else { return nil }
+            self.blocks = blocks
+        }
         // String offsets only grow and stay in the blob: a string read can then never fail, and a
         // damaged table is caught here rather than as missing names later.
         var previous: UInt32 = 0
@@ -83,26 +98,28 @@ struct CacheImage {
 
     private func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     private func i64(_ at: Int) -> Int64 { Int64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+    private func intact(_ start: Int, _ end: Int) -> Bool { blocks?.intact(start, end) ?? true }
 
     func string(_ id: UInt32) -> String? {
         let i = Int(id)
         guard i < stringCount else { return nil }
         let start = Int(u32(stringOffsets + i * 4)), end = Int(u32(stringOffsets + (i + 1) * 4))
-        guard start <= end, end <= blobSize else { return nil }
+        guard start <= end, end <= blobSize, intact(blob + start, blob + end) else { return nil }
         return String(decoding: UnsafeRawBufferPointer(start: bytes.base + blob + start, count: end - start), as: UTF8.self)
     }
 
     func list(_ id: UInt32) -> [UInt32]? {
         let i = Int(id)
-        guard i < listCount else { return nil }
+        guard i < listCount, intact(listOffsets + i * 4, listOffsets + (i + 2) * 4) else { return nil }
         let start = Int(u32(listOffsets + i * 4)), end = Int(u32(listOffsets + (i + 1) * 4))
-        guard start <= end, end <= listItemCount else { return nil }
+        guard start <= end, end <= listItemCount, intact(listItems + start * 4, listItems + end * 4) else { return nil }
         return (start..<end).map { u32(listItems + $0 * 4) }
     }
 
     /// Each name with its records' range, or nil when the table is not as written: names in
     /// increasing order, ranges one after another covering every record.
     func nameIndex() -> [String: Range<Int>]? {
+        guard intact(names, records) else { return nil }
         var index: [String: Range<Int>] = [:]
         index.reserveCapacity(nameCount)
         var previous: String?
@@ -120,8 +137,9 @@ struct CacheImage {
         return index
     }
 
-    func record(_ i: Int) -> CompactRecord {
+    func record(_ i: Int) -> CompactRecord? {
         let at = records + i * CacheImage.recordSize
+        guard i >= 0, i < recordCount, intact(at, at + CacheImage.recordSize) else { return nil }
         let flags = u32(at + 52)
         return CompactRecord(filename: u32(at), name: u32(at + 4), versionText: u32(at + 8), build: u32(at + 12),
                              subdir: u32(at + 16), noarch: u32(at + 20), md5: u32(at + 24), sha256: u32(at + 28),
@@ -170,7 +188,66 @@ struct CacheImage {
             i64(r.timestamp ?? 0)
             i64(r.size ?? 0)
         }
+        out += CacheBlocks.table(for: out)
         return out
+    }
+}
+
+/// The block checksums at the end of a cache image, and which blocks were found intact. Used
+/// under the lock of the records that own the image (CondaSubdirRecords), or before they exist.
+final class CacheBlocks: @unchecked Sendable {
+    static let blockSize = 1 << 16
+    private let bytes: ImageBytes
+    private let body: Int
+    /// Per block: 0 not checked yet, 1 intact, 2 damaged.
+    private var state: [UInt8]
+
+    static func blockCount(body: Int) -> Int { (body + blockSize - 1) / blockSize }
+    static func tableSize(body: Int) -> Int { blockCount(body: body) * 8 + 8 }
+
+    /// The checksum list of `body` (one per block, then the list's own checksum).
+    static func table(for body: [UInt8]) -> [UInt8] {
+        var table: [UInt8] = []
+        table.reserveCapacity(tableSize(body: body.count))
+        body.withUnsafeBytes { raw in
+            for b in 0..<blockCount(body: body.count) {
+                let start = b * blockSize
+                let sum = CacheChecksum.of(UnsafeRawBufferPointer(rebasing: raw[start..<min(body.count, start + blockSize)]))
+                withUnsafeBytes(of: sum.littleEndian) { table += $0 }
+            }
+        }
+        withUnsafeBytes(of: CacheChecksum.of(table).littleEndian) { table += $0 }
+        return table
+    }
+
+    /// The checksums of an image whose body ends at `body`, or nil when their list is damaged.
+    init?(_ bytes: ImageBytes, body: Int) {
+        let count = CacheBlocks.blockCount(body: body)
+        let list = UnsafeRawBufferPointer(start: bytes.base + body, count: count * 8)
+        let stored = UInt64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: body + count * 8, as: UInt64.self))
+        guard CacheChecksum.of(list) == stored else { return nil }
+        self.bytes = bytes
+        self.body = body
+        state = Array(repeating: 0, count: count)
+    }
+
+    /// Whether every block holding bytes `start..<end` of the body matches its checksum.
+    func intact(_ start: Int, _ end: Int) -> Bool {
+        guard start < end else { return start == end && start >= 0 && start <= body }
+        guard start >= 0, end <= body else { return false }
+        for b in (start / CacheBlocks.blockSize)...((end - 1) / CacheBlocks.blockSize) {
+            switch state[b] {
+            case 1: continue
+            case 2: return false
+            default:
+                let from = b * CacheBlocks.blockSize, to = min(body, from + CacheBlocks.blockSize)
+                let sum = CacheChecksum.of(UnsafeRawBufferPointer(start: bytes.base + from, count: to - from))
+                let stored = UInt64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: body + b * 8, as: UInt64.self))
+                state[b] = sum == stored ? 1 : 2
+                if sum != stored { return false }
+            }
+        }
+        return true
     }
 }
 
@@ -228,6 +305,8 @@ final class CondaSubdirRecords: @unchecked Sendable {
     /// Parses the repodata again (and rewrites the cache) when the image turns out corrupt.
     private let reparse: () throws(ChannelError) -> CacheImage
     private var repaired = false
+    /// The cache file the image was mapped from (for the note when it turns out damaged).
+    private var file: String?
     let channel: String
     let channelLocation: String
 
@@ -241,10 +320,23 @@ final class CondaSubdirRecords: @unchecked Sendable {
     }
 
     /// Records of an image (nil when its header or name table is not sound).
-    static func make(image: CacheImage?, channel: String, channelLocation: String,
+    static func make(image: CacheImage?, channel: String, channelLocation: String, file: String? = nil,
                      reparse: @escaping () throws(ChannelError) -> CacheImage) -> CondaSubdirRecords? {
         guard let image, let index = image.nameIndex() else { return nil }
-        return CondaSubdirRecords(image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
+        let records = CondaSubdirRecords(image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
+        records.file = file
+        return records
+    }
+
+    /// Records of the cache file `file`, or nil when there is none or it is damaged (then noted).
+    static func mapped(_ file: String, channel: String, channelLocation: String,
+                       reparse: @escaping () throws(ChannelError) -> CacheImage) -> CondaSubdirRecords? {
+        guard let bytes = ImageBytes(mapping: file) else { return nil }
+        guard let records = make(image: CacheImage(bytes), channel: channel, channelLocation: channelLocation, file: file, reparse: reparse) else {
+            CacheNotes.damaged(file, "its header, tables or a checksum do not match")
+            return nil
+        }
+        return records
     }
 
     var names: Set<String> {
@@ -265,6 +357,7 @@ final class CondaSubdirRecords: @unchecked Sendable {
         }
         // A record that does not decode: the cache file was damaged. Parse the repodata again
         // once; if even that fails, the error was reported when the channel was loaded.
+        if let file, !repaired { CacheNotes.damaged(file, "the records of \(name) do not match their checksum or bounds") }
         guard !repaired, let fresh = try? reparse(), let freshIndex = fresh.nameIndex() else { return [] }
         repaired = true
         image = fresh
@@ -282,7 +375,7 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var records: [CondaRecord] = []
         records.reserveCapacity(range.count)
         for i in range {
-            guard let record = image.record(i).condaRecord(channel: channel, channelLocation: channelLocation, shared: text,
+            guard let record = image.record(i)?.condaRecord(channel: channel, channelLocation: channelLocation, shared: text,
                                                            unique: image.string, list: list, version: version) else { return nil }
             records.append(record)
         }
@@ -322,6 +415,6 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         let modified = "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        return Digester.hex(.sha256, of: Array("\(path)\n\(info.st_size)\n\(modified)\nMLENVCR4".utf8))
+        return Digester.hex(.sha256, of: Array("\(path)\n\(info.st_size)\n\(modified)\nMLENVCR5".utf8))
     }
 }

@@ -108,9 +108,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         guard let hash = shards[name] else { return [] }
         let hex = Digester.hexString(hash)
         let tableFile = tableDirectory.map { "\($0)/\(hex).bin" }
-        if let tableFile, let image = ImageBytes(mapping: tableFile).flatMap(CacheImage.init),
-           let kept = CondaSubdirRecords.make(image: image, channel: channel, channelLocation: channelLocation,
-                                              reparse: { () throws(ChannelError) -> CacheImage in throw ChannelError("a damaged shard table") }) {
+        if let tableFile,
+           let kept = CondaSubdirRecords.mapped(tableFile, channel: channel, channelLocation: channelLocation,
+                                                reparse: { () throws(ChannelError) -> CacheImage in throw ChannelError("a damaged shard table") }) {
             let records = kept.records(named: name)
             if !records.isEmpty || kept.names.isEmpty {
                 lock.withLock { fetched[name] = records }
@@ -119,7 +119,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         }
         let url = shardsBase + hex + ".msgpack.zst"
         guard let entry = try RemoteFetch.get(url, accept: nil, client: client, what: "the \(subdir) shard of \(name) in \(channel)",
-                                              suffix: ".msgpack.zst", immutable: true) else {
+                                              suffix: ".msgpack.zst", immutable: true, checkBody: true) else {
             throw ChannelError("\(URLText.redacted(url)): the shard of \(name) named by the shard index is not there")
         }
         // The hash names the compressed file (as conda-index writes it) or, for some servers,

@@ -8,7 +8,9 @@
 // overwrites one a reader may hold open. Both are written to a temporary file and renamed into
 // place, so several mlenv processes sharing the cache see an old entry or a whole new one, never
 // a torn one; a process killed mid-download leaves only a temporary file (removed by `clean`).
-// A meta file that does not parse, or names a body of another size, is a miss.
+// A meta file that does not parse, or names a body of another size, is a miss. A body is
+// checked against the digest in its name where it is read to be parsed (RemoteFetch.intact), not
+// on every use of a fresh entry: a warm start uses what was parsed from it.
 //
 // Deviations, on purpose: `no-store` answers are kept but always revalidated (this is a private
 // cache; `--refresh` and `mlenv cache clean` are the user's controls), and an answer without
@@ -140,6 +142,18 @@ public final class HTTPCache: @unchecked Sendable {
         writeEntry(entry, to: "\(folder)/\(key).meta")
     }
 
+    /// Removes a stored entry whose body turned out damaged (both files, and this process's
+    /// memory of it), so that the next fetch downloads it again.
+    public func discard(bodyPath: String) {
+        guard let name = bodyPath.split(separator: "/").last, let dash = name.firstIndex(of: "-") else { return }
+        let key = String(name[..<dash])
+        let folder = PathText.deletingLastComponent(bodyPath)
+        guard folder.hasPrefix(directory + "/") else { return }
+        lock.withLock { _ = settled.removeValue(forKey: key) }
+        unlink("\(folder)/\(key).meta")
+        unlink(bodyPath)
+    }
+
     private func settle(_ key: String, _ entry: HTTPCacheEntry, _ count: (inout Statistics) -> Void) -> HTTPCacheEntry {
         lock.lock()
         defer { lock.unlock() }
@@ -247,6 +261,21 @@ public struct HTTPCacheEntry: Sendable {
 
     /// The body, read from the cache.
     public func body() -> [UInt8] { bodyPath.flatMap(FileBytes.readPlain) ?? inlineBody }
+
+    /// Whether the stored body still has the SHA-256 its file name records (its first 16
+    /// digits), read through once; an answer held in memory is intact.
+    func bodyIsIntact() -> Bool {
+        guard let bodyPath else { return true }
+        return HTTPCacheEntry.bodyFileIsIntact(bodyPath)
+    }
+
+    /// Whether a body file `<key>-<16 digits of its SHA-256><suffix>` has that digest.
+    static func bodyFileIsIntact(_ path: String) -> Bool {
+        guard let name = path.split(separator: "/").last, let dash = name.firstIndex(of: "-") else { return false }
+        let recorded = name[name.index(after: dash)...].prefix(16)
+        guard recorded.count == 16, let digest = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: String(name)) else { return false }
+        return digest.hasPrefix(recorded)
+    }
 
     func response() -> HTTPResponse {
         HTTPResponse(status: status, body: body(), contentType: contentType, headers: [:], finalURL: finalURL)

@@ -7,8 +7,27 @@ import Specs
 enum RemoteFetch {
     /// The answer to GET `url`: nil when the server says it has no such thing (404, 410).
     /// `what` names the thing in errors ("the project page of numpy").
+    /// `checkBody`: the caller reads the body, so a stored one is checked against its digest
+    /// first (see `intact`).
     static func get(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
-                    maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
+                    maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false, checkBody: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
+        let entry = try getUnchecked(url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+        guard checkBody, let entry else { return entry }
+        return try intact(entry, url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+    }
+
+    /// `entry`, or when its stored body no longer has the digest its file name records (a
+    /// damaged cache), the answer fetched again after a note and the entry's removal.
+    static func intact(_ entry: HTTPCacheEntry, _ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
+                       maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
+        guard let cache = client.cache, let body = entry.bodyPath, !entry.bodyIsIntact() else { return entry }
+        CacheNotes.damaged(body, "its SHA-256 is not the one its name records")
+        cache.discard(bodyPath: body)
+        return try getUnchecked(url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+    }
+
+    private static func getUnchecked(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String,
+                                     maxBytes: UInt64, immutable: Bool) throws(ChannelError) -> HTTPCacheEntry? {
         let entry: HTTPCacheEntry
         do throws(HTTPError) {
             if let cache = client.cache {

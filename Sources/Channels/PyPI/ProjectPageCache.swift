@@ -1,6 +1,7 @@
 // A binary cache of parsed project pages, so a warm start parses no JSON and no file names.
-// One file per page: `<cache>/pypi/<sha256 of the page's path, size and mtime>.bin`; a file that
-// does not decode is ignored (and rewritten).
+// One file per page: `<cache>/pypi/<sha256 of the page's path, size and mtime>.bin`, ending in
+// its checksum (CacheChecksum.sealed); a file that does not match it or does not decode is
+// noted as damaged and rewritten.
 
 import FoundationEssentials
 import Glibc
@@ -8,7 +9,7 @@ import Specs
 
 enum ProjectPageCache {
     /// The first string of every cache file, and part of its name: a new format gets new files.
-    static let format = "MLENVPP4"
+    static let format = "MLENVPP5"
 
     /// The parsed-page file for a page: `<directory>/<page>/<key>.bin`, one folder per page
     /// (`owner`: the page file's path, or for a remote page the HTTP cache's key of its URL), so
@@ -26,7 +27,15 @@ enum ProjectPageCache {
 
     /// The project's releases, with its files left encoded until asked for.
     static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
-        guard let bytes = FileBytes.readPlain(file) else { return nil }
+        guard let sealed = FileBytes.readPlain(file) else { return nil }
+        guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init), let files = decode(bytes, project: project) else {
+            CacheNotes.damaged(file, "it does not match its checksum or does not decode")
+            return nil
+        }
+        return files
+    }
+
+    private static func decode(_ bytes: [UInt8], project: NormalizedName) -> PyPIProjectFiles? {
         var r = Reader(bytes: bytes)
         guard r.string() == format, let count = r.int(), let releaseCount = r.int() else { return nil }
         var releases: [PyPIProjectFiles.Release] = []
@@ -129,7 +138,7 @@ enum ProjectPageCache {
         }
         for i in project.files.indices { w.int(offsets[i]); w.int(releaseOf[i]) }
         w.bytes += records.bytes
-        guard (try? FileBytes.writeAtomically(w.bytes, to: file)) != nil else { return }
+        guard (try? FileBytes.writeAtomically(CacheChecksum.sealed(w.bytes), to: file)) != nil else { return }
         // The page's earlier parses (of bodies since replaced) go: nothing reads them again. A
         // process still reading one finds it gone and parses the page itself.
         let folder = PathText.deletingLastComponent(file)

@@ -141,16 +141,23 @@ public final class PyPIIndex: @unchecked Sendable {
 
     private func fetchProjectPage(base: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         let url = base + name.value + "/"
-        let answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: "the project page of \(name.value)")
-        guard let answer else { return nil }
+        let what = "the project page of \(name.value)"
+        guard var answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: what) else { return nil }
         let pageURL = answer.finalURL.map(URLText.withoutCredentials) ?? url
         // The body's file name starts with the HTTP cache's key of the URL: one folder per page.
-        let cacheFile = cacheDirectory.flatMap { dir in
-            answer.bodyPath.flatMap { body in
-                ProjectPageCache.file(in: dir, pagePath: body, owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
+        let directory = cacheDirectory
+        func parsedFile(_ answer: HTTPCacheEntry) -> String? {
+            directory.flatMap { dir in
+                answer.bodyPath.flatMap { body in
+                    ProjectPageCache.file(in: dir, pagePath: body, owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
+                }
             }
         }
-        if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
+        if let cacheFile = parsedFile(answer), let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
+        // Parsed from the body: check it first (a damaged one is fetched again).
+        guard let checked = try RemoteFetch.intact(answer, url, accept: PyPIIndex.pageAccept, client: client!, what: what) else { return nil }
+        answer = checked
+        let cacheFile = parsedFile(answer)
         let body = answer.body()
         var project: PyPIProject
         if answer.contentType?.containsLiteral("json") == true || (answer.contentType == nil && body.first == UInt8(ascii: "{")) {
@@ -230,7 +237,7 @@ public final class PyPIIndex: @unchecked Sendable {
     private func remoteMetadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let client = client!
         if file.coreMetadata != nil,
-           let answer = try RemoteFetch.get(file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)") {
+           let answer = try RemoteFetch.get(file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)", checkBody: true) {
             let data = answer.body()
             if let expected = file.coreMetadata, !expected.isEmpty {
                 let actual = Digester.hex(.sha256, of: data)
