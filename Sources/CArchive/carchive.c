@@ -49,6 +49,11 @@ MLENV_ARCHIVE_FUNCTIONS(FORWARD)
 
 const char *mlenv_archive_load_error(void) { return load_error[0] ? load_error : NULL; }
 
+const char *mlenv_archive_error_text(struct archive *a) {
+    const char *text = p_archive_error_string(a);
+    return text != NULL ? text : "libarchive gave no reason";
+}
+
 // renameat2(RENAME_NOREPLACE) through syscall(2): glibc's wrapper is not visible to Swift.
 #include <errno.h>
 #include <fcntl.h>

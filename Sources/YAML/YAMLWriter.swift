@@ -15,15 +15,30 @@ public enum YAMLWriter {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 {
+                if mustEscape(scalar) {
                     let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                    if scalar.value <= 0xFF {
+                        out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                    } else {
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         return out + "\""
+    }
+
+    /// Characters a double-quoted scalar cannot hold raw: those outside YAML's printable set
+    /// (C0 and C1 controls, DEL, U+FFFE, U+FFFF), which libyaml refuses, the line breaks YAML 1.1
+    /// adds to `\n` and `\r` (NEL, LS, PS), which a loader folds into a space, and the byte order
+    /// mark.
+    static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF: return true
+        default: return false
+        }
     }
 
     static func isSafePlain(_ text: String) -> Bool {

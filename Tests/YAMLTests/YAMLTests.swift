@@ -155,8 +155,10 @@ import YAML
     }
 }
 
-/// Flow nesting is bounded before libyaml reads the text (its work grows with the square of the
-/// depth: 100,000 levels would take minutes); brackets inside quotes and comments do not count.
+/// Nesting is bounded while libyaml reads (the tree is built from its event stream): libyaml's
+/// scanner does work proportional to the flow depth for every token, so 100,000 levels would take
+/// minutes if the check waited for the whole document. Brackets inside quotes and comments do
+/// not count.
 @Suite struct YAMLFlowDepthTests {
     @Test func deepFlowNestingIsRefusedAtItsPosition() {
         let text = "a: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"
@@ -164,7 +166,8 @@ import YAML
             _ = try YAMLLoader.load(Array(text.utf8))
         } throws: { error in
             guard let error = error as? YAMLError else { return false }
-            return error.message.contains("nests deeper than 256 levels") && error.mark == Mark(line: 1, column: 4 + 256)
+            // The root mapping is level 1, so the 256th '[' is the first node past 256 levels.
+            return error.message.contains("nests deeper than 256 levels") && error.mark == Mark(line: 1, column: 4 + 255)
         }
     }
 
@@ -173,5 +176,95 @@ import YAML
         let text = "a: \"\(many)\"\nb: '\(many)'\n# \(many)\nc: [1, [2]]\n"
         let node = try YAMLLoader.load(Array(text.utf8))
         #expect(node?["a"]?.scalarText == many && node?["b"]?.scalarText == many)
+    }
+}
+
+/// Hostile documents found while fuzzing the loader (fuzz/yaml): each used to cost time growing
+/// with the square of its size inside libyaml; each is now refused or loaded in linear time.
+@Suite struct YAMLFuzzRegressionTests {
+    /// A quote inside a plain scalar (`it's`) made the old text pre-pass skip the rest of the
+    /// file as "quoted", so libyaml saw the deep nesting: 80,000 levels took 20 s.
+    @Test func aQuoteInAPlainScalarDoesNotHideDeepNesting() {
+        for prefix in ["name: it's\ndeps: ", "name: a, 'b\ndeps: ", "name: a # x \"\ndeps: "] {
+            let text = prefix + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "\n"
+            #expect {
+                _ = try YAMLLoader.load(Array(text.utf8))
+            } throws: { error in
+                (error as? YAMLError)?.message.contains("nests deeper than 256 levels") == true
+            }
+        }
+    }
+
+    /// libyaml's loader compared every anchor with all earlier ones (40,000 took 3.6 s).
+    @Test func manyAnchorsAndAliasesLoad() throws {
+        let n = 100_000
+        var text = "anchors:\n"
+        for i in 0..<n { text += "- &a\(i) v\(i)\n" }
+        text += "aliases:\n"
+        for i in 0..<n { text += "- *a\((i * 7) % n)\n" }
+        let root = try #require(try YAMLLoader.load(string: text))
+        #expect(root["aliases"]?.sequence?.count == n)
+        #expect(root["aliases"]?.sequence?[1].scalarText == "v7")
+    }
+
+    /// Each %TAG directive was compared with every earlier one (40,000 took 3.5 s).
+    @Test func manyTagDirectivesAreRefused() {
+        var text = ""
+        for i in 0..<50_000 { text += "%TAG !t\(i)! tag:example.com,2000:\n" }
+        text += "---\na: 1\n"
+        #expect {
+            _ = try YAMLLoader.load(string: text)
+        } throws: { error in
+            (error as? YAMLError)?.message.contains("more than 100 %TAG directives") == true
+                && (error as? YAMLError)?.mark == Mark(line: 101, column: 1)
+        }
+        let few = "%TAG !e! tag:example.com,2000:\n---\na: !e!thing 1\n"
+        #expect((try? YAMLLoader.load(string: few))??["a"]?.tag == "tag:example.com,2000:thing")
+    }
+
+    @Test func aRecursiveAliasIsRefused() {
+        #expect {
+            _ = try YAMLLoader.load(string: "a: &x [1, *x]\n")
+        } throws: { error in
+            (error as? YAMLError)?.message.contains("the alias *x is inside the node it refers to") == true
+                && (error as? YAMLError)?.mark == Mark(line: 1, column: 11)
+        }
+    }
+
+    @Test func duplicateAnchorsAndUndefinedAliasesKeepLibyamlsMessages() {
+        #expect {
+            _ = try YAMLLoader.load(string: "a: &x 1\nb: &x [2]\n")
+        } throws: { error in
+            (error as? YAMLError)?.description == "2:4: second occurrence (found duplicate anchor; first occurrence started at 1:4)"
+        }
+        #expect {
+            _ = try YAMLLoader.load(string: "a: *nope\n")
+        } throws: { error in
+            (error as? YAMLError)?.description == "1:4: found undefined alias"
+        }
+    }
+
+    /// An alias counts the depth of what it copies.
+    @Test func anAliasCopyingADeepNodeCountsItsDepth() {
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        let text = "a: &d \(deep)\nb: " + String(repeating: "[", count: 60) + "*d" + String(repeating: "]", count: 60) + "\n"
+        #expect {
+            _ = try YAMLLoader.load(string: text)
+        } throws: { error in
+            (error as? YAMLError)?.message.contains("nests deeper than 256 levels") == true
+        }
+        let shallow = "a: &d \(deep)\nb: [[*d]]\n"
+        #expect((try? YAMLLoader.load(string: shallow)) != nil)
+    }
+}
+
+/// YAMLWriter's double-quoted scalars load back as the same string (found by fuzz/yaml: NEL,
+/// written raw, was read back as a line break folded into a space).
+@Suite struct YAMLWriterRoundTripTests {
+    @Test(arguments: ["é\u{85}\u{A0}", "a\u{2028}b\u{2029}c", "\u{7F}", "\u{80}x\u{9F}", "\u{FEFF}bom", "\u{FFFE}\u{FFFF}", "tab\there", "\u{1}\u{1F}", "  spaced  "])
+    func escapedScalarsLoadBack(text: String) throws {
+        let written = YAMLWriter.scalar(text)
+        let loaded = try YAMLLoader.load(string: "a: \(written)\n")
+        #expect(loaded?["a"]?.scalarText == text, "written as \(written)")
     }
 }

@@ -64,4 +64,9 @@ int mlenv_rename_noreplace(const char *from, const char *to);
 
 const char *mlenv_archive_load_error(void);
 
+/// libarchive's message for the last error on `a`, never NULL: archive_error_string returns
+/// NULL when libarchive failed without setting one (some damaged gzip streams do), and every
+/// caller builds an error message from it.
+const char *mlenv_archive_error_text(struct archive *a);
+
 #endif

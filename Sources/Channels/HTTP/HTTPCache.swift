@@ -254,9 +254,12 @@ public struct HTTPCacheEntry: Sendable {
     /// The body of an answer that is not stored (an error status).
     var inlineBody: [UInt8] = []
 
+    /// Whether the entry is still fresh at `now`. The times come from a meta file, so any
+    /// Int64 may be there: an age that does not fit (a `stored` near Int64.min) is not fresh.
     func isFresh(at now: Int64) -> Bool {
         guard !noCache, let maxAge else { return false }
-        return now - storedAt < maxAge
+        let (age, overflow) = now.subtractingReportingOverflow(storedAt)
+        return !overflow && age < maxAge
     }
 
     /// The body, read from the cache.

@@ -37,11 +37,16 @@ enum ProjectPageCache {
 
     private static func decode(_ bytes: [UInt8], project: NormalizedName) -> PyPIProjectFiles? {
         var r = Reader(bytes: bytes)
-        guard r.string() == format, let count = r.int(), let releaseCount = r.int() else { return nil }
+        // Every count is checked against the bytes left before anything is reserved for it (a
+        // release takes at least 12 bytes, a position 4, a file's offset and release 8), and
+        // every index against what it indexes: the file's checksum guards against damage, not
+        // against a file written to be read this way.
+        guard r.string() == format, let count = r.int(), let releaseCount = r.int(),
+              releaseCount <= r.remaining / 12, count <= r.remaining / 8 else { return nil }
         var releases: [PyPIProjectFiles.Release] = []
         releases.reserveCapacity(releaseCount)
         for _ in 0..<releaseCount {
-            guard let text = r.string(), let n = r.int(), n > 0 else { return nil }
+            guard let text = r.string(), let n = r.int(), n > 0, n <= r.remaining / 4 else { return nil }
             var positions: [Int] = []
             positions.reserveCapacity(n)
             for _ in 0..<n {
@@ -50,12 +55,13 @@ enum ProjectPageCache {
             }
             releases.append(PyPIProjectFiles.Release(versionText: text, files: positions))
         }
+        guard count <= r.remaining / 8 else { return nil }
         var offsets: [UInt32] = []
         var releaseOf: [UInt32] = []
         offsets.reserveCapacity(count)
         releaseOf.reserveCapacity(count)
         for _ in 0..<count {
-            guard let offset = r.int(), let release = r.int() else { return nil }
+            guard let offset = r.int(), let release = r.int(), release < releaseCount || release == Int(UInt32.max) else { return nil }
             offsets.append(UInt32(offset))
             releaseOf.append(UInt32(release))
         }
@@ -193,6 +199,8 @@ enum ProjectPageCache {
             for _ in 0..<n { guard skipString() else { return false } }
             return true
         }
+
+        var remaining: Int { bytes.count - position }
 
         mutating func int() -> Int? {
             guard position + 4 <= bytes.count else { return nil }

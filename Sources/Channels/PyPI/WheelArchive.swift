@@ -34,7 +34,7 @@ enum ArchiveMember {
             mlenv_archive_read_support_filter_none(archive)
         }
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
-            throw ChannelError("\(path): not a readable \(zipOnly ? "zip " : "")archive (\(String(cString: mlenv_archive_error_string(archive))))")
+            throw ChannelError("\(path): not a readable \(zipOnly ? "zip " : "")archive (\(String(cString: mlenv_archive_error_text(archive))))")
         }
         var entry: OpaquePointer?
         while mlenv_archive_read_next_header(archive, &entry) == ARCHIVE_OK {

@@ -16,7 +16,11 @@ enum BundleInventory {
         for component in path.split(separator: "/", omittingEmptySubsequences: false) {
             if component.isEmpty || component == "." || component == ".." { return false }
         }
-        return path.unicodeScalars.allSatisfy { $0 == " " || ($0.value >= 0x21 && $0.value != 0x7F && !(0x80..<0xA0).contains($0.value)) }
+        // Unicode's other whitespace too (NEL, NBSP, LS and PS: a paragraph separator in a path
+        // would break the line of every message and lock line that names it), as FieldCheck does.
+        return path.unicodeScalars.allSatisfy {
+            $0 == " " || ($0.value >= 0x21 && $0.value != 0x7F && !(0x80..<0xA0).contains($0.value) && !$0.properties.isWhitespace)
+        }
     }
 
     /// Every entry below `root`, relative to it, without following links: regular files, and

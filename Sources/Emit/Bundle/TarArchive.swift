@@ -47,7 +47,7 @@ public enum TarArchive {
         mlenv_archive_write_set_filter_option(archive, "gzip", "timestamp", nil)
         mlenv_archive_write_set_bytes_in_last_block(archive, 1)
         guard mlenv_archive_write_open_filename(archive, path) == ARCHIVE_OK else {
-            throw ArchiveError(message: "cannot write \(path): \(String(cString: mlenv_archive_error_string(archive)))")
+            throw ArchiveError(message: "cannot write \(path): \(String(cString: mlenv_archive_error_text(archive)))")
         }
         var directories = Set<String>()
         var all: [(String, ArchiveEntry?)] = []
@@ -106,7 +106,7 @@ public enum TarArchive {
     }
 
     private static func failure(_ archive: OpaquePointer, _ name: String) -> ArchiveError {
-        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: mlenv_archive_error_string(archive)))")
+        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: mlenv_archive_error_text(archive)))")
     }
 
     /// Extracts a tar(.gz) into `destination`, refusing any entry that could escape it.
@@ -122,7 +122,7 @@ public enum TarArchive {
         mlenv_archive_read_support_filter_gzip(archive)
         mlenv_archive_read_support_filter_none(archive)
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
-            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_string(archive)))")
+            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_text(archive)))")
         }
         // A bundle's files are mostly wheels and conda packages, compressed already: it expands
         // to a few times its size. Anything past this is refused as a decompression bomb.
@@ -135,7 +135,7 @@ public enum TarArchive {
             let status = mlenv_archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
-                throw ArchiveError(message: "\(path): \(String(cString: mlenv_archive_error_string(archive)))")
+                throw ArchiveError(message: "\(path): \(String(cString: mlenv_archive_error_text(archive)))")
             }
             let name = mlenv_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             try checkSafe(name, type: mlenv_archive_entry_filetype(entry), archivePath: path)
