@@ -42,6 +42,9 @@ struct Unavailable {
     var excluded: [(version: String, reason: String)] = []
     var missingMetadata: [String] = []
 
+    /// How the reason for an sdist whose dependencies could not be read starts.
+    static let sdistUnreadable = "its sdist's dependencies could not be read"
+
     /// Why a yanked file is left out (PEP 592: the index may give a reason).
     static func yanked(_ reason: String) -> String { "yanked" + (reason.isEmpty ? "" : ": \(reason)") }
 }
@@ -474,7 +477,7 @@ private struct Loading: @unchecked Sendable {
         }
         let metadata: CoreMetadata?
         do { metadata = try sdists.metadata(for: chosen.file, index: chosen.index) } catch {
-            project.loadInfo.excluded.append((version.normalized, "its sdist's dependencies could not be read: \(error.message)"))
+            project.loadInfo.excluded.append((version.normalized, "\(Unavailable.sdistUnreadable): \(error.message)"))
             return nil
         }
         guard let metadata else {

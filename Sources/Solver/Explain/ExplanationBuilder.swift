@@ -205,7 +205,12 @@ struct ExplanationBuilder {
                 for (version, tags) in otherPythons.sorted(by: { $0.key < $1.key }).prefix(4) {
                     hints.append("\(subject.name) \(version): wheels only for \(tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }.joined(separator: ", "))\(suffix)")
                 }
-                for (reason, versions) in byReason.sorted(by: { $0.key < $1.key }).prefix(4) {
+                // An sdist that could not be read first: it says what a build would meet.
+                let ordered = byReason.sorted { a, b in
+                    let (sa, sb) = (a.key.hasPrefix(Unavailable.sdistUnreadable), b.key.hasPrefix(Unavailable.sdistUnreadable))
+                    return sa != sb ? sa : a.key < b.key
+                }
+                for (reason, versions) in ordered.prefix(4) {
                     hints.append("\(subject.name) \(versionSummary(versions)): \(reason)")
                 }
             }
