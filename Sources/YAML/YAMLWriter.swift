@@ -15,9 +15,13 @@ public enum YAMLWriter {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 {
+                // Controls, and what YAML reads as a line break (NEL, LS, PS: folded to a space
+                // inside quotes) or refuses as non-printable (DEL, C1, U+FFFE/FFFF), escaped.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                } else if scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "\\u" + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
