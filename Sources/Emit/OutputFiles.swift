@@ -1,6 +1,7 @@
 // Writing outputs safely: nothing half-written (each file goes to a temporary file in the same
 // directory, then is renamed into place), and a user's file is never overwritten without
-// `force` (an identical file is not a conflict).
+// `force` (an identical file is not a conflict). A name may hold a subdirectory (`score/score.py`):
+// it is created, and the file's temporary lives beside it.
 
 import Channels
 import FoundationEssentials
@@ -29,10 +30,17 @@ public enum OutputFiles {
         guard conflicts.isEmpty else {
             throw OutputError(message: "refusing to overwrite \(conflicts.joined(separator: ", ")) (use --force)")
         }
-        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw OutputError(message: "cannot create \(directory): \(FileErrorText.describe(error))")
+        // The folder of each file: the directory itself, or a subdirectory a name holds.
+        func split(_ name: String) -> (folder: String, base: String) {
+            guard let slash = name.lastIndex(of: "/") else { return (directory, name) }
+            return (directory + "/" + name[..<slash], String(name[name.index(after: slash)...]))
         }
-        for (name, _) in files { StaleTemporaries.sweep(directory, prefix: ".\(name).tmp-") }
+        for folder in Set(files.map { split($0.0).folder }).sorted() {
+            do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw OutputError(message: "cannot create \(folder): \(FileErrorText.describe(error))")
+            }
+        }
+        for (name, _) in files { StaleTemporaries.sweep(split(name).folder, prefix: ".\(split(name).base).tmp-") }
         var temporaries: [(String, String)] = []
         var guards: [Interruption.Token] = []
         defer {
@@ -41,7 +49,8 @@ public enum OutputFiles {
         }
         for (name, content) in files {
             let path = directory + "/" + name
-            let temporary = directory + "/.\(name).tmp-\(getpid())"
+            let (folder, base) = split(name)
+            let temporary = folder + "/.\(base).tmp-\(getpid())"
             guard fm.createFile(atPath: temporary, contents: Data(content.utf8)) else {
                 throw OutputError(message: "cannot write \(temporary)")
             }

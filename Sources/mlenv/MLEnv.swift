@@ -22,7 +22,7 @@ struct MLEnv: AsyncParsableCommand {
             Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
             """,
         version: MLEnvVersion.current,
-        subcommands: [InspectCommand.self, ResolveCommand.self, LockCommand.self, DockerfileCommand.self, PackageCommand.self, ProfilesCommand.self, SearchCommand.self, ChannelsCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self, LintCommand.self, CacheCommand.self]
+        subcommands: [InspectCommand.self, ResolveCommand.self, LockCommand.self, DockerfileCommand.self, AzureMLCommand.self, PackageCommand.self, ProfilesCommand.self, SearchCommand.self, ChannelsCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self, LintCommand.self, CacheCommand.self]
     )
 
     static func main() async {

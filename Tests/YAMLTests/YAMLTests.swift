@@ -268,3 +268,14 @@ import YAML
         #expect(loaded?["a"]?.scalarText == text, "written as \(written)")
     }
 }
+
+/// Whatever a model's name or path holds, the scalar is one value that reads back the same.
+@Suite struct YAMLWriterTests {
+    @Test(arguments: ["plain", "3.10", "yes", "x: 1\nname: evil", "\"q\" #c", "tab\there", "del\u{7f}", "c1\u{85}\u{9f}",
+                      "ls\u{2028}ps\u{2029}", "nonchar\u{fffe}", "é ü 日本", "-lead", "trail:", ""])
+    func scalarReadsBackTheSame(_ text: String) throws {
+        let root = try #require(try YAMLLoader.load(string: "key: \(YAMLWriter.scalar(text))\nnext: 1\n"))
+        #expect(root["key"]?.scalarText == text)
+        #expect(root.pairs?.count == 2)
+    }
+}
