@@ -109,6 +109,8 @@ import Testing
 
         let first = try mirror("alpha", server: server, scratch: scratch)
         #expect(first.status == 0, "\(first.stderr)")
+        // Not a terminal: each round a line of its own, no line redrawn with \r (ProgressLine).
+        #expect(first.stderr.contains("mirror: round 1: ") && !first.stderr.contains("\r"), "\(first.stderr)")
         let before = try resolve()
         #expect(before.status == 0 && before.stdout.contains("common 1.0"), "\(before.stdout)\(before.stderr)")
 

@@ -80,6 +80,69 @@ enum MLEnvBinary {
         #expect(result.stdout.contains("error[MLE001]: no MLmodel file here or in any directory below"))
     }
 
+    /// A file stands for its model (a pre-commit hook passes the files a commit touched): the
+    /// same findings as the directory, each model once however many of its files are named.
+    @Test func aFileStandsForTheModelItIsIn() throws {
+        let model = "fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers"
+        let result = try MLEnvBinary.run(["lint", model + "/conda.yaml", model + "/MLmodel"] + asOf)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(model)/conda.yaml:7:5: error[MLE050]:"), "\(result.stdout)")
+        #expect(result.stdout.contains("1 model checked for azureml-online: 1 error"), "\(result.stdout)")
+        let clean = try MLEnvBinary.run(["lint", "fixtures/lint/clean/conda.yaml", "fixtures/lint/clean/requirements.txt", "./fixtures/lint/clean/MLmodel"] + asOf)
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(clean.stdout.hasSuffix("1 model checked for azureml-online: 0 errors, 0 warnings, 0 info (1 without findings)\n"), "\(clean.stdout)")
+    }
+
+    @Test func aFileInNoModelIsSkipped() throws {
+        let result = try MLEnvBinary.run(["lint", "README.md", "Package.swift"] + asOf)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasSuffix("0 models checked for azureml-online: 0 errors, 0 warnings, 0 info\n"), "\(result.stdout)")
+        // Beside a model's file, only that model.
+        let mixed = try MLEnvBinary.run(["lint", "README.md", "fixtures/lint/clean/conda.yaml"] + asOf)
+        #expect(mixed.status == 0 && mixed.stdout.contains("1 model checked"), "\(mixed.stdout)")
+    }
+
+    /// Not a terminal (a pipe, a CI log): no progress at all on standard error, and never a \r.
+    @Test func noProgressWhenStandardErrorIsNotATerminal() throws {
+        let result = try MLEnvBinary.run(["lint", "fixtures/lint/clean", "fixtures/lint/MLE030-PinRequirementsExactly"] + asOf)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(!result.stdout.contains("\r"))
+    }
+
+    /// On a terminal (script(1) gives lint one), one line redrawn with `[n/N] path` and erased
+    /// before the report; with CI set, none of it.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) from util-linux makes the terminal"))
+    func progressIsOneRedrawnLineOnATerminal() throws {
+        let command = "\(MLEnvBinary.url.path) lint fixtures/lint/clean fixtures/lint/MLE030-PinRequirementsExactly --as-of \(Repo.today)"
+        func underATerminal(ci: String?) throws -> String {
+            var environment = ProcessInfo.processInfo.environment
+            environment["CI"] = ci
+            environment["TERM"] = "xterm"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            process.currentDirectoryURL = URL(fileURLWithPath: Repo.root)
+            process.environment = environment
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+            return String(decoding: data, as: UTF8.self)
+        }
+        let live = try underATerminal(ci: nil)
+        #expect(live.contains("\r[3/3] checked "), "\(live.debugDescription)")
+        // Erased before the report: the report's first line starts clean.
+        #expect(live.contains("\r\u{1B}[KSources: "), "\(live.debugDescription)")
+        let ci = try underATerminal(ci: "true")
+        #expect(!ci.contains("\u{1B}[K") && !ci.contains("[3/3]"), "\(ci.debugDescription)")
+        #expect(ci.contains("3 models checked"), "\(ci.debugDescription)")
+    }
+
     @Test func jsonAndGithubFormats() throws {
         let model = "fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers"
         let json = try MLEnvBinary.run(["lint", model, "--format", "json"] + asOf)

@@ -166,13 +166,25 @@ public struct Linter: Sendable {
         }
     }
 
-    public func lint(paths: [String]) -> LintReport {
+    /// Where lint is, for a progress line: `step` of `total` done (`[3/40] checked models/a`).
+    /// Called from the worker threads, once per distinct environment solved and once per model
+    /// checked, with `done` counting up within each phase.
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int, _ step: String) -> Void
+
+    public func lint(paths: [String], progress: Progress? = nil) -> LintReport {
         // Models, in the order the paths were given; a path without any is reported as such.
+        // A file names the model it belongs to (ModelDiscovery); one in no model is skipped.
         var models: [String] = []
         var seen = Set<String>()
         var empty: [String] = []
         for path in paths {
             var root = ModelDiscovery.trimmed(path)
+            if ModelDiscovery.isFile(root) {
+                for model in ModelDiscovery.find(root) where seen.insert(URL(fileURLWithPath: model).standardizedFileURL.path).inserted {
+                    models.append(model)
+                }
+                continue
+            }
             if root.hasSuffix("/MLmodel") || root == "MLmodel" { root = root == "MLmodel" ? "." : String(root.dropLast("/MLmodel".count)) }
             let found = ModelDiscovery.find(root)
             if found.isEmpty { empty.append(root) }
@@ -208,13 +220,17 @@ public struct Linter: Sendable {
         // 3. One solve per distinct request.
         var keys: [RequestKey] = []
         var requests: [RequestKey: SolveRequest] = [:]
+        var firstModel: [RequestKey: String] = [:]
         for item in prepared {
             guard let request = item.plan?.request else { continue }
             let key = RequestKey(request)
-            if requests[key] == nil { requests[key] = request; keys.append(key) }
+            if requests[key] == nil { requests[key] = request; keys.append(key); firstModel[key] = item.path }
         }
-        let toSolve = keys.compactMap { requests[$0] }
-        let solved = Parallel.map(toSolve, jobs: jobs) { request -> ResolutionState in
+        let toSolve = keys.compactMap { key in requests[key].map { (request: $0, model: firstModel[key] ?? "") } }
+        let solveCounter = ProgressCounter(total: toSolve.count, verb: "resolved", progress: progress)
+        let solved = Parallel.map(toSolve, jobs: jobs) { item -> ResolutionState in
+            defer { solveCounter.done(item.model) }
+            let request = item.request
             switch sets[request.target] {
             case .success(let channels)?:
                 do throws(SolveError) {
@@ -235,7 +251,9 @@ public struct Linter: Sendable {
 
         // 4. Rules.
         let suppressions = SuppressionIndex()
+        let checkCounter = ProgressCounter(total: prepared.count, verb: "checked", progress: progress)
         let perModel = Parallel.map(prepared, jobs: jobs) { item -> [Finding] in
+            defer { checkCounter.done(item.path) }
             let target = item.plan?.request.target
             var channels: ChannelSet?
             if let target, case .success(let set)? = sets[target] { channels = set }
@@ -292,5 +310,26 @@ public struct Linter: Sendable {
             findings += produced
         }
         return suppressions.filter(findings).sorted(by: Finding.sortedOrder)
+    }
+}
+
+/// Counts one phase's finished items for `Linter.Progress` across the worker threads.
+private final class ProgressCounter: @unchecked Sendable {
+    private let lock = Lock()
+    private var count = 0
+    private let total: Int
+    private let verb: String
+    private let progress: Linter.Progress?
+
+    init(total: Int, verb: String, progress: Linter.Progress?) {
+        self.total = total
+        self.verb = verb
+        self.progress = progress
+    }
+
+    func done(_ path: String) {
+        guard let progress else { return }
+        let n = lock.withLock { count += 1; return count }
+        progress(n, total, "\(verb) \(path)")
     }
 }

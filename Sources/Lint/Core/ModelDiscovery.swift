@@ -4,6 +4,11 @@
 // not searched: lint such a nested model by naming its path. Hidden directories (.git,
 // .ipynb_checkpoints) are skipped and symbolic links are not followed, so a walk cannot loop or
 // leave the tree it was given.
+//
+// A file stands for the model it belongs to (so a pre-commit hook can pass the files a commit
+// touched): the nearest directory at or above it with an MLmodel file. A file in no model is
+// nothing to lint, not an error. `.mlenv.yaml` stands for every model below its directory,
+// since it configures them all.
 
 import FoundationEssentials
 import Glibc
@@ -16,10 +21,51 @@ public enum ModelDiscovery {
     /// model below one of those would go unchecked, which lint must say.
     public static func scan(_ path: String) -> (models: [String], unreadable: [(path: String, reason: String)]) {
         let root = trimmed(path)
+        if isFile(root) {
+            if lastComponent(root) == ".mlenv.yaml" { return scan(parent(root) ?? ".") }
+            return (model(containing: root).map { [$0] } ?? [], [])
+        }
         var found: [String] = []
         var unreadable: [(String, String)] = []
         walk(root, into: &found, unreadable: &unreadable, depth: 0)
         return (found, unreadable)
+    }
+
+    /// Whether `path` exists and is not a directory (a symbolic link is followed).
+    public static func isFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
+    }
+
+    /// The model directory a file belongs to: the nearest directory at or above the file's own
+    /// with an MLmodel file, spelled from `file` (`models/a/conda.yaml` → `models/a`,
+    /// `conda.yaml` → `.`). The search goes up to `/` for an absolute path and to the current
+    /// directory for a relative one (not above a `..`); nil when no directory there is a model.
+    public static func model(containing file: String) -> String? {
+        var directory = parent(trimmed(file))
+        while let current = directory {
+            let spelled = current.isEmpty ? "." : current
+            if FileManager.default.fileExists(atPath: spelled + "/MLmodel") { return spelled }
+            if spelled == "." || spelled == "/" || lastComponent(spelled) == ".." { return nil }
+            directory = parent(spelled)
+        }
+        return nil
+    }
+
+    /// `path` without its last component: `a/b` → `a`, `b` → `.`, `/b` → `/`; nil for `.` and `/`.
+    static func parent(_ path: String) -> String? {
+        if path == "." || path == "/" { return nil }
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        if slash == p.startIndex { return "/" }
+        var head = p[..<slash]
+        while head.count > 1 && head.hasSuffix("/") { head.removeLast() }
+        return String(head)
+    }
+
+    static func lastComponent(_ path: String) -> Substring {
+        path.split(separator: "/").last ?? Substring(path)
     }
 
     static func trimmed(_ path: String) -> String {

@@ -18,8 +18,10 @@ struct LintCommand: ParsableCommand {
         abstract: "Check model environments for problems that break builds, reproducibility or deployment (for CI).",
         discussion: """
             Finds every MLflow model directory (a directory with an MLmodel file) under the \
-            paths, resolves each model's environment for the deployment against the configured \
-            channels (loaded once, one solve per distinct environment), and runs every rule: \
+            paths; a file stands for the model directory it is in (a file in none is skipped; \
+            .mlenv.yaml for every model below it), as a pre-commit hook passes them. Resolves \
+            each model's environment for the deployment against the configured channels \
+            (loaded once, one solve per distinct environment), and runs every rule: \
             environment files, Python, MLflow, reproducibility, resolution, known deployment \
             breakers and serving. Rules and what they catch: docs/lint-rules.md, or --list-rules.
 
@@ -40,7 +42,7 @@ struct LintCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "Model directories, or directories to search for models (default: the current directory).")
+    @Argument(help: "Model directories, directories to search for models, or files of a model (default: the current directory).")
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
@@ -116,10 +118,11 @@ struct LintCommand: ParsableCommand {
                                   today: asOf ?? LintOptions.currentDate(), configuration: configuration)
         let linter: Linter
         do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch { throw CommandError(error.message) }
-        if isatty(STDERR_FILENO) != 0 && format != .github {
-            StandardError.write("linting \(roots.joined(separator: " ")) for \(linter.defaultDeployment)...\n")
-        }
-        let report = linter.lint(paths: roots)
+        // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
+        let progressLine = ProgressLine()
+        progressLine.step("linting \(roots.joined(separator: " ")) for \(linter.defaultDeployment)...", final: true)
+        let report = linter.lint(paths: roots) { done, total, step in progressLine.step(done, of: total, step) }
+        progressLine.finish()
 
         switch format {
         case .text:

@@ -122,7 +122,10 @@ struct MirrorCommand: AsyncParsableCommand {
     func run() async throws {
         var roots = try MirrorRoots.gather(requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
         for warning in roots.warnings { StandardError.write("warning: \(warning)\n") }
-        let progress: @Sendable (String) -> Void = { StandardError.write("mirror: \($0)\n") }
+        // Rounds and fetches: the live line on a terminal, a line each in a log (ProgressLine).
+        let progressLine = ProgressLine()
+        defer { progressLine.finish() }
+        let progress: @Sendable (String) -> Void = { progressLine.milestone("mirror: \($0)") }
 
         // Both sides are read and planned before either is written: an existing mirror that
         // cannot be read, or a file that conflicts on either side, leaves everything as it was.
@@ -159,6 +162,7 @@ struct MirrorCommand: AsyncParsableCommand {
             do { pypiPlan = try await pypiBuilder.plan(roots: roots.pypi) } catch { throw CommandError(error.message) }
         }
 
+        progressLine.finish()
         if let condaPlan, let condaBuilder {
             do { try condaPlan.write() } catch { throw CommandError(error.message) }
             let report = condaPlan.report

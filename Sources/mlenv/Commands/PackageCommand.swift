@@ -132,16 +132,18 @@ struct PackageCommand: AsyncParsableCommand {
         for missing in resolved.environment.diagnostics where missing.code == "missing-model-data" {
             StandardError.write("warning: \(model)/\(missing.location.map { "\($0): " } ?? "")\(missing.message) (lint MLE007); the bundle is written anyway\n")
         }
-        let showProgress = StandardError.isTerminal
+        // Downloads and builds: one line redrawn on a terminal, nothing in a log (ProgressLine).
+        let progressLine = ProgressLine()
+        defer { progressLine.finish() }
         let options = GatherOptions(offline: offline, cache: ArtifactCache(root: channelOptions.cacheRoot), extraDirectories: artifactDirectories,
-                                    progress: { message in if showProgress { StandardError.write("\(message)\n") } })
+                                    progress: { message in progressLine.step(message, final: true) })
         let artifacts: [String: String]
         do { artifacts = try await ArtifactGatherer.gather(resolved.resolution.packages, target: resolved.plan.request.target, options: options) } catch {
             StandardError.write("error: \(error.description)\n")
             throw ExitCode(1)
         }
         let builder = SourceBuilder(indexArguments: resolved.channels.sdists?.indexArguments ?? [], cache: ArtifactCache(root: channelOptions.cacheRoot),
-                                    progress: { message in if showProgress { StandardError.write("\(message)\n") } })
+                                    progress: { message in progressLine.step(message, final: true) })
         let built: [String: BuiltWheel]
         do { built = try builder.build(resolved.resolution.packages, artifacts: artifacts, target: resolved.plan.request.target) } catch {
             StandardError.write("error: \(error.description)\n")
@@ -153,6 +155,7 @@ struct PackageCommand: AsyncParsableCommand {
         do {
             let entries = try BundleWriter.entries(inputs)
             try BundleWriter.write(entries, to: output, force: force, epoch: epoch)
+            progressLine.finish()
             let bytes = resolved.resolution.packages.compactMap(\.size).reduce(0, +)
             StandardError.write("wrote \(output): \(entries.count) files, \(resolved.resolution.packages.count) packages (\(bytes / 1_000_000) MB of package files)\n")
         } catch {
