@@ -1,6 +1,7 @@
 // Request → libsolv pool → resolution or explanation (DESIGN.md "Solving with libsolv").
 //
-// Solvables: one per conda build (`conda:<name>`), compatible wheel (`pypi:<project>`), extra of
+// Solvables: one per conda build (`conda:<name>`), compatible wheel or, where a release has
+// none and building is allowed, sdist (`pypi:<project>`), extra of
 // a wheel (`pypi:<project>[<extra>]`, requiring the same release plus the extra's requirements)
 // and virtual package (`virtual:__glibc`). Rank within a name: conda — version, no
 // track_features, build number, timestamp; PyPI — version, then wheel-tag preference.
@@ -33,18 +34,6 @@ public struct Resolver: Sendable {
         if request.mode == .conda && channels.condaRecords(named: "python").isEmpty {
             throw SolveError("the conda channels have no python package; add a channel that has one (--channel)")
         }
-        // First the newest few releases each requirement admits: most environments resolve
-        // there, and reading every release's metadata is most of a solve's time. The newest
-        // candidates of every requirement are in that universe, so a solution found there is
-        // the one the whole universe gives. Without one (a conflict may need older releases),
-        // the universe widens, newest first: every project to 8, then 32 releases; beyond, only
-        // the projects in the conflict, the others staying at their newest few. With every
-        // release on a mirror (2,300 of botocore) the whole universe is tens of thousands of
-        // wheels, and an unpinned mlflow in an old environment needs only mlflow's own older
-        // releases.
-        // Only a conflict among projects whose admitted releases are all loaded proves there is
-        // no solution; the whole universe then gives the complete explanation, unless it is
-        // much larger than what was loaded (then the proven conflicts are reported, saying so).
         // Wheels first, as pip's --prefer-binary: an sdist is read (PKG-INFO, or its build
         // backend) only for a project the solve cannot satisfy from wheels, and then again for
         // the sdist-only projects those bring, until the answer no longer changes.
@@ -69,6 +58,18 @@ public struct Resolver: Sendable {
     /// One solve with `buildable` projects' sdist-only releases in the universe; with the
     /// projects whose admitted releases some sdist could still provide (for the next round).
     private func solve(_ request: SolveRequest, debugDirectory: String?, buildable: Set<NormalizedName>) throws(SolveError) -> (SolveOutcome, Set<NormalizedName>) {
+        // First the newest few releases each requirement admits: most environments resolve
+        // there, and reading every release's metadata is most of a solve's time. The newest
+        // candidates of every requirement are in that universe, so a solution found there is
+        // the one the whole universe gives. Without one (a conflict may need older releases),
+        // the universe widens, newest first: every project to 8, then 32 releases; beyond, only
+        // the projects in the conflict, the others staying at their newest few. With every
+        // release on a mirror (2,300 of botocore) the whole universe is tens of thousands of
+        // wheels, and an unpinned mlflow in an old environment needs only mlflow's own older
+        // releases.
+        // Only a conflict among projects whose admitted releases are all loaded proves there is
+        // no solution; the whole universe then gives the complete explanation, unless it is
+        // much larger than what was loaded (then the proven conflicts are reported, saying so).
         let remote = channels.pypiIndexes.contains(where: \.isRemote)
         var last: Attempt?
         func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool) throws(SolveError) -> Attempt {
