@@ -83,6 +83,36 @@ import Testing
     }
 }
 
+/// Many empty entries are a bomb too (found by fuzz/bundle/fuzz_tar.py's review: the cap counted
+/// file data only): 60,000 empty files compress to a few hundred KB; past 50,000 entries the
+/// bundle is refused.
+@Suite struct ManyEntriesBombTests {
+    @Test func manyEmptyEntriesAreRefusedWhileExtracting() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-entries-bomb-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let script = """
+        import io, sys, tarfile
+        with tarfile.open(sys.argv[1], "w:gz") as tar:
+            for i in range(60000):
+                tar.addfile(tarfile.TarInfo("model/e%d" % i), io.BytesIO(b""))
+        """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, dir + "/entries.tar.gz"]
+        try python.run()
+        python.waitUntilExit()
+        try #require(python.terminationStatus == 0)
+        #expect {
+            try TarArchive.extract(dir + "/entries.tar.gz", into: dir + "/out")
+        } throws: { error in
+            (error as? ArchiveError)?.message.contains("refusing it as a decompression bomb") == true
+        }
+        let made = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/out/model"))?.count ?? 0
+        #expect(made <= 50_000)
+    }
+}
+
 /// Damaged .tar.gz bundles found by fuzz/bundle/fuzz_tar.py: libarchive failed on them without an
 /// error message (archive_error_string gave NULL) and building ours from it trapped. Each is now a
 /// refusal that names the bundle.

@@ -113,6 +113,8 @@ public enum TarArchive {
     /// Extraction stops past `maximumExpansionBase` + `maximumExpansionRatio` × the archive's size.
     static let maximumExpansionBase = 64 << 20
     static let maximumExpansionRatio = 16
+    /// Entries a bundle may hold (a model's files and one per package: thousands at most).
+    static let maximumEntries = 50_000
 
     public static func extract(_ path: String, into destination: String) throws(ArchiveError) {
         guard let archive = mlenv_archive_read_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
@@ -129,13 +131,22 @@ public enum TarArchive {
         var info = stat()
         let compressed = stat(path, &info) == 0 ? Int(info.st_size) : 0
         let cap = maximumExpansionBase + maximumExpansionRatio * compressed
-        var written = 0
+        var written = 0, entries = 0
         var entry: OpaquePointer?
         while true {
             let status = mlenv_archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
                 throw ArchiveError(message: "\(path): \(String(cString: mlenv_archive_error_text(archive)))")
+            }
+            // Every entry counts its 512-byte header, and there are at most `maximumEntries`: a
+            // million empty files compress to little and would each become a file here.
+            written += 512
+            entries += 1
+            guard written <= cap, entries <= maximumEntries else {
+                throw ArchiveError(message: entries > maximumEntries
+                    ? "\(path) holds more than \(maximumEntries) entries (a bundle holds a model and its packages): refusing it as a decompression bomb"
+                    : "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
             }
             let name = mlenv_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             try checkSafe(name, type: mlenv_archive_entry_filetype(entry), archivePath: path)
