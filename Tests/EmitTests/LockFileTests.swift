@@ -76,6 +76,10 @@ enum LockFixture {
         let files = Dictionary(uniqueKeysWithValues: LockFiles.render(inputs))
         #expect(files["conda-linux-64.lock"]?.hasSuffix("@EXPLICIT\n") == true)
         #expect(files["environment.yml"]?.contains("- python=3.11\n") == true)
+        // No conda channel was read: conda's own configuration provides python (`nodefaults`
+        // alone would leave none, and `conda env create` would fail).
+        #expect(files["environment.yml"]?.contains("channels: []\n") == true)
+        #expect(files["environment.yml"]?.contains("nodefaults") == false)
         #expect(files["requirements.lock.txt"]?.contains("mlflow==3.17.2 \\\n") == true)
     }
 

@@ -182,9 +182,17 @@ public enum LockFiles {
 
     static func environmentYAML(_ inputs: LockInputs) -> String {
         var out = "# \(header(inputs))\n"
-        out += "name: \(YAMLWriter.scalar(inputs.environmentName))\nchannels:\n"
-        for channel in inputs.channelNames { out += "- \(YAMLWriter.scalar(channel))\n" }
-        out += "- nodefaults\ndependencies:\n"
+        out += "name: \(YAMLWriter.scalar(inputs.environmentName))\n"
+        if inputs.channelNames.isEmpty {
+            // A virtualenv resolution read no conda channel: python and pip come from the
+            // channels conda is configured with (`nodefaults` alone would leave it none).
+            out += "# python and pip: from the conda channels your configuration names (this environment was resolved for a virtualenv)\nchannels: []\n"
+        } else {
+            out += "channels:\n"
+            for channel in inputs.channelNames { out += "- \(YAMLWriter.scalar(channel))\n" }
+            out += "- nodefaults\n"
+        }
+        out += "dependencies:\n"
         let conda = inputs.resolution.packages.filter { $0.ecosystem == .conda }
         if conda.isEmpty {
             out += "- \(YAMLWriter.scalar("python=\(inputs.resolution.python.minorString)"))\n"
