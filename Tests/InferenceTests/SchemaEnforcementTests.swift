@@ -179,3 +179,65 @@ private let basicParams = Signatures.columns(#"[{"type": "string", "name": "text
     @Test(arguments: shapeRows) func splitShapes(_ row: PayloadRow) { check(row, against: Self.dt) }
     @Test(arguments: noSignatureRows) func withoutASignature(_ row: PayloadRow) { check(row, against: nil) }
 }
+
+/// benchmarks/compare-mlflow/ported_model_schema.py ports every serving-reachable case of
+/// tests/pyfunc/test_pyfunc_schema_enforcement.py (mlflow/mlflow, commit 97285421c29e) as data:
+/// 206 requests, mlenv = MLflow 3.17.2 on all 206. These rows are the requests where the scoring
+/// server's verdict is not the one the test asserts in-process (the JSON parser casts by the
+/// signature first, or builds a different object than the test's `predict` argument); each
+/// verdict is MLflow 3.17.2's, confirmed with oracle.py.
+@Suite struct ModelSchemaPortTests {
+    static let eight = Signatures.columns("""
+        [{"type": "integer", "name": "a"}, {"type": "long", "name": "b"}, {"type": "float", "name": "c"},
+         {"type": "double", "name": "d"}, {"type": "boolean", "name": "e"}, {"type": "string", "name": "g"},
+         {"type": "binary", "name": "f"}, {"type": "datetime", "name": "h"}]
+        """)
+    static let split = #"{"dataframe_split": {"columns": ["b","d","a","c","e","g","f","h"], "data": [["#
+    static let castRows: [PayloadRow] = [
+        // test_column_schema_enforcement, 10. "any float -> any int raises": a JSON 1.0 is cast to the column's int by the parser.
+        PayloadRow(split + #"2, 4, 1.0, 3, true, "x", "AQ==", "2021-01-01 00:00:00.1234567"]]}}"#, accepted: true),
+        PayloadRow(split + #"2.0, 4, 1, 3, true, "x", "AQ==", "2021-01-01 00:00:00.1234567"]]}}"#, accepted: true),
+        // ... 5. "double -> float raises": 3.5 is cast to float32.
+        PayloadRow(split + #"2, 4, 1, 3.5, true, "x", "AQ==", "2021-01-01 00:00:00.1234567"]]}}"#, accepted: true),
+    ]
+    // test_missing_value_hint_is_displayed_when_it_should: a float64 column of whole numbers is cast to integer.
+    static let integerRows: [PayloadRow] = [
+        PayloadRow(#"{"dataframe_split": {"columns": ["a"], "data": [[1.0], [2.0]]}}"#, accepted: true),
+        PayloadRow(#"{"dataframe_split": {"columns": ["a"], "data": [[1.5], [null]]}}"#, accepted: false),
+    ]
+    // test_column_schema_enforcement_no_col_names: ints are cast to double; a dict is no input for unnamed columns.
+    static let unnamedRows: [PayloadRow] = [
+        PayloadRow(#"{"inputs": [[1, 2, 3]]}"#, accepted: true),
+        PayloadRow(#"{"inputs": {"a": [1.0], "b": [2.0], "c": [3.0]}}"#, accepted: false, mentions: "un-named model signature"),
+    ]
+    // test_schema_enforcement_for_list_inputs_back_compatibility_check: served, the lists become columns
+    // of different lengths (one row with list cells in-process).
+    static let stringRows: [PayloadRow] = [
+        PayloadRow(#"{"inputs": {"a": ["Hi there!"], "b": ["Hello there", "Bye!"]}}"#, accepted: false),
+    ]
+    // ... a list of base64 strings in a binary column: the parser's base64 decode fails on the list.
+    static let binaryRows: [PayloadRow] = [
+        PayloadRow(#"{"dataframe_split": {"index": [0], "columns": ["audio"], "data": [[["SGkgSSBhbSBhIGJ5dGVzIHN0cmluZw=="]]]}}"#, accepted: false),
+    ]
+    // test_pyfunc_model_schema_enforcement_nested_array: Array(Array(integer)) inferred from int32; JSON ints are int64.
+    static let nestedRows: [PayloadRow] = [
+        PayloadRow(#"{"dataframe_split": {"index": [0], "columns": ["numpy_2d_array"], "data": [[[[1, 2], [3, 4]]]]}}"#, accepted: false, mentions: "int64"),
+    ]
+
+    @Test(arguments: castRows) func castByTheParser(_ row: PayloadRow) { check(row, against: Self.eight) }
+    @Test(arguments: integerRows) func integerColumn(_ row: PayloadRow) {
+        check(row, against: Signatures.columns(#"[{"type": "integer", "name": "a"}]"#))
+    }
+    @Test(arguments: unnamedRows) func unnamedDoubles(_ row: PayloadRow) {
+        check(row, against: Signatures.columns(#"[{"type": "double"}, {"type": "double"}, {"type": "double"}]"#))
+    }
+    @Test(arguments: stringRows) func listsAsColumns(_ row: PayloadRow) {
+        check(row, against: Signatures.columns(#"[{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]"#))
+    }
+    @Test(arguments: binaryRows) func listInBinaryColumn(_ row: PayloadRow) {
+        check(row, against: Signatures.columns(#"[{"name": "audio", "type": "binary"}]"#))
+    }
+    @Test(arguments: nestedRows) func nestedInt32Arrays(_ row: PayloadRow) {
+        check(row, against: Signatures.columns(#"[{"type": "array", "items": {"type": "array", "items": {"type": "integer"}}, "name": "numpy_2d_array", "required": true}]"#))
+    }
+}
