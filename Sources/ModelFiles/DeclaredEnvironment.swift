@@ -34,7 +34,7 @@ public struct InputExampleFile: Hashable, Sendable {
 }
 
 public struct DeclaredEnvironment: Hashable, Sendable {
-    public let modelPath: String
+    public var modelPath: String
     public var mlmodel: MLModel
     public var python: [PythonStatement]
     public var conda: CondaEnvironment?

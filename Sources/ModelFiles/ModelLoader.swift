@@ -155,6 +155,33 @@ public enum ModelLoader {
         return String(version).trimmingWhitespace()
     }
 
+    /// The files besides MLmodel that `load` reads first, as the MLmodel in `path` names them:
+    /// the conda and virtualenv files (or those found by convention) and the input example.
+    /// For fetching a remote model's files before loading it; requirement files those name are
+    /// not included.
+    public static func namedFiles(path: String) throws(ModelFilesError) -> [String] {
+        let directory = try ModelDirectory(path: path)
+        let root: YAMLNode?
+        switch YAMLFile.load("MLmodel", in: directory, missingMessage: Message.missingMLmodel) {
+        case .success(let node): root = node
+        case .failure(let error): throw error
+        }
+        var diagnostics: [Diagnostic] = []
+        let mlmodel = try MLModelParser.parse(root, file: "MLmodel", diagnostics: &diagnostics)
+        var names: [String] = []
+        switch mlmodel.pythonFunction?.env ?? .none {
+        case .files(let conda, let virtualenv):
+            names += [conda?.value, virtualenv?.value].compactMap { $0 }
+        case .condaFile(let conda):
+            names += [conda.value, "python_env.yaml"]
+        case .none:
+            names += ["conda.yaml", "python_env.yaml"]
+        }
+        if let example = mlmodel.inputExample?.artifactPath { names.append(example.value) }
+        var seen = Set<String>()
+        return names.map(ModelDirectory.normalize).filter { seen.insert($0).inserted }
+    }
+
     private static func loadInputExample(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile? {
         guard let artifact = mlmodel.inputExample?.artifactPath else { return nil }
         switch directory.read(artifact.value, referencedAt: artifact.location) {

@@ -19,7 +19,7 @@ struct InspectCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory (the folder that holds MLmodel).")
+    @Argument(help: "The MLflow model directory (the folder that holds MLmodel), or a model URI: models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH (read from MLFLOW_TRACKING_URI's server).")
     var model: String
 
     @Option(help: "Output format.")
@@ -33,9 +33,17 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment: DeclaredEnvironment
+        let remote = RemoteModels()
+        defer { remote.removeAll() }
+        let path: String
+        do { path = try remote.local(model) } catch let error as CommandError {
+            StandardError.write("error: \(error.message)\n")
+            throw ExitCode(2)
+        }
+        var environment: DeclaredEnvironment
         do {
-            environment = try ModelLoader.load(path: model)
+            environment = try ModelLoader.load(path: path)
+            if path != model { environment.modelPath = model }
         } catch {
             StandardError.write("error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
             throw ExitCode(2)

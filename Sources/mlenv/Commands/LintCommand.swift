@@ -42,7 +42,7 @@ struct LintCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "Model directories, directories to search for models, or files of a model (default: the current directory).")
+    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; default: the current directory).")
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
@@ -89,7 +89,12 @@ struct LintCommand: ParsableCommand {
             return
         }
 
-        let roots = paths.isEmpty ? ["."] : paths
+        let given = paths.isEmpty ? ["."] : paths
+        // Model URIs are read from their temporary copies and named by their URIs in the report.
+        let remote = RemoteModels()
+        defer { remote.removeAll() }
+        var roots: [String] = []
+        for path in given { roots.append(try remote.local(path)) }
         for path in roots where !FileManager.default.fileExists(atPath: path) {
             throw CommandError("no such file or directory '\(path)'")
         }
@@ -100,7 +105,7 @@ struct LintCommand: ParsableCommand {
             }
         }
         var configuration = LintConfiguration()
-        let configPath = config ?? LintConfiguration.find(from: Self.directory(of: roots[0]))
+        let configPath = config ?? LintConfiguration.find(from: Self.directory(of: MLflowModelURI.isURI(given[0]) ? "." : given[0]))
         if let configPath {
             do { configuration = try LintConfiguration.load(path: configPath, rules: rules) } catch { throw CommandError(error.description) }
         }
@@ -120,7 +125,7 @@ struct LintCommand: ParsableCommand {
         do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch { throw CommandError(error.message) }
         // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
         let progressLine = ProgressLine()
-        progressLine.step("linting \(roots.joined(separator: " ")) for \(linter.defaultDeployment)...", final: true)
+        progressLine.step("linting \(given.joined(separator: " ")) for \(linter.defaultDeployment)...", final: true)
         let report = linter.lint(paths: roots) { done, total, step in progressLine.step(done, of: total, step) }
         progressLine.finish()
 
@@ -130,12 +135,12 @@ struct LintCommand: ParsableCommand {
             var files: [String: [Substring]] = [:]
             // The sources first, so that the summary stays the last line.
             StandardOutput.write(summary.line + "\n")
-            StandardOutput.write(formatter.format(report) { path in
+            StandardOutput.write(remote.display(formatter.format(report) { path in
                 if let known = files[path] { return known }
                 let lines = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).physicalLines }
                 files[path] = lines ?? []
                 return lines
-            })
+            }))
         case .json:
             var value = JSONFormatter.format(report, toolVersion: MLEnvVersion.current)
             if case .object(var root) = value {
@@ -144,11 +149,11 @@ struct LintCommand: ParsableCommand {
                 root.append("partial_sources", .optional(summary.partialNote))
                 value = .object(root)
             }
-            StandardOutput.write(value.serialized(pretty: true) + "\n")
+            StandardOutput.write(remote.display(value.serialized(pretty: true) + "\n"))
         case .sarif:
-            StandardOutput.write(SARIFFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
+            StandardOutput.write(remote.display(SARIFFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n"))
         case .github:
-            StandardOutput.write(GitHubFormatter.format(report))
+            StandardOutput.write(remote.display(GitHubFormatter.format(report)))
         }
 
         if report.hasErrors { throw ExitCode(1) }

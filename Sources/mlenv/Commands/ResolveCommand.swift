@@ -47,11 +47,14 @@ struct DeploymentOptionGroup: ParsableArguments {
     }
 
     /// Loads the model and plans the request: exit 2 on unreadable input.
-    func plan(model: String) throws -> (DeclaredEnvironment, DeploymentRequest) {
-        let environment: DeclaredEnvironment
-        do { environment = try ModelLoader.load(path: model) } catch {
+    /// `shownAs`: the model's name in messages when `model` is a temporary copy (a model URI's).
+    func plan(model path: String, shownAs: String? = nil) throws -> (DeclaredEnvironment, DeploymentRequest) {
+        let model = shownAs ?? path
+        var environment: DeclaredEnvironment
+        do { environment = try ModelLoader.load(path: path) } catch {
             throw CommandError((error.location.map { "\(model)/\($0): " } ?? "") + error.message)
         }
+        environment.modelPath = model
         let options = DeploymentOptions(python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
         let deploymentProfile = try profile()
         // Only what this deployment reads can stop it; a file of the other environment is a warning.
@@ -95,7 +98,7 @@ struct ResolveCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory (several: each is resolved, against shared channels).")
+    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH, read from MLFLOW_TRACKING_URI's server); several: each is resolved, against shared channels.")
     var models: [String]
 
     @OptionGroup var deployment: DeploymentOptionGroup
@@ -120,7 +123,12 @@ struct ResolveCommand: ParsableCommand {
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        let (deployment, channelOptions) = try ProjectDefaults.apply(near: models[0], self.deployment, self.channelOptions)
+        // Model URIs are fetched first (their files into temporary directories, removed at the end).
+        let remote = RemoteModels()
+        defer { remote.removeAll() }
+        var paths: [String: String] = [:]
+        for model in models where paths[model] == nil { paths[model] = try remote.local(model) }
+        let (deployment, channelOptions) = try ProjectDefaults.apply(near: MLflowModelURI.isURI(models[0]) ? "." : models[0], self.deployment, self.channelOptions)
         // Channels are read once per target (Python, glibc) and shared by every model; the
         // solves then run `--jobs` at a time, and the reports come out in the models' order.
         var resolvers: [String: Resolver] = [:]
@@ -129,7 +137,7 @@ struct ResolveCommand: ParsableCommand {
         for model in models {
             let plan: DeploymentRequest
             let environment: DeclaredEnvironment
-            do { (environment, plan) = try deployment.plan(model: model) } catch {
+            do { (environment, plan) = try deployment.plan(model: paths[model] ?? model, shownAs: model) } catch {
                 guard models.count > 1 else { throw error }
                 StandardError.write("error: \(model): \(error)\n")
                 anyBadInput = true

@@ -1,0 +1,100 @@
+// Model arguments that are MLflow model URIs (`models:/NAME/VERSION`, `models:/NAME@ALIAS`,
+// `runs:/RUN_ID/PATH`, `mlflow-artifacts:/PATH`): the files `inspect`, `resolve` and `lint` read
+// (MLmodel, the environment files it names, requirements.txt and constraints.txt, the input
+// example) are fetched from the tracking server (see MLflowRegistry) into a temporary directory
+// that lives as long as the command (removed on interruption too). The model's other top-level
+// entries (the pickled model, data directories) are listed by the server but not downloaded:
+// empty placeholders stand for them, so the checks that they exist see what the server holds.
+
+import Channels
+import FoundationEssentials
+import Glibc
+import ModelFiles
+
+final class RemoteModels {
+    private var fetched: [(uri: String, path: String, token: Interruption.Token)] = []
+
+    static let prefix = "mlenv-model-"
+
+    /// The directory to read for a model argument: the argument itself, or a temporary
+    /// directory holding the URI's files. Errors are `CommandError`s (exit 2).
+    func local(_ model: String) throws -> String {
+        guard MLflowModelURI.isURI(model) else { return model }
+        if let known = fetched.first(where: { $0.uri == model }) { return known.path }
+        do {
+            return try fetch(model)
+        } catch let error as ChannelError {
+            throw CommandError(error.message)
+        }
+    }
+
+    /// A model argument's name in messages: the URI for a fetched directory (and paths in it).
+    func display(_ text: String) -> String {
+        var text = text
+        for entry in fetched { text = text.replacing(entry.path, with: entry.uri) }
+        return text
+    }
+
+    func removeAll() {
+        for entry in fetched {
+            try? FileManager.default.removeItem(atPath: entry.path)
+            Interruption.release(entry.token)
+        }
+        fetched.removeAll()
+    }
+
+    private func fetch(_ model: String) throws -> String {
+        let uri = try MLflowModelURI(parsing: model)
+        let registry = try MLflowRegistry.fromEnvironment()
+        let artifact = try registry.artifactURI(of: uri)
+        let base = try registry.proxyPath(of: artifact, for: uri)
+        let entries = try registry.list(base, for: uri)
+        guard entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else {
+            let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
+            throw CommandError("\(model): there is no MLmodel at \(artifact)"
+                               + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
+        }
+
+        let fm = FileManager.default
+        let temporary = fm.temporaryDirectory.path
+        StaleTemporaries.sweep(temporary, prefix: Self.prefix)
+        let directory = temporary + "/" + Self.prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let token = Interruption.guardPath(directory)
+        fetched.append((model, directory, token))
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+
+        func join(_ name: String) -> String { base.isEmpty ? name : base + "/" + name }
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            let path = directory + "/" + name
+            let parent = String(path[..<path.lastIndex(of: "/")!])
+            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            guard fm.createFile(atPath: path, contents: Data(bytes)) else { throw CommandError("cannot write \(path)") }
+        }
+
+        guard let mlmodel = try registry.download(join("MLmodel"), for: uri) else {
+            throw CommandError("\(model): the tracking server listed MLmodel at \(artifact) but does not serve it")
+        }
+        try write("MLmodel", mlmodel)
+        let named = (try? ModelLoader.namedFiles(path: directory)) ?? []
+        var wanted: [String] = []
+        for name in named + ["requirements.txt", "constraints.txt"] where !wanted.contains(name) {
+            // A name MLmodel gives is checked like the server's: nothing outside the model.
+            guard (try? MLflowModelURI.checkRelative(name, in: model)) != nil, !name.isEmpty else { continue }
+            wanted.append(name)
+        }
+        let topLevel = Dictionary(entries.map { ($0.name, $0.isDirectory) }, uniquingKeysWith: { first, _ in first })
+        for name in wanted {
+            // A top-level file the server did not list is not there; a nested one is asked for.
+            if !name.contains("/") && topLevel[name] != false { continue }
+            if let bytes = try registry.download(join(name), for: uri) { try write(name, bytes) }
+        }
+        for entry in entries where !fm.fileExists(atPath: directory + "/" + entry.name) {
+            if entry.isDirectory {
+                try fm.createDirectory(atPath: directory + "/" + entry.name, withIntermediateDirectories: true)
+            } else {
+                _ = fm.createFile(atPath: directory + "/" + entry.name, contents: Data())
+            }
+        }
+        return directory
+    }
+}
