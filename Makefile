@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_MODEL ?= fixtures/models/sklearn-conda
 
-.PHONY: demo test build bootstrap python release clean
+.PHONY: demo test build bootstrap python release clean golden
 
 bootstrap:
 	@scripts/bootstrap
@@ -32,6 +32,12 @@ python: bootstrap
 test: bootstrap python
 	$(SWIFT) build --build-tests
 	MLENV_SOURCES=embedded MLENV_REQUIRE_TOOLS=1 MLENV_E2E=1 $(SWIFT) test --skip-build
+
+# Rewrite Tests/CLITests/Golden (lock files, Dockerfile, SARIF, resolve text and JSON on the
+# embedded snapshot) after an intended output change; review `git diff Tests/CLITests/Golden`.
+golden: bootstrap
+	$(SWIFT) build --build-tests
+	MLENV_SOURCES=embedded MLENV_UPDATE_GOLDEN=1 $(SWIFT) test --skip-build --filter GoldenOutputTests
 
 clean:
 	rm -rf .build

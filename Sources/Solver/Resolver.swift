@@ -24,6 +24,9 @@ public struct Resolver: Sendable {
 
     public init(channels: ChannelSet) { self.channels = channels }
 
+    /// Test hook (`@testable`): the version limits of this resolver's latest attempts.
+    var attemptedLimits: [String] { caches.attempts }
+
     public func solve(_ request: SolveRequest, debugDirectory: String? = nil) throws(SolveError) -> SolveOutcome {
         for r in request.pip where r.requirement.url != nil {
             throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name")
@@ -193,6 +196,7 @@ public struct Resolver: Sendable {
     /// built only for outcomes that may be reported.
     private func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool,
                          remote: Bool, buildable: Set<NormalizedName>) throws(SolveError) -> Attempt {
+        caches.noteAttempt(limits)
         let universe = Universe(channels: channels, request: request, limits: limits, histories: caches.histories, buildable: buildable)
         do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
@@ -283,6 +287,22 @@ final class SolveCaches: @unchecked Sendable {
         return spec
     }
 
+    /// Test hook: the limits of the latest attempts, oldest first ("2", "8", …, "none" for the
+    /// whole universe), so a test can see a limited universe widen. The last 32 only.
+    private var attemptLimits: [String] = []
+
+    func noteAttempt(_ limits: VersionLimits) {
+        lock.lock()
+        defer { lock.unlock() }
+        if attemptLimits.count == 32 { attemptLimits.removeFirst() }
+        attemptLimits.append(limits.description)
+    }
+
+    var attempts: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return attemptLimits
+    }
 }
 
 /// A solvable's meaning.

@@ -106,8 +106,8 @@ import Testing
 }
 
 @Suite struct SuppressionTests {
-    @Test func anInlineCommentSilencesItsLine() {
-        let found = FixtureRun.findings[Repo.fixtures + "/suppressed"] ?? []
+    @Test func anInlineCommentSilencesItsLine() throws {
+        let found = try #require(try FixtureRun.findings()[Repo.fixtures + "/suppressed"], "the suppressed fixture was not linted")
         #expect(!found.contains { $0.ruleID == "MLE030" }, "\(found.map(\.message))")
     }
 

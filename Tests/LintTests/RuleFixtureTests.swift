@@ -8,16 +8,19 @@ import Lint
 import Testing
 
 enum FixtureRun {
-    /// One lint of every fixture model, by model directory.
-    static let findings: [String: [Finding]] = {
+    /// One lint of every fixture model, by model directory; the error when the linter could not
+    /// be made (the embedded channels did not load), which every test using it reports.
+    static let run: Result<[String: [Finding]], any Error> = Result {
         let models = fixtureModels()
-        guard let linter = try? TestChannels.linter() else { return [:] }
-        let report = linter.lint(paths: models)
+        let report = try TestChannels.linter().lint(paths: models)
         var byModel: [String: [Finding]] = [:]
         for model in models { byModel[model] = [] }
         for finding in report.findings { byModel[finding.location.model, default: []].append(finding) }
         return byModel
-    }()
+    }
+
+    /// The findings of every fixture model; throws (failing the test) when the lint could not run.
+    static func findings() throws -> [String: [Finding]] { try run.get() }
 
     static func fixtureModels() -> [String] {
         var models: [String] = []
@@ -48,10 +51,11 @@ enum FixtureRun {
         let rule = String(directory.prefix(6))
         let models = FixtureRun.modelDirectories(Repo.fixtures + "/" + directory + "/triggers")
         #expect(!models.isEmpty, "\(directory) has no triggering fixture")
+        let findings = try FixtureRun.findings()
         for model in models {
             let expected = Set(Markers.expectations(in: model).filter { $0.rule == rule })
             #expect(!expected.isEmpty, "\(model): no \(rule) marker")
-            let actual = Set((FixtureRun.findings[model] ?? []).filter { $0.ruleID == rule }.map(ExpectedFinding.init))
+            let actual = Set((findings[model] ?? []).filter { $0.ruleID == rule }.map(ExpectedFinding.init))
             #expect(actual == expected, "\(model)\n  expected: \(expected.sorted { $0.description < $1.description })\n  actual:   \(actual.sorted { $0.description < $1.description })")
         }
     }
@@ -61,14 +65,17 @@ enum FixtureRun {
         let rule = String(directory.prefix(6))
         let models = FixtureRun.modelDirectories(Repo.fixtures + "/" + directory + "/clean")
         #expect(!models.isEmpty, "\(directory) has no clean fixture")
+        let findings = try FixtureRun.findings()
         for model in models {
-            let found = (FixtureRun.findings[model] ?? []).filter { $0.ruleID == rule }
+            let found = (findings[model] ?? []).filter { $0.ruleID == rule }
             #expect(found.isEmpty, "\(model): \(found.map { "\($0.location): \($0.message)" })")
         }
     }
 
-    @Test func theCleanModelHasNoFindingsAtAll() {
-        let found = FixtureRun.findings[Repo.fixtures + "/clean"] ?? []
+    @Test func theCleanModelHasNoFindingsAtAll() throws {
+        let findings = try FixtureRun.findings()
+        #expect(findings.count == FixtureRun.fixtureModels().count)
+        let found = try #require(findings[Repo.fixtures + "/clean"], "the clean fixture was not linted")
         #expect(found.isEmpty, "\(found.map { "\($0.ruleID) \($0.location): \($0.message)" })")
     }
 

@@ -27,14 +27,27 @@ enum Repo {
 }
 
 enum TestChannels {
+    /// The embedded PyPI snapshot, or why it did not open.
+    static let pypi = Result { () throws(ChannelError) in try PyPIIndex(Repo.path("channels/pypi")) }
+
+    /// Whether the embedded conda channel reads, checked once.
+    static let conda = Result { () throws(ChannelError) in
+        try ChannelSet(condaChannels: sources.condaChannels, pypiIndexes: [], target: Target(python: PythonVersion("3.11.9")!),
+                       cacheDirectory: sources.cacheDirectory).loadCondaChannels()
+    }
+
     static let sources: ChannelSources = {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-lint-tests-cache").path
-        let indexes = (try? PyPIIndex(Repo.path("channels/pypi"))).map { [$0] } ?? []
+        let indexes = (try? pypi.get()).map { [$0] } ?? []
         return ChannelSources(condaChannels: [CondaChannel(Repo.path("channels/conda-forge"))], pypiIndexes: indexes,
                               cacheDirectory: cache)
     }()
 
+    /// Throws when the embedded channels do not load: a lint without them would report other
+    /// findings, and a test on them would pass or fail for the wrong reason.
     static func linter(deployment: String? = nil, configuration: LintConfiguration = LintConfiguration(), jobs: Int = 2) throws -> Linter {
+        _ = try pypi.get()
+        try conda.get()
         let options = LintOptions(deployment: deployment, jobs: jobs, today: Repo.today, configuration: configuration)
         return try Linter(options: options, sources: sources, breakers: try BreakerCatalog.builtIn())
     }
