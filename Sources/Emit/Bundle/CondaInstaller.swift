@@ -98,7 +98,7 @@ public enum CondaInstallerSearch {
         // `conda --version` prints "conda 24.7.1"; micromamba only the number.
         let text = String(decoding: finished.output, as: UTF8.self).trimmingWhitespaceAndNewlines()
         let version = text.split(separator: " ").last.map(String.init) ?? ""
-        guard !version.isEmpty, version.count <= 64, version.allSatisfy({ $0.isLetter || $0.isNumber || ".+-_".contains($0) }) else { return nil }
+        guard version.first?.isNumber == true, version.count <= 64, version.allSatisfy({ $0.isLetter || $0.isNumber || ".+-_".contains($0) }) else { return nil }
         return CondaInstaller(kind: kind, executable: executable, version: version)
     }
 }

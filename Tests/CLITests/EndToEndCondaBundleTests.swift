@@ -1,0 +1,134 @@
+// The conda path of `validate --run`, end to end on this machine: a small channel of real .conda
+// packages (scripts/make-test-conda-channel.py: conda-package-handling writes them) holding
+// "python" and "pip"; `mlenv resolve` and `mlenv package` of the real scikit-learn fixture with
+// --env-manager conda against it (the pip part from the embedded PyPI snapshot, its wheels
+// through pip and the cache, as in EndToEndBundleTests); then `mlenv validate --run`, where
+// py-rattler (.venv-rattler, scripts/python-tools) creates the environment from the explicit
+// lock offline, pip installs the wheels with that environment's Python, and the model is
+// scored under the real azmlinfsrv.
+//
+// The honest part: no conda channel is reachable from here, so the "python" package is the
+// host's CPython 3.11 wrapped venv-style (bin/python3.11 a link to the host's interpreter, and
+// pyvenv.cfg at the prefix root so the prefix is an environment of its own); see the script.
+// Everything else is real: the archives, their metadata, the noarch: python relocation, the
+// installer, pip, the server. The whole run has every proxy variable pointing at a closed port
+// on loopback, so a download attempt would fail.
+//
+// Enabled by MLENV_E2E=1 (`make test` sets it), like the virtualenv run; without .venv-rattler
+// the test stops as skipped, or fails where MLENV_REQUIRE_TOOLS asks for the tools.
+
+import Foundation
+import JSON
+import Testing
+
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MLENV_E2E"] == "1", "set MLENV_E2E=1 (make test does)"))
+struct EndToEndCondaBundleTests {
+    static let rattlerPython = CLI.repository.appendingPathComponent(".venv-rattler/bin/python").path
+
+    /// Every proxy at 127.0.0.1:9 (nothing listens there); loopback itself stays direct for the
+    /// validation server's health check.
+    static let noNetwork: [String: String] = [
+        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9",
+        "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "all_proxy": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+    ]
+
+    @Test func condaBundleInstallsOfflineWithPyRattlerAndScores() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.rattlerPython) else {
+            if ProcessInfo.processInfo.environment["MLENV_REQUIRE_TOOLS"] != nil { Issue.record("py-rattler is not installed in .venv-rattler (run scripts/python-tools)") }
+            try Test.cancel("the conda path needs .venv-rattler (scripts/python-tools installs it)")
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-conda-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+
+        // The model, its conda pin set to the host's Python (the one the "python" package wraps).
+        let hostVersion = try Self.output("/usr/bin/env", ["python3", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(hostVersion.hasPrefix("3.11."), "the fixture's wheels are for CPython 3.11; python3 is \(hostVersion)")
+        let model = scratch.appendingPathComponent("sklearn-iris")
+        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, toPath: model.path)
+        let condaYAML = model.appendingPathComponent("conda.yaml")
+        let declared = try String(contentsOf: condaYAML, encoding: .utf8)
+        try #require(declared.contains("- python=3.11.7\n"))
+        try declared.replacingOccurrences(of: "- python=3.11.7\n", with: "- python=\(hostVersion)\n").write(to: condaYAML, atomically: true, encoding: .utf8)
+
+        // The channel: real .conda packages and their repodata.
+        let channel = scratch.appendingPathComponent("channel").path
+        let made = try Self.output(Self.rattlerPython, [CLI.repository.appendingPathComponent("scripts/make-test-conda-channel.py").path, "--python", "python3", "--out", channel])
+        #expect(made.contains("python-\(hostVersion)-h0_mlenv_host.conda"), "\(made)")
+        let pythonPackage = "\(channel)/linux-64/python-\(hostVersion)-h0_mlenv_host.conda"
+        // A .conda is a zip: metadata.json, info-*.tar.zst, pkg-*.tar.zst.
+        #expect(FileManager.default.contents(atPath: pythonPackage)?.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]))
+
+        // resolve: python and pip come from the channel, the rest from the PyPI snapshot.
+        let common = [model.path, "--deployment", "azureml-online", "--env-manager", "conda", "--channel", channel]
+        let resolved = try CLI.run(["resolve"] + common + ["--format", "json"])
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        let packages = try JSONValue.parse(string: resolved.stdout)["packages"]?.arrayValue ?? []
+        let conda = packages.filter { $0["ecosystem"] == "conda" }.compactMap { $0["filename"]?.stringValue }.sorted()
+        #expect(conda == ["pip-23.2.1-pyh0_mlenv.conda", "python-\(hostVersion)-h0_mlenv_host.conda"], "\(conda)")
+        #expect(packages.contains { $0["name"] == "mlflow" && $0["ecosystem"] == "pypi" })
+
+        // package: a conda bundle with both .conda files and the explicit lock naming them.
+        let bundle = scratch.appendingPathComponent("iris-conda.tar.gz").path
+        let packaged = try CLI.run(["package"] + common + ["-o", bundle])
+        #expect(packaged.status == 0, "\(packaged.stderr)")
+        let listing = try Self.output("/usr/bin/env", ["tar", "-tzf", bundle])
+        #expect(listing.contains("/pkgs/conda/python-\(hostVersion)-h0_mlenv_host.conda\n") && listing.contains("/pkgs/conda/pip-23.2.1-pyh0_mlenv.conda\n"))
+
+        // validate --run: py-rattler installs offline, pip installs the wheels, azmlinfsrv scores.
+        let serversBefore = EndToEndBundleTests.azmlinfsrvProcesses()
+        let run = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", Self.rattlerPython,
+                               "--payload", "fixtures/payloads/sklearn-iris/azureml-valid.json"], environment: Self.noNetwork)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(EndToEndBundleTests.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
+        let report = try JSONValue.parse(string: run.stdout)
+        #expect(report["outcome"] == "passed")
+        #expect(report["installer"]?["name"] == "py-rattler")
+        #expect(report["installer"]?["version"] == "0.28.0")
+        let steps = report["steps"]?.arrayValue?.compactMap { $0["step"]?.stringValue } ?? []
+        #expect(steps.contains("created the conda environment with py-rattler 0.28.0, offline: 2 package(s) (pip-23.2.1-pyh0_mlenv, python-\(hostVersion)-h0_mlenv_host)"), "\(steps)")
+        #expect(steps.contains("the conda environment's Python is 3.11"), "\(steps)")
+        #expect(steps.contains { $0.hasPrefix("installed ") && $0.hasSuffix(" wheel(s) with pip --no-index --require-hashes") }, "\(steps)")
+        #expect(steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") }, "\(steps)")
+        #expect(report["scoring"]?["mode"] == "server")
+        let scored = report["scoring"]?["payloads"]?.arrayValue ?? []
+        let example = try #require(scored.first { $0["name"]?.stringValue == "input_example (azureml)" })
+        #expect(example["status"] == 200 && example["predictions"] == [0, 1, 2])
+        #expect(scored.count == 3 && scored.allSatisfy { $0["ok"] == true }, "\(scored)")
+
+        // A named installer that is not one is refused (exit 1, the reason in the step), and a
+        // Python without py-rattler is named as such; neither installs anything.
+        let notAnInstaller = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", "/bin/true"])
+        #expect(notAnInstaller.status == 1)
+        #expect(notAnInstaller.stdout.contains("is none of micromamba, conda, mamba or a python interpreter"), "\(notAnInstaller.stdout)")
+        let noRattler = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", "python3"])
+        #expect(noRattler.status == 1)
+        #expect(noRattler.stdout.contains("cannot import rattler (install the PyPI package py-rattler into it)"), "\(noRattler.stdout)")
+    }
+
+    /// What a program printed, or an error with what it said on stderr.
+    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = CLI.repository
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
+        }
+        return String(decoding: outData, as: UTF8.self)
+    }
+
+    struct CommandFailure: Error, CustomStringConvertible { let description: String }
+}
