@@ -3,8 +3,9 @@
 reachable from here, so the test makes its own packages):
 
   linux-64/python-X.Y.Z-h0_mlenv_host.conda   "python": the host's CPython, venv style
-  noarch/pip-V-pyh0_mlenv.conda                "pip": the pip wheel bundled with the host's
-                                               ensurepip, as a noarch: python package
+  noarch/pip-V-pyh0_mlenv.tar.bz2              "pip": the pip wheel bundled with the host's
+                                               ensurepip, as a noarch: python package (in the
+                                               older .tar.bz2 format, so both formats install)
   linux-64/repodata.json, noarch/repodata.json  the records, with md5, sha256 and size
 
 The trick, said plainly: a real CPython as a conda package is tens of megabytes and only
@@ -12,8 +13,8 @@ conda channels have one. The "python" package here holds bin/python3.11 as a sym
 the host's interpreter plus a pyvenv.cfg at the prefix root (what `python -m venv` writes), so
 the installed prefix is a Python environment of its own (sys.prefix is the prefix, pip installs
 into the prefix's lib/pythonX.Y/site-packages), while the interpreter's code is the host's. Everything
-else is real: the .conda archives (zip of metadata.json + info-*.tar.zst + pkg-*.tar.zst,
-written by conda-package-handling), the index.json / paths.json / link.json metadata, the
+else is real: the archives (a .conda is a zip of metadata.json + info-*.tar.zst +
+pkg-*.tar.zst, a .tar.bz2 one tar of info/ and the files; conda-package-handling writes both), the index.json / paths.json / link.json metadata, the
 noarch: python layout the installer relocates, and the repodata the resolver reads.
 
 Usage: make-test-conda-channel.py --python /path/to/python3.11 --out CHANNEL_DIR
@@ -66,12 +67,12 @@ def write_paths_json(root):
         f.write("".join(p["_path"] + "\n" for p in paths))
 
 
-def build(root, index, out_dir):
+def build(root, index, out_dir, extension=".conda"):
     os.makedirs(os.path.join(root, "info"), exist_ok=True)
     with open(os.path.join(root, "info", "index.json"), "w") as f:
         json.dump(index, f, indent=2, sort_keys=True)
     write_paths_json(root)
-    name = f"{index['name']}-{index['version']}-{index['build']}.conda"
+    name = f"{index['name']}-{index['version']}-{index['build']}{extension}"
     files = []
     for dirpath, dirnames, filenames in os.walk(root):
         for n in filenames:
@@ -116,7 +117,7 @@ def pip_package(host, work, channel):
     index = {"name": "pip", "version": version, "build": "pyh0_mlenv", "build_number": 0,
              "depends": ["python >=3.7"], "subdir": "noarch", "noarch": "python",
              "license": "MIT", "timestamp": TIMESTAMP}
-    return build(root, index, os.path.join(channel, "noarch")), index
+    return build(root, index, os.path.join(channel, "noarch"), ".tar.bz2"), index
 
 
 def main():
@@ -131,13 +132,14 @@ def main():
         built = [python_package(args.python, work, args.out), pip_package(args.python, work, args.out)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    repodata = {"linux-64": {}, "noarch": {}}
+    repodata = {subdir: {"packages": {}, "packages.conda": {}} for subdir in ("linux-64", "noarch")}
     for path, index in built:
         record = dict(index, md5=md5(path), sha256=sha256(path), size=os.path.getsize(path))
-        repodata[index["subdir"]][os.path.basename(path)] = record
+        key = "packages.conda" if path.endswith(".conda") else "packages"
+        repodata[index["subdir"]][key][os.path.basename(path)] = record
     for subdir, packages in repodata.items():
         with open(os.path.join(args.out, subdir, "repodata.json"), "w") as f:
-            json.dump({"info": {"subdir": subdir}, "packages": {}, "packages.conda": packages, "repodata_version": 1}, f, indent=2, sort_keys=True)
+            json.dump(dict(packages, info={"subdir": subdir}, repodata_version=1), f, indent=2, sort_keys=True)
     print(json.dumps({os.path.basename(p): i["subdir"] for p, i in built}))
 
 

@@ -142,7 +142,8 @@ public enum BundleRunner {
 
         let mode = manifest["environment"]?.stringValue ?? "virtualenv"
         let python = manifest["python"]?.stringValue ?? "?"
-        let venv: String
+        // The venv or the conda prefix the model runs in.
+        let environmentPath: String
         if mode == "conda" {
             // 3. conda: a fresh prefix from pkgs/conda, by a real installer, offline.
             let installer: CondaInstaller
@@ -157,12 +158,12 @@ public enum BundleRunner {
                 return report
             }
             report.installer = installer
-            venv = scratch + "/conda-env"
+            environmentPath = scratch + "/conda-env"
             options.progress("creating the conda environment offline with \(installer.label)")
-            let created = CondaEnvironment.create(with: installer, root: root, prefix: venv, scratch: scratch)
+            let created = CondaEnvironment.create(with: installer, root: root, prefix: environmentPath, scratch: scratch)
             report.steps.append((created.step, created.ok))
             guard created.ok else { return report }
-            let envPython = (run([venv + "/bin/python", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
+            let envPython = (run([environmentPath + "/bin/python", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
             report.steps.append(("the conda environment's Python is \(envPython.isEmpty ? "missing or broken (no bin/python that runs)" : envPython)" + (envPython == python || envPython.isEmpty ? "" : ", the bundle's is \(python)"), envPython == python))
             guard envPython == python else { return report }
         } else {
@@ -173,8 +174,8 @@ public enum BundleRunner {
                 return report
             }
             options.progress("creating a virtual environment (Python \(python))")
-            venv = scratch + "/venv"
-            let created = run([options.python, "-m", "venv", venv])
+            environmentPath = scratch + "/venv"
+            let created = run([options.python, "-m", "venv", environmentPath])
             report.steps.append(("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
             guard created.status == 0 else { return report }
         }
@@ -182,7 +183,7 @@ public enum BundleRunner {
         // A conda bundle may have no pip part: pip then has nothing to install (and may be absent).
         if mode != "conda" || wheelCount > 0 {
             options.progress("installing the bundle's wheels with pip --no-index")
-            let install = run([venv + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
+            let install = run([environmentPath + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
                                "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r", root + "/env/requirements.bundle.txt"],
                               environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil])
             report.steps.append(("installed \(wheelCount) wheel(s) with pip --no-index --require-hashes" + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0))
@@ -190,7 +191,7 @@ public enum BundleRunner {
         }
 
         // 4. Score.
-        var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
+        var validate = [environmentPath + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
         for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
         var server: ChildProcess?
         var serverGuard: Interruption.Token?
@@ -199,14 +200,14 @@ public enum BundleRunner {
             if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() }
             if let serverGuard { Interruption.release(serverGuard) }
         }
-        if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
+        if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: environmentPath + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
-            let (process, state) = startServer(venv: venv, root: root, port: port, scratch: scratch)
+            let (process, state) = startServer(venv: environmentPath, root: root, port: port, scratch: scratch)
             server = process
             serverGuard = process.map { Interruption.guardProcessGroup($0.processIdentifier) }
             let log = (try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? ""
-            let failure = ServerLog.failure(in: log, strip: [root + "/", venv + "/"])
+            let failure = ServerLog.failure(in: log, strip: [root + "/", environmentPath + "/"])
             var step: String
             switch state {
             case .ready: step = "azmlinfsrv answered its health check on 127.0.0.1:\(port)"
@@ -238,7 +239,7 @@ public enum BundleRunner {
         report.scoring = scored.output.flatMap { try? JSONValue.parse(string: $0) }
         let ok = scored.status == 0 && report.scoring?["ok"]?.boolValue == true
         // Without a report the core died: its exception (loading the model, usually) says why.
-        let died = ServerLog.failure(in: scored.error, strip: [root + "/", venv + "/"])?.summary ?? scored.errorTail
+        let died = ServerLog.failure(in: scored.error, strip: [root + "/", environmentPath + "/"])?.summary ?? scored.errorTail
         report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + died : ""), ok))
         report.outcome = ok ? .passed : .failed
         return report
