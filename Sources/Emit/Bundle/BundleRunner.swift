@@ -330,19 +330,17 @@ public enum BundleRunner {
         let status: Int32
         let output: String?
         let error: String
-        var timedOut = false
         var errorTail: String { error.split(separator: "\n").suffix(8).joined(separator: " | ") }
     }
 
-    static func run(_ command: [String], environment overrides: [String: String?] = [:], timeout: Double? = nil) -> Run {
+    static func run(_ command: [String], environment overrides: [String: String?] = [:]) -> Run {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in overrides { environment[key] = value }
         let absolute = command[0].hasPrefix("/")
         do {
             let finished = try ChildProcess.run(absolute ? command[0] : "/usr/bin/env", arguments: absolute ? Array(command.dropFirst()) : command,
-                                                environment: environment, timeout: timeout)
-            return Run(status: finished.status, output: String(decoding: finished.output, as: UTF8.self), error: String(decoding: finished.error, as: UTF8.self),
-                       timedOut: finished.timedOut)
+                                                environment: environment)
+            return Run(status: finished.status, output: String(decoding: finished.output, as: UTF8.self), error: String(decoding: finished.error, as: UTF8.self))
         } catch {
             return Run(status: -1, output: nil, error: error.description)
         }

@@ -10,6 +10,7 @@
 
 import Channels
 import FoundationEssentials
+import Glibc
 import Specs
 
 enum CondaEnvironment {
@@ -83,12 +84,13 @@ enum CondaEnvironment {
         case .pyRattler:
             arguments = ["-c", rattlerInstall, lockPath, prefix, packageCache]
         }
-        let finished = BundleRunner.run([installer.executable] + arguments, environment: environment, timeout: installSeconds)
+        let how = "with \(installer.label), offline"
+        let (status, log) = runInstaller(installer.executable, arguments, environment: environment, log: scratch + "/conda-install.log")
         let installed = ((try? FileManager.default.contentsOfDirectory(atPath: prefix + "/conda-meta")) ?? [])
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-        let how = "with \(installer.label), offline"
-        guard finished.status == 0, !finished.timedOut else {
-            let why = finished.timedOut ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "exit status \(finished.status): \(finished.errorTail)"
+        guard let status, status == 0 else {
+            let tail = log.split(separator: "\n").suffix(8).joined(separator: " | ")
+            let why = status == nil ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "exit status \(status!): \(tail)"
             return Outcome(ok: false, step: "creating the conda environment \(how) failed: \(why)")
         }
         let expected = explicit.split(separator: "\n").count - 1
@@ -98,30 +100,71 @@ enum CondaEnvironment {
         return Outcome(ok: true, step: "created the conda environment \(how): \(installed.count) package(s) (\(installed.prefix(8).joined(separator: ", "))\(installed.count > 8 ? ", …" : ""))")
     }
 
+    /// Runs the installer to its end (nil: stopped after installSeconds), its output in `log`.
+    /// Its process group goes with mlenv when mlenv is interrupted, and when it runs too long.
+    static func runInstaller(_ executable: String, _ arguments: [String], environment overrides: [String: String?], log: String) -> (Int32?, String) {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in overrides { environment[key] = value }
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.launch(executable, arguments: arguments, environment: environment, standardOutput: .file(log), standardError: .file(log))
+        } catch {
+            return (-1, error.description)
+        }
+        let token = Interruption.guardProcessGroup(process.processIdentifier)
+        defer { Interruption.release(token) }
+        let deadline = ContinuousClock.now + .seconds(installSeconds)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(100_000) }
+        var status: Int32? = nil
+        if process.isRunning {
+            process.sendToGroup(SIGKILL)
+            _ = process.waitUntilExit()
+        } else {
+            status = process.waitUntilExit()
+        }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return (status, text)
+    }
+
     /// py-rattler: the explicit lock read by rattler's own parser; each file's record taken
     /// from its info/index.json (with the file's size, sha256 and md5); then rattler's
     /// installer links them into the prefix, from file:// URLs only, without link scripts.
+    /// It leaves with os._exit: py-rattler's runtime threads may call into Python while the
+    /// interpreter finalizes, which ended about 1 run in 10 here with SIGSEGV or SIGABRT
+    /// ("PyGILState_Release: thread state ... must be current") after a complete install.
     static let rattlerInstall = """
-        import asyncio, json, os, sys, urllib.parse, urllib.request
+        import asyncio, os, sys, traceback, urllib.parse, urllib.request
         from pathlib import Path
         from rattler import PackageRecord, RepoDataRecord, install
         from rattler.explicit_environment import ExplicitEnvironmentSpec
         from rattler.package_streaming import extract
 
+        def leave(status, message=None):
+            if message:
+                print(message, file=sys.stderr)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status)
+
         lock, prefix, cache = sys.argv[1:4]
-        records = []
-        for entry in ExplicitEnvironmentSpec.from_path(Path(lock)).packages:
-            url = urllib.parse.urlsplit(entry.url)
-            if url.scheme != "file":
-                sys.exit(f"refusing {entry.url}: only the bundle's files are installed")
-            path = urllib.request.url2pathname(url.path)
-            name = os.path.basename(path)
-            unpacked = os.path.join(cache, "index", name)
-            sha256, md5 = extract(path, unpacked)
-            record = PackageRecord.from_index_json(os.path.join(unpacked, "info", "index.json"),
-                                                   size=os.path.getsize(path), sha256=sha256.hex(), md5=md5.hex())
-            records.append(RepoDataRecord(record, name, Path(path).as_uri(), Path(path).parent.as_uri()))
-        asyncio.run(install(records, target_prefix=prefix, cache_dir=os.path.join(cache, "cache"),
-                            show_progress=False, execute_link_scripts=False))
+        try:
+            records = []
+            for entry in ExplicitEnvironmentSpec.from_path(Path(lock)).packages:
+                url = urllib.parse.urlsplit(entry.url)
+                if url.scheme != "file":
+                    leave(2, f"refusing {entry.url}: only the bundle's files are installed")
+                path = urllib.request.url2pathname(url.path)
+                name = os.path.basename(path)
+                unpacked = os.path.join(cache, "index", name)
+                sha256, md5 = extract(path, unpacked)
+                record = PackageRecord.from_index_json(os.path.join(unpacked, "info", "index.json"),
+                                                       size=os.path.getsize(path), sha256=sha256.hex(), md5=md5.hex())
+                records.append(RepoDataRecord(record, name, Path(path).as_uri(), Path(path).parent.as_uri()))
+            asyncio.run(install(records, target_prefix=prefix, cache_dir=os.path.join(cache, "cache"),
+                                show_progress=False, execute_link_scripts=False))
+        except BaseException:
+            leave(1, traceback.format_exc())
+        leave(0)
         """
 }
