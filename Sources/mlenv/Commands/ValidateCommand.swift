@@ -55,7 +55,7 @@ struct ValidateCommand: ParsableCommand {
             the scoring core runs as above. Without an installer every file is still checked and \
             the report says the install step was not run.
               mlenv validate conda-bundle.tar.gz --run --conda-installer micromamba
-              MLENV_CONDA_INSTALLER=.venv-rattler/bin/python mlenv validate conda-bundle/ --run
+              MLENV_CONDA_INSTALLER=python3.11 mlenv validate bundle/ --run
 
             Exit codes: 0 every payload is valid; 1 a payload is invalid (including malformed \
             JSON) or the validation run failed; 2 the model, bundle or a payload file cannot be read.
