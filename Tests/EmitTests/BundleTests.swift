@@ -108,8 +108,11 @@ struct StandInWorld {
         let demoHash = manifest["files"]?["pkgs/conda/demo-0.1-py_0.conda"]?.stringValue
         #expect(demoHash == Digester.hex(.sha256, of: world.files["demo-0.1-py_0.conda"]!))
         #expect(manifest["environment"] == "conda")
-        // A conda bundle without conda: everything checked, install not run.
-        let report = try BundleRunner.run(bundle: bundle.path, options: BundleRunOptions())
+        // A conda bundle without a conda installer (none on an empty PATH): everything checked,
+        // install not run, and the note says what was looked for.
+        let report = try BundleRunner.run(bundle: bundle.path, options: BundleRunOptions(searchPath: ""))
+        #expect(report.notes.contains { $0.contains("looked for micromamba and conda on PATH, py-rattler in python3") }, "\(report.notes)")
+        #expect(report.installer == nil && report.json["installer"] == nil)
         #expect(report.outcome == .installNotRun)
         #expect(report.steps.allSatisfy { $0.1 })
     }

@@ -5,8 +5,10 @@
 // 2. Every file is checked against MANIFEST.json, and the bundle locks against pkgs/.
 // 3. virtualenv bundles: a venv on the host's Python (its minor must be the bundle's), then
 //    `pip install --no-index --no-deps --require-hashes` of pkgs/wheels — pip cannot fetch.
-//    conda bundles: without conda on the machine the install step is not run, and the report
-//    says so.
+//    conda bundles: a real conda installer (micromamba, conda or py-rattler: CondaInstaller)
+//    creates a fresh prefix offline from the explicit lock's pkgs/conda files (CondaEnvironment),
+//    then that prefix's Python installs pkgs/wheels as above. With no installer on the machine
+//    the install step is not run, and the report says which installers were looked for.
 // 4. The scoring core runs under the real azmlinfsrv on 127.0.0.1 when the environment has
 //    azureml-inference-server-http, otherwise in-process (inference/validate.py either way).
 
@@ -20,12 +22,19 @@ public struct BundleRunOptions: Sendable {
     public var payloads: [String]
     public var python: String
     public var keepScratch: Bool
+    /// For conda bundles: the installer to use (--conda-installer); nil searches (CondaInstallerSearch).
+    public var condaInstaller: String?
+    /// Where a searched-for installer is looked up (PATH); tests give an empty one.
+    public var searchPath: String?
     public var progress: @Sendable (String) -> Void
 
-    public init(payloads: [String] = [], python: String = "python3", keepScratch: Bool = false, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(payloads: [String] = [], python: String = "python3", keepScratch: Bool = false, condaInstaller: String? = nil,
+                searchPath: String? = ProcessInfo.processInfo.environment["PATH"], progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.payloads = payloads
         self.python = python
         self.keepScratch = keepScratch
+        self.condaInstaller = condaInstaller
+        self.searchPath = searchPath
         self.progress = progress
     }
 }
@@ -38,14 +47,25 @@ public struct BundleRunReport: Sendable {
     /// validate.py's report, when the scoring core ran.
     public var scoring: JSONValue?
     public var notes: [String]
+    /// The conda installer that created a conda bundle's environment.
+    public var installer: CondaInstaller?
+
+    public init(outcome: Outcome, steps: [(String, Bool)], scoring: JSONValue?, notes: [String], installer: CondaInstaller? = nil) {
+        self.outcome = outcome
+        self.steps = steps
+        self.scoring = scoring
+        self.notes = notes
+        self.installer = installer
+    }
 
     public var json: JSONValue {
-        [
-            "outcome": .string(outcome.rawValue),
-            "steps": .array(steps.map { ["step": .string($0.0), "ok": .bool($0.1)] }),
-            "scoring": scoring ?? .null,
-            "notes": .array(notes.map { .string($0) }),
-        ]
+        var object = JSONObject()
+        object.append("outcome", .string(outcome.rawValue))
+        object.append("steps", .array(steps.map { ["step": .string($0.0), "ok": .bool($0.1)] }))
+        object.append("scoring", scoring ?? .null)
+        object.append("notes", .array(notes.map { .string($0) }))
+        if let installer { object.append("installer", installer.json) }
+        return .object(object)
     }
 
     public var text: String {
@@ -122,33 +142,56 @@ public enum BundleRunner {
 
         let mode = manifest["environment"]?.stringValue ?? "virtualenv"
         let python = manifest["python"]?.stringValue ?? "?"
+        // The venv or the conda prefix the model runs in.
+        let environmentPath: String
         if mode == "conda" {
-            report.notes.append("conda environment: creating it needs conda or micromamba, which mlenv does not install; the install and scoring steps were not run (the Dockerfile runs them in the image)")
-            report.outcome = .installNotRun
-            return report
+            // 3. conda: a fresh prefix from pkgs/conda, by a real installer, offline.
+            let installer: CondaInstaller
+            switch CondaInstallerSearch.find(named: options.condaInstaller, python: options.python, searchPath: options.searchPath) {
+            case .found(let found): installer = found
+            case .none(let lookedFor):
+                report.notes.append("conda environment: creating it needs micromamba, conda or py-rattler, which mlenv does not install (looked for \(lookedFor)); the install and scoring steps were not run (the Dockerfile runs them in the image)")
+                report.outcome = .installNotRun
+                return report
+            case .unusable(let why):
+                report.steps.append((why, false))
+                return report
+            }
+            report.installer = installer
+            environmentPath = scratch + "/conda-env"
+            options.progress("creating the conda environment offline with \(installer.label)")
+            let created = CondaEnvironment.create(with: installer, root: root, prefix: environmentPath, scratch: scratch)
+            report.steps.append((created.step, created.ok))
+            guard created.ok else { return report }
+            let envPython = (run([environmentPath + "/bin/python", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
+            report.steps.append(("the conda environment's Python is \(envPython.isEmpty ? "missing or broken (no bin/python that runs)" : envPython)" + (envPython == python || envPython.isEmpty ? "" : ", the bundle's is \(python)"), envPython == python))
+            guard envPython == python else { return report }
+        } else {
+            // 3. A venv on the host's Python, installed from pkgs/wheels only.
+            let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
+            guard hostPython == python else {
+                report.steps.append(("the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)", false))
+                return report
+            }
+            options.progress("creating a virtual environment (Python \(python))")
+            environmentPath = scratch + "/venv"
+            let created = run([options.python, "-m", "venv", environmentPath])
+            report.steps.append(("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
+            guard created.status == 0 else { return report }
         }
-
-        // 3. A venv on the host's Python, installed from pkgs/wheels only.
-        let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
-        guard hostPython == python else {
-            report.steps.append(("the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)", false))
-            return report
-        }
-        options.progress("creating a virtual environment (Python \(python))")
-        let venv = scratch + "/venv"
-        let created = run([options.python, "-m", "venv", venv])
-        report.steps.append(("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
-        guard created.status == 0 else { return report }
-        options.progress("installing the bundle's wheels with pip --no-index")
-        let install = run([venv + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
-                           "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r", root + "/env/requirements.bundle.txt"],
-                          environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil])
         let wheelCount = ((try? fm.contentsOfDirectory(atPath: root + "/pkgs/wheels")) ?? []).count
-        report.steps.append(("installed \(wheelCount) wheel(s) with pip --no-index --require-hashes" + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0))
-        guard install.status == 0 else { return report }
+        // A conda bundle may have no pip part: pip then has nothing to install (and may be absent).
+        if mode != "conda" || wheelCount > 0 {
+            options.progress("installing the bundle's wheels with pip --no-index")
+            let install = run([environmentPath + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
+                               "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r", root + "/env/requirements.bundle.txt"],
+                              environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil])
+            report.steps.append(("installed \(wheelCount) wheel(s) with pip --no-index --require-hashes" + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0))
+            guard install.status == 0 else { return report }
+        }
 
         // 4. Score.
-        var validate = [venv + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
+        var validate = [environmentPath + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
         for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
         var server: ChildProcess?
         var serverGuard: Interruption.Token?
@@ -157,14 +200,14 @@ public enum BundleRunner {
             if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() }
             if let serverGuard { Interruption.release(serverGuard) }
         }
-        if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: venv + "/bin/azmlinfsrv") {
+        if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: environmentPath + "/bin/azmlinfsrv") {
             let port = Int.random(in: 30000...45000)
             options.progress("starting azmlinfsrv on 127.0.0.1:\(port)")
-            let (process, state) = startServer(venv: venv, root: root, port: port, scratch: scratch)
+            let (process, state) = startServer(venv: environmentPath, root: root, port: port, scratch: scratch)
             server = process
             serverGuard = process.map { Interruption.guardProcessGroup($0.processIdentifier) }
             let log = (try? String(contentsOfFile: scratch + "/server.log", encoding: .utf8)) ?? ""
-            let failure = ServerLog.failure(in: log, strip: [root + "/", venv + "/"])
+            let failure = ServerLog.failure(in: log, strip: [root + "/", environmentPath + "/"])
             var step: String
             switch state {
             case .ready: step = "azmlinfsrv answered its health check on 127.0.0.1:\(port)"
@@ -196,7 +239,7 @@ public enum BundleRunner {
         report.scoring = scored.output.flatMap { try? JSONValue.parse(string: $0) }
         let ok = scored.status == 0 && report.scoring?["ok"]?.boolValue == true
         // Without a report the core died: its exception (loading the model, usually) says why.
-        let died = ServerLog.failure(in: scored.error, strip: [root + "/", venv + "/"])?.summary ?? scored.errorTail
+        let died = ServerLog.failure(in: scored.error, strip: [root + "/", environmentPath + "/"])?.summary ?? scored.errorTail
         report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + died : ""), ok))
         report.outcome = ok ? .passed : .failed
         return report

@@ -48,6 +48,15 @@ struct ValidateCommand: ParsableCommand {
               mlenv validate bundle.tar.gz --run
               mlenv validate bundle/ --run --payload request.json
 
+            A conda bundle's environment is created from its pkgs/conda files, offline, by a \
+            conda installer the machine has: --conda-installer (or MLENV_CONDA_INSTALLER), else \
+            micromamba or conda on PATH, else py-rattler (PyPI: py-rattler) in the \
+            --python-executable. Then pip installs the wheels with that environment's Python and \
+            the scoring core runs as above. Without an installer every file is still checked and \
+            the report says the install step was not run.
+              mlenv validate conda-bundle.tar.gz --run --conda-installer micromamba
+              MLENV_CONDA_INSTALLER=python3.11 mlenv validate bundle/ --run
+
             Exit codes: 0 every payload is valid; 1 a payload is invalid (including malformed \
             JSON) or the validation run failed; 2 the model, bundle or a payload file cannot be read.
             """
@@ -77,12 +86,16 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The Python interpreter for --run (its major.minor must be the bundle's).", valueName: "path"))
     var pythonExecutable = "python3"
 
+    @Option(help: ArgumentHelp("For --run on a conda bundle: micromamba, conda (or mamba), or a Python interpreter with py-rattler, as a path or a command on PATH (default: MLENV_CONDA_INSTALLER, else micromamba or conda on PATH, else py-rattler in the --python-executable).", valueName: "path"))
+    var condaInstaller: String?
+
     @Flag(help: "For --run: keep the scratch environment (for debugging).")
     var keep = false
 
     func run() throws {
         if runBundle {
             let options = BundleRunOptions(payloads: payload, python: pythonExecutable, keepScratch: keep,
+                                           condaInstaller: condaInstaller ?? ProcessInfo.processInfo.environment[CondaInstallerSearch.environmentVariable],
                                            progress: { message in if StandardError.isTerminal { StandardError.write("\(message)…\n") } })
             let report: BundleRunReport
             do { report = try BundleRunner.run(bundle: model, options: options) } catch {
