@@ -117,4 +117,28 @@ import Testing
         #expect(empty.status == 0, "\(empty.stderr)")
         #expect(empty.stdout.hasSuffix("0 models checked for azureml-online (shard 1/2): 0 errors, 0 warnings, 0 info\n"), "\(empty.stdout)")
     }
+
+    @Test func theRegistryListingSendsCredentialsAndNeverPrintsThem() throws {
+        let password = "mlenv-admin-\(UInt32.random(in: 0...UInt32.max))"
+        let server = try MLflowServer.startOrSkip(adminPassword: password)
+        defer { server.stop() }
+        let lint = ["lint", "models:/", "--shard", "1/1", "--format", "json", "--deployment", "mlflow-serve"]
+        let without = try CLI.run(lint, environment: server.environment)
+        #expect(without.status == 2)
+        #expect(without.stderr.contains("models:/: HTTP 401") && without.stderr.contains("wants credentials"), "\(without.stderr)")
+
+        var right = server.environment
+        right["MLFLOW_TRACKING_USERNAME"] = "admin"
+        right["MLFLOW_TRACKING_PASSWORD"] = password
+        // iris-s3 is unreadable by design (s3://): the listing got through when it is named.
+        let listed = try CLI.run(lint, environment: right)
+        #expect(listed.status == 2)
+        #expect(listed.stderr.contains("models:/iris-s3/1"), "\(listed.stderr)")
+        #expect(!listed.stderr.contains(password) && !listed.stdout.contains(password), "the password was printed")
+        _ = try MLflowServer.runPython("from mlflow import MlflowClient; MlflowClient().delete_registered_model('iris-s3')", [], environment: right)
+        let linted = try CLI.run(lint, environment: right)
+        #expect(linted.status == 0 || linted.status == 1, "\(linted.stderr)")
+        #expect(try Self.models(linted.stdout) == ["models:/iris/1"])
+        #expect(!linted.stderr.contains(password) && !linted.stdout.contains(password), "the password was printed")
+    }
 }
