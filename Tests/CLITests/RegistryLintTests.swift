@@ -38,6 +38,13 @@ import Testing
         print(json.dumps(latest))  # the last line
         """
 
+    /// A server, started again once if the first did not answer in time (the full suite starts
+    /// others at the same moment on a small machine).
+    static func server(adminPassword: String? = nil) throws -> MLflowServer {
+        if MLflowServer.available, let server = try? MLflowServer(adminPassword: adminPassword) { return server }
+        return try MLflowServer.startOrSkip(adminPassword: adminPassword)
+    }
+
     static func latest(_ server: MLflowServer) throws -> [String] {
         let out = try MLflowServer.runPython(registerMore, [CLI.repository.appendingPathComponent("fixtures/models").path], environment: server.environment)
         let line = out.split(separator: "\n").last.map(String.init) ?? ""
@@ -53,7 +60,7 @@ import Testing
     }
 
     @Test func lintsEveryRegisteredModelsLatestVersionsOnceAndShardsSplitThem() throws {
-        let server = try MLflowServer.startOrSkip()
+        let server = try Self.server()
         defer { server.stop() }
         var latest = try Self.latest(server)
         #expect(latest.contains("models:/sklearn-conda/1") && latest.contains("models:/sklearn-conda/2"), "\(latest)")
@@ -107,7 +114,7 @@ import Testing
         let noServer = try CLI.run(["lint", "models:/"], environment: ["MLFLOW_TRACKING_URI": ""])
         #expect(noServer.status == 2)
         #expect(noServer.stderr.contains("set MLFLOW_TRACKING_URI"), "\(noServer.stderr)")
-        let server = try MLflowServer.startOrSkip()
+        let server = try Self.server()
         defer { server.stop() }
         for name in ["iris", "iris-s3"] {
             _ = try MLflowServer.runPython("import sys; from mlflow import MlflowClient; MlflowClient().delete_registered_model(sys.argv[1])", [name],
@@ -120,7 +127,7 @@ import Testing
 
     @Test func theRegistryListingSendsCredentialsAndNeverPrintsThem() throws {
         let password = "mlenv-admin-\(UInt32.random(in: 0...UInt32.max))"
-        let server = try MLflowServer.startOrSkip(adminPassword: password)
+        let server = try Self.server(adminPassword: password)
         defer { server.stop() }
         let lint = ["lint", "models:/", "--shard", "1/1", "--format", "json", "--deployment", "mlflow-serve"]
         let without = try CLI.run(lint, environment: server.environment)

@@ -113,6 +113,8 @@ struct LintCommand: ParsableCommand {
         }
         // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
         let progressLine = ProgressLine()
+        // Erased on every way out, a fetch that fails too, so the error starts on a clean line.
+        defer { progressLine.finish() }
         // Model URIs are read from their temporary copies and named by their URIs in the report;
         // `models:/` is every registered model's latest versions. A shard fetches only its own.
         let remote = RemoteModels()
