@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Solver", "Channels", "Specs"]),
         .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs", "Inference", "JSON", "CArchive"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
-        .testTarget(name: "CLITests", dependencies: ["JSON", "YAML", "mlenv"], exclude: ["Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["Channels", "JSON", "YAML", "mlenv"], exclude: ["Golden"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "ModelFiles", "Channels", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"],
                     exclude: ["Data"]),
     ]

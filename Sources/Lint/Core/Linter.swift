@@ -73,13 +73,16 @@ public struct LintReport: Sendable {
     public let deployment: String
     /// Distinct solves run (models with identical requests share one).
     public let solves: Int
+    /// The part of the models this run checked (`lint --shard K/N`); nil for all of them.
+    public let shard: LintShard?
 
-    public init(models: [String], findings: [Finding], rules: [RuleDescription], deployment: String, solves: Int) {
+    public init(models: [String], findings: [Finding], rules: [RuleDescription], deployment: String, solves: Int, shard: LintShard? = nil) {
         self.models = models
         self.findings = findings
         self.rules = rules
         self.deployment = deployment
         self.solves = solves
+        self.shard = shard
     }
 
     public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
@@ -172,24 +175,13 @@ public struct Linter: Sendable {
     public typealias Progress = @Sendable (_ done: Int, _ total: Int, _ step: String) -> Void
 
     public func lint(paths: [String], progress: Progress? = nil) -> LintReport {
-        // Models, in the order the paths were given; a path without any is reported as such.
-        // A file names the model it belongs to (ModelDiscovery); one in no model is skipped.
-        var models: [String] = []
-        var seen = Set<String>()
-        var empty: [String] = []
-        for path in paths {
-            var root = ModelDiscovery.trimmed(path)
-            if ModelDiscovery.isFile(root) {
-                for model in ModelDiscovery.find(root) where seen.insert(URL(fileURLWithPath: model).standardizedFileURL.path).inserted {
-                    models.append(model)
-                }
-                continue
-            }
-            if root.hasSuffix("/MLmodel") || root == "MLmodel" { root = root == "MLmodel" ? "." : String(root.dropLast("/MLmodel".count)) }
-            let found = ModelDiscovery.find(root)
-            if found.isEmpty { empty.append(root) }
-            for model in found where seen.insert(URL(fileURLWithPath: model).standardizedFileURL.path).inserted { models.append(model) }
-        }
+        lint(LintSelection.discover(paths), progress: progress)
+    }
+
+    /// Lints the models of a selection (LintSelection.discover, perhaps one shard of it);
+    /// `shard` is said in the report.
+    public func lint(_ selection: LintSelection, shard: LintShard? = nil, progress: Progress? = nil) -> LintReport {
+        let models = selection.models, empty = selection.empty
         let jobs = options.jobs
 
         // 1. Load and plan.
@@ -263,7 +255,7 @@ public struct Linter: Sendable {
         }
         let deployment = defaultDeployment
         return LintReport(models: models + empty, findings: perModel.flatMap { $0 },
-                          rules: rules.map(\.rule), deployment: deployment, solves: keys.count)
+                          rules: rules.map(\.rule), deployment: deployment, solves: keys.count, shard: shard)
     }
 
     private func prepare(_ path: String) -> Prepared {

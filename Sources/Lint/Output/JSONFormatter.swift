@@ -9,6 +9,13 @@ public enum JSONFormatter {
         root.append("tool", "mlenv")
         root.append("version", .string(toolVersion))
         root.append("deployment", .string(report.deployment))
+        if let shard = report.shard {
+            var part = JSONObject()
+            part.append("index", .int(shard.index))
+            part.append("count", .int(shard.count))
+            part.append("id", .string(shard.automationID))
+            root.append("shard", .object(part))
+        }
         var summary = JSONObject()
         summary.append("models", .int(report.models.count))
         summary.append("errors", .int(report.count(.error)))

@@ -1,5 +1,6 @@
 // Findings as SARIF 2.1.0 (OASIS), the format code-scanning dashboards read: one run, the
-// tool's full rule table, one result per finding. Notes with a location become
+// tool's full rule table, one result per finding; a shard's run says which it is
+// (`automationDetails.id`, LintShard.automationID). Notes with a location become
 // relatedLocations; the others are appended to the message. Artifact URIs are the paths lint
 // was given, percent-encoded as relative URI references.
 
@@ -22,6 +23,14 @@ public enum SARIFFormatter {
 
         var run = JSONObject()
         run.append("tool", .object(tool))
+        if let shard = report.shard {
+            // Each shard's run has a category of its own, so code scanning keeps the shards'
+            // alerts apart instead of the last upload closing the others'.
+            var details = JSONObject()
+            details.append("id", .string(shard.automationID))
+            details.append("description", .object(JSONObject(["text": .string("mlenv lint, shard \(shard.index) of \(shard.count)")])))
+            run.append("automationDetails", .object(details))
+        }
         run.append("columnKind", "unicodeCodePoints")
         run.append("results", .array(report.findings.map { result($0, index: ruleIndex[$0.ruleID]) }))
 

@@ -37,7 +37,8 @@ public struct TextFormatter: Sendable {
             return "\(n) \(word)\(n == 1 || word == "info" ? "" : "s")"
         }
         let clean = report.models.filter { model in !report.findings.contains { $0.location.model == model } }.count
-        return "\(models) checked for \(report.deployment): " + counts.joined(separator: ", ") + (clean > 0 ? " (\(clean) without findings)" : "")
+        let shard = report.shard.map { " (shard \($0))" } ?? ""
+        return "\(models) checked for \(report.deployment)\(shard): " + counts.joined(separator: ", ") + (clean > 0 ? " (\(clean) without findings)" : "")
     }
 
     private func snippet(_ text: String, line: Int, column: Int?) -> String {

@@ -243,7 +243,9 @@ enum EmbeddedData {
         if fm.fileExists(atPath: "channels/pypi") || fm.fileExists(atPath: "channels/conda-forge") {
             return fm.currentDirectoryPath + "/channels"
         }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The executable's own path: argv[0] is only `mlenv` when it was found on PATH.
+        let executable = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         while url.path != "/" {
             let candidate = url.appendingPathComponent("channels")
             if fm.fileExists(atPath: candidate.appendingPathComponent("pypi").path) { return candidate.path }

@@ -31,6 +31,16 @@ struct LintCommand: ParsableCommand {
             line of a requirements file, conda.yaml or python_env.yaml (or on the line before) \
             suppresses findings there; `# mlenv: ignore-file MLE012` the whole file.
 
+            A registry: `models:/` stands for the latest versions of every model registered on \
+            the tracking server in MLFLOW_TRACKING_URI (each read as models:/NAME/VERSION is).
+
+            More than one machine: --shard K/N lints the K-th of N parts of the models, chosen by \
+            a stable hash of each model's path below the argument it was found under (or of its \
+            URI), so N runners given the same arguments check every model exactly once. Each \
+            shard's SARIF run has its own automationDetails id (mlenv-lint/shard-K-of-N/), so \
+            code scanning keeps the shards' alerts apart; a shard with no models passes. \
+            Runners may share one --cache-dir. CI workflows: docs/ci.md.
+
             Exit codes: 0 no errors (and no more warnings than --max-warnings); 1 errors, or too \
             many warnings; 2 bad usage, an unreadable path or configuration.
 
@@ -39,10 +49,12 @@ struct LintCommand: ParsableCommand {
               mlenv lint models/ --deployment mlflow-serve --format json
               mlenv lint models/ --format sarif > mlenv.sarif
               mlenv lint models/ --format github --max-warnings 0
+              mlenv lint models/ --shard 2/4 --format sarif > mlenv-2.sarif
+              MLFLOW_TRACKING_URI=http://mlflow:5000 mlenv lint models:/ --shard 1/8
             """
     ).underMLEnv()
 
-    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; default: the current directory).")
+    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; models:/ for every registered model's latest versions; default: the current directory).")
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
@@ -63,6 +75,9 @@ struct LintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 1 when there are more warnings than this.", valueName: "n"))
     var maxWarnings: Int?
 
+    @Option(help: ArgumentHelp("Lint only the K-th of N parts of the models (1 <= K <= N), chosen by a stable hash of each model's path or URI.", valueName: "K/N"))
+    var shard: String?
+
     @Flag(help: "List the rules (id, default severity, name, what each catches) and exit.")
     var listRules = false
 
@@ -74,6 +89,9 @@ struct LintCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected 1 or more") }
         if let maxWarnings, maxWarnings < 0 { throw ValidationError("--max-warnings: expected 0 or more") }
+        if let shard {
+            do { _ = try LintShard(parsing: shard) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() throws {
@@ -90,11 +108,30 @@ struct LintCommand: ParsableCommand {
         }
 
         let given = paths.isEmpty ? ["."] : paths
-        // Model URIs are read from their temporary copies and named by their URIs in the report.
+        let shard = try self.shard.map { text in
+            do throws(LintShardError) { return try LintShard(parsing: text) } catch { throw CommandError(error.message) }
+        }
+        // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
+        let progressLine = ProgressLine()
+        // Erased on every way out, a fetch that fails too, so the error starts on a clean line.
+        defer { progressLine.finish() }
+        // Model URIs are read from their temporary copies and named by their URIs in the report;
+        // `models:/` is every registered model's latest versions. A shard fetches only its own.
         let remote = RemoteModels()
         defer { remote.removeAll() }
+        let arguments = try RegistryModels.expand(given)
+        let uris = arguments.filter { MLflowModelURI.isURI($0) && (shard?.contains(key: $0) ?? true) }.count
         var roots: [String] = []
-        for path in given { roots.append(try remote.local(path)) }
+        var names: [String?] = []
+        var fetched = 0
+        for argument in arguments {
+            guard MLflowModelURI.isURI(argument) else { roots.append(argument); names.append(nil); continue }
+            if let shard, !shard.contains(key: argument) { continue }
+            fetched += 1
+            progressLine.step(fetched, of: uris, "fetching \(argument)")
+            roots.append(try remote.local(argument))
+            names.append(argument)
+        }
         for path in roots where !FileManager.default.fileExists(atPath: path) {
             throw CommandError("no such file or directory '\(path)'")
         }
@@ -123,10 +160,10 @@ struct LintCommand: ParsableCommand {
                                   today: asOf ?? LintOptions.currentDate(), configuration: configuration)
         let linter: Linter
         do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch { throw CommandError(error.message) }
-        // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
-        let progressLine = ProgressLine()
-        progressLine.step("linting \(given.joined(separator: " ")) for \(linter.defaultDeployment)...", final: true)
-        let report = linter.lint(paths: roots) { done, total, step in progressLine.step(done, of: total, step) }
+        progressLine.step("linting \(given.joined(separator: " "))\(shard.map { " (shard \($0))" } ?? "") for \(linter.defaultDeployment)...", final: true)
+        var selection = LintSelection.discover(roots, names: names)
+        if let shard { selection = selection.sharded(shard) }
+        let report = linter.lint(selection, shard: shard) { done, total, step in progressLine.step(done, of: total, step) }
         progressLine.finish()
 
         switch format {

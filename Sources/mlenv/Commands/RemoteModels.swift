@@ -31,7 +31,8 @@ final class RemoteModels {
     /// A model argument's name in messages: the URI for a fetched directory (and paths in it).
     func display(_ text: String) -> String {
         var text = text
-        for entry in fetched { text = text.replacing(entry.path, with: entry.uri) }
+        // Longest first: one directory's name may begin another's (`...-45` and `...-456`).
+        for entry in fetched.sorted(by: { $0.path.count > $1.path.count }) { text = text.replacing(entry.path, with: entry.uri) }
         return text
     }
 
