@@ -117,6 +117,7 @@ final class Universe {
         truncatedProjects = other.truncatedProjects
         sortedPyPI = other.sortedPyPI
         dependencyKeysMemo = other.dependencyKeysMemo
+        admittedMemo = other.admittedMemo
         markerResults = other.markerResults
     }
 
@@ -452,6 +453,17 @@ final class Universe {
         dependencyKeysMemo[key] = keys
         return keys
     }
+    /// Which of a project's candidates (positions in pool order) a dependency admits, worked
+    /// out by `compute` unless known for the same candidates (`candidates`: how many there
+    /// were; a universe only ever adds candidates).
+    func admittedPositions(_ key: String, candidates: Int, compute: () -> [Int]) -> [Int] {
+        if let known = admittedMemo[key], known.candidates == candidates { return known.positions }
+        let positions = compute()
+        admittedMemo[key] = (candidates, positions)
+        return positions
+    }
+    private var admittedMemo: [String: (candidates: Int, positions: [Int])] = [:]
+
     private struct CandidateQuestion: Hashable {
         let candidate: ObjectIdentifier
         let extra: String?

@@ -601,7 +601,7 @@ final class PoolBuilder {
             (try? PEP440Version(parsing: version)).map { spec.contains($0, prereleases: true) } ?? false
         }
         let base = dependency(keys.base.key, text: keys.base.text, subject: subject) {
-            var providers = self.admitted((self.pypiSolvables[name] ?? []), by: spec)
+            var providers = self.admittedWheels(of: name, by: spec, key: keys.base.key)
             if self.request.mode == .conda {
                 providers += (self.condaByPyPIName[name] ?? []).filter {
                     guard case .conda(let r)? = self.infos[$0], let v = try? PEP440Version(parsing: r.versionText) else { return false }
@@ -628,6 +628,18 @@ final class PoolBuilder {
     /// has: with every release of a project (2,300 of botocore, each boto3 release naming its
     /// own botocore range) this runs for thousands of specifiers over thousands of versions.
     private func admitted(_ ids: [Id], by spec: SpecifierSet) -> [Id] {
+        admittedPositions(ids, by: spec).map { ids[$0] }
+    }
+
+    /// `admitted` over a project's wheels (`key`: the dependency's), kept by the universe while
+    /// the project's candidates stay the same: every attempt's pool asks again.
+    private func admittedWheels(of name: NormalizedName, by spec: SpecifierSet, key: String) -> [Id] {
+        let ids = pypiSolvables[name] ?? []
+        return universe.admittedPositions(key, candidates: ids.count) { admittedPositions(ids, by: spec) }.map { ids[$0] }
+    }
+
+    /// Where in `ids` the candidates `admitted` gives are.
+    private func admittedPositions(_ ids: [Id], by spec: SpecifierSet) -> [Int] {
         let runs = versionRuns(ids)
         var matching: [Int] = []
         var finalMatches = false
@@ -642,9 +654,9 @@ final class PoolBuilder {
         case false?: keepPrereleases = false
         case nil: keepPrereleases = !finalMatches
         }
-        var result: [Id] = []
+        var result: [Int] = []
         for i in matching where keepPrereleases || runs.versions[i]?.isPrerelease == false {
-            result += ids[runs.starts[i]..<(i + 1 < runs.starts.count ? runs.starts[i + 1] : ids.count)]
+            result += runs.starts[i]..<(i + 1 < runs.starts.count ? runs.starts[i + 1] : ids.count)
         }
         return result
     }
