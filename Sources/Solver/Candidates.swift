@@ -51,7 +51,7 @@ struct Unavailable {
 
 final class Universe {
     let channels: ChannelSet
-    let request: SolveRequest
+    private(set) var request: SolveRequest
 
     private(set) var conda: [String: [Channels.CondaRecord]] = [:]
     /// The distinct dependency and constrains texts of those builds, by the name they are about.
@@ -70,8 +70,8 @@ final class Universe {
     /// Extras whose requirements have been followed for the candidates loaded so far.
     private var extrasFollowed: [NormalizedName: Set<String>] = [:]
 
-    /// The newest releases per requirement to consider.
-    let limits: VersionLimits
+    /// The newest releases per requirement to consider (raised by `widen(to:)`).
+    private(set) var limits: VersionLimits
     /// Projects of which the limits left out a release some requirement admits: none means
     /// this universe is the whole one (wider limits would load nothing more).
     private(set) var truncatedProjects: Set<NormalizedName> = []
@@ -95,6 +95,51 @@ final class Universe {
     }
 
     let environment: MarkerEnvironment
+
+    /// A copy that goes on independently (its own record of what each project loaded).
+    private init(copying other: Universe) {
+        channels = other.channels
+        request = other.request
+        environment = other.environment
+        limits = other.limits
+        histories = other.histories
+        buildable = other.buildable
+        conda = other.conda
+        condaSpecTexts = other.condaSpecTexts
+        pypi = other.pypi
+        extras = other.extras
+        unknownProjects = other.unknownProjects
+        requirementsOn = other.requirementsOn
+        unbounded = other.unbounded
+        pinnedVersions = other.pinnedVersions
+        projects = other.projects.mapValues { $0.copy() }
+        extrasFollowed = other.extrasFollowed
+        truncatedProjects = other.truncatedProjects
+        sortedPyPI = other.sortedPyPI
+        dependencyKeysMemo = other.dependencyKeysMemo
+        admittedMemo = other.admittedMemo
+        markerResults = other.markerResults
+    }
+
+    /// This universe with pip requirements added to its request (none with a version pin,
+    /// `==` or `===`), made from a copy of it: with the same limits, more requirements only
+    /// add releases, so loading what the new ones bring from here reaches the set a universe
+    /// built for the wider request would (see `widen(to:)`). nil for a requirement with a pin
+    /// (a pin also admits yanked files, which the projects loaded already did not consider).
+    func adding(_ requirements: [PipRequest]) throws(ChannelError) -> Universe? {
+        guard requirements.allSatisfy({ r in
+            r.requirement.url == nil && !r.requirement.specifier.specifiers.contains { $0.op == .equal || $0.op == .arbitrary }
+        }) else { return nil }
+        let copy = Universe(copying: self)
+        copy.request.pip += requirements
+        var work = Set<NormalizedName>()
+        for r in requirements {
+            if let marker = r.requirement.marker, (try? marker.evaluate(environment)) != true { continue }
+            if copy.note(r.requirement, pinned: true) { work.insert(r.requirement.normalizedName) }
+        }
+        try copy.gatherPyPI(work)
+        return copy
+    }
 
     func build() throws(ChannelError) {
         if request.mode == .conda { try gatherConda() }
@@ -160,6 +205,24 @@ final class Universe {
         }
         // conda packages that are Python projects satisfy pip requirements on them, so their
         // pip dependencies must not be followed separately: nothing to do here.
+        try gatherPyPI(work)
+    }
+
+    /// Grows this universe to wider limits (each at least the current one), as if it had been
+    /// built with them: the universe is the least set closed under "each requirement brings its
+    /// newest `limit` releases", which only grows with the limits, so loading from the narrower
+    /// one (every project whose limit changed again, then whatever their new releases require)
+    /// reaches the same set. The wheels, metadata and requirements already loaded are kept, so
+    /// a widening costs what it adds, not the whole universe again.
+    func widen(to wider: VersionLimits) throws(ChannelError) {
+        let old = limits
+        limits = wider
+        let work = Set(projects.keys.filter { old.limit(for: $0) != wider.limit(for: $0) })
+        try gatherPyPI(work)
+    }
+
+    private func gatherPyPI(_ initial: Set<NormalizedName>) throws(ChannelError) {
+        var work = initial
         while !work.isEmpty {
             // Each round loads its projects side by side (reading pages, judging files and
             // reading metadata are most of a solve's time), then follows their requirements in
@@ -231,6 +294,7 @@ final class Universe {
         let newCandidates = loaded.candidates
         let earlier = pypi[name] ?? []
         pypi[name, default: []].append(contentsOf: newCandidates)
+        if !newCandidates.isEmpty { sortedPyPI[name] = nil }
 
         // Requirements not followed yet: all of the new candidates' (base and every extra asked),
         // and the earlier candidates' for extras asked since they were loaded.
@@ -342,6 +406,70 @@ final class Universe {
             return !base && holds(marker, extra: extra)
         }
     }
+
+    // MARK: What every pool of this universe asks again
+
+    /// A project's candidates in pool order: newest first, then the better tag, then by file
+    /// name. Kept until the project's candidates change (a widening adds some).
+    func poolOrder(of name: NormalizedName) -> [PyPICandidate] {
+        if let known = sortedPyPI[name] { return known }
+        // Sort positions, not the (large) candidate values.
+        let unsorted = pypi[name] ?? []
+        let order = unsorted.indices.sorted { i, j in
+            let a = unsorted[i], b = unsorted[j]
+            if a.version != b.version { return a.version > b.version }
+            if a.tagRank != b.tagRank { return a.tagRank < b.tagRank }
+            return a.file.filename < b.file.filename
+        }
+        let sorted = order.map { unsorted[$0] }
+        sortedPyPI[name] = sorted
+        return sorted
+    }
+    private var sortedPyPI: [NormalizedName: [PyPICandidate]] = [:]
+
+    /// A requirement as the pool spells its dependencies: one key and text for the base, one
+    /// per extra (see `PoolBuilder.pypiDeps`).
+    struct DependencyKeys {
+        let requirement: Requirement
+        let base: (key: String, text: String)
+        let extras: [(extra: String, key: String, text: String)]
+
+        init(_ requirement: Requirement) {
+            self.requirement = requirement
+            let name = requirement.normalizedName.value, spec = requirement.specifier.description
+            base = ("pypi \(name) \(spec)", "\(name)\(spec)")
+            extras = requirement.extras.map { NormalizedName($0).value }.sorted().map { extra in
+                (extra, "pypi \(name)[\(extra)] \(spec)", "\(name)[\(extra)]\(spec)")
+            }
+        }
+    }
+
+    /// `requirements(of:extra:)` with each requirement's dependency keys, worked out once per
+    /// candidate: every attempt's pool asks them again of the same thousands of wheels.
+    func dependencyKeys(of candidate: PyPICandidate, extra: String?) -> [DependencyKeys] {
+        let key = CandidateQuestion(candidate: ObjectIdentifier(candidate), extra: extra)
+        if let known = dependencyKeysMemo[key] { return known }
+        let keys = requirements(of: candidate, extra: extra).map(DependencyKeys.init)
+        dependencyKeysMemo[key] = keys
+        return keys
+    }
+    /// Which of a project's candidates (positions in pool order) a dependency admits, worked
+    /// out by `compute` unless known for the same candidates (`candidates`: how many there
+    /// were; a universe only ever adds candidates).
+    func admittedPositions(_ key: String, candidates: Int, compute: () -> [Int]) -> [Int] {
+        if let known = admittedMemo[key], known.candidates == candidates { return known.positions }
+        let positions = compute()
+        admittedMemo[key] = (candidates, positions)
+        return positions
+    }
+    private var admittedMemo: [String: (candidates: Int, positions: [Int])] = [:]
+
+    private struct CandidateQuestion: Hashable {
+        let candidate: ObjectIdentifier
+        let extra: String?
+    }
+    /// The candidates stay in `pypi` as long as the universe lives, so an identifier is not reused.
+    private var dependencyKeysMemo: [CandidateQuestion: [DependencyKeys]] = [:]
 
     /// Marker evaluation for the target, cached: the same markers recur across releases.
     private struct MarkerQuestion: Hashable {
@@ -534,6 +662,15 @@ private final class ProjectFiles {
         seen = Array(repeating: false, count: judged?.count ?? 0)
     }
 
+    /// A copy with its own record of what was loaded (the files and history are shared).
+    func copy() -> ProjectFiles {
+        let made = ProjectFiles(judged, history: history)
+        made.seen = seen
+        made.loadInfo = loadInfo
+        made.sdistRead = sdistRead
+        return made
+    }
+
     var count: Int { judged?.count ?? 0 }
     /// Whether some index has the project.
     var isKnown: Bool { judged != nil }
@@ -572,11 +709,14 @@ private final class ProjectFiles {
     /// The next installable version at or after release `r` that `admits` (checked first: it is
     /// cheaper than judging the release's files), newest first, one per version, with the
     /// releases that spell it (two spellings of one version are adjacent); `r` moves past them.
-    private func nextInstallable(_ r: inout Int, admits: (PEP440Version) -> Bool = { _ in true }) -> (version: PEP440Version, releases: [Int])? {
+    /// `stop` says the walk has passed every version `admits` could take (a lower bound).
+    private func nextInstallable(_ r: inout Int, admits: (PEP440Version) -> Bool = { _ in true },
+                                 stop: (PEP440Version) -> Bool = { _ in false }) -> (version: PEP440Version, releases: [Int])? {
         let count = releaseIndices.count
         while r < count {
             defer { r += 1 }
             let version = version(ofRelease: r)
+            if stop(version) { r = count; return nil }
             guard admits(version), isInstallable(r) else { continue }
             var same = [r]
             while r + 1 < count && self.version(ofRelease: r + 1) == version { r += 1; same.append(r) }
@@ -596,7 +736,7 @@ private final class ProjectFiles {
         var r = firstRelease(admittedUpTo: spec)
         var met: [(version: PEP440Version, releases: [Int])] = []
         let versions = spec.first(limit) { () -> PEP440Version? in
-            guard let next = nextInstallable(&r, admits: { spec.contains($0, prereleases: true) }) else { return nil }
+            guard let next = nextInstallable(&r, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) }) else { return nil }
             met.append(next)
             return next.version
         }

@@ -75,8 +75,33 @@ public struct Resolver: Sendable {
         // much larger than what was loaded (then the proven conflicts are reported, saying so).
         let remote = channels.pypiIndexes.contains(where: \.isRemote)
         var last: Attempt?
-        func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool) throws(SolveError) -> Attempt {
-            let tried = try self.attempt(request, limits: limits, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote, buildable: buildable)
+        // The attempts of the widening sequence share one universe, widened in place (a probe,
+        // whose request differs, gets its own).
+        var grown: Universe?
+        // A probe's universe is that one with the probe's requirement added, on a copy.
+        func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool,
+                     probe: PipRequest? = nil) throws(SolveError) -> Attempt {
+            var made: Universe?
+            do {
+                if let grown, probe == nil {
+                    try grown.widen(to: limits)
+                    made = grown
+                } else if let grown, let probe, grown.limits == limits {
+                    made = try grown.adding([probe])
+                }
+                if made == nil {
+                    var full = request
+                    if let probe { full.pip.append(probe) }
+                    let built = Universe(channels: channels, request: full, limits: limits, histories: caches.histories, buildable: buildable)
+                    try built.build()
+                    if probe == nil { grown = built }
+                    made = built
+                }
+            } catch {
+                throw SolveError(error.message, sourcesUnreadable: true)
+            }
+            let universe = made!
+            let tried = try self.attempt(universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote)
             last = tried
             return tried
         }
@@ -101,11 +126,10 @@ public struct Resolver: Sendable {
                     // release is needed; else the conflict's projects widen and all is redone.
                     guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings else { return done(answer) }
                     for older in tried.olderThanNewest where !settled.contains(older.key) {
-                        var probe = request
                         guard let newer = try? Requirement(parsing: "\(older.name.value)>\(older.version.normalized)") else { continue }
-                        probe.pip.append(PipRequest(requirement: newer, text: newer.description, origin: Origin("newer-release probe", isModel: false),
-                                                    isConstraint: true))
-                        let probed = try attempt(probe, limits: limits, debugDirectory: nil, everyBuild: false, remote: false)
+                        let probe = PipRequest(requirement: newer, text: newer.description, origin: Origin("newer-release probe", isModel: false),
+                                               isConstraint: true)
+                        let probed = try attempt(request, limits: limits, debugDirectory: nil, everyBuild: false, remote: false, probe: probe)
                         if case .resolved? = probed.answer { return done(probed.answer!) }
                         guard let widen = probed.conflictProjects?.intersection(probed.truncatedProjects), !widen.isEmpty else {
                             settled.insert(older.key)
@@ -194,11 +218,9 @@ public struct Resolver: Sendable {
     /// answer too (said with what was not explored): the whole universe there is every
     /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
     /// built only for outcomes that may be reported.
-    private func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool,
-                         remote: Bool, buildable: Set<NormalizedName>) throws(SolveError) -> Attempt {
+    private func attempt(_ universe: Universe, debugDirectory: String?, everyBuild: Bool, remote: Bool) throws(SolveError) -> Attempt {
+        let limits = universe.limits
         caches.noteAttempt(limits)
-        let universe = Universe(channels: channels, request: request, limits: limits, histories: caches.histories, buildable: buildable)
-        do { try universe.build() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
         let builder = PoolBuilder(universe: universe, caches: caches,
                                   mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
@@ -412,22 +434,17 @@ final class PoolBuilder {
         mergedCondaBuilds = candidates.merged
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
-            // Sort positions, not the (large) candidate values.
-            let unsorted = universe.pypi[name] ?? []
-            let order = unsorted.indices.sorted { i, j in
-                let a = unsorted[i], b = unsorted[j]
-                if a.version != b.version { return a.version > b.version }
-                if a.tagRank != b.tagRank { return a.tagRank < b.tagRank }
-                return a.file.filename < b.file.filename
-            }
-            let candidates = order.map { unsorted[$0] }
+            let candidates = universe.poolOrder(of: name)
+            let solvableName = "pypi:\(name.value)"
+            let extras = (universe.extras[name] ?? []).sorted()
             for (i, candidate) in candidates.enumerated() {
                 let rank = candidates.count - i
-                let id = pool.addSolvable(to: pypiRepo, name: "pypi:\(name.value)", rank: rank)
+                let id = pool.addSolvable(to: pypiRepo, name: solvableName, rank: rank)
                 infos[id] = .pypi(candidate)
                 pypiSolvables[name, default: []].append(id)
+                if extras.isEmpty { continue }
                 let provided = Set(candidate.metadata.providesExtra.map { NormalizedName($0).value })
-                for extra in (universe.extras[name] ?? []).sorted() where provided.contains(extra) {
+                for extra in extras where provided.contains(extra) {
                     let extraId = pool.addSolvable(to: pypiRepo, name: "pypi:\(name.value)[\(extra)]", rank: rank)
                     infos[extraId] = .extra(candidate, extra: extra)
                     extraSolvables["\(name.value)[\(extra)]", default: []].append(extraId)
@@ -442,8 +459,8 @@ final class PoolBuilder {
                 for dependency in record.depends { pool.addRequires(id, condaDep(dependency)) }
                 for constraint in record.constrains { pool.addConflicts(id, condaConstraint(constraint)) }
             case .pypi(let candidate):
-                for requirement in universe.requirements(of: candidate, extra: nil) {
-                    for dep in pypiDeps(requirement) { pool.addRequires(id, dep) }
+                for keys in universe.dependencyKeys(of: candidate, extra: nil) {
+                    for dep in pypiDeps(keys) { pool.addRequires(id, dep) }
                 }
                 if request.mode == .conda, let conda = condaByPyPIName[candidate.file.project], !conda.isEmpty {
                     pool.addConflicts(id, dependency("conda-installs \(candidate.file.project.value)", text: "\(candidate.file.project.value) (conda)") { conda })
@@ -458,8 +475,8 @@ final class PoolBuilder {
                     }
                 }
                 pool.addRequires(id, sameRelease)
-                for requirement in universe.requirements(of: candidate, extra: extra) {
-                    for dep in pypiDeps(requirement) { pool.addRequires(id, dep) }
+                for keys in universe.dependencyKeys(of: candidate, extra: extra) {
+                    for dep in pypiDeps(keys) { pool.addRequires(id, dep) }
                 }
             case .virtual:
                 break
@@ -590,14 +607,21 @@ final class PoolBuilder {
     }
 
     /// A PyPI requirement: one dependency for the base, one per extra.
-    func pypiDeps(_ requirement: Requirement) -> [Id] {
+    func pypiDeps(_ requirement: Requirement) -> [Id] { pypiDeps(Universe.DependencyKeys(requirement)) }
+
+    func pypiDeps(_ keys: Universe.DependencyKeys) -> [Id] {
+        // Known already: most requirements recur across a project's releases.
+        if let base = depIds[keys.base.key], keys.extras.allSatisfy({ depIds[$0.key] != nil }) {
+            return [base] + keys.extras.map { depIds[$0.key]! }
+        }
+        let requirement = keys.requirement
         let name = requirement.normalizedName
         let spec = requirement.specifier
         let subject = Subject(ecosystem: "pypi", name: name.value) { version in
             (try? PEP440Version(parsing: version)).map { spec.contains($0, prereleases: true) } ?? false
         }
-        let base = dependency("pypi \(name.value) \(spec)", text: "\(name.value)\(spec)", subject: subject) {
-            var providers = self.admitted((self.pypiSolvables[name] ?? []), by: spec)
+        let base = dependency(keys.base.key, text: keys.base.text, subject: subject) {
+            var providers = self.admittedWheels(of: name, by: spec, key: keys.base.key)
             if self.request.mode == .conda {
                 providers += (self.condaByPyPIName[name] ?? []).filter {
                     guard case .conda(let r)? = self.infos[$0], let v = try? PEP440Version(parsing: r.versionText) else { return false }
@@ -607,8 +631,8 @@ final class PoolBuilder {
             return providers
         }
         var deps = [base]
-        for extra in requirement.extras.map({ NormalizedName($0).value }).sorted() {
-            let dep = dependency("pypi \(name.value)[\(extra)] \(spec)", text: "\(name.value)[\(extra)]\(spec)", subject: subject) {
+        for (extra, key, text) in keys.extras {
+            let dep = dependency(key, text: text, subject: subject) {
                 self.admitted(self.extraSolvables["\(name.value)[\(extra)]"] ?? [], by: spec)
             }
             extraDeps.insert(dep)
@@ -624,6 +648,18 @@ final class PoolBuilder {
     /// has: with every release of a project (2,300 of botocore, each boto3 release naming its
     /// own botocore range) this runs for thousands of specifiers over thousands of versions.
     private func admitted(_ ids: [Id], by spec: SpecifierSet) -> [Id] {
+        admittedPositions(ids, by: spec).map { ids[$0] }
+    }
+
+    /// `admitted` over a project's wheels (`key`: the dependency's), kept by the universe while
+    /// the project's candidates stay the same: every attempt's pool asks again.
+    private func admittedWheels(of name: NormalizedName, by spec: SpecifierSet, key: String) -> [Id] {
+        let ids = pypiSolvables[name] ?? []
+        return universe.admittedPositions(key, candidates: ids.count) { admittedPositions(ids, by: spec) }.map { ids[$0] }
+    }
+
+    /// Where in `ids` the candidates `admitted` gives are.
+    private func admittedPositions(_ ids: [Id], by spec: SpecifierSet) -> [Int] {
         let runs = versionRuns(ids)
         var matching: [Int] = []
         var finalMatches = false
@@ -638,9 +674,9 @@ final class PoolBuilder {
         case false?: keepPrereleases = false
         case nil: keepPrereleases = !finalMatches
         }
-        var result: [Id] = []
+        var result: [Int] = []
         for i in matching where keepPrereleases || runs.versions[i]?.isPrerelease == false {
-            result += ids[runs.starts[i]..<(i + 1 < runs.starts.count ? runs.starts[i + 1] : ids.count)]
+            result += runs.starts[i]..<(i + 1 < runs.starts.count ? runs.starts[i + 1] : ids.count)
         }
         return result
     }

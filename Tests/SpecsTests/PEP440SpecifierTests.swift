@@ -117,6 +117,31 @@ func membership(_ row: Membership) throws -> Bool {
         }
     }
 
+    /// `admitsDownTo` lets a newest-first walk stop at a lower bound: over versions sorted
+    /// newest first it is true, then false (monotone), and true for every version the set
+    /// contains. The same rows, alone and with an upper bound.
+    @Test func admitsDownToIsMonotoneAndKeepsEveryMatch() throws {
+        let texts = ["0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
+                     "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5", "1!2.0"]
+        let versions = try texts.map { try PEP440Version(parsing: $0) }.sorted(by: >)
+        var stopped = 0
+        for text in V.specifiers {
+            guard let single = try? SpecifierSet(parsing: text) else { continue }
+            for set in [single, try SpecifierSet(parsing: text + ",<9")] {
+                var seenFalse = false
+                for v in versions {
+                    let admits = set.admitsDownTo(v)
+                    #expect(!seenFalse || !admits, "\(set) turns true again at \(v)")
+                    seenFalse = seenFalse || !admits
+                    if set.contains(v, prereleases: true) { #expect(admits, "\(set) contains \(v) but says it is below its bounds") }
+                }
+                if seenFalse { stopped += 1 }
+            }
+        }
+        // The walk does stop somewhere for the lower-bounded rows.
+        #expect(stopped > 0)
+    }
+
     @Test(arguments: V.operators)
     func operatorProperty(_ row: Pair) throws {
         #expect(try VersionSpecifier(parsing: row.input).op.rawValue == row.expected, sourceLocation: row.location)

@@ -68,6 +68,13 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
         specifiers.allSatisfy { $0.admitsUpTo(version) }
     }
 
+    /// False when `version` and every older version are outside the set by a lower bound
+    /// (`>=`, `>`, `~=`, `==`): a newest-first walk can stop there instead of reading every
+    /// older release (a `botocore>=1.19.5,<1.20.0` among 2,300 releases).
+    public func admitsDownTo(_ version: PEP440Version) -> Bool {
+        specifiers.allSatisfy { $0.admitsDownTo(version) }
+    }
+
     /// Whether some specifier bounds the set from above (`admitsUpTo` can say false).
     public var hasUpperBound: Bool {
         specifiers.contains { s in s.op == .lessThan || s.op == .lessThanOrEqual || (s.op == .equal && !s.isWildcard) }

@@ -56,6 +56,19 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// False when `v` sorts below every version this specifier matches, so that all older
+    /// versions are excluded too (monotone over a newest-first list): `>=V`, `>V`, `~=V` and
+    /// `==V` (not wildcards) bound matches from below; other operators never say false.
+    func admitsDownTo(_ v: PEP440Version) -> Bool {
+        guard let s = version else { return true }
+        switch op {
+        case .greaterThanOrEqual, .compatible: return v.compare(to: s) >= 0
+        case .greaterThan: return v.compare(to: s) > 0
+        case .equal where !isWildcard: return v.compare(to: s, ignoringLocal: true) >= 0
+        default: return true
+        }
+    }
+
     public init(parsing text: String) throws(SpecError) {
         self = try text.withBytes { b in
             let (lo, hi) = UTF8Scan.strip(b, 0, b.count)
