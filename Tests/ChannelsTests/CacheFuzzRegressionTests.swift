@@ -20,7 +20,8 @@ import Testing
     }
 
     private func read(_ page: Page) throws -> PyPIProjectFiles? {
-        let file = scratch("page") + ".bin"
+        // One file per read: the parameterised tests run in parallel within this process.
+        let file = scratch("page-\(UUID().uuidString)") + ".bin"
         defer { try? FileManager.default.removeItem(atPath: file) }
         try Data(CacheChecksum.sealed(page.bytes)).write(to: URL(fileURLWithPath: file))
         return ProjectPageCache.read(file, project: NormalizedName("six"))
