@@ -163,3 +163,22 @@ enum CLI {
         }
     }
 }
+
+/// A binary copied away from its checkout, told to use the embedded snapshot, finds none: that is
+/// bad input (exit 2) with what to do, not an empty source that reads as "nothing matches".
+@Suite struct MissingEmbeddedSnapshotTests {
+    @Test(arguments: [["resolve"], ["lint"], ["resolve", "--env-manager", "virtualenv"]])
+    func aBinaryWithNoSnapshotSaysSo(command: [String]) throws {
+        let scratch = try CITools.scratch("lone-binary")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let copy = scratch + "/mlenv"
+        try FileManager.default.copyItem(atPath: CLI.binary.path, toPath: copy)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MLENV_SOURCES"] = "embedded"
+        environment["MLENV_DATA_DIR"] = nil
+        let model = CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path
+        let result = try CITools.run(copy, command + [model], in: scratch, environment: environment)
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("embedded sources: no channels/ snapshot found"), "\(result.output)")
+    }
+}

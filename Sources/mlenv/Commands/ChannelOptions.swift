@@ -86,7 +86,8 @@ struct ChannelOptions: ParsableArguments {
         if !channels.isEmpty {
             names = channels.map { ($0, nil) }
         } else if mode == .embedded {
-            return (EmbeddedData.directory.map { [$0 + "/conda-forge"] } ?? [], nil)
+            guard let directory = EmbeddedData.directory else { return ([], ChannelError(EmbeddedData.missing)) }
+            return ([directory + "/conda-forge"], nil)
         } else if let conda = model?.conda {
             let model = model!.modelPath
             names = conda.channels.isEmpty ? [("defaults", "\(model)/\(conda.file) (no channels: conda's default)")]
@@ -114,7 +115,10 @@ struct ChannelOptions: ParsableArguments {
     func indexLocations(model: DeclaredEnvironment? = nil) throws -> [String] {
         let explicit = indexes + (indexURL.map { [$0] } ?? []) + extraIndexURL
         if !indexes.isEmpty || indexURL != nil || (mode == .embedded && !explicit.isEmpty) { return explicit }
-        if mode == .embedded { return EmbeddedData.directory.map { [$0 + "/pypi"] } ?? [] }
+        if mode == .embedded {
+            guard let directory = EmbeddedData.directory else { throw CommandError(EmbeddedData.missing) }
+            return [directory + "/pypi"]
+        }
         let options = model?.pipOptions ?? []
         if options.contains(where: { $0.name == "--no-index" }) && extraIndexURL.isEmpty { return [] }
         let modelIndex = options.last { $0.name == "--index-url" || $0.name == "-i" }?.value
@@ -237,6 +241,8 @@ enum CondaConfiguration {
 /// The embedded default data: `$MLENV_DATA_DIR`, else `channels/` in the current directory,
 /// else `channels/` in a parent of the executable (a checkout's `.build/debug/mlenv`).
 enum EmbeddedData {
+    static let missing = "embedded sources: no channels/ snapshot found (looked in $MLENV_DATA_DIR, ./channels and the folders above the executable); set MLENV_DATA_DIR to a checkout's channels/ or use --sources live"
+
     static var directory: String? {
         let fm = FileManager.default
         if let explicit = ProcessInfo.processInfo.environment["MLENV_DATA_DIR"], fm.fileExists(atPath: explicit) { return explicit }
