@@ -190,6 +190,11 @@ extension RequestCheck {
             var seen = Set<String>()
             for entry in object.entries.reversed() where seen.insert(entry.key).inserted {
                 let spec = named ? columnSpec(entry.key, in: specs) : nil
+                if entry.value.isNull, let spec, case .array = spec.type {
+                    // `np.array(None)` is 0-d: MLflow's Array check takes its len() and fails.
+                    sink.error(Paths.member(Paths.index(path, i), entry.key), "null for column '\(entry.key)' (\(spec.type)): numpy makes it a 0-d array and MLflow's Array check fails (len() of unsized object); leave the key out of every row or send []")
+                    failed = true
+                }
                 let c = convert(entry.value, spec: spec, path: Paths.member(Paths.index(path, i), entry.key), label: "column '\(entry.key)'")
                 switch c {
                 case .failed: failed = true
@@ -211,7 +216,13 @@ extension RequestCheck {
         }
         reportColumnPresence(specs: specs, present: Set(columns), allColumns: columns, path: path)
         for spec in specs {
-            guard let name = spec.name, let count = counts[name], case .scalar(let type) = spec.type else { continue }
+            guard let name = spec.name, let count = counts[name] else { continue }
+            guard case .scalar(let type) = spec.type else {
+                if count < rows.count, spec.type != .any {
+                    sink.error(path, "column '\(name)' (\(spec.type)) is missing from \(rows.count - count) of the \(rows.count) objects: pandas fills NaN, and MLflow's \(spec.type) check refuses a float (Expected data to be list, dict or array, got float); give it in every object or in none")
+                }
+                continue
+            }
             if hasVectorCell.contains(name) && ![.string, .binary, .boolean].contains(type) {
                 sink.error(path, "column '\(name)' (\(type)) receives lists as values (an object column); MLflow: Can not safely convert object to \(NumpyDType(type))")
             } else if count < rows.count {
