@@ -57,14 +57,15 @@ extension RequestCheck {
     }
 
     /// numpy's conversion of one column value (`convert_data_type`).
-    private func convert(_ value: JSONValue, spec: ColumnSpec?, path: String, label: String) -> Converted {
+    private func convert(_ value: JSONValue, spec: ColumnSpec?, path: @autoclosure () -> String, label: @autoclosure () -> String) -> Converted {
+        // The path and label are built only for a finding (this runs once per cell).
         guard let spec else {
             // Not in the signature: `np.array(value)` must still succeed.
             if case .array = value {
                 var analysis = TensorAnalysis(dtype: nil)
                 analysis.add(value, indexPath: [])
                 if analysis.ragged {
-                    sink.error(path, "\(label) is a ragged nested list: numpy cannot make an array of it")
+                    sink.error(path(), "\(label()) is a ragged nested list: numpy cannot make an array of it")
                     return .failed
                 }
                 return analysis.shape.count > 1 ? .matrix(count: analysis.shape[0]) : .vector(count: analysis.shape.first ?? 0)
@@ -77,9 +78,11 @@ extension RequestCheck {
             if case .array = value {
                 var analysis = TensorAnalysis(dtype: dtype)
                 analysis.add(value, indexPath: [])
-                reportCasts(analysis, path: path, label: label, dtypeName: type.rawValue)
+                if analysis.failureCount > 0 || !analysis.failures.isEmpty || analysis.changeCount > 0 || !analysis.changes.isEmpty {
+                    reportCasts(analysis, path: path(), label: label(), dtypeName: type.rawValue)
+                }
                 if analysis.shapeFails {
-                    sink.error(path, "\(label) is a ragged nested list: numpy cannot make an array of it")
+                    sink.error(path(), "\(label()) is a ragged nested list: numpy cannot make an array of it")
                     return .failed
                 }
                 if !analysis.failures.isEmpty { return .failed }
@@ -88,17 +91,17 @@ extension RequestCheck {
             switch ValueCasts.numpy(value, to: dtype) {
             case .ok: return .scalar
             case .changed(let message):
-                sink.warning(path, "\(label) (\(type)): \(message)")
+                sink.warning(path(), "\(label()) (\(type)): \(message)")
                 return .scalar
             case .failed(let message):
-                sink.error(path, "\(label) (\(type)): \(message)")
+                sink.error(path(), "\(label()) (\(type)): \(message)")
                 return .failed
             }
         case .any:
             return .raw(value)
         case .array:
             if let message = StrictTypes.typeError(value, spec.type, required: spec.required) {
-                sink.error(path, "\(label) (\(spec.type)): \(message)")
+                sink.error(path(), "\(label()) (\(spec.type)): \(message)")
                 return .failed
             }
             if case .array = value {
@@ -106,14 +109,14 @@ extension RequestCheck {
                 analysis.add(value, indexPath: [])
                 if analysis.ragged && analysis.dims.count > 1 {
                     // np.array over the enforced lists: ragged nesting raises.
-                    sink.error(path, "\(label) (\(spec.type)): nested lists of different lengths cannot become a numpy array")
+                    sink.error(path(), "\(label()) (\(spec.type)): nested lists of different lengths cannot become a numpy array")
                     return .failed
                 }
             }
             return .raw(value)
         case .object, .map:
             if let message = StrictTypes.typeError(value, spec.type, required: spec.required) {
-                sink.error(path, "\(label) (\(spec.type)): \(message)")
+                sink.error(path(), "\(label()) (\(spec.type)): \(message)")
                 return .failed
             }
             return .raw(value)
