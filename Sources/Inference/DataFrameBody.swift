@@ -531,7 +531,12 @@ extension RequestCheck {
         case .columns(let specs):
             if specs.contains(where: { $0.name != nil }) {
                 reportColumnPresence(specs: specs, present: present, allColumns: frame.columns.map(\.label), path: columnsPath)
-                let duplicated = Dictionary(grouping: frame.columns.compactMap(\.stringName), by: { $0 }).filter { $0.value.count > 1 }.keys
+                let names = frame.columns.compactMap(\.stringName)
+                var duplicated = Set<String>()
+                if present.count < names.count {  // only then is a name repeated
+                    var seen = Set<String>()
+                    for name in names where !seen.insert(name).inserted { duplicated.insert(name) }
+                }
                 for name in duplicated.sorted() where specs.contains(where: { $0.name == name }) {
                     sink.error(columnsPath, "column '\(name)' appears more than once; MLflow cannot pick one")
                 }

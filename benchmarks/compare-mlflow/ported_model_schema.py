@@ -16,7 +16,8 @@ only exist in the Python API (numpy dtypes that JSON cannot carry, 0-d arrays, s
 ParamSpec construction, tracing, warnings) are listed in SKIPPED and in RESULTS.md.
 
 Every case goes through the oracle (real MLflow parsing + enforcement) and through
-`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree with the test's expectation and with each other.
+`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree
+with the test's expectation and with each other.
 Exit 0 when mlenv agrees with the oracle on every case.
 """
 

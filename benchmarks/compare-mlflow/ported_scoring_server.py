@@ -11,7 +11,8 @@ Tests data is data: no test code is copied; what a test checks that is not a req
 (predictions, dtypes after parsing, gunicorn command lines) is left out.
 
 Every case goes through the oracle (real MLflow parsing + enforcement) and through
-`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree with the test's expectation and with each other.
+`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree
+with the test's expectation and with each other.
 Exit 0 when all three agree on every case.
 """
 
