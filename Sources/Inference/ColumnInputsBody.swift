@@ -57,14 +57,15 @@ extension RequestCheck {
     }
 
     /// numpy's conversion of one column value (`convert_data_type`).
-    private func convert(_ value: JSONValue, spec: ColumnSpec?, path: String, label: String) -> Converted {
+    private func convert(_ value: JSONValue, spec: ColumnSpec?, path: @autoclosure () -> String, label: @autoclosure () -> String) -> Converted {
+        // The path and label are built only for a finding (this runs once per cell).
         guard let spec else {
             // Not in the signature: `np.array(value)` must still succeed.
             if case .array = value {
                 var analysis = TensorAnalysis(dtype: nil)
                 analysis.add(value, indexPath: [])
                 if analysis.ragged {
-                    sink.error(path, "\(label) is a ragged nested list: numpy cannot make an array of it")
+                    sink.error(path(), "\(label()) is a ragged nested list: numpy cannot make an array of it")
                     return .failed
                 }
                 return analysis.shape.count > 1 ? .matrix(count: analysis.shape[0]) : .vector(count: analysis.shape.first ?? 0)
@@ -77,9 +78,11 @@ extension RequestCheck {
             if case .array = value {
                 var analysis = TensorAnalysis(dtype: dtype)
                 analysis.add(value, indexPath: [])
-                reportCasts(analysis, path: path, label: label, dtypeName: type.rawValue)
+                if analysis.failureCount > 0 || !analysis.failures.isEmpty || analysis.changeCount > 0 || !analysis.changes.isEmpty {
+                    reportCasts(analysis, path: path(), label: label(), dtypeName: type.rawValue)
+                }
                 if analysis.shapeFails {
-                    sink.error(path, "\(label) is a ragged nested list: numpy cannot make an array of it")
+                    sink.error(path(), "\(label()) is a ragged nested list: numpy cannot make an array of it")
                     return .failed
                 }
                 if !analysis.failures.isEmpty { return .failed }
@@ -88,17 +91,17 @@ extension RequestCheck {
             switch ValueCasts.numpy(value, to: dtype) {
             case .ok: return .scalar
             case .changed(let message):
-                sink.warning(path, "\(label) (\(type)): \(message)")
+                sink.warning(path(), "\(label()) (\(type)): \(message)")
                 return .scalar
             case .failed(let message):
-                sink.error(path, "\(label) (\(type)): \(message)")
+                sink.error(path(), "\(label()) (\(type)): \(message)")
                 return .failed
             }
         case .any:
             return .raw(value)
         case .array:
             if let message = StrictTypes.typeError(value, spec.type, required: spec.required) {
-                sink.error(path, "\(label) (\(spec.type)): \(message)")
+                sink.error(path(), "\(label()) (\(spec.type)): \(message)")
                 return .failed
             }
             if case .array = value {
@@ -106,14 +109,14 @@ extension RequestCheck {
                 analysis.add(value, indexPath: [])
                 if analysis.ragged && analysis.dims.count > 1 {
                     // np.array over the enforced lists: ragged nesting raises.
-                    sink.error(path, "\(label) (\(spec.type)): nested lists of different lengths cannot become a numpy array")
+                    sink.error(path(), "\(label()) (\(spec.type)): nested lists of different lengths cannot become a numpy array")
                     return .failed
                 }
             }
             return .raw(value)
         case .object, .map:
             if let message = StrictTypes.typeError(value, spec.type, required: spec.required) {
-                sink.error(path, "\(label) (\(spec.type)): \(message)")
+                sink.error(path(), "\(label()) (\(spec.type)): \(message)")
                 return .failed
             }
             return .raw(value)
@@ -190,6 +193,11 @@ extension RequestCheck {
             var seen = Set<String>()
             for entry in object.entries.reversed() where seen.insert(entry.key).inserted {
                 let spec = named ? columnSpec(entry.key, in: specs) : nil
+                if entry.value.isNull, let spec, case .array = spec.type {
+                    // `np.array(None)` is 0-d: MLflow's Array check takes its len() and fails.
+                    sink.error(Paths.member(Paths.index(path, i), entry.key), "null for column '\(entry.key)' (\(spec.type)): numpy makes it a 0-d array and MLflow's Array check fails (len() of unsized object); leave the key out of every row or send []")
+                    failed = true
+                }
                 let c = convert(entry.value, spec: spec, path: Paths.member(Paths.index(path, i), entry.key), label: "column '\(entry.key)'")
                 switch c {
                 case .failed: failed = true
@@ -211,7 +219,13 @@ extension RequestCheck {
         }
         reportColumnPresence(specs: specs, present: Set(columns), allColumns: columns, path: path)
         for spec in specs {
-            guard let name = spec.name, let count = counts[name], case .scalar(let type) = spec.type else { continue }
+            guard let name = spec.name, let count = counts[name] else { continue }
+            guard case .scalar(let type) = spec.type else {
+                if count < rows.count, spec.type != .any {
+                    sink.error(path, "column '\(name)' (\(spec.type)) is missing from \(rows.count - count) of the \(rows.count) objects: pandas fills NaN, and MLflow's \(spec.type) check refuses a float (Expected data to be list, dict or array, got float); give it in every object or in none")
+                }
+                continue
+            }
             if hasVectorCell.contains(name) && ![.string, .binary, .boolean].contains(type) {
                 sink.error(path, "column '\(name)' (\(type)) receives lists as values (an object column); MLflow: Can not safely convert object to \(NumpyDType(type))")
             } else if count < rows.count {

@@ -25,6 +25,8 @@ enum ColumnTarget {
 final class FrameColumn {
     let name: JSONValue
     let label: String
+    /// `name` is a string (so `label` is that string, not a number's text).
+    let isStringNamed: Bool
     var target: ColumnTarget = .none
     var cells = 0
     var lastRow = -1
@@ -41,8 +43,8 @@ final class FrameColumn {
     init(name: JSONValue) {
         self.name = name
         switch name {
-        case .string(let s): label = s
-        default: label = name.quoted
+        case .string(let s): label = s; isStringNamed = true
+        default: label = name.quoted; isStringNamed = false
         }
     }
 
@@ -70,7 +72,7 @@ extension RequestCheck {
         var ranges: [String: Range<Int>] = [:]
         var extra: [String] = []
         while let key = try scanner.nextKey(&first) {
-            let r = try scanner.skipValue()
+            let r = scanner.skipCheckedValue()
             if ["columns", "data", "index"].contains(key) { ranges[key] = r } else { extra.append(key) }
         }
         if ranges["data"] == nil || !extra.isEmpty {
@@ -135,11 +137,11 @@ extension RequestCheck {
                     try s.beginArray()
                     var firstCell = true
                     var width = 0
-                    while try s.nextElement(&firstCell) { try s.skipValue(); width += 1 }
+                    while try s.nextElement(&firstCell) { s.skipCheckedValue(); width += 1 }
                     widest = max(widest, width)
                 } else {
                     scalarRows += 1
-                    try s.skipValue()
+                    s.skipCheckedValue()
                 }
             }
             if scalarRows > 0 && listRows > 0 {
@@ -186,13 +188,13 @@ extension RequestCheck {
                 while try d.nextElement(&firstCell) {
                     guard col < columns.count else {
                         var width = col
-                        while true { try d.skipValue(); width += 1; if !(try d.nextElement(&firstCell)) { break } }
+                        while true { d.skipCheckedValue(); width += 1; if !(try d.nextElement(&firstCell)) { break } }
                         sink.error(Paths.index(dataPath, row), "this row has \(width) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(width) columns)")
                         return
                     }
                     let column = columns[col]
                     if case .none = column.target {
-                        try d.skipValue()
+                        d.skipCheckedValue()
                     } else {
                         let value = try d.readValue()
                         let r = row, c = col
@@ -224,7 +226,7 @@ extension RequestCheck {
                 try s.beginArray()
                 var firstEntry = true
                 var count = 0
-                while try s.nextElement(&firstEntry) { try s.skipValue(); count += 1 }
+                while try s.nextElement(&firstEntry) { s.skipCheckedValue(); count += 1 }
                 if count != rows {
                     if rows == 1 { frameRows = count }
                     else if rows == 0 {
@@ -276,7 +278,7 @@ extension RequestCheck {
                 case .array: lists += 1
                 default: scalars += 1
                 }
-                try s.skipValue()
+                s.skipCheckedValue()
             }
         }
         if objects > 0 && (lists > 0 || scalars > 0) {
@@ -329,9 +331,15 @@ extension RequestCheck {
         while try scanner.nextElement(&first) {
             try scanner.beginObject()
             var firstKey = true
+            var position = 0
             while let key = try scanner.nextKey(&firstKey) {
                 let column: FrameColumn
-                if let existing = byName[key] {
+                defer { position += 1 }
+                // Records usually repeat the first record's key order: try the column at this
+                // position before hashing the key.
+                if position < columns.count, columns[position].isStringNamed, columns[position].label == key {
+                    column = columns[position]
+                } else if let existing = byName[key] {
                     column = existing
                 } else {
                     column = FrameColumn(name: .string(key))
@@ -350,7 +358,7 @@ extension RequestCheck {
                 }
                 column.lastRow = row
                 if case .none = column.target {
-                    try scanner.skipValue()
+                    scanner.skipCheckedValue()
                     column.cells += 1
                 } else {
                     let value = try scanner.readValue()
@@ -523,7 +531,12 @@ extension RequestCheck {
         case .columns(let specs):
             if specs.contains(where: { $0.name != nil }) {
                 reportColumnPresence(specs: specs, present: present, allColumns: frame.columns.map(\.label), path: columnsPath)
-                let duplicated = Dictionary(grouping: frame.columns.compactMap(\.stringName), by: { $0 }).filter { $0.value.count > 1 }.keys
+                let names = frame.columns.compactMap(\.stringName)
+                var duplicated = Set<String>()
+                if present.count < names.count {  // only then is a name repeated
+                    var seen = Set<String>()
+                    for name in names where !seen.insert(name).inserted { duplicated.insert(name) }
+                }
                 for name in duplicated.sorted() where specs.contains(where: { $0.name == name }) {
                     sink.error(columnsPath, "column '\(name)' appears more than once; MLflow cannot pick one")
                 }

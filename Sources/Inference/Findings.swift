@@ -48,8 +48,17 @@ final class FindingSink {
 enum Paths {
     /// `prefix.key` or `prefix["key with spaces"]`.
     static func member(_ prefix: String, _ key: String) -> String {
-        let simple = !key.isEmpty && key.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || $0 == "_" }
-            && !(key.first?.isNumber ?? true)
+        // An ASCII letter, digit or `_` throughout, not starting with a digit (bytes: this runs per cell).
+        var utf8 = key.utf8.makeIterator()
+        var simple = false
+        if let head = utf8.next(), !(head >= 0x30 && head <= 0x39) {
+            simple = true
+            var b: UInt8? = head
+            while let c = b {
+                guard (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F else { simple = false; break }
+                b = utf8.next()
+            }
+        }
         if simple { return prefix.isEmpty ? key : "\(prefix).\(key)" }
         var escaped = ""
         for c in key {

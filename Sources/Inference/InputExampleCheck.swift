@@ -2,7 +2,8 @@
 // own signature. MLflow reads `input_example.json` per `saved_input_example_info.type`
 // (mlflow/models/utils.py `_read_example`): a `dataframe` example is a split (or, in old models,
 // records) DataFrame, an `ndarray` example is `inputs` data (or a whole tf-serving request), and
-// `serving_input_example.json` is a complete MLflow request.
+// `serving_input_example.json` is a complete MLflow request. A sparse-matrix example is read as
+// scipy reads it and checked as the dense tensor it is (SparseExample).
 
 import JSON
 import ModelFiles
@@ -27,7 +28,15 @@ public enum InputExampleValidator {
             case "dataframe":
                 let key = info?.pandasOrient == "records" ? "dataframe_records" : "dataframe_split"
                 body = .object(JSONObject([JSONObject.Entry(key: key, value: value)]))
-            case "ndarray", "sparse_matrix_csc", "sparse_matrix_csr":
+            case "sparse_matrix_csc", "sparse_matrix_csr":
+                switch SparseExample.read(value, compressedColumns: info?.type == "sparse_matrix_csc") {
+                case .dense(let dense):
+                    body = .object(JSONObject([JSONObject.Entry(key: "inputs", value: dense)]))
+                case .refused(let message):
+                    let finding = PayloadFinding(.error, path: "", "MLflow cannot read this sparse matrix example: \(message)")
+                    checks.append(ExampleCheck(file: example.path, report: PayloadReport(requestProtocol: .mlflow, findings: [finding], strict: options.strict)))
+                }
+            case "ndarray":
                 if case .object(let o) = value, o["inputs"] != nil || o["instances"] != nil {
                     body = value
                 } else {

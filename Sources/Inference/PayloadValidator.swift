@@ -174,7 +174,7 @@ final class RequestCheck {
             try s.beginObject()
             var first = true
             var inner = Set<String>()
-            while let key = try s.nextKey(&first) { inner.insert(key); try s.skipValue() }
+            while let key = try s.nextKey(&first) { inner.insert(key); s.skipCheckedValue() }
             if inner.isSuperset(of: ["columns", "index", "data"]) {
                 format = .dataframeSplit
                 try dispatchFrame(range, format: .dataframeSplit, path: "input_data")

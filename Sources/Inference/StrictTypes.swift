@@ -146,6 +146,11 @@ enum StrictTypes {
             if case .scalar(let dataType) = items {
                 guard !elements.isEmpty else { return nil }
                 if let error = seriesError(elements, as: dataType) { return error }
+                // pandas turns the dates into int64 nanoseconds, which the cast to datetime64[ns]
+                // refuses (MLflow 3.17.2, pandas 2.3.3); an array of nulls only stays object.
+                if dataType == .datetime, elements.contains(where: { !isNoneOrNaN($0) }) {
+                    return "Incompatible input types for column . Can not safely convert int64 to datetime64[ns] (MLflow cannot enforce Array(datetime) on dates)"
+                }
                 // `.to_numpy(dtype=...)` cannot put a list into one element.
                 if elements.contains(where: { if case .array = $0 { return true }; return false }) {
                     return "setting an array element with a sequence: the elements of \(type) must be single values"
@@ -175,6 +180,9 @@ enum StrictTypes {
             if !invalid.isEmpty { return "Invalid properties not defined in the schema found: \(invalid)" }
             for property in properties {
                 guard let propertyValue = object[property.name] else { continue }
+                if let error = nestedDatetimeError(propertyValue, property.type) {
+                    return "Failed to enforce schema for key `\(property.name)`. \(error)"
+                }
                 if let error = typeError(propertyValue, property.type, required: property.required) {
                     return "Failed to enforce schema for key `\(property.name)`. Expected type \(property.type), received type \(propertyValue.pythonTypeName) (\(error))"
                 }
@@ -189,10 +197,18 @@ enum StrictTypes {
                 return "Expected data to be a dict, got \(value.pythonTypeName)"
             }
             for entry in object.entries {
+                if let error = nestedDatetimeError(entry.value, values) { return "key '\(entry.key)': \(error)" }
                 if let error = typeError(entry.value, values, required: required) { return "key '\(entry.key)': \(error)" }
             }
             return nil
         }
+    }
+
+    /// A datetime inside an Object or a Map: pandas has made the value a Timestamp (a string, in
+    /// params), which MLflow's property and map checks refuse; only a null passes.
+    private static func nestedDatetimeError(_ value: JSONValue, _ type: ColumnType) -> String? {
+        guard case .scalar(.datetime) = type, !isNoneOrNaN(value) else { return nil }
+        return "Expected type datetime, received type \(value.pythonTypeName): MLflow cannot enforce a datetime inside an Object or a Map"
     }
 
     static func isNoneOrNaN(_ value: JSONValue) -> Bool {

@@ -135,6 +135,33 @@ public struct JSONScanner {
         return key
     }
 
+    /// `nextKey` for a value being skipped: the same checks and errors, but the key is not built
+    /// (no String per key when a large document is only walked through).
+    private mutating func skipKey(_ first: inout Bool) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
+        if bytes[offset] == UInt8(ascii: "}") {
+            offset += 1
+            return false
+        }
+        if !first {
+            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found \(describeCurrent())") }
+            offset += 1
+            skipWhitespace()
+        }
+        first = false
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error("expected a string key in an object, found \(describeCurrent())")
+        }
+        if try readUnescapedString() == nil { _ = try readString() }
+        skipWhitespace()
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
+            throw error("expected ':' after an object key, found \(describeCurrent())")
+        }
+        offset += 1
+        return true
+    }
+
     // MARK: Scalars
 
     /// A number as written: its byte range and whether it is an integer literal.
@@ -333,7 +360,7 @@ public struct JSONScanner {
             case .object:
                 offset += 1
                 var first = true
-                if let _ = try nextKey(&first) {
+                if try skipKey(&first) {
                     stack.append(false); firsts.append(first)
                     continue
                 }
@@ -356,11 +383,54 @@ public struct JSONScanner {
                 if isArray {
                     if try nextElement(&first) { firsts[firsts.count - 1] = first; break }
                 } else {
-                    if try nextKey(&first) != nil { firsts[firsts.count - 1] = first; break }
+                    if try skipKey(&first) { firsts[firsts.count - 1] = first; break }
                 }
                 stack.removeLast(); firsts.removeLast()
             }
         }
+    }
+
+    /// Skips one value of a document whose syntax a checking pass (`skipValue`, `readValue`) has
+    /// already accepted: only brackets, quotes and separators are looked at, so it is much faster.
+    /// On unchecked bytes its range may be wrong; call it only on a range already checked.
+    @discardableResult
+    public mutating func skipCheckedValue() -> Range<Int> {
+        skipWhitespace()
+        let start = offset
+        let end = bytes.count
+        var depth = 0
+        repeat {
+            guard offset < end else { return start..<end }
+            switch bytes[offset] {
+            case UInt8(ascii: "\""):
+                offset += 1
+                while offset < end {
+                    let b = bytes[offset]
+                    if b == UInt8(ascii: "\\") { offset += 2; continue }
+                    offset += 1
+                    if b == UInt8(ascii: "\"") { break }
+                }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                offset += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+                offset += 1
+            default:
+                if depth == 0 {
+                    // A number or a literal: it ends at a separator, a closing bracket or whitespace.
+                    while offset < end {
+                        switch bytes[offset] {
+                        case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x0A, 0x0D, 0x09: return start..<offset
+                        default: offset += 1
+                        }
+                    }
+                    return start..<offset
+                }
+                offset += 1
+            }
+        } while depth > 0
+        return start..<min(offset, end)
     }
 
     /// Reads one value into a tree (for small values: cells, params, column lists), no deeper

@@ -42,7 +42,15 @@ extension ModelLoader {
         case .success(let bytes):
             guard relative.hasSuffix(".json") else { return InputExampleFile(path: relative, exists: true, value: nil) }
             do {
-                return InputExampleFile(path: relative, exists: true, value: try JSONValue.parse(bytes))
+                // MLflow writes and reads its examples with Python's json, which takes NaN and
+                // Infinity (a DataFrame example with a missing value holds NaN).
+                let value = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) -> JSONValue in
+                    var scanner = JSONScanner(buffer, pythonLiterals: true)
+                    let value = try scanner.readValue()
+                    try scanner.expectEnd()
+                    return value
+                }
+                return InputExampleFile(path: relative, exists: true, value: value)
             } catch {
                 diagnostics.append(Diagnostic(.error, "invalid-input-example", "'\(relative)' is not valid JSON: \(error.message)",
                                               at: SourceLocation(file: ModelDirectory.normalize(relative), line: error.line, column: error.column)))

@@ -15,8 +15,9 @@ the test passes to `predict`), and the outcome the test asserts. No test code is
 only exist in the Python API (numpy dtypes that JSON cannot carry, 0-d arrays, sets, tuples, bytes,
 ParamSpec construction, tracing, warnings) are listed in SKIPPED and in RESULTS.md.
 
-Every case goes through the oracle (real MLflow parsing + enforcement, oracle.py) and through
-`mlenv validate`; the report says how many agree with the test's expectation and with each other.
+Every case goes through the oracle (real MLflow parsing + enforcement) and through
+`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree
+with the test's expectation and with each other.
 Exit 0 when mlenv agrees with the oracle on every case.
 """
 
@@ -25,7 +26,6 @@ import base64
 import datetime
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -35,6 +35,7 @@ import pandas as pd
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from generate import write_mlmodel  # noqa: E402
+from oracle import compare, summarize  # noqa: E402
 from mlflow.models import ModelSignature, convert_input_example_to_serving_input, infer_signature  # noqa: E402
 from mlflow.types import ColSpec, DataType, ParamSchema, ParamSpec, Schema, TensorSpec  # noqa: E402
 from mlflow.types.schema import Array, Map, Object, Property  # noqa: E402
@@ -403,42 +404,10 @@ def main():
             models[key] = os.path.join(work, f"model-{len(models)}")
             write_mlmodel(models[key], signature)
         rows.append((name, models[key], body, expected))
-    oracle_in = "\n".join(json.dumps({"id": i, "model": m, "body": b, "content_type": JSON}) for i, (_, m, b, _) in enumerate(rows))
-    oracle = subprocess.run([sys.executable, os.path.join(HERE, "oracle.py")], input=oracle_in, capture_output=True, text=True).stdout.splitlines()
-    assert len(oracle) == len(rows), "the oracle did not answer every case"
-    agree_test = agree_oracle = test_oracle = 0
-    lines = []
-    for i, ((name, model, body, expected), verdict) in enumerate(zip(rows, oracle)):
-        verdict = json.loads(verdict)
-        theirs = verdict["valid"]
-        path = os.path.join(work, f"{i}.body")
-        with open(path, "w") as f:
-            f.write(body)
-        out = subprocess.run([args.mlenv, "validate", model, "--payload", path, "--content-type", JSON, "--format", "json"],
-                             capture_output=True, text=True).stdout
-        try:
-            report = json.loads(out)
-            report = report[0] if isinstance(report, list) else report
-            mine = report.get("valid")
-        except json.JSONDecodeError:
-            mine = None
-        agree_test += (theirs == expected and mine == expected)
-        agree_oracle += (mine == theirs)
-        test_oracle += (theirs == expected)
-        mark = "" if mine == theirs else "  <- mlenv differs from MLflow"
-        if theirs != expected:
-            mark += "  <- MLflow's server differs from the test's in-process expectation"
-        lines.append(f"| {name} | {'accepted' if expected else 'refused'} | {theirs} | {mine} |{mark}")
-        if args.show and (mark or not theirs):
-            lines.append(f"|   | {body[:160]} | {verdict['error']} | |")
-    print(f"Source: {SOURCE}")
-    print(f"{len(rows)} cases over {len(models)} signatures; mlenv = MLflow on {agree_oracle}; "
-          f"MLflow = the test on {test_oracle}; all three agree on {agree_test}; skipped (Python API only): {len(SKIPPED)} groups")
-    print("| case (source test) | the test expects | MLflow oracle accepts | mlenv accepts |")
-    print("|---|---|---|---|")
-    print("\n".join(lines))
+    rows = [{"name": name, "model": model, "body": body, "expected": expected} for name, model, body, expected in rows]
+    agree_oracle, _, _ = summarize(SOURCE, compare(rows, args.mlenv, work), show=args.show,
+                                   note=f"; skipped (Python API only): {len(SKIPPED)} groups")
     sys.exit(0 if agree_oracle == len(rows) else 1)
-
 
 if __name__ == "__main__":
     main()

@@ -10,8 +10,9 @@ tensor signature with a datetime param), with the outcome the test asserts (200,
 Tests data is data: no test code is copied; what a test checks that is not a request verdict
 (predictions, dtypes after parsing, gunicorn command lines) is left out.
 
-Every case goes through the oracle (real MLflow parsing + enforcement, oracle.py) and through
-`mlenv validate`; the report says how many agree with the test's expectation and with each other.
+Every case goes through the oracle (real MLflow parsing + enforcement) and through
+`mlenv validate` (oracle.compare, the loop every port shares); the report says how many agree
+with the test's expectation and with each other.
 Exit 0 when all three agree on every case.
 """
 
@@ -19,7 +20,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -30,6 +30,7 @@ from sklearn import datasets
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from generate import write_mlmodel  # noqa: E402
+from oracle import compare, summarize  # noqa: E402
 from mlflow.models import ModelSignature, infer_signature  # noqa: E402
 from mlflow.types import ColSpec, DataType, ParamSchema, ParamSpec, Schema  # noqa: E402
 from mlflow.utils.proto_json_utils import NumpyEncoder  # noqa: E402
@@ -112,35 +113,10 @@ def main():
     for name, sig in signatures.items():
         models[name] = os.path.join(work, name)
         write_mlmodel(models[name], sig)
-    rows = list(cases(models))
-    oracle_in = "\n".join(json.dumps({"id": i, "model": m, "body": b, "content_type": ct}) for i, (_, m, b, ct, _) in enumerate(rows))
-    oracle = subprocess.run([sys.executable, os.path.join(HERE, "oracle.py")], input=oracle_in, capture_output=True, text=True).stdout.splitlines()
-    agree_test = agree_oracle = 0
-    lines = []
-    for i, ((name, model, body, content_type, expected), verdict) in enumerate(zip(rows, oracle)):
-        theirs = json.loads(verdict)["valid"]
-        path = os.path.join(work, f"{i}.body")
-        with open(path, "w") as f:
-            f.write(body)
-        out = subprocess.run([args.mlenv, "validate", model, "--payload", path, "--content-type", content_type, "--format", "json"],
-                             capture_output=True, text=True).stdout
-        try:
-            report = json.loads(out)
-            report = report[0] if isinstance(report, list) else report
-            mine = report.get("valid")
-        except json.JSONDecodeError:
-            mine = None
-        agree_test += (theirs == expected and mine == expected)
-        agree_oracle += (mine == theirs)
-        mark = "" if theirs == expected == mine else "  <- DIFFERS"
-        lines.append(f"| {name} | {os.path.basename(model)} | {'accepted' if expected else 'refused'} | {theirs} | {mine} |{mark}")
-    print(f"Source: {SOURCE}")
-    print(f"{len(rows)} requests; mlenv = MLflow on {agree_oracle}; all three (test, MLflow, mlenv) agree on {agree_test}")
-    print("| request | model | the test expects | MLflow oracle accepts | mlenv accepts |")
-    print("|---|---|---|---|---|")
-    print("\n".join(lines))
-    sys.exit(0 if agree_test == len(rows) else 1)
-
+    rows = [{"name": name, "model": model, "body": body, "content_type": ct, "expected": expected}
+            for name, model, body, ct, expected in cases(models)]
+    _, _, agree_all = summarize(SOURCE, compare(rows, args.mlenv, work))
+    sys.exit(0 if agree_all == len(rows) else 1)
 
 if __name__ == "__main__":
     main()

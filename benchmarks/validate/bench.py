@@ -8,7 +8,8 @@
 2. Times `mlenv validate MODEL --payload DIR --format json` over all of them (one process, wall
    clock, including its start and loading MLmodel), and MLflow's `scoring_server` parsing + `_validate_prediction_input`
    (through score.validate_request) over the same files in one Python process (imports excluded).
-3. Checks that both give the same verdicts, prints the ratio.
+3. Checks that both give the same verdicts, prints the ratio of wall-clock times and of CPU
+   times (user + system; the steadier figure on a shared machine).
 4. Writes a `big-mb` MB dataframe_split body and measures mlenv's peak memory on it with
    /usr/bin/time -v.
 Nothing here asserts a time; the numbers go to RESULTS.md.
@@ -20,6 +21,7 @@ import logging
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -92,8 +94,11 @@ def main():
 
     # mlenv: one process over all payloads.
     t0 = time.perf_counter()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([args.mlenv, "validate", model, "--format", "json", "--payload", payload_dir], capture_output=True)
     t_mlenv = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_mlenv = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     assert proc.returncode in (0, 1), proc.stderr.decode()[-2000:]
     mlenv_verdicts = [r["valid"] for r in json.loads(proc.stdout)]
 
@@ -107,6 +112,7 @@ def main():
     meta = Model.load(os.path.join(model, "MLmodel"))
     t_import = time.perf_counter() - t_import
     t0 = time.perf_counter()
+    c0 = time.process_time()
     mlflow_verdicts = []
     for p in paths:
         with open(p, "rb") as f:
@@ -117,11 +123,14 @@ def main():
         except Exception:
             mlflow_verdicts.append(False)
     t_mlflow = time.perf_counter() - t0
+    cpu_mlflow = time.process_time() - c0
     agree = sum(a == b for a, b in zip(mlenv_verdicts, mlflow_verdicts))
     print(f"verdicts agree: {agree}/{args.count} ({sum(mlflow_verdicts)} valid per MLflow)")
     print(f"mlenv validate: {t_mlenv:.2f} s ({args.count / t_mlenv:.0f} payloads/s, process start included)")
     print(f"MLflow parse+enforce: {t_mlflow:.2f} s ({args.count / t_mlflow:.0f} payloads/s; imports {t_import:.1f} s not counted)")
     print(f"ratio: {t_mlflow / t_mlenv:.1f}x")
+    # CPU time (user + system) is what a loaded, shared machine distorts least.
+    print(f"CPU time: mlenv {cpu_mlenv:.2f} s, MLflow {cpu_mlflow:.2f} s, ratio {cpu_mlflow / cpu_mlenv:.1f}x")
 
     # Peak memory on a big body.
     if args.big_mb:

@@ -25,6 +25,13 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if scannerOK != parserOK {
         fatalError("JSONScanner and JSONParser disagree (scanner \(scannerOK), parser \(parserOK))")
     }
+    // On a checked body the fast skip finds the same value range as the checking one.
+    if scannerOK {
+        var checking = JSONScanner(body)
+        let range = try? checking.skipValue()
+        var fast = JSONScanner(body)
+        if range != fast.skipCheckedValue() { fatalError("skipCheckedValue and skipValue give different ranges") }
+    }
 
     var options = ValidationOptions()
     switch mode % 5 {
