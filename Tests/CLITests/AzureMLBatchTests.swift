@@ -79,7 +79,7 @@ import Testing
         #expect(listed.map { URL(fileURLWithPath: $0).lastPathComponent } == ["environment.yml", "conda.yml", "batch_driver.py", "deployment.yml", "README.md"])
         let deployment = try String(contentsOf: out.appendingPathComponent("deployment.yml"), encoding: .utf8)
         #expect(deployment.contains("$schema: https://azuremlschemas.azureedge.net/latest/batchDeployment.schema.json\n"))
-        #expect(deployment.contains("\ntype: model\n"))
+        #expect(deployment.contains("\ntype: model\n") && deployment.contains("\ncompute: azureml:gpu-cluster\n"))
         #expect(!deployment.contains(": " + CLI.repository.path) && !deployment.contains(": /tmp"))
         let conda = try String(contentsOf: out.appendingPathComponent("conda.yml"), encoding: .utf8)
         // The profile's package for batch deployments, pinned.
@@ -98,7 +98,7 @@ import Testing
         #expect(loaded["endpoint"] == "iris-batch")
         #expect(loaded["model_type"] == "mlflow_model")
         #expect(loaded["model_path"] == .string(AzureMLCommandTests.realpath(CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path)))
-        #expect(loaded["compute"] == "azureml:gpu-cluster")
+        #expect(loaded["compute"] == "gpu-cluster")  // the loader reads azureml:NAME as the cluster NAME
         #expect(loaded["instance_count"] == 3)
         #expect(loaded["mini_batch_size"] == 20)
         #expect(loaded["output_action"] == "append_row")
@@ -124,7 +124,7 @@ import Testing
         #expect(plainStatus == 0, "\(plainErr)")
         let plainLoaded = try JSONValue.parse(string: plainOut)
         #expect(plainLoaded["code"] == .null && plainLoaded["environment_image"] == .null && plainLoaded["variables"] == [:])
-        #expect(plainLoaded["compute"] == "azureml:cpu-cluster" && plainLoaded["mini_batch_size"] == 10)
+        #expect(plainLoaded["compute"] == "cpu-cluster" && plainLoaded["mini_batch_size"] == 10)
     }
 
     /// The batch scoring script scores a mini batch of real files with the real model.

@@ -35,6 +35,7 @@ import Testing
         client.finalize_logged_model(logged.model_id, "READY")
         client.create_registered_model("iris-logged")
         client.create_model_version("iris-logged", source=logged.artifact_location, run_id=run_id, model_id=logged.model_id)
+        shutil.rmtree(os.path.dirname(nested))
         print(logged.model_id)
         """
 
@@ -95,7 +96,8 @@ import Testing
             ("models:/iris@champion", ["registered_model": "iris", "version": "1", "run_id": server.runID]),
             ("models:/iris/Production", ["registered_model": "iris", "version": "1", "run_id": server.runID]),
             ("models:/iris/latest", ["registered_model": "iris", "version": "2", "run_id": server.runID]),
-            ("models:/iris-logged/1", ["registered_model": "iris-logged", "version": "1", "run_id": server.runID, "model_id": modelID]),
+            // (MLflow 3.17's REST answer for a model version names no model_id, so none is recorded.)
+            ("models:/iris-logged/1", ["registered_model": "iris-logged", "version": "1", "run_id": server.runID]),
         ]
         for (index, (uri, source)) in expected.enumerated() {
             let output = scratch.path + "/uri-\(index)/"
@@ -141,7 +143,7 @@ import Testing
         #expect((try? String(contentsOfFile: scratch.path + "/nested/model/data/deeper/weights.txt", encoding: .utf8)) == "nested file\n")
 
         // Bounds: too many files, too many bytes; nothing written, nothing left behind.
-        for (option, message) in [(["--model-max-files", "3"], "more than 3 files and folders"), (["--model-max-bytes", "2000"], "larger than 2000 bytes")] {
+        for (option, message) in [(["--model-max-files", "3"], "more than 3 files and folders"), (["--model-max-bytes", "2000"], "the model is larger than 2000 bytes: ")] {
             let bounded = try CLI.run(["package", "models:/iris/1"] + arguments + option + ["--offline", "-o", scratch.path + "/bounded/"], environment: server.environment)
             #expect(bounded.status == 2, "\(option): \(bounded.stderr)")
             #expect(bounded.stderr.contains(message), "\(option): \(bounded.stderr)")
@@ -159,16 +161,18 @@ import Testing
         var environment = server.environment
         environment["MLFLOW_TRACKING_USERNAME"] = "admin"
         environment["MLFLOW_TRACKING_PASSWORD"] = password
-        let output = server.directory.path + "/bundle.tar.gz"
+        let output = server.directory.path + "/bundle"
         let result = try CLI.run(["package", "models:/iris@champion", "--deployment", "azureml-online", "--env-manager", "virtualenv", "--offline",
-                                  "-o", output, "--source-date-epoch", "0"], environment: environment)
+                                  "-o", output + "/"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains(password) && !result.stderr.contains(password))
-        let tar = try #require(FileManager.default.contents(atPath: output))
-        // The archive is compressed: look in the uncompressed stream.
-        let listing = try Self.shell(["tar", "-xzOf", output])
-        #expect(!tar.isEmpty && listing.contains("models:/iris@champion") && !listing.contains(password), "the bundle holds the password or no source")
-        #expect(!listing.contains("admin:"), "the bundle holds credentials")
+        let manifest = try String(contentsOfFile: output + "/MANIFEST.json", encoding: .utf8)
+        #expect(manifest.contains("\"uri\": \"models:/iris@champion\""), "\(manifest.prefix(400))")
+        // No file of the bundle holds the password or the user (grep -r: every file, binary too).
+        for secret in [password, "admin:"] {
+            let found = try Self.shell(["grep", "-r", "-l", "-F", "--", secret, output])
+            #expect(found.isEmpty, "the bundle holds credentials: \(found)")
+        }
     }
 
     /// A tracking server that lists names leaving the folder, a name twice, files bigger than
@@ -188,7 +192,8 @@ import Testing
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
+        // SIGKILL: the child inherits the test runner's blocked signals, SIGTERM among them.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
         _ = try MLflowServer.runPython("""
             import sys, time, urllib.request
             for _ in range(100):

@@ -92,7 +92,7 @@ extension MLflowRegistry {
                 }
                 let left = limits.maxBytes - summary.bytes
                 if let claimed = entry.size, claimed > left {
-                    throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes (\(relative) alone is \(claimed)) (--model-max-bytes)")
+                    throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes: \(relative) (\(claimed) bytes) does not fit in the \(left) left (--model-max-bytes)")
                 }
                 progress("downloading \(relative)")
                 let written = try downloadFile(remote, to: local, maxBytes: left, for: uri)
@@ -118,7 +118,7 @@ extension MLflowRegistry {
             transfer = try client.transfer(url, accept: nil, range: nil, conditional: [], bodyPath: path, maxBytes: maxBytes)
         } catch {
             if error.reason.hasPrefix("the answer is larger") {
-                throw ChannelError("\(uri): the model is larger than the byte budget left at \(remote) (--model-max-bytes)")
+                throw ChannelError("\(uri): the model is larger than the byte budget left (\(maxBytes) bytes) at \(remote) (--model-max-bytes)")
             }
             throw ChannelError("\(uri): cannot download \(remote) from the tracking server at \(URLText.redacted(trackingURI)): \(error.reason)")
         }

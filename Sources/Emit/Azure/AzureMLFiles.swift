@@ -1,8 +1,8 @@
 // The files of `mlenv azureml`: an Azure ML environment (environment.yml) and a managed online
-// (or, for azureml-batch, a batch deployment: AzureMLBatch.swift)
 // deployment (deployment.yml) for `az ml online-deployment create -f deployment.yml`, with what
-// they point to. Every value goes through YAMLWriter.scalar, every comment through
-// LockFiles.commentSafe: a model's name or path cannot add keys or lines.
+// they point to (for azureml-batch a batch deployment instead: AzureMLBatch.swift). Every value
+// goes through YAMLWriter.scalar, every comment through LockFiles.commentSafe: a model's name or
+// path cannot add keys or lines.
 //
 // Three ways the deployment gets its environment (anchors §1.1, §1.4; how-to-deploy-mlflow-models-
 // online-endpoints.md "Customize MLflow model deployments"):
