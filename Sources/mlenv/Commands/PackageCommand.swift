@@ -140,11 +140,15 @@ struct PackageCommand: AsyncParsableCommand {
     @Flag(help: "Replace an existing output.")
     var force = false
 
+    func validate() throws {
+        if modelMaxFiles < 1 { throw ValidationError("--model-max-files: expected 1 or more") }
+        if modelMaxBytes < 1 { throw ValidationError("--model-max-bytes: expected 1 or more") }
+    }
+
     func run() async throws {
         // A model URI: the whole model fetched first (into a temporary directory, removed at the end).
         var fetched: FetchedModel?
         if MLflowModelURI.isURI(model) {
-            guard modelMaxFiles > 0, modelMaxBytes > 0 else { throw ValidationError("--model-max-files and --model-max-bytes must be positive") }
             let fetchLine = ProgressLine()
             do {
                 fetched = try FetchedModel.fetch(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
