@@ -90,7 +90,11 @@ extension MLflowRegistry {
                     pending.append((remote, relative, next.depth + 1))
                     continue
                 }
-                let left = limits.maxBytes - summary.bytes
+                // Never 0: the transfer reads 0 as "no limit".
+                let left = limits.maxBytes > summary.bytes ? limits.maxBytes - summary.bytes : 0
+                guard left > 0 else {
+                    throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes: nothing is left for \(relative) (--model-max-bytes)")
+                }
                 if let claimed = entry.size, claimed > left {
                     throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes: \(relative) (\(claimed) bytes) does not fit in the \(left) left (--model-max-bytes)")
                 }
