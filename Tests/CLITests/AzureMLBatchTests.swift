@@ -115,6 +115,20 @@ import Testing
         #expect(loaded["scoring_script"] == "batch_driver.py")
         #expect(loaded["environment_name"] == "sklearn-iris")
 
+        // An image built from the bundle: environment.yml names it (no conda file, no online routes); the script stays.
+        let imageOut = root.appendingPathComponent("image")
+        let imaged = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", imageOut.path, "--sources", "embedded", "--deployment", "azureml-batch",
+                                  "--image", "registry.example/iris:7"])
+        #expect(imaged.status == 0, "\(imaged.stderr)")
+        let imageEnvironment = try String(contentsOf: imageOut.appendingPathComponent("environment.yml"), encoding: .utf8)
+        #expect(imageEnvironment.contains("\nimage: registry.example/iris:7\n") && !imageEnvironment.contains("inference_config"), "\(imageEnvironment)")
+        #expect(!FileManager.default.fileExists(atPath: imageOut.appendingPathComponent("conda.yml").path))
+        let (imageStatus, imageStdout, imageErr) = try Self.python(AzureLoader.python, Self.loader, [imageOut.path])
+        #expect(imageStatus == 0, "\(imageErr)")
+        let imageLoaded = try JSONValue.parse(string: imageStdout)
+        #expect(imageLoaded["environment_image"] == "registry.example/iris:7" && imageLoaded["environment_has_conda"] == false)
+        #expect(imageLoaded["scoring_script"] == "batch_driver.py")
+
         // No-code: no environment, no script, no variables; the loader still accepts it.
         let noCode = root.appendingPathComponent("nocode")
         let plain = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", noCode.path, "--sources", "embedded", "--deployment", "azureml-batch", "--no-code"])
