@@ -110,7 +110,7 @@ final class MLflowServer {
         // Polled by Python (urllib): Foundation here has no HTTP client.
         let poll = """
             import sys, time, urllib.request
-            for _ in range(240):
+            for _ in range(960):  # up to 4 minutes on a loaded machine
                 try:
                     if b"OK" in urllib.request.urlopen(sys.argv[1] + "/health", timeout=2).read(): sys.exit(0)
                 except Exception:
@@ -203,7 +203,7 @@ final class MLflowServer {
             ("models:/iris@no-such-alias", "no-such-alias not found"),
             ("runs:/\(server.runID)/elsewhere", "there is no MLmodel at mlflow-artifacts:/1/\(server.runID)/artifacts/elsewhere"),
             ("models:/iris-s3/1", "in a s3: store"),
-            ("models:/iris/Production", "stages such as Production are not supported"),
+            ("models:/iris/Production", "models:/iris/Production: iris has no version in stage Production"),
         ]
         for (uri, message) in cases {
             let result = try CLI.run(["inspect", uri], environment: server.environment)

@@ -121,7 +121,7 @@ public final class HTTPClient: Sendable {
         if let range { headers.append(("Range", range)) }
         if let token = settings.token(for: url) { headers.append(("Authorization", "Bearer \(token)")) }
         var lastReason = "no attempt made"
-        for attempt in 0..<attempts {
+        tries: for attempt in 0..<attempts {
             if attempt > 0 { usleep(UInt32(500_000) << UInt32(attempt - 1)) }
             HTTPClient.inFlight.wait()
             let started = HTTPClient.debug ? DispatchTime.now().uptimeNanoseconds : 0
@@ -146,7 +146,7 @@ public final class HTTPClient: Sendable {
             case .failure(let reason):
                 lastReason = reason
                 // A body over the limit will be over it again.
-                if reason.hasPrefix("the answer is larger") { break }
+                if reason.hasPrefix("the answer is larger") { break tries }
             }
         }
         throw HTTPError(url: url, reason: "\(lastReason) (after \(attempts) attempts)")

@@ -3,6 +3,8 @@
 // API, as MLflow's own clients do:
 // - GET /api/2.0/mlflow/model-versions/get-download-uri?name=&version= → `artifact_uri`;
 // - GET /api/2.0/mlflow/registered-models/alias?name=&alias= → `model_version.version`;
+// - `models:/NAME/STAGE` and `models:/NAME/latest`, `models:/ID` (an MLflow 3 logged model):
+//   see MLflowModelSource.swift;
 // - GET /api/2.0/mlflow/runs/get?run_id= → `run.info.artifact_uri` (+ `/PATH`);
 // - an `mlflow-artifacts:/P` artifact URI through the server's artifact proxy:
 //   GET /api/2.0/mlflow-artifacts/artifacts?path=P lists a directory (base names),
@@ -24,6 +26,11 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
     case run(id: String, path: String)
     /// `mlflow-artifacts:/PATH` (the path without its leading slashes).
     case artifacts(path: String)
+    /// `models:/NAME/STAGE` (`None`, `Staging`, `Production`, `Archived`, in MLflow's spelling),
+    /// or `models:/NAME/latest` (stage nil): the newest version in that stage, or of all.
+    case stage(name: String, stage: String?)
+    /// `models:/ID`: an MLflow 3 logged model (IDs look like `m-` and 32 hex digits).
+    case loggedModel(id: String)
 
     public static let schemes = ["models:", "runs:", "mlflow-artifacts:"]
 
@@ -45,7 +52,8 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
                     throw ChannelError("\(text): expected models:/NAME/VERSION or models:/NAME@ALIAS")
                 }
                 guard !version.isEmpty, version.allSatisfy(\.isASCII), version.allSatisfy(\.isNumber) else {
-                    throw ChannelError("\(text): the version must be a number (stages such as Production are not supported; use an alias: models:/\(name)@ALIAS)")
+                    self = .stage(name: name, stage: try MLflowModelURI.stageName(version, in: text))
+                    return
                 }
                 self = .version(name: name, version: version)
             } else if let at = body.lastIndex(of: "@") {
@@ -53,7 +61,10 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
                 guard !name.isEmpty, !alias.isEmpty else { throw ChannelError("\(text): expected models:/NAME@ALIAS") }
                 self = .alias(name: name, alias: alias)
             } else {
-                throw ChannelError("\(text): expected models:/NAME/VERSION or models:/NAME@ALIAS (a logged model's ID is not supported)")
+                guard !body.isEmpty, body.count <= 256, body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                    throw ChannelError("\(text): expected models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME@ALIAS or models:/MODEL_ID")
+                }
+                self = .loggedModel(id: String(body))
             }
         } else if text.hasPrefix("runs:") {
             let body = rest("runs:")
@@ -93,6 +104,8 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
         case .alias(let name, let alias): return "models:/\(name)@\(alias)"
         case .run(let id, let path): return "runs:/\(id)/\(path)"
         case .artifacts(let path): return "mlflow-artifacts:/\(path)"
+        case .stage(let name, let stage): return "models:/\(name)/\(stage ?? "latest")"
+        case .loggedModel(let id): return "models:/\(id)"
         }
     }
 }
@@ -160,10 +173,14 @@ public struct MLflowRegistry: Sendable {
             return path.isEmpty ? base : base + "/" + path
         case .artifacts(let path):
             return "mlflow-artifacts:/" + path
+        case .stage(let name, let stage):
+            return try downloadURI(name: name, version: latestVersion(name: name, stage: stage, for: uri).version, for: uri)
+        case .loggedModel(let id):
+            return try loggedModel(id: id, for: uri).artifactURI
         }
     }
 
-    private func downloadURI(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError) -> String {
+    func downloadURI(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError) -> String {
         let answer = try api("/api/2.0/mlflow/model-versions/get-download-uri", ["name": name, "version": version], for: uri)
         guard case .string(let artifact)? = answer["artifact_uri"], !artifact.isEmpty else {
             throw ChannelError("\(uri): the tracking server's answer names no artifact URI")
@@ -210,7 +227,7 @@ public struct MLflowRegistry: Sendable {
         }
     }
 
-    private func api(_ endpoint: String, _ query: KeyValuePairs<String, String>, for uri: MLflowModelURI) throws(ChannelError) -> JSONObject {
+    func api(_ endpoint: String, _ query: KeyValuePairs<String, String>, for uri: MLflowModelURI) throws(ChannelError) -> JSONObject {
         let text = query.map { PercentEncoding.encoded($0.key) + "=" + PercentEncoding.encoded($0.value) }.joined(separator: "&")
         let response = try get(trackingURI + endpoint + "?" + text, for: uri, maxBytes: HTTPClient.pageLimit)
         guard response.status == 200 else { throw failure(response, for: uri) }
@@ -220,7 +237,7 @@ public struct MLflowRegistry: Sendable {
         return object
     }
 
-    private func get(_ url: String, for uri: MLflowModelURI, maxBytes: UInt64) throws(ChannelError) -> HTTPResponse {
+    func get(_ url: String, for uri: MLflowModelURI, maxBytes: UInt64) throws(ChannelError) -> HTTPResponse {
         do throws(HTTPError) {
             return try client.fetch(url, accept: "application/json", maxBytes: maxBytes)
         } catch {
@@ -228,7 +245,7 @@ public struct MLflowRegistry: Sendable {
         }
     }
 
-    private func failure(_ response: HTTPResponse, for uri: MLflowModelURI) -> ChannelError {
+    func failure(_ response: HTTPResponse, for uri: MLflowModelURI) -> ChannelError {
         if response.status == 401 || response.status == 403 {
             return ChannelError("\(uri): HTTP \(response.status): the tracking server at \(URLText.redacted(trackingURI)) wants credentials "
                                 + "(MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) or refused the ones given")

@@ -1,7 +1,8 @@
 // The files of `mlenv azureml`: an Azure ML environment (environment.yml) and a managed online
 // deployment (deployment.yml) for `az ml online-deployment create -f deployment.yml`, with what
-// they point to. Every value goes through YAMLWriter.scalar, every comment through
-// LockFiles.commentSafe: a model's name or path cannot add keys or lines.
+// they point to (for azureml-batch a batch deployment instead: AzureMLBatch.swift). Every value
+// goes through YAMLWriter.scalar, every comment through LockFiles.commentSafe: a model's name or
+// path cannot add keys or lines.
 //
 // Three ways the deployment gets its environment (anchors §1.1, §1.4; how-to-deploy-mlflow-models-
 // online-endpoints.md "Customize MLflow model deployments"):
@@ -46,6 +47,8 @@ public struct AzureMLInputs: Sendable {
     /// The model directory's own name: the folder Azure puts the model's files in, under
     /// AZUREML_MODEL_DIR.
     public let modelFolder: String
+    /// A batch deployment (azureml-batch) instead of a managed online one.
+    public var batch: AzureMLBatchSettings?
 
     public init(lock: LockInputs, shape: Shape, environmentName: String, environmentVersion: String, image: String?, deploymentName: String,
                 endpointName: String, instanceType: String, instanceCount: Int, modelPath: String, modelFolder: String) {
@@ -86,6 +89,13 @@ public enum AzureMLFiles {
             }
             files.append(("conda.yml", LockFiles.environmentYAML(inputs.lock)))
         }
+        if let batch = inputs.batch {
+            // A batch deployment on any environment of ours brings its scoring script.
+            if inputs.shape != .noCode { files.append(("score/" + batchScript, batchDriver(inputs))) }
+            files.append(("deployment.yml", batchDeploymentYAML(inputs, batch)))
+            files.append(("README.md", readme(inputs, names: files.map(\.0))))
+            return files
+        }
         if inputs.shape == .scoringScript {
             guard let score = ScoringCore.contents(of: "score.py") else {
                 throw AzureMLError(message: "the scoring core file score.py is missing from this mlenv build")
@@ -107,7 +117,13 @@ public enum AzureMLFiles {
     static func environmentYAML(_ inputs: AzureMLInputs) -> String {
         var out = header(inputs, "Azure ML environment")
         out += "# Register: az ml environment create -f environment.yml\n"
-        if let image = inputs.image, inputs.shape == .image {
+        if let image = inputs.image, inputs.shape == .image, inputs.batch != nil {
+            out += "# The image built from mlenv's bundle; the batch driver runs the scoring script in it.\n"
+            out += "$schema: \(environmentSchema)\n"
+            out += "name: \(YAMLWriter.scalar(inputs.environmentName))\n"
+            out += "version: \(YAMLWriter.scalar(inputs.environmentVersion))\n"
+            out += "image: \(YAMLWriter.scalar(image))\n"
+        } else if let image = inputs.image, inputs.shape == .image {
             out += "# The image built from mlenv's bundle: it runs azmlinfsrv with the scoring script on port \(inputs.profile.port ?? 5001).\n"
             out += "$schema: \(environmentSchema)\n"
             out += "name: \(YAMLWriter.scalar(inputs.environmentName))\n"
@@ -189,6 +205,22 @@ public enum AzureMLFiles {
         let endpoint = LockFiles.commentSafe(inputs.endpointName)
         var out = "# Azure ML deployment of \(LockFiles.commentSafe(inputs.modelFolder))\n\n"
         out += "Written by mlenv \(MLEnvGenerator.version) for the \(LockFiles.commentSafe(inputs.profile.name)) profile (\(inputs.shape.rawValue)).\n\n"
+        if inputs.batch != nil {
+            out += "```sh\naz ml batch-endpoint create --name \(endpoint)          # once per endpoint\n"
+            out += "az ml batch-deployment create -f deployment.yml --set-default\n"
+            out += "az ml batch-endpoint invoke --name \(endpoint) --input DATA_FOLDER\n```\n\n"
+            out += "Files: " + names.map { "`\($0)`" }.joined(separator: ", ") + ", this README.\n\n"
+            if inputs.shape == .noCode {
+                out += "A no-code batch deployment: Azure builds the environment from the model's own `conda.yaml`. To register the "
+                out += "locked one instead: `az ml environment create -f environment.yml`.\n"
+            } else {
+                out += "The deployment runs mlenv's batch scoring script (`score/\(batchScript)`) on "
+                out += inputs.shape == .image ? "the image built from mlenv's bundle. " : "the locked environment (`environment.yml`: the profile's base image and `conda.yml`). "
+                out += "Each mini batch of input files (.csv, .parquet, .json, .jsonl) is read with pandas and scored with `mlflow.pyfunc`; "
+                out += "the predictions, one row each with the file's name, are appended to the output file.\n"
+            }
+            return out
+        }
         out += "```sh\naz ml online-endpoint create --name \(endpoint)          # once per endpoint\n"
         out += "az ml online-deployment create -f deployment.yml --all-traffic\n```\n\n"
         out += "Files: " + names.map { "`\($0)`" }.joined(separator: ", ") + ", this README.\n\n"

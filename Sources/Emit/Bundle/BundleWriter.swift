@@ -31,6 +31,8 @@ public struct BundleInputs: Sendable {
     public let artifacts: [String: String]
     /// The wheels built from the resolution's sdists, by sdist file name (SourceBuilder).
     public let builtWheels: [String: BuiltWheel]
+    /// Where the model came from when it was fetched by URI (MANIFEST.json "source").
+    public var source: BundleModelSource?
 
     public init(modelPath: String, environment: DeclaredEnvironment, plan: DeploymentRequest, resolution: Resolution, lock: LockInputs,
                 artifacts: [String: String], builtWheels: [String: BuiltWheel] = [:]) {
@@ -159,6 +161,7 @@ public enum BundleWriter {
         var o = JSONObject()
         o.append("mlenv", .string(MLEnvGenerator.version))
         o.append("model", .string(modelName))
+        if let source = inputs.source { o.append("source", source.manifestValue) }
         o.append("deployment", .string(inputs.plan.profile.name))
         o.append("environment", .string(inputs.resolution.mode.rawValue))
         o.append("python", .string(inputs.resolution.python.minorString))

@@ -6,7 +6,7 @@ import JSON
 struct AzureMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "azureml",
-        abstract: "Write an Azure ML environment and managed online deployment for a model's locked environment.",
+        abstract: "Write an Azure ML environment and managed online or batch deployment for a model's locked environment.",
         discussion: """
             Resolves the model for the azureml-online deployment and writes to DIR:
               environment.yml   Azure ML environment: the profile's base image and conda.yml
@@ -29,9 +29,17 @@ struct AzureMLCommand: ParsableCommand {
             Names: --name defaults to the model directory's name with characters Azure does not \
             allow replaced; --endpoint defaults to that name lowercased (3-32 letters, digits and \
             -, starting with a letter), and `az ml online-deployment create --endpoint-name` \
-            overrides it. Only azureml-online is written: a batch deployment on a custom \
-            environment needs a batch scoring script, which mlenv does not ship (exit 2). \
-            Existing different files are not overwritten without --force.
+            overrides it. Existing different files are not overwritten without --force.
+
+            --deployment azureml-batch writes a batch deployment instead (`az ml batch-deployment \
+            create -f DIR/deployment.yml`): type model, the compute cluster (--compute), \
+            mini_batch_size files per call (--mini-batch-size), output_action append_row into \
+            predictions.csv, retry_settings (--max-retries, --retry-timeout seconds), \
+            error_threshold (--error-threshold), max_concurrency_per_instance, instance_count, \
+            and mlenv's batch scoring script score/batch_driver.py (init() loads the model with \
+            mlflow.pyfunc from AZUREML_MODEL_DIR and MLFLOW_MODEL_FOLDER; run() reads each file of \
+            a mini batch, .csv, .parquet, .json or .jsonl, with pandas and returns one row per \
+            prediction with its file's name). Other deployments are refused (exit 2).
 
             Exit codes: 0 written, 1 unsatisfiable (nothing written), 2 bad input.
 
@@ -40,6 +48,7 @@ struct AzureMLCommand: ParsableCommand {
               mlenv azureml path/to/model -o out --endpoint churn-prod --deployment-name green --instance-type Standard_F4s_v2
               mlenv azureml path/to/model -o out --image myregistry.example/churn:1
               mlenv azureml path/to/model -o out --no-code --format json
+              mlenv azureml path/to/model -o batch --deployment azureml-batch --compute cpu-cluster --mini-batch-size 20
             """
     ).underMLEnv()
 
@@ -76,6 +85,24 @@ struct AzureMLCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How many instances.", valueName: "n"))
     var instanceCount = 1
 
+    @Option(help: ArgumentHelp("Batch: the compute cluster the deployment runs on.", valueName: "name"))
+    var compute = "cpu-cluster"
+
+    @Option(help: ArgumentHelp("Batch: how many files each call of the scoring script's run() gets.", valueName: "n"))
+    var miniBatchSize = 10
+
+    @Option(help: ArgumentHelp("Batch: how many times a failed mini batch is retried.", valueName: "n"))
+    var maxRetries = 3
+
+    @Option(help: ArgumentHelp("Batch: seconds a mini batch may take before it is retried.", valueName: "seconds"))
+    var retryTimeout = 300
+
+    @Option(help: ArgumentHelp("Batch: failed files tolerated before the job fails (-1: all).", valueName: "n"))
+    var errorThreshold = -1
+
+    @Option(help: ArgumentHelp("Batch: scoring processes per instance.", valueName: "n"))
+    var maxConcurrencyPerInstance = 1
+
     @Flag(help: "Overwrite existing files that differ.")
     var force = false
 
@@ -98,6 +125,16 @@ struct AzureMLCommand: ParsableCommand {
         if version.isEmpty || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }) {
             throw ValidationError("--version: expected letters, digits, ., - and _")
         }
+        let computeName = compute.hasPrefix("azureml:") ? String(compute.dropFirst("azureml:".count)) : compute
+        if computeName.isEmpty || computeName.count > 64
+            || !computeName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            throw ValidationError("--compute: expected a compute cluster's name (letters, digits, - and _)")
+        }
+        if miniBatchSize < 1 { throw ValidationError("--mini-batch-size: expected 1 or more") }
+        if maxRetries < 0 { throw ValidationError("--max-retries: expected 0 or more") }
+        if retryTimeout < 1 { throw ValidationError("--retry-timeout: expected 1 second or more") }
+        if errorThreshold < -1 { throw ValidationError("--error-threshold: expected -1 (no limit) or more") }
+        if maxConcurrencyPerInstance < 1 { throw ValidationError("--max-concurrency-per-instance: expected 1 or more") }
         if instanceType.isEmpty || !instanceType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
             throw ValidationError("--instance-type: expected a VM size such as Standard_DS3_v2")
         }
@@ -107,20 +144,25 @@ struct AzureMLCommand: ParsableCommand {
         // The deployment is checked before anything is solved.
         let (effective, _) = try ProjectDefaults.apply(near: model, deployment, channelOptions)
         let profile = try effective.profile()
-        guard profile.name == "azureml-online" else {
-            throw CommandError("mlenv azureml writes Azure ML managed online deployments (deployment azureml-online), not \(profile.name): a batch deployment on a custom environment needs a batch scoring script, which mlenv does not ship; use `mlenv lock` or `mlenv package` for \(profile.name)")
+        let isBatch = profile.name == "azureml-batch"
+        guard profile.name == "azureml-online" || isBatch else {
+            throw CommandError("mlenv azureml writes Azure ML managed online deployments (deployment azureml-online) and batch deployments (azureml-batch), not \(profile.name); use `mlenv lock` or `mlenv package` for \(profile.name)")
         }
-        if image != nil && profile.port == nil {
+        if image != nil && profile.port == nil && !isBatch {
             throw CommandError("the \(profile.name) profile names no port for --image's routes")
         }
         let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
         let modelURL = URL(fileURLWithPath: model).standardizedFileURL
         let folder = modelURL.lastPathComponent
-        let inputs = AzureMLInputs(lock: resolved.lock, shape: image != nil ? .image : noCode ? .noCode : .scoringScript,
+        var inputs = AzureMLInputs(lock: resolved.lock, shape: image != nil ? .image : noCode ? .noCode : .scoringScript,
                                    environmentName: name ?? AzureMLFiles.environmentName(from: folder), environmentVersion: version,
                                    image: image, deploymentName: deploymentName, endpointName: endpoint ?? AzureMLFiles.endpointName(from: folder),
                                    instanceType: instanceType, instanceCount: instanceCount,
                                    modelPath: Self.relativePath(from: Self.physical(output), to: Self.physical(model)), modelFolder: folder)
+        if isBatch {
+            inputs.batch = AzureMLBatchSettings(compute: compute, miniBatchSize: miniBatchSize, maxRetries: maxRetries, timeoutSeconds: retryTimeout,
+                                                errorThreshold: errorThreshold, maxConcurrencyPerInstance: maxConcurrencyPerInstance)
+        }
         let files: [(String, String)]
         do {
             files = try AzureMLFiles.render(inputs)
@@ -136,7 +178,8 @@ struct AzureMLCommand: ParsableCommand {
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         } else {
             StandardError.write("wrote \(paths.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n")
-            StandardError.write("deploy: az ml online-deployment create -f \(output)/deployment.yml --all-traffic\n")
+            StandardError.write(isBatch ? "deploy: az ml batch-deployment create -f \(output)/deployment.yml --set-default\n"
+                                : "deploy: az ml online-deployment create -f \(output)/deployment.yml --all-traffic\n")
         }
     }
 

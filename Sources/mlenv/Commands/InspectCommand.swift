@@ -19,7 +19,7 @@ struct InspectCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory (the folder that holds MLmodel), or a model URI: models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH (read from MLFLOW_TRACKING_URI's server).")
+    @Argument(help: "The MLflow model directory (the folder that holds MLmodel), or a model URI: models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH (read from MLFLOW_TRACKING_URI's server).")
     var model: String
 
     @Option(help: "Output format.")

@@ -14,9 +14,10 @@ struct ResolvedModel {
     let lock: LockInputs
     let channels: ChannelSet
 
-    static func resolve(model: String, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
-        let (deployment, channelOptions) = try ProjectDefaults.apply(near: model, deployment, channelOptions)
-        let (environment, plan) = try deployment.plan(model: model)
+    /// `shownAs`: the name to give the model in messages when `model` is a fetched copy (a URI).
+    static func resolve(model: String, shownAs: String? = nil, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
+        let (deployment, channelOptions) = try ProjectDefaults.apply(near: shownAs == nil ? model : ".", deployment, channelOptions)
+        let (environment, plan) = try deployment.plan(model: model, shownAs: shownAs)
         let channels = try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda)
         let outcome: SolveOutcome
         do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
@@ -24,7 +25,7 @@ struct ResolvedModel {
             throw ExitCode(error.sourcesUnreadable ? 2 : 1)
         }
         guard case .resolved(let resolution) = outcome else {
-            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: false))
+            StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: shownAs ?? model, tree: false))
             throw ExitCode(1)
         }
         // Sources as a lock file may say them: remote ones by URL (credentials removed), local
@@ -97,18 +98,31 @@ struct PackageCommand: AsyncParsableCommand {
             existing output is not replaced without --force; the bundle is written under a \
             temporary name and renamed.
 
+            A model URI (models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME/latest, \
+            models:/NAME@ALIAS, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH) is \
+            fetched whole from MLFLOW_TRACKING_URI's artifact proxy first (at most \
+            --model-max-files files and --model-max-bytes bytes), and MANIFEST.json records the \
+            URI and what it resolved to (registered model, version, run, logged model) under "source".
+
             Examples:
               mlenv package fixtures/models/sklearn-iris --deployment azureml-online --env-manager virtualenv -o iris.tar.gz
               mlenv package path/to/model --offline --artifacts /srv/wheels -o bundle/
+              MLFLOW_TRACKING_URI=http://mlflow:5000 mlenv package models:/iris@champion -o iris.tar.gz
               mlenv validate iris.tar.gz --run
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory.")
+    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH) read from MLFLOW_TRACKING_URI's server.")
     var model: String
 
     @OptionGroup var deployment: DeploymentOptionGroup
     @OptionGroup var channelOptions: ChannelOptions
+
+    @Option(help: ArgumentHelp("For a model URI: the most files and folders to fetch.", valueName: "n"))
+    var modelMaxFiles: Int = ArtifactTreeLimits().maxEntries
+
+    @Option(help: ArgumentHelp("For a model URI: the most bytes to fetch.", valueName: "bytes"))
+    var modelMaxBytes: UInt64 = ArtifactTreeLimits().maxBytes
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The bundle to write: NAME.tar.gz, or DIR/ for a directory.", valueName: "path"))
     var output: String
@@ -126,8 +140,29 @@ struct PackageCommand: AsyncParsableCommand {
     @Flag(help: "Replace an existing output.")
     var force = false
 
+    func validate() throws {
+        if modelMaxFiles < 1 { throw ValidationError("--model-max-files: expected 1 or more") }
+        if modelMaxBytes < 1 { throw ValidationError("--model-max-bytes: expected 1 or more") }
+    }
+
     func run() async throws {
-        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        // A model URI: the whole model fetched first (into a temporary directory, removed at the end).
+        var fetched: FetchedModel?
+        if MLflowModelURI.isURI(model) {
+            let fetchLine = ProgressLine()
+            do {
+                fetched = try FetchedModel.fetch(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
+                                                 progress: { fetchLine.step($0) })
+            } catch let error as CommandError {
+                fetchLine.finish()
+                StandardError.write("error: \(error.message)\n")
+                throw ExitCode(2)
+            }
+            fetchLine.finish()
+        }
+        defer { fetched?.remove() }
+        let modelPath = fetched?.path ?? model
+        let resolved = try ResolvedModel.resolve(model: modelPath, shownAs: fetched == nil ? nil : model, deployment: deployment, channelOptions: channelOptions)
         // The bundle is still written (the artifact may be added later), but the user hears now.
         for missing in resolved.environment.diagnostics where missing.code == "missing-model-data" {
             StandardError.write("warning: \(model)/\(missing.location.map { "\($0): " } ?? "")\(missing.message) (lint MLE007); the bundle is written anyway\n")
@@ -149,8 +184,9 @@ struct PackageCommand: AsyncParsableCommand {
             StandardError.write("error: \(error.description)\n")
             throw ExitCode(1)
         }
-        let inputs = BundleInputs(modelPath: model, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
+        var inputs = BundleInputs(modelPath: modelPath, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
                                   lock: resolved.lock, artifacts: artifacts, builtWheels: built)
+        inputs.source = fetched?.source
         let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
         do {
             let entries = try BundleWriter.entries(inputs)
@@ -159,7 +195,7 @@ struct PackageCommand: AsyncParsableCommand {
             let bytes = resolved.resolution.packages.compactMap(\.size).reduce(0, +)
             StandardError.write("wrote \(output): \(entries.count) files, \(resolved.resolution.packages.count) packages (\(bytes / 1_000_000) MB of package files)\n")
         } catch {
-            throw CommandError(error.message)
+            throw CommandError(fetched.map { error.message.replacing($0.path, with: model) } ?? error.message)
         }
     }
 }

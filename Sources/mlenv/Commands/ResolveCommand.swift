@@ -98,7 +98,7 @@ struct ResolveCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH, read from MLFLOW_TRACKING_URI's server); several: each is resolved, against shared channels.")
+    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH, read from MLFLOW_TRACKING_URI's server); several: each is resolved, against shared channels.")
     var models: [String]
 
     @OptionGroup var deployment: DeploymentOptionGroup
