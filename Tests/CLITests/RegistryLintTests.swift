@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized) struct RegistryLintTests {
     /// Registers more fixtures next to MLflowServer's iris (1) and iris-s3: iris 2 (so 1 is not
     /// the latest), sklearn-conda 1 (moved to Production) and 2, conflict-pandas-monitoring as
-    /// "pandas monitoring" (a space in the name), requirements-syntax, and a model without
+    /// `pandas "monitoring", 2` (a space, quotes and a comma in the name), requirements-syntax, and a model without
     /// versions; prints, as JSON, what MLflow's client says are the latest versions.
     static let registerMore = """
         import json, sys, warnings
@@ -31,7 +31,7 @@ import Testing
         register("iris", "sklearn-iris")
         first = register("sklearn-conda", "sklearn-conda", versions=2)[0]
         client.transition_model_version_stage("sklearn-conda", first.version, "Production")
-        register("pandas monitoring", "conflict-pandas-monitoring")
+        register('pandas "monitoring", 2', "conflict-pandas-monitoring")
         register("requirements-syntax", "requirements-syntax")
         client.create_registered_model("no-versions-yet")
         latest = sorted(f"models:/{m.name}/{v.version}" for m in client.search_registered_models() for v in m.latest_versions)
@@ -100,6 +100,14 @@ import Testing
             #expect(shardModels.sorted() == latest, "\(n) shards linted \(shardModels.sorted())")
             #expect(shardFindings.sorted() == wholeFindings, "\(n) shards")
         }
+        // Each format escapes the URIs as it must: JSON (above) parses with the quoted name in
+        // it, SARIF's artifact URIs are percent-encoded, a GitHub workflow command's file= property has its `:` and `,` escaped.
+        let sarif = try CLI.run(["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "sarif"], environment: server.environment)
+        let sarifText = try JSONValue.parse(string: sarif.stdout).serialized()
+        #expect(sarifText.contains("models%3A/pandas%20%22monitoring%22,%202/1/MLmodel"), "\(sarif.stdout.suffix(2000))")
+        let github = try CLI.run(["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "github"], environment: server.environment)
+        #expect(github.stdout.contains(#"file=models%3A/pandas "monitoring"%2C 2/1"#), "\(github.stdout)")
+        #expect(!github.stdout.contains("file=models:/"), "\(github.stdout)")
         #expect(server.leftovers.isEmpty, "left behind: \(server.leftovers)")
 
         // The listing in pages of two, as the server hands them out, says the same versions;

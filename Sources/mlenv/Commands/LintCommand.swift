@@ -54,7 +54,7 @@ struct LintCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; models:/ for every registered model's latest versions; default: the current directory).")
+    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; models:/ for every registered model's latest versions; default: the current directory).")
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
@@ -179,18 +179,18 @@ struct LintCommand: ParsableCommand {
                 return lines
             }))
         case .json:
-            var value = JSONFormatter.format(report, toolVersion: MLEnvVersion.current)
+            var value = JSONFormatter.format(report.renamingPaths(remote.display), toolVersion: MLEnvVersion.current)
             if case .object(var root) = value {
                 root.append("sources", .array(summary.sources.map { ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)] }))
                 root.append("resolved_at", .string(summary.resolvedAt))
                 root.append("partial_sources", .optional(summary.partialNote))
                 value = .object(root)
             }
-            StandardOutput.write(remote.display(value.serialized(pretty: true) + "\n"))
+            StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .sarif:
-            StandardOutput.write(remote.display(SARIFFormatter.format(report, toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n"))
+            StandardOutput.write(SARIFFormatter.format(report.renamingPaths(remote.display), toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
         case .github:
-            StandardOutput.write(remote.display(GitHubFormatter.format(report)))
+            StandardOutput.write(GitHubFormatter.format(report.renamingPaths(remote.display)))
         }
 
         if report.hasErrors { throw ExitCode(1) }

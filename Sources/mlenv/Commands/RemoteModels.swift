@@ -13,6 +13,8 @@ import ModelFiles
 
 final class RemoteModels {
     private var fetched: [(uri: String, path: String, token: Interruption.Token)] = []
+    /// The temporary directory every fetched model is under.
+    private var fetchedRoot: String?
 
     static let prefix = "mlenv-model-"
 
@@ -29,11 +31,24 @@ final class RemoteModels {
     }
 
     /// A model argument's name in messages: the URI for a fetched directory (and paths in it).
+    /// One pass over the text whatever the number of models (a registry lint fetches thousands):
+    /// each `<tmp>/mlenv-model-<digits and dashes>` is looked up whole, so one directory's name
+    /// that begins another's (`...-45` and `...-456`) cannot take the other's place.
     func display(_ text: String) -> String {
-        var text = text
-        // Longest first: one directory's name may begin another's (`...-45` and `...-456`).
-        for entry in fetched.sorted(by: { $0.path.count > $1.path.count }) { text = text.replacing(entry.path, with: entry.uri) }
-        return text
+        guard let temporary = fetchedRoot, !fetched.isEmpty else { return text }
+        let uris = Dictionary(fetched.map { ($0.path, $0.uri) }, uniquingKeysWith: { first, _ in first })
+        let marker = temporary + "/" + Self.prefix
+        var out = ""
+        var rest = text[...]
+        while let found = rest.firstRange(of: marker) {
+            var end = found.upperBound
+            while end < rest.endIndex, rest[end].isASCII, rest[end].isNumber || rest[end] == "-" { end = rest.index(after: end) }
+            out += rest[..<found.lowerBound]
+            let path = String(rest[found.lowerBound..<end])
+            out += uris[path] ?? path
+            rest = rest[end...]
+        }
+        return out + rest
     }
 
     func removeAll() {
@@ -60,6 +75,7 @@ final class RemoteModels {
         let temporary = fm.temporaryDirectory.path
         StaleTemporaries.sweep(temporary, prefix: Self.prefix)
         let directory = temporary + "/" + Self.prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        fetchedRoot = temporary
         let token = Interruption.guardPath(directory)
         fetched.append((model, directory, token))
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
