@@ -11,6 +11,7 @@ import ModelFiles
 import Specs
 
 extension RequestProtocol: ExpressibleByArgument {}
+extension NumpyLine: ExpressibleByArgument {}
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,11 @@ struct ValidateCommand: ParsableCommand {
               mlenv validate ./model --payload rows.csv --content-type text/csv
               mlenv validate ./model --payload request.json --protocol azureml --strict
               mlenv validate ./model
+              mlenv validate ./model --payload request.json --numpy 1
+
+            --numpy names the numpy release line the model's server runs with (its environment's \
+            pin): numpy 1 wraps an integer that does not fit an int32 / uint8 / ... input of \
+            `inputs` or `instances` around, numpy 2 (the default) refuses it.
 
             With a bundle made by `mlenv package` (a directory or .tar.gz) and --run: checks every \
             file against MANIFEST.json and the locks against pkgs/, installs the wheels into a \
@@ -76,6 +82,9 @@ struct ValidateCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Treat warnings (silent changes MLflow makes) as errors.")
     var strict = false
+
+    @Option(name: .long, help: ArgumentHelp("The numpy major version the model's server runs with: 1 or 2.", valueName: "major"))
+    var numpy: NumpyLine = .two
 
     @Option(name: .long, help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
     var contentType: String?
@@ -127,7 +136,7 @@ struct ValidateCommand: ParsableCommand {
             for diagnostic in files.diagnostics where diagnostic.code.containsLiteral("example") {
                 StandardError.write("\(model)/\(diagnostic)\n")
             }
-            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict)
+            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict, numpy: numpy)
             for check in InputExampleValidator.validate(files, options: options) {
                 results.append((check.file, check.report))
             }
@@ -157,7 +166,7 @@ struct ValidateCommand: ParsableCommand {
                     throw ExitCode(2)
                 }
                 let type = contentType ?? (path.lowercased().hasSuffix(".csv") ? "text/csv" : "application/json")
-                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict)
+                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict, numpy: numpy)
                 results.append((path, validator.validate(bytes, options: options)))
             }
         }
