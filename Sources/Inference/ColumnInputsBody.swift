@@ -76,7 +76,7 @@ extension RequestCheck {
         case .scalar(let type):
             let dtype = NumpyDType(type)
             if case .array = value {
-                var analysis = TensorAnalysis(dtype: dtype)
+                var analysis = TensorAnalysis(dtype: dtype, numpy: options.numpy)
                 analysis.add(value, indexPath: [])
                 if analysis.failureCount > 0 || !analysis.failures.isEmpty || analysis.changeCount > 0 || !analysis.changes.isEmpty {
                     reportCasts(analysis, path: path(), label: label(), dtypeName: type.rawValue)
@@ -88,7 +88,7 @@ extension RequestCheck {
                 if !analysis.failures.isEmpty { return .failed }
                 return analysis.shape.count > 1 ? .matrix(count: analysis.shape[0]) : .vector(count: analysis.shape.first ?? 0)
             }
-            switch ValueCasts.numpy(value, to: dtype) {
+            switch ValueCasts.numpy(value, to: dtype, numpy: options.numpy) {
             case .ok: return .scalar
             case .changed(let message):
                 sink.warning(path(), "\(label()) (\(type)): \(message)")
@@ -247,7 +247,7 @@ extension RequestCheck {
         guard let first = specs.first else { return }
         var analysis: TensorAnalysis
         if case .scalar(let type) = first.type {
-            analysis = TensorAnalysis(dtype: NumpyDType(type))
+            analysis = TensorAnalysis(dtype: NumpyDType(type), numpy: options.numpy)
             analysis.add(value, indexPath: [])
             reportCasts(analysis, path: path, label: "the input (cast to the first column's type \(type))", dtypeName: type.rawValue)
             if !analysis.failures.isEmpty { return }

@@ -28,6 +28,16 @@ public enum RequestFormat: String, Hashable, Sendable {
     case llm = "unified_llm"
 }
 
+/// The numpy release line the model's server runs with: MLflow casts `inputs` / `instances` values
+/// with `np.array(value, dtype)`, and numpy 2 refuses a Python integer outside a narrow integer
+/// dtype ("Python integer 300 out of bounds for uint8") where numpy 1 wraps it around (with a
+/// DeprecationWarning). Checked against mlflow-skinny 3.17.2 with numpy 2.3.5 / pandas 2.3.3 and with
+/// numpy 1.26.4 / pandas 2.2.3 (benchmarks/compare-mlflow/RESULTS.md, "pandas/numpy versions").
+public enum NumpyLine: Int, Hashable, Sendable, CaseIterable {
+    case one = 1
+    case two = 2
+}
+
 public struct ValidationOptions: Hashable, Sendable {
     /// Force a protocol instead of detecting it from the top-level keys.
     public var forcedProtocol: RequestProtocol?
@@ -37,11 +47,15 @@ public struct ValidationOptions: Hashable, Sendable {
     public var strict: Bool
     /// How many findings of one kind per column to list before summarising the rest.
     public var maxFindingsPerColumn: Int
+    /// The numpy line whose casts are followed (default: numpy 2).
+    public var numpy: NumpyLine
 
-    public init(forcedProtocol: RequestProtocol? = nil, contentType: String = "application/json", strict: Bool = false, maxFindingsPerColumn: Int = 3) {
+    public init(forcedProtocol: RequestProtocol? = nil, contentType: String = "application/json", strict: Bool = false, maxFindingsPerColumn: Int = 3,
+                numpy: NumpyLine = .two) {
         self.forcedProtocol = forcedProtocol
         self.contentType = contentType
         self.strict = strict
         self.maxFindingsPerColumn = maxFindingsPerColumn
+        self.numpy = numpy
     }
 }

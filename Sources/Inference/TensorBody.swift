@@ -20,8 +20,13 @@ struct TensorAnalysis {
     private(set) var changes: [(path: String, message: String)] = []
     private(set) var changeCount = 0
     let keep = 3
+    /// The numpy line whose casts are followed.
+    let numpy: NumpyLine
 
-    init(dtype: NumpyDType?) { self.dtype = dtype }
+    init(dtype: NumpyDType?, numpy: NumpyLine = .two) {
+        self.dtype = dtype
+        self.numpy = numpy
+    }
 
     /// The numpy shape; for a ragged object array, the dimensions before the raggedness.
     var shape: [Int] {
@@ -51,7 +56,7 @@ struct TensorAnalysis {
                 }
                 leafCount += 1
                 guard let dtype else { continue }
-                switch ValueCasts.numpy(v, to: dtype) {
+                switch ValueCasts.numpy(v, to: dtype, numpy: numpy) {
                 case .ok: break
                 case .changed(let message):
                     changeCount += 1
@@ -93,7 +98,7 @@ extension RequestCheck {
     /// `np.array(value, dtype)` plus the shape check, reporting at `path`.
     func checkTensorValue(_ value: JSONValue, spec: TensorSpec?, path: String, label: String) -> TensorAnalysis {
         let dtype = spec.flatMap { NumpyDType(name: $0.dtype) }
-        var analysis = TensorAnalysis(dtype: spec == nil ? nil : dtype)
+        var analysis = TensorAnalysis(dtype: spec == nil ? nil : dtype, numpy: options.numpy)
         analysis.add(value, indexPath: [])
         reportCasts(analysis, path: path, label: label, dtypeName: spec?.dtype)
         if analysis.shapeFails {
@@ -198,7 +203,7 @@ extension RequestCheck {
                 let label = "tensor '\(entry.key)'"
                 let analysis = checkTensorValue(entry.value, spec: nil, path: Paths.member(Paths.index(path, i), entry.key), label: label)
                 if let spec {
-                    var cast = TensorAnalysis(dtype: NumpyDType(name: spec.dtype))
+                    var cast = TensorAnalysis(dtype: NumpyDType(name: spec.dtype), numpy: options.numpy)
                     cast.add(entry.value, indexPath: [])
                     reportCasts(cast, path: Paths.member(Paths.index(path, i), entry.key), label: label, dtypeName: spec.dtype)
                 }

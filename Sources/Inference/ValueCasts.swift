@@ -221,7 +221,8 @@ enum ValueCasts {
     // MARK: numpy np.array(value, dtype) (instances / inputs / tensors)
 
     /// Casting one scalar (not a list) the way `np.array([value], dtype)` does.
-    static func numpy(_ value: JSONValue, to dtype: NumpyDType) -> CastResult {
+    /// `numpy` is the release line: numpy 1 wraps an out-of-range integer around where numpy 2 raises.
+    static func numpy(_ value: JSONValue, to dtype: NumpyDType, numpy line: NumpyLine = .two) -> CastResult {
         switch dtype {
         case .object:
             return .ok
@@ -258,7 +259,7 @@ enum ValueCasts {
                 return .failed("a \(value.pythonTypeName) cannot be converted to a NumPy datetime")
             }
         case .int, .uint:
-            return numpyInteger(value, dtype)
+            return numpyInteger(value, dtype, line)
         case .float:
             switch value {
             case .null: return .ok
@@ -286,7 +287,7 @@ enum ValueCasts {
         }
     }
 
-    private static func numpyInteger(_ value: JSONValue, _ dtype: NumpyDType) -> CastResult {
+    private static func numpyInteger(_ value: JSONValue, _ dtype: NumpyDType, _ line: NumpyLine) -> CastResult {
         guard let range = dtype.intRange else { return .ok }
         switch value {
         case .null:
@@ -296,7 +297,10 @@ enum ValueCasts {
         case .number(let n):
             switch PyNumber(n) {
             case .int(let i):
-                if !range.contains(Double(i)) { return .failed("\(i) is out of bounds for \(dtype)") }
+                if !range.contains(Double(i)) {
+                    if line == .one { return .changed("\(i) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)") }
+                    return .failed("\(i) is out of bounds for \(dtype)")
+                }
                 return .ok
             case .bigInt:
                 if case .uint(64) = dtype, case .bigInt(false, true) = PyNumber(n) { return .ok }
@@ -305,7 +309,11 @@ enum ValueCasts {
                 if d.isNaN { return .failed("NaN cannot be converted to \(dtype) (cannot convert float NaN to integer)") }
                 if d.isInfinite { return .failed("\(n.text) cannot be converted to \(dtype) (cannot convert float infinity to integer)") }
                 let t = d.rounded(.towardZero)
-                if abs(t) >= pow2(63) || !range.contains(t) { return .failed("\(n.text) is out of bounds for \(dtype)") }
+                if abs(t) >= pow2(63) { return .failed("\(n.text) is out of bounds for \(dtype)") }
+                if !range.contains(t) {
+                    if line == .one { return .changed("\(n.text) does not fit \(dtype); numpy 1 turns it into an unrelated number (numpy 2 refuses it)") }
+                    return .failed("\(n.text) is out of bounds for \(dtype)")
+                }
                 if t != d { return .changed("\(n.text) is truncated to \(Int64(t))") }
                 return .ok
             }
@@ -313,7 +321,11 @@ enum ValueCasts {
             guard let parsed = PythonText.int(s) else {
                 return .failed("\(value.quoted) is not an integer (invalid literal for int() with base 10)")
             }
-            guard parsed.fitsInt64, let v = parsed.value, range.contains(Double(v)) else { return .failed("\(value.quoted) is out of bounds for \(dtype)") }
+            guard parsed.fitsInt64, let v = parsed.value else { return .failed("\(value.quoted) is out of bounds for \(dtype)") }
+            if !range.contains(Double(v)) {
+                if line == .one { return .changed("the string \(value.quoted) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)") }
+                return .failed("\(value.quoted) is out of bounds for \(dtype)")
+            }
             return .changed("the string \(value.quoted) is parsed as the integer \(v)")
         case .object:
             return .failed("an object cannot be converted to \(dtype) (int() argument must be a string, a bytes-like object or a real number, not 'dict')")

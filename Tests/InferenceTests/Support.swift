@@ -15,10 +15,12 @@ struct PayloadRow: Sendable, CustomTestStringConvertible {
     /// Text that must appear in one finding's path or message (error when refused, warning when given as `warns`).
     let mentions: String?
     let warns: String?
+    /// The numpy line the verdict is for (ValidationOptions.numpy).
+    let numpy: NumpyLine
     let location: Testing.SourceLocation
 
     init(_ body: String, accepted: Bool, forced: RequestProtocol? = nil, contentType: String = "application/json",
-         mentions: String? = nil, warns: String? = nil,
+         mentions: String? = nil, warns: String? = nil, numpy: NumpyLine = .two,
          fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
         self.body = body
         self.accepted = accepted
@@ -26,10 +28,11 @@ struct PayloadRow: Sendable, CustomTestStringConvertible {
         self.contentType = contentType
         self.mentions = mentions
         self.warns = warns
+        self.numpy = numpy
         self.location = Testing.SourceLocation(fileID: fileID, filePath: filePath, line: line, column: column)
     }
 
-    var testDescription: String { "line \(location.line): \(body.prefix(80))" }
+    var testDescription: String { "line \(location.line)\(numpy == .two ? "" : " (numpy 1)"): \(body.prefix(80))" }
 }
 
 enum Signatures {
@@ -43,7 +46,7 @@ enum Signatures {
 }
 
 func check(_ row: PayloadRow, against signature: Signature?) {
-    let options = ValidationOptions(forcedProtocol: row.forced, contentType: row.contentType)
+    let options = ValidationOptions(forcedProtocol: row.forced, contentType: row.contentType, numpy: row.numpy)
     let report = PayloadValidator(signature: signature).validate(Array(row.body.utf8), options: options)
     #expect(report.acceptedByMLflow == row.accepted,
             "expected \(row.accepted ? "accepted" : "refused"), got \(report.findings.map(\.description))",

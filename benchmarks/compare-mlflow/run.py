@@ -1,10 +1,14 @@
 """Differential check: `mlenv validate` verdicts against real MLflow on the same payloads.
 
     .venv-mlflow/bin/python benchmarks/compare-mlflow/run.py --mlenv PATH/TO/mlenv [--out DIR] [MODEL_DIR...]
+        [--oracle-python .venv-mlflow-np1/bin/python --mlenv-arg=--numpy --mlenv-arg=1]
 
 Default models: every model under ../shared/models and fixtures/models that has a signature, plus
 the synthetic signatures of generate.py. Prints the agreement and writes DIR/disagreements.jsonl
-(each with the MLflow error and mlenv's findings). Exit 0 when every verdict agrees.
+(each with the MLflow error and mlenv's findings) and DIR/oracle.jsonl (MLflow's verdicts).
+Exit 0 when every verdict agrees. --oracle-python runs the oracle with another Python (another
+numpy / pandas: scripts/python-env --numpy1); the corpus is still written by this one.
+--mlenv-arg adds an argument to every `mlenv validate` call.
 """
 
 import argparse
@@ -27,6 +31,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mlenv", required=True)
     ap.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "out", "compare-mlflow"))
+    ap.add_argument("--oracle-python", default=sys.executable)
+    ap.add_argument("--mlenv-arg", action="append", default=[])
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
 
@@ -41,9 +47,11 @@ def main():
 
     t0 = time.time()
     with open(os.path.join(args.out, "cases.jsonl"), "rb") as f:
-        oracle = subprocess.run([sys.executable, os.path.join(HERE, "oracle.py")], stdin=f, capture_output=True, check=True)
+        oracle = subprocess.run([args.oracle_python, os.path.join(HERE, "oracle.py")], stdin=f, capture_output=True, check=True)
     mlflow = {r["id"]: r for r in map(json.loads, oracle.stdout.decode().splitlines())}
     t_mlflow = time.time() - t0
+    with open(os.path.join(args.out, "oracle.jsonl"), "wb") as f:
+        f.write(oracle.stdout)
 
     payload_dir = os.path.join(args.out, "payloads")
     os.makedirs(payload_dir, exist_ok=True)
@@ -61,7 +69,7 @@ def main():
     for (model, protocol, content_type), group in groups.items():
         for i in range(0, len(group), 400):
             batch = group[i : i + 400]
-            cmd = [args.mlenv, "validate", model, "--format", "json", "--content-type", content_type]
+            cmd = [args.mlenv, "validate", model, "--format", "json", "--content-type", content_type] + args.mlenv_arg
             if protocol:
                 cmd += ["--protocol", protocol]
             for c in batch:

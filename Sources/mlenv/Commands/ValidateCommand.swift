@@ -12,6 +12,13 @@ import Specs
 
 extension RequestProtocol: ExpressibleByArgument {}
 
+/// `--numpy`: a numpy line, or `auto` (the one the model's environment pins).
+enum NumpyChoice: String, ExpressibleByArgument, CaseIterable {
+    case one = "1"
+    case two = "2"
+    case auto
+}
+
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
@@ -38,6 +45,13 @@ struct ValidateCommand: ParsableCommand {
               mlenv validate ./model --payload rows.csv --content-type text/csv
               mlenv validate ./model --payload request.json --protocol azureml --strict
               mlenv validate ./model
+              mlenv validate ./model --payload request.json --numpy 1
+
+            --numpy names the numpy release line the model's server runs with: numpy 1 wraps an \
+            integer that does not fit an int32 / uint8 / ... input of `inputs` or `instances` \
+            around, numpy 2 (the default) refuses it. --numpy auto reads the model's environment \
+            files and follows their numpy pin when it allows one major version only (else 2).
+              mlenv validate ./model --payload request.json --numpy auto
 
             With a bundle made by `mlenv package` (a directory or .tar.gz) and --run: checks every \
             file against MANIFEST.json and the locks against pkgs/, installs the wheels into a \
@@ -76,6 +90,24 @@ struct ValidateCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Treat warnings (silent changes MLflow makes) as errors.")
     var strict = false
+
+    @Option(name: .long, help: ArgumentHelp("The numpy major version the model's server runs with: 1, 2, or auto (the model's numpy pin).", valueName: "major"))
+    var numpy: NumpyChoice = .two
+
+    /// The numpy line to follow; for `auto`, the model's pin (said on standard error).
+    func numpyLine() -> NumpyLine {
+        switch numpy {
+        case .one: return .one
+        case .two: return .two
+        case .auto:
+            guard let declared = (try? ModelLoader.load(path: model))?.declaredNumpy, declared.major == 1 else {
+                StandardError.write("note: numpy 2 (the model's environment pins no single numpy major version, or pins 2)\n")
+                return .two
+            }
+            StandardError.write("note: numpy 1, from \(declared.location): \(declared.text)\n")
+            return .one
+        }
+    }
 
     @Option(name: .long, help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
     var contentType: String?
@@ -121,13 +153,14 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let validator = PayloadValidator(signature: files.mlmodel.signature)
+        let numpy = numpyLine()
 
         var results: [(name: String, report: PayloadReport)] = []
         if payload.isEmpty {
             for diagnostic in files.diagnostics where diagnostic.code.containsLiteral("example") {
                 StandardError.write("\(model)/\(diagnostic)\n")
             }
-            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict)
+            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict, numpy: numpy)
             for check in InputExampleValidator.validate(files, options: options) {
                 results.append((check.file, check.report))
             }
@@ -157,7 +190,7 @@ struct ValidateCommand: ParsableCommand {
                     throw ExitCode(2)
                 }
                 let type = contentType ?? (path.lowercased().hasSuffix(".csv") ? "text/csv" : "application/json")
-                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict)
+                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict, numpy: numpy)
                 results.append((path, validator.validate(bytes, options: options)))
             }
         }
