@@ -47,23 +47,9 @@ import Testing
         """
 
     static func python(_ python: String, _ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try CLI.runProcess(python, ["-c", script] + arguments, in: "/",
+                                        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        return (result.status, result.stdout, result.stderr)
     }
 
     @Test func writesABatchDeploymentTheLoaderAccepts() throws {

@@ -40,26 +40,11 @@ enum AzureLoader {
         """
 
     static func load(_ directory: URL) throws -> JSONValue {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, directory.path]
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        let stderr = String(decoding: errData, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw LoaderError(message: "azure-ai-ml refused \(directory.path):\n\(stderr)")
+        let result = try CLI.runProcess(python, ["-c", script, directory.path], in: "/")
+        guard result.status == 0 else {
+            throw LoaderError(message: "azure-ai-ml refused \(directory.path):\n\(result.stderr)")
         }
-        return try JSONValue.parse(string: String(decoding: outData, as: UTF8.self))
+        return try JSONValue.parse(string: result.stdout)
     }
 
     /// The loaders' reading of DIR; without .venv-azureml the test stops here as skipped, or

@@ -26,15 +26,22 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
         // The tests read the embedded snapshot unless a test says otherwise.
         var environment = ProcessInfo.processInfo.environment
         if environment["MLENV_SOURCES"] == nil { environment["MLENV_SOURCES"] = "embedded" }
         environment.merge(extra) { $1 }
-        process.environment = environment
+        return try runProcess(binary.path, arguments, in: repository.path, environment: environment, stdin: stdin)
+    }
+
+    /// Any program run to its end, its output and errors read apart (both pipes at once, so a
+    /// large output cannot block the child). `environment` nil: this process's.
+    static func runProcess(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String]? = nil,
+                           stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -43,7 +50,6 @@ enum CLI {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a large output cannot block the child.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()

@@ -129,25 +129,12 @@ final class MLflowServer {
     }
 
     static func runPython(_ script: String, _ arguments: [String], environment extra: [String: String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ServerError(message: "python failed (\(process.terminationStatus)):\n\(String(decoding: errData, as: UTF8.self).suffix(3000))")
+        let result = try CLI.runProcess(python, ["-c", script] + arguments, in: FileManager.default.currentDirectoryPath,
+                                        environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+        guard result.status == 0 else {
+            throw ServerError(message: "python failed (\(result.status)):\n\(result.stderr.suffix(3000))")
         }
-        return String(decoding: outData, as: UTF8.self)
+        return result.stdout
     }
 
     /// A started server, or the test stops here as skipped (failed under MLENV_REQUIRE_TOOLS).
