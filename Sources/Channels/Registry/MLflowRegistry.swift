@@ -201,18 +201,7 @@ public struct MLflowRegistry: Sendable {
 
     /// The entries under `path` in the artifact proxy: base names, and whether each is a directory.
     public func list(_ path: String, for uri: MLflowModelURI) throws(ChannelError) -> [(name: String, isDirectory: Bool)] {
-        let answer = try api("/api/2.0/mlflow-artifacts/artifacts", ["path": path], for: uri)
-        guard case .array(let files)? = answer["files"] else { return [] }
-        var entries: [(name: String, isDirectory: Bool)] = []
-        for case .object(let file) in files {
-            guard case .string(let name)? = file["path"] else { continue }
-            try MLflowModelURI.checkRelative(name, in: "\(uri): a file name the tracking server listed")
-            guard !name.isEmpty, !name.contains("/") else { throw ChannelError("\(uri): the tracking server listed '\(name)', not a base name") }
-            var isDirectory = false
-            if case .bool(true)? = file["is_dir"] { isDirectory = true }
-            entries.append((name, isDirectory))
-        }
-        return entries
+        try listWithSizes(path, for: uri).map { ($0.name, $0.isDirectory) }
     }
 
     /// One file of the artifact proxy; nil when the server has none.

@@ -68,11 +68,7 @@ extension AzureMLFiles {
             out += "environment: \(YAMLWriter.scalar("file:environment.yml"))\n"
             out += "code_configuration:\n  code: score\n  scoring_script: \(batchScript)\n"
         }
-        let variables = environmentVariables(inputs)
-        if !variables.isEmpty {
-            out += "environment_variables:\n"
-            for (name, value) in variables { out += "  \(YAMLWriter.scalar(name)): \(YAMLWriter.scalar(value))\n" }
-        }
+        out += environmentVariablesYAML(inputs)
         let compute = batch.compute.hasPrefix("azureml:") ? batch.compute : "azureml:" + batch.compute
         out += "compute: \(YAMLWriter.scalar(compute))\n"
         out += "resources:\n  instance_count: \(inputs.instanceCount)\n"

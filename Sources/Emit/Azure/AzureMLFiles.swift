@@ -161,6 +161,13 @@ public enum AzureMLFiles {
         return variables.sorted { $0.0 < $1.0 }
     }
 
+    /// The deployment's `environment_variables:` block; empty when it sets none.
+    static func environmentVariablesYAML(_ inputs: AzureMLInputs) -> String {
+        let variables = environmentVariables(inputs)
+        guard !variables.isEmpty else { return "" }
+        return "environment_variables:\n" + variables.map { "  \(YAMLWriter.scalar($0.0)): \(YAMLWriter.scalar($0.1))\n" }.joined()
+    }
+
     static func deploymentYAML(_ inputs: AzureMLInputs) throws(AzureMLError) -> String {
         var out = header(inputs, "Azure ML managed online deployment")
         out += "# Paths are relative to this file, so it works from any directory:\n"
@@ -189,11 +196,7 @@ public enum AzureMLFiles {
         if inputs.shape == .scoringScript {
             out += "code_configuration:\n  code: score\n  scoring_script: score.py\n"
         }
-        let variables = environmentVariables(inputs)
-        if !variables.isEmpty {
-            out += "environment_variables:\n"
-            for (name, value) in variables { out += "  \(YAMLWriter.scalar(name)): \(YAMLWriter.scalar(value))\n" }
-        }
+        out += environmentVariablesYAML(inputs)
         out += "instance_type: \(YAMLWriter.scalar(inputs.instanceType))\n"
         out += "instance_count: \(inputs.instanceCount)\n"
         return out

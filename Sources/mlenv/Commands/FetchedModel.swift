@@ -47,18 +47,10 @@ final class FetchedModel {
         var resolved = try registry.source(of: uri)
         resolved.uri = model
         let base = try registry.proxyPath(of: resolved.artifactURI, for: uri)
-        let entries = try registry.listWithSizes(base, for: uri)
-        guard entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else {
-            let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
-            throw CommandError("\(model): there is no MLmodel at \(resolved.artifactURI)"
-                               + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
-        }
+        try RemoteModels.requireMLmodel(in: try registry.list(base, for: uri), model: model, artifact: resolved.artifactURI)
 
         let fm = FileManager.default
-        let temporary = fm.temporaryDirectory.path
-        StaleTemporaries.sweep(temporary, prefix: RemoteModels.prefix)
-        let root = temporary + "/" + RemoteModels.prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let token = Interruption.guardPath(root)
+        let (root, token) = RemoteModels.newTemporaryDirectory()
         let directory = root + "/" + folderName(resolved.name)
         do {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)

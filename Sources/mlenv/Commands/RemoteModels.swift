@@ -51,6 +51,23 @@ final class RemoteModels {
         return out + rest
     }
 
+    /// A model folder must hold an MLmodel file; otherwise say what the server holds there.
+    static func requireMLmodel(in entries: [(name: String, isDirectory: Bool)], model: String, artifact: String) throws {
+        guard !entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else { return }
+        let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
+        throw CommandError("\(model): there is no MLmodel at \(artifact)"
+                           + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
+    }
+
+    /// A fresh path under the temporary directory for fetched model files (not created yet),
+    /// removed if the command is interrupted; earlier runs' leftovers are swept first.
+    static func newTemporaryDirectory() -> (path: String, token: Interruption.Token) {
+        let temporary = FileManager.default.temporaryDirectory.path
+        StaleTemporaries.sweep(temporary, prefix: prefix)
+        let path = temporary + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return (path, Interruption.guardPath(path))
+    }
+
     func removeAll() {
         for entry in fetched {
             try? FileManager.default.removeItem(atPath: entry.path)
@@ -65,18 +82,11 @@ final class RemoteModels {
         let artifact = try registry.artifactURI(of: uri)
         let base = try registry.proxyPath(of: artifact, for: uri)
         let entries = try registry.list(base, for: uri)
-        guard entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else {
-            let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
-            throw CommandError("\(model): there is no MLmodel at \(artifact)"
-                               + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
-        }
+        try Self.requireMLmodel(in: entries, model: model, artifact: artifact)
 
         let fm = FileManager.default
-        let temporary = fm.temporaryDirectory.path
-        StaleTemporaries.sweep(temporary, prefix: Self.prefix)
-        let directory = temporary + "/" + Self.prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        fetchedRoot = temporary
-        let token = Interruption.guardPath(directory)
+        let (directory, token) = Self.newTemporaryDirectory()
+        fetchedRoot = fm.temporaryDirectory.path
         fetched.append((model, directory, token))
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
 
