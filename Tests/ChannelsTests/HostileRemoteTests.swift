@@ -70,6 +70,32 @@ import Testing
         #expect(throws: HTTPError.self) { _ = try cache.fetch(url, accept: nil, suffix: "", maxBytes: 1 << 20, client: offline) }
     }
 
+    /// A distribution file the index lists but its server does not hold (a partial mirror's
+    /// sdist) is asked for once: a later process takes the stored 404 as the answer, until
+    /// --refresh asks again. A file the server does hold is fetched as usual.
+    @Test func aMissingImmutableFileIsAskedForOnce() throws {
+        let server = try LoopbackServer(directory: Paths.embeddedPyPI)
+        defer { server.stop() }
+        let root = try Self.scratch()
+        let missing = server.url + "no-such-project/no-such-project-1.0.tar.gz"
+        let present = server.url + "numpy/index.json"
+        func fetch(_ url: String, mode: HTTPCache.Mode = .normal, immutable: Bool = true) throws -> (status: Int, statistics: HTTPCache.Statistics) {
+            let cache = HTTPCache(root: root, mode: mode)  // a new process's cache
+            let client = HTTPClient(attempts: 1, timeout: 10, cache: cache)
+            let entry = try cache.fetch(url, accept: nil, suffix: "", maxBytes: 1 << 24, client: client, immutable: immutable)
+            return (entry.status, cache.statistics)
+        }
+        let first = try fetch(missing)
+        #expect(first.status == 404 && first.statistics.fetched == 1)
+        let second = try fetch(missing)
+        #expect(second.status == 404 && second.statistics.fetched == 0 && second.statistics.fresh == 1)
+        // Not for a URL that may change (a page), and not with --refresh.
+        #expect(try fetch(missing, immutable: false).statistics.fetched == 1)
+        #expect(try fetch(missing, mode: .refresh).statistics.fetched == 1)
+        #expect(try fetch(present).status == 200)
+        #expect(try fetch(present).statistics.fresh == 1)
+    }
+
     @Test func redactionAndCredentialsStayOnTheirHost() {
         #expect(URLText.redacted("https://alice:s3cret@host.example/simple/") == "https://***@host.example/simple/")
         #expect(URLText.withoutCredentials("https://alice:s3cret@host.example/simple/") == "https://host.example/simple/")

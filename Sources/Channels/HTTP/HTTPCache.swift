@@ -52,8 +52,9 @@ public final class HTTPCache: @unchecked Sendable {
     /// The answer to GET `url` (with `accept`), from the cache when it may be used, else from
     /// the network through `client` (then stored). `suffix` ends the body file's name (a
     /// repodata reader picks its decompressor from it).
-    /// `immutable`: the URL names its content (a CEP 16 shard by its hash), so a stored copy is
-    /// never revalidated, not even with --refresh.
+    /// `immutable`: the URL names its content (a CEP 16 shard by its hash, a distribution file),
+    /// so a stored copy is never revalidated, not even with --refresh, and a stored 404 or 410
+    /// is not revalidated either, except with --refresh.
     public func fetch(_ url: String, accept: String?, suffix: String, maxBytes: UInt64, client: HTTPClient,
                       immutable: Bool = false) throws(HTTPError) -> HTTPCacheEntry {
         let name = URLText.redacted(url)
@@ -70,6 +71,10 @@ public final class HTTPCache: @unchecked Sendable {
                 return settle(key, stored) { $0.offlineStale += stored.isFresh(at: now) ? 0 : 1 }
             }
             if (mode == .normal && stored.isFresh(at: now)) || (immutable && stored.status == 200) { return settle(key, stored) { $0.fresh += 1 } }
+            // An immutable URL the server said it does not have (a partial mirror listing an
+            // sdist it does not hold) stays missing until --refresh: asked again on every run,
+            // a hundred such 404s made a warm resolve over loopback take seconds.
+            if immutable && mode == .normal && (stored.status == 404 || stored.status == 410) { return settle(key, stored) { $0.fresh += 1 } }
         }
         var conditional: [(String, String)] = []
         if let stored, stored.status == 200 {
