@@ -29,7 +29,8 @@ import Testing
         // (model, rule, file:line the finding points at)
         ("006-pytorch-bst-recommender-renamed-data", "MLE007", "MLmodel:4"),        // data/ renamed away
         ("007-tensorflow-kws-tf-intel-and-tf", "MLE040", "conda.yaml:15"),          // Windows-only tensorflow-intel
-        ("008-pyfunc-azure-handwritten-conda-space-pin", "MLE020", "conda.yaml:14"), // mlflow== 1.26.1 vs saved 2.0.1
+        // mlflow== 1.26.1 vs saved 2.0.1
+        ("008-pyfunc-azure-handwritten-conda-space-pin", "MLE020", "conda.yaml:14"),
         ("009-pyfunc-py369-conda-py37-mismatch", "MLE010", "conda.yaml:4"),          // saved 3.6.9, conda python=3.7
         // the deprecated `sklearn` package
         ("013-pytorch-code-tfserving-example-sklearn-pkg", "MLE040", "conda.yaml:9"),
