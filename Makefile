@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DEMO_MODEL ?= fixtures/models/sklearn-conda
 
-.PHONY: demo test build bootstrap python release clean golden
+.PHONY: demo test build bootstrap python release clean golden format format-check
 
 bootstrap:
 	@scripts/bootstrap
@@ -29,7 +29,12 @@ python: bootstrap
 	@scripts/python-tools
 	@scripts/python-env >/dev/null
 
+# `make test` checks the formatting first once CHECK_FORMAT is 1: set it here after the tree has
+# been formatted (`make format`), so that a clone that is not formatted yet still tests.
+CHECK_FORMAT ?= 0
+
 test: bootstrap python
+	@if [ "$(CHECK_FORMAT)" = 1 ]; then scripts/format-check; fi
 	$(SWIFT) build --build-tests
 	MLENV_SOURCES=embedded MLENV_REQUIRE_TOOLS=1 MLENV_E2E=1 $(SWIFT) test --skip-build
 
@@ -41,3 +46,11 @@ golden: bootstrap
 
 clean:
 	rm -rf .build
+
+# The Swift sources as .swift-format says: `make format-check` reports (file:line, exit 1),
+# `make format` rewrites them in place.
+format-check:
+	@scripts/format-check
+
+format:
+	@scripts/format-check --fix

@@ -299,25 +299,18 @@ extension RequestCheck {
         var rawValues: [String: [JSONValue]] = [:]
         var shapes: [String: Set<[Int]>] = [:]
         var failed = false
-        for (i, item) in items.enumerated() {
-            guard case .object(let object) = item else {
-                sink.error(Paths.index(path, i), "every instance must be an object like the first one, found \(item.kindName)")
-                return
-            }
-            var seen = Set<String>()
-            for entry in object.entries.reversed() where seen.insert(entry.key).inserted {
-                let spec = named ? columnSpec(entry.key, in: specs) : nil
-                if case .failed = convert(entry.value, spec: spec, path: Paths.member(Paths.index(path, i), entry.key), label: "column '\(entry.key)'") { failed = true }
-                if counts[entry.key] == nil { columns.append(entry.key) }
-                counts[entry.key, default: 0] += 1
-                rawValues[entry.key, default: []].append(entry.value)
-                // Shape of this value as numpy sees it (objects are scalars to numpy).
-                var analysis = TensorAnalysis(dtype: nil)
-                if case .array = entry.value { analysis.add(entry.value, indexPath: []) }
-                shapes[entry.key, default: []].insert(analysis.ragged ? [-2] : analysis.shape)
-            }
+        let allObjects = forEachInstanceEntry(items, path: path) { entry, entryPath in
+            let spec = named ? columnSpec(entry.key, in: specs) : nil
+            if case .failed = convert(entry.value, spec: spec, path: entryPath, label: "column '\(entry.key)'") { failed = true }
+            if counts[entry.key] == nil { columns.append(entry.key) }
+            counts[entry.key, default: 0] += 1
+            rawValues[entry.key, default: []].append(entry.value)
+            // Shape of this value as numpy sees it (objects are scalars to numpy).
+            var analysis = TensorAnalysis(dtype: nil)
+            if case .array = entry.value { analysis.add(entry.value, indexPath: []) }
+            shapes[entry.key, default: []].insert(analysis.ragged ? [-2] : analysis.shape)
         }
-        if failed { return }
+        if !allObjects || failed { return }
         // np.array over one column's converted values: mixed shapes cannot be stacked.
         for key in columns where (shapes[key]?.count ?? 0) > 1 || shapes[key]?.contains([-2]) == true {
             let spec = columnSpec(key, in: specs)

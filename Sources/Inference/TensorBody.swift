@@ -188,34 +188,45 @@ extension RequestCheck {
         }
     }
 
+    /// Each entry of each instance of a list of objects, with its path; a key repeated in one
+    /// object counts once, with its last value (as Python's dict keeps it). False, reported,
+    /// at the first instance that is not an object.
+    func forEachInstanceEntry(_ items: [JSONValue], path: String, _ body: (JSONObject.Entry, _ path: String) -> Void) -> Bool {
+        for (i, item) in items.enumerated() {
+            guard case .object(let object) = item else {
+                sink.error(Paths.index(path, i), "every instance must be an object like the first one, found \(item.kindName)")
+                return false
+            }
+            var seen = Set<String>()
+            for entry in object.entries.reversed() where seen.insert(entry.key).inserted {
+                body(entry, Paths.member(Paths.index(path, i), entry.key))
+            }
+        }
+        return true
+    }
+
     /// `instances` as a list of objects: one object per row, stacked per input.
     private func checkTensorInstances(_ items: [JSONValue], specs: [TensorSpec], named: Bool, path: String) {
         var perKey: [String: (count: Int, shape: [Int]?, ragged: Bool)] = [:]
         var order: [String] = []
-        for (i, item) in items.enumerated() {
-            guard case .object(let object) = item else {
-                sink.error(Paths.index(path, i), "every instance must be an object like the first one, found \(item.kindName)")
-                return
+        let allObjects = forEachInstanceEntry(items, path: path) { entry, entryPath in
+            let spec = specs.first { $0.name == entry.key }
+            let label = "tensor '\(entry.key)'"
+            let analysis = checkTensorValue(entry.value, spec: nil, path: entryPath, label: label)
+            if let spec {
+                var cast = TensorAnalysis(dtype: NumpyDType(name: spec.dtype), numpy: options.numpy)
+                cast.add(entry.value, indexPath: [])
+                reportCasts(cast, path: entryPath, label: label, dtypeName: spec.dtype)
             }
-            var seen = Set<String>()
-            for entry in object.entries.reversed() where seen.insert(entry.key).inserted {
-                let spec = specs.first { $0.name == entry.key }
-                let label = "tensor '\(entry.key)'"
-                let analysis = checkTensorValue(entry.value, spec: nil, path: Paths.member(Paths.index(path, i), entry.key), label: label)
-                if let spec {
-                    var cast = TensorAnalysis(dtype: NumpyDType(name: spec.dtype), numpy: options.numpy)
-                    cast.add(entry.value, indexPath: [])
-                    reportCasts(cast, path: Paths.member(Paths.index(path, i), entry.key), label: label, dtypeName: spec.dtype)
-                }
-                if perKey[entry.key] == nil { order.append(entry.key) }
-                var state = perKey[entry.key] ?? (0, nil, false)
-                state.count += 1
-                if analysis.shapeFails { state.ragged = true }
-                if let existing = state.shape, existing != analysis.shape { state.ragged = true }
-                if state.shape == nil { state.shape = analysis.shape }
-                perKey[entry.key] = state
-            }
+            if perKey[entry.key] == nil { order.append(entry.key) }
+            var state = perKey[entry.key] ?? (0, nil, false)
+            state.count += 1
+            if analysis.shapeFails { state.ragged = true }
+            if let existing = state.shape, existing != analysis.shape { state.ragged = true }
+            if state.shape == nil { state.shape = analysis.shape }
+            perKey[entry.key] = state
         }
+        guard allObjects else { return }
         guard named else {
             sink.error(path, "this model takes one unnamed tensor: send `instances` as a (nested) list, not a list of objects")
             return

@@ -85,18 +85,25 @@ public struct JSONScanner {
     /// Before each element: true when one follows (consuming the ',' between elements), false
     /// after consuming the closing `]`. Start with `first = true`.
     public mutating func nextElement(_ first: inout Bool) throws(JSONError) -> Bool {
+        let afterComma = !first
+        guard try nextMember(&first, closing: "]", in: "an array") else { return false }
+        if afterComma, offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { throw error("expected a JSON value, found character ']'") }
+        return true
+    }
+
+    /// Before an array element or an object member: true when one follows (consuming the ','
+    /// between them), false after consuming the `closing` bracket.
+    private mutating func nextMember(_ first: inout Bool, closing: Unicode.Scalar, in container: String) throws(JSONError) -> Bool {
         skipWhitespace()
-        guard offset < bytes.count else { throw error("unexpected end of input inside an array (expected ',' or ']')") }
-        if bytes[offset] == UInt8(ascii: "]") {
-            if first { offset += 1; return false }
+        guard offset < bytes.count else { throw error("unexpected end of input inside \(container) (expected ',' or '\(closing)')") }
+        if bytes[offset] == UInt8(ascii: closing) {
             offset += 1
             return false
         }
         if !first {
-            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array, found \(describeCurrent())") }
+            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '\(closing)' in \(container), found \(describeCurrent())") }
             offset += 1
             skipWhitespace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { throw error("expected a JSON value, found character ']'") }
         }
         first = false
         return true
@@ -111,55 +118,38 @@ public struct JSONScanner {
 
     /// The next key (its `:` consumed), or nil after consuming the closing `}`. Start with `first = true`.
     public mutating func nextKey(_ first: inout Bool) throws(JSONError) -> String? {
-        skipWhitespace()
-        guard offset < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
-        if bytes[offset] == UInt8(ascii: "}") {
-            offset += 1
-            return nil
-        }
-        if !first {
-            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found \(describeCurrent())") }
-            offset += 1
-            skipWhitespace()
-        }
-        first = false
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error("expected a string key in an object, found \(describeCurrent())")
-        }
+        guard try beginKey(&first) else { return nil }
         let key = try readString()
-        skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
-            throw error("expected ':' after an object key, found \(describeCurrent())")
-        }
-        offset += 1
+        try endKey()
         return key
     }
 
     /// `nextKey` for a value being skipped: the same checks and errors, but the key is not built
     /// (no String per key when a large document is only walked through).
     private mutating func skipKey(_ first: inout Bool) throws(JSONError) -> Bool {
-        skipWhitespace()
-        guard offset < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
-        if bytes[offset] == UInt8(ascii: "}") {
-            offset += 1
-            return false
-        }
-        if !first {
-            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object, found \(describeCurrent())") }
-            offset += 1
-            skipWhitespace()
-        }
-        first = false
+        guard try beginKey(&first) else { return false }
+        if try readUnescapedString() == nil { _ = try readString() }
+        try endKey()
+        return true
+    }
+
+    /// Before a key: consumes the `,` between members, or the closing `}` (then false). Leaves
+    /// the key's opening quote next.
+    private mutating func beginKey(_ first: inout Bool) throws(JSONError) -> Bool {
+        guard try nextMember(&first, closing: "}", in: "an object") else { return false }
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
             throw error("expected a string key in an object, found \(describeCurrent())")
         }
-        if try readUnescapedString() == nil { _ = try readString() }
+        return true
+    }
+
+    /// After a key: consumes the `:`.
+    private mutating func endKey() throws(JSONError) {
         skipWhitespace()
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
             throw error("expected ':' after an object key, found \(describeCurrent())")
         }
         offset += 1
-        return true
     }
 
     // MARK: Scalars

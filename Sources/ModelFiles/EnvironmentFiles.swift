@@ -33,12 +33,7 @@ enum CondaEnvironmentParser {
     static func parse(_ root: YAMLNode?, file: String, directory: ModelDirectory,
                       diagnostics: inout [Diagnostic], options: inout [PipOption], filesRead: inout [String]) -> CondaEnvironment {
         var environment = CondaEnvironment(file: file, name: nil, channels: [], dependencies: [], pip: [])
-        guard let root else {
-            diagnostics.append(Diagnostic(.warning, "empty-env-file", "\(file) is empty: the environment declares no packages", at: SourceLocation(file: file)))
-            return environment
-        }
-        guard root.isMapping else {
-            diagnostics.append(Diagnostic(.error, "invalid-env-file", "\(file): " + Message.expected("a mapping with name, channels and dependencies", found: root), at: SourceLocation(file: file, mark: root.mark)))
+        guard let root = environmentMapping(root, file: file, holding: "name, channels and dependencies", diagnostics: &diagnostics) else {
             return environment
         }
         var reader = FieldReader(file: file)
@@ -83,12 +78,7 @@ enum PythonEnvParser {
     static func parse(_ root: YAMLNode?, file: String, directory: ModelDirectory,
                       diagnostics: inout [Diagnostic], options: inout [PipOption], filesRead: inout [String]) -> VirtualEnvironment {
         var environment = VirtualEnvironment(file: file, python: nil, buildDependencies: [], requirements: [])
-        guard let root else {
-            diagnostics.append(Diagnostic(.warning, "empty-env-file", "\(file) is empty: the environment declares no packages", at: SourceLocation(file: file)))
-            return environment
-        }
-        guard root.isMapping else {
-            diagnostics.append(Diagnostic(.error, "invalid-env-file", "\(file): " + Message.expected("a mapping with python, build_dependencies and dependencies", found: root), at: SourceLocation(file: file, mark: root.mark)))
+        guard let root = environmentMapping(root, file: file, holding: "python, build_dependencies and dependencies", diagnostics: &diagnostics) else {
             return environment
         }
         var reader = FieldReader(file: file)
@@ -114,6 +104,20 @@ enum PythonEnvParser {
         diagnostics += reader.diagnostics + buildReader.diagnostics + dependencyReader.diagnostics
         return environment
     }
+}
+
+/// An environment file's top-level mapping; nil, with a diagnostic, when the file is empty or
+/// holds something else.
+private func environmentMapping(_ root: YAMLNode?, file: String, holding keys: String, diagnostics: inout [Diagnostic]) -> YAMLNode? {
+    guard let root else {
+        diagnostics.append(Diagnostic(.warning, "empty-env-file", "\(file) is empty: the environment declares no packages", at: SourceLocation(file: file)))
+        return nil
+    }
+    guard root.isMapping else {
+        diagnostics.append(Diagnostic(.error, "invalid-env-file", "\(file): " + Message.expected("a mapping with \(keys)", found: root), at: SourceLocation(file: file, mark: root.mark)))
+        return nil
+    }
+    return root
 }
 
 func directoryOf(_ relativePath: String) -> String {

@@ -56,44 +56,33 @@ public enum ModelLoader {
         }
 
         let beforeConda = diagnostics.count
-        if let conda = condaFile {
-            let file = ModelDirectory.normalize(conda.value)
-            switch YAMLFile.load(conda.value, in: directory, referencedAt: conda.location,
-                                 missingMessage: Message.missingEnvFile(conda.value, key: "conda")) {
-            case .success(let node):
-                filesRead.append(file)
-                environment.present.insert(.conda)
-                let parsed = CondaEnvironmentParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
-                                                          options: &environment.pipOptions, filesRead: &filesRead)
-                environment.conda = parsed
-                for dependency in parsed.dependencies where dependency.spec.name == "python" {
-                    environment.python.append(PythonStatement(source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
-                }
-            case .failure(let error):
-                if error.code != "missing-file" { environment.present.insert(.conda) }
-                diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
+        if let conda = condaFile,
+           case .read(let node, let file) = readEnvironmentFile(conda, key: "conda", kind: .conda, in: directory, environment: &environment,
+                                                                  diagnostics: &diagnostics, filesRead: &filesRead) {
+            let parsed = CondaEnvironmentParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
+                                                      options: &environment.pipOptions, filesRead: &filesRead)
+            environment.conda = parsed
+            for dependency in parsed.dependencies where dependency.spec.name == "python" {
+                environment.python.append(PythonStatement(source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
             }
         }
         scope(&diagnostics, from: beforeConda, .conda)
         let beforeVirtualenv = diagnostics.count
         var virtualenvAbsent = virtualenvFile == nil
         if let virtualenv = virtualenvFile {
-            let file = ModelDirectory.normalize(virtualenv.value)
-            switch YAMLFile.load(virtualenv.value, in: directory, referencedAt: virtualenv.location,
-                                 missingMessage: Message.missingEnvFile(virtualenv.value, key: "virtualenv")) {
-            case .success(let node):
-                filesRead.append(file)
-                environment.present.insert(.virtualenv)
+            switch readEnvironmentFile(virtualenv, key: "virtualenv", kind: .virtualenv, in: directory, environment: &environment,
+                                       diagnostics: &diagnostics, filesRead: &filesRead) {
+            case .read(let node, let file):
                 let parsed = PythonEnvParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
                                                    options: &environment.pipOptions, filesRead: &filesRead)
                 environment.virtualenv = parsed
                 if let python = parsed.python {
                     environment.python.append(PythonStatement(source: .pythonEnv, version: python.value, location: python.location))
                 }
-            case .failure(let error):
-                virtualenvAbsent = error.code == "missing-file"
-                if !virtualenvAbsent { environment.present.insert(.virtualenv) }
-                diagnostics.append(Diagnostic(.error, error.code == "missing-file" ? "missing-env-file" : error.code, error.message, at: error.location))
+            case .missing:
+                virtualenvAbsent = true
+            case .unreadable:
+                break
             }
         }
         // MLflow's rule when python_env.yaml is absent (mlflow/utils/virtualenv.py
@@ -180,6 +169,33 @@ public enum ModelLoader {
         if let example = mlmodel.inputExample?.artifactPath { names.append(example.value) }
         var seen = Set<String>()
         return names.map(ModelDirectory.normalize).filter { seen.insert($0).inserted }
+    }
+
+    private enum EnvironmentFileRead {
+        case read(YAMLNode?, file: String)
+        case missing
+        case unreadable
+    }
+
+    /// conda.yaml or python_env.yaml as YAML. A file that is there counts as present even when
+    /// it does not parse (its errors are then the deployment's errors); a missing or broken one
+    /// is reported as an error.
+    private static func readEnvironmentFile(_ reference: Located<String>, key: String, kind: EnvironmentKind, in directory: ModelDirectory,
+                                            environment: inout DeclaredEnvironment, diagnostics: inout [Diagnostic],
+                                            filesRead: inout [String]) -> EnvironmentFileRead {
+        let file = ModelDirectory.normalize(reference.value)
+        switch YAMLFile.load(reference.value, in: directory, referencedAt: reference.location,
+                             missingMessage: Message.missingEnvFile(reference.value, key: key)) {
+        case .success(let node):
+            filesRead.append(file)
+            environment.present.insert(kind)
+            return .read(node, file: file)
+        case .failure(let error):
+            let missing = error.code == "missing-file"
+            if !missing { environment.present.insert(kind) }
+            diagnostics.append(Diagnostic(.error, missing ? "missing-env-file" : error.code, error.message, at: error.location))
+            return missing ? .missing : .unreadable
+        }
     }
 
     private static func loadInputExample(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile? {

@@ -28,15 +28,15 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Builds an error from a span measured in Unicode scalars (what the PEP 508 and conda
     /// parsers count).
     init(message: String, input: String, scalarOffset: Int, scalarLength: Int = 0) {
-        let start = Self.characterOffset(ofScalar: scalarOffset, in: input)
-        let end = Self.characterOffset(ofScalar: scalarOffset + max(0, scalarLength), in: input)
+        let start = Self.characterOffset(scalarOffset, in: input.unicodeScalars, of: input)
+        let end = Self.characterOffset(scalarOffset + max(0, scalarLength), in: input.unicodeScalars, of: input)
         self.init(message: message, input: input, offset: start, length: end - start)
     }
 
     /// Builds an error from a span measured in UTF-8 bytes (what the PEP 440 parser counts).
     init(message: String, input: String, byteOffset: Int, byteLength: Int = 0) {
-        let start = Self.characterOffset(ofByte: byteOffset, in: input)
-        let end = Self.characterOffset(ofByte: byteOffset + max(0, byteLength), in: input)
+        let start = Self.characterOffset(byteOffset, in: input.utf8, of: input)
+        let end = Self.characterOffset(byteOffset + max(0, byteLength), in: input.utf8, of: input)
         self.init(message: message, input: input, offset: start, length: end - start)
     }
 
@@ -56,19 +56,11 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         "\(message) (column \(offset + 1) of \(pythonRepr(input)))"
     }
 
-    static func characterOffset(ofScalar scalar: Int, in text: String) -> Int {
-        let scalars = text.unicodeScalars
-        guard scalar > 0 else { return 0 }
-        guard let index = scalars.index(scalars.startIndex, offsetBy: scalar, limitedBy: scalars.endIndex) else {
-            return text.count
-        }
-        return characterCount(upTo: index, in: text)
-    }
-
-    static func characterOffset(ofByte byte: Int, in text: String) -> Int {
-        let utf8 = text.utf8
-        guard byte > 0 else { return 0 }
-        guard let index = utf8.index(utf8.startIndex, offsetBy: byte, limitedBy: utf8.endIndex) else {
+    /// The characters of `text` before the `offset`th element of `view`, its scalars or its bytes.
+    static func characterOffset<View: Collection>(_ offset: Int, in view: View, of text: String) -> Int
+    where View.Index == String.Index {
+        guard offset > 0 else { return 0 }
+        guard let index = view.index(view.startIndex, offsetBy: offset, limitedBy: view.endIndex) else {
             return text.count
         }
         return characterCount(upTo: index, in: text)
@@ -90,25 +82,6 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
 
 /// Python's `repr()` of a str, close enough for messages: single quotes unless the text holds one.
 func pythonRepr(_ text: String) -> String {
-    let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
-    var out = String(quote)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if Character(ch) == quote { out += "\\" + String(ch) }
-            else if ch.value < 0x20 || ch.value == 0x7F { out += "\\x" + hex2(ch.value) }
-            else { out.unicodeScalars.append(ch) }
-        }
-    }
-    out.append(quote)
-    return out
-}
-
-private func hex2(_ v: UInt32) -> String {
-    let digits = Array("0123456789abcdef")
-    return String(digits[Int((v >> 4) & 0xF)]) + String(digits[Int(v & 0xF)])
+    let quote: Unicode.Scalar = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+    return PythonStringLiteral.quoted(text, quote: quote, quoteEscape: "\\" + String(quote))
 }

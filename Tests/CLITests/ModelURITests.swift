@@ -83,7 +83,8 @@ final class MLflowServer {
             }
             runID = try MLflowServer.runPython(MLflowServer.register, [CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path],
                                                environment: registerEnvironment)
-                .split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""  // MLflow prints a "View run" line first
+                // MLflow prints a "View run" line first
+                .split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         } catch {
             stop()
             throw error

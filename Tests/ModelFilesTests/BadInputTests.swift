@@ -111,7 +111,8 @@ import Testing
         let environment = try ModelLoader.load(path: dir.path)
         let names = environment.conda?.pip.compactMap(\.name) ?? []
         #expect(names.count == levels + 2 && Set(names).count == levels + 2)
-        #expect(environment.filesRead.filter { $0.hasSuffix(".txt") }.count == 2 * levels + 1)  // l0b.txt is never included
+        // l0b.txt is never included
+        #expect(environment.filesRead.filter { $0.hasSuffix(".txt") }.count == 2 * levels + 1)
         #expect(!environment.hasErrors)
     }
 }

@@ -178,7 +178,8 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
         Evaluation("python_version ~= '3.10'", ["python_version": "3.11"], true),
         Evaluation("python_version === '3.11'", ["python_version": "3.11"], true),
         Evaluation("os_name == 'posix' or python_version == '3'", ["os_name": "posix"], nil),  // no short-circuit
-        Evaluation("sys_platform == \"\u{E9}\"", ["sys_platform": "e\u{301}"], false),  // scalars, not canonical equivalence
+        // scalars, not canonical equivalence
+        Evaluation("sys_platform == \"\u{E9}\"", ["sys_platform": "e\u{301}"], false),
         Evaluation("extra == 'a' or extra == 'b'", [:], sets: ["extra": ["B"]], true),
         Evaluation("extra != 'b'", [:], sets: ["extra": ["a", "b"]], false),
         Evaluation("extra > 'b'", [:], sets: ["extra": ["a"]], nil),

@@ -29,17 +29,9 @@ public final class PyPIFile: Hashable, Sendable {
     public let coreMetadata: String?
     public let kind: Kind
 
-    public init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
-                yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?) {
-        self.project = project
-        self.filename = filename
-        self.url = url
-        self.sha256 = sha256
-        self.requiresPython = requiresPython
-        self.yanked = yanked
-        self.uploadTime = uploadTime
-        self.size = size
-        self.coreMetadata = coreMetadata
+    public convenience init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
+                            yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?) {
+        let kind: Kind
         if filename.hasSuffix(".whl") {
             kind = (try? WheelFilename(parsing: filename)).map { .wheel($0) } ?? .other
         } else if let sdist = SdistFilename(parsing: filename, project: project) {
@@ -47,6 +39,8 @@ public final class PyPIFile: Hashable, Sendable {
         } else {
             kind = .other
         }
+        self.init(project: project, filename: filename, url: url, sha256: sha256, requiresPython: requiresPython,
+                  yanked: yanked, uploadTime: uploadTime, size: size, coreMetadata: coreMetadata, kind: kind)
     }
 
     /// Whether an index page's entry may be used at all: a plain file name, a URL without

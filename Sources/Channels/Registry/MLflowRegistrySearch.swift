@@ -48,22 +48,18 @@ extension MLflowRegistry {
             var query = "max_results=\(limits.pageSize)"
             if let token { query += "&page_token=" + PercentEncoding.encoded(token) }
             let page = try searchPage(endpoint + "?" + query, context: context)
-            guard case .array(let models) = page["registered_models"] ?? .array([]) else {
-                throw ChannelError("\(context): the tracking server's answer to \(endpoint) has no list of registered models")
-            }
-            guard models.count <= limits.pageSize else {
-                throw ChannelError("\(context): the tracking server answered \(models.count) registered models to a page of \(limits.pageSize)")
-            }
+            let models = try Self.boundedList(
+                page["registered_models"], atMost: limits.pageSize,
+                notAList: "\(context): the tracking server's answer to \(endpoint) has no list of registered models",
+                tooLong: { "\(context): the tracking server answered \($0) registered models to a page of \(limits.pageSize)" })
             for model in models {
                 guard case .object(let object) = model, case .string(let name)? = object["name"] else {
                     throw ChannelError("\(context): the tracking server listed a registered model without a name")
                 }
-                guard case .array(let versions) = object["latest_versions"] ?? .array([]) else {
-                    throw ChannelError("\(context): the tracking server's latest_versions of '\(Self.printable(name))' is not a list")
-                }
-                guard versions.count <= limits.maxVersionsPerModel else {
-                    throw ChannelError("\(context): the tracking server listed \(versions.count) latest versions of '\(Self.printable(name))'")
-                }
+                let versions = try Self.boundedList(
+                    object["latest_versions"], atMost: limits.maxVersionsPerModel,
+                    notAList: "\(context): the tracking server's latest_versions of '\(Self.printable(name))' is not a list",
+                    tooLong: { "\(context): the tracking server listed \($0) latest versions of '\(Self.printable(name))'" })
                 for version in versions {
                     guard case .object(let v) = version, case .string(let text)? = v["version"] else {
                         throw ChannelError("\(context): the tracking server listed a latest version of '\(Self.printable(name))' without a version number")
@@ -107,6 +103,15 @@ extension MLflowRegistry {
             throw ChannelError("\(context): the tracking server's list of registered models is not a JSON object")
         }
         return object
+    }
+
+    /// A list in the server's answer (absent: empty), refused when it is something else or
+    /// longer than `limit`.
+    private static func boundedList(_ value: JSONValue?, atMost limit: Int, notAList: @autoclosure () -> String,
+                                    tooLong: (Int) -> String) throws(ChannelError) -> [JSONValue] {
+        guard case .array(let items) = value ?? .array([]) else { throw ChannelError(notAList()) }
+        guard items.count <= limit else { throw ChannelError(tooLong(items.count)) }
+        return items
     }
 
     private static func printable(_ text: String) -> String {

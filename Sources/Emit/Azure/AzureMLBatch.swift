@@ -59,16 +59,8 @@ extension AzureMLFiles {
             out += "# Azure's no-code MLflow batch deployment: no environment and no scoring script; Azure builds the\n"
             out += "# environment from the model's own conda.yaml. environment.yml + conda.yml hold the locked one.\n"
         }
-        out += "$schema: \(batchDeploymentSchema)\n"
-        out += "name: \(YAMLWriter.scalar(inputs.deploymentName))\n"
-        out += "endpoint_name: \(YAMLWriter.scalar(inputs.endpointName))\n"
-        out += "type: model\n"
-        out += "model:\n  type: mlflow_model\n  path: \(YAMLWriter.scalar(inputs.modelPath))\n"
-        if inputs.shape != .noCode {
-            out += "environment: \(YAMLWriter.scalar("file:environment.yml"))\n"
-            out += "code_configuration:\n  code: score\n  scoring_script: \(batchScript)\n"
-        }
-        out += environmentVariablesYAML(inputs)
+        out += deploymentKeysYAML(inputs, schema: batchDeploymentSchema, type: "model",
+                                  scoringScript: inputs.shape != .noCode ? batchScript : nil)
         let compute = batch.compute.hasPrefix("azureml:") ? batch.compute : "azureml:" + batch.compute
         out += "compute: \(YAMLWriter.scalar(compute))\n"
         out += "resources:\n  instance_count: \(inputs.instanceCount)\n"

@@ -186,19 +186,29 @@ public enum AzureMLFiles {
             out += "# Azure builds the environment from the model's own conda.yaml (not the lock) and sets\n"
             out += "# AZUREML_MODEL_DIR and MLFLOW_MODEL_FOLDER itself. environment.yml + conda.yml hold the locked one.\n"
         }
-        out += "$schema: \(deploymentSchema)\n"
+        out += deploymentKeysYAML(inputs, schema: deploymentSchema, type: nil,
+                                  scoringScript: inputs.shape == .scoringScript ? "score.py" : nil)
+        out += "instance_type: \(YAMLWriter.scalar(inputs.instanceType))\n"
+        out += "instance_count: \(inputs.instanceCount)\n"
+        return out
+    }
+
+    /// The keys the online and the batch deployment begin with: schema, names, the model, the
+    /// locked environment (not for a no-code deployment), the scoring script and the environment
+    /// variables.
+    static func deploymentKeysYAML(_ inputs: AzureMLInputs, schema: String, type: String?, scoringScript: String?) -> String {
+        var out = "$schema: \(schema)\n"
         out += "name: \(YAMLWriter.scalar(inputs.deploymentName))\n"
         out += "endpoint_name: \(YAMLWriter.scalar(inputs.endpointName))\n"
+        if let type { out += "type: \(type)\n" }
         out += "model:\n  type: mlflow_model\n  path: \(YAMLWriter.scalar(inputs.modelPath))\n"
         if inputs.shape != .noCode {
             out += "environment: \(YAMLWriter.scalar("file:environment.yml"))\n"
         }
-        if inputs.shape == .scoringScript {
-            out += "code_configuration:\n  code: score\n  scoring_script: score.py\n"
+        if let scoringScript {
+            out += "code_configuration:\n  code: score\n  scoring_script: \(scoringScript)\n"
         }
         out += environmentVariablesYAML(inputs)
-        out += "instance_type: \(YAMLWriter.scalar(inputs.instanceType))\n"
-        out += "instance_count: \(inputs.instanceCount)\n"
         return out
     }
 

@@ -37,6 +37,28 @@ public protocol LintRule: Sendable {
     func check(_ subject: LintSubject, into sink: inout FindingSink)
 }
 
+/// A rule about the model's environment (MLmodel and the environment files): it has nothing to
+/// say about a model that did not load (ProvideAReadableMLmodel reports that).
+protocol EnvironmentLintRule: LintRule {
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink)
+}
+
+extension EnvironmentLintRule {
+    func check(_ subject: LintSubject, into sink: inout FindingSink) {
+        guard let environment = subject.environment else { return }
+        check(environment, of: subject, into: &sink)
+    }
+}
+
+/// A rule whose findings are the model loader's diagnostics for its id (LoaderDiagnostics).
+protocol LoaderDiagnosticsRule: LintRule {}
+
+extension LoaderDiagnosticsRule {
+    func check(_ subject: LintSubject, into sink: inout FindingSink) {
+        LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
+    }
+}
+
 /// Where a rule's findings go: fills in the rule, the default severity and the model.
 public struct FindingSink: Sendable {
     public let rule: RuleDescription

@@ -6,13 +6,12 @@
 
 import ModelFiles
 
-struct AgreeOnPythonVersion: LintRule {
+struct AgreeOnPythonVersion: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE010", name: "AgreeOnPythonVersion", severity: .warning, category: .python,
         summary: "MLmodel, conda.yaml and python_env.yaml state different Python versions")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let statements = environment.python
         if statements.isEmpty {
             if environment.conda != nil || environment.virtualenv != nil {

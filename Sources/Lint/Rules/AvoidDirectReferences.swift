@@ -8,13 +8,12 @@
 import ModelFiles
 import Specs
 
-struct AvoidDirectReferences: LintRule {
+struct AvoidDirectReferences: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE031", name: "AvoidDirectReferences", severity: .warning, category: .reproducibility,
         summary: "a VCS/URL requirement, or a local path outside the model")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let directory = try? ModelDirectory(path: subject.path)
         let requirements = subject.mode == .conda
             ? (environment.conda?.pip ?? environment.virtualenv?.requirements ?? [])

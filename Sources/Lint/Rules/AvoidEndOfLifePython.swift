@@ -8,13 +8,12 @@ import Channels
 import ModelFiles
 import Solver
 
-struct AvoidEndOfLifePython: LintRule {
+struct AvoidEndOfLifePython: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE012", name: "AvoidEndOfLifePython", severity: .warning, category: .python,
         summary: "the environment's Python has reached end of life")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         // The statement the deployment takes its Python from.
         let statement: PythonStatement?
         if let origin = subject.plan?.request.pythonOrigin, origin.isModel {

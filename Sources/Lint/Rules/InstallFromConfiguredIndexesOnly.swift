@@ -8,7 +8,7 @@
 import ModelFiles
 import Specs
 
-struct InstallFromConfiguredIndexesOnly: LintRule {
+struct InstallFromConfiguredIndexesOnly: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE032", name: "InstallFromConfiguredIndexesOnly", severity: .warning, category: .reproducibility,
         summary: "requirements set --index-url/--extra-index-url/--find-links (network at deploy time)")
@@ -23,8 +23,7 @@ struct InstallFromConfiguredIndexesOnly: LintRule {
         return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
     }
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let kind: EnvironmentKind = subject.mode == .conda && environment.conda != nil ? .conda : .virtualenv
         for option in environment.pipOptions where option.environment == kind && Self.networkOptions.contains(option.name) {
             sink.report(Message.option(option.name, option.value.map(Self.redacted)), at: option.location)

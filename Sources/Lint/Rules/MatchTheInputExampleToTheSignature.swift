@@ -8,13 +8,12 @@
 import Inference
 import ModelFiles
 
-struct MatchTheInputExampleToTheSignature: LintRule {
+struct MatchTheInputExampleToTheSignature: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE061", name: "MatchTheInputExampleToTheSignature", severity: .error, category: .serving,
         summary: "the input example does not satisfy the signature")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
         guard environment.mlmodel.inputExample != nil, environment.mlmodel.signature?.inputs != nil else { return }
         guard let files = try? ModelLoader.loadSignatureFiles(path: subject.path) else { return }

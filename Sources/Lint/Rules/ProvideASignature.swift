@@ -6,13 +6,12 @@
 
 import ModelFiles
 
-struct ProvideASignature: LintRule {
+struct ProvideASignature: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE060", name: "ProvideASignature", severity: .warning, category: .serving,
         summary: "the model has no signature")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let invalid = LoaderDiagnostics.diagnostics(of: subject, for: rule.id)
         for diagnostic in invalid {
             sink.report(diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"), severity: LoaderDiagnostics.severity(diagnostic.severity))

@@ -6,12 +6,8 @@
 
 import ModelFiles
 
-struct ProvideEveryReferencedFile: LintRule {
+struct ProvideEveryReferencedFile: LoaderDiagnosticsRule {
     let rule = RuleDescription(
         id: "MLE002", name: "ProvideEveryReferencedFile", severity: .error, category: .environmentFiles,
         summary: "an environment or requirements file the model references is missing")
-
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
-    }
 }

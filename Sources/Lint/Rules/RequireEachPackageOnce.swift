@@ -7,13 +7,12 @@
 import ModelFiles
 import Specs
 
-struct RequireEachPackageOnce: LintRule {
+struct RequireEachPackageOnce: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE004", name: "RequireEachPackageOnce", severity: .warning, category: .environmentFiles,
         summary: "the same package is required twice with different specs")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         if let conda = environment.conda {
             var first: [String: CondaDependency] = [:]
             for dependency in conda.dependencies {

@@ -10,13 +10,12 @@ import ModelFiles
 import Solver
 import Specs
 
-struct UseAPythonTheChannelsProvide: LintRule {
+struct UseAPythonTheChannelsProvide: EnvironmentLintRule {
     let rule = RuleDescription(
         id: "MLE011", name: "UseAPythonTheChannelsProvide", severity: .error, category: .python,
         summary: "the Python version is not available in the configured channels")
 
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        guard let environment = subject.environment else { return }
+    func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         switch subject.mode {
         case .conda:
             guard let dependency = environment.conda?.dependencies.first(where: { $0.spec.name == "python" }),

@@ -6,12 +6,8 @@
 
 import ModelFiles
 
-struct WriteValidEnvironmentFiles: LintRule {
+struct WriteValidEnvironmentFiles: LoaderDiagnosticsRule {
     let rule = RuleDescription(
         id: "MLE006", name: "WriteValidEnvironmentFiles", severity: .error, category: .environmentFiles,
         summary: "an environment file does not parse the way conda or pip reads it")
-
-    func check(_ subject: LintSubject, into sink: inout FindingSink) {
-        LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
-    }
 }

@@ -88,11 +88,17 @@ enum PythonStringLiteral {
     /// "\x22": the marker tokenizer (a regex, as in packaging) ends a string at the first quote
     /// even when it is escaped.
     static func escaped(_ text: String) -> String {
-        var out = "\""
+        quoted(text, quote: "\"", quoteEscape: "\\x22")
+    }
+
+    /// `text` between `quote`s, read back by Python as `text`: a backslash, line breaks, tabs and
+    /// control characters escaped, the quote written as `quoteEscape`.
+    static func quoted(_ text: String, quote: Unicode.Scalar, quoteEscape: String) -> String {
+        var out = String(quote)
         for c in text.unicodeScalars {
             switch c {
             case "\\": out += "\\\\"
-            case "\"": out += "\\x22"
+            case quote: out += quoteEscape
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
@@ -105,6 +111,7 @@ enum PythonStringLiteral {
                 }
             }
         }
-        return out + "\""
+        out.unicodeScalars.append(quote)
+        return out
     }
 }
