@@ -267,7 +267,7 @@ public struct PyPICandidate: Sendable {
         case wheel(rank: Int, portable: Bool)
         /// An sdist: installable only by building it (compilers in the image).
         case needsBuild
-        case excluded(reason: String)
+        case excluded(reason: Unavailability)
     }
 
     public let file: PyPIFile
@@ -316,18 +316,18 @@ public struct PyPICandidate: Sendable {
 
     static func evaluate(_ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
                          excludeNewer: String?, cutoff: Int64?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
-        func excluded(_ reason: String) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
-        guard file.version != nil else { return excluded("its version '\(file.versionText ?? file.filename)' is not a valid PEP 440 version") }
+        func excluded(_ reason: Unavailability) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
+        guard file.version != nil else { return excluded(.invalidVersion(file.versionText ?? file.filename)) }
         // Compared as instants (a text comparison mistakes zones and fractions); an upload
         // time that does not parse is kept, as one the index did not give.
         if let limit = cutoff, let uploaded = file.uploadTime, let at = ISO8601.uploadMilliseconds(uploaded), at >= limit {
-            return excluded("uploaded \(uploaded), at or after --exclude-newer \(excludeNewer ?? "")")
+            return excluded(.tooNew(uploaded: uploaded, cutoff: excludeNewer ?? ""))
         }
         if let yanked = file.yanked, !pinned {
-            return excluded("yanked" + (yanked.isEmpty ? "" : ": \(yanked)"))
+            return excluded(.yanked(reason: yanked))
         }
         if let requires = file.requiresPython, !memo.admits(requires) {
-            return excluded("requires Python \(requires), the target is \(target.python.fullString)")
+            return excluded(.requiresPython(specifier: requires, target: target.python.fullString))
         }
         switch file.kind {
         case .wheel(let wheel):
@@ -338,7 +338,7 @@ public struct PyPICandidate: Sendable {
         case .sdist:
             return PyPICandidate(file: file, index: index, verdict: .needsBuild)
         case .other:
-            return excluded("not a wheel or an sdist")
+            return excluded(.notAWheelOrSdist)
         }
     }
 }

@@ -59,7 +59,7 @@ public struct PackageSearch {
             switch candidate.verdict {
             case .wheel(_, let portable): reason = portable ? nil : "a linux_x86_64 wheel: installs, but is not portable across Linux distributions"
             case .needsBuild: reason = "source distribution: installing it needs a build (compilers in the image)"
-            case .excluded(let why): reason = why
+            case .excluded(let why): reason = why.description
             }
             let detail: String
             if let wheel = file.wheel {

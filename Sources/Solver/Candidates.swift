@@ -39,14 +39,8 @@ final class PyPICandidate: Hashable {
 /// What a project offered that could not be used, to explain an empty provider set.
 struct Unavailable {
     var sdistOnly: [String] = []
-    var excluded: [(version: String, reason: String)] = []
+    var excluded: [(version: String, reason: Unavailability)] = []
     var missingMetadata: [String] = []
-
-    /// How the reason for an sdist whose dependencies could not be read starts.
-    static let sdistUnreadable = "its sdist's dependencies could not be read"
-
-    /// Why a yanked file is left out (PEP 592: the index may give a reason).
-    static func yanked(_ reason: String) -> String { "yanked" + (reason.isEmpty ? "" : ": \(reason)") }
 }
 
 final class Universe {
@@ -362,7 +356,7 @@ final class Universe {
                 let candidate = project.candidate(i)
                 if case .wheel = candidate.verdict { continue }
                 if let reason = candidate.file.yanked, !pins.contains(version) {
-                    info.excluded.append((version.normalized, Unavailable.yanked(reason)))
+                    info.excluded.append((version.normalized, .yanked(reason: reason)))
                     continue
                 }
                 switch candidate.verdict {
@@ -575,7 +569,7 @@ private struct Loading: @unchecked Sendable {
             project.seen[i] = true
             // Yanked files only for an exact pin of their version (PEP 592).
             if let reason = candidate.file.yanked, !pins.contains(version) {
-                project.loadInfo.excluded.append((version.normalized, Unavailable.yanked(reason)))
+                project.loadInfo.excluded.append((version.normalized, .yanked(reason: reason)))
                 continue
             }
             guard let metadata = try candidate.index.metadata(for: candidate.file) else {
@@ -600,12 +594,12 @@ private struct Loading: @unchecked Sendable {
               let version = chosen.file.version else { return nil }
         project.sdistRead.insert(r)
         if let reason = chosen.file.yanked, !pins.contains(version) {
-            project.loadInfo.excluded.append((version.normalized, Unavailable.yanked(reason)))
+            project.loadInfo.excluded.append((version.normalized, .yanked(reason: reason)))
             return nil
         }
         let metadata: CoreMetadata?
         do { metadata = try sdists.metadata(for: chosen.file, index: chosen.index) } catch {
-            project.loadInfo.excluded.append((version.normalized, "\(Unavailable.sdistUnreadable): \(error.message)"))
+            project.loadInfo.excluded.append((version.normalized, .sdistUnreadable(message: error.message)))
             return nil
         }
         guard let metadata else {

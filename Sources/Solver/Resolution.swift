@@ -64,10 +64,10 @@ public struct Resolution: Sendable {
 
 /// Why a request cannot be met, in the user's terms.
 public struct Explanation: Sendable, CustomStringConvertible {
-    /// One entry per independent problem libsolv found.
-    public let problems: [[String]]
-    /// Extra hints (what versions exist, what was excluded and why).
-    public let hints: [String]
+    /// One entry per independent problem libsolv found: its steps, as data.
+    public let steps: [[ExplanationStep]]
+    /// Extra facts (what versions exist, what was excluded and why), as data.
+    public let hintItems: [ExplanationHint]
     /// Why: something asked for is in no source at all (`missing`: a gap of the sources or a
     /// wrong pin), or everything exists but no set satisfies every requirement (`conflict`).
     public var cause: Cause = .conflict
@@ -75,6 +75,18 @@ public struct Explanation: Sendable, CustomStringConvertible {
     public enum Cause: String, Sendable {
         case missing, conflict
     }
+
+    public init(steps: [[ExplanationStep]], hints: [ExplanationHint], cause: Cause = .conflict) {
+        self.steps = steps
+        var seen = Set<String>()
+        self.hintItems = hints.filter { seen.insert($0.description).inserted }
+        self.cause = cause
+    }
+
+    /// Each problem's steps as sentences (ExplanationText).
+    public var problems: [[String]] { steps.map { $0.map(\.description) } }
+    /// The hints as sentences.
+    public var hints: [String] { hintItems.map(\.description) }
 
     public var description: String {
         var lines: [String] = []

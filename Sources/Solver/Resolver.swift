@@ -263,10 +263,8 @@ public struct Resolver: Sendable {
         let leftOut = universe.releasesLeftOut
         if (remote || leftOut > Resolver.provenConflictReleaseLimit) && !unprovidedProblems.isEmpty {
             let partial = explainer.explain(unprovidedProblems)
-            let why = remote ? "with a remote index mlenv does not load every release to look for further conflicts"
-                : "mlenv loaded releases newest first as far as the solve needed and left out \(leftOut) releases of \(universe.truncatedProjects.count) projects"
-            result.answer = .unsatisfiable(Explanation(problems: partial.problems, hints: partial.hints + [
-                "only the requests nothing provides are shown: \(why); fix these and resolve again"], cause: .missing))
+            result.answer = .unsatisfiable(Explanation(steps: partial.steps, hints: partial.hintItems + [
+                .onlyMissingShown(remote: remote, releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)], cause: .missing))
             return result
         }
         result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
@@ -284,9 +282,8 @@ public struct Resolver: Sendable {
             let problems = outcome.problems, projects = universe.truncatedProjects.count
             result.proven = {
                 let explanation = explainer.explain(problems)
-                return .unsatisfiable(Explanation(problems: explanation.problems, hints: explanation.hints + [
-                    "these conflicts hold whatever else the sources have; mlenv loaded releases newest first as far as they needed and left out \(leftOut) releases of \(projects) projects not in them, so further conflicts may show once these are fixed"],
-                    cause: explanation.cause))
+                return .unsatisfiable(Explanation(steps: explanation.steps, hints: explanation.hintItems + [
+                    .conflictsProven(releasesLeftOut: leftOut, projects: projects)], cause: explanation.cause))
             }
         }
         return result

@@ -27,13 +27,15 @@ import Testing
         #expect(portable)
         // The cp38 wheel of the same release does not install on 3.11, and says why.
         let cp38 = try #require(candidates.first { $0.file.filename.hasPrefix("numpy-1.24.4-cp38-cp38-manylinux") })
-        #expect(cp38.verdict == .excluded(reason: "built for cp38 / cp38, not CPython 3.11"))
+        #expect(cp38.verdict == .excluded(reason: .otherPython(pythonTags: ["cp38"], abiTags: ["cp38"], target: "3.11")))
+        if case .excluded(let why) = cp38.verdict { #expect(why.description == "built for cp38 / cp38, not CPython 3.11") }
     }
 
     @Test func requiresPythonExcludesOnOldTargets() throws {
         let candidates = try channels(Target(python: PythonVersion(major: 3, minor: 8))).pypiCandidates(NormalizedName("numpy"))
         let file = try #require(candidates.first { $0.file.filename == "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" })
-        #expect(file.verdict == .excluded(reason: "requires Python >=3.9, the target is 3.8.20"))
+        #expect(file.verdict == .excluded(reason: .requiresPython(specifier: ">=3.9", target: "3.8.20")))
+        if case .excluded(let why) = file.verdict { #expect(why.description == "requires Python >=3.9, the target is 3.8.20") }
     }
 
     @Test func metadataIsReadAndVerified() throws {
@@ -49,7 +51,8 @@ import Testing
     @Test func yankedFileIsExcludedUnlessPinned() throws {
         let set = try channels()
         let yanked = try #require(try set.pypiCandidates(NormalizedName("flask-cors")).first { $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl" })
-        #expect(yanked.verdict == .excluded(reason: "yanked: This accidentally broke MyPy for blueprints"))
+        #expect(yanked.verdict == .excluded(reason: .yanked(reason: "This accidentally broke MyPy for blueprints")))
+        if case .excluded(let why) = yanked.verdict { #expect(why.description == "yanked: This accidentally broke MyPy for blueprints") }
         let pinned = try #require(try set.pypiCandidates(NormalizedName("flask-cors"), pinned: true).first { $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl" })
         #expect(pinned.isInstallable)
     }

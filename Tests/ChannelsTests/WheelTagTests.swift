@@ -84,7 +84,8 @@ import Testing
     ])
     func explainsIncompatibleWheels(_ filename: String, _ reason: String) throws {
         let policy = TagPolicy(target: Target(python: PythonVersion(major: 3, minor: 11)))
-        #expect(policy.verdict(for: try WheelFilename(parsing: filename)) == .incompatible(reason: reason))
+        guard case .incompatible(let why) = policy.verdict(for: try WheelFilename(parsing: filename)) else { Issue.record("\(filename) installs"); return }
+        #expect(why.description == reason)
     }
 
     @Test func acceptsAbi3FromOlderMinorsAndFlagsBareLinux() throws {

@@ -32,7 +32,7 @@ public struct TagPolicy: Sendable {
     public enum Verdict: Hashable, Sendable {
         /// Installs; lower rank is preferred. `portable` is false for `linux_x86_64` wheels.
         case compatible(rank: Int, portable: Bool)
-        case incompatible(reason: String)
+        case incompatible(reason: Unavailability)
     }
 
     public func verdict(for wheel: WheelFilename) -> Verdict {
@@ -48,25 +48,25 @@ public struct TagPolicy: Sendable {
     }
 
     /// Says why in the user's terms, checking platform first, then the interpreter.
-    private func reason(for wheel: WheelFilename) -> String {
+    private func reason(for wheel: WheelFilename) -> Unavailability {
         let platforms = Set(wheel.platformTags)
         let arch = target.architecture
         if !platforms.contains("any") {
             if platforms.allSatisfy({ $0.hasPrefix("musllinux") }) {
-                return "built for musl libc (\(wheel.platformTags.joined(separator: ", "))), the target uses glibc"
+                return .musl(platforms: wheel.platformTags)
             }
             if platforms.allSatisfy({ $0.hasPrefix("win") || $0.hasPrefix("macosx") }) {
-                return "built for \(wheel.platformTags.joined(separator: ", ")), not Linux"
+                return .otherSystem(platforms: wheel.platformTags)
             }
             if !platforms.contains(where: { $0.hasSuffix("_\(arch)") }) {
-                return "built for \(wheel.platformTags.joined(separator: ", ")), not \(arch)"
+                return .otherArchitecture(platforms: wheel.platformTags, architecture: arch)
             }
             let glibcs = wheel.platformTags.compactMap(TagPolicy.manylinuxGlibc)
             if let needed = glibcs.min(), needed > target.glibc {
-                return "needs glibc \(needed) (\(wheel.platformTags.joined(separator: ", "))), the target has \(target.glibc)"
+                return .glibc(needed: needed.description, platforms: wheel.platformTags, target: target.glibc.description)
             }
         }
-        return "built for \(wheel.pythonTags.joined(separator: ".")) / \(wheel.abiTags.joined(separator: ".")), not CPython \(target.python.minorString)"
+        return .otherPython(pythonTags: wheel.pythonTags, abiTags: wheel.abiTags, target: target.python.minorString)
     }
 
     /// `manylinux_2_17_x86_64` → 2.17, `manylinux2014_x86_64` → 2.17; nil otherwise.

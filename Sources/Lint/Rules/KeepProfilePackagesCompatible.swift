@@ -18,7 +18,15 @@ struct KeepProfilePackagesCompatible: LintRule {
         guard case .unsatisfiable(let explanation) = subject.resolution, subject.indexCoversTarget else { return }
         for problem in ExplainedProblem.split(explanation, subject: subject) where problem.involvesProfile {
             let added = subject.plan?.request.pip.filter { !$0.origin.isModel && $0.origin.text.hasPrefix("profile ") }.map(\.text) ?? []
-            let named = added.filter { text in problem.lines.contains { $0.containsLiteral(" requires \(text)") } }
+            // The profile packages a step requires (by the requirement text the profile gives).
+            let named = added.filter { text in
+                problem.steps.contains { step in
+                    switch step {
+                    case .request(_, let requirement, _), .dependency(_, let requirement, _): return requirement.hasPrefix(text)
+                    default: return false
+                    }
+                }
+            }
             sink.report(Message.conflict(named.isEmpty ? added : named, model: problem.requirement, deployment: subject.deployment, simple: problem.lines.count <= 4),
                         at: problem.location ?? subject.insertionPoint,
                         notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) } + problem.hints.prefix(8).map { sink.note("hint: " + $0) })

@@ -34,11 +34,12 @@ struct PreferPackagesWithWheels: LintRule {
             var otherPythons: [String] = []
             for candidate in admitted {
                 guard case .excluded(let reason) = candidate.verdict, candidate.file.wheel != nil else { continue }
-                // "built for cp38 / cp38, not CPython 3.11" → cp38, listed once.
-                if reason.hasPrefix("built for "), reason.containsLiteral(", not CPython"), let tag = reason.dropFirst("built for ".count).split(separator: " ").first {
-                    if !otherPythons.contains(String(tag)) { otherPythons.append(String(tag)) }
-                } else if !reasons.contains(reason) {
-                    reasons.append(reason)
+                // A wheel for another Python → its Python tag (cp38), listed once.
+                if case .otherPython(let tags, _, _) = reason {
+                    let tag = tags.joined(separator: ".")
+                    if !otherPythons.contains(tag) { otherPythons.append(tag) }
+                } else if !reasons.contains(reason.description) {
+                    reasons.append(reason.description)
                 }
             }
             if !otherPythons.isEmpty {
@@ -64,7 +65,7 @@ struct PreferPackagesWithWheels: LintRule {
             guard let location = problem.location else { continue }
             let direct = packages.first { $0.location == location }
             // Packages the model pins itself were reported above, at their own line.
-            let names = problem.unprovided.map { NormalizedName(String($0.prefix { !" <>=!~;[,(".contains($0) })) }
+            let names = problem.unprovided.map { NormalizedName(ExplainedProblem.name($0)) }
             if names.allSatisfy(reportedNames.contains) { continue }
             sink.report(Message.dependency(problem.requirement ?? direct?.text ?? "", problem.unprovided, target: target.description), at: location,
                         notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) } + problem.hints.prefix(8).map { sink.note("hint: " + $0) }

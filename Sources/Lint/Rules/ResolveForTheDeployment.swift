@@ -132,10 +132,11 @@ struct ResolveForTheDeployment: LintRule {
     }
 }
 
-/// One problem of a solver explanation, tied back to the model line it starts from.
+/// One problem of a solver explanation, tied back to the model line it starts from. Matched
+/// on the explanation's data (ExplanationStep, ExplanationHint), never on its sentences.
 struct ExplainedProblem {
-    let lines: [String]
-    let hints: [String]
+    let steps: [ExplanationStep]
+    let hintItems: [ExplanationHint]
     /// The model requirement the problem starts from.
     let location: SourceLocation?
     let involvesProfile: Bool
@@ -144,27 +145,19 @@ struct ExplainedProblem {
     /// The requirement text the problem starts from, for messages.
     let requirement: String?
 
+    var lines: [String] { steps.map(\.description) }
+    var hints: [String] { hintItems.map(\.description) }
+
     /// The packages nothing provides, by the requirement text the explanation quotes
     /// (`pymeeus`, `psutil==5.9.0`).
-    var unprovided: [String] {
-        lines.compactMap { line -> String? in
-            if line.hasSuffix(", but no package in the channels provides it"), let range = line.literalRange(of: " requires ") {
-                return String(line[range.upperBound...].dropLast(", but no package in the channels provides it".count))
-            }
-            if line.hasSuffix(", which no package in the channels provides"), let range = line.lastLiteralRange(of: " require ") ?? line.lastLiteralRange(of: " requires ") {
-                return String(line[range.upperBound...].dropLast(", which no package in the channels provides".count))
-            }
-            return nil
-        }
-    }
+    var unprovided: [String] { steps.compactMap(\.unprovided) }
 
-    /// The ecosystems of the requirements nothing provides: a conda line of the model, a
-    /// conda package's dependency (`(conda) requires`) → conda; the rest → pypi.
+    /// The ecosystems of the requirements nothing provides: a conda package's dependency →
+    /// conda, a PyPI package's → pypi; a request → the ecosystem of the model line.
     func unavailableEcosystems(condaLocations: Set<SourceLocation>) -> Set<String> {
         var result = Set<String>()
-        for line in lines where line.hasSuffix(", but no package in the channels provides it") || line.hasSuffix(", which no package in the channels provides") {
-            if line.containsLiteral("(conda) require") { result.insert("conda") }
-            else if line.containsLiteral("(pypi) require") { result.insert("pypi") }
+        for step in steps where step.unprovided != nil {
+            if case .dependency(let p, _, _) = step, p.ecosystem == "conda" || p.ecosystem == "pypi" { result.insert(p.ecosystem) }
             else { result.insert(location.map(condaLocations.contains) ?? false ? "conda" : "pypi") }
         }
         return result
@@ -172,18 +165,25 @@ struct ExplainedProblem {
 
     /// Names whose only releases for the target are source distributions (from the hints).
     var sdistOnlyNames: Set<String> {
-        Set(hints.filter { $0.containsLiteral(" only as source distributions") }.map { String($0.prefix { $0 != " " }).lowercased() })
+        Set(hintItems.compactMap { hint in
+            if case .sourceOnly(let name, _) = hint { return name.lowercased() }
+            return nil
+        })
     }
 
     /// True when the problem is only that some required packages exist as sdists alone: it
     /// installs where pip may build from source, so it is a wheel problem (MLE033), not an
     /// unsatisfiable one.
     var isOnlySdists: Bool {
-        let missing = unprovided.map { String($0.prefix { !" <>=!~;[,(".contains($0) }).lowercased() }
+        let missing = unprovided.map(ExplainedProblem.name)
         guard !missing.isEmpty, missing.allSatisfy(sdistOnlyNames.contains) else { return false }
         // Nothing else may be wrong: only requirement chains and the missing providers.
-        return lines.allSatisfy { $0.containsLiteral(" requires ") || $0.containsLiteral(" require ") }
-            && !lines.contains { $0.containsLiteral(" constrains ") || $0.containsLiteral(" both install ") || $0.containsLiteral("cannot be installed") }
+        return steps.allSatisfy { step in
+            switch step {
+            case .request, .dependency: return true
+            default: return false
+            }
+        }
     }
 
     static func split(_ explanation: Explanation, subject: LintSubject) -> [ExplainedProblem] {
@@ -201,74 +201,71 @@ struct ExplainedProblem {
 
         // Problems that start from the same model line are one finding (a requirement and its
         // extra often fail for the same reason).
-        var merged: [(key: String, lines: [String])] = []
-        for lines in explanation.problems {
-            let key = startingOrigin(lines, origins: Array(locations.keys)) ?? "#\(merged.count)"
+        var merged: [(key: String, steps: [ExplanationStep])] = []
+        for steps in explanation.steps {
+            let key = startingOrigin(steps, origins: Set(locations.keys)) ?? "#\(merged.count)"
             if let i = merged.firstIndex(where: { $0.key == key }) {
-                for line in lines where !merged[i].lines.contains(line) { merged[i].lines.append(line) }
+                for step in steps where !merged[i].steps.contains(step) { merged[i].steps.append(step) }
             } else {
-                merged.append((key, lines))
+                merged.append((key, steps))
             }
         }
-        return merged.map { key, lines in
-            let involvesProfile = lines.contains { line in profileOrigins.contains { line.hasPrefix($0 + " requires ") } }
-            let onlyUnavailable = lines.count == 1 && lines[0].hasSuffix("but no package in the channels provides it")
-            return ExplainedProblem(lines: lines, hints: relevantHints(explanation.hints, lines: lines), location: locations[key],
+        return merged.map { key, steps in
+            let involvesProfile = steps.contains { step in
+                if case .request(let origin, _, _) = step { return profileOrigins.contains(origin) }
+                return false
+            }
+            let onlyUnavailable: Bool = {
+                if steps.count == 1, case .request(_, _, false) = steps[0] { return true }
+                return false
+            }()
+            return ExplainedProblem(steps: steps, hintItems: relevantHints(explanation.hintItems, steps: steps), location: locations[key],
                                     involvesProfile: involvesProfile, isOnlyUnavailable: onlyUnavailable, requirement: requestText[key])
         }
     }
 
     /// The model line a problem starts from: the first model requirement it names, preferring
     /// one that is not the python pin (a package that needs another Python is the one to change).
-    static func startingOrigin(_ lines: [String], origins: [String]) -> String? {
-        let sorted = origins.sorted { $0.count > $1.count }
-        var found: [(origin: String, line: String)] = []
-        for line in lines {
-            if let origin = sorted.first(where: { line.hasPrefix($0 + " requires ") }), !found.contains(where: { $0.origin == origin }) {
-                found.append((origin, line))
-            }
+    static func startingOrigin(_ steps: [ExplanationStep], origins: Set<String>) -> String? {
+        var found: [(origin: String, requirement: String)] = []
+        for case .request(let origin, let requirement, _) in steps where origins.contains(origin) && !found.contains(where: { $0.origin == origin }) {
+            found.append((origin, requirement))
         }
-        let nonPython = found.first { !$0.line.dropFirst($0.origin.count + " requires ".count).hasPrefix("python") }
+        let nonPython = found.first { !$0.requirement.hasPrefix("python") }
         return (nonPython ?? found.first)?.origin
     }
 
     /// The hints about packages the problem names (hints are global to the explanation).
-    static func relevantHints(_ hints: [String], lines: [String]) -> [String] {
-        let names = mentionedPackages(lines)
-        return hints.filter { hint in names.contains(subject(ofHint: hint)) }
+    static func relevantHints(_ hints: [ExplanationHint], steps: [ExplanationStep]) -> [ExplanationHint] {
+        let names = mentionedPackages(steps)
+        return hints.filter { hint in hint.subject.map { names.contains($0.lowercased()) } ?? false }
     }
 
-    /// The package a hint is about: "X in the conda channels: ...", "X 1.0 only as source
-    /// distributions", "no conda package named X in ...", "the configured indexes have no
-    /// release of X that ...".
-    static func subject(ofHint hint: String) -> String {
-        let lower = hint.lowercased()
-        for marker in ["no conda package named ", "no release of "] {
-            if let range = lower.literalRange(of: marker) { return String(lower[range.upperBound...].prefix { $0 != " " }) }
-        }
-        return String(lower.prefix { $0 != " " && $0 != ":" })
-    }
-
-    /// Package names in explanation lines: each line's subject (`scikit-learn 0.24.2 (conda)
-    /// requires ...`) and what follows "requires", "constrains", "excludes" and "and".
-    static func mentionedPackages(_ lines: [String]) -> Set<String> {
+    /// The package names a problem's steps mention: the packages and what they require,
+    /// constrain and exclude. A group of versions (`scipy 1.7.3, 1.8.0 (conda) require ...`)
+    /// is named by its package alone.
+    static func mentionedPackages(_ steps: [ExplanationStep]) -> Set<String> {
         var names = Set<String>()
-        func name(_ text: Substring) -> String {
-            String(text.prefix { !" <>=!~;[,(".contains($0) }).lowercased()
-        }
-        for line in lines {
-            let first = line.split(separator: " ").first ?? ""
-            if !first.containsLiteral(":") && !line.hasPrefix("profile ") { names.insert(name(line[...])) }
-            for keyword in [" requires ", " constrains ", " excludes "] {
-                var rest = line[...]
-                while let range = rest.literalRange(of: keyword) {
-                    rest = rest[range.upperBound...]
-                    names.insert(name(rest))
-                }
+        for step in steps {
+            switch step {
+            case .request(_, let requirement, _):
+                names.insert(name(requirement))
+            case .dependency(let p, let requirement, _), .constraint(let p, let requirement, _):
+                names.insert(name(p.name))
+                if p.versions.count == 1 { names.insert(name(requirement)) }
+                if case .constraint(_, _, let excluded) = step { names.insert(name(excluded.name)) }
+            case .sameFiles(let p, _), .conflict(let p, _), .notInstallable(let p), .builtOnlyForPython(let p, _):
+                names.insert(name(p.name))
             }
         }
         names.remove("")
         return names
+    }
+
+    /// A requirement's or display name's package name, lowercased (`numpy>=1.2` → numpy,
+    /// `requests[socks]` → requests).
+    static func name(_ text: String) -> String {
+        String(text.prefix { !" <>=!~;[,(".contains($0) }).lowercased()
     }
 }
 

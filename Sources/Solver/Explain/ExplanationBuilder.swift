@@ -1,9 +1,8 @@
-// libsolv's problem rules → sentences in the user's terms, with real versions and origins:
-//   conda.yaml:6:5 requires numpy==1.23.5
-//   scikit-learn 1.5.2 (pypi) requires numpy>=1.19.5, but ...
-// The user's own lines come first. Rules about many versions of one package and one dependency
+// libsolv's problem rules → explanation steps in the user's terms, with real versions and
+// origins (ExplanationStep; ExplanationText writes them). The user's own lines come first. Rules about many versions of one package and one dependency
 // are merged into one line (so are the conflicts between two packages' many builds: one line,
 // not one per Python patch release), the same-name rule libsolv adds is implied and left out,
+// a conda package built only for other Pythons is one step, not its python/python_abi rules,
 // and hints say what the channels offer where a requirement has no provider at all, and for
 // which Pythons a requested conda package is built when that is the conflict.
 
@@ -19,7 +18,8 @@ struct ExplanationBuilder {
         var subject: String
         var ecosystem: String
         var versions: [String]
-        var predicate: String
+        var requirement: String
+        var provided: Bool
         var order: Int
     }
 
@@ -33,36 +33,34 @@ struct ExplanationBuilder {
     }
 
     func explain(_ problems: [[SolvPool.RuleInfo]]) -> Explanation {
-        var rendered: [[String]] = []
-        var hints: [String] = []
+        var explained: [[ExplanationStep]] = []
+        var hints: [ExplanationHint] = []
         for rules in problems {
-            var userLines: [String] = []
-            var lines: [String] = []
+            var userSteps: [ExplanationStep] = []
+            var steps: [ExplanationStep] = []
             var groups: [String: Group] = [:]
             var conflicts: [String: ConflictGroup] = [:]
             var order = 0
-            func add(_ line: String) { if !lines.contains(line) { lines.append(line) } }
-            func addUser(_ line: String) { if !userLines.contains(line) { userLines.append(line) } }
+            func add(_ step: ExplanationStep) { if !steps.contains(step) { steps.append(step) } }
+            func addUser(_ step: ExplanationStep) { if !userSteps.contains(step) { userSteps.append(step) } }
             for rule in rules {
                 switch rule.kind {
                 case .job:
-                    for job in jobs(for: rule.dep) { addUser("\(job.origin) requires \(job.text)") }
+                    for job in jobs(for: rule.dep) { addUser(.request(origin: job.origin.text, requirement: job.text, provided: true)) }
                 case .jobNothingProvides:
-                    for job in jobs(for: rule.dep) {
-                        addUser("\(job.origin) requires \(job.text), but no package in the channels provides it")
-                    }
+                    for job in jobs(for: rule.dep) { addUser(.request(origin: job.origin.text, requirement: job.text, provided: false)) }
                     hints += availability(rule.dep)
                 case .requires, .nothingProvides:
                     guard let info = builder.infos[rule.source] else { continue }
                     let dep = builder.depText[rule.dep] ?? "?"
-                    var predicate = "require \(dep)"
+                    var provided = true
                     if rule.kind == .nothingProvides || builder.pool.providers(rule.dep).isEmpty {
-                        predicate += ", which no package in the channels provides"
+                        provided = false
                         hints += availability(rule.dep)
                     }
-                    let key = "\(info.displayName)|\(info.ecosystemLabel)|\(predicate)"
+                    let key = "\(info.displayName)|\(info.ecosystemLabel)|\(dep)|\(provided)"
                     if groups[key] == nil {
-                        groups[key] = Group(subject: info.displayName, ecosystem: info.ecosystemLabel, versions: [], predicate: predicate, order: order)
+                        groups[key] = Group(subject: info.displayName, ecosystem: info.ecosystemLabel, versions: [], requirement: dep, provided: provided, order: order)
                         order += 1
                     }
                     if !groups[key]!.versions.contains(info.versionText) { groups[key]!.versions.append(info.versionText) }
@@ -70,8 +68,8 @@ struct ExplanationBuilder {
                     guard let source = builder.infos[rule.source] else { continue }
                     let target = builder.infos[rule.target]
                     let dep = builder.depText[rule.dep] ?? "?"
-                    if case .conda? = target, case .pypi = source {
-                        add("\(describe(source)) and \(target.map(describe) ?? dep) both install \(source.displayName); pip and conda would overwrite each other's files")
+                    if case .conda(let record)? = target, case .pypi = source {
+                        add(.sameFiles(pypi: Self.one(source), conda: Self.one(.conda(record))))
                     } else if let target {
                         let key = "\(source.displayName)|\(source.ecosystemLabel)|\(dep)|\(target.displayName)|\(target.ecosystemLabel)"
                         if conflicts[key] == nil {
@@ -81,42 +79,101 @@ struct ExplanationBuilder {
                         if !conflicts[key]!.sourceVersions.contains(source.versionText) { conflicts[key]!.sourceVersions.append(source.versionText) }
                         if !conflicts[key]!.targetVersions.contains(target.versionText) { conflicts[key]!.targetVersions.append(target.versionText) }
                     } else {
-                        add("\(describe(source)) conflicts with \(dep)")
+                        add(.conflict(Self.one(source), requirement: dep))
                     }
                 case .notInstallable:
-                    if let info = builder.infos[rule.source] { add("\(describe(info)) cannot be installed on this target") }
+                    if let info = builder.infos[rule.source] { add(.notInstallable(Self.one(info))) }
                 case .sameName, .other:
                     continue
                 }
             }
-            var ordered: [(Int, String)] = groups.values.map { group in
-                (group.order, "\(group.subject) \(versionList(group.versions)) (\(group.ecosystem)) \(verb(group.predicate, plural: group.versions.count > 1))")
+            var ordered: [(Int, ExplanationStep)] = groups.values.map { g in
+                (g.order, .dependency(PackageVersions(name: g.subject, ecosystem: g.ecosystem, versions: ExplanationText.sortedSolvables(g.versions)),
+                                      requirement: g.requirement, provided: g.provided))
             }
             ordered += conflicts.values.map { c in
-                let verb = c.sourceVersions.count > 1 ? "constrain" : "constrains"
-                return (c.order, "\(c.source.displayName) \(versionList(c.sourceVersions)) (\(c.source.ecosystemLabel)) \(verb) \(c.dep), which excludes \(c.target.displayName) \(versionList(c.targetVersions)) (\(c.target.ecosystemLabel))")
+                (c.order, .constraint(PackageVersions(name: c.source.displayName, ecosystem: c.source.ecosystemLabel, versions: ExplanationText.sortedSolvables(c.sourceVersions)),
+                                      requirement: c.dep,
+                                      excludes: PackageVersions(name: c.target.displayName, ecosystem: c.target.ecosystemLabel, versions: ExplanationText.sortedSolvables(c.targetVersions))))
             }
-            rendered.append(userLines + ordered.sorted { $0.0 < $1.0 }.map(\.1) + lines)
-            hints += pythonBuilds(among: Set(groups.values.map(\.subject)))
+            let subjects = Set(groups.values.map(\.subject))
+            explained.append(userSteps + collapsingPythonBuilds(ordered.sorted { $0.0 < $1.0 }.map(\.1)) + steps)
+            hints += pythonBuilds(among: subjects)
         }
-        var seen = Set<String>()
-        var explanation = Explanation(problems: rendered, hints: hints.filter { seen.insert($0).inserted })
         let missing = problems.joined().allSatisfy { rule in
             switch rule.kind {
             case .jobNothingProvides, .nothingProvides, .job, .sameName: return true
             default: return false
             }
         } && problems.joined().contains { $0.kind == .jobNothingProvides || $0.kind == .nothingProvides }
-        explanation.cause = missing ? .missing : .conflict
-        return explanation
+        return Explanation(steps: explained, hints: hints, cause: missing ? .missing : .conflict)
+    }
+
+    private static func one(_ info: SolvableInfo) -> PackageVersions {
+        PackageVersions(name: info.displayName, ecosystem: info.ecosystemLabel, versions: [info.versionText])
+    }
+
+    /// A conda package built for other Pythons shows in libsolv's rules as its `python` and
+    /// `python_abi` requirements and the pair of constraints by which python and python_abi
+    /// exclude each other's other minors (one line per set of patch releases). Said in one
+    /// step: "scikit-learn 0.24.2 (conda) is built in the channels only for Python 3.9". Done
+    /// only where the channels' builds of those versions all name their Python (none is
+    /// noarch), so the step says what is there; otherwise the rules stay as they are.
+    private func collapsingPythonBuilds(_ steps: [ExplanationStep]) -> [ExplanationStep] {
+        let interpreter: Set<String> = ["python", "python_abi"]
+        func pythonPin(_ step: ExplanationStep) -> PackageVersions? {
+            guard case .dependency(let p, let requirement, true) = step, p.ecosystem == "conda", !interpreter.contains(p.name), p.name != "cpython",
+                  let first = requirement.split(separator: " ").first, interpreter.contains(String(first)),
+                  Self.pythonMinor(of: [requirement]) != nil else { return nil }
+            return p
+        }
+        func isPythonPair(_ step: ExplanationStep) -> Bool {
+            guard case .constraint(let p, _, let excluded) = step else { return false }
+            return p.ecosystem == "conda" && excluded.ecosystem == "conda" && Set([p.name, excluded.name]) == interpreter
+        }
+        let pins = steps.compactMap(pythonPin)
+        guard !pins.isEmpty, steps.contains(where: isPythonPair) else { return steps }
+        // Per package: the Pythons the channels build each of the named versions for.
+        var collapsed: [String: [ExplanationStep]] = [:]
+        for name in Set(pins.map(\.name)) {
+            var versions: [String] = []
+            for p in pins where p.name == name { for v in p.versions where !versions.contains(v) { versions.append(v) } }
+            var minorsByVersion: [String: Set<String>] = [:]
+            var everyBuildNamesItsPython = true
+            for record in builder.universe.channels.condaRecords(named: name) where versions.contains(record.versionText) {
+                if let minor = Self.pythonMinor(of: record.depends) { minorsByVersion[record.versionText, default: []].insert(minor) } else { everyBuildNamesItsPython = false }
+            }
+            guard everyBuildNamesItsPython, versions.allSatisfy({ minorsByVersion[$0] != nil }) else { continue }
+            // Versions built for the same Pythons are one step.
+            var byMinors: [[String]: [String]] = [:]
+            for v in versions { byMinors[Self.sortedMinors(minorsByVersion[v]!), default: []].append(v) }
+            collapsed[name] = byMinors.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { minors, versions in
+                .builtOnlyForPython(PackageVersions(name: name, ecosystem: "conda", versions: ExplanationText.sortedSolvables(versions)), pythons: minors)
+            }
+        }
+        guard !collapsed.isEmpty else { return steps }
+        let all = Set(pins.map(\.name)).isSubset(of: collapsed.keys)
+        var result: [ExplanationStep] = []
+        for step in steps {
+            if let pin = pythonPin(step), let replacement = collapsed[pin.name] {
+                for r in replacement where !result.contains(r) { result.append(r) }
+            } else if !(all && isPythonPair(step)) {
+                result.append(step)
+            }
+        }
+        return result
+    }
+
+    private static func sortedMinors(_ minors: Set<String>) -> [String] {
+        minors.sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
     }
 
     /// For each conda package the user requested that takes part in the problem: the Pythons
     /// its matching builds are made for, when the target's is not among them ("scikit-learn
     /// =0.24.2 is built in the channels only for Python 3.9; the target is Python 3.8").
-    private func pythonBuilds(among subjects: Set<String>) -> [String] {
+    private func pythonBuilds(among subjects: Set<String>) -> [ExplanationHint] {
         let target = builder.universe.request.target.python.minorString
-        var hints: [String] = []
+        var hints: [ExplanationHint] = []
         for request in builder.universe.request.conda where subjects.contains(request.spec.name) && request.spec.name != "python" {
             var minors = Set<String>()
             var anyPython = false
@@ -125,8 +182,7 @@ struct ExplanationBuilder {
                 if let minor = Self.pythonMinor(of: record.depends) { minors.insert(minor) } else { anyPython = true }
             }
             guard !anyPython, !minors.isEmpty, !minors.contains(target) else { continue }
-            let sorted = minors.sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
-            hints.append("\(request.text) (\(request.origin)) is built in the channels only for Python \(sorted.joined(separator: ", ")); the target is Python \(target)")
+            hints.append(.builtOnlyForPython(requirement: request.text, origin: request.origin.text, pythons: Self.sortedMinors(minors), target: target))
         }
         return hints
     }
@@ -157,114 +213,79 @@ struct ExplanationBuilder {
 
     private func jobs(for dep: Id) -> [Job] { jobs.filter { $0.dep == dep } }
 
-    private func describe(_ info: SolvableInfo) -> String {
-        "\(info.displayName) \(info.versionText) (\(info.ecosystemLabel))"
-    }
-
-    private func verb(_ predicate: String, plural: Bool) -> String {
-        plural ? predicate : predicate.replacingFirst("require ", with: "requires ")
-    }
-
-    /// `1.3.0`, `1.3.0, 1.3.1`, or `1.2.0 … 1.5.2 (9 versions)` for long lists (newest last).
-    private func versionList(_ versions: [String]) -> String {
-        let sorted = versions.sorted { a, b in
-            if let va = try? PEP440Version(parsing: a), let vb = try? PEP440Version(parsing: b) { return va < vb }
-            return a < b
-        }
-        if sorted.count <= 3 { return sorted.joined(separator: ", ") }
-        return "\(sorted.first!) … \(sorted.last!) (\(sorted.count) versions)"
-    }
-
     /// What the channels offer for a dependency without providers.
-    private func availability(_ dep: Id) -> [String] {
+    private func availability(_ dep: Id) -> [ExplanationHint] {
         guard let subject = builder.depSubject[dep] else { return [] }
         let universe = builder.universe
         if subject.ecosystem == "pypi" {
             let name = NormalizedName(subject.name)
             if universe.unknownProjects.contains(name) {
-                return ["\(subject.name) is not in the configured PyPI indexes"]
+                return [.notInIndexes(name: subject.name)]
             }
-            var hints: [String] = []
+            var hints: [ExplanationHint] = []
             if let info = universe.unavailable(name) {
                 // Why the releases this requirement admits cannot be used.
                 let sdists = info.sdistOnly.filter(subject.admits)
                 if !sdists.isEmpty {
-                    hints.append("\(subject.name) \(versionSummary(sdists)) only as source distributions (a build would be needed)")
+                    hints.append(.sourceOnly(name: subject.name, versions: ExplanationText.sortedUnique(sdists)))
                 }
                 // Wheels for other Pythons are one hint per version: "wheels only for cp38, cp39".
                 var otherPythons: [String: [String]] = [:]
-                var byReason: [String: [String]] = [:]
-                let suffix = ", not CPython \(universe.request.target.python.minorString)"
+                var byReason: [Unavailability: [String]] = [:]
+                let target = universe.request.target.python.minorString
                 for (version, reason) in info.excluded where subject.admits(version) {
-                    if reason.hasPrefix("built for "), reason.hasSuffix(suffix), let tag = reason.dropFirst("built for ".count).split(separator: " ").first {
-                        if !(otherPythons[version] ?? []).contains(String(tag)) { otherPythons[version, default: []].append(String(tag)) }
+                    if case .otherPython(let tags, _, target) = reason {
+                        let tag = tags.joined(separator: ".")
+                        if !(otherPythons[version] ?? []).contains(tag) { otherPythons[version, default: []].append(tag) }
                     } else {
                         byReason[reason, default: []].append(version)
                     }
                 }
                 for (version, tags) in otherPythons.sorted(by: { $0.key < $1.key }).prefix(4) {
-                    hints.append("\(subject.name) \(version): wheels only for \(tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }.joined(separator: ", "))\(suffix)")
+                    hints.append(.wheelsOnlyForOtherPythons(name: subject.name, version: version,
+                                                            tags: tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }, target: target))
                 }
                 // An sdist that could not be read first: it says what a build would meet.
-                let ordered = byReason.sorted { a, b in
-                    let (sa, sb) = (a.key.hasPrefix(Unavailable.sdistUnreadable), b.key.hasPrefix(Unavailable.sdistUnreadable))
-                    return sa != sb ? sa : a.key < b.key
+                let ordered = byReason.map { (text: $0.key.description, reason: $0.key, versions: $0.value) }.sorted { a, b in
+                    let (sa, sb) = (Self.isUnreadableSdist(a.reason), Self.isUnreadableSdist(b.reason))
+                    return sa != sb ? sa : a.text < b.text
                 }
-                for (reason, versions) in ordered.prefix(4) {
-                    hints.append("\(subject.name) \(versionSummary(versions)): \(reason)")
+                for entry in ordered.prefix(4) {
+                    hints.append(.unavailable(name: subject.name, versions: ExplanationText.sortedUnique(entry.versions), reason: entry.reason))
                 }
             }
             let available = universe.installableVersions(of: name)
             if hints.isEmpty {
-                hints.append("the configured indexes have no release of \(subject.name) that this requirement admits" + mirroredFor())
+                hints.append(.noAdmittedRelease(name: subject.name, mirror: mirrorScope()))
             }
             if !available.isEmpty {
-                hints.append("\(subject.name) versions that install on \(universe.request.target): \(versionSummary(available))")
+                hints.append(.installableVersions(name: subject.name, target: universe.request.target.description, versions: ExplanationText.sortedUnique(available)))
             }
             return hints
         }
         let name = subject.name
         if name.hasPrefix("__") {
-            let provided = universe.request.virtualPackages.filter { $0.name == name }.map { "\($0.name) \($0.version)" }
-            return [provided.isEmpty ? "the target does not provide \(name)" : "the target provides \(provided.joined(separator: ", "))"]
+            return [.virtualPackage(name: name, provided: universe.request.virtualPackages.filter { $0.name == name }.map { "\($0.name) \($0.version)" })]
         }
         let records = universe.channels.condaRecords(named: name)
         if records.isEmpty {
-            return ["no conda package named \(name) in the channels (\(universe.channels.condaChannels.map(\.name).joined(separator: ", ")))"]
+            return [.noCondaPackage(name: name, channels: universe.channels.condaChannels.map(\.name))]
         }
-        return ["\(name) in the conda channels: \(versionSummary(records.map(\.versionText)))"]
+        return [.condaVersions(name: name, versions: ExplanationText.sortedUnique(records.map(\.versionText)))]
+    }
+
+    private static func isUnreadableSdist(_ reason: Unavailability) -> Bool {
+        if case .sdistUnreadable = reason { return true }
+        return false
     }
 
     /// For a stamped mirror, which files it keeps (it drops the others, so a project published
-    /// only for Windows or macOS has no file in it): "; channels/pypi keeps only files for
-    /// manylinux_2_35_x86_64 and CPython 3.8–3.14, so releases for other platforms are not in it".
-    private func mirroredFor() -> String {
+    /// only for Windows or macOS has no file in it).
+    private func mirrorScope() -> MirrorScope? {
         for index in builder.universe.channels.pypiIndexes where !index.isRemote {
             guard let stamp = MirrorStamp.read(directory: index.location), let platform = stamp["platform"]?.stringValue else { continue }
-            let pythons = (stamp["pythons"]?.arrayValue ?? []).compactMap(\.stringValue)
-            let range = pythons.count > 1 ? "\(pythons.first!)–\(pythons.last!)" : pythons.first ?? "?"
-            return "; the index \(index.name) is a mirror that keeps only files for \(platform) and CPython \(range), so releases published only for other platforms are not in it"
+            return MirrorScope(index: index.name, platform: platform, pythons: (stamp["pythons"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
-        return ""
-    }
-
-    private func versionSummary(_ versions: [String]) -> String {
-        var unique: [String] = []
-        for v in versions where !unique.contains(v) { unique.append(v) }
-        let sorted = unique.sorted { a, b in
-            if let va = try? CondaVersion(parsing: a), let vb = try? CondaVersion(parsing: b) { return va < vb }
-            return a < b
-        }
-        if sorted.count <= 6 { return sorted.joined(separator: ", ") }
-        return sorted.prefix(3).joined(separator: ", ") + " … " + sorted.suffix(2).joined(separator: ", ") + " (\(sorted.count) versions)"
-    }
-}
-
-extension String {
-    func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard let range = literalRange(of: target) else { return self }
-        var replaced = self
-        replaced.replaceSubrange(range, with: replacement)
-        return replaced
+        return nil
     }
 }

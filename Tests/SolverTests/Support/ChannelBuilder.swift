@@ -89,11 +89,12 @@ final class ChannelBuilder {
 
     /// The declared channels for a target Python: the conda channel when any build was declared,
     /// the PyPI index when any release was.
-    func channels(python: String = "3.11.9") throws -> ChannelSet {
+    /// Every PyPI file is uploaded 2024-01-01T00:00:00Z; `excludeNewer` is `--exclude-newer`.
+    func channels(python: String = "3.11.9", excludeNewer: String? = nil) throws -> ChannelSet {
         try write()
         let condaChannels = conda.isEmpty ? [] : [CondaChannel(condaLocation)]
         let indexes = wheels.isEmpty ? [] : [try PyPIIndex(pypiLocation)]
-        return try ChannelSet(condaChannels: condaChannels, pypiIndexes: indexes, target: Target(python: PythonVersion(python)!))
+        return try ChannelSet(condaChannels: condaChannels, pypiIndexes: indexes, target: Target(python: PythonVersion(python)!), excludeNewer: excludeNewer)
     }
 
     private func write() throws {
