@@ -12,7 +12,8 @@ extension MirrorExtendTests {
     static let cutoff = "2026-11-01T12:00:00+02:00"
     static let uploads = [("1.0", "2026-11-01T11:00:00Z"), ("0.9", "2026-11-01T10:00:00.000000Z"), ("0.8", "2026-11-01T09:59:59.999999Z")]
 
-    /// A PEP 691 page for demo (served as simple/demo/index.html; the reader knows JSON by its `{`).
+    /// A PEP 691 page for demo: simple/demo/index.json for a local index, and the same as
+    /// index.html for the server (the mirror's reader knows JSON by its `{`).
     static func writeDemoUpstream(to root: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: root.appendingPathComponent("simple/demo"), withIntermediateDirectories: true)
@@ -25,6 +26,7 @@ extension MirrorExtendTests {
         }
         let page = "{\"meta\": {\"api-version\": \"1.1\"}, \"name\": \"demo\", \"files\": [\(files.joined(separator: ", "))]}"
         try Data(page.utf8).write(to: root.appendingPathComponent("simple/demo/index.html"))
+        try Data(page.utf8).write(to: root.appendingPathComponent("simple/demo/index.json"))
     }
 
     @Test func anOffsetCutoffIsAnInstantInResolveAndMirror() throws {
@@ -35,8 +37,8 @@ extension MirrorExtendTests {
         defer { server.stop() }
         let model = try Self.model("demo", in: scratch.root)
         func resolve(_ model: URL, _ cutoff: String) throws -> CLI.Result {
-            try CLI.run(["resolve", model.path, "--deployment", "none", "--env-manager", "virtualenv", "--sources", "live",
-                         "--index-url", server.url, "--cache-dir", scratch.cache(1), "--exclude-newer", cutoff, "--format", "json"])
+            try CLI.run(["resolve", model.path, "--deployment", "none", "--env-manager", "virtualenv", "--index", scratch.upstream.path + "/simple",
+                         "--offline", "--cache-dir", scratch.cache(1), "--exclude-newer", cutoff, "--format", "json"])
         }
         let resolved = try resolve(model, Self.cutoff)
         #expect(resolved.status == 0, "\(resolved.stderr)")
