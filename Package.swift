@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Module layout follows DESIGN.md ("Layout"): arrows only point down the list.
-// Data files (Deploy's profiles, Inference's scoring core, Lint's breakers) are embedded in
-// Swift by scripts/embed-resources rather than shipped as resource bundles, whose generated
-// accessor imports Foundation (milliseconds at every start).
+// Data files (Deploy's profiles and breakers, Inference's scoring core) are compiled in with
+// `.embedInCode` (a `PackageResources` enum of byte arrays, no Foundation import) rather than
+// shipped as resource bundles, whose `Bundle.module` accessor imports Foundation (milliseconds
+// at every start).
 let package = Package(
     name: "mlenv",
     platforms: [.macOS(.v13)],
@@ -30,9 +31,11 @@ let package = Package(
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
         .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
-        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"], exclude: ["Profiles", "Breakers"]),
+        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"],
+                resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),
         .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
-        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources"]),
+        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources/README.md"],
+                resources: [.embedInCode("Resources/score.py"), .embedInCode("Resources/validate.py")]),
         .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"]),
         .executableTarget(
             name: "mlenv",

@@ -9,7 +9,7 @@ public final class ChannelSet: @unchecked Sendable {
     public let condaChannels: [CondaChannel]
     public let pypiIndexes: [PyPIIndex]
     public let target: Target
-    /// Files uploaded after this ISO 8601 time are invisible (`--exclude-newer`).
+    /// Files uploaded and builds made at or after this time are invisible (`--exclude-newer`).
     public let excludeNewer: String?
 
     /// Per channel (in priority order), its subdirs' records; read on first use (a virtualenv
@@ -19,7 +19,7 @@ public final class ChannelSet: @unchecked Sendable {
     private var byName: [Int: [String: [CondaRecord]]] = [:]
     private let lock = Lock()
     private let tagPolicy: TagPolicy
-    private let excludeNewerMilliseconds: Int64?
+    private let cutoff: UploadCutoff?
     /// Where parsed channels are cached (nil: parse every time).
     public let cacheDirectory: String?
 
@@ -44,7 +44,9 @@ public final class ChannelSet: @unchecked Sendable {
         self.pypiIndexes = pypiIndexes
         self.target = target
         self.excludeNewer = excludeNewer
-        self.excludeNewerMilliseconds = excludeNewer.flatMap(ISO8601.milliseconds)
+        do throws(TimestampError) { cutoff = try excludeNewer.map { text throws(TimestampError) in try UploadCutoff(text) } } catch {
+            throw ChannelError(error.message)
+        }
         self.cacheDirectory = cacheDirectory
         self.tagPolicy = TagPolicy(target: target)
         for channel in condaChannels {
@@ -119,7 +121,7 @@ public final class ChannelSet: @unchecked Sendable {
             let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
             records = order.map { records[$0] }
         }
-        if let cutoff = excludeNewerMilliseconds { records.removeAll { ($0.timestamp ?? 0) >= cutoff } }
+        if let cutoff { records.removeAll { cutoff.excludes(buildMilliseconds: $0.timestamp) } }
         lock.lock()
         byName[index, default: [:]][name] = records
         lock.unlock()
@@ -203,8 +205,8 @@ public final class ChannelSet: @unchecked Sendable {
         var found: JudgedProject?
         for index in pypiIndexes {
             if let files = try index.projectFiles(name) {
-                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, excludeNewer: excludeNewer,
-                                      cutoff: excludeNewerMilliseconds, pinned: pinned)
+                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, cutoff: cutoff,
+                                      pinned: pinned)
                 break
             }
         }
@@ -223,21 +225,18 @@ public final class JudgedProject: @unchecked Sendable {
     public let index: PyPIIndex
     private let policy: TagPolicy
     private let target: Target
-    private let excludeNewer: String?
-    /// `excludeNewer` as milliseconds since the epoch.
-    private let cutoff: Int64?
+    private let cutoff: UploadCutoff?
     private let pinned: Bool
     private let lock = Lock()
     private var memo: PyPICandidate.Memo
     private var candidates: [PyPICandidate?]
 
-    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, excludeNewer: String?, cutoff: Int64?, pinned: Bool) {
+    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?, pinned: Bool) {
         self.cutoff = cutoff
         self.files = files
         self.index = index
         self.policy = policy
         self.target = target
-        self.excludeNewer = excludeNewer
         self.pinned = pinned
         memo = PyPICandidate.Memo(target: target)
         candidates = Array(repeating: nil, count: files.count)
@@ -250,7 +249,7 @@ public final class JudgedProject: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = candidates[i] { return known }
-        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, excludeNewer: excludeNewer, cutoff: cutoff,
+        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, cutoff: cutoff,
                                             pinned: pinned, memo: &memo)
         candidates[i] = judged
         return judged
@@ -315,13 +314,12 @@ public struct PyPICandidate: Sendable {
     }
 
     static func evaluate(_ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
-                         excludeNewer: String?, cutoff: Int64?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
+                         cutoff: UploadCutoff?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
         func excluded(_ reason: Unavailability) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
         guard file.version != nil else { return excluded(.invalidVersion(file.versionText ?? file.filename)) }
-        // Compared as instants (a text comparison mistakes zones and fractions); an upload
-        // time that does not parse is kept, as one the index did not give.
-        if let limit = cutoff, let uploaded = file.uploadTime, let at = ISO8601.uploadMilliseconds(uploaded), at >= limit {
-            return excluded(.tooNew(uploaded: uploaded, cutoff: excludeNewer ?? ""))
+        // Compared as instants (a text comparison mistakes zones and fractions).
+        if let cutoff, let uploaded = file.uploadTime, cutoff.excludes(uploadTime: uploaded) {
+            return excluded(.tooNew(uploaded: uploaded, cutoff: cutoff.text))
         }
         if let yanked = file.yanked, !pinned {
             return excluded(.yanked(reason: yanked))

@@ -1,131 +1,113 @@
-// `--exclude-newer` dates: `2024-05-01` (midnight UTC) or a time such as `2024-05-01T12:00:00Z`
-// or `2024-05-01T12:00:00+02:00`, read as Foundation's ISO8601DateFormatter read them before:
-// first as a date and time with a zone, else as the date alone, ignoring what follows it.
+// Instants for `--exclude-newer`: the cut-off a user gives, the upload time of a PyPI file
+// (PEP 700) and the build time of a conda record, as one type compared by one rule.
 //
-// Traps (ICU's lenient parsing, kept):
-// - Leading whitespace is skipped; the date's parts may be separated by any of ` ,-./`.
-// - A day past the month's end rolls over (`2024-02-30` is March 1); month 13 or day 32 is no date.
-// - Before 1582-10-15 the calendar is the Julian one.
-// - A time without a zone, or with fractional seconds, counts as the date alone.
+// FoundationEssentials' `Date.ISO8601FormatStyle` reads the text; what it lets through is
+// checked first: it ignores text after the zone (`…Zjunk`), rolls a day past the month's
+// end over (`2024-02-30` is March 1) and reads hour 24 and second 60.
+//
+// The rule (uv's, "uploaded prior to the given date"): a file uploaded or a build made at or
+// after the cut-off is excluded. Files and builds that give no time are kept.
 
-enum ISO8601 {
-    /// Milliseconds since the epoch of `2024-05-01` or `2024-05-01T12:00:00Z`.
-    static func milliseconds(_ text: String) -> Int64? {
-        var reader = Reader(bytes: Array(text.utf8))
-        reader.skipWhitespace()
-        guard let year = reader.number(), reader.skip(oneOf: " ,-./"),
-              let month = reader.number(), (1...12).contains(month), reader.skip(oneOf: " ,-./"),
-              let day = reader.number(), (1...31).contains(day) else { return nil }
-        let midnight = daysSinceEpoch(year: year, month: month, day: day) * 86_400
-        return Int64(midnight + (reader.timeOfDayInUTC() ?? 0)) * 1000
+import FoundationEssentials
+
+/// An instant, in microseconds since 1970-01-01T00:00:00Z (PyPI gives upload times to the
+/// microsecond, conda build times to the millisecond).
+public struct Timestamp: Comparable, Hashable, Sendable {
+    public let microseconds: Int64
+
+    public init(microseconds: Int64) { self.microseconds = microseconds }
+
+    /// A conda record's `timestamp` (milliseconds; CondaRecord has turned old seconds into them).
+    public init(milliseconds: Int64) { microseconds = milliseconds.multipliedReportingOverflow(by: 1000).partialValue }
+
+    /// An RFC 3339 date and time with a zone (`2020-06-04T00:26:32.227525Z`,
+    /// `2026-11-01T09:02:40+02:00`), or with `dateAlone`, also a date (`2024-05-01`, midnight UTC).
+    public init?(rfc3339 text: String, dateAlone: Bool = false) {
+        guard let hasTime = Self.shape(Array(text.utf8)), hasTime || dateAlone else { return nil }
+        let date: Date
+        do {
+            date = hasTime ? try Self.dateTime.parse(text) : try Self.day.parse(text)
+            // The day must be one of its month's (no rolling over into the next month).
+            let day = String(decoding: Array(text.utf8).prefix(10), as: UTF8.self)
+            guard Self.day.format(try Self.day.parse(day)) == day else { return nil }
+        } catch {
+            return nil
+        }
+        let micro = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard micro.magnitude < 9.2e18 else { return nil }
+        microseconds = Int64(micro)
     }
 
-    /// Milliseconds since the epoch of an index's upload time (PEP 700: RFC 3339, fractional
-    /// seconds allowed, `2020-06-04T00:26:32.227525Z`); the fraction is cut to milliseconds.
-    static func uploadMilliseconds(_ text: String) -> Int64? {
-        var reader = Reader(bytes: Array(text.utf8))
-        guard let year = reader.number(), reader.skip("-"), let month = reader.number(maxDigits: 2), (1...12).contains(month),
-              reader.skip("-"), let day = reader.number(maxDigits: 2), (1...31).contains(day),
-              reader.skip(oneOf: "Tt "), let hour = reader.number(maxDigits: 2), hour <= 23, reader.skip(":"),
-              let minute = reader.number(maxDigits: 2), minute <= 59, reader.skip(":"), let second = reader.number(maxDigits: 2), second <= 60
-        else { return nil }
-        var millis = 0
-        if reader.skip(".") {
-            var digits = 0
-            while let d = reader.digit() {
-                if digits < 3 { millis = millis * 10 + d }
-                digits += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in min(digits, 3)..<3 { millis *= 10 }
-        }
-        guard let offset = reader.zoneOffset() else { return nil }
-        let seconds = daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return Int64(seconds) * 1000 + Int64(millis)
-    }
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
 
-    /// Days from 1970-01-01, in the Gregorian calendar from 1582-10-15 on and the Julian one
-    /// before (Foundation's calendar). Linear in `day`, so a day past the month's end rolls over.
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let march = month <= 2 ? 1 : 0
-        let y = year + 4800 - march
-        let m = month + 12 * march - 3
-        let common = day + (153 * m + 2) / 5 + 365 * y + y / 4
-        let gregorian = (year, month, day) >= (1582, 10, 15)
-        let julianDayNumber = gregorian ? common - y / 100 + y / 400 - 32_045 : common - 32_083
-        return julianDayNumber - 2_440_588
-    }
+    private static let dateTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let day = Date.ISO8601FormatStyle().year().month().day()
 
-    private struct Reader {
-        let bytes: [UInt8]
-        var position = 0
-
-        mutating func skipWhitespace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(bytes[position]) { position += 1 }
-        }
-
-        mutating func digit() -> Int? {
-            guard position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 else { return nil }
-            position += 1
-            return Int(bytes[position - 1] - 0x30)
-        }
-
-        mutating func skip(oneOf characters: String) -> Bool {
-            guard position < bytes.count, characters.utf8.contains(bytes[position]) else { return false }
-            position += 1
-            return true
-        }
-
-        mutating func skip(_ text: String) -> Bool {
-            guard bytes[position...].starts(with: text.utf8) else { return false }
-            position += text.utf8.count
-            return true
-        }
-
-        /// Decimal digits (at most `maxDigits`), or nil when there are none.
-        mutating func number(maxDigits: Int = 9) -> Int? {
+    /// `YYYY-MM-DD`, optionally `THH:MM:SS`, a fraction and `Z` or `±HH:MM`, with each field in
+    /// range: whether it has a time, or nil when it is not such a text.
+    private static func shape(_ b: [UInt8]) -> Bool? {
+        func number(_ at: Int, _ count: Int) -> Int? {
+            guard at + count <= b.count else { return nil }
             var value = 0
-            let start = position
-            while position < bytes.count, position - start < maxDigits, (0x30...0x39).contains(bytes[position]) {
-                value = value * 10 + Int(bytes[position] - 0x30)
-                position += 1
+            for i in at..<(at + count) {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                value = value * 10 + Int(b[i] - 0x30)
             }
-            return position > start ? value : nil
+            return value
         }
-
-        /// `THH:mm:ss` and a zone, in seconds after midnight UTC; nil when the text has no such time.
-        mutating func timeOfDayInUTC() -> Int? {
-            guard skip("T"), let hour = number(maxDigits: 2), hour <= 24, skip(oneOf: " -.:"),
-                  let minute = number(maxDigits: 2), minute <= 59, skip(oneOf: " -.:"),
-                  let second = number(maxDigits: 2), second <= 59 else { return nil }
-            while skip(" ") {}
-            guard let offset = zoneOffset() else { return nil }
-            return hour * 3600 + minute * 60 + second - offset
+        func byte(_ at: Int, _ c: Character) -> Bool { at < b.count && b[at] == c.asciiValue! }
+        guard number(0, 4) != nil, byte(4, "-"), let month = number(5, 2), (1...12).contains(month), byte(7, "-"),
+              let day = number(8, 2), (1...31).contains(day) else { return nil }
+        if b.count == 10 { return false }
+        guard byte(10, "T"), let hour = number(11, 2), hour <= 23, byte(13, ":"), let minute = number(14, 2), minute <= 59,
+              byte(16, ":"), let second = number(17, 2), second <= 59 else { return nil }
+        var at = 19
+        if byte(at, ".") {
+            at += 1
+            let start = at
+            while at < b.count, (0x30...0x39).contains(b[at]) { at += 1 }
+            guard at > start, at - start <= 9 else { return nil }
         }
-
-        /// `Z`, `+02:00`, `-0230`, `+2`, optionally after `GMT` or `UTC`, in seconds east of UTC.
-        mutating func zoneOffset() -> Int? {
-            if skip("Z") || skip("z") { return 0 }
-            let named = skip("GMT") || skip("UTC")
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") else {
-                return named ? 0 : nil
-            }
-            let sign = bytes[position] == UInt8(ascii: "-") ? -1 : 1
-            position += 1
-            let digitsStart = position
-            guard let first = number(maxDigits: 4) else { return nil }
-            var hours = first
-            var minutes = 0
-            if position - digitsStart > 2 {
-                hours = first / 100
-                minutes = first % 100
-            } else if position + 2 < bytes.count, bytes[position] == UInt8(ascii: ":") {
-                let mark = position
-                position += 1
-                if let m = number(maxDigits: 2), position - mark == 3 { minutes = m } else { position = mark }
-            }
-            guard hours <= 23, minutes <= 59 else { return nil }
-            return sign * (hours * 3600 + minutes * 60)
-        }
+        if byte(at, "Z") { return at + 1 == b.count ? true : nil }
+        guard byte(at, "+") || byte(at, "-"), let zoneHour = number(at + 1, 2), zoneHour <= 23, byte(at + 3, ":"),
+              let zoneMinute = number(at + 4, 2), zoneMinute <= 59, at + 6 == b.count else { return nil }
+        return true
     }
+}
+
+/// The `--exclude-newer` cut-off, read once: as given (for reports and lock files) and as an
+/// instant (for comparing).
+public struct UploadCutoff: Sendable, CustomStringConvertible {
+    /// The text as given.
+    public let text: String
+    public let instant: Timestamp
+
+    /// `2024-05-01` (midnight UTC) or an RFC 3339 time with a zone (`2024-05-01T12:00:00Z`,
+    /// `2024-05-01T12:00:00.5+02:00`); anything else is bad input named by `option`.
+    public init(_ text: String, option: String = "--exclude-newer") throws(TimestampError) {
+        guard let instant = Timestamp(rfc3339: text, dateAlone: true) else {
+            throw TimestampError("\(option) '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 time with a zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00)")
+        }
+        self.text = text
+        self.instant = instant
+    }
+
+    /// The one rule: excluded at or after the cut-off.
+    public func excludes(_ time: Timestamp) -> Bool { time >= instant }
+
+    /// A conda build: its `timestamp` in milliseconds; a record without one is kept.
+    public func excludes(buildMilliseconds: Int64?) -> Bool { buildMilliseconds.map { excludes(Timestamp(milliseconds: $0)) } ?? false }
+
+    /// A PyPI file: its PEP 700 `upload-time`; a file without one (or with one that does not
+    /// read) is kept, as the index did not give it.
+    public func excludes(uploadTime: String?) -> Bool { uploadTime.flatMap { Timestamp(rfc3339: $0) }.map(excludes) ?? false }
+
+    public var description: String { text }
+}
+
+/// A cut-off that is not a date or a time with a zone.
+public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

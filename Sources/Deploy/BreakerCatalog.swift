@@ -67,12 +67,9 @@ public struct BreakerCatalog: Hashable, Sendable {
 
     public init(rules: [BreakerRule]) { self.rules = rules }
 
-    /// The catalog shipped with mlenv (Breakers/breakers.yaml, embedded by scripts/embed-resources).
+    /// The catalog shipped with mlenv (Breakers/breakers.yaml, compiled in by SwiftPM's `.embedInCode`).
     public static func builtIn() throws(BreakerDataError) -> BreakerCatalog {
-        guard let text = EmbeddedBreakers.files["Breakers/breakers.yaml"] else {
-            throw BreakerDataError(file: "breakers.yaml", mark: nil, message: "the breaker data is missing from the mlenv installation")
-        }
-        return try parse(Array(text.utf8), file: "breakers.yaml")
+        try parse(PackageResources.breakers_yaml, file: "breakers.yaml")
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws(BreakerDataError) -> BreakerCatalog {

@@ -1,6 +1,6 @@
 // A deployment profile: what the inference server of one deployment type needs, and how the
-// image is laid out. Data shipped as YAML files (Profiles/, embedded in the binary by
-// scripts/embed-resources), overridable with `--profile-file`; loading errors carry the file's
+// image is laid out. Data shipped as YAML files (Profiles/, compiled into the binary by
+// SwiftPM's `.embedInCode`), overridable with `--profile-file`; loading errors carry the file's
 // line and column.
 
 import FoundationEssentials
@@ -62,12 +62,24 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum Profiles {
     public static let builtInNames = ["azureml-online", "azureml-batch", "kubernetes-online", "mlflow-serve", "none"]
 
+    /// The bytes of Profiles/<name>.yaml, compiled in by SwiftPM (`.embedInCode`).
+    static func embedded(_ name: String) -> [UInt8]? {
+        switch name {
+        case "azureml-online": PackageResources.azureml_online_yaml
+        case "azureml-batch": PackageResources.azureml_batch_yaml
+        case "kubernetes-online": PackageResources.kubernetes_online_yaml
+        case "mlflow-serve": PackageResources.mlflow_serve_yaml
+        case "none": PackageResources.none_yaml
+        default: nil
+        }
+    }
+
     /// A built-in profile by name.
     public static func builtIn(_ name: String) throws(ProfileError) -> Profile {
-        guard builtInNames.contains(name), let text = EmbeddedProfiles.files["Profiles/\(name).yaml"] else {
+        guard builtInNames.contains(name), let bytes = embedded(name) else {
             throw ProfileError(file: name, mark: nil, message: "no deployment profile named '\(name)'; the profiles are \(builtInNames.joined(separator: ", ")) (or give --profile-file)")
         }
-        return try parse(Array(text.utf8), source: "\(name).yaml")
+        return try parse(bytes, source: "\(name).yaml")
     }
 
     public static func all() throws(ProfileError) -> [Profile] {

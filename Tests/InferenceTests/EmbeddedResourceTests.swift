@@ -1,6 +1,6 @@
-// The scoring core compiled into mlenv (EmbeddedScoringCore.swift) is the files under
-// Sources/Inference/Resources, byte for byte: the files are the source of truth and
-// scripts/embed-resources writes the Swift.
+// The scoring core compiled into mlenv (SwiftPM's `.embedInCode`) is the files under
+// Sources/Inference/Resources, byte for byte (the generated accessor's imports are checked in
+// DeployTests/EmbeddedResourceTests).
 
 import Foundation
 @testable import Inference
@@ -12,12 +12,12 @@ import Testing
         .appendingPathComponent("Sources/Inference")
 
     @Test func embeddedScoringCoreIsTheResourceFiles() throws {
-        let onDisk = Set(ScoringCore.files.map { "Resources/" + $0 })
-        #expect(Set(EmbeddedScoringCore.files.keys) == onDisk,
-                "EmbeddedScoringCore.swift does not hold \(ScoringCore.files) of Sources/Inference/Resources: run scripts/embed-resources")
-        let stale = try onDisk.sorted().filter { path in
-            try EmbeddedScoringCore.files[path].map { Array($0.utf8) } != [UInt8](Data(contentsOf: Self.module.appendingPathComponent(path)))
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Resources").path)
+        #expect(Set(onDisk) == Set(ScoringCore.files + ["README.md"]))
+        for name in ScoringCore.files {
+            let bytes = [UInt8](try Data(contentsOf: Self.module.appendingPathComponent("Resources/" + name)))
+            #expect(ScoringCore.contents(of: name) == bytes, "Resources/\(name)")
         }
-        #expect(stale.isEmpty, "\(stale.map { "Sources/Inference/" + $0 }) differ from their copies in EmbeddedScoringCore.swift: run scripts/embed-resources")
+        #expect(ScoringCore.contents(of: "README.md") == nil)
     }
 }

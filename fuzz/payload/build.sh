@@ -14,7 +14,7 @@ rm -rf "$out/src" && mkdir -p "$out/src"
 sources=(Sources/JSON/*.swift Sources/ModelFiles/Signature.swift)
 for f in Sources/Inference/*.swift; do
     case "$(basename "$f")" in
-        ScoringCore.swift|EmbeddedScoringCore.swift|InputExampleCheck.swift) ;;  # the Python scoring core / model loading: not payload parsing
+        ScoringCore.swift|InputExampleCheck.swift) ;;  # the Python scoring core / model loading: not payload parsing
         *) sources+=("$f") ;;
     esac
 done

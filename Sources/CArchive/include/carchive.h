@@ -13,6 +13,7 @@
 #define MLENV_ARCHIVE_CONSTRUCTORS(X) \
     X(struct archive *, archive_read_new, (void), ()) \
     X(struct archive *, archive_write_new, (void), ()) \
+    X(struct archive *, archive_write_disk_new, (void), ()) \
     X(struct archive_entry *, archive_entry_new, (void), ())
 
 // Everything else, called only with what a constructor returned.
@@ -40,6 +41,9 @@
     X(int, archive_write_header, (struct archive *a, struct archive_entry *entry), (a, entry)) \
     X(la_ssize_t, archive_write_data, (struct archive *a, const void *bytes, size_t size), (a, bytes, size)) \
     X(int, archive_write_close, (struct archive *a), (a)) \
+    X(int, archive_write_disk_set_options, (struct archive *a, int flags), (a, flags)) \
+    X(int, archive_write_finish_entry, (struct archive *a), (a)) \
+    X(const char *, archive_entry_hardlink, (struct archive_entry *e), (e)) \
     X(void, archive_entry_free, (struct archive_entry *e), (e)) \
     X(const char *, archive_entry_pathname, (struct archive_entry *e), (e)) \
     X(mode_t, archive_entry_filetype, (struct archive_entry *e), (e)) \

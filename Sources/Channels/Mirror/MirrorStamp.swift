@@ -210,13 +210,13 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
     /// nil is "no cut-off", which bounds nothing.
     static func later(_ a: String?, _ b: String?) -> String? {
         guard let a, let b else { return nil }
-        if let x = ISO8601.milliseconds(a), let y = ISO8601.milliseconds(b) { return x >= y ? a : b }
+        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) { return x >= y ? a : b }
         return max(a, b)
     }
 
     static func earlier(_ a: String?, _ b: String?) -> String? {
         guard let a, let b else { return nil }
-        if let x = ISO8601.milliseconds(a), let y = ISO8601.milliseconds(b) { return x <= y ? a : b }
+        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) { return x <= y ? a : b }
         return min(a, b)
     }
 }

@@ -170,6 +170,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     /// with other settings (without `force`).
     public func checkExisting() throws(ChannelError) {
         guard existing == nil else { return }
+        if let text = options.excludeNewer {
+            do throws(TimestampError) { _ = try UploadCutoff(text) } catch { throw ChannelError(error.message) }
+        }
         let found = try ExistingPyPIMirror.load(options.output)
         if let found {
             _ = try stamp(roots: [], projects: 0, files: 0, missing: []).merging(into: found.stamp, force: options.force,
@@ -261,11 +264,12 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     /// The versions of a page and the files the mirror would keep of each, newest first.
     private func available(_ project: PyPIProject) -> [AvailableVersion] {
         var byVersion: [PEP440Version: [PyPIFile]] = [:]
-        let cutoff = options.excludeNewer.flatMap(ISO8601.milliseconds)
+        // Checked by `checkExisting` (a cut-off that does not read is refused before any fetch).
+        let cutoff = options.excludeNewer.flatMap { try? UploadCutoff($0) }
         for file in project.files {
             guard let version = file.version else { continue }
             // Instants, not texts: zones and fractions differ in how they are written.
-            if let cutoff, let uploaded = file.uploadTime.flatMap(ISO8601.uploadMilliseconds), uploaded >= cutoff { continue }
+            if let cutoff, cutoff.excludes(uploadTime: file.uploadTime) { continue }
             guard keepsFile(file) else { continue }
             byVersion[version, default: []].append(file)
         }

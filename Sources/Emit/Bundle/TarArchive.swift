@@ -6,8 +6,13 @@
 // "restricted" format (extended headers only for long names), and a gzip header without a
 // timestamp or file name. Same entries → same bytes.
 //
-// Reading refuses entries that would land outside the extraction root: absolute paths, `..`
-// components, links of any kind, and device files.
+// Reading writes through libarchive's `archive_write_disk`, which refuses `..` components
+// (SECURE_NODOTDOT) and any path through a symbolic link, in the archive or already on disk
+// (SECURE_SYMLINKS; a link that is an entry's last component is replaced, not followed), and
+// never writes over an existing file (NO_OVERWRITE); it sets no owner, time or special bits. Entries are handed to it under the destination's real path, which is
+// absolute, so SECURE_NOABSOLUTEPATHS cannot apply: an absolute entry name is refused before.
+// Bundles hold regular files and directories only: links of any kind (a hard link's target is
+// not checked against the destination) and devices are refused too.
 
 import CArchive
 import Channels
@@ -126,6 +131,17 @@ public enum TarArchive {
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
             throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_text(archive)))")
         }
+        // The destination's real path: SECURE_SYMLINKS checks every component of the paths it
+        // is given, so a destination reached through a link (a linked TMPDIR) would refuse all.
+        guard mkdir(destination, 0o755) == 0 || errno == EEXIST, let resolved = realpath(destination, nil) else {
+            throw ArchiveError(message: "cannot create \(destination): \(String(cString: strerror(errno)))")
+        }
+        let root = String(cString: resolved)
+        free(resolved)
+        guard let disk = mlenv_archive_write_disk_new() else { throw ArchiveError(message: "libarchive could not start") }
+        defer { mlenv_archive_write_free(disk) }
+        mlenv_archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE)
+
         // A bundle's files are mostly wheels and conda packages, compressed already: it expands
         // to a few times its size. Anything past this is refused as a decompression bomb.
         var info = stat()
@@ -133,6 +149,9 @@ public enum TarArchive {
         let cap = maximumExpansionBase + maximumExpansionRatio * compressed
         var written = 0, entries = 0
         var entry: OpaquePointer?
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        // NO_OVERWRITE keeps the first of two entries with one name, silently: said here instead.
+        var seen: Set<String> = []
         while true {
             let status = mlenv_archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF { break }
@@ -149,18 +168,17 @@ public enum TarArchive {
                     : "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
             }
             let name = mlenv_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            try checkSafe(name, type: mlenv_archive_entry_filetype(entry), archivePath: path)
-            let target = destination + "/" + name
-            if mlenv_archive_entry_filetype(entry) == 0o040000 {
-                try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-                continue
+            let type = mlenv_archive_entry_filetype(entry)
+            try checkKind(name, type: type, hardlink: mlenv_archive_entry_hardlink(entry) != nil, archivePath: path)
+            guard seen.insert(name).inserted || type == 0o040000 else {
+                throw ArchiveError(message: "\(path): refusing the entry '\(name)': the archive holds it twice")
             }
-            try? FileManager.default.createDirectory(atPath: PathText.deletingLastComponent(target), withIntermediateDirectories: true)
-            guard let file = OpenFile(creatingAtPath: target) else {
-                throw ArchiveError(message: "cannot create \(target)")
+            mlenv_archive_entry_set_pathname(entry, root + "/" + name)
+            mlenv_archive_entry_set_perm(entry, type == 0o040000 || mlenv_archive_entry_perm(entry) & 0o111 != 0 ? 0o755 : 0o644)
+            guard mlenv_archive_write_header(disk, entry) == ARCHIVE_OK else {
+                throw ArchiveError(message: "\(path): refusing the entry '\(name)': \(String(cString: mlenv_archive_error_text(disk)))")
             }
-            var buffer = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
+            while type == 0o100000 {
                 let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
                 if n < 0 { throw ArchiveError(message: "\(path): cannot read \(name)") }
                 if n == 0 { break }
@@ -168,20 +186,26 @@ public enum TarArchive {
                 guard written <= cap else {
                     throw ArchiveError(message: "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
                 }
-                guard buffer.withUnsafeBytes({ file.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else {
-                    throw ArchiveError(message: "cannot write \(target)")
+                guard buffer.withUnsafeBytes({ mlenv_archive_write_data(disk, $0.baseAddress, n) }) == n else {
+                    throw ArchiveError(message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
                 }
             }
-            if mlenv_archive_entry_perm(entry) & 0o111 != 0 { chmod(target, 0o755) }
+            guard mlenv_archive_write_finish_entry(disk) == ARCHIVE_OK else {
+                throw ArchiveError(message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
+            }
+        }
+        guard mlenv_archive_write_close(disk) == ARCHIVE_OK else {
+            throw ArchiveError(message: "cannot finish \(root): \(String(cString: mlenv_archive_error_text(disk)))")
         }
     }
 
-    /// Entry names a bundle may contain: relative, no `..`, regular files and directories only.
-    static func checkSafe(_ name: String, type: UInt32, archivePath: String) throws(ArchiveError) {
-        if name.isEmpty || name.hasPrefix("/") || name.split(separator: "/").contains("..") {
-            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': it would be written outside the bundle")
+    /// What a bundle may hold beyond what libarchive checks: a relative name (see the header),
+    /// and regular files and directories only.
+    static func checkKind(_ name: String, type: UInt32, hardlink: Bool, archivePath: String) throws(ArchiveError) {
+        if name.isEmpty || name.hasPrefix("/") {
+            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': an absolute path would be written outside the bundle")
         }
-        guard type == 0o100000 || type == 0o040000 else {
+        guard type == 0o100000 || type == 0o040000, !hardlink else {
             throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': bundles hold only regular files and directories (no links or devices)")
         }
     }

@@ -53,7 +53,7 @@ struct ChannelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A PEM bundle of CAs to trust for https (else SSL_CERT_FILE, else the system's).", valueName: "file"))
     var cert: String?
 
-    @Option(help: ArgumentHelp("Ignore files uploaded (PyPI) or built (conda) at or after this date (YYYY-MM-DD).", valueName: "date"))
+    @Option(help: ArgumentHelp("Ignore files uploaded (PyPI) or built (conda) at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone.", valueName: "date"))
     var excludeNewer: String?
 
     @Option(help: ArgumentHelp("Where parsed channels, HTTP responses and downloaded artifacts are cached (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).", valueName: "dir"))

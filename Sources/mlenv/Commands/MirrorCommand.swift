@@ -75,7 +75,7 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The newest manylinux platform the targets support.", valueName: "tag"))
     var platform: String = "manylinux_2_35_x86_64"
 
-    @Option(help: ArgumentHelp("Ignore PyPI files uploaded at or after this date (YYYY-MM-DD); stamped into the mirror.", valueName: "date"))
+    @Option(help: ArgumentHelp("Ignore PyPI files uploaded at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone; stamped into the mirror.", valueName: "date"))
     var excludeNewer: String?
 
     @Option(help: ArgumentHelp("Drop versions first uploaded before this date, unless a root pins them.", valueName: "date"))
@@ -120,6 +120,9 @@ struct MirrorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let excludeNewer {
+            do throws(TimestampError) { _ = try UploadCutoff(excludeNewer) } catch { throw CommandError(error.message) }
+        }
         var roots = try MirrorRoots.gather(requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
         for warning in roots.warnings { StandardError.write("warning: \(warning)\n") }
         // Rounds and fetches: the live line on a terminal, a line each in a log (ProgressLine).
