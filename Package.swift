@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/bootstrap installs them).
@@ -29,7 +30,8 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CArchive", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
+        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl",
+                                                 .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
         .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"],
                 resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),

@@ -73,9 +73,32 @@ import Testing
         #expect(String(decoding: child.error, as: UTF8.self) == error)
     }
 
+    /// A signal and an exit code with the same number are told apart (Foundation's
+    /// `terminationStatus` folded both into one number).
     @Test func reportsTheSignalThatEndedAChild() throws {
         let child = try ChildProcess.run("/bin/sh", arguments: ["-c", "kill -KILL $$"])
         #expect(child.status == SIGKILL)
+        #expect(child.termination == .signaled(SIGKILL))
+        #expect(child.termination.description == "killed by signal 9" && child.termination.brief == "killed by signal 9")
+        let exited = try ChildProcess.run("/bin/sh", arguments: ["-c", "exit 9"])
+        #expect(exited.termination == .exited(9))
+        #expect(exited.termination.description == "exit status 9" && exited.termination.brief == "exit 9")
+    }
+
+    /// Many synchronous runs at once from Swift's cooperative threads (each test here runs on
+    /// one): nothing waits for a free pool thread (swift-subprocess's async run, bridged to a
+    /// synchronous call, did: two such tests at once hung on this 2-core machine).
+    @Test func runsFromManyTasksAtOnce() async throws {
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let child = try ChildProcess.run("/bin/sh", arguments: ["-c", "sleep 0.2; echo \(index)"])
+                    return String(decoding: child.output, as: UTF8.self)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outputs) == Set((0..<12).map { "\($0)\n" }))
     }
 
     @Test func refusesWhatItCannotRunInFoundationsWords() throws {
@@ -122,8 +145,10 @@ import Testing
     @Test func tellsARunningChildFromAnEndedOne() throws {
         let child = try ChildProcess.launch("/bin/sh", arguments: ["-c", "sleep 10"])
         #expect(child.isRunning)
+        #expect(child.termination == nil)
         child.send(SIGKILL)
         #expect(child.waitUntilExit() == SIGKILL)
         #expect(!child.isRunning)
+        #expect(child.termination == .signaled(SIGKILL))
     }
 }

@@ -9,6 +9,7 @@
 // about 2^-64. About 4 GB/s on one core: a 64 KiB block costs some 16 µs.
 
 import Glibc
+import Synchronization
 
 public enum CacheChecksum {
     /// The checksum of `bytes`.
@@ -63,21 +64,20 @@ public enum CacheChecksum {
 /// What mlenv says when it finds one of its cache files damaged: once per file, on standard
 /// error, as a note (the command goes on with a rebuilt copy; the answer does not change).
 public enum CacheNotes {
-    private static let lock = Lock()
-    nonisolated(unsafe) private static var said: Set<String> = []
-    nonisolated(unsafe) private static var recorded: [String] = []
+    /// The files noted so far, and the notes in order.
+    private static let notes = Mutex<(said: Set<String>, recorded: [String])>(([], []))
 
     /// Notes that `path` was damaged (`what`: how) and is rebuilt from its source.
     public static func damaged(_ path: String, _ what: String) {
         let text = "note: the cache file \(path) is damaged (\(what)); it is rebuilt from its source\n"
-        let first = lock.withLock { () -> Bool in
-            guard said.insert(path).inserted else { return false }
-            recorded.append(text)
+        let first = notes.withLock { notes -> Bool in
+            guard notes.said.insert(path).inserted else { return false }
+            notes.recorded.append(text)
             return true
         }
         if first { StandardStreams.writeError(text) }
     }
 
     /// The notes given so far in this process (for tests).
-    public static var given: [String] { lock.withLock { recorded } }
+    public static var given: [String] { notes.withLock { $0.recorded } }
 }

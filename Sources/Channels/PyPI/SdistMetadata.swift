@@ -169,7 +169,7 @@ public final class SdistMetadataReader: @unchecked Sendable {
         guard run.status == 0, let bytes = FileBytes.readPlain(report) else {
             let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").map { String($0).trimmingSpaces() }
                 .filter { !$0.isEmpty }.suffix(4).joined(separator: " | ")
-            throw ChannelError("\(filename): its build backend could not prepare its metadata (pip exit \(run.status)): \(tail)")
+            throw ChannelError("\(filename): its build backend could not prepare its metadata (pip \(run.termination.brief)): \(tail)")
         }
         return try SdistMetadataReader.metadataFromReport(bytes, filename: filename)
     }

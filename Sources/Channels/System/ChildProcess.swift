@@ -6,10 +6,17 @@
 //   standard input are inherited;
 // - the child leads a process group of its own (a Ctrl-C in the terminal reaches mlenv only);
 // - no descriptor of ours but the three standard ones stays open in the child.
-// The termination status is the exit code, or the signal number when a signal ended the child.
+// A child ends with an exit code or by a signal (`Termination`); `status` folds the two into one
+// number for callers that only compare it with 0.
+//
+// Kept over swift-subprocess 1.0.2 (see BENCHMARKS.md, "Child processes"): its API is async
+// only, and its run path awaits an unstructured Task on Swift's global pool; mlenv's callers are
+// synchronous, and one that blocks a pool thread (every synchronous test; the async `package`
+// command) hangs once the pool's threads all wait (two on this machine).
 
 import Dispatch
 import Glibc
+import Synchronization
 
 public struct ProcessLaunchError: Error, Sendable, CustomStringConvertible {
     public let executable: String
@@ -31,19 +38,57 @@ public final class ChildProcess {
         case file(String)
     }
 
-    /// A finished child: its termination status and what it wrote to captured streams.
+    /// How a child ended.
+    public enum Termination: Equatable, Sendable, CustomStringConvertible {
+        case exited(Int32)
+        case signaled(Int32)
+
+        /// The exit code, or the signal number (as Foundation's `terminationStatus` had it).
+        public var status: Int32 {
+            switch self {
+            case .exited(let code), .signaled(let code): return code
+            }
+        }
+
+        /// "exit status 3", "killed by signal 9".
+        public var description: String {
+            switch self {
+            case .exited(let code): return "exit status \(code)"
+            case .signaled(let number): return "killed by signal \(number)"
+            }
+        }
+
+        /// "exit 3", "killed by signal 9" (after a tool's name: "pip exit 3").
+        public var brief: String {
+            switch self {
+            case .exited(let code): return "exit \(code)"
+            case .signaled(let number): return "killed by signal \(number)"
+            }
+        }
+
+        /// From a wait status: WEXITSTATUS, or WTERMSIG for a child a signal ended.
+        init(waitStatus status: Int32) {
+            self = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F)
+        }
+    }
+
+    /// A finished child: how it ended and what it wrote to captured streams.
     public struct Completion: Sendable {
-        public let status: Int32
+        public let termination: Termination
         public let output: [UInt8]
         public let error: [UInt8]
         /// The child's process group was killed after `timeout` seconds.
         public var timedOut = false
+
+        /// The exit code, or the signal number when a signal ended the child.
+        public var status: Int32 { termination.status }
     }
 
     public let processIdentifier: pid_t
     private var capturedOutput: Int32
     private var capturedError: Int32
-    private var terminationStatus: Int32?
+    /// How the child ended; nil while it runs (or before `isRunning` or `waitUntilExit` saw it end).
+    public private(set) var termination: Termination?
 
     private init(processIdentifier: pid_t, capturedOutput: Int32, capturedError: Int32) {
         self.processIdentifier = processIdentifier
@@ -67,31 +112,32 @@ public final class ChildProcess {
         let watchdog = timeout.map { seconds in
             let state = Watchdog()
             let group = child.processIdentifier
-            let item = DispatchWorkItem {
+            // A watchdog that fires after the child ended finds the claim taken and does nothing.
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
                 guard state.claim() else { return }
                 kill(-group, SIGKILL)
             }
-            state.item = item
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
             return state
         }
         let (output, error) = child.readCapturedStreams()
-        let status = child.waitUntilExit()
+        child.waitUntilExit()
         // Once the child is reaped its process group id may be reused: the watchdog stands down.
         let timedOut = watchdog.map { !$0.claim() } ?? false
-        watchdog?.item?.cancel()
-        var completion = Completion(status: status, output: output, error: error)
+        var completion = Completion(termination: child.termination ?? .exited(-1), output: output, error: error)
         completion.timedOut = timedOut
         return completion
     }
 
     /// Who acts first: the watchdog (kills) or the waiter (the child ended).
-    private final class Watchdog: @unchecked Sendable {
-        private let lock = Lock()
-        private var claimed = false
-        var item: DispatchWorkItem?
+    private final class Watchdog: Sendable {
+        private let claimed = Mutex(false)
         /// True for the first caller only.
-        func claim() -> Bool { lock.withLock { defer { claimed = true }; return !claimed } }
+        func claim() -> Bool {
+            claimed.withLock { done in
+                defer { done = true }
+                return !done
+            }
+        }
     }
 
     /// Starts `executable` and returns at once.
@@ -199,16 +245,16 @@ public final class ChildProcess {
 
     /// Whether the child has not ended yet (an ended child is reaped here).
     public var isRunning: Bool {
-        guard terminationStatus == nil else { return false }
+        guard termination == nil else { return false }
         var status: Int32 = 0
         let result = waitpid(processIdentifier, &status, WNOHANG)
         if result == 0 { return true }
-        terminationStatus = result == processIdentifier ? Self.decode(status) : -1
+        termination = result == processIdentifier ? Termination(waitStatus: status) : .exited(-1)
         return false
     }
 
     public func send(_ signal: Int32) {
-        if terminationStatus == nil { kill(processIdentifier, signal) }
+        if termination == nil { kill(processIdentifier, signal) }
     }
 
     /// Sends `signal` to the child's whole process group (it leads its own): a server that
@@ -220,18 +266,13 @@ public final class ChildProcess {
     /// Waits for the child to end; its exit code, or the signal that ended it.
     @discardableResult
     public func waitUntilExit() -> Int32 {
-        if let terminationStatus { return terminationStatus }
+        if let termination { return termination.status }
         var status: Int32 = 0
         var result: pid_t
         repeat { result = waitpid(processIdentifier, &status, 0) } while result == -1 && errno == EINTR
-        let decoded = result == processIdentifier ? Self.decode(status) : -1
-        terminationStatus = decoded
-        return decoded
-    }
-
-    /// WEXITSTATUS, or WTERMSIG for a child a signal ended.
-    private static func decode(_ status: Int32) -> Int32 {
-        status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
+        let decoded = result == processIdentifier ? Termination(waitStatus: status) : .exited(-1)
+        termination = decoded
+        return decoded.status
     }
 
     private static func launchError(_ executable: String, _ description: String) -> ProcessLaunchError {

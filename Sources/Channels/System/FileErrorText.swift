@@ -1,9 +1,10 @@
 // The words Foundation's `localizedDescription` used for file errors ("The operation could not
 // be completed. The file doesn’t exist."), so messages that quote them stay the same without
-// Foundation, which alone has `localizedDescription`.
+// Foundation, which alone has `localizedDescription`. swift-system's `Errno` names the errno;
+// its own text is strerror's ("No such file or directory"), not these words, so the table stays.
 
 import FoundationEssentials
-import Glibc
+import SystemPackage
 
 public enum FileErrorText {
     /// What `error.localizedDescription` said for an error of FileManager or Data.
@@ -14,10 +15,10 @@ public enum FileErrorText {
 
     /// The description of a failed read of a file, by errno (as Foundation classified it).
     static func describe(readingErrno code: Int32) -> String {
-        switch code {
-        case EFBIG: return describe(cocoaCode: 263)
-        case ENOENT: return describe(cocoaCode: 260)
-        case EPERM, EACCES: return describe(cocoaCode: 257)
+        switch Errno(rawValue: code) {
+        case .fileTooLarge: return describe(cocoaCode: 263)
+        case .noSuchFileOrDirectory: return describe(cocoaCode: 260)
+        case .notPermitted, .permissionDenied: return describe(cocoaCode: 257)
         default: return describe(cocoaCode: 256)
         }
     }

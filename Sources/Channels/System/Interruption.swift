@@ -8,6 +8,7 @@
 
 import FoundationEssentials
 import Glibc
+import Synchronization
 
 public enum Interruption {
     public struct Token: Hashable, Sendable {
@@ -19,12 +20,15 @@ public enum Interruption {
         case path(String)
     }
 
-    nonisolated(unsafe) private static var resources: [Int: Resource] = [:]
-    nonisolated(unsafe) private static var nextID = 0
+    /// The guarded resources, the last token's id, and whether the cleanup has started.
+    private struct Guarded {
+        var resources: [Int: Resource] = [:]
+        var nextID = 0
+        var interrupted = false
+    }
+    private static let guarded = Mutex(Guarded())
+    /// Written once before the handlers are installed; the signal handler only reads it.
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
-    /// Set (under the lock) when the cleanup starts.
-    nonisolated(unsafe) private static var interrupted = false
-    private static let lock = Lock()
 
     /// Kills `pid`'s process group if mlenv is interrupted before `release`.
     public static func guardProcessGroup(_ pid: pid_t) -> Token { register(.processGroup(pid)) }
@@ -37,9 +41,9 @@ public enum Interruption {
     /// signal when the cleanup is done, and a thread that went on would race the cleanup (two
     /// recursive removals of one directory leave parts of it) or exit with its own status.
     public static func release(_ token: Token) {
-        let stopping = lock.withLock { () -> Bool in
-            if interrupted { return true }
-            _ = resources.removeValue(forKey: token.id)
+        let stopping = guarded.withLock { state -> Bool in
+            if state.interrupted { return true }
+            _ = state.resources.removeValue(forKey: token.id)
             return false
         }
         if stopping { while true { pause() } }
@@ -47,10 +51,10 @@ public enum Interruption {
 
     private static func register(_ resource: Resource) -> Token {
         installOnce()
-        return lock.withLock {
-            nextID += 1
-            resources[nextID] = resource
-            return Token(id: nextID)
+        return guarded.withLock { state in
+            state.nextID += 1
+            state.resources[state.nextID] = resource
+            return Token(id: state.nextID)
         }
     }
 
@@ -100,9 +104,9 @@ public enum Interruption {
     /// Kills every guarded process group and removes every guarded directory (run once, on the
     /// cleanup thread).
     static func cleanUp() {
-        let all = lock.withLock { () -> [Resource] in
-            interrupted = true
-            return resources.values.map { $0 }
+        let all = guarded.withLock { state -> [Resource] in
+            state.interrupted = true
+            return state.resources.values.map { $0 }
         }
         for case .processGroup(let pid) in all {
             kill(-pid, SIGKILL)

@@ -2,22 +2,24 @@
 // whole), closed when released.
 
 import Glibc
+import SystemPackage
 
 public final class OpenFile {
-    public let descriptor: Int32
+    public let descriptor: FileDescriptor
 
-    private init?(path: String, flags: Int32) {
-        descriptor = open(path, flags | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { return nil }
+    private init?(path: String, mode: FileDescriptor.AccessMode, options: FileDescriptor.OpenOptions) {
+        guard let opened = try? FileDescriptor.open(path, mode, options: options.union(.closeOnExec), permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+        else { return nil }
+        descriptor = opened
     }
 
     /// An existing regular file, for reading. A FIFO, device or socket is refused (nil) without
     /// waiting: opening a FIFO for reading blocks until a writer comes, which may be never.
     public convenience init?(readingAtPath path: String) {
-        self.init(path: path, flags: O_RDONLY | O_NONBLOCK)
+        self.init(path: path, mode: .readOnly, options: .nonBlocking)
         var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        _ = fcntl(descriptor, F_SETFL, O_RDONLY)
+        guard fstat(descriptor.rawValue, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        _ = fcntl(descriptor.rawValue, F_SETFL, O_RDONLY)
     }
 
     /// Whether `path` is a regular file (following links).
@@ -27,19 +29,14 @@ public final class OpenFile {
     }
 
     /// A new or emptied file, for writing.
-    public convenience init?(creatingAtPath path: String) { self.init(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC) }
+    public convenience init?(creatingAtPath path: String) { self.init(path: path, mode: .writeOnly, options: [.create, .truncate]) }
 
-    deinit { close(descriptor) }
+    deinit { try? descriptor.close() }
 
     /// Up to `count` bytes; empty at the end of the file, nil when reading fails.
     public func read(upTo count: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
-            buffer.removeSubrange(n...)
-            return buffer
+        try? [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = try descriptor.read(into: UnsafeMutableRawBufferPointer(buffer))
         }
     }
 

@@ -4,6 +4,7 @@
 
 import Dispatch
 import Glibc
+import Synchronization
 
 /// Runs `body` over `items` on up to `jobs` threads and returns the results in item order.
 public enum Parallel {
@@ -48,37 +49,31 @@ public enum Parallel {
         return slots.values()
     }
 
-    private final class Work: @unchecked Sendable {
+    private final class Work: Sendable {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 
     /// Results by index, and the next index to work on; one lock for both.
-    private final class Slots<R: Sendable>: @unchecked Sendable {
-        private let lock = Lock()
-        private var results: [R?]
-        private var next = 0
+    private final class Slots<R: Sendable>: Sendable {
+        private let state: Mutex<(results: [R?], next: Int)>
 
-        init(count: Int) { results = Array(repeating: nil, count: count) }
+        init(count: Int) { state = Mutex((Array(repeating: nil, count: count), 0)) }
 
         func claim() -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard next < results.count else { return nil }
-            next += 1
-            return next - 1
+            state.withLock { state in
+                guard state.next < state.results.count else { return nil }
+                state.next += 1
+                return state.next - 1
+            }
         }
 
         func store(_ value: R, at index: Int) {
-            lock.lock()
-            results[index] = value
-            lock.unlock()
+            state.withLock { $0.results[index] = value }
         }
 
         func values() -> [R] {
-            lock.lock()
-            defer { lock.unlock() }
-            return results.compactMap { $0 }
+            state.withLock { $0.results.compactMap { $0 } }
         }
     }
 }

@@ -4,6 +4,7 @@
 import FoundationEssentials
 import Glibc
 import Specs
+import Synchronization
 
 public enum StaleTemporaries {
     /// Removes the entries of `directory` named `<prefix><pid><rest>` whose process no longer
@@ -28,7 +29,7 @@ public enum StaleTemporaries {
     /// whose process is gone, once per directory per process (a mirror folder holds thousands
     /// of files: listing it on every write would be quadratic).
     static func sweepAtomicWrites(in directory: String) {
-        let first = sweptLock.withLock { swept.insert(directory).inserted }
+        let first = swept.withLock { $0.insert(directory).inserted }
         guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names {
             guard let marker = name.lastLiteralRange(of: ".tmp-") else { continue }
@@ -41,6 +42,5 @@ public enum StaleTemporaries {
         }
     }
 
-    private static let sweptLock = Lock()
-    nonisolated(unsafe) private static var swept: Set<String> = []
+    private static let swept = Mutex<Set<String>>([])
 }

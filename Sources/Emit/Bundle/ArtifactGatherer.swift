@@ -130,7 +130,7 @@ public enum ArtifactGatherer {
         }
         let stderr = String(decoding: pip.error, as: UTF8.self)
         if pip.status != 0 {
-            failures.append("pip download failed (exit \(pip.status)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))")
+            failures.append("pip download failed (\(pip.termination.brief)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))")
         }
         var found: [String: String] = [:]
         for (p, digest) in wanted {

@@ -211,7 +211,8 @@ public enum BundleRunner {
             var step: String
             switch state {
             case .ready: step = "azmlinfsrv answered its health check on 127.0.0.1:\(port)"
-            case .exited(let status): step = "azmlinfsrv exited (status \(status)) before answering on 127.0.0.1:\(port)"
+            case .exited(.exited(let status)): step = "azmlinfsrv exited (status \(status)) before answering on 127.0.0.1:\(port)"
+            case .exited(.signaled(let number)): step = "azmlinfsrv was killed by signal \(number) before answering on 127.0.0.1:\(port)"
             case .timedOut: step = "azmlinfsrv did not answer on 127.0.0.1:\(port) within \(BundleRunner.serverStartSeconds) s"
             case .notStarted(let reason): step = "azmlinfsrv could not be started (\(reason))"
             }
@@ -289,7 +290,7 @@ public enum BundleRunner {
 
     enum ServerState: Equatable {
         case ready, timedOut
-        case exited(Int32)
+        case exited(ChildProcess.Termination)
         case notStarted(String)
     }
 
@@ -313,7 +314,10 @@ public enum BundleRunner {
         // boot"): that is reported at once, with the exception from its log.
         let deadline = ContinuousClock.now + .seconds(serverStartSeconds)
         while ContinuousClock.now < deadline {
-            if !process.isRunning { return (process, .exited(process.waitUntilExit())) }
+            if !process.isRunning {
+                process.waitUntilExit()
+                return (process, .exited(process.termination ?? .exited(-1)))
+            }
             if let (status, _) = httpGet("http://127.0.0.1:\(port)/"), status == 200 { return (process, .ready) }
             usleep(250_000)
         }

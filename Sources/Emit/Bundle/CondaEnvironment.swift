@@ -88,9 +88,9 @@ enum CondaEnvironment {
         let (status, log) = runInstaller(installer.executable, arguments, environment: environment, log: scratch + "/conda-install.log")
         let installed = ((try? FileManager.default.contentsOfDirectory(atPath: prefix + "/conda-meta")) ?? [])
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-        guard let status, status == 0 else {
+        guard let status, status == .exited(0) else {
             let tail = log.split(separator: "\n").suffix(8).joined(separator: " | ")
-            let why = status == nil ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "exit status \(status!): \(tail)"
+            let why = status == nil ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "\(status!): \(tail)"
             return Outcome(ok: false, step: "creating the conda environment \(how) failed: \(why)")
         }
         let expected = explicit.split(separator: "\n").count - 1
@@ -102,7 +102,7 @@ enum CondaEnvironment {
 
     /// Runs the installer to its end (nil: stopped after installSeconds), its output in `log`.
     /// Its process group goes with mlenv when mlenv is interrupted, and when it runs too long.
-    static func runInstaller(_ executable: String, _ arguments: [String], environment overrides: [String: String?], log: String) -> (Int32?, String) {
+    static func runInstaller(_ executable: String, _ arguments: [String], environment overrides: [String: String?], log: String) -> (ChildProcess.Termination?, String) {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in overrides { environment[key] = value }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -110,18 +110,19 @@ enum CondaEnvironment {
         do {
             process = try ChildProcess.launch(executable, arguments: arguments, environment: environment, standardOutput: .file(log), standardError: .file(log))
         } catch {
-            return (-1, error.description)
+            return (.exited(-1), error.description)
         }
         let token = Interruption.guardProcessGroup(process.processIdentifier)
         defer { Interruption.release(token) }
         let deadline = ContinuousClock.now + .seconds(installSeconds)
         while process.isRunning && ContinuousClock.now < deadline { usleep(100_000) }
-        var status: Int32? = nil
+        var status: ChildProcess.Termination? = nil
         if process.isRunning {
             process.sendToGroup(SIGKILL)
             _ = process.waitUntilExit()
         } else {
-            status = process.waitUntilExit()
+            process.waitUntilExit()
+            status = process.termination
         }
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return (status, text)

@@ -111,7 +111,7 @@ public struct SourceBuilder: Sendable {
         }
         guard run.status == 0, let made = existing(in: scratch) else {
             let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").suffix(4).joined(separator: " | ")
-            throw SourceBuildError(message: "\(p.filename): pip wheel failed (exit \(run.status)) with build backend \(backend): \(tail)")
+            throw SourceBuildError(message: "\(p.filename): pip wheel failed (\(run.termination.brief)) with build backend \(backend): \(tail)")
         }
         let wheel = try check(made, p, target: target)
         try? FileManager.default.removeItem(atPath: directory)

@@ -12,6 +12,7 @@
 import Channels
 import FoundationEssentials
 import JSON
+import Synchronization
 
 struct SuppressionDirective: Hashable, Sendable {
     /// Empty: every rule.
@@ -71,9 +72,8 @@ struct FileSuppressions: Sendable {
 }
 
 /// Reads each model file once and drops the findings its comments suppress.
-final class SuppressionIndex: @unchecked Sendable {
-    private let lock = Lock()
-    private var files: [String: FileSuppressions] = [:]
+final class SuppressionIndex: Sendable {
+    private let files = Mutex<[String: FileSuppressions]>([:])
 
     func filter(_ findings: [Finding]) -> [Finding] {
         findings.filter { finding in
@@ -83,9 +83,7 @@ final class SuppressionIndex: @unchecked Sendable {
     }
 
     private func suppressions(for path: String, isModelFile: Bool) -> FileSuppressions {
-        lock.lock()
-        if let known = files[path] { lock.unlock(); return known }
-        lock.unlock()
+        if let known = files.withLock({ $0[path] }) { return known }
         var parsed = FileSuppressions(text: "")
         // Only text files of reasonable size can carry comments worth reading.
         if isModelFile, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -93,9 +91,7 @@ final class SuppressionIndex: @unchecked Sendable {
            let data = FileManager.default.contents(atPath: path) {
             parsed = FileSuppressions(text: String(decoding: data, as: UTF8.self))
         }
-        lock.lock()
-        files[path] = parsed
-        lock.unlock()
+        files.withLock { $0[path] = parsed }
         return parsed
     }
 }

@@ -15,6 +15,7 @@ import Glibc
 import ModelFiles
 import Solver
 import Specs
+import Synchronization
 
 /// Where packages come from: the conda channels and PyPI indexes every model is solved against.
 public struct ChannelSources: Sendable {
@@ -306,9 +307,8 @@ public struct Linter: Sendable {
 }
 
 /// Counts one phase's finished items for `Linter.Progress` across the worker threads.
-private final class ProgressCounter: @unchecked Sendable {
-    private let lock = Lock()
-    private var count = 0
+private final class ProgressCounter: Sendable {
+    private let count = Mutex(0)
     private let total: Int
     private let verb: String
     private let progress: Linter.Progress?
@@ -321,7 +321,10 @@ private final class ProgressCounter: @unchecked Sendable {
 
     func done(_ path: String) {
         guard let progress else { return }
-        let n = lock.withLock { count += 1; return count }
+        let n = count.withLock { count in
+            count += 1
+            return count
+        }
         progress(n, total, "\(verb) \(path)")
     }
 }
