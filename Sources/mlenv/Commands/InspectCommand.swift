@@ -38,7 +38,7 @@ struct InspectCommand: ParsableCommand {
         let path: String
         do { path = try remote.local(model) } catch let error as CommandError {
             StandardError.write("error: \(error.message)\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
         var environment: DeclaredEnvironment
         do {
@@ -46,7 +46,7 @@ struct InspectCommand: ParsableCommand {
             if path != model { environment.modelPath = model }
         } catch {
             StandardError.write("error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
         switch format {
         case .json:
@@ -57,6 +57,6 @@ struct InspectCommand: ParsableCommand {
                 StandardError.write("\(displayPath)/\(diagnostic)\n")
             }
         }
-        if environment.hasErrors { throw ExitCode(2) }
+        if environment.hasErrors { throw ReportedFailure.badInput }
     }
 }

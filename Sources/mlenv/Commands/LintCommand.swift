@@ -193,10 +193,10 @@ struct LintCommand: ParsableCommand {
             StandardOutput.write(GitHubFormatter.format(report.renamingPaths(remote.display)))
         }
 
-        if report.hasErrors { throw ExitCode(1) }
+        if report.hasErrors { throw ReportedFailure.verdict }
         if let limit = maxWarnings ?? configuration.maxWarnings, report.count(.warning) > limit {
             StandardError.write("mlenv lint: \(report.count(.warning)) warnings, more than --max-warnings \(limit)\n")
-            throw ExitCode(1)
+            throw ReportedFailure.verdict
         }
     }
 
