@@ -1,4 +1,5 @@
 import ArgumentParser
+import Channels
 import ModelFiles
 
 struct InspectCommand: ParsableCommand {
@@ -33,7 +34,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         let path: String
         do { path = try remote.local(model) } catch let error as CommandError {

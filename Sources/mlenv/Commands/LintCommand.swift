@@ -117,7 +117,7 @@ struct LintCommand: ParsableCommand {
         defer { progressLine.finish() }
         // Model URIs are read from their temporary copies and named by their URIs in the report;
         // `models:/` is every registered model's latest versions. A shard fetches only its own.
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         let arguments = try RegistryModels.expand(given)
         let uris = arguments.filter { MLflowModelURI.isURI($0) && (shard?.contains(key: $0) ?? true) }.count

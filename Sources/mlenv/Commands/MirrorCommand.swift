@@ -165,26 +165,13 @@ struct MirrorCommand: AsyncParsableCommand {
         progressLine.finish()
         if let condaPlan, let condaBuilder {
             do { try condaPlan.write() } catch { throw CommandError(error.message) }
-            let report = condaPlan.report
-            var line = "mirror: conda: \(report.names) package name(s), \(report.records) record(s) written to \(output)/\(condaBuilder.upstream.name)"
-            if report.extended { line += "; merged into the existing subset, which now holds \(report.mirrorRecords) record(s)" }
-            if report.updated > 0 { line += "; \(report.updated) record(s) updated from the upstream (same file, newer metadata)" }
-            StandardError.write(line + "\n")
-            if !report.missing.isEmpty {
-                StandardError.write("mirror: conda: not in the upstream channel: \(report.missing.joined(separator: ", "))\n")
-            }
+            for line in condaPlan.report.lines(writtenTo: "\(output)/\(condaBuilder.upstream.name)") { StandardError.write(line + "\n") }
         }
 
         guard let pypiPlan else { return }
         do { try pypiPlan.write() } catch { throw CommandError(error.message) }
-        let report = pypiPlan.report
-        for warning in report.warnings { StandardError.write("warning: \(warning)\n") }
-        var line = "mirror: pypi: \(report.projects) project(s), \(report.files) file(s); metadata \(report.metadataFetched) fetched, \(report.metadataFromWheels) read from wheels, \(report.metadataReused) reused"
-        if report.extended { line += "; merged into the existing mirror, which now holds \(report.mirrorProjects) project(s), \(report.mirrorFiles) file(s)" }
-        StandardError.write(line + "\n")
-        if !report.missing.isEmpty {
-            StandardError.write("mirror: pypi: not on the upstream index: \(report.missing.joined(separator: ", "))\n")
-        }
+        for warning in pypiPlan.report.warnings { StandardError.write("warning: \(warning)\n") }
+        for line in pypiPlan.report.lines { StandardError.write(line + "\n") }
     }
 }
 

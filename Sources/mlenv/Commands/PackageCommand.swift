@@ -147,11 +147,11 @@ struct PackageCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A model URI: the whole model fetched first (into a temporary directory, removed at the end).
-        var fetched: FetchedModel?
+        var fetched: FetchedModelTree?
         if MLflowModelURI.isURI(model) {
             let fetchLine = ProgressLine()
             do {
-                fetched = try FetchedModel.fetch(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
+                fetched = try FetchedModelTree.fetchForCommand(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
                                                  progress: { fetchLine.step($0) })
             } catch let error as CommandError {
                 fetchLine.finish()
@@ -186,7 +186,7 @@ struct PackageCommand: AsyncParsableCommand {
         }
         var inputs = BundleInputs(modelPath: modelPath, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
                                   lock: resolved.lock, artifacts: artifacts, builtWheels: built)
-        inputs.source = fetched?.source
+        inputs.source = fetched?.bundleSource
         let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
         do {
             let entries = try BundleWriter.entries(inputs)

@@ -124,7 +124,7 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         // Model URIs are fetched first (their files into temporary directories, removed at the end).
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         var paths: [String: String] = [:]
         for model in models where paths[model] == nil { paths[model] = try remote.local(model) }
