@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CLibsolv", pkgConfig: "libsolv", providers: [.apt(["libsolv-dev", "libsolvext-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
-        .target(name: "Specs"),
         .target(name: "JSON"),
+        // JSON for `spec --batch`'s JSON Lines protocol (SpecBatch).
+        .target(name: "Specs", dependencies: ["JSON"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "ModelFiles", dependencies: ["YAML", "JSON", "Specs"]),
         // Libraries only some commands need, opened with dlopen on first use (see their headers).

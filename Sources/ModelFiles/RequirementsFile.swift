@@ -124,19 +124,9 @@ struct RequirementsReader {
         line.drop(while: { $0 == " " || $0 == "\t" }).first == "#"
     }
 
-    /// `(^|\s+)#.*$` removed.
+    /// `(^|\s+)#.*$` removed (Specs' `RequirementLine`, the one rule for requirement lines).
     static func stripComment(_ line: String) -> String {
-        var previous: Character? = nil
-        var index = line.startIndex
-        while index < line.endIndex {
-            let c = line[index]
-            if c == "#" && (previous == nil || previous == " " || previous == "\t") {
-                return String(line[..<index])
-            }
-            previous = c
-            index = line.index(after: index)
-        }
-        return line
+        RequirementLine.strippingComment(line)
     }
 
     private static func firstColumn(_ line: String) -> Int {

@@ -1,6 +1,7 @@
 // The answer of a solve: the pinned set with why each package is there, or why nothing works.
 
 import Channels
+import Specs
 
 public enum Ecosystem: String, Hashable, Sendable, Comparable {
     case conda, pypi
@@ -107,14 +108,15 @@ public enum SolveOutcome: Sendable {
     case unsatisfiable(Explanation)
 }
 
-public struct SolveError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct SolveError: KindedFailure, Hashable, Sendable, CustomStringConvertible {
     public let message: String
-    /// The sources could not be read (a channel or index unreachable, malformed, or not cached
-    /// under --offline): no verdict was reached, which is not the model's fault (exit 2, not 1).
-    public let sourcesUnreadable: Bool
-    public init(_ message: String, sourcesUnreadable: Bool = false) {
+    /// `.badInput` when no verdict was reached through no fault of the solve: the sources could
+    /// not be read (a channel or index unreachable, malformed, or not cached under --offline),
+    /// or the request holds what mlenv does not resolve (a direct URL requirement).
+    public let failureKind: FailureKind
+    public init(_ message: String, kind: FailureKind = .verdict) {
         self.message = message
-        self.sourcesUnreadable = sourcesUnreadable
+        self.failureKind = kind
     }
     public var description: String { message }
 }

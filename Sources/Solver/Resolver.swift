@@ -29,10 +29,10 @@ public struct Resolver: Sendable {
 
     public func solve(_ request: SolveRequest, debugDirectory: String? = nil) throws(SolveError) -> SolveOutcome {
         for r in request.pip where r.requirement.url != nil {
-            throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name")
+            throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name", kind: .badInput)
         }
         if request.mode == .conda {
-            do { try channels.loadCondaChannels() } catch { throw SolveError(error.message, sourcesUnreadable: true) }
+            do { try channels.loadCondaChannels() } catch { throw SolveError(error.message, kind: .badInput) }
         }
         if request.mode == .conda && channels.condaRecords(named: "python").isEmpty {
             throw SolveError("the conda channels have no python package; add a channel that has one (--channel)")
@@ -98,7 +98,7 @@ public struct Resolver: Sendable {
                     made = built
                 }
             } catch {
-                throw SolveError(error.message, sourcesUnreadable: true)
+                throw SolveError(error.message, kind: .badInput)
             }
             let universe = made!
             let tried = try self.attempt(universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote)

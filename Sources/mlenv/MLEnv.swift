@@ -1,8 +1,8 @@
 // The root command. Wiring only: each subcommand lives in Commands/, logic in the library modules.
 //
-// Exit codes (DESIGN.md "Conventions"): 0 ok; 1 findings / unsatisfiable (commands throw
-// `ExitCode(1)` themselves); 2 bad usage or unreadable input. swift-argument-parser would use
-// 64 (EX_USAGE) for usage errors and 1 for other errors, so `main()` maps them here, once.
+// Exit codes (DESIGN.md "Conventions"): 0 ok; 1 findings / unsatisfiable; 2 bad usage or
+// unreadable input. Errors say their kind (ExitStatus.swift) and `main()` maps kinds to codes
+// here, once: swift-argument-parser would use 64 (EX_USAGE) for usage errors and 1 for others.
 
 import ArgumentParser
 import Emit
@@ -60,21 +60,27 @@ struct MLEnv: AsyncParsableCommand {
     }
 
     private static func exit(withMappedError error: Error) -> Never {
-        if let code = error as? ExitCode { Glibc.exit(code.rawValue) }
+        Glibc.exit(report(error))
+    }
+
+    /// Writes what the user must hear about `error` and returns the exit code.
+    static func report(_ error: Error) -> Int32 {
+        if let code = error as? ExitCode { return code.rawValue }
+        if let reported = error as? ReportedFailure { return ExitStatus.code(for: reported.failureKind) }
         let code = exitCode(for: error)
         if code == .success {
             // --help, --version
             print(fullMessage(for: error))
-            Glibc.exit(0)
+            return ExitStatus.success
         }
         if code == .validationFailure {
             let message = fullMessage(for: error)
             StandardError.write(message.hasSuffix("\n") ? message : message + "\n")
-        } else {
-            // Our own errors describe themselves (file:line:column: what is wrong).
-            StandardError.write("error: \(String(describing: error))\n")
+            return ExitStatus.code(for: .badInput)
         }
-        Glibc.exit(2)
+        // Our own errors describe themselves (file:line:column: what is wrong).
+        StandardError.write("error: \(String(describing: error))\n")
+        return ExitStatus.code(for: error)
     }
 }
 

@@ -32,9 +32,15 @@ func fixedPoint(_ value: Double, digits: Int) -> String {
 /// Objects kept alive until the process exits, so that their (large) graphs are not freed one
 /// object at a time just before the exit hands all of the memory back at once: freeing the
 /// channels and candidates of a resolve took a few milliseconds of a 40 ms command.
+/// Each kept object is retained once more and never released (no list to hold them: no global
+/// state).
 enum KeptUntilExit {
-    nonisolated(unsafe) private static var objects: [Any] = []
-    static func keep(_ object: Any) { objects.append(object) }
+    private final class Box {
+        let object: Any
+        init(_ object: Any) { self.object = object }
+    }
+
+    static func keep(_ object: Any) { _ = Unmanaged.passRetained(Box(object)) }
 }
 
 /// `--format text|json`, shared by every command that reports.

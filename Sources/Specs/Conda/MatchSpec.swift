@@ -329,4 +329,10 @@ extension MatchSpec {
 
     /// Whether the name pattern is a glob or regex rather than one name.
     public var hasNamePattern: Bool { !namePattern.isExactText }
+
+    /// The package name to match a record by: `given`, else the spec's own name when it is one
+    /// name; nil when neither is known (the spec's name is a pattern and none was given).
+    public func recordName(_ given: String?) -> String? {
+        given ?? (hasNamePattern ? nil : name)
+    }
 }

@@ -55,6 +55,10 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
 
     public var isEmpty: Bool { specifiers.isEmpty }
 
+    /// Whether the set holds a `===` specifier, which compares the candidate's text: then a
+    /// candidate that is not a valid version can still match (`contains(versionText:)`).
+    public var comparesText: Bool { specifiers.contains { $0.op == .arbitrary } }
+
     /// packaging's `SpecifierSet.prereleases` when not set explicitly: true when any
     /// specifier names a pre-release, else nil ("follow PEP 440's default").
     public var impliesPrereleases: Bool? {

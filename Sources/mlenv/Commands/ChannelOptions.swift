@@ -261,13 +261,6 @@ enum EmbeddedData {
     }
 }
 
-/// A bad-input error raised by a command (exit code 2 through the root's mapping).
-struct CommandError: Error, CustomStringConvertible {
-    let message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
-}
-
 extension PythonVersion: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }

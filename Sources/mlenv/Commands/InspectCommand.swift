@@ -1,4 +1,5 @@
 import ArgumentParser
+import Channels
 import ModelFiles
 
 struct InspectCommand: ParsableCommand {
@@ -33,12 +34,12 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         let path: String
         do { path = try remote.local(model) } catch let error as CommandError {
             StandardError.write("error: \(error.message)\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
         var environment: DeclaredEnvironment
         do {
@@ -46,7 +47,7 @@ struct InspectCommand: ParsableCommand {
             if path != model { environment.modelPath = model }
         } catch {
             StandardError.write("error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
         switch format {
         case .json:
@@ -57,6 +58,6 @@ struct InspectCommand: ParsableCommand {
                 StandardError.write("\(displayPath)/\(diagnostic)\n")
             }
         }
-        if environment.hasErrors { throw ExitCode(2) }
+        if environment.hasErrors { throw ReportedFailure.badInput }
     }
 }

@@ -117,7 +117,7 @@ struct LintCommand: ParsableCommand {
         defer { progressLine.finish() }
         // Model URIs are read from their temporary copies and named by their URIs in the report;
         // `models:/` is every registered model's latest versions. A shard fetches only its own.
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         let arguments = try RegistryModels.expand(given)
         let uris = arguments.filter { MLflowModelURI.isURI($0) && (shard?.contains(key: $0) ?? true) }.count
@@ -193,10 +193,10 @@ struct LintCommand: ParsableCommand {
             StandardOutput.write(GitHubFormatter.format(report.renamingPaths(remote.display)))
         }
 
-        if report.hasErrors { throw ExitCode(1) }
+        if report.hasErrors { throw ReportedFailure.verdict }
         if let limit = maxWarnings ?? configuration.maxWarnings, report.count(.warning) > limit {
             StandardError.write("mlenv lint: \(report.count(.warning)) warnings, more than --max-warnings \(limit)\n")
-            throw ExitCode(1)
+            throw ReportedFailure.verdict
         }
     }
 

@@ -123,8 +123,8 @@ struct MirrorCommand: AsyncParsableCommand {
         if let excludeNewer {
             do throws(TimestampError) { _ = try UploadCutoff(excludeNewer) } catch { throw CommandError(error.message) }
         }
-        var roots = try MirrorRoots.gather(requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
-        for warning in roots.warnings { StandardError.write("warning: \(warning)\n") }
+        var (roots, warnings) = try MirrorCommand.gatherRoots(requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
+        for warning in warnings { StandardError.write("warning: \(warning)\n") }
         // Rounds and fetches: the live line on a terminal, a line each in a log (ProgressLine).
         let progressLine = ProgressLine()
         defer { progressLine.finish() }
@@ -168,68 +168,37 @@ struct MirrorCommand: AsyncParsableCommand {
         progressLine.finish()
         if let condaPlan, let condaBuilder {
             do { try condaPlan.write() } catch { throw CommandError(error.message) }
-            let report = condaPlan.report
-            var line = "mirror: conda: \(report.names) package name(s), \(report.records) record(s) written to \(output)/\(condaBuilder.upstream.name)"
-            if report.extended { line += "; merged into the existing subset, which now holds \(report.mirrorRecords) record(s)" }
-            if report.updated > 0 { line += "; \(report.updated) record(s) updated from the upstream (same file, newer metadata)" }
-            StandardError.write(line + "\n")
-            if !report.missing.isEmpty {
-                StandardError.write("mirror: conda: not in the upstream channel: \(report.missing.joined(separator: ", "))\n")
-            }
+            for line in condaPlan.report.lines(writtenTo: "\(output)/\(condaBuilder.upstream.name)") { StandardError.write(line + "\n") }
         }
 
         guard let pypiPlan else { return }
         do { try pypiPlan.write() } catch { throw CommandError(error.message) }
-        let report = pypiPlan.report
-        for warning in report.warnings { StandardError.write("warning: \(warning)\n") }
-        var line = "mirror: pypi: \(report.projects) project(s), \(report.files) file(s); metadata \(report.metadataFetched) fetched, \(report.metadataFromWheels) read from wheels, \(report.metadataReused) reused"
-        if report.extended { line += "; merged into the existing mirror, which now holds \(report.mirrorProjects) project(s), \(report.mirrorFiles) file(s)" }
-        StandardError.write(line + "\n")
-        if !report.missing.isEmpty {
-            StandardError.write("mirror: pypi: not on the upstream index: \(report.missing.joined(separator: ", "))\n")
-        }
+        for warning in pypiPlan.report.warnings { StandardError.write("warning: \(warning)\n") }
+        for line in pypiPlan.report.lines { StandardError.write(line + "\n") }
     }
 }
 
-/// The roots of a mirror: PyPI requirements and conda names, from every source given.
-struct MirrorRoots {
-    var pypi: [Requirement] = []
-    var conda: Set<String> = []
-    var warnings: [String] = []
-
-    static func gather(requirements: [String], files: [String], models: [String], condaSpecs: [String]) throws -> MirrorRoots {
+extension MirrorCommand {
+    /// The roots from every source given; a model that cannot be read is skipped with a warning.
+    static func gatherRoots(requirements: [String], files: [String], models: [String], condaSpecs: [String]) throws -> (MirrorRoots, warnings: [String]) {
         var roots = MirrorRoots()
-        for text in requirements {
-            do { roots.pypi.append(try Requirement(parsing: text)) } catch { throw CommandError("--requirement '\(text)': \(error.message)") }
-        }
-        for spec in condaSpecs {
-            do { roots.conda.insert(try MatchSpec(parsing: spec).name) } catch { throw CommandError("--conda-spec '\(spec)': \(error.message)") }
-        }
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
-            for (number, raw) in String(decoding: data, as: UTF8.self).physicalLines.enumerated() {
-                let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingHorizontalWhitespace() ?? ""
-                if line.isEmpty { continue }
-                if line.hasPrefix("conda:") {
-                    let spec = line.dropFirst("conda:".count).trimmingHorizontalWhitespace()
-                    do { roots.conda.insert(try MatchSpec(parsing: spec).name) } catch { throw CommandError("\(file):\(number + 1): \(error.message)") }
-                } else {
-                    do { roots.pypi.append(try Requirement(parsing: line)) } catch { throw CommandError("\(file):\(number + 1): \(error.message)") }
-                }
-            }
+        var warnings: [String] = []
+        do throws(ChannelError) {
+            for text in requirements { try roots.add(requirement: text) }
+            for spec in condaSpecs { try roots.add(condaSpec: spec) }
+            for file in files { try roots.add(file: file) }
+        } catch {
+            throw CommandError(error.message)
         }
         for model in models {
             let environment: DeclaredEnvironment
             do { environment = try ModelLoader.load(path: model) } catch {
-                roots.warnings.append("\(model): skipped: \(error.message)")
+                warnings.append("\(model): skipped: \(error.message)")
                 continue
             }
-            for dependency in environment.conda?.dependencies ?? [] { roots.conda.insert(dependency.spec.name) }
             let pip = environment.pipRequirements(.conda) + environment.pipRequirements(.virtualenv)
-            for requirement in pip {
-                if let parsed = requirement.requirement, parsed.url == nil { roots.pypi.append(parsed) }
-            }
+            roots.add(modelConda: (environment.conda?.dependencies ?? []).map(\.spec.name), pip: pip.compactMap(\.requirement))
         }
-        return roots
+        return (roots, warnings)
     }
 }

@@ -22,11 +22,11 @@ struct ResolvedModel {
         let outcome: SolveOutcome
         do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
             StandardError.write("error: \(error.message)\n")
-            throw ExitCode(error.sourcesUnreadable ? 2 : 1)
+            throw ReportedFailure(failureKind: error.failureKind)
         }
         guard case .resolved(let resolution) = outcome else {
             StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: shownAs ?? model, tree: false))
-            throw ExitCode(1)
+            throw ReportedFailure.verdict
         }
         // Sources as a lock file may say them: remote ones by URL (credentials removed), local
         // directories by name only (no path of this machine in a lock file).
@@ -147,16 +147,16 @@ struct PackageCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A model URI: the whole model fetched first (into a temporary directory, removed at the end).
-        var fetched: FetchedModel?
+        var fetched: FetchedModelTree?
         if MLflowModelURI.isURI(model) {
             let fetchLine = ProgressLine()
             do {
-                fetched = try FetchedModel.fetch(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
+                fetched = try FetchedModelTree.fetchForCommand(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
                                                  progress: { fetchLine.step($0) })
             } catch let error as CommandError {
                 fetchLine.finish()
                 StandardError.write("error: \(error.message)\n")
-                throw ExitCode(2)
+                throw ReportedFailure.badInput
             }
             fetchLine.finish()
         }
@@ -175,18 +175,18 @@ struct PackageCommand: AsyncParsableCommand {
         let artifacts: [String: String]
         do { artifacts = try await ArtifactGatherer.gather(resolved.resolution.packages, target: resolved.plan.request.target, options: options) } catch {
             StandardError.write("error: \(error.description)\n")
-            throw ExitCode(1)
+            throw ReportedFailure.verdict
         }
         let builder = SourceBuilder(indexArguments: resolved.channels.sdists?.indexArguments ?? [], cache: ArtifactCache(root: channelOptions.cacheRoot),
                                     progress: { message in progressLine.step(message, final: true) })
         let built: [String: BuiltWheel]
         do { built = try builder.build(resolved.resolution.packages, artifacts: artifacts, target: resolved.plan.request.target) } catch {
             StandardError.write("error: \(error.description)\n")
-            throw ExitCode(1)
+            throw ReportedFailure.verdict
         }
         var inputs = BundleInputs(modelPath: modelPath, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
                                   lock: resolved.lock, artifacts: artifacts, builtWheels: built)
-        inputs.source = fetched?.source
+        inputs.source = fetched?.bundleSource
         let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
         do {
             let entries = try BundleWriter.entries(inputs)

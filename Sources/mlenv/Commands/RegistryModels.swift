@@ -1,6 +1,6 @@
 // `mlenv lint models:/`: the whole registry of the tracking server in MLFLOW_TRACKING_URI, as
 // `models:/NAME/VERSION` for the latest versions of every registered model (MLflowRegistry's
-// latestVersions), each then read like any model URI (RemoteModels).
+// latestVersions), each then read like any model URI (RemoteModelFiles).
 
 import Channels
 

@@ -1,127 +1,37 @@
-// Model arguments that are MLflow model URIs (`models:/NAME/VERSION`, `models:/NAME@ALIAS`,
-// `runs:/RUN_ID/PATH`, `mlflow-artifacts:/PATH`): the files `inspect`, `resolve` and `lint` read
-// (MLmodel, the environment files it names, requirements.txt and constraints.txt, the input
-// example) are fetched from the tracking server (see MLflowRegistry) into a temporary directory
-// that lives as long as the command (removed on interruption too). The model's other top-level
-// entries (the pickled model, data directories) are listed by the server but not downloaded:
-// empty placeholders stand for them, so the checks that they exist see what the server holds.
+// Model arguments that are MLflow model URIs: the fetching lives in Channels (RemoteModelFiles
+// for inspect, resolve and lint; FetchedModelTree for package). Here only the wiring: ModelFiles
+// names the files MLmodel refers to, and the server's errors become bad-input errors.
 
 import Channels
-import FoundationEssentials
-import Glibc
+import Emit
 import ModelFiles
 
-final class RemoteModels {
-    private var fetched: [(uri: String, path: String, token: Interruption.Token)] = []
-    /// The temporary directory every fetched model is under.
-    private var fetchedRoot: String?
-
-    static let prefix = "mlenv-model-"
-
-    /// The directory to read for a model argument: the argument itself, or a temporary
-    /// directory holding the URI's files. Errors are `CommandError`s (exit 2).
+extension RemoteModelFiles {
+    /// The directory to read for a model argument (see `local(_:namedFiles:)`); errors are
+    /// `CommandError`s (exit 2).
     func local(_ model: String) throws -> String {
-        guard MLflowModelURI.isURI(model) else { return model }
-        if let known = fetched.first(where: { $0.uri == model }) { return known.path }
         do {
-            return try fetch(model)
+            return try local(model, namedFiles: { (try? ModelLoader.namedFiles(path: $0)) ?? [] })
+        } catch let error as ChannelError {
+            throw CommandError(error.message)
+        }
+    }
+}
+
+extension FetchedModelTree {
+    /// Fetches every file of the model a URI names (see `fetch(_:limits:progress:)`); errors
+    /// are `CommandError`s (exit 2).
+    static func fetchForCommand(_ model: String, limits: ArtifactTreeLimits, progress: @escaping (String) -> Void) throws -> FetchedModelTree {
+        do {
+            return try fetch(model, limits: limits, progress: progress)
         } catch let error as ChannelError {
             throw CommandError(error.message)
         }
     }
 
-    /// A model argument's name in messages: the URI for a fetched directory (and paths in it).
-    /// One pass over the text whatever the number of models (a registry lint fetches thousands):
-    /// each `<tmp>/mlenv-model-<digits and dashes>` is looked up whole, so one directory's name
-    /// that begins another's (`...-45` and `...-456`) cannot take the other's place.
-    func display(_ text: String) -> String {
-        guard let temporary = fetchedRoot, !fetched.isEmpty else { return text }
-        let uris = Dictionary(fetched.map { ($0.path, $0.uri) }, uniquingKeysWith: { first, _ in first })
-        let marker = temporary + "/" + Self.prefix
-        var out = ""
-        var rest = text[...]
-        while let found = rest.firstRange(of: marker) {
-            var end = found.upperBound
-            while end < rest.endIndex, rest[end].isASCII, rest[end].isNumber || rest[end] == "-" { end = rest.index(after: end) }
-            out += rest[..<found.lowerBound]
-            let path = String(rest[found.lowerBound..<end])
-            out += uris[path] ?? path
-            rest = rest[end...]
-        }
-        return out + rest
-    }
-
-    /// A model folder must hold an MLmodel file; otherwise say what the server holds there.
-    static func requireMLmodel(in entries: [(name: String, isDirectory: Bool)], model: String, artifact: String) throws {
-        guard !entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else { return }
-        let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
-        throw CommandError("\(model): there is no MLmodel at \(artifact)"
-                           + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
-    }
-
-    /// A fresh path under the temporary directory for fetched model files (not created yet),
-    /// removed if the command is interrupted; earlier runs' leftovers are swept first.
-    static func newTemporaryDirectory() -> (path: String, token: Interruption.Token) {
-        let temporary = FileManager.default.temporaryDirectory.path
-        StaleTemporaries.sweep(temporary, prefix: prefix)
-        let path = temporary + "/" + prefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        return (path, Interruption.guardPath(path))
-    }
-
-    func removeAll() {
-        for entry in fetched {
-            try? FileManager.default.removeItem(atPath: entry.path)
-            Interruption.release(entry.token)
-        }
-        fetched.removeAll()
-    }
-
-    private func fetch(_ model: String) throws -> String {
-        let uri = try MLflowModelURI(parsing: model)
-        let registry = try MLflowRegistry.fromEnvironment()
-        let artifact = try registry.artifactURI(of: uri)
-        let base = try registry.proxyPath(of: artifact, for: uri)
-        let entries = try registry.list(base, for: uri)
-        try Self.requireMLmodel(in: entries, model: model, artifact: artifact)
-
-        let fm = FileManager.default
-        let (directory, token) = Self.newTemporaryDirectory()
-        fetchedRoot = fm.temporaryDirectory.path
-        fetched.append((model, directory, token))
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-
-        func join(_ name: String) -> String { base.isEmpty ? name : base + "/" + name }
-        func write(_ name: String, _ bytes: [UInt8]) throws {
-            let path = directory + "/" + name
-            let parent = String(path[..<path.lastIndex(of: "/")!])
-            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            guard fm.createFile(atPath: path, contents: Data(bytes)) else { throw CommandError("cannot write \(path)") }
-        }
-
-        guard let mlmodel = try registry.download(join("MLmodel"), for: uri) else {
-            throw CommandError("\(model): the tracking server listed MLmodel at \(artifact) but does not serve it")
-        }
-        try write("MLmodel", mlmodel)
-        let named = (try? ModelLoader.namedFiles(path: directory)) ?? []
-        var wanted: [String] = []
-        for name in named + ["requirements.txt", "constraints.txt"] where !wanted.contains(name) {
-            // A name MLmodel gives is checked like the server's: nothing outside the model.
-            guard (try? MLflowModelURI.checkRelative(name, in: model)) != nil, !name.isEmpty else { continue }
-            wanted.append(name)
-        }
-        let topLevel = Dictionary(entries.map { ($0.name, $0.isDirectory) }, uniquingKeysWith: { first, _ in first })
-        for name in wanted {
-            // A top-level file the server did not list is not there; a nested one is asked for.
-            if !name.contains("/") && topLevel[name] != false { continue }
-            if let bytes = try registry.download(join(name), for: uri) { try write(name, bytes) }
-        }
-        for entry in entries where !fm.fileExists(atPath: directory + "/" + entry.name) {
-            if entry.isDirectory {
-                try fm.createDirectory(atPath: directory + "/" + entry.name, withIntermediateDirectories: true)
-            } else {
-                _ = fm.createFile(atPath: directory + "/" + entry.name, contents: Data())
-            }
-        }
-        return directory
+    /// What MANIFEST.json records under "source".
+    var bundleSource: BundleModelSource {
+        BundleModelSource(uri: source.uri, artifactURI: source.artifactURI, registeredModel: source.registeredModel,
+                          version: source.version, runID: source.runID, modelID: source.modelID)
     }
 }

@@ -124,7 +124,7 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         // Model URIs are fetched first (their files into temporary directories, removed at the end).
-        let remote = RemoteModels()
+        let remote = RemoteModelFiles()
         defer { remote.removeAll() }
         var paths: [String: String] = [:]
         for model in models where paths[model] == nil { paths[model] = try remote.local(model) }
@@ -170,7 +170,7 @@ struct ResolveCommand: ParsableCommand {
             case .success(let solved): outcome = solved
             case .failure(let error):
                 StandardError.write("error: \(model): \(error.message)\n")
-                if error.sourcesUnreadable { anyBadInput = true } else { anyUnsatisfiable = true }
+                if error.failureKind == .badInput { anyBadInput = true } else { anyUnsatisfiable = true }
                 continue
             }
             if case .unsatisfiable = outcome { anyUnsatisfiable = true }
@@ -184,7 +184,7 @@ struct ResolveCommand: ParsableCommand {
             let value: JSONValue = models.count == 1 && reports.count == 1 ? reports[0] : .array(reports)
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         }
-        if anyBadInput { throw ExitCode(2) }
-        if anyUnsatisfiable { throw ExitCode(1) }
+        if anyBadInput { throw ReportedFailure.badInput }
+        if anyUnsatisfiable { throw ReportedFailure.verdict }
     }
 }

@@ -47,6 +47,6 @@ struct SearchCommand: ParsableCommand {
         case .text:
             StandardOutput.write(PackageSearch.text(shown, total: rows.count, target: target, name: name))
         }
-        if rows.isEmpty { throw ExitCode(1) }
+        if rows.isEmpty { throw ReportedFailure.verdict }
     }
 }

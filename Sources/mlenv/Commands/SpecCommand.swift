@@ -57,12 +57,10 @@ struct SpecCommand: ParsableCommand {
     func run() throws {
         guard batch else {
             StandardError.write("error: give a subcommand (compare, match) or --batch; see 'mlenv spec --help'.\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
-        let input = StandardStreams.readInput()
-        var engine = SpecBatch()
-        let output = input.withUnsafeBufferPointer { engine.run($0) }
-        StandardOutput.write(output)
+        var batch = SpecBatch()
+        StandardOutput.write(batch.run(StandardStreams.readInput()))
     }
 
     // MARK: compare
@@ -151,16 +149,16 @@ struct SpecCommand: ParsableCommand {
                         return requirement.specifier
                     }
                 }
-                if (try? PEP440Version(parsing: version)) == nil && !set.specifiers.contains(where: { $0.op == .arbitrary }) {
+                if !set.comparesText && (try? PEP440Version(parsing: version)) == nil {
                     _ = try failing { try PEP440Version(parsing: version) }
                 }
                 reasons = set.mismatches(versionText: version, prereleases: prereleases).map(\.description)
             case .conda:
                 let matchSpec = try failing { try MatchSpec(parsing: spec) }
                 let candidate = try failing { try CondaVersion(parsing: version) }
-                guard let recordName = name ?? (matchSpec.hasNamePattern ? nil : matchSpec.name) else {
+                guard let recordName = matchSpec.recordName(name) else {
                     StandardError.write("error: the spec's name \(matchSpec.name) is a pattern; give the record's name with --name\n")
-                    throw ExitCode(2)
+                    throw ReportedFailure.badInput
                 }
                 reasons = matchSpec.mismatches(name: recordName, version: candidate, build: build, buildNumber: buildNumber)
                     .map(\.description)
@@ -169,7 +167,7 @@ struct SpecCommand: ParsableCommand {
                 StandardOutput.write("\(version) matches \(spec)\n")
             } else {
                 StandardOutput.write("\(version) does not match \(spec): " + reasons.joined(separator: "; ") + "\n")
-                throw ExitCode(1)
+                throw ReportedFailure.verdict
             }
         }
     }
@@ -181,6 +179,6 @@ private func failing<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as SpecError {
         StandardError.write("error: \(error)\n")
-        throw ExitCode(2)
+        throw ReportedFailure.badInput
     }
 }

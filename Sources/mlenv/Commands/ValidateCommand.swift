@@ -132,13 +132,13 @@ struct ValidateCommand: ParsableCommand {
             let report: BundleRunReport
             do { report = try BundleRunner.run(bundle: model, options: options) } catch {
                 StandardError.write("error: \(error.message)\n")
-                throw ExitCode(2)
+                throw ReportedFailure.badInput
             }
             switch format {
             case .json: StandardOutput.write(report.json.serialized(pretty: true) + "\n")
             case .text: StandardOutput.write(report.text)
             }
-            if report.outcome == .failed { throw ExitCode(1) }
+            if report.outcome == .failed { throw ReportedFailure.verdict }
             return
         }
         let files: SignatureFiles
@@ -146,131 +146,36 @@ struct ValidateCommand: ParsableCommand {
             files = try ModelLoader.loadSignatureFiles(path: model)
         } catch {
             StandardError.write("error: \(model): \(error)\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
         for diagnostic in files.diagnostics where diagnostic.code == "invalid-signature" {
             StandardError.write("error: \(model)/\(diagnostic)\n")
-            throw ExitCode(2)
+            throw ReportedFailure.badInput
         }
-        let validator = PayloadValidator(signature: files.mlmodel.signature)
         let numpy = numpyLine()
-
-        var results: [(name: String, report: PayloadReport)] = []
+        let results: PayloadResults
         if payload.isEmpty {
             for diagnostic in files.diagnostics where diagnostic.code.containsLiteral("example") {
                 StandardError.write("\(model)/\(diagnostic)\n")
             }
-            let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict, numpy: numpy)
-            for check in InputExampleValidator.validate(files, options: options) {
-                results.append((check.file, check.report))
-            }
+            results = PayloadResults.checkingInputExamples(files, strict: strict, numpy: numpy)
             if results.isEmpty {
-                let note = files.mlmodel.inputExample == nil ? "the model has no saved input example; pass --payload FILE to check a request" : "the model's input example is not a JSON request mlenv can check"
-                if format == .json {
-                    StandardOutput.write("[]\n")
-                } else {
-                    StandardOutput.write("\(note)\n")
-                }
+                StandardOutput.write(format == .json ? "[]\n" : PayloadResults.noExampleNote(hasInputExample: files.mlmodel.inputExample != nil) + "\n")
                 return
             }
         } else {
-            let paths: [String]
             do {
-                paths = try PayloadFile.expand(payload)
+                results = try PayloadResults.checkingPayloads(try PayloadFile.expand(payload), files: files, forcedProtocol: `protocol`,
+                                                              contentType: contentType, strict: strict, numpy: numpy,
+                                                              standardInput: StandardStreams.readInput)
             } catch {
-                StandardError.write("error: \(error)\n")
-                throw ExitCode(2)
-            }
-            for path in paths {
-                let bytes: [UInt8]
-                do {
-                    bytes = try PayloadFile.read(path)
-                } catch {
-                    StandardError.write("error: \(error)\n")
-                    throw ExitCode(2)
-                }
-                let type = contentType ?? (path.lowercased().hasSuffix(".csv") ? "text/csv" : "application/json")
-                let options = ValidationOptions(forcedProtocol: `protocol`, contentType: type, strict: strict, numpy: numpy)
-                results.append((path, validator.validate(bytes, options: options)))
+                throw CommandError("\(error)")
             }
         }
-
         switch format {
-        case .json:
-            let objects: [JSONValue] = results.map { result in
-                var object = JSONObject()
-                object.append("payload", .string(result.name))
-                if case .object(let report) = result.report.json { object.entries.append(contentsOf: report.entries) }
-                return .object(object)
-            }
-            let value: JSONValue = objects.count == 1 && !payload.isEmpty ? objects[0] : .array(objects)
-            StandardOutput.write(value.serialized(pretty: true) + "\n")
-        case .text:
-            var text = ""
-            for (name, report) in results {
-                let where_ = [report.requestProtocol?.rawValue, report.format?.rawValue].compactMap { $0 }.joined(separator: ", ")
-                text += "\(name): \(report.isValid ? "valid" : "INVALID")\(where_.isEmpty ? "" : " (\(where_))")\n"
-                for finding in report.errors { text += "  error: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
-                for finding in report.warnings { text += "  warning: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
-                for finding in report.notes { text += "  note: \(finding.path.isEmpty ? "" : finding.path + ": ")\(finding.message)\n" }
-            }
-            StandardOutput.write(text)
+        case .json: StandardOutput.write(results.json(single: !payload.isEmpty).serialized(pretty: true) + "\n")
+        case .text: StandardOutput.write(results.text)
         }
-        if results.contains(where: { !$0.report.isValid }) { throw ExitCode(1) }
-    }
-}
-
-/// Reads a payload into one buffer of exactly its size (a 200 MB body costs 200 MB, not twice that).
-enum PayloadFile {
-    struct ReadError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// A directory stands for the `.json` and `.csv` files directly inside it, in name order.
-    static func expand(_ paths: [String]) throws -> [String] {
-        var result: [String] = []
-        for path in paths {
-            var isDirectory = false
-            if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory {
-                let names = try FileManager.default.contentsOfDirectory(atPath: path)
-                    .filter { $0.lowercased().hasSuffix(".json") || $0.lowercased().hasSuffix(".csv") }
-                    .sorted()
-                if names.isEmpty { throw ReadError(description: "payload directory '\(path)' holds no .json or .csv files") }
-                result += names.map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
-            } else {
-                result.append(path)
-            }
-        }
-        return result
-    }
-
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" {
-            return StandardStreams.readInput()
-        }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw ReadError(description: "payload '\(path)' is a directory, expected a file") }
-        let size = Int(info.st_size)
-        var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var done = 0
-            while done < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    break
-                }
-                if n == 0 { break }
-                done += n
-            }
-            count = done
-        }
-        if let failure { throw ReadError(description: "cannot read payload '\(path)': \(failure)") }
-        return bytes
+        if !results.allValid { throw ReportedFailure.verdict }
     }
 }

@@ -4,11 +4,17 @@
 // and versions are cached by their text, since tools send the same few specs many times.
 // Robustness: a bad line (not JSON, unknown op, missing field, unparsable spec) becomes
 // {"id": ..., "error": "..."} and the batch goes on.
+// The protocol is documented in `mlenv spec --help`.
 
 import JSON
-import Specs
 
-struct SpecBatch {
+public struct SpecBatch {
+    /// The two ecosystems a request names.
+    enum Ecosystem: String {
+        case pypi
+        case conda
+    }
+
     struct Failure: Error {
         let message: String
         init(_ message: String) { self.message = message }
@@ -20,8 +26,15 @@ struct SpecBatch {
     private var condaVersions: [String: Result<CondaVersion, SpecError>] = [:]
     private var matchSpecs: [String: Result<MatchSpec, SpecError>] = [:]
 
+    public init() {}
+
     /// Answers every line of `input`; the result ends with a newline when non-empty.
-    mutating func run(_ input: UnsafeBufferPointer<UInt8>) -> String {
+    public mutating func run(_ input: [UInt8]) -> String {
+        input.withUnsafeBufferPointer { run($0) }
+    }
+
+    /// Answers every line of `input`; the result ends with a newline when non-empty.
+    public mutating func run(_ input: UnsafeBufferPointer<UInt8>) -> String {
         var out = ""
         out.reserveCapacity(input.count / 2 + 64)
         var start = 0
@@ -84,25 +97,18 @@ struct SpecBatch {
                 let set = try pypiSet(try string(request, "spec"))
                 let prereleases = try optionalBool(request, "prereleases")
                 let text = try string(request, "version")
-                if set.specifiers.contains(where: { $0.op == .arbitrary }) {
-                    matched = set.contains(versionText: text, prereleases: prereleases)
-                } else if let version = try? pypiVersion(text) {
+                // The parsed (and cached) version when the set compares versions only; else the
+                // text, under packaging's rules for `===` and for text that is not a version.
+                if !set.comparesText, let version = try? pypiVersion(text) {
                     matched = set.contains(version, prereleases: prereleases)
                 } else {
-                    matched = set.isEmpty  // packaging: an invalid version is only in the empty set
+                    matched = set.contains(versionText: text, prereleases: prereleases)
                 }
             case .conda:
                 let spec = try matchSpec(try string(request, "spec"))
                 let version = try condaVersion(try string(request, "version"))
-                let name: String
-                if let given = request["name"], !given.isNull {
-                    guard let s = given.stringValue else { throw Failure("\"name\" must be a string") }
-                    name = s
-                } else if !spec.hasNamePattern {
-                    name = spec.name
-                } else {
-                    throw Failure("missing \"name\" (the spec's name is a pattern)")
-                }
+                let given = try optionalString(request, "name", message: "\"name\" must be a string")
+                guard let name = spec.recordName(given) else { throw Failure("missing \"name\" (the spec's name is a pattern)") }
                 let build = try optionalString(request, "build") ?? ""
                 let number = try optionalInt(request, "build_number") ?? 0
                 matched = spec.matches(name: name, version: version, build: build, buildNumber: number)
@@ -232,9 +238,9 @@ struct SpecBatch {
         return s
     }
 
-    private func optionalString(_ request: JSONValue, _ key: String) throws(Failure) -> String? {
+    private func optionalString(_ request: JSONValue, _ key: String, message: String? = nil) throws(Failure) -> String? {
         guard let value = request[key], !value.isNull else { return nil }
-        guard let s = value.stringValue else { throw Failure("\"\(key)\" must be a string, not \(value.kindName)") }
+        guard let s = value.stringValue else { throw Failure(message ?? "\"\(key)\" must be a string, not \(value.kindName)") }
         return s
     }
 
