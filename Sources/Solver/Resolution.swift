@@ -1,11 +1,6 @@
 // The answer of a solve: the pinned set with why each package is there, or why nothing works.
 
-import Channels
-
-public enum Ecosystem: String, Hashable, Sendable, Comparable {
-    case conda, pypi
-    public static func < (a: Ecosystem, b: Ecosystem) -> Bool { a.rawValue < b.rawValue }
-}
+import Requests
 
 public struct ResolvedPackage: Hashable, Sendable {
     public let name: String

@@ -2,6 +2,7 @@
 // `--exclude-newer` dates, the words of file errors, and running child processes.
 // Foundation is the oracle here (test binaries may load it; mlenv does not).
 
+import Basics
 @testable import Channels
 import Foundation
 import Testing

@@ -3,7 +3,7 @@
 # Channels' FieldCheck.swift and the JSON sources, compiled as one module with libFuzzer and
 # AddressSanitizer (module imports between them dropped). The tar reader is fuzzed through the
 # mlenv binary instead (fuzz_tar.py): TarArchive.extract needs libarchive through CArchive's
-# dlopen shim and Channels' file helpers.
+# dlopen shim and Basics' file helpers.
 #
 #   fuzz/bundle/build.sh           # → fuzz/bundle/.build/bundle-fuzzer (-Onone keeps bounds checks)
 set -euo pipefail

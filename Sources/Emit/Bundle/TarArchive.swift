@@ -9,8 +9,8 @@
 // Reading refuses entries that would land outside the extraction root: absolute paths, `..`
 // components, links of any kind, and device files.
 
+import Basics
 import CArchive
-import Channels
 import FoundationEssentials
 import Glibc
 import Specs

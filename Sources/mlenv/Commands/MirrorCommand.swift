@@ -3,6 +3,7 @@ import Channels
 import FoundationEssentials
 import JSON
 import ModelFiles
+import Requests
 import Specs
 
 struct MirrorCommand: AsyncParsableCommand {

@@ -6,6 +6,7 @@
 // {"id": ..., "error": "..."} and the batch goes on.
 
 import JSON
+import Requests
 import Specs
 
 struct SpecBatch {

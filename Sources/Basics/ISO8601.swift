@@ -8,9 +8,9 @@
 // - Before 1582-10-15 the calendar is the Julian one.
 // - A time without a zone, or with fractional seconds, counts as the date alone.
 
-enum ISO8601 {
+public enum ISO8601 {
     /// Milliseconds since the epoch of `2024-05-01` or `2024-05-01T12:00:00Z`.
-    static func milliseconds(_ text: String) -> Int64? {
+    public static func milliseconds(_ text: String) -> Int64? {
         var reader = Reader(bytes: Array(text.utf8))
         reader.skipWhitespace()
         guard let year = reader.number(), reader.skip(oneOf: " ,-./"),
@@ -22,7 +22,7 @@ enum ISO8601 {
 
     /// Milliseconds since the epoch of an index's upload time (PEP 700: RFC 3339, fractional
     /// seconds allowed, `2020-06-04T00:26:32.227525Z`); the fraction is cut to milliseconds.
-    static func uploadMilliseconds(_ text: String) -> Int64? {
+    public static func uploadMilliseconds(_ text: String) -> Int64? {
         var reader = Reader(bytes: Array(text.utf8))
         guard let year = reader.number(), reader.skip("-"), let month = reader.number(maxDigits: 2), (1...12).contains(month),
               reader.skip("-"), let day = reader.number(maxDigits: 2), (1...31).contains(day),
