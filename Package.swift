@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module layout follows DESIGN.md ("Layout"): arrows only point down the list.
+// Module layout follows DESIGN.md ("Layout"): arrows only point down the list. Basics (the OS
+// layer and general utilities) and Requests (what to solve, for which machine) sit just above
+// Specs; docs/architecture.md shows the graph and Tests/ArchitectureTests keeps it true.
 // Data files (Deploy's profiles and breakers, Inference's scoring core) are compiled in with
 // `.embedInCode` (a `PackageResources` enum of byte arrays, no Foundation import) rather than
 // shipped as resource bundles, whose `Bundle.module` accessor imports Foundation (milliseconds
@@ -11,7 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlenv", targets: ["mlenv"]),
-        .library(name: "MLEnvKit", targets: ["Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference", "Lint"]),
+        .library(name: "MLEnvKit", targets: ["Basics", "Requests", "Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference", "Lint"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,25 +27,28 @@ let package = Package(
         .target(name: "JSON"),
         // JSON for `spec --batch`'s JSON Lines protocol (SpecBatch).
         .target(name: "Specs", dependencies: ["JSON"]),
+        // The OS layer and general utilities (files, processes, locks, signals, digests, dates).
+        .target(name: "Basics", dependencies: ["Specs", "CLibsolv", .product(name: "SystemPackage", package: "swift-system")]),
+        // What to solve and for which machine: plain values shared by Channels, Solver and Deploy.
+        .target(name: "Requests", dependencies: ["Specs"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "ModelFiles", dependencies: ["YAML", "JSON", "Specs"]),
         // Libraries only some commands need, opened with dlopen on first use (see their headers).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CArchive", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "Channels", dependencies: ["Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl",
-                                                 .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "Solver", dependencies: ["CLibsolv", "CSolvExt", "Channels", "Specs"]),
-        .target(name: "Deploy", dependencies: ["ModelFiles", "Specs", "YAML", "JSON", "Channels", "Solver"],
+        .target(name: "Channels", dependencies: ["Basics", "Requests", "Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
+        .target(name: "Solver", dependencies: ["Basics", "Requests", "CLibsolv", "CSolvExt", "Channels", "Specs"]),
+        .target(name: "Deploy", dependencies: ["ModelFiles", "Requests", "Specs", "YAML", "JSON"],
                 resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),
-        .target(name: "Emit", dependencies: ["Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
+        .target(name: "Emit", dependencies: ["Basics", "Requests", "Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
         .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources/README.md"],
                 resources: [.embedInCode("Resources/score.py"), .embedInCode("Resources/validate.py")]),
-        .target(name: "Lint", dependencies: ["ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"]),
+        .target(name: "Lint", dependencies: ["Basics", "Requests", "ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"]),
         .executableTarget(
             name: "mlenv",
             dependencies: [
-                "ModelFiles", "Specs", "JSON", "YAML", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
+                "Basics", "Requests", "ModelFiles", "Specs", "JSON", "YAML", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,13 +60,13 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], exclude: ["Oracle"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Specs", "JSON"], exclude: ["Data"]),
-        .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Specs"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Solver", "Channels", "Specs"]),
-        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "ModelFiles", "Specs", "Inference", "JSON", "CArchive"]),
+        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Basics", "Requests", "Specs", "JSON"], exclude: ["Data"]),
+        .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Basics", "Requests", "Specs"]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Requests", "Solver", "Channels", "Specs"]),
+        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "Basics", "Requests", "ModelFiles", "Specs", "Inference", "JSON", "CArchive"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
         .testTarget(name: "CLITests", dependencies: ["Channels", "JSON", "YAML", "mlenv"], exclude: ["Golden"]),
-        .testTarget(name: "LintTests", dependencies: ["Lint", "ModelFiles", "Channels", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"],
+        .testTarget(name: "LintTests", dependencies: ["Lint", "ModelFiles", "Channels", "Requests", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"],
                     exclude: ["Data"]),
     ]
 )

@@ -3,6 +3,8 @@
 // `channel_priority: strict`) and PyPI indexes (the first index that has a project wins, as
 // uv's default `first-index` strategy; pip would merge them).
 
+import Basics
+import Requests
 import Specs
 
 public final class ChannelSet: @unchecked Sendable {

@@ -1,6 +1,7 @@
 // `mlenv search`: what the channels offer for one package name in both ecosystems.
 
 import JSON
+import Requests
 import Specs
 
 public struct SearchRow: Sendable {

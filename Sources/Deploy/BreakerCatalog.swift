@@ -4,7 +4,7 @@
 // (ProfileAdditions), and `mlenv lint` turns each rule into findings on the model's choices.
 // Loading errors carry the file's line and column.
 
-import Solver
+import Requests
 import Specs
 import YAML
 

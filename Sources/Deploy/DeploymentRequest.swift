@@ -6,9 +6,8 @@
 // added requirement keeps its origin ("profile azureml-online"); what the profile adds keeps
 // out the releases its deployment's breaker rules name (ProfileAddition).
 
-import Channels
 import ModelFiles
-import Solver
+import Requests
 import Specs
 
 public struct DeploymentOptions: Sendable {

@@ -8,7 +8,7 @@
 // the other environment is a warning for this deployment, never a refusal.
 
 import ModelFiles
-import Solver
+import Requests
 
 public struct EnvironmentChoice: Sendable {
     public let mode: EnvironmentMode

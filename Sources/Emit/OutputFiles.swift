@@ -3,7 +3,7 @@
 // `force` (an identical file is not a conflict). A name may hold a subdirectory (`score/score.py`):
 // it is created, and the file's temporary lives beside it.
 
-import Channels
+import Basics
 import FoundationEssentials
 import Glibc
 

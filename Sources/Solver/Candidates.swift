@@ -11,8 +11,10 @@
 // the channel set can read sdists (`ChannelSet.sdists`) and building the project is allowed
 // (`--only-binary`): its dependencies come from PKG-INFO or the build backend.
 
+import Basics
 import Channels
 import FoundationEssentials
+import Requests
 import Specs
 
 /// A class, not a struct: candidates are copied into pools, solvable tables and orderings many

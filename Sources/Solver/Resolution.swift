@@ -1,12 +1,8 @@
 // The answer of a solve: the pinned set with why each package is there, or why nothing works.
 
 import Channels
+import Requests
 import Specs
-
-public enum Ecosystem: String, Hashable, Sendable, Comparable {
-    case conda, pypi
-    public static func < (a: Ecosystem, b: Ecosystem) -> Bool { a.rawValue < b.rawValue }
-}
 
 public struct ResolvedPackage: Hashable, Sendable {
     public let name: String

@@ -11,9 +11,11 @@
 // wheel conflicts with every conda build of its project. The PyPI repo has the higher
 // priority, so pip requirements go to wheels unless conda installs the project anyway.
 
+import Basics
 import CLibsolv
 import Channels
 import FoundationEssentials
+import Requests
 import Specs
 
 public struct Resolver: Sendable {

@@ -1,7 +1,7 @@
 // Terminal output helpers shared by the commands.
 
 import ArgumentParser
-import Channels
+import Basics
 import Glibc
 
 enum StandardError {

@@ -11,7 +11,7 @@
 // set CI=true; a CI whose job has a pseudo-terminal still gets plain lines). TERM=dumb is not
 // a terminal that can redraw.
 
-import Channels
+import Basics
 import FoundationEssentials
 import Glibc
 

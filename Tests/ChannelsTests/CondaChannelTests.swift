@@ -3,6 +3,7 @@
 
 import Channels
 import Foundation
+import Requests
 import Specs
 import Testing
 

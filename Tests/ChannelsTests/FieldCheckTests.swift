@@ -3,6 +3,7 @@
 // requirements.lock.txt and conda-linux-64.lock), a file name with a path or a line break, a
 // URL with whitespace: the record or file is left out.
 
+import Basics
 @testable import Channels
 import Foundation
 import Specs

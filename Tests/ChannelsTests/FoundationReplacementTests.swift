@@ -2,6 +2,7 @@
 // words of file errors, and running child processes (`--exclude-newer`: TimestampTests).
 // Foundation is the oracle here (test binaries may load it; mlenv does not).
 
+import Basics
 @testable import Channels
 import Foundation
 import Testing

@@ -2,6 +2,7 @@
 // it enters. A body over its limit is refused, a page cannot point mlenv at this machine's own
 // files, and a cache entry cannot name a body outside its folder.
 
+import Basics
 @testable import Channels
 import Foundation
 import Specs

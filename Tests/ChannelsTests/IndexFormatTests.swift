@@ -1,5 +1,6 @@
 // Core metadata, project pages (PEP 503 HTML, PEP 691 JSON), URL resolution, digests.
 
+import Basics
 @testable import Channels
 import Foundation
 import Specs

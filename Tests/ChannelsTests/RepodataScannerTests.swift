@@ -6,6 +6,7 @@
 import Channels
 import Foundation
 import JSON
+import Requests
 import Specs
 import Testing
 

@@ -4,6 +4,7 @@
 
 import Channels
 import Foundation
+import Requests
 import Specs
 import Testing
 

@@ -4,6 +4,7 @@ import Channels
 import Deploy
 import Foundation
 import ModelFiles
+import Requests
 import Solver
 import Specs
 import Testing

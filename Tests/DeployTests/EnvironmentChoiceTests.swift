@@ -9,7 +9,7 @@ import Deploy
 import Foundation
 import JSON
 import ModelFiles
-import Solver
+import Requests
 import Testing
 
 @Suite struct EnvironmentChoiceTests {

@@ -7,7 +7,6 @@
 import Foundation
 import JSON
 import ModelFiles
-import Solver
 import Specs
 import Testing
 

@@ -2,12 +2,14 @@
 // conda packages are not reachable here) in a small channel whose records carry their hashes;
 // plus the archive's safety and determinism.
 
+import Basics
 import Channels
 import Deploy
 @testable import Emit
 import Foundation
 import JSON
 import ModelFiles
+import Requests
 import Solver
 import Testing
 

@@ -15,6 +15,7 @@ import Deploy
 import Channels
 import Foundation
 import Lint
+import Requests
 import Testing
 
 enum Repo {

@@ -5,6 +5,7 @@
 // the resolver's record of its attempts (`Resolver.attemptedLimits`, a test hook).
 
 import Channels
+import Requests
 import Specs
 import Testing
 @testable import Solver

@@ -2,8 +2,10 @@
 // thinning has): releases load newest first as far as the solve needs, and the answer is the one
 // the whole universe gives (the solve with `debugDirectory`, which always takes it whole).
 
+import Basics
 import Channels
 import Foundation
+import Requests
 import Solver
 import Specs
 import Testing

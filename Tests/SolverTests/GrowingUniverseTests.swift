@@ -3,6 +3,7 @@
 // must be the universe a new build with the same limits and request gives, or the answers of a
 // widened solve would depend on the attempts before it.
 
+import Requests
 @testable import Solver
 import Channels
 import Foundation

@@ -7,6 +7,7 @@
 import Channels
 import Foundation
 import JSON
+import Requests
 import Solver
 import Specs
 import Testing

@@ -2,6 +2,7 @@
 // out (rattler's SolverCase style), including the explanation text word for word.
 
 import Channels
+import Requests
 import Solver
 import Specs
 import Testing

@@ -2,6 +2,7 @@
 
 import Channels
 import Foundation
+import Requests
 import Solver
 import Specs
 import Testing

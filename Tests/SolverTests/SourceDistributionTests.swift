@@ -4,8 +4,10 @@
 // backend through pip (kept by the sdist's hash); --only-binary and --no-build refuse them; a
 // backend that fails is a reason, not a crash.
 
+import Basics
 import Channels
 import Foundation
+import Requests
 import Solver
 import Specs
 import Testing

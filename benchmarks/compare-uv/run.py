@@ -41,7 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from live_run import checkout, live_index_url, machine, rfc3339, scratch, tool_version, write_report  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
-# Same table as Sources/Channels/Target.swift (PythonVersion.newestPatch).
+# Same table as Sources/Requests/Target.swift (PythonVersion.newestPatch).
 NEWEST_PATCH = {"3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0}
 
 

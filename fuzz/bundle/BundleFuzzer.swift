@@ -1,6 +1,6 @@
 // libFuzzer harness for the bundle reader's manifest and inventory checks (Emit's
 // BundleInventory), built by fuzz/bundle/build.sh with copies of BundleInventory.swift,
-// Channels' FieldCheck.swift and the JSON sources as one module (see fuzz/bundle/README.md).
+// Basics' FieldCheck.swift and the JSON sources as one module (see fuzz/bundle/README.md).
 // The tar reader itself (TarArchive.extract over libarchive) is fuzzed through the mlenv
 // binary by fuzz/bundle/fuzz_tar.py.
 //

@@ -5,6 +5,7 @@
 // temporary file in the cache and are renamed into place, so an interrupted fetch leaves no
 // partial artifact.
 
+import Basics
 import FoundationEssentials
 import Glibc
 import Specs

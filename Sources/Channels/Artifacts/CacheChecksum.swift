@@ -8,6 +8,7 @@
 // that differ in one word always hash differently; other damage goes unnoticed with odds of
 // about 2^-64. About 4 GB/s on one core: a 64 KiB block costs some 16 µs.
 
+import Basics
 import Glibc
 import Synchronization
 

@@ -1,6 +1,7 @@
 // Reading whole files, compressed or not. `.gz`, `.bz2`, `.xz` and `.zst` go through libsolv's
 // `solv_xfopen`, which picks the decompressor from the extension.
 
+import Basics
 import CLibsolv
 import CSolvExt
 import FoundationEssentials

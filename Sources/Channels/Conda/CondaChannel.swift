@@ -4,6 +4,7 @@
 // component. A remote channel's repodata is fetched through the HTTP cache (`.zst`, then
 // `.bz2`, then plain), straight to a file, and then read like a local one.
 
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

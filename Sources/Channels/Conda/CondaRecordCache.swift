@@ -16,6 +16,7 @@
 // a block's checksum) is not trusted: the subdir is parsed again and the cache rewritten, with a
 // note (CacheNotes).
 
+import Basics
 import FoundationEssentials
 import Glibc
 import Specs

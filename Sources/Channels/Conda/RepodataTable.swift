@@ -8,6 +8,7 @@
 // String per value); limits: 4 GiB of distinct string bytes and 2^32 - 2 strings, records or
 // lists, each checked (a larger document is refused with a message, not wrapped).
 
+import Basics
 import JSON
 import Specs
 

@@ -10,6 +10,7 @@
 // `<channel>/<subdir>/<file>`); any other base, a malformed index or an index the server does
 // not have makes the channel read as before (repodata.json.zst, .bz2, .json).
 
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

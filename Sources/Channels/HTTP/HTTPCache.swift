@@ -16,6 +16,7 @@
 // cache; `--refresh` and `mlenv cache clean` are the user's controls), and an answer without
 // max-age is stale at once (no heuristic freshness).
 
+import Basics
 import FoundationEssentials
 import Glibc
 import Specs

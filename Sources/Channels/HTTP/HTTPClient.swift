@@ -7,6 +7,7 @@
 // Whole documents go through the client's HTTPCache when it has one (RFC 9111 revalidation);
 // byte ranges never do.
 
+import Basics
 import CCurl
 import Dispatch
 import FoundationEssentials

@@ -11,6 +11,7 @@
 // since patched (depends, constrains) is taken from the upstream. A rerun that adds nothing
 // writes nothing, the stamp's date included.
 
+import Basics
 import FoundationEssentials
 import JSON
 import Specs

@@ -3,6 +3,7 @@
 // changed. Its files are untrusted like any index: sizes are bounded, names must be plain, and
 // each page must be one `MirrorLayout` writes (file URLs into `files/<project>/`).
 
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

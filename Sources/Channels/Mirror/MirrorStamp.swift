@@ -3,8 +3,10 @@
 // the closure of some roots, not its whole upstream, so every verdict about what is missing from
 // it says so, and says which copy and which day it looked at.
 
+import Basics
 import Glibc
 import JSON
+import Requests
 
 public enum MirrorStamp {
     public static let fileName = "MIRROR.json"

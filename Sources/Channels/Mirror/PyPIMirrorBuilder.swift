@@ -24,8 +24,10 @@
 // from the wheel itself over HTTP range requests. It is trimmed to the fields a resolver uses
 // and listed with the hash of what was written.
 
+import Basics
 import FoundationEssentials
 import JSON
+import Requests
 import Specs
 
 public struct PyPIMirrorOptions: Sendable {

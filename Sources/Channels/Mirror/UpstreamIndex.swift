@@ -2,6 +2,7 @@
 // files: it takes `--index-url`, else PIP_INDEX_URL, else pip's configuration, else asks the
 // installed pip for its default (`PyPI.simple_url`).
 
+import Basics
 import FoundationEssentials
 import Specs
 

@@ -3,6 +3,7 @@
 // its checksum (CacheChecksum.sealed); a file that does not match it or does not decode is
 // noted as damaged and rewritten.
 
+import Basics
 import FoundationEssentials
 import Glibc
 import Specs

@@ -1,6 +1,7 @@
 // A file of a PyPI project as a simple index lists it (PEP 503 / PEP 691), with the PEP 592,
 // 658, 700 and 714 extras.
 
+import Basics
 import Specs
 
 /// A class, not a struct: a project's files are copied into candidate lists, pools and reports,

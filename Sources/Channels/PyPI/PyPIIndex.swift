@@ -5,6 +5,7 @@
 // metadata files, and a wheel's METADATA over range requests where the index has none.
 // Project pages and metadata are read on demand and kept.
 
+import Basics
 import FoundationEssentials
 import JSON
 import Specs

@@ -2,6 +2,7 @@
 // decoded from the page cache only when asked for. A warm resolve looks at the newest few
 // releases of most projects, so most files are never decoded (nor judged, see JudgedProject).
 
+import Basics
 import Specs
 
 public final class PyPIProjectFiles: @unchecked Sendable {

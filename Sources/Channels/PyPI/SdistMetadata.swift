@@ -14,6 +14,7 @@
 // computes its dependencies from the running interpreter answers for that interpreter; markers
 // in what it declares are still evaluated for the target, as pip does when it builds in the image.
 
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

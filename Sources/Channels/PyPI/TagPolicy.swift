@@ -8,6 +8,8 @@
 // - musllinux wheels need musl, not glibc; a bare `linux_x86_64` wheel is accepted by pip
 //   on any Linux but is not portable, so it is flagged.
 
+import Requests
+
 public struct TagPolicy: Sendable {
     public let target: Target
     /// Tag → rank (0 = most preferred).

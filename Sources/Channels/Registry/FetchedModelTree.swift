@@ -4,6 +4,7 @@
 // (removed on interruption too). The model's folder in it is named after the registered or
 // logged model, so the bundle names the model as the registry does.
 
+import Basics
 import FoundationEssentials
 import Glibc
 

@@ -6,6 +6,7 @@
 //   may be no larger than what is left of the byte budget, whatever size the listing claims;
 // - files are created in a directory this process just made, never replacing anything.
 
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

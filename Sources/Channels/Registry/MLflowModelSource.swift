@@ -9,6 +9,7 @@
 // - a registered version's run and logged model:
 //   GET /api/2.0/mlflow/model-versions/get?name=&version= → `model_version.run_id`, `model_id`.
 
+import Basics
 import FoundationEssentials
 import JSON
 

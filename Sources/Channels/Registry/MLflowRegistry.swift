@@ -15,6 +15,7 @@
 // `MLFLOW_TRACKING_PASSWORD` (basic), sent to the tracking server's host only, and never
 // printed (HTTPError redacts URLs; messages here name the server without them).
 
+import Basics
 import FoundationEssentials
 import JSON
 import Specs

@@ -6,6 +6,7 @@
 // The server's answers are untrusted: pages, models per page and versions per model are
 // bounded, names must make a model URI that parses back to the same model, versions are numbers.
 
+import Basics
 import JSON
 
 extension MLflowModelURI {

@@ -6,6 +6,7 @@
 // entries (the pickled model, data directories) are listed by the server but not downloaded:
 // empty placeholders stand for them, so the checks that they exist see what the server holds.
 
+import Basics
 import FoundationEssentials
 import Glibc
 

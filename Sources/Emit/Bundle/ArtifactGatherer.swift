@@ -6,9 +6,11 @@
 // writes no index host anywhere). Every file's hash is verified; what is missing or does not
 // match is listed, all at once.
 
+import Basics
 import Channels
 import FoundationEssentials
 import Glibc
+import Requests
 import Solver
 import Specs
 

@@ -3,7 +3,7 @@
 // every listed path is a plain relative path inside the bundle, and nothing in it is a link or
 // a special file (a directory bundle must not lead outside itself, a FIFO would hang a read).
 
-import Channels
+import Basics
 import FoundationEssentials
 import Glibc
 import JSON

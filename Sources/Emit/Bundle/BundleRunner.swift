@@ -12,6 +12,7 @@
 // 4. The scoring core runs under the real azmlinfsrv on 127.0.0.1 when the environment has
 //    azureml-inference-server-http, otherwise in-process (inference/validate.py either way).
 
+import Basics
 import Channels
 import FoundationEssentials
 import Glibc

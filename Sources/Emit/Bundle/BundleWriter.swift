@@ -10,6 +10,7 @@
 // Written as a deterministic .tar.gz (TarArchive) or a directory; always to a temporary name
 // first, then renamed, so an interrupted run leaves no partial bundle.
 
+import Basics
 import CArchive
 import Channels
 import Deploy

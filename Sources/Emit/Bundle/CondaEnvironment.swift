@@ -8,7 +8,7 @@
 // URLs are those files; and every proxy variable points at 127.0.0.1:9 (discard, where nothing
 // listens), so a request that got through anyway fails here instead of leaving the machine.
 
-import Channels
+import Basics
 import FoundationEssentials
 import Glibc
 import Specs

@@ -8,7 +8,7 @@
 // The kind of a named program comes from its file name; a Python is asked for py-rattler's
 // version, so one without it is passed over (or, when named, refused with the reason).
 
-import Channels
+import Basics
 import FoundationEssentials
 import JSON
 import Specs

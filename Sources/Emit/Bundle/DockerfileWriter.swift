@@ -9,6 +9,7 @@
 // The build context is the bundle directory; `docker build --network=none` works.
 
 import Deploy
+import Requests
 import Solver
 import Specs
 

@@ -10,9 +10,11 @@
 // Otherwise the build is refused with what to do (build where the Python matches, or
 // `--only-binary`), never shipped to fail at import time.
 
+import Basics
 import Channels
 import FoundationEssentials
 import Glibc
+import Requests
 import Solver
 import Specs
 

@@ -14,8 +14,8 @@
 // Bundles hold regular files and directories only: links of any kind (a hard link's target is
 // not checked against the destination) and devices are refused too.
 
+import Basics
 import CArchive
-import Channels
 import FoundationEssentials
 import Glibc
 import Specs

@@ -7,7 +7,7 @@
 // `pypi/files/...`); the bundle rewrites them to its own paths. Same inputs → same bytes: no
 // timestamps, sorted entries, a content hash of the inputs.
 
-import Channels
+import Basics
 import Deploy
 import FoundationEssentials
 import Solver

@@ -9,7 +9,7 @@
 // Rules are named by id or by name. pip and YAML both treat `#` after whitespace as a comment,
 // so the directive never changes what is installed.
 
-import Channels
+import Basics
 import FoundationEssentials
 import JSON
 import Synchronization

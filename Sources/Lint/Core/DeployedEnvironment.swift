@@ -3,9 +3,9 @@
 // same choice DeploymentPlanner makes), under PyPI-normalised names, and — for any package —
 // the version that will be installed and how we know it.
 
-import Channels
 import Deploy
 import ModelFiles
+import Requests
 import Solver
 import Specs
 

@@ -8,11 +8,13 @@
 //   3. one solve per distinct request     (the expensive part)
 //   4. the rules, per model              (reads only; channel look-ups are cached)
 
+import Basics
 import Channels
 import Deploy
 import FoundationEssentials
 import Glibc
 import ModelFiles
+import Requests
 import Solver
 import Specs
 import Synchronization

@@ -4,9 +4,7 @@
 /// unpatched versions, and channels and base images drop it. Judged at the date lint runs,
 /// for the Python the deployment installs.
 
-import Channels
 import ModelFiles
-import Solver
 
 struct AvoidEndOfLifePython: EnvironmentLintRule {
     let rule = RuleDescription(

@@ -3,7 +3,6 @@
 /// pinned with `==`, only printing a warning into the build log. Judged on the configured
 /// index's files for the pinned version, with the maintainers' reason when they gave one.
 
-import Channels
 import ModelFiles
 import Specs
 

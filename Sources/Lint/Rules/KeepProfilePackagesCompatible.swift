@@ -6,7 +6,6 @@
 /// pandas==1.3.5. Reported at the model's conflicting line, with the solver's explanation.
 
 import ModelFiles
-import Solver
 import Specs
 
 struct KeepProfilePackagesCompatible: LintRule {

@@ -6,7 +6,6 @@
 /// requirement admits in the configured index (what an unpinned install picks).
 
 import ModelFiles
-import Solver
 import Specs
 
 struct MatchMLflowToTheSavedVersion: LintRule {

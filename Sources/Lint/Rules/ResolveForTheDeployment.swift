@@ -10,8 +10,8 @@
 /// when they run. When mlenv cannot solve at all (a direct URL
 /// requirement, files with errors), one info finding says so.
 
-import Channels
 import ModelFiles
+import Requests
 import Solver
 import Specs
 

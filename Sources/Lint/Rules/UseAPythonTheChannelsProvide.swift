@@ -7,7 +7,7 @@
 
 import Channels
 import ModelFiles
-import Solver
+import Requests
 import Specs
 
 struct UseAPythonTheChannelsProvide: EnvironmentLintRule {

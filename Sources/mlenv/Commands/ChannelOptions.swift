@@ -11,9 +11,11 @@
 //   - embedded: the checkout's `channels/` snapshot (`make demo` and the tests use it).
 
 import ArgumentParser
+import Basics
 import Channels
 import FoundationEssentials
 import ModelFiles
+import Requests
 import Specs
 import YAML
 

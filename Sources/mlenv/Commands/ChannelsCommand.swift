@@ -1,7 +1,7 @@
 import ArgumentParser
-import Channels
 import Dispatch
 import JSON
+import Requests
 
 struct ChannelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -7,6 +7,7 @@ import FoundationEssentials
 import Glibc
 import JSON
 import Lint
+import Requests
 
 enum LintFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json, sarif, github

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Basics
 import Channels
 import FoundationEssentials
 import JSON
 import ModelFiles
+import Requests
 import Specs
 
 struct MirrorCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@
 // for inspect, resolve and lint; FetchedModelTree for package). Here only the wiring: ModelFiles
 // names the files MLmodel refers to, and the server's errors become bad-input errors.
 
+import Basics
 import Channels
 import Emit
 import ModelFiles

@@ -1,9 +1,12 @@
 import ArgumentParser
+import Basics
 import FoundationEssentials
 import Channels
 import Deploy
+import Emit
 import JSON
 import ModelFiles
+import Requests
 import Solver
 
 /// Options of every command that resolves a model for a deployment.

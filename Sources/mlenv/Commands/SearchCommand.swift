@@ -1,6 +1,7 @@
 import ArgumentParser
 import Channels
 import JSON
+import Requests
 import Specs
 
 struct SearchCommand: ParsableCommand {

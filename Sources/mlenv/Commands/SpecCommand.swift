@@ -3,7 +3,8 @@
 // All semantics live in the Specs module; this file only reads arguments and prints.
 
 import ArgumentParser
-import Channels
+import Basics
+import Requests
 import Specs
 
 enum Ecosystem: String, ExpressibleByArgument, CaseIterable, Sendable {

@@ -1,7 +1,7 @@
 // `mlenv validate MODEL [--payload FILE...]`: wiring only; the checks live in the Inference module.
 
 import ArgumentParser
-import Channels
+import Basics
 import Emit
 import FoundationEssentials
 import Glibc

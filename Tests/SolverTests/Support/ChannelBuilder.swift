@@ -6,9 +6,11 @@
 // PEP 691 simple index with a PEP 658 metadata file per wheel) and reads it back through the
 // real parsers, as a mirror would be read. The directory is removed when the builder is.
 
+import Basics
 import Channels
 import Foundation
 import JSON
+import Requests
 import Solver
 import Specs
 

@@ -28,7 +28,7 @@ public enum StaleTemporaries {
     /// Removes the leftovers of `FileBytes.writeAtomically` in `directory` (`<name>.tmp-<pid>-<n>`)
     /// whose process is gone, once per directory per process (a mirror folder holds thousands
     /// of files: listing it on every write would be quadratic).
-    static func sweepAtomicWrites(in directory: String) {
+    public static func sweepAtomicWrites(in directory: String) {
         let first = swept.withLock { $0.insert(directory).inserted }
         guard first, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names {

@@ -1,10 +1,8 @@
 // Which PyPI project a conda package is, so a pip requirement can be met by a conda package
 // and the two are never both installed (they would overwrite each other's files).
 // Records' `purls` win when present; else a table of the names that differ on conda-forge;
-// else a conda package that depends on python is the PyPI project of the same normalised name.
-
-import Channels
-import Specs
+// else a conda package that depends on python is the PyPI project of the same normalised name
+// (Solver's CondaPyPINames.swift, which reads records).
 
 public enum PackageNameMap {
     /// conda-forge name → PyPI name, where they differ.
@@ -35,16 +33,4 @@ public enum PackageNameMap {
         "pillow": "pillow",
         "psycopg2": "psycopg2-binary",
     ]
-
-    /// Conda packages that depend on python but are not PyPI projects of the same name.
-    static let notPyPI: Set<String> = ["python", "python_abi", "pip-tools-deps", "libpython-static", "cpython"]
-
-    /// The PyPI project a conda record installs, or nil when it is not a Python package.
-    public static func pypiName(of record: Channels.CondaRecord) -> NormalizedName? {
-        if let fromPurl = record.pypiNamesFromPurls.first { return fromPurl }
-        if let mapped = condaToPyPI[record.name] { return NormalizedName(mapped) }
-        guard !notPyPI.contains(record.name) else { return nil }
-        let isPython = record.noarch == "python" || record.depends.contains { $0 == "python" || $0.hasPrefix("python ") || $0.hasPrefix("python_abi") }
-        return isPython ? NormalizedName(record.name) : nil
-    }
 }

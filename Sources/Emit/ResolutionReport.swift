@@ -2,6 +2,7 @@
 // JSON (documented in README.md, "mlenv resolve --format json").
 
 import Channels
+import Deploy
 import JSON
 import Solver
 

@@ -1,6 +1,5 @@
 // What to solve: one value (rattler's SolverTask), plain data.
 
-import Channels
 import Specs
 
 /// Where a requirement came from, as the user should read it: `conda.yaml:9:5`,
