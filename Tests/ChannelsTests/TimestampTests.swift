@@ -3,7 +3,9 @@
 // uploads. The mirror's and the CLI's paths are in CLITests/ExcludeNewerTests.
 
 @testable import Channels
+import Basics
 import Foundation
+import Requests
 import Testing
 
 @Suite struct TimestampTests {

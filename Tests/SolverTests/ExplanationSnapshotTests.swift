@@ -3,6 +3,7 @@
 // steps and hints are what lint and `--format json` read, the text is written from them.
 
 import Channels
+import Requests
 import Specs
 import Testing
 @testable import Solver
