@@ -29,9 +29,9 @@ python: bootstrap
 	@scripts/python-tools
 	@scripts/python-env >/dev/null
 
-# `make test` checks the formatting first once CHECK_FORMAT is 1: set it here after the tree has
-# been formatted (`make format`), so that a clone that is not formatted yet still tests.
-CHECK_FORMAT ?= 0
+# `make test` checks the formatting first (scripts/format-check; `make format` rewrites the
+# files). CHECK_FORMAT=0 skips the check.
+CHECK_FORMAT ?= 1
 
 test: bootstrap python
 	@if [ "$(CHECK_FORMAT)" = 1 ]; then scripts/format-check; fi

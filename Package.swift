@@ -13,11 +13,16 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mlenv", targets: ["mlenv"]),
-        .library(name: "MLEnvKit", targets: ["Basics", "Requests", "Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit", "Inference", "Lint"]),
+        .library(
+            name: "MLEnvKit",
+            targets: [
+                "Basics", "Requests", "Specs", "JSON", "YAML", "ModelFiles", "Channels", "Solver", "Deploy", "Emit",
+                "Inference", "Lint"
+            ])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1")
     ],
     targets: [
         // System libraries from Debian (scripts/bootstrap installs them).
@@ -28,7 +33,9 @@ let package = Package(
         // JSON for `spec --batch`'s JSON Lines protocol (SpecBatch).
         .target(name: "Specs", dependencies: ["JSON"]),
         // The OS layer and general utilities (files, processes, locks, signals, digests, dates).
-        .target(name: "Basics", dependencies: ["Specs", "CLibsolv", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(
+            name: "Basics",
+            dependencies: ["Specs", "CLibsolv", .product(name: "SystemPackage", package: "swift-system")]),
         // What to solve and for which machine: plain values shared by Channels, Solver and Deploy.
         .target(name: "Requests", dependencies: ["Specs"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
@@ -37,19 +44,33 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CArchive", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CSolvExt", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "Channels", dependencies: ["Basics", "Requests", "Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
+        .target(
+            name: "Channels",
+            dependencies: ["Basics", "Requests", "Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
         .target(name: "Solver", dependencies: ["Basics", "Requests", "CLibsolv", "CSolvExt", "Channels", "Specs"]),
-        .target(name: "Deploy", dependencies: ["ModelFiles", "Requests", "Specs", "YAML", "JSON"],
-                resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),
-        .target(name: "Emit", dependencies: ["Basics", "Requests", "Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML", "Specs", "CArchive"]),
-        .target(name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources/README.md"],
-                resources: [.embedInCode("Resources/score.py"), .embedInCode("Resources/validate.py")]),
-        .target(name: "Lint", dependencies: ["Basics", "Requests", "ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"]),
+        .target(
+            name: "Deploy", dependencies: ["ModelFiles", "Requests", "Specs", "YAML", "JSON"],
+            resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),
+        .target(
+            name: "Emit",
+            dependencies: [
+                "Basics", "Requests", "Solver", "Deploy", "Channels", "ModelFiles", "Inference", "JSON", "YAML",
+                "Specs", "CArchive"
+            ]),
+        .target(
+            name: "Inference", dependencies: ["ModelFiles", "JSON"], exclude: ["Resources/README.md"],
+            resources: [.embedInCode("Resources/score.py"), .embedInCode("Resources/validate.py")]),
+        .target(
+            name: "Lint",
+            dependencies: [
+                "Basics", "Requests", "ModelFiles", "Specs", "Channels", "Solver", "Deploy", "Inference", "JSON", "YAML"
+            ]),
         .executableTarget(
             name: "mlenv",
             dependencies: [
-                "Basics", "Requests", "ModelFiles", "Specs", "JSON", "YAML", "Inference", "Channels", "Solver", "Deploy", "Emit", "Lint",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Basics", "Requests", "ModelFiles", "Specs", "JSON", "YAML", "Inference", "Channels", "Solver",
+                "Deploy", "Emit", "Lint",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
 
@@ -60,13 +81,24 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], exclude: ["Oracle"]),
-        .testTarget(name: "ChannelsTests", dependencies: ["Channels", "Basics", "Requests", "Specs", "JSON"], exclude: ["Data"]),
+        .testTarget(
+            name: "ChannelsTests", dependencies: ["Channels", "Basics", "Requests", "Specs", "JSON"], exclude: ["Data"]),
         .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Basics", "Requests", "Specs"]),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Requests", "Solver", "Channels", "Specs"]),
-        .testTarget(name: "EmitTests", dependencies: ["Emit", "Deploy", "Solver", "Channels", "Basics", "Requests", "ModelFiles", "Specs", "Inference", "JSON", "CArchive"]),
+        .testTarget(
+            name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Requests", "Solver", "Channels", "Specs"]),
+        .testTarget(
+            name: "EmitTests",
+            dependencies: [
+                "Emit", "Deploy", "Solver", "Channels", "Basics", "Requests", "ModelFiles", "Specs", "Inference",
+                "JSON", "CArchive"
+            ]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "ModelFiles", "JSON"], exclude: ["Python"]),
         .testTarget(name: "CLITests", dependencies: ["Channels", "JSON", "YAML", "mlenv"], exclude: ["Golden"]),
-        .testTarget(name: "LintTests", dependencies: ["Lint", "ModelFiles", "Channels", "Requests", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"],
-                    exclude: ["Data"]),
+        .testTarget(
+            name: "LintTests",
+            dependencies: [
+                "Lint", "ModelFiles", "Channels", "Requests", "Solver", "Deploy", "Specs", "JSON", "YAML", "mlenv"
+            ],
+            exclude: ["Data"])
     ]
 )

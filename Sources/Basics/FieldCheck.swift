@@ -10,7 +10,10 @@ public enum FieldCheck {
     public static func isHexDigest(_ text: String, count: Int) -> Bool { isHexDigest(text.utf8, count: count) }
 
     public static func isHexDigest<Bytes: Collection>(_ bytes: Bytes, count: Int) -> Bool where Bytes.Element == UInt8 {
-        bytes.count == count && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }
+        bytes.count == count
+            && bytes.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46)
+            }
     }
 
     /// One path component: not empty, not `.` or `..`, no `/` or `\`, no whitespace or control

@@ -57,10 +57,13 @@ public struct Timestamp: Comparable, Hashable, Sendable {
         }
         func byte(_ at: Int, _ c: Character) -> Bool { at < b.count && b[at] == c.asciiValue! }
         guard number(0, 4) != nil, byte(4, "-"), let month = number(5, 2), (1...12).contains(month), byte(7, "-"),
-              let day = number(8, 2), (1...31).contains(day) else { return nil }
+            let day = number(8, 2), (1...31).contains(day)
+        else { return nil }
         if b.count == 10 { return false }
-        guard byte(10, "T"), let hour = number(11, 2), hour <= 23, byte(13, ":"), let minute = number(14, 2), minute <= 59,
-              byte(16, ":"), let second = number(17, 2), second <= 59 else { return nil }
+        guard byte(10, "T"), let hour = number(11, 2), hour <= 23, byte(13, ":"), let minute = number(14, 2),
+            minute <= 59,
+            byte(16, ":"), let second = number(17, 2), second <= 59
+        else { return nil }
         var at = 19
         if byte(at, ".") {
             at += 1
@@ -70,7 +73,8 @@ public struct Timestamp: Comparable, Hashable, Sendable {
         }
         if byte(at, "Z") { return at + 1 == b.count ? true : nil }
         guard byte(at, "+") || byte(at, "-"), let zoneHour = number(at + 1, 2), zoneHour <= 23, byte(at + 3, ":"),
-              let zoneMinute = number(at + 4, 2), zoneMinute <= 59, at + 6 == b.count else { return nil }
+            let zoneMinute = number(at + 4, 2), zoneMinute <= 59, at + 6 == b.count
+        else { return nil }
         return true
     }
 }
@@ -86,7 +90,9 @@ public struct UploadCutoff: Sendable, CustomStringConvertible {
     /// `2024-05-01T12:00:00.5+02:00`); anything else is bad input named by `option`.
     public init(_ text: String, option: String = "--exclude-newer") throws(TimestampError) {
         guard let instant = Timestamp(rfc3339: text, dateAlone: true) else {
-            throw TimestampError("\(option) '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 time with a zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00)")
+            throw TimestampError(
+                "\(option) '\(text)' is not a date (YYYY-MM-DD) or an RFC 3339 time with a zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00)"
+            )
         }
         self.text = text
         self.instant = instant
@@ -96,11 +102,15 @@ public struct UploadCutoff: Sendable, CustomStringConvertible {
     public func excludes(_ time: Timestamp) -> Bool { time >= instant }
 
     /// A conda build: its `timestamp` in milliseconds; a record without one is kept.
-    public func excludes(buildMilliseconds: Int64?) -> Bool { buildMilliseconds.map { excludes(Timestamp(milliseconds: $0)) } ?? false }
+    public func excludes(buildMilliseconds: Int64?) -> Bool {
+        buildMilliseconds.map { excludes(Timestamp(milliseconds: $0)) } ?? false
+    }
 
     /// A PyPI file: its PEP 700 `upload-time`; a file without one (or with one that does not
     /// read) is kept, as the index did not give it.
-    public func excludes(uploadTime: String?) -> Bool { uploadTime.flatMap { Timestamp(rfc3339: $0) }.map(excludes) ?? false }
+    public func excludes(uploadTime: String?) -> Bool {
+        uploadTime.flatMap { Timestamp(rfc3339: $0) }.map(excludes) ?? false
+    }
 
     public var description: String { text }
 }

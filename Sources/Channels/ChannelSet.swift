@@ -31,29 +31,38 @@ public final class ChannelSet: @unchecked Sendable {
     /// How the dependencies of an sdist are found (nil: sdists are not used, wheels only).
     public var sdists: SdistMetadataReader?
 
-    public convenience init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
-                            cacheDirectory: String? = nil, client: HTTPClient? = nil, condaProblem: ChannelError? = nil) throws(ChannelError) {
-        try self.init(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
-                      cacheDirectory: cacheDirectory, client: client, condaSource: nil)
+    public convenience init(
+        condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
+        cacheDirectory: String? = nil, client: HTTPClient? = nil, condaProblem: ChannelError? = nil
+    ) throws(ChannelError) {
+        try self.init(
+            condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
+            cacheDirectory: cacheDirectory, client: client, condaSource: nil)
         condaError = condaProblem
     }
 
-    private init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String?,
-                 cacheDirectory: String?, client: HTTPClient?, condaSource: ChannelSet?) throws(ChannelError) {
+    private init(
+        condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String?,
+        cacheDirectory: String?, client: HTTPClient?, condaSource: ChannelSet?
+    ) throws(ChannelError) {
         self.condaSource = condaSource
         self.client = client
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.target = target
         self.excludeNewer = excludeNewer
-        do throws(TimestampError) { cutoff = try excludeNewer.map { text throws(TimestampError) in try UploadCutoff(text) } } catch {
+        do throws(TimestampError) {
+            cutoff = try excludeNewer.map { text throws(TimestampError) in try UploadCutoff(text) }
+        } catch {
             throw ChannelError(error.message)
         }
         self.cacheDirectory = cacheDirectory
         self.tagPolicy = TagPolicy(target: target)
         for channel in condaChannels {
             try channel.requireReadable()
-            if !channel.isLocal && client == nil { throw ChannelError("channel \(channel.displayLocation): a remote channel needs an HTTP client") }
+            if !channel.isLocal && client == nil {
+                throw ChannelError("channel \(channel.displayLocation): a remote channel needs an HTTP client")
+            }
         }
     }
 
@@ -64,8 +73,10 @@ public final class ChannelSet: @unchecked Sendable {
     /// has read or will read (they do not depend on the target's Python), so a caller that
     /// serves many Pythons (`mlenv lint` over a tree) parses each channel once.
     public func retargeted(_ target: Target) throws(ChannelError) -> ChannelSet {
-        let set = try ChannelSet(condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
-                                 cacheDirectory: cacheDirectory, client: client, condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
+        let set = try ChannelSet(
+            condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
+            cacheDirectory: cacheDirectory, client: client,
+            condaSource: target.condaSubdirs == self.target.condaSubdirs ? (condaSource ?? self) : nil)
         set.sdists = sdists
         return set
     }
@@ -83,15 +94,24 @@ public final class ChannelSet: @unchecked Sendable {
         if let condaError { throw condaError }
         // Every channel's subdirs side by side: a cold load parses each repodata.json, and a
         // full-size linux-64 and noarch take seconds each. The first error in channel order wins.
-        let subdirs = target.condaSubdirs, cacheDirectory = cacheDirectory, client = client
+        let subdirs = target.condaSubdirs
+        let cacheDirectory = cacheDirectory
+        let client = client
         let work = condaChannels.flatMap { channel in subdirs.map { (channel, $0) } }
         let anyRemote = condaChannels.contains { !$0.isLocal }
-        let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) { channel, subdir -> Result<any CondaSubdir, ChannelError> in
+        let loaded = Parallel.mapWaiting(work, jobs: anyRemote ? work.count : Parallel.processors) {
+            channel, subdir -> Result<any CondaSubdir, ChannelError> in
             // A remote channel with a CEP 16 shard index is read by name, as the solve reaches them.
-            if !channel.isLocal, let client, let sharded = ShardedSubdir.open(channel: channel, subdir: subdir, client: client, cacheDirectory: cacheDirectory) {
+            if !channel.isLocal, let client,
+                let sharded = ShardedSubdir.open(
+                    channel: channel, subdir: subdir, client: client, cacheDirectory: cacheDirectory)
+            {
                 return .success(sharded)
             }
-            do throws(ChannelError) { return .success(try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory, client: client)) } catch {
+            do throws(ChannelError) {
+                return .success(
+                    try channel.subdirRecords(subdir: subdir, cacheDirectory: cacheDirectory, client: client))
+            } catch {
                 return .failure(error)
             }
         }
@@ -114,7 +134,10 @@ public final class ChannelSet: @unchecked Sendable {
     private func records(channel index: Int, named name: String) -> [CondaRecord] {
         guard let subdirs = try? condaSubdirs(), index < subdirs.count else { return [] }
         lock.lock()
-        if let known = byName[index]?[name] { lock.unlock(); return known }
+        if let known = byName[index]?[name] {
+            lock.unlock()
+            return known
+        }
         lock.unlock()
         let perSubdir = subdirs[index].map { $0.records(named: name) }.filter { !$0.isEmpty }
         // Each subdir's records are already newest first; merge only when several have the name.
@@ -202,13 +225,17 @@ public final class ChannelSet: @unchecked Sendable {
     public func judgedProject(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> JudgedProject? {
         let key = "\(pinned ? 1 : 0)\(name.value)"
         lock.lock()
-        if let known = judged[key] { lock.unlock(); return known }
+        if let known = judged[key] {
+            lock.unlock()
+            return known
+        }
         lock.unlock()
         var found: JudgedProject?
         for index in pypiIndexes {
             if let files = try index.projectFiles(name) {
-                found = JudgedProject(files: files, index: index, policy: tagPolicy, target: target, cutoff: cutoff,
-                                      pinned: pinned)
+                found = JudgedProject(
+                    files: files, index: index, policy: tagPolicy, target: target, cutoff: cutoff,
+                    pinned: pinned)
                 break
             }
         }
@@ -233,7 +260,10 @@ public final class JudgedProject: @unchecked Sendable {
     private var memo: PyPICandidate.Memo
     private var candidates: [PyPICandidate?]
 
-    init(files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?, pinned: Bool) {
+    init(
+        files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?,
+        pinned: Bool
+    ) {
         self.cutoff = cutoff
         self.files = files
         self.index = index
@@ -251,8 +281,9 @@ public final class JudgedProject: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = candidates[i] { return known }
-        let judged = PyPICandidate.evaluate(file, index: index, policy: policy, target: target, cutoff: cutoff,
-                                            pinned: pinned, memo: &memo)
+        let judged = PyPICandidate.evaluate(
+            file, index: index, policy: policy, target: target, cutoff: cutoff,
+            pinned: pinned, memo: &memo)
         candidates[i] = judged
         return judged
     }
@@ -294,7 +325,9 @@ public struct PyPICandidate: Sendable {
         mutating func admits(_ requires: String) -> Bool {
             if let known = requiresPython[requires] { return known }
             var result = true
-            if let set = try? SpecifierSet(parsing: requires), let python { result = set.contains(python, prereleases: true) }
+            if let set = try? SpecifierSet(parsing: requires), let python {
+                result = set.contains(python, prereleases: true)
+            }
             requiresPython[requires] = result
             return result
         }
@@ -302,7 +335,8 @@ public struct PyPICandidate: Sendable {
         mutating func verdict(_ wheel: WheelFilename, policy: TagPolicy) -> TagPolicy.Verdict {
             // The file name's tag part (`cp311-cp311-manylinux_2_17_x86_64`): what the verdict depends on.
             let name = wheel.filename.utf8
-            var start = name.endIndex, dashes = 0
+            var start = name.endIndex
+            var dashes = 0
             while start > name.startIndex && dashes < 3 {
                 start = name.index(before: start)
                 if name[start] == UInt8(ascii: "-") { dashes += 1 }
@@ -315,9 +349,13 @@ public struct PyPICandidate: Sendable {
         }
     }
 
-    static func evaluate(_ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
-                         cutoff: UploadCutoff?, pinned: Bool, memo: inout Memo) -> PyPICandidate {
-        func excluded(_ reason: Unavailability) -> PyPICandidate { PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason)) }
+    static func evaluate(
+        _ file: PyPIFile, index: PyPIIndex, policy: TagPolicy, target: Target,
+        cutoff: UploadCutoff?, pinned: Bool, memo: inout Memo
+    ) -> PyPICandidate {
+        func excluded(_ reason: Unavailability) -> PyPICandidate {
+            PyPICandidate(file: file, index: index, verdict: .excluded(reason: reason))
+        }
         guard file.version != nil else { return excluded(.invalidVersion(file.versionText ?? file.filename)) }
         // Compared as instants (a text comparison mistakes zones and fractions).
         if let cutoff, let uploaded = file.uploadTime, cutoff.excludes(uploadTime: uploaded) {
@@ -332,7 +370,8 @@ public struct PyPICandidate: Sendable {
         switch file.kind {
         case .wheel(let wheel):
             switch memo.verdict(wheel, policy: policy) {
-            case .compatible(let rank, let portable): return PyPICandidate(file: file, index: index, verdict: .wheel(rank: rank, portable: portable))
+            case .compatible(let rank, let portable):
+                return PyPICandidate(file: file, index: index, verdict: .wheel(rank: rank, portable: portable))
             case .incompatible(let reason): return excluded(reason)
             }
         case .sdist:

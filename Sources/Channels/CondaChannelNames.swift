@@ -34,8 +34,9 @@ public struct CondaChannelNames: Sendable {
         if Self.isLocation(text) { return [text] }
         if text == "defaults" {
             guard !defaults.isEmpty else {
-                throw ChannelError("conda channel 'defaults' has no configured meaning: set default_channels in ~/.condarc "
-                                   + "(or CONDA_DEFAULT_CHANNELS), or pass --channel URL|DIR")
+                throw ChannelError(
+                    "conda channel 'defaults' has no configured meaning: set default_channels in ~/.condarc "
+                        + "(or CONDA_DEFAULT_CHANNELS), or pass --channel URL|DIR")
             }
             var locations: [String] = []
             for entry in defaults where entry != "defaults" { locations += try expand(entry) }
@@ -43,9 +44,10 @@ public struct CondaChannelNames: Sendable {
         }
         if let base = custom[text] { return ["\(base)/\(text)"] }
         guard let alias else {
-            throw ChannelError("conda channel '\(text)' is a name and no channel alias is configured: pass --channel-alias URL, "
-                               + "set CONDA_CHANNEL_ALIAS or channel_alias in ~/.condarc, or pass --channel URL|DIR "
-                               + "(or --sources embedded for the embedded snapshot)")
+            throw ChannelError(
+                "conda channel '\(text)' is a name and no channel alias is configured: pass --channel-alias URL, "
+                    + "set CONDA_CHANNEL_ALIAS or channel_alias in ~/.condarc, or pass --channel URL|DIR "
+                    + "(or --sources embedded for the embedded snapshot)")
         }
         return ["\(alias)/\(text)"]
     }

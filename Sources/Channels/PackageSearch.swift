@@ -48,9 +48,11 @@ public struct PackageSearch {
             if !visible.contains(record.url) {
                 reason = "hidden by strict channel priority: a higher-priority channel has \(condaName)"
             }
-            rows.append(SearchRow(name: record.name, version: record.versionText, ecosystem: "conda", channel: record.channel,
-                                  filename: record.filename, detail: record.build, installable: reason == nil, reason: reason,
-                                  prerelease: false, yanked: false))
+            rows.append(
+                SearchRow(
+                    name: record.name, version: record.versionText, ecosystem: "conda", channel: record.channel,
+                    filename: record.filename, detail: record.build, installable: reason == nil, reason: reason,
+                    prerelease: false, yanked: false))
         }
         let normalized = NormalizedName(name)
         let candidates = try channels.pypiCandidates(normalized)
@@ -58,20 +60,25 @@ public struct PackageSearch {
             let file = candidate.file
             var reason: String?
             switch candidate.verdict {
-            case .wheel(_, let portable): reason = portable ? nil : "a linux_x86_64 wheel: installs, but is not portable across Linux distributions"
+            case .wheel(_, let portable):
+                reason =
+                    portable ? nil : "a linux_x86_64 wheel: installs, but is not portable across Linux distributions"
             case .needsBuild: reason = "source distribution: installing it needs a build (compilers in the image)"
             case .excluded(let why): reason = why.description
             }
             let detail: String
             if let wheel = file.wheel {
-                detail = "\(wheel.pythonTags.joined(separator: "."))-\(wheel.abiTags.joined(separator: "."))-\(wheel.platformTags.joined(separator: "."))"
+                detail =
+                    "\(wheel.pythonTags.joined(separator: "."))-\(wheel.abiTags.joined(separator: "."))-\(wheel.platformTags.joined(separator: "."))"
             } else {
                 detail = "sdist"
             }
-            rows.append(SearchRow(name: normalized.value, version: file.versionText ?? "?", ecosystem: "pypi",
-                                  channel: candidate.index.name, filename: file.filename, detail: detail,
-                                  installable: candidate.isInstallable, reason: reason,
-                                  prerelease: file.version?.isPrerelease ?? false, yanked: file.isYanked))
+            rows.append(
+                SearchRow(
+                    name: normalized.value, version: file.versionText ?? "?", ecosystem: "pypi",
+                    channel: candidate.index.name, filename: file.filename, detail: detail,
+                    installable: candidate.isInstallable, reason: reason,
+                    prerelease: file.version?.isPrerelease ?? false, yanked: file.isYanked))
         }
         return rows
     }

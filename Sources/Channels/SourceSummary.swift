@@ -7,7 +7,7 @@ import Glibc
 
 public struct SourceSummary: Sendable {
     public struct Source: Sendable {
-        public let ecosystem: String   // "conda" or "pypi"
+        public let ecosystem: String  // "conda" or "pypi"
         public let location: String
         public let live: Bool
     }
@@ -21,29 +21,43 @@ public struct SourceSummary: Sendable {
 
     public init(channels: ChannelSet, now: Int64 = Int64(time(nil))) {
         var sources: [Source] = []
-        for channel in channels.condaChannels { sources.append(Source(ecosystem: "conda", location: channel.displayLocation, live: !channel.isLocal)) }
-        for index in channels.pypiIndexes { sources.append(Source(ecosystem: "pypi", location: URLText.redacted(index.location), live: index.isRemote)) }
+        for channel in channels.condaChannels {
+            sources.append(Source(ecosystem: "conda", location: channel.displayLocation, live: !channel.isLocal))
+        }
+        for index in channels.pypiIndexes {
+            sources.append(Source(ecosystem: "pypi", location: URLText.redacted(index.location), live: index.isRemote))
+        }
         self.sources = sources
         self.resolvedAt = SourceSummary.utc(now)
-        let partial = SourceSummary.partiality(conda: channels.condaChannels) + SourceSummary.partiality(pypi: channels.pypiIndexes)
-        self.partialNote = partial.isEmpty ? nil
-            : partial.joined(separator: "; ") + " (resolve against the live sources or a full mirror for a verdict on what is missing)"
+        let partial =
+            SourceSummary.partiality(conda: channels.condaChannels)
+            + SourceSummary.partiality(pypi: channels.pypiIndexes)
+        self.partialNote =
+            partial.isEmpty
+            ? nil
+            : partial.joined(separator: "; ")
+                + " (resolve against the live sources or a full mirror for a verdict on what is missing)"
     }
 
     /// What each local conda channel made by `mlenv mirror` leaves out (its MIRROR.json).
     public static func partiality(conda channels: [CondaChannel]) -> [String] {
-        channels.filter(\.isLocal).compactMap { MirrorStamp.partiality(directory: $0.location, name: "conda \($0.displayLocation)") }
+        channels.filter(\.isLocal).compactMap {
+            MirrorStamp.partiality(directory: $0.location, name: "conda \($0.displayLocation)")
+        }
     }
 
     /// What each local PyPI index made by `mlenv mirror` leaves out (its MIRROR.json).
     public static func partiality(pypi indexes: [PyPIIndex]) -> [String] {
-        indexes.filter { !$0.isRemote }.compactMap { MirrorStamp.partiality(directory: $0.location, name: "pypi \($0.location)") }
+        indexes.filter { !$0.isRemote }.compactMap {
+            MirrorStamp.partiality(directory: $0.location, name: "pypi \($0.location)")
+        }
     }
 
     /// One line for text reports.
     public var line: String {
         let list = sources.map { "\($0.ecosystem) \($0.location)\($0.live ? "" : " (local)")" }.joined(separator: ", ")
-        return "Sources: \(list.isEmpty ? "none" : list); resolved \(resolvedAt)" + (partialNote.map { ". \($0)" } ?? "")
+        return "Sources: \(list.isEmpty ? "none" : list); resolved \(resolvedAt)"
+            + (partialNote.map { ". \($0)" } ?? "")
     }
 
     static func utc(_ seconds: Int64) -> String {
@@ -51,6 +65,7 @@ public struct SourceSummary: Sendable {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

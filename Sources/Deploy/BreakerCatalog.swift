@@ -73,9 +73,13 @@ public struct BreakerCatalog: Hashable, Sendable {
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws(BreakerDataError) -> BreakerCatalog {
-        func fail(_ message: String, _ node: YAMLNode?) -> BreakerDataError { BreakerDataError(file: file, mark: node?.mark, message: message) }
+        func fail(_ message: String, _ node: YAMLNode?) -> BreakerDataError {
+            BreakerDataError(file: file, mark: node?.mark, message: message)
+        }
         let root: YAMLNode?
-        do { root = try YAMLLoader.load(bytes) } catch { throw BreakerDataError(file: file, mark: error.mark, message: error.message) }
+        do { root = try YAMLLoader.load(bytes) } catch {
+            throw BreakerDataError(file: file, mark: error.mark, message: error.message)
+        }
         guard let items = root?["rules"]?.sequence else { throw fail("expected a mapping with a `rules` list", root) }
 
         func names(_ node: YAMLNode?) -> [NormalizedName] {
@@ -85,7 +89,9 @@ public struct BreakerCatalog: Hashable, Sendable {
         }
         func conditions(_ node: YAMLNode?) throws(BreakerDataError) -> [BreakerCondition] {
             guard let node else { return [] }
-            guard let list = node.sequence else { throw fail("expected a list of {package, versions} conditions", node) }
+            guard let list = node.sequence else {
+                throw fail("expected a list of {package, versions} conditions", node)
+            }
             var result: [BreakerCondition] = []
             for item in list {
                 let packages = names(item["package"])
@@ -93,20 +99,27 @@ public struct BreakerCatalog: Hashable, Sendable {
                 var set: SpecifierSet?
                 let text = item["versions"]?.scalarText
                 if let text {
-                    do { set = try SpecifierSet(parsing: text) } catch { throw fail("versions '\(text)': \(error.message)", item["versions"]) }
+                    do { set = try SpecifierSet(parsing: text) } catch {
+                        throw fail("versions '\(text)': \(error.message)", item["versions"])
+                    }
                 }
                 var ecosystem: Ecosystem?
                 if let e = item["ecosystem"]?.scalarText {
-                    guard let parsed = Ecosystem(rawValue: e) else { throw fail("ecosystem must be pypi or conda", item["ecosystem"]) }
+                    guard let parsed = Ecosystem(rawValue: e) else {
+                        throw fail("ecosystem must be pypi or conda", item["ecosystem"])
+                    }
                     ecosystem = parsed
                 }
-                result.append(BreakerCondition(packages: packages, versions: set, versionsText: text, ecosystem: ecosystem))
+                result.append(
+                    BreakerCondition(packages: packages, versions: set, versionsText: text, ecosystem: ecosystem))
             }
             return result
         }
         func severity(_ node: YAMLNode?) throws(BreakerDataError) -> BreakerSeverity? {
             guard let text = node?.scalarText else { return nil }
-            guard let parsed = BreakerSeverity(rawValue: text) else { throw fail("severity must be error, warning or info", node) }
+            guard let parsed = BreakerSeverity(rawValue: text) else {
+                throw fail("severity must be error, warning or info", node)
+            }
             return parsed
         }
         func text(_ node: YAMLNode, _ key: String) throws(BreakerDataError) -> String {
@@ -118,18 +131,24 @@ public struct BreakerCatalog: Hashable, Sendable {
         for item in items {
             let id = try text(item, "id")
             let categoryText = item["category"]?.scalarText ?? "breakers"
-            guard categoryText == "breakers" || categoryText == "serving" else { throw fail("\(id): category must be breakers or serving", item["category"]) }
-            guard let ruleSeverity = try severity(item["severity"]) else { throw fail("\(id): missing `severity`", item) }
-            let header = BreakerRuleHeader(id: id, name: try text(item, "name"), severity: ruleSeverity, category: categoryText,
-                                           summary: try text(item, "summary"))
+            guard categoryText == "breakers" || categoryText == "serving" else {
+                throw fail("\(id): category must be breakers or serving", item["category"])
+            }
+            guard let ruleSeverity = try severity(item["severity"]) else {
+                throw fail("\(id): missing `severity`", item)
+            }
+            let header = BreakerRuleHeader(
+                id: id, name: try text(item, "name"), severity: ruleSeverity, category: categoryText,
+                summary: try text(item, "summary"))
             var cases: [BreakerCase] = []
             for entry in item["cases"]?.sequence ?? [] {
                 let sources = (entry["sources"]?.sequence ?? []).compactMap(\.scalarText)
                 guard !sources.isEmpty else { throw fail("\(id): every case needs its public `sources`", entry) }
-                let c = BreakerCase(missing: names(entry["missing"]), declares: names(entry["declares"]),
-                                    installs: try conditions(entry["installs"]), any: try conditions(entry["any"]),
-                                    severity: try severity(entry["severity"]), breaks: try text(entry, "breaks"),
-                                    fix: try text(entry, "fix"), sources: sources)
+                let c = BreakerCase(
+                    missing: names(entry["missing"]), declares: names(entry["declares"]),
+                    installs: try conditions(entry["installs"]), any: try conditions(entry["any"]),
+                    severity: try severity(entry["severity"]), breaks: try text(entry, "breaks"),
+                    fix: try text(entry, "fix"), sources: sources)
                 guard !(c.missing.isEmpty && c.declares.isEmpty && c.installs.isEmpty) else {
                     throw fail("\(id): a case needs `missing`, `declares` or `installs`", entry)
                 }

@@ -20,7 +20,9 @@ public struct EnvironmentChoice: Sendable {
     public let notes: [String]
     let deploymentName: String
 
-    public static func choose(_ environment: DeclaredEnvironment, profile: Profile, forced: EnvironmentMode?) -> EnvironmentChoice {
+    public static func choose(_ environment: DeclaredEnvironment, profile: Profile, forced: EnvironmentMode?)
+        -> EnvironmentChoice
+    {
         let present = environment.present
         let mode: EnvironmentMode
         if let forced {
@@ -37,13 +39,16 @@ public struct EnvironmentChoice: Sendable {
         case .conda:
             if !present.contains(.conda) && environment.virtualenv != nil {
                 reads.insert(.virtualenv)
-                notes.append("the model has no conda.yaml; its python_env.yaml requirements go into a conda environment")
+                notes.append(
+                    "the model has no conda.yaml; its python_env.yaml requirements go into a conda environment")
             }
         case .virtualenv:
             if !present.contains(.virtualenv) { reads.insert(.conda) }
             if !present.contains(.virtualenv), let derivation = environment.derivedVirtualenv {
                 derived = derivation
-                notes.append("the model has no python_env.yaml: the virtualenv is made from \(derivation.sources.joined(separator: " and ")) as MLflow does (python from conda.yaml's pin, packages from \(derivation.sources.count > 1 ? "requirements.txt" : "conda.yaml's pip: list"))")
+                notes.append(
+                    "the model has no python_env.yaml: the virtualenv is made from \(derivation.sources.joined(separator: " and ")) as MLflow does (python from conda.yaml's pin, packages from \(derivation.sources.count > 1 ? "requirements.txt" : "conda.yaml's pip: list"))"
+                )
             }
         }
         return EnvironmentChoice(mode: mode, reads: reads, derived: derived, notes: notes, deploymentName: profile.name)
@@ -61,18 +66,26 @@ public struct EnvironmentChoice: Sendable {
             }
             if !reads.contains(scope) {
                 let built = mode == .conda ? "the conda environment (conda.yaml)" : "the virtualenv (python_env.yaml)"
-                result.append(diagnostic.demoted(to: .warning, because: "\(deploymentName) builds \(built) and does not read this file"))
+                result.append(
+                    diagnostic.demoted(
+                        to: .warning, because: "\(deploymentName) builds \(built) and does not read this file"))
             } else if scope == .virtualenv && derived != nil && diagnostic.code == "missing-env-file" {
-                result.append(diagnostic.demoted(to: .warning, because: "MLflow makes the virtualenv from \(derived!.sources.joined(separator: " and ")) instead"))
+                result.append(
+                    diagnostic.demoted(
+                        to: .warning,
+                        because:
+                            "MLflow makes the virtualenv from \(derived!.sources.joined(separator: " and ")) instead"))
             } else {
                 result.append(diagnostic)
             }
         }
         if let derived, !derived.condaOnly.isEmpty {
             let names = derived.condaOnly.map(\.text).joined(separator: ", ")
-            result.append(Diagnostic(.warning, "conda-packages-left-out",
-                "the virtualenv MLflow makes from conda.yaml does not install its conda packages (\(names)); unless a pip requirement provides them the model may fail to load. Build conda.yaml instead with --env-manager conda",
-                at: derived.condaOnly[0].location))
+            result.append(
+                Diagnostic(
+                    .warning, "conda-packages-left-out",
+                    "the virtualenv MLflow makes from conda.yaml does not install its conda packages (\(names)); unless a pip requirement provides them the model may fail to load. Build conda.yaml instead with --env-manager conda",
+                    at: derived.condaOnly[0].location))
         }
         return result
     }

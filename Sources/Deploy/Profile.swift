@@ -43,7 +43,10 @@ public struct Profile: Hashable, Sendable {
     public let source: String
 
     public static func == (a: Profile, b: Profile) -> Bool { a.name == b.name && a.source == b.source }
-    public func hash(into hasher: inout Hasher) { hasher.combine(name); hasher.combine(source) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(source)
+    }
 
     public func image(mode: String, python: String) -> String {
         (mode == "conda" ? condaImage : virtualenvImage).replacingLiteral("{python}", with: python)
@@ -77,7 +80,11 @@ public enum Profiles {
     /// A built-in profile by name.
     public static func builtIn(_ name: String) throws(ProfileError) -> Profile {
         guard builtInNames.contains(name), let bytes = embedded(name) else {
-            throw ProfileError(file: name, mark: nil, message: "no deployment profile named '\(name)'; the profiles are \(builtInNames.joined(separator: ", ")) (or give --profile-file)")
+            throw ProfileError(
+                file: name, mark: nil,
+                message:
+                    "no deployment profile named '\(name)'; the profiles are \(builtInNames.joined(separator: ", ")) (or give --profile-file)"
+            )
         }
         return try parse(bytes, source: "\(name).yaml")
     }
@@ -100,10 +107,14 @@ public enum Profiles {
         do { root = try YAMLLoader.load(bytes) } catch {
             throw ProfileError(file: source, mark: error.mark, message: "invalid YAML: \(error.message)")
         }
-        guard let root, root.isMapping else { throw ProfileError(file: source, mark: root?.mark, message: "a profile is a YAML mapping") }
+        guard let root, root.isMapping else {
+            throw ProfileError(file: source, mark: root?.mark, message: "a profile is a YAML mapping")
+        }
         func string(_ node: YAMLNode?, _ field: String, required: Bool = true) throws(ProfileError) -> String {
             guard let node, let text = node.scalarText, !node.isNull else {
-                if required { throw ProfileError(file: source, mark: node?.mark ?? root.mark, message: "missing \(field)") }
+                if required {
+                    throw ProfileError(file: source, mark: node?.mark ?? root.mark, message: "missing \(field)")
+                }
                 return ""
             }
             return text
@@ -117,17 +128,24 @@ public enum Profiles {
                 packages.append(.conda(conda, reason: reason))
             } else if let mlflow = item["mlflow"]?.scalarText {
                 guard mlflow == "skinny" || mlflow == "full" else {
-                    throw ProfileError(file: source, mark: item["mlflow"]?.mark, message: "mlflow: expected skinny or full, found '\(mlflow)'")
+                    throw ProfileError(
+                        file: source, mark: item["mlflow"]?.mark,
+                        message: "mlflow: expected skinny or full, found '\(mlflow)'")
                 }
                 packages.append(.mlflow(full: mlflow == "full", reason: reason))
             } else {
-                throw ProfileError(file: source, mark: item.mark, message: "a package entry needs one of pypi:, conda: or mlflow:")
+                throw ProfileError(
+                    file: source, mark: item.mark, message: "a package entry needs one of pypi:, conda: or mlflow:")
             }
         }
-        let image = root["image"], layout = root["layout"], serving = root["serving"]
+        let image = root["image"]
+        let layout = root["layout"]
+        let serving = root["serving"]
         let prefer = try string(root["environment"]?["prefer"], "environment.prefer", required: false)
         guard prefer.isEmpty || prefer == "conda" || prefer == "virtualenv" else {
-            throw ProfileError(file: source, mark: root["environment"]?["prefer"]?.mark, message: "environment.prefer: expected conda or virtualenv")
+            throw ProfileError(
+                file: source, mark: root["environment"]?["prefer"]?.mark,
+                message: "environment.prefer: expected conda or virtualenv")
         }
         var variables: [(String, String)] = []
         for pair in serving?["env"]?.pairs ?? [] {

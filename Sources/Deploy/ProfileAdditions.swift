@@ -18,17 +18,24 @@ struct ProfileAddition {
     static let catalog: BreakerCatalog? = try? BreakerCatalog.builtIn()
 
     /// The clauses for adding `package` for `deployment`, preferring versions in `preferred`.
-    static func guarding(_ package: String, deployment: String, preferred: SpecifierSet? = nil,
-                         catalog: BreakerCatalog? = ProfileAddition.catalog) -> ProfileAddition {
+    static func guarding(
+        _ package: String, deployment: String, preferred: SpecifierSet? = nil,
+        catalog: BreakerCatalog? = ProfileAddition.catalog
+    ) -> ProfileAddition {
         let name = NormalizedName(package)
         var allowed = [VersionInterval.everything]
         var holes: [String] = []
         var rules: [String] = []
         for rule in catalog?.rules ?? [] where rule.deployments?.contains(deployment) ?? true {
-            for c in rule.cases where c.missing.isEmpty && c.declares.isEmpty && c.any.isEmpty && c.installs.count == 1 {
+            for c in rule.cases where c.missing.isEmpty && c.declares.isEmpty && c.any.isEmpty && c.installs.count == 1
+            {
                 let condition = c.installs[0]
-                guard condition.packages.contains(name), condition.ecosystem != .conda, let versions = condition.versions else { continue }
-                if versions.specifiers.count == 1, let only = versions.specifiers.first, only.op == .equal, !only.isWildcard {
+                guard condition.packages.contains(name), condition.ecosystem != .conda,
+                    let versions = condition.versions
+                else { continue }
+                if versions.specifiers.count == 1, let only = versions.specifiers.first, only.op == .equal,
+                    !only.isWildcard
+                {
                     holes.append("!=" + only.versionText)
                 } else if let forbidden = VersionInterval(versions) {
                     allowed = allowed.flatMap { $0.subtracting(forbidden) }
@@ -78,15 +85,19 @@ struct VersionInterval {
             guard let version = try? PEP440Version(parsing: text) else { return nil }
             let clause: VersionInterval
             switch specifier.op {
-            case .greaterThanOrEqual: clause = VersionInterval(lower: Bound(version: version, inclusive: true), upper: nil)
+            case .greaterThanOrEqual:
+                clause = VersionInterval(lower: Bound(version: version, inclusive: true), upper: nil)
             case .greaterThan: clause = VersionInterval(lower: Bound(version: version, inclusive: false), upper: nil)
             case .lessThan: clause = VersionInterval(lower: nil, upper: Bound(version: version, inclusive: false))
             case .lessThanOrEqual: clause = VersionInterval(lower: nil, upper: Bound(version: version, inclusive: true))
             case .equal where specifier.isWildcard, .compatible:
                 let prefix = specifier.op == .compatible ? Array(version.release.dropLast()) : version.release
                 guard let next = VersionInterval.after(prefix) else { return nil }
-                clause = VersionInterval(lower: Bound(version: version, inclusive: true), upper: Bound(version: next, inclusive: false))
-            case .equal: clause = VersionInterval(lower: Bound(version: version, inclusive: true), upper: Bound(version: version, inclusive: true))
+                clause = VersionInterval(
+                    lower: Bound(version: version, inclusive: true), upper: Bound(version: next, inclusive: false))
+            case .equal:
+                clause = VersionInterval(
+                    lower: Bound(version: version, inclusive: true), upper: Bound(version: version, inclusive: true))
             case .notEqual, .arbitrary: return nil
             }
             result = result.intersecting(clause)
@@ -102,8 +113,9 @@ struct VersionInterval {
     }
 
     func intersecting(_ other: VersionInterval) -> VersionInterval {
-        VersionInterval(lower: VersionInterval.tighter(lower, other.lower, upper: false),
-                        upper: VersionInterval.tighter(upper, other.upper, upper: true))
+        VersionInterval(
+            lower: VersionInterval.tighter(lower, other.lower, upper: false),
+            upper: VersionInterval.tighter(upper, other.upper, upper: true))
     }
 
     private static func tighter(_ a: Bound?, _ b: Bound?, upper: Bool) -> Bound? {
@@ -115,17 +127,22 @@ struct VersionInterval {
 
     var isEmpty: Bool {
         guard let lower, let upper else { return false }
-        return lower.version > upper.version || (lower.version == upper.version && !(lower.inclusive && upper.inclusive))
+        return lower.version > upper.version
+            || (lower.version == upper.version && !(lower.inclusive && upper.inclusive))
     }
 
     /// This run without `other`: up to two runs.
     func subtracting(_ other: VersionInterval) -> [VersionInterval] {
         var pieces: [VersionInterval] = []
         if let start = other.lower {
-            pieces.append(intersecting(VersionInterval(lower: nil, upper: Bound(version: start.version, inclusive: !start.inclusive))))
+            pieces.append(
+                intersecting(
+                    VersionInterval(lower: nil, upper: Bound(version: start.version, inclusive: !start.inclusive))))
         }
         if let end = other.upper {
-            pieces.append(intersecting(VersionInterval(lower: Bound(version: end.version, inclusive: !end.inclusive), upper: nil)))
+            pieces.append(
+                intersecting(VersionInterval(lower: Bound(version: end.version, inclusive: !end.inclusive), upper: nil))
+            )
         }
         return pieces.filter { !$0.isEmpty }
     }

@@ -8,7 +8,10 @@ public enum ProfileReport {
         case .pypi(let text, let reason): return ("pypi  " + text, reason)
         case .conda(let text, let reason): return ("conda " + text, reason)
         case .mlflow(let full, let reason):
-            return ("pypi  " + (full ? "mlflow" : "mlflow-skinny") + " (at the model's mlflow_version major.minor, unless the model requires MLflow)", reason)
+            return (
+                "pypi  " + (full ? "mlflow" : "mlflow-skinny")
+                    + " (at the model's mlflow_version major.minor, unless the model requires MLflow)", reason
+            )
         }
     }
 
@@ -30,15 +33,20 @@ public enum ProfileReport {
         [
             "name": .string(profile.name),
             "description": .string(profile.description),
-            "packages": .array(profile.packages.map { p in
-                let (what, why) = packageText(p)
-                return ["package": .string(what), "reason": .string(why)]
-            }),
+            "packages": .array(
+                profile.packages.map { p in
+                    let (what, why) = packageText(p)
+                    return ["package": .string(what), "reason": .string(why)]
+                }),
             "environment": .string(profile.preferredMode),
-            "image": ["conda": .string(profile.condaImage), "virtualenv": .string(profile.virtualenvImage), "glibc": .string(profile.glibc)],
+            "image": [
+                "conda": .string(profile.condaImage), "virtualenv": .string(profile.virtualenvImage),
+                "glibc": .string(profile.glibc)
+            ],
             "port": profile.port.map { .int($0) } ?? .null,
             "entrypoint": .array(profile.entrypoint.map { .string($0) }),
-            "env": .object(JSONObject(profile.environmentVariables.map { JSONObject.Entry(key: $0.0, value: .string($0.1)) })),
+            "env": .object(
+                JSONObject(profile.environmentVariables.map { JSONObject.Entry(key: $0.0, value: .string($0.1)) }))
         ]
     }
 }

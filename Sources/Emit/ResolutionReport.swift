@@ -7,7 +7,9 @@ import JSON
 import Solver
 
 public enum ResolutionReport {
-    public static func json(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, sources: SourceSummary? = nil) -> JSONValue {
+    public static func json(
+        _ outcome: SolveOutcome, plan: DeploymentRequest, model: String, sources: SourceSummary? = nil
+    ) -> JSONValue {
         var o = JSONObject()
         o.append("model", .string(model))
         o.append("deployment", .string(plan.profile.name))
@@ -22,18 +24,25 @@ public enum ResolutionReport {
         case .unsatisfiable(let explanation):
             o.insertFirst("status", "unsatisfiable")
             o.append("packages", .array([]))
-            o.append("explanation", [
-                "cause": .string(explanation.cause.rawValue),
-                "problems": .array(explanation.problems.map { .array($0.map { .string($0) }) }),
-                "hints": .array(explanation.hints.map { .string($0) }),
-                "text": .string(explanation.description),
-                "causes": .array(explanation.steps.map { .array($0.map(step)) }),
-                "hint_details": .array(explanation.hintItems.map(hint)),
-            ])
+            o.append(
+                "explanation",
+                [
+                    "cause": .string(explanation.cause.rawValue),
+                    "problems": .array(explanation.problems.map { .array($0.map { .string($0) }) }),
+                    "hints": .array(explanation.hints.map { .string($0) }),
+                    "text": .string(explanation.description),
+                    "causes": .array(explanation.steps.map { .array($0.map(step)) }),
+                    "hint_details": .array(explanation.hintItems.map(hint))
+                ])
         }
         o.append("notes", .array(plan.notes.map { .string($0) }))
         if let sources {
-            o.append("sources", .array(sources.sources.map { ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)] }))
+            o.append(
+                "sources",
+                .array(
+                    sources.sources.map {
+                        ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)]
+                    }))
             o.append("resolved_at", .string(sources.resolvedAt))
             o.append("partial_sources", .optional(sources.partialNote))
         }
@@ -102,12 +111,19 @@ public enum ResolutionReport {
             var r = JSONObject()
             r.append("kind", .string(reason.kind))
             for field in reason.fields {
-                r.append(field.key, field.value.count == 1 && !Self.listFields.contains(field.key) ? .string(field.value[0]) : strings(field.value))
+                r.append(
+                    field.key,
+                    field.value.count == 1 && !Self.listFields.contains(field.key)
+                        ? .string(field.value[0]) : strings(field.value))
             }
             o.append("reason", .object(r))
         case .noAdmittedRelease(let name, let mirror):
             o.append("name", .string(name))
-            o.append("mirror", mirror.map { ["index": .string($0.index), "platform": .string($0.platform), "pythons": strings($0.pythons)] } ?? .null)
+            o.append(
+                "mirror",
+                mirror.map {
+                    ["index": .string($0.index), "platform": .string($0.platform), "pythons": strings($0.pythons)]
+                } ?? .null)
         case .installableVersions(let name, let target, let versions):
             o.append("name", .string(name))
             o.append("target", .string(target))
@@ -163,7 +179,9 @@ public enum ResolutionReport {
         return p.url
     }
 
-    public static func text(_ outcome: SolveOutcome, plan: DeploymentRequest, model: String, tree: Bool, sources: SourceSummary? = nil) -> String {
+    public static func text(
+        _ outcome: SolveOutcome, plan: DeploymentRequest, model: String, tree: Bool, sources: SourceSummary? = nil
+    ) -> String {
         let body = textBody(outcome, plan: plan, model: model, tree: tree)
         guard let sources else { return body }
         return body + (body.hasSuffix("\n") ? "" : "\n") + sources.line + "\n"
@@ -173,23 +191,34 @@ public enum ResolutionReport {
         let request = plan.request
         switch outcome {
         case .unsatisfiable(let explanation):
-            let why = explanation.cause == .missing ? "something it asks for is in none of the sources" : "its requirements conflict"
-            var out = "Cannot resolve \(model) for \(plan.profile.name) (Python \(request.target.python.minorString), \(request.mode.rawValue) environment): \(why)\n"
+            let why =
+                explanation.cause == .missing
+                ? "something it asks for is in none of the sources" : "its requirements conflict"
+            var out =
+                "Cannot resolve \(model) for \(plan.profile.name) (Python \(request.target.python.minorString), \(request.mode.rawValue) environment): \(why)\n"
             out += explanation.description + "\n"
             return out
         case .resolved(let resolution):
             let conda = resolution.packages.filter { $0.ecosystem == .conda }.count
-            var out = "Resolved \(model) for \(plan.profile.name): Python \(request.target.python.minorString), \(request.mode.rawValue) environment, "
+            var out =
+                "Resolved \(model) for \(plan.profile.name): Python \(request.target.python.minorString), \(request.mode.rawValue) environment, "
             out += "\(resolution.packages.count) packages (\(conda) conda, \(resolution.packages.count - conda) pypi)\n"
             if tree {
                 out += treeText(resolution)
             } else {
-                let nameWidth = min(36, (resolution.packages.map { $0.name.count + ($0.extras.isEmpty ? 0 : $0.extras.joined(separator: ",").count + 2) }.max() ?? 10))
+                let nameWidth = min(
+                    36,
+                    (resolution.packages.map {
+                        $0.name.count + ($0.extras.isEmpty ? 0 : $0.extras.joined(separator: ",").count + 2)
+                    }.max() ?? 10))
                 let versionWidth = min(24, resolution.packages.map(\.version.count).max() ?? 8)
                 for p in resolution.packages {
                     let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
-                    let why = p.requestOrigins.isEmpty ? "" : "  " + Array(Set(p.requestOrigins.map(\.text))).sorted().joined(separator: ", ")
-                    out += "  \(p.ecosystem.rawValue.padded(6)) \(name.padded(nameWidth)) \(p.version.padded(versionWidth)) \(p.build ?? (p.platform ?? (p.isSource ? "sdist (built from source)" : "")))\(why)\n"
+                    let why =
+                        p.requestOrigins.isEmpty
+                        ? "" : "  " + Array(Set(p.requestOrigins.map(\.text))).sorted().joined(separator: ", ")
+                    out +=
+                        "  \(p.ecosystem.rawValue.padded(6)) \(name.padded(nameWidth)) \(p.version.padded(versionWidth)) \(p.build ?? (p.platform ?? (p.isSource ? "sdist (built from source)" : "")))\(why)\n"
                 }
             }
             if !plan.notes.isEmpty {

@@ -19,25 +19,36 @@ extension RequestCheck {
             return
         }
         if let schema, case .tensors = schema {
-            sink.error("", "this model takes tensors; MLflow cannot read a CSV body for a tensor signature (TensorSpec only supports numpy types)")
+            sink.error(
+                "",
+                "this model takes tensors; MLflow cannot read a CSV body for a tensor signature (TensorSpec only supports numpy types)"
+            )
             return
         }
         var specs: [ColumnSpec] = []
         if let schema, case .columns(let s) = schema { specs = s }
         let named = specs.contains { $0.name != nil }
-        if !specs.isEmpty, specs.contains(where: { $0.type == .scalar(.datetime) && $0.name.map(header.contains) ?? false }) {
-            sink.error("", "pandas cannot read a datetime column with a dtype (the dtype datetime64[ns] is not supported for parsing); MLflow refuses CSV for this signature")
+        if !specs.isEmpty,
+            specs.contains(where: { $0.type == .scalar(.datetime) && $0.name.map(header.contains) ?? false })
+        {
+            sink.error(
+                "",
+                "pandas cannot read a datetime column with a dtype (the dtype datetime64[ns] is not supported for parsing); MLflow refuses CSV for this signature"
+            )
             return
         }
         // One more field than the header in the first row: pandas takes the first column as the index.
         let indexColumn = rows.count > 1 && rows[1].count == header.count + 1
         let width = header.count + (indexColumn ? 1 : 0)
         for (lineIndex, row) in rows.enumerated().dropFirst() where row.count > width {
-            sink.error("line \(lineIndex + 1)", "expected \(width) fields, saw \(row.count) (pandas: Error tokenizing data)")
+            sink.error(
+                "line \(lineIndex + 1)", "expected \(width) fields, saw \(row.count) (pandas: Error tokenizing data)")
             return
         }
-        let nullTexts: Set<String> = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                                      "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+        let nullTexts: Set<String> = [
+            "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+            "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"
+        ]
         if !named && !specs.isEmpty && indexColumn {
             // Unnamed columns: MLflow's dtype keys are positions, which count the implicit index
             // column too; the data columns past them are inferred by pandas, then checked strictly.
@@ -53,15 +64,22 @@ extension RequestCheck {
                     return nullTexts.contains(cell) ? .null : .string(cell)
                 }
                 if let message = StrictTypes.seriesError(values, as: type, dtype: dtype) {
-                    sink.error("column \(c)", "column \(c) ('\(header[c])', \(type)): pandas reads it as \(dtype); \(message)")
+                    sink.error(
+                        "column \(c)", "column \(c) ('\(header[c])', \(type)): pandas reads it as \(dtype); \(message)")
                 }
             }
         }
         for (c, name) in header.enumerated() {
-            let spec: ColumnSpec? = named ? columnSpec(name, in: specs) : (c + (indexColumn ? 1 : 0) < specs.count ? specs[c + (indexColumn ? 1 : 0)] : nil)
+            let spec: ColumnSpec? =
+                named
+                ? columnSpec(name, in: specs)
+                : (c + (indexColumn ? 1 : 0) < specs.count ? specs[c + (indexColumn ? 1 : 0)] : nil)
             guard let spec, case .scalar(let type) = spec.type else {
                 if let spec, spec.type != .any {
-                    sink.error("column '\(name)'", "column '\(name)' (\(spec.type)): CSV cells are text; MLflow cannot give an Array/Object/Map column from CSV")
+                    sink.error(
+                        "column '\(name)'",
+                        "column '\(name)' (\(spec.type)): CSV cells are text; MLflow cannot give an Array/Object/Map column from CSV"
+                    )
                 }
                 continue
             }
@@ -73,28 +91,46 @@ extension RequestCheck {
                 switch type {
                 case .integer, .long:
                     if isNull {
-                        sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (\(type)): an empty/NA cell in an integer column (pandas: Integer column has NA values)")
+                        sink.grouped(
+                            .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                            "column '\(name)' (\(type)): an empty/NA cell in an integer column (pandas: Integer column has NA values)"
+                        )
                     } else if ["True", "False", "true", "false", "TRUE", "FALSE"].contains(cell) {
                         break
                     } else if let parsed = PythonText.int(cell), parsed.fitsInt64, let v = parsed.value {
                         if type == .integer && (v < Int64(Int32.min) || v > Int64(Int32.max)) {
-                            sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (integer): \(v) is out of bounds for int32")
+                            sink.grouped(
+                                .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                                "column '\(name)' (integer): \(v) is out of bounds for int32")
                         }
                     } else {
-                        sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (\(type)): '\(cell)' is not an integer")
+                        sink.grouped(
+                            .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                            "column '\(name)' (\(type)): '\(cell)' is not an integer")
                     }
                 case .float, .double:
-                    if !isNull && PythonText.float(cell) == nil && !["True", "False", "true", "false", "TRUE", "FALSE"].contains(cell) {
-                        sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (\(type)): could not convert string to float: '\(cell)'")
+                    if !isNull && PythonText.float(cell) == nil
+                        && !["True", "False", "true", "false", "TRUE", "FALSE"].contains(cell)
+                    {
+                        sink.grouped(
+                            .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                            "column '\(name)' (\(type)): could not convert string to float: '\(cell)'")
                     }
                 case .boolean:
                     if isNull {
-                        sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (boolean): an empty/NA cell in a boolean column (pandas: Bool column has NA values)")
+                        sink.grouped(
+                            .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                            "column '\(name)' (boolean): an empty/NA cell in a boolean column (pandas: Bool column has NA values)"
+                        )
                     } else if !["True", "False", "true", "false", "TRUE", "FALSE", "0", "1"].contains(cell) {
-                        sink.grouped(.error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (boolean): '\(cell)' is not True or False")
+                        sink.grouped(
+                            .error, group: "csv-\(name)", label: "cells of column '\(name)'", path: path,
+                            "column '\(name)' (boolean): '\(cell)' is not True or False")
                     }
                 case .binary:
-                    sink.grouped(.warning, group: "csv-bin-\(name)", label: "cells of column '\(name)'", path: path, "column '\(name)' (binary): CSV cells are passed as text, not base64-decoded")
+                    sink.grouped(
+                        .warning, group: "csv-bin-\(name)", label: "cells of column '\(name)'", path: path,
+                        "column '\(name)' (binary): CSV cells are passed as text, not base64-decoded")
                 case .string, .datetime:
                     break
                 }
@@ -111,9 +147,16 @@ extension RequestCheck {
 enum CSVText {
     /// The dtype pandas infers for a CSV column without a dtype.
     static func inferredDtype(_ cells: [String], nullTexts: Set<String>) -> SeriesDtype {
-        var allInt = true, allNumber = true, allBool = true, anyNull = false
+        var allInt = true
+        var allNumber = true
+        var allBool = true
+        var anyNull = false
         for cell in cells {
-            if nullTexts.contains(cell) { anyNull = true; allBool = false; continue }
+            if nullTexts.contains(cell) {
+                anyNull = true
+                allBool = false
+                continue
+            }
             if PythonText.int(cell) == nil || cell.contains("_") { allInt = false }
             if PythonText.float(cell) == nil || cell.contains("_") { allNumber = false }
             if !["True", "False", "true", "false", "TRUE", "FALSE"].contains(cell) { allBool = false }
@@ -149,7 +192,12 @@ enum CSVText {
             if inQuotes {
                 if c == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
+                        if next == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = next
+                        }
                     } else {
                         inQuotes = false
                     }
@@ -159,14 +207,21 @@ enum CSVText {
                 continue
             }
             switch c {
-            case "\"": inQuotes = true; fieldStarted = true
-            case ",": row.append(field); field = ""; fieldStarted = true
+            case "\"":
+                inQuotes = true
+                fieldStarted = true
+            case ",":
+                row.append(field)
+                field = ""
+                fieldStarted = true
             case "\n": endRow()
             case "\r":
                 // CR, LF and CRLF each end a row, as pandas' C parser reads them.
                 endRow()
                 if let next = iterator.next(), next != "\n" { pending = next }
-            default: field.unicodeScalars.append(c); fieldStarted = true
+            default:
+                field.unicodeScalars.append(c)
+                fieldStarted = true
             }
         }
         endRow()

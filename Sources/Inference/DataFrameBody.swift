@@ -43,8 +43,12 @@ final class FrameColumn {
     init(name: JSONValue) {
         self.name = name
         switch name {
-        case .string(let s): label = s; isStringNamed = true
-        default: label = name.quoted; isStringNamed = false
+        case .string(let s):
+            label = s
+            isStringNamed = true
+        default:
+            label = name.quoted
+            isStringNamed = false
         }
     }
 
@@ -64,7 +68,10 @@ extension RequestCheck {
         var scanner = JSONScanner(bytes, range: range, pythonLiterals: true)
         guard try scanner.peekKind() == .object else {
             let kind = try scanner.readValue().kindName
-            sink.error(prefix, "a split DataFrame must be an object {\"columns\": [...], \"data\": [[...]]}, found \(kind == "array" ? "a list" : "a \(kind)")")
+            sink.error(
+                prefix,
+                "a split DataFrame must be an object {\"columns\": [...], \"data\": [[...]]}, found \(kind == "array" ? "a list" : "a \(kind)")"
+            )
             return
         }
         try scanner.beginObject()
@@ -78,8 +85,13 @@ extension RequestCheck {
         if ranges["data"] == nil || !extra.isEmpty {
             var problems: [String] = []
             if ranges["data"] == nil { problems.append("it has no \"data\"") }
-            if !extra.isEmpty { problems.append("unexpected key(s) \(extra.map { "\"\($0)\"" }.joined(separator: ", "))") }
-            sink.error(prefix, "a split DataFrame has \"data\" and optionally \"columns\" and \"index\": \(problems.joined(separator: "; "))")
+            if !extra.isEmpty {
+                problems.append("unexpected key(s) \(extra.map { "\"\($0)\"" }.joined(separator: ", "))")
+            }
+            sink.error(
+                prefix,
+                "a split DataFrame has \"data\" and optionally \"columns\" and \"index\": \(problems.joined(separator: "; "))"
+            )
             return
         }
         if indexRequired && ranges["index"] == nil {
@@ -97,12 +109,21 @@ extension RequestCheck {
             case .array(let names):
                 declaredColumns = true
                 for name in names {
-                    if case .array = name { sink.error(Paths.member(prefix, "columns"), "column names must be strings, found a list"); return }
-                    if case .object = name { sink.error(Paths.member(prefix, "columns"), "column names must be strings, found an object"); return }
+                    if case .array = name {
+                        sink.error(Paths.member(prefix, "columns"), "column names must be strings, found a list")
+                        return
+                    }
+                    if case .object = name {
+                        sink.error(Paths.member(prefix, "columns"), "column names must be strings, found an object")
+                        return
+                    }
                     columns.append(FrameColumn(name: name))
                 }
             default:
-                sink.error(Paths.member(prefix, "columns"), "\"columns\" must be a list of column names, found \(value.kindName) \(value.quoted) (pandas: Index(...) must be called with a collection)")
+                sink.error(
+                    Paths.member(prefix, "columns"),
+                    "\"columns\" must be a list of column names, found \(value.kindName) \(value.quoted) (pandas: Index(...) must be called with a collection)"
+                )
                 return
             }
         }
@@ -137,7 +158,10 @@ extension RequestCheck {
                     try s.beginArray()
                     var firstCell = true
                     var width = 0
-                    while try s.nextElement(&firstCell) { s.skipCheckedValue(); width += 1 }
+                    while try s.nextElement(&firstCell) {
+                        s.skipCheckedValue()
+                        width += 1
+                    }
                     widest = max(widest, width)
                 } else {
                     scalarRows += 1
@@ -156,7 +180,10 @@ extension RequestCheck {
             var firstRow = true
             if try s.nextElement(&firstRow) { singleColumnData = try s.peekKind() != .array }
             if singleColumnData && columns.count != 1 {
-                sink.error(dataPath, "\"data\" is a flat list (one column) but \"columns\" names \(columns.count) (pandas: Shape of passed values is (n, 1), indices imply (n, \(columns.count)))")
+                sink.error(
+                    dataPath,
+                    "\"data\" is a flat list (one column) but \"columns\" names \(columns.count) (pandas: Shape of passed values is (n, 1), indices imply (n, \(columns.count)))"
+                )
                 return
             }
         }
@@ -174,7 +201,9 @@ extension RequestCheck {
         while try d.nextElement(&firstRow) {
             let isList = try d.peekKind() == .array
             if isList == singleColumnData {
-                sink.error(Paths.index(dataPath, row), "rows of \"data\" must all be lists (pandas: object of type 'int' has no len())")
+                sink.error(
+                    Paths.index(dataPath, row),
+                    "rows of \"data\" must all be lists (pandas: object of type 'int' has no len())")
                 return
             }
             if singleColumnData {
@@ -188,8 +217,15 @@ extension RequestCheck {
                 while try d.nextElement(&firstCell) {
                     guard col < columns.count else {
                         var width = col
-                        while true { d.skipCheckedValue(); width += 1; if !(try d.nextElement(&firstCell)) { break } }
-                        sink.error(Paths.index(dataPath, row), "this row has \(width) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(width) columns)")
+                        while true {
+                            d.skipCheckedValue()
+                            width += 1
+                            if !(try d.nextElement(&firstCell)) { break }
+                        }
+                        sink.error(
+                            Paths.index(dataPath, row),
+                            "this row has \(width) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(width) columns)"
+                        )
                         return
                     }
                     let column = columns[col]
@@ -197,7 +233,8 @@ extension RequestCheck {
                         d.skipCheckedValue()
                     } else {
                         let value = try d.readValue()
-                        let r = row, c = col
+                        let r = row
+                        let c = col
                         checkCell(column, value, path: { Paths.index(Paths.index(dataPath, r), c) })
                     }
                     col += 1
@@ -209,7 +246,10 @@ extension RequestCheck {
         }
         let rows = row
         if rows > 0 && !singleColumnData && widest < columns.count {
-            sink.error(dataPath, "every row has at most \(widest) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(widest) columns)")
+            sink.error(
+                dataPath,
+                "every row has at most \(widest) values but \"columns\" names \(columns.count) (pandas: \(columns.count) columns passed, passed data had \(widest) columns)"
+            )
             return
         }
         for (r, width) in shortRows {
@@ -226,27 +266,40 @@ extension RequestCheck {
                 try s.beginArray()
                 var firstEntry = true
                 var count = 0
-                while try s.nextElement(&firstEntry) { s.skipCheckedValue(); count += 1 }
+                while try s.nextElement(&firstEntry) {
+                    s.skipCheckedValue()
+                    count += 1
+                }
                 if count != rows {
-                    if rows == 1 { frameRows = count }
-                    else if rows == 0 {
+                    if rows == 1 {
+                        frameRows = count
+                    } else if rows == 0 {
                         frameRows = count
                         if count > 0 {
                             for (c, column) in columns.enumerated() {
-                                checkCell(column, padded, path: { Paths.index(Paths.index(dataPath, 0), c) }, padding: true)
+                                checkCell(
+                                    column, padded, path: { Paths.index(Paths.index(dataPath, 0), c) }, padding: true)
                             }
                         }
                     } else {
-                        sink.error(Paths.member(prefix, "index"), "\"index\" has \(count) entries but \"data\" has \(rows) rows (pandas: Length of values (\(rows)) does not match length of index (\(count)))")
+                        sink.error(
+                            Paths.member(prefix, "index"),
+                            "\"index\" has \(count) entries but \"data\" has \(rows) rows (pandas: Length of values (\(rows)) does not match length of index (\(count)))"
+                        )
                         return
                     }
                 }
             } else if try s.peekKind() != .null {
-                sink.error(Paths.member(prefix, "index"), "\"index\" must be a list, found \(try s.readValue().kindName) (pandas: Index(...) must be called with a collection)")
+                sink.error(
+                    Paths.member(prefix, "index"),
+                    "\"index\" must be a list, found \(try s.readValue().kindName) (pandas: Index(...) must be called with a collection)"
+                )
                 return
             }
         }
-        enforceFrame(FrameShape(columns: columns, rows: frameRows), prefix: prefix, columnsPath: declaredColumns ? Paths.member(prefix, "columns") : prefix)
+        enforceFrame(
+            FrameShape(columns: columns, rows: frameRows), prefix: prefix,
+            columnsPath: declaredColumns ? Paths.member(prefix, "columns") : prefix)
     }
 
     /// `[]`, read in place of `"data": null`.
@@ -263,11 +316,16 @@ extension RequestCheck {
         var scanner = JSONScanner(bytes, range: range, pythonLiterals: true)
         guard try scanner.peekKind() == .array else {
             let kind = try scanner.readValue().kindName
-            sink.error(prefix, "dataframe_records must be a list of records (objects), found \(kind == "object" ? "an object (did you mean dataframe_split?)" : "a \(kind)")")
+            sink.error(
+                prefix,
+                "dataframe_records must be a list of records (objects), found \(kind == "object" ? "an object (did you mean dataframe_split?)" : "a \(kind)")"
+            )
             return
         }
         // Pass 1: kinds of the elements.
-        var objects = 0, lists = 0, scalars = 0
+        var objects = 0
+        var lists = 0
+        var scalars = 0
         do {
             var s = scanner
             try s.beginArray()
@@ -282,7 +340,10 @@ extension RequestCheck {
             }
         }
         if objects > 0 && (lists > 0 || scalars > 0) {
-            sink.error(prefix, "every record must be an object of column name → value; this list mixes objects with \(lists > 0 ? "lists" : "scalars") (pandas: 'list' object has no attribute 'keys')")
+            sink.error(
+                prefix,
+                "every record must be an object of column name → value; this list mixes objects with \(lists > 0 ? "lists" : "scalars") (pandas: 'list' object has no attribute 'keys')"
+            )
             return
         }
         if objects == 0 && (lists > 0 || scalars > 0) {
@@ -313,11 +374,16 @@ extension RequestCheck {
                 let cells = value.arrayValue ?? [value]
                 for (c, column) in columns.enumerated() {
                     let r = row
-                    checkCell(column, c < cells.count ? cells[c] : .number(JSONNumber(text: "NaN")), path: { Paths.index(Paths.index(prefix, r), c) }, padding: c >= cells.count)
+                    checkCell(
+                        column, c < cells.count ? cells[c] : .number(JSONNumber(text: "NaN")),
+                        path: { Paths.index(Paths.index(prefix, r), c) }, padding: c >= cells.count)
                 }
                 row += 1
             }
-            sink.warning(prefix, "records are lists, not objects: pandas numbers the columns 0, 1, ... and no column name of the signature can match")
+            sink.warning(
+                prefix,
+                "records are lists, not objects: pandas numbers the columns 0, 1, ... and no column name of the signature can match"
+            )
             enforceFrame(FrameShape(columns: columns, rows: row), prefix: prefix, columnsPath: prefix)
             return
         }
@@ -348,7 +414,9 @@ extension RequestCheck {
                     assignTargets([column])
                     // Earlier records lack the key: pandas puts NaN there.
                     for r in 0..<row {
-                        checkCell(column, nan, path: { Paths.member(Paths.index(prefix, r), key) }, padding: true, missingKey: true)
+                        checkCell(
+                            column, nan, path: { Paths.member(Paths.index(prefix, r), key) }, padding: true,
+                            missingKey: true)
                     }
                 }
                 let r = row
@@ -366,9 +434,11 @@ extension RequestCheck {
                 }
             }
             for column in columns where column.lastRow != row {
-                let r = row, key = column.label
+                let r = row
+                let key = column.label
                 column.lastRow = row
-                checkCell(column, nan, path: { Paths.member(Paths.index(prefix, r), key) }, padding: true, missingKey: true)
+                checkCell(
+                    column, nan, path: { Paths.member(Paths.index(prefix, r), key) }, padding: true, missingKey: true)
             }
             row += 1
         }
@@ -398,42 +468,58 @@ extension RequestCheck {
                 for column in columns { column.target = .tensor(specs[0], NumpyDType(name: specs[0].dtype)) }
             } else if specs.allSatisfy({ $0.name != nil }) {
                 for column in columns {
-                    guard let name = column.stringName, let spec = specs.first(where: { $0.name == name }) else { continue }
+                    guard let name = column.stringName, let spec = specs.first(where: { $0.name == name }) else {
+                        continue
+                    }
                     column.target = .tensor(spec, NumpyDType(name: spec.dtype))
                 }
             }
         }
     }
 
-    func checkCell(_ column: FrameColumn, _ value: JSONValue, path: () -> String, padding: Bool = false, missingKey: Bool = false) {
+    func checkCell(
+        _ column: FrameColumn, _ value: JSONValue, path: () -> String, padding: Bool = false, missingKey: Bool = false
+    ) {
         column.cells += 1
         switch column.target {
         case .none:
             return
         case .column(let spec):
-            let what = padding ? (missingKey ? "missing value (NaN, the record has no '\(column.label)')" : "missing value (NaN, the row is short)") : nil
+            let what =
+                padding
+                ? (missingKey
+                    ? "missing value (NaN, the record has no '\(column.label)')"
+                    : "missing value (NaN, the row is short)") : nil
             switch spec.type {
             case .scalar(let type):
                 if type == .datetime, let conflict = datetimeConflict(column, value) {
-                    sink.grouped(.error, group: "castfail-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)' (datetime): \(conflict)")
+                    sink.grouped(
+                        .error, group: "castfail-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(),
+                        "column '\(column.label)' (datetime): \(conflict)")
                     return
                 }
                 switch ValueCasts.pandas(value, to: type) {
                 case .ok: break
                 case .changed(let message):
-                    sink.grouped(.warning, group: "cast-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)' (\(type)): \(what ?? message)\(what != nil ? " becomes \(ValueCasts.truthiness(value))" : "")")
+                    sink.grouped(
+                        .warning, group: "cast-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(),
+                        "column '\(column.label)' (\(type)): \(what ?? message)\(what != nil ? " becomes \(ValueCasts.truthiness(value))" : "")"
+                    )
                 case .failed(let message):
-                    sink.grouped(.error, group: "castfail-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)' (\(type)): \(what.map { "\($0) cannot be cast" } ?? message)")
+                    sink.grouped(
+                        .error, group: "castfail-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(),
+                        "column '\(column.label)' (\(type)): \(what.map { "\($0) cannot be cast" } ?? message)")
                 }
             case .any:
                 return
             default:
                 if let message = StrictTypes.typeError(value, spec.type, required: spec.required) {
-                    sink.grouped(.error, group: "type-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)' (\(spec.type)): \(what.map { "\($0): " } ?? "")\(message)")
+                    sink.grouped(
+                        .error, group: "type-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
+                        "column '\(column.label)' (\(spec.type)): \(what.map { "\($0): " } ?? "")\(message)")
                 }
             }
         case .tensor(let spec, let dtype):
@@ -443,21 +529,28 @@ extension RequestCheck {
             if column.firstIsList == true {
                 guard case .array = value else {
                     column.mixedListAndScalar = true
-                    sink.grouped(.error, group: "tensor-mixed-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)' holds lists (tensor rows) and also a \(value.kindName) here")
+                    sink.grouped(
+                        .error, group: "tensor-mixed-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(),
+                        "column '\(column.label)' holds lists (tensor rows) and also a \(value.kindName) here")
                     return
                 }
                 var analysis = TensorAnalysis(dtype: dtype)
                 analysis.add(value, indexPath: [])
                 if analysis.ragged {
                     column.mixedListAndScalar = true
-                    sink.grouped(.error, group: "tensor-ragged-\(column.label)", label: "cells of column '\(column.label)'", path: path(),
-                                 "column '\(column.label)': this row's nested lists are ragged and cannot be reshaped to \(spec.shape)")
+                    sink.grouped(
+                        .error, group: "tensor-ragged-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(),
+                        "column '\(column.label)': this row's nested lists are ragged and cannot be reshaped to \(spec.shape)"
+                    )
                 }
                 column.listLeafCounts.insert(analysis.leafCount)
                 if let failure = analysis.failures.first {
-                    sink.grouped(.error, group: "tensor-cast-\(column.label)", label: "cells of column '\(column.label)'", path: path() + failure.path,
-                                 "column '\(column.label)' (tensor \(spec.dtype)): \(failure.message)")
+                    sink.grouped(
+                        .error, group: "tensor-cast-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path() + failure.path,
+                        "column '\(column.label)' (tensor \(spec.dtype)): \(failure.message)")
                 }
             } else {
                 let result: CastResult
@@ -475,9 +568,13 @@ extension RequestCheck {
                 switch result {
                 case .ok: break
                 case .changed(let message):
-                    sink.grouped(.warning, group: "tcast-\(column.label)", label: "cells of column '\(column.label)'", path: path(), "column '\(column.label)' (tensor \(spec.dtype)): \(message)")
+                    sink.grouped(
+                        .warning, group: "tcast-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(), "column '\(column.label)' (tensor \(spec.dtype)): \(message)")
                 case .failed(let message):
-                    sink.grouped(.error, group: "tcastfail-\(column.label)", label: "cells of column '\(column.label)'", path: path(), "column '\(column.label)' (tensor \(spec.dtype)): \(message)")
+                    sink.grouped(
+                        .error, group: "tcastfail-\(column.label)", label: "cells of column '\(column.label)'",
+                        path: path(), "column '\(column.label)' (tensor \(spec.dtype)): \(message)")
                 }
             }
         }
@@ -488,23 +585,29 @@ extension RequestCheck {
         switch value {
         case .number(let n):
             if case .float(let d) = PyNumber(n), d.isNaN { return nil }
-            if column.dateHasString { return "\(n.text) is a number in a column of date strings (pandas to_datetime cannot mix them)" }
+            if column.dateHasString {
+                return "\(n.text) is a number in a column of date strings (pandas to_datetime cannot mix them)"
+            }
             column.dateHasNumber = true
         case .string(let text):
-            if column.dateHasNumber { return "\(value.quoted) is a string in a column of numbers (pandas to_datetime cannot mix them)" }
+            if column.dateHasNumber {
+                return "\(value.quoted) is a string in a column of numbers (pandas to_datetime cannot mix them)"
+            }
             column.dateHasString = true
             let lower = text.lowercased()
             if let shape = DateText.isoShape(text), lower != "now" && lower != "today" {
                 if let first = column.dateShape {
                     if first != shape {
-                        return "\(value.quoted) is not written like the column's first date (pandas infers one format from the first string and refuses the others; send every date in the same ISO 8601 form)"
+                        return
+                            "\(value.quoted) is not written like the column's first date (pandas infers one format from the first string and refuses the others; send every date in the same ISO 8601 form)"
                     }
                 } else {
                     column.dateShape = shape
                 }
             }
             if DateText.hasTimeZone(text) && DateText.pandasAccepts(text) {
-                return "\(value.quoted) carries a time zone: pandas reads it as a zone-aware datetime, and MLflow accepts only timezone-naive ones (send the local or UTC time without Z or an offset)"
+                return
+                    "\(value.quoted) carries a time zone: pandas reads it as a zone-aware datetime, and MLflow accepts only timezone-naive ones (send the local or UTC time without Z or an offset)"
             }
         default:
             break
@@ -530,7 +633,8 @@ extension RequestCheck {
         switch schema {
         case .columns(let specs):
             if specs.contains(where: { $0.name != nil }) {
-                reportColumnPresence(specs: specs, present: present, allColumns: frame.columns.map(\.label), path: columnsPath)
+                reportColumnPresence(
+                    specs: specs, present: present, allColumns: frame.columns.map(\.label), path: columnsPath)
                 let names = frame.columns.compactMap(\.stringName)
                 var duplicated = Set<String>()
                 if present.count < names.count {  // only then is a name repeated
@@ -541,11 +645,16 @@ extension RequestCheck {
                     sink.error(columnsPath, "column '\(name)' appears more than once; MLflow cannot pick one")
                 }
             } else if frame.columns.count < specs.count {
-                sink.error(columnsPath, "the signature has \(specs.count) unnamed columns but the DataFrame has \(frame.columns.count) (MLflow checks only the count of unnamed columns)")
+                sink.error(
+                    columnsPath,
+                    "the signature has \(specs.count) unnamed columns but the DataFrame has \(frame.columns.count) (MLflow checks only the count of unnamed columns)"
+                )
             } else {
                 let labels = frame.columns.map(\.name)
-                for i in 0..<specs.count where labels.firstIndex(of: labels[i]) != i || labels.lastIndex(of: labels[i]) != i {
-                    sink.error(columnsPath, "column label \(labels[i].quoted) appears more than once; MLflow cannot pick one")
+                for i in 0..<specs.count
+                where labels.firstIndex(of: labels[i]) != i || labels.lastIndex(of: labels[i]) != i {
+                    sink.error(
+                        columnsPath, "column label \(labels[i].quoted) appears more than once; MLflow cannot pick one")
                     break
                 }
             }
@@ -561,10 +670,14 @@ extension RequestCheck {
                     reshapeCheck(frame.columns[0], spec: spec, rows: frame.rows, path: prefix, name: nil)
                 } else {
                     if spec.shape != [-1, frame.columns.count] {
-                        sink.error(prefix, "the DataFrame has \(frame.columns.count) columns; for an unnamed tensor input MLflow requires the tensor shape to be [-1, \(frame.columns.count)], but the signature says \(spec.shape)")
+                        sink.error(
+                            prefix,
+                            "the DataFrame has \(frame.columns.count) columns; for an unnamed tensor input MLflow requires the tensor shape to be [-1, \(frame.columns.count)], but the signature says \(spec.shape)"
+                        )
                     } else if frame.columns.contains(where: { $0.firstIsList == true }) {
                         if NumpyDType(name: spec.dtype) != .object {
-                            sink.error(prefix, "cells hold lists, so the DataFrame becomes an object array, not \(spec.dtype)")
+                            sink.error(
+                                prefix, "cells hold lists, so the DataFrame becomes an object array, not \(spec.dtype)")
                         }
                     }
                 }
@@ -572,14 +685,21 @@ extension RequestCheck {
                 let names = specs.compactMap(\.name)
                 let missing = names.filter { !present.contains($0) }
                 if !missing.isEmpty {
-                    sink.error(columnsPath, "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))")
+                    sink.error(
+                        columnsPath,
+                        "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))"
+                    )
                 }
                 let extra = frame.columns.map(\.label).filter { !names.contains($0) }
                 if !extra.isEmpty {
-                    sink.warning(columnsPath, "column(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) are not inputs of the model and are dropped")
+                    sink.warning(
+                        columnsPath,
+                        "column(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) are not inputs of the model and are dropped"
+                    )
                 }
                 for spec in specs {
-                    guard let name = spec.name, let column = frame.columns.first(where: { $0.stringName == name }) else { continue }
+                    guard let name = spec.name, let column = frame.columns.first(where: { $0.stringName == name })
+                    else { continue }
                     reshapeCheck(column, spec: spec, rows: frame.rows, path: columnsPath, name: name)
                 }
             }
@@ -590,18 +710,27 @@ extension RequestCheck {
     private func reshapeCheck(_ column: FrameColumn, spec: TensorSpec, rows: Int, path: String, name: String?) {
         let label = name.map { "tensor '\($0)'" } ?? "the tensor input"
         if spec.shape.first != -1 || spec.shape.dropFirst().contains(-1) {
-            sink.error(path, "for DataFrame input MLflow needs \(label) to have a variable first dimension and fixed others, but the signature says \(spec.shape)")
+            sink.error(
+                path,
+                "for DataFrame input MLflow needs \(label) to have a variable first dimension and fixed others, but the signature says \(spec.shape)"
+            )
             return
         }
         if column.firstIsList == true {
             guard !column.mixedListAndScalar else { return }
             let per = spec.shape.dropFirst().reduce(1, *)
             if column.listLeafCounts.count > 1 || (column.listLeafCounts.first.map { $0 != per } ?? false) {
-                sink.error(path, "the lists in column '\(column.label)' cannot be reshaped to \(spec.shape): each row must hold \(per) values, found \(column.listLeafCounts.sorted().map(String.init).joined(separator: ", "))")
+                sink.error(
+                    path,
+                    "the lists in column '\(column.label)' cannot be reshaped to \(spec.shape): each row must hold \(per) values, found \(column.listLeafCounts.sorted().map(String.init).joined(separator: ", "))"
+                )
             }
         } else if column.firstIsList == false {
             if spec.shape != [-1] && spec.shape != [-1, 1] {
-                sink.error(path, "column '\(column.label)' holds scalars, which needs \(label) shape [-1] or [-1, 1], but the signature says \(spec.shape)")
+                sink.error(
+                    path,
+                    "column '\(column.label)' holds scalars, which needs \(label) shape [-1] or [-1, 1], but the signature says \(spec.shape)"
+                )
             }
         }
     }
@@ -610,13 +739,20 @@ extension RequestCheck {
     func reportColumnPresence(specs: [ColumnSpec], present: Set<String>, allColumns: [String], path: String) {
         let missing = specs.filter { $0.required && $0.name.map { !present.contains($0) } ?? false }.compactMap(\.name)
         if !missing.isEmpty {
-            sink.error(path, "missing required column(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))")
+            sink.error(
+                path,
+                "missing required column(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))"
+            )
         }
         let extra = allColumns.filter { columnSpec($0, in: specs) == nil }
         if !extra.isEmpty {
-            sink.warning(path, "column(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) are not in the signature: MLflow drops them before the model sees the data")
+            sink.warning(
+                path,
+                "column(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) are not in the signature: MLflow drops them before the model sees the data"
+            )
         }
-        let optionalMissing = specs.filter { !$0.required && $0.name.map { !present.contains($0) } ?? false }.compactMap(\.name)
+        let optionalMissing = specs.filter { !$0.required && $0.name.map { !present.contains($0) } ?? false }
+            .compactMap(\.name)
         if !optionalMissing.isEmpty {
             sink.note(path, "optional column(s) \(optionalMissing.map { "'\($0)'" }.joined(separator: ", ")) not sent")
         }

@@ -15,7 +15,10 @@ final class FindingSink {
 
     init(limit: Int) { self.limit = max(1, limit) }
 
-    var hasErrors: Bool { findings.contains { $0.severity == .error } || groupSeverity.contains { $0.value == .error && (counts[$0.key] ?? 0) > 0 } }
+    var hasErrors: Bool {
+        findings.contains { $0.severity == .error }
+            || groupSeverity.contains { $0.value == .error && (counts[$0.key] ?? 0) > 0 }
+    }
 
     func error(_ path: String, _ message: String) { findings.append(PayloadFinding(.error, path: path, message)) }
     func warning(_ path: String, _ message: String) { findings.append(PayloadFinding(.warning, path: path, message)) }
@@ -23,9 +26,16 @@ final class FindingSink {
 
     /// A finding that may repeat for many cells: `group` names the column and the kind of problem;
     /// `label` says what repeats in the summary line ("cells of column 'age'").
-    func grouped(_ severity: PayloadFinding.Severity, group: String, label: String, path: @autoclosure () -> String, _ message: @autoclosure () -> String) {
+    func grouped(
+        _ severity: PayloadFinding.Severity, group: String, label: String, path: @autoclosure () -> String,
+        _ message: @autoclosure () -> String
+    ) {
         let count = counts[group, default: 0]
-        if count == 0 { order.append(group); groupSeverity[group] = severity; groupLabel[group] = label }
+        if count == 0 {
+            order.append(group)
+            groupSeverity[group] = severity
+            groupLabel[group] = label
+        }
         counts[group] = count + 1
         if count < limit {
             findings.append(PayloadFinding(severity, path: path(), message()))
@@ -37,7 +47,10 @@ final class FindingSink {
         for group in order {
             let count = counts[group] ?? 0
             if count > limit, let severity = groupSeverity[group] {
-                findings.append(PayloadFinding(severity, path: "", "\(count - limit) more \(groupLabel[group] ?? "cells") like the above (\(count) in all)"))
+                findings.append(
+                    PayloadFinding(
+                        severity, path: "",
+                        "\(count - limit) more \(groupLabel[group] ?? "cells") like the above (\(count) in all)"))
             }
         }
         order.removeAll()
@@ -55,7 +68,11 @@ enum Paths {
             simple = true
             var b: UInt8? = head
             while let c = b {
-                guard (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F else { simple = false; break }
+                guard (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
+                else {
+                    simple = false
+                    break
+                }
                 b = utf8.next()
             }
         }

@@ -15,7 +15,9 @@ public struct ExampleCheck: Sendable {
 }
 
 public enum InputExampleValidator {
-    public static func validate(_ files: SignatureFiles, options: ValidationOptions = ValidationOptions()) -> [ExampleCheck] {
+    public static func validate(_ files: SignatureFiles, options: ValidationOptions = ValidationOptions())
+        -> [ExampleCheck]
+    {
         let validator = PayloadValidator(signature: files.mlmodel.signature)
         var checks: [ExampleCheck] = []
         var mlflowOptions = options
@@ -33,8 +35,13 @@ public enum InputExampleValidator {
                 case .dense(let dense):
                     body = .object(JSONObject([JSONObject.Entry(key: "inputs", value: dense)]))
                 case .refused(let message):
-                    let finding = PayloadFinding(.error, path: "", "MLflow cannot read this sparse matrix example: \(message)")
-                    checks.append(ExampleCheck(file: example.path, report: PayloadReport(requestProtocol: .mlflow, findings: [finding], strict: options.strict)))
+                    let finding = PayloadFinding(
+                        .error, path: "", "MLflow cannot read this sparse matrix example: \(message)")
+                    checks.append(
+                        ExampleCheck(
+                            file: example.path,
+                            report: PayloadReport(requestProtocol: .mlflow, findings: [finding], strict: options.strict)
+                        ))
                 }
             case "ndarray":
                 if case .object(let o) = value, o["inputs"] != nil || o["instances"] != nil {
@@ -46,11 +53,17 @@ public enum InputExampleValidator {
                 body = nil
             }
             if let body {
-                checks.append(ExampleCheck(file: example.path, report: validator.validate(Array(body.serialized().utf8), options: mlflowOptions)))
+                checks.append(
+                    ExampleCheck(
+                        file: example.path,
+                        report: validator.validate(Array(body.serialized().utf8), options: mlflowOptions)))
             }
         }
         if let serving = files.servingInputExample, let value = serving.value {
-            checks.append(ExampleCheck(file: serving.path, report: validator.validate(Array(value.serialized().utf8), options: mlflowOptions)))
+            checks.append(
+                ExampleCheck(
+                    file: serving.path,
+                    report: validator.validate(Array(value.serialized().utf8), options: mlflowOptions)))
         }
         return checks
     }

@@ -14,7 +14,10 @@ extension RequestCheck {
         let specs = signatureParams
         guard let value else {
             if let specs, !specs.isEmpty {
-                sink.note(path, "no params sent: the model gets the defaults (\(specs.map { "\($0.name)=\($0.defaultValue.quoted)" }.joined(separator: ", ")))")
+                sink.note(
+                    path,
+                    "no params sent: the model gets the defaults (\(specs.map { "\($0.name)=\($0.defaultValue.quoted)" }.joined(separator: ", ")))"
+                )
             }
             return
         }
@@ -26,13 +29,19 @@ extension RequestCheck {
         }
         if value.isNull { return }
         guard case .object(let object) = value else {
-            sink.error(path, "params must be an object of name → value, found \(value.kindName) (MLflow: Parameters must be a dictionary)")
+            sink.error(
+                path,
+                "params must be an object of name → value, found \(value.kindName) (MLflow: Parameters must be a dictionary)"
+            )
             return
         }
         let known = Set(specs.map(\.name))
         let unknown = object.keys.filter { !known.contains($0) }
         if !unknown.isEmpty {
-            sink.warning(path, "unknown param(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")) are dropped; the model's params are \(specs.map { "'\($0.name)'" }.joined(separator: ", "))")
+            sink.warning(
+                path,
+                "unknown param(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")) are dropped; the model's params are \(specs.map { "'\($0.name)'" }.joined(separator: ", "))"
+            )
         }
         for spec in specs {
             guard let given = object[spec.name] else { continue }
@@ -45,7 +54,10 @@ extension RequestCheck {
         }
         let defaulted = specs.filter { object[$0.name] == nil }
         if !defaulted.isEmpty {
-            sink.note(path, "param(s) not sent take their defaults: \(defaulted.map { "\($0.name)=\($0.defaultValue.quoted)" }.joined(separator: ", "))")
+            sink.note(
+                path,
+                "param(s) not sent take their defaults: \(defaulted.map { "\($0.name)=\($0.defaultValue.quoted)" }.joined(separator: ", "))"
+            )
         }
     }
 
@@ -78,7 +90,9 @@ extension RequestCheck {
         case .scalar(let dataType):
             switch value {
             case .array, .object:
-                return dataType == .datetime ? "expected a date/time, found \(value.kindName)" : "expected a single \(dataType), found \(value.kindName)"
+                return dataType == .datetime
+                    ? "expected a date/time, found \(value.kindName)"
+                    : "expected a single \(dataType), found \(value.kindName)"
             default: break
             }
             switch dataType {
@@ -87,7 +101,9 @@ extension RequestCheck {
                 case .string(let s):
                     // `.item()` gives an int (refused) for years past 9999.
                     let digits = s.trimmingPythonWhitespaceString()
-                    if digits.allSatisfy(\.isNumber) && digits.count > 4 { return "\(value.quoted) is not a date/time (a year past 9999)" }
+                    if digits.allSatisfy(\.isNumber) && digits.count > 4 {
+                        return "\(value.quoted) is not a date/time (a year past 9999)"
+                    }
                     return DateText.numpyAccepts(s) ? nil : "\(value.quoted) is not a date/time numpy can parse"
                 default: return "expected a date/time string, found \(value.kindName) \(value.quoted)"
                 }

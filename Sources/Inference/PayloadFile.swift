@@ -18,7 +18,9 @@ public enum PayloadFile {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path)
                     .filter { $0.lowercased().hasSuffix(".json") || $0.lowercased().hasSuffix(".csv") }
                     .sorted()
-                if names.isEmpty { throw ReadError(description: "payload directory '\(path)' holds no .json or .csv files") }
+                if names.isEmpty {
+                    throw ReadError(description: "payload directory '\(path)' holds no .json or .csv files")
+                }
                 result += names.map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
             } else {
                 result.append(path)
@@ -38,11 +40,17 @@ public enum PayloadFile {
             return standardInput()
         }
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))") }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw ReadError(description: "payload '\(path)' is a directory, expected a file") }
+        guard fstat(fd, &info) == 0 else {
+            throw ReadError(description: "cannot read payload '\(path)': \(String(cString: strerror(errno)))")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw ReadError(description: "payload '\(path)' is a directory, expected a file")
+        }
         let size = Int(info.st_size)
         var failure: String?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in

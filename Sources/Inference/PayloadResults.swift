@@ -40,7 +40,8 @@ public struct PayloadResults: Sendable {
         var text = ""
         for entry in entries {
             let report = entry.report
-            let where_ = [report.requestProtocol?.rawValue, report.format?.rawValue].compactMap { $0 }.joined(separator: ", ")
+            let where_ = [report.requestProtocol?.rawValue, report.format?.rawValue].compactMap { $0 }.joined(
+                separator: ", ")
             text += "\(entry.name): \(report.isValid ? "valid" : "INVALID")\(where_.isEmpty ? "" : " (\(where_))")\n"
             for finding in report.errors { text += "  error: \(Self.located(finding))\n" }
             for finding in report.warnings { text += "  warning: \(Self.located(finding))\n" }
@@ -55,7 +56,8 @@ public struct PayloadResults: Sendable {
 
     /// What to say when a model has no input example to check.
     public static func noExampleNote(hasInputExample: Bool) -> String {
-        hasInputExample ? "the model's input example is not a JSON request mlenv can check"
+        hasInputExample
+            ? "the model's input example is not a JSON request mlenv can check"
             : "the model has no saved input example; pass --payload FILE to check a request"
     }
 }
@@ -63,21 +65,26 @@ public struct PayloadResults: Sendable {
 extension PayloadResults {
     /// The model's saved input example (and serving_input_example.json) checked against its own
     /// signature, as `mlflow models serve` would read them.
-    public static func checkingInputExamples(_ files: SignatureFiles, strict: Bool, numpy: NumpyLine) -> PayloadResults {
+    public static func checkingInputExamples(_ files: SignatureFiles, strict: Bool, numpy: NumpyLine) -> PayloadResults
+    {
         let options = ValidationOptions(forcedProtocol: .mlflow, strict: strict, numpy: numpy)
-        return PayloadResults(InputExampleValidator.validate(files, options: options).map { Entry(name: $0.file, report: $0.report) })
+        return PayloadResults(
+            InputExampleValidator.validate(files, options: options).map { Entry(name: $0.file, report: $0.report) })
     }
 
     /// Each payload of `paths` (already expanded, `PayloadFile.expand`) checked against the
     /// model's signature, read in order; the first that cannot be read stops the check.
-    public static func checkingPayloads(_ paths: [String], files: SignatureFiles, forcedProtocol: RequestProtocol?, contentType: String?,
-                                        strict: Bool, numpy: NumpyLine, standardInput: () -> [UInt8]) throws(PayloadFile.ReadError) -> PayloadResults {
+    public static func checkingPayloads(
+        _ paths: [String], files: SignatureFiles, forcedProtocol: RequestProtocol?, contentType: String?,
+        strict: Bool, numpy: NumpyLine, standardInput: () -> [UInt8]
+    ) throws(PayloadFile.ReadError) -> PayloadResults {
         let validator = PayloadValidator(signature: files.mlmodel.signature)
         var results = PayloadResults()
         for path in paths {
             let bytes = try PayloadFile.read(path, standardInput: standardInput)
-            let options = ValidationOptions(forcedProtocol: forcedProtocol, contentType: PayloadFile.contentType(of: path, explicit: contentType),
-                                            strict: strict, numpy: numpy)
+            let options = ValidationOptions(
+                forcedProtocol: forcedProtocol, contentType: PayloadFile.contentType(of: path, explicit: contentType),
+                strict: strict, numpy: numpy)
             results.entries.append(Entry(name: path, report: validator.validate(bytes, options: options)))
         }
         return results

@@ -26,7 +26,9 @@ public struct PayloadValidator: Sendable {
         body.withUnsafeBufferPointer { validate(buffer: $0, options: options) }
     }
 
-    public func validate(buffer: UnsafeBufferPointer<UInt8>, options: ValidationOptions = ValidationOptions()) -> PayloadReport {
+    public func validate(buffer: UnsafeBufferPointer<UInt8>, options: ValidationOptions = ValidationOptions())
+        -> PayloadReport
+    {
         let check = RequestCheck(bytes: buffer, signature: signature, options: options, specsByName: specsByName)
         check.run()
         return check.report()
@@ -50,7 +52,10 @@ final class RequestCheck {
         return specsByName[name]
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>, signature: Signature?, options: ValidationOptions, specsByName: [String: ColumnSpec]) {
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, signature: Signature?, options: ValidationOptions,
+        specsByName: [String: ColumnSpec]
+    ) {
         self.specsByName = specsByName
         // A UTF-8 byte order mark is accepted by `json.loads(bytes)`.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -69,17 +74,24 @@ final class RequestCheck {
     }
 
     func run() {
-        let mime = options.contentType.split(separator: ";").first.map { String($0).trimmingPythonWhitespaceString().lowercased() } ?? ""
-        let parameters = options.contentType.split(separator: ";").dropFirst().map { String($0).trimmingPythonWhitespaceString().lowercased() }
+        let mime =
+            options.contentType.split(separator: ";").first.map {
+                String($0).trimmingPythonWhitespaceString().lowercased()
+            } ?? ""
+        let parameters = options.contentType.split(separator: ";").dropFirst().map {
+            String($0).trimmingPythonWhitespaceString().lowercased()
+        }
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.first == "charset" {
                 if parts.count == 2, parts[1] != "utf-8" {
-                    sink.error("", "charset \(parts[1]) is not supported: MLflow's scoring server only reads UTF-8 (HTTP 415)")
+                    sink.error(
+                        "", "charset \(parts[1]) is not supported: MLflow's scoring server only reads UTF-8 (HTTP 415)")
                     return
                 }
             } else {
-                sink.error("", "content type parameter '\(parameter)' is not supported by MLflow's scoring server (HTTP 415)")
+                sink.error(
+                    "", "content type parameter '\(parameter)' is not supported by MLflow's scoring server (HTTP 415)")
                 return
             }
         }
@@ -96,7 +108,10 @@ final class RequestCheck {
             checkCSV()
             return
         default:
-            sink.error("", "content type '\(options.contentType)' is not supported: send application/json (or text/csv to an MLflow server) (HTTP 415)")
+            sink.error(
+                "",
+                "content type '\(options.contentType)' is not supported: send application/json (or text/csv to an MLflow server) (HTTP 415)"
+            )
             return
         }
         if schema == nil {
@@ -118,7 +133,10 @@ final class RequestCheck {
             try syntax.skipValue()
             try syntax.expectEnd()
             let kind = try scanner.readValue().kindName
-            sink.error("", "the body must be a JSON object such as {\"input_data\": ...} (Azure ML) or {\"dataframe_split\": ...} (MLflow), found \(kind == "array" ? "a list" : "a \(kind)")")
+            sink.error(
+                "",
+                "the body must be a JSON object such as {\"input_data\": ...} (Azure ML) or {\"dataframe_split\": ...} (MLflow), found \(kind == "array" ? "a list" : "a \(kind)")"
+            )
             return
         }
         try scanner.beginObject()
@@ -134,11 +152,18 @@ final class RequestCheck {
         let mlflowKeys = ["dataframe_split", "dataframe_records", "instances", "inputs"]
         let llmKeys = ["messages", "prompt", "input"]
         let detected: RequestProtocol?
-        if ranges["input_data"] != nil { detected = .azureml }
-        else if keys.contains(where: { mlflowKeys.contains($0) || llmKeys.contains($0) }) { detected = .mlflow }
-        else { detected = nil }
+        if ranges["input_data"] != nil {
+            detected = .azureml
+        } else if keys.contains(where: { mlflowKeys.contains($0) || llmKeys.contains($0) }) {
+            detected = .mlflow
+        } else {
+            detected = nil
+        }
         guard let chosen = options.forcedProtocol ?? detected else {
-            sink.error("", "cannot tell the request protocol from the keys \(keys.isEmpty ? "(none)" : keys.map { "'\($0)'" }.joined(separator: ", ")): Azure ML requests have \"input_data\"; MLflow requests have exactly one of \(mlflowKeys.map { "\"\($0)\"" }.joined(separator: ", "))")
+            sink.error(
+                "",
+                "cannot tell the request protocol from the keys \(keys.isEmpty ? "(none)" : keys.map { "'\($0)'" }.joined(separator: ", ")): Azure ML requests have \"input_data\"; MLflow requests have exactly one of \(mlflowKeys.map { "\"\($0)\"" }.joined(separator: ", "))"
+            )
             return
         }
         requestProtocol = chosen
@@ -158,7 +183,10 @@ final class RequestCheck {
     private func checkAzure(keys: [String], ranges: [String: Range<Int>]) throws(JSONError) {
         let extra = keys.filter { $0 != "input_data" && $0 != "params" }
         if !extra.isEmpty {
-            sink.error("", "unexpected top-level key(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) in an Azure ML request: only \"input_data\" and \"params\" are allowed (a body that mixes the Azure ML and MLflow protocols is a client bug)")
+            sink.error(
+                "",
+                "unexpected top-level key(s) \(extra.map { "'\($0)'" }.joined(separator: ", ")) in an Azure ML request: only \"input_data\" and \"params\" are allowed (a body that mixes the Azure ML and MLflow protocols is a client bug)"
+            )
         }
         guard let range = ranges["input_data"] else {
             sink.error("", "\"input_data\" is missing: Azure ML requests put the model input in \"input_data\"")
@@ -174,14 +202,20 @@ final class RequestCheck {
             try s.beginObject()
             var first = true
             var inner = Set<String>()
-            while let key = try s.nextKey(&first) { inner.insert(key); s.skipCheckedValue() }
+            while let key = try s.nextKey(&first) {
+                inner.insert(key)
+                s.skipCheckedValue()
+            }
             if inner.isSuperset(of: ["columns", "index", "data"]) {
                 format = .dataframeSplit
                 try dispatchFrame(range, format: .dataframeSplit, path: "input_data")
             } else {
                 format = .inputs
                 if inner.isSuperset(of: ["columns", "data"]) {
-                    sink.warning("input_data", "this object has \"columns\" and \"data\" but no \"index\": Azure ML reads it as named tensors, not as a DataFrame; add \"index\": [0, 1, ...]")
+                    sink.warning(
+                        "input_data",
+                        "this object has \"columns\" and \"data\" but no \"index\": Azure ML reads it as named tensors, not as a DataFrame; add \"index\": [0, 1, ...]"
+                    )
                 }
                 dispatchTreeFormat(try value(range), format: .inputs, path: "input_data")
             }
@@ -189,14 +223,19 @@ final class RequestCheck {
             sink.error("input_data", "\"input_data\" is null: it must hold the model input")
         default:
             let v = try value(range)
-            sink.error("input_data", "\"input_data\" is a \(v.kindName) (\(v.quoted)): expected a split DataFrame {\"columns\": [...], \"index\": [...], \"data\": [[...]]}, a list (tensor) or an object of named tensors")
+            sink.error(
+                "input_data",
+                "\"input_data\" is a \(v.kindName) (\(v.quoted)): expected a split DataFrame {\"columns\": [...], \"index\": [...], \"data\": [[...]]}, a list (tensor) or an object of named tensors"
+            )
         }
         checkParams(try ranges["params"].map { r throws(JSONError) in try value(r) }, path: "params")
     }
 
     // MARK: MLflow
 
-    private func checkMLflow(keys: [String], ranges: [String: Range<Int>], mlflowKeys: [String], llmKeys: [String]) throws(JSONError) {
+    private func checkMLflow(keys: [String], ranges: [String: Range<Int>], mlflowKeys: [String], llmKeys: [String])
+        throws(JSONError)
+    {
         if keys.contains(where: { llmKeys.contains($0) }) {
             format = .llm
             let paramNames = Set(signatureParams?.map(\.name) ?? [])
@@ -206,20 +245,31 @@ final class RequestCheck {
                 guard let r = ranges[key] else { continue }
                 if paramNames.contains(key) { params.append(key, try value(r)) } else { data.append(key, try value(r)) }
             }
-            sink.note("", "a body with \(keys.filter { llmKeys.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")) is a unified LLM request: MLflow passes it to the model without parsing it as a DataFrame or tensor")
+            sink.note(
+                "",
+                "a body with \(keys.filter { llmKeys.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")) is a unified LLM request: MLflow passes it to the model without parsing it as a DataFrame or tensor"
+            )
             checkRawObject(data, path: "")
             checkParams(params.isEmpty ? nil : .object(params), path: "")
             return
         }
         let formats = keys.filter { mlflowKeys.contains($0) }
-        guard formats.count == 1, let key = formats.first, let range = ranges[key], let format = RequestFormat(rawValue: key) else {
-            sink.error("", "an MLflow request must have exactly one of \(mlflowKeys.map { "\"\($0)\"" }.joined(separator: ", ")), found \(formats.isEmpty ? "none" : formats.map { "\"\($0)\"" }.joined(separator: " and ")) (the scoring protocol changed in MLflow 2.0)")
+        guard formats.count == 1, let key = formats.first, let range = ranges[key],
+            let format = RequestFormat(rawValue: key)
+        else {
+            sink.error(
+                "",
+                "an MLflow request must have exactly one of \(mlflowKeys.map { "\"\($0)\"" }.joined(separator: ", ")), found \(formats.isEmpty ? "none" : formats.map { "\"\($0)\"" }.joined(separator: " and ")) (the scoring protocol changed in MLflow 2.0)"
+            )
             return
         }
         self.format = format
         let ignored = keys.filter { !mlflowKeys.contains($0) && $0 != "params" }
         if !ignored.isEmpty {
-            sink.warning("", "top-level key(s) \(ignored.map { "'\($0)'" }.joined(separator: ", ")) are ignored by MLflow's scoring server")
+            sink.warning(
+                "",
+                "top-level key(s) \(ignored.map { "'\($0)'" }.joined(separator: ", ")) are ignored by MLflow's scoring server"
+            )
         }
         switch format {
         case .dataframeSplit, .dataframeRecords:
@@ -247,7 +297,13 @@ final class RequestCheck {
             case .array:
                 var analysis = TensorAnalysis(dtype: nil)
                 analysis.add(value, indexPath: [])
-                if analysis.ragged, format == .inputs || !(value.arrayValue?.first.map { if case .object = $0 { return true }; return false } ?? false) {
+                if analysis.ragged,
+                    format == .inputs
+                        || !(value.arrayValue?.first.map {
+                            if case .object = $0 { return true }
+                            return false
+                        } ?? false)
+                {
                     sink.error(path, "a ragged nested list: numpy cannot make an array of it (inhomogeneous shape)")
                 }
             case .object(let object):
@@ -255,12 +311,19 @@ final class RequestCheck {
                     guard case .array = entry.value else { continue }
                     var analysis = TensorAnalysis(dtype: nil)
                     analysis.add(entry.value, indexPath: [])
-                    if analysis.ragged { sink.error(Paths.member(path, entry.key), "a ragged nested list: numpy cannot make an array of it (inhomogeneous shape)") }
+                    if analysis.ragged {
+                        sink.error(
+                            Paths.member(path, entry.key),
+                            "a ragged nested list: numpy cannot make an array of it (inhomogeneous shape)")
+                    }
                 }
                 // `instances` as an object of columns: MLflow checks their lengths even without a signature.
                 let lengths = Set(object.entries.compactMap { $0.value.arrayValue?.count })
                 if format == .instances, lengths.count > 1 {
-                    sink.error(path, "the columns have different lengths \(lengths.sorted()) (MLflow: The length of values for each input/column name are not the same)")
+                    sink.error(
+                        path,
+                        "the columns have different lengths \(lengths.sorted()) (MLflow: The length of values for each input/column name are not the same)"
+                    )
                 }
             default: break
             }

@@ -13,11 +13,23 @@ enum PyNumber: Hashable, Sendable {
 
     init(_ number: JSONNumber) {
         let text = number.text
-        if text == "NaN" { self = .float(.nan); return }
-        if text == "Infinity" { self = .float(.infinity); return }
-        if text == "-Infinity" { self = .float(-.infinity); return }
+        if text == "NaN" {
+            self = .float(.nan)
+            return
+        }
+        if text == "Infinity" {
+            self = .float(.infinity)
+            return
+        }
+        if text == "-Infinity" {
+            self = .float(-.infinity)
+            return
+        }
         if number.isIntegerLiteral {
-            if let v = Int64(text) { self = .int(v); return }
+            if let v = Int64(text) {
+                self = .int(v)
+                return
+            }
             let negative = text.hasPrefix("-")
             self = .bigInt(negative: negative, fitsUInt64: !negative && UInt64(text) != nil)
             return
@@ -25,7 +37,10 @@ enum PyNumber: Hashable, Sendable {
         self = .float(Double(text) ?? .nan)
     }
 
-    var isInt: Bool { if case .float = self { return false }; return true }
+    var isInt: Bool {
+        if case .float = self { return false }
+        return true
+    }
 }
 
 enum PythonText {
@@ -46,7 +61,10 @@ enum PythonText {
         let s = text.trimmingPythonWhitespaceString()
         var body = Substring(s)
         var negative = false
-        if body.first == "+" || body.first == "-" { negative = body.first == "-"; body = body.dropFirst() }
+        if body.first == "+" || body.first == "-" {
+            negative = body.first == "-"
+            body = body.dropFirst()
+        }
         switch body.lowercased() {
         case "nan": return .nan
         case "inf", "infinity": return negative ? -.infinity : .infinity
@@ -72,7 +90,9 @@ enum PythonText {
     }
 
     private static func isDigitsWithUnderscores(_ s: Substring) -> Bool {
-        guard let first = s.first, let last = s.last, first.isASCII, first.isNumber, last.isASCII, last.isNumber else { return false }
+        guard let first = s.first, let last = s.last, first.isASCII, first.isNumber, last.isASCII, last.isNumber else {
+            return false
+        }
         var previousUnderscore = false
         for c in s {
             if c == "_" {
@@ -105,7 +125,8 @@ enum PythonText {
                 }
                 continue
             }
-            let isAlphabet = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            let isAlphabet =
+                (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                 || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
             guard isAlphabet else {
                 if byte != 0x0A && byte != 0x0D { skipped = true }
@@ -116,7 +137,10 @@ enum PythonText {
             quadPos = (quadPos + 1) & 3
         }
         if quadPos == 1 {
-            return ("Invalid base64-encoded string: number of data characters (\(dataChars)) cannot be 1 more than a multiple of 4", skipped)
+            return (
+                "Invalid base64-encoded string: number of data characters (\(dataChars)) cannot be 1 more than a multiple of 4",
+                skipped
+            )
         }
         if quadPos != 0 { return ("Incorrect padding", skipped) }
         return (nil, skipped)
@@ -146,7 +170,9 @@ enum DateText {
         let datePart = s.split(whereSeparator: { $0 == " " || $0 == "T" }).first.map(String.init) ?? s
         for separator: Character in ["/", ".", "-"] {
             let pieces = datePart.split(separator: separator, omittingEmptySubsequences: false)
-            if pieces.count == 3, pieces.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) {
+            if pieces.count == 3,
+                pieces.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy { $0.isASCII && $0.isNumber } })
+            {
                 let nums = pieces.compactMap { Int($0) }
                 if nums.count == 3, validDayMonth(nums) { return true }
             }
@@ -158,9 +184,12 @@ enum DateText {
         let hasMonth = words.contains { word in months.contains { word.hasPrefix($0) } }
         let hasDigits = lower.contains { $0.isNumber }
         let unknownWords = words.filter { word in
-            !months.contains { word.hasPrefix($0) } && !["am", "pm", "t", "z", "utc", "gmt", "st", "nd", "rd", "th", "of",
-                                                         "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday",
-                                                         "wednesday", "thursday", "friday", "saturday", "sunday"].contains(String(word))
+            !months.contains { word.hasPrefix($0) }
+                && ![
+                    "am", "pm", "t", "z", "utc", "gmt", "st", "nd", "rd", "th", "of",
+                    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday",
+                    "wednesday", "thursday", "friday", "saturday", "sunday"
+                ].contains(String(word))
         }
         return hasMonth && hasDigits && unknownWords.isEmpty
     }
@@ -170,15 +199,19 @@ enum DateText {
     static func hasTimeZone(_ text: String) -> Bool {
         let s = text.trimmingPythonWhitespaceString()
         let words = s.lowercased().split(whereSeparator: { !$0.isLetter })
-        if words.contains(where: { $0 == "utc" || $0 == "gmt" || $0 == "z" }) && s.contains(where: { $0.isNumber }) && s.last.map({ $0 == "Z" || $0 == "z" || $0.isLetter }) == true {
+        if words.contains(where: { $0 == "utc" || $0 == "gmt" || $0 == "z" }) && s.contains(where: { $0.isNumber })
+            && s.last.map({ $0 == "Z" || $0 == "z" || $0.isLetter }) == true
+        {
             return true
         }
         // An offset needs a time before it (`2024-01-02` is a date, not a -02 offset).
-        guard let timeStart = s.firstIndex(where: { $0 == "T" || $0 == " " }) ?? (s.contains(":") ? s.startIndex : nil) else { return false }
+        guard let timeStart = s.firstIndex(where: { $0 == "T" || $0 == " " }) ?? (s.contains(":") ? s.startIndex : nil)
+        else { return false }
         let time = s[timeStart...]
         guard let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) else { return false }
         let offset = time[time.index(after: sign)...].filter { $0 != ":" }
-        return time[..<sign].contains(":") && (offset.count == 2 || offset.count == 4) && offset.allSatisfy { $0.isASCII && $0.isNumber }
+        return time[..<sign].contains(":") && (offset.count == 2 || offset.count == 4)
+            && offset.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// The written form of an ISO-like date/time (digits → d), to compare formats within a column:
@@ -193,7 +226,8 @@ enum DateText {
         // y/m/d or m/d/y or d/m/y
         if n[0] > 31 { return (1...12).contains(n[1]) && (1...31).contains(n[2]) }
         if n[2] > 31 || n[2] >= 1000 {
-            return ((1...12).contains(n[0]) && (1...31).contains(n[1])) || ((1...31).contains(n[0]) && (1...12).contains(n[1]))
+            return ((1...12).contains(n[0]) && (1...31).contains(n[1]))
+                || ((1...31).contains(n[0]) && (1...12).contains(n[1]))
         }
         return (1...12).contains(n[0]) && (1...31).contains(n[1])
     }

@@ -39,7 +39,10 @@ public struct PayloadReport: Hashable, Sendable {
     /// Whether `--strict` turned warnings into errors.
     public var strict: Bool
 
-    public init(requestProtocol: RequestProtocol? = nil, format: RequestFormat? = nil, findings: [PayloadFinding] = [], strict: Bool = false) {
+    public init(
+        requestProtocol: RequestProtocol? = nil, format: RequestFormat? = nil, findings: [PayloadFinding] = [],
+        strict: Bool = false
+    ) {
         self.requestProtocol = requestProtocol
         self.format = format
         self.findings = findings

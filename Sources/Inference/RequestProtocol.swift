@@ -50,8 +50,11 @@ public struct ValidationOptions: Hashable, Sendable {
     /// The numpy line whose casts are followed (default: numpy 2).
     public var numpy: NumpyLine
 
-    public init(forcedProtocol: RequestProtocol? = nil, contentType: String = "application/json", strict: Bool = false, maxFindingsPerColumn: Int = 3,
-                numpy: NumpyLine = .two) {
+    public init(
+        forcedProtocol: RequestProtocol? = nil, contentType: String = "application/json", strict: Bool = false,
+        maxFindingsPerColumn: Int = 3,
+        numpy: NumpyLine = .two
+    ) {
         self.forcedProtocol = forcedProtocol
         self.contentType = contentType
         self.strict = strict

@@ -18,22 +18,31 @@ enum SparseExample {
     /// `compressedColumns`: csc (indptr walks columns) rather than csr (indptr walks rows).
     static func read(_ value: JSONValue, compressedColumns: Bool) -> Reading {
         guard case .object(let object) = value,
-              case .array(let data)? = object["data"], case .array(let indices)? = object["indices"],
-              case .array(let indptr)? = object["indptr"], case .array(let shape)? = object["shape"] else {
+            case .array(let data)? = object["data"], case .array(let indices)? = object["indices"],
+            case .array(let indptr)? = object["indptr"], case .array(let shape)? = object["shape"]
+        else {
             return .refused("a sparse example needs the arrays \"data\", \"indices\", \"indptr\" and \"shape\"")
         }
         guard shape.count == 2, let rows = smallInt(shape[0]), let columns = smallInt(shape[1]) else {
             return .refused("\"shape\" must be two non-negative integers")
         }
-        guard rows.multipliedReportingOverflow(by: columns).partialValue <= maximumCells, rows <= maximumCells, columns <= maximumCells else {
-            return .refused("the sparse example is \(rows) x \(columns): too large for mlenv to expand (at most \(maximumCells) cells)")
+        guard rows.multipliedReportingOverflow(by: columns).partialValue <= maximumCells, rows <= maximumCells,
+            columns <= maximumCells
+        else {
+            return .refused(
+                "the sparse example is \(rows) x \(columns): too large for mlenv to expand (at most \(maximumCells) cells)"
+            )
         }
         let major = compressedColumns ? columns : rows
         let minor = compressedColumns ? rows : columns
         let pointers = indptr.compactMap(smallInt)
         guard pointers.count == indptr.count, pointers.count == major + 1, pointers.first == 0,
-              zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }), pointers.last == data.count, indices.count == data.count else {
-            return .refused("\"indptr\" must rise from 0 to the number of values, one entry more than the \(compressedColumns ? "columns" : "rows")")
+            zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }), pointers.last == data.count,
+            indices.count == data.count
+        else {
+            return .refused(
+                "\"indptr\" must rise from 0 to the number of values, one entry more than the \(compressedColumns ? "columns" : "rows")"
+            )
         }
         var integers = true
         for item in data {
@@ -54,7 +63,9 @@ enum SparseExample {
     }
 
     private static func smallInt(_ value: JSONValue) -> Int? {
-        guard case .number(let n) = value, case .int(let i) = PyNumber(n), i >= 0, i <= Int64(Int32.max) else { return nil }
+        guard case .number(let n) = value, case .int(let i) = PyNumber(n), i >= 0, i <= Int64(Int32.max) else {
+            return nil
+        }
         return Int(i)
     }
 }

@@ -15,15 +15,23 @@ enum SeriesDtype: Hashable, Sendable, CustomStringConvertible {
     case bool, int64, uint64, float64, object
 
     static func infer(_ values: [JSONValue]) -> SeriesDtype {
-        var hasBool = false, hasInt = false, hasBigPositive = false, hasNegative = false, hasTooBig = false
-        var hasFloat = false, hasNull = false, hasOther = false
+        var hasBool = false
+        var hasInt = false
+        var hasBigPositive = false
+        var hasNegative = false
+        var hasTooBig = false
+        var hasFloat = false
+        var hasNull = false
+        var hasOther = false
         for value in values {
             switch value {
             case .null: hasNull = true
             case .bool: hasBool = true
             case .number(let n):
                 switch PyNumber(n) {
-                case .int(let i): hasInt = true; if i < 0 { hasNegative = true }
+                case .int(let i):
+                    hasInt = true
+                    if i < 0 { hasNegative = true }
                 case .bigInt(_, let fits): if fits { hasBigPositive = true } else { hasTooBig = true }
                 case .float: hasFloat = true
                 }
@@ -41,7 +49,11 @@ enum SeriesDtype: Hashable, Sendable, CustomStringConvertible {
     /// The dtype of `np.array(values)` (no dtype given) as pandas then sees it: bools mixed with
     /// numbers become numbers, None makes an object array, any string makes a str array (object).
     static func inferNumpy(_ values: [JSONValue]) -> SeriesDtype {
-        var hasBool = false, hasInt = false, hasFloat = false, hasBig = false, hasOther = false
+        var hasBool = false
+        var hasInt = false
+        var hasFloat = false
+        var hasBig = false
+        var hasOther = false
         for value in values {
             switch value {
             case .bool: hasBool = true
@@ -98,7 +110,8 @@ enum StrictTypes {
                 case .string(let s):
                     let t = s.trimmingPythonWhitespaceString().lowercased()
                     if t.isEmpty || (t != "nan" && !t.contains("_") && PythonText.float(s) != nil) { continue }
-                    return "Failed to convert column from type object to double (pd.to_numeric: Unable to parse string \(value.quoted))"
+                    return
+                        "Failed to convert column from type object to double (pd.to_numeric: Unable to parse string \(value.quoted))"
                 default:
                     return "Failed to convert column from type object to double (pd.to_numeric: Invalid object type)"
                 }
@@ -107,10 +120,14 @@ enum StrictTypes {
         case (.bool, .boolean), (.int64, .long), (.float64, .double):
             return nil
         case (.int64, .double), (.int64, .float):
-            if values.allSatisfy({ v in if case .number(let n) = v, case .int(let i) = PyNumber(n) { return i == 0 || i == 1 }; return false }) {
+            if values.allSatisfy({ v in
+                if case .number(let n) = v, case .int(let i) = PyNumber(n) { return i == 0 || i == 1 }
+                return false
+            }) {
                 return nil
             }
-            return "Incompatible input types. Can not safely convert int64 to \(target == .float(bits: 32) ? "float32" : "float64") (MLflow only widens int64 to floating point when every value is 0 or 1; write the numbers with a decimal point)"
+            return
+                "Incompatible input types. Can not safely convert int64 to \(target == .float(bits: 32) ? "float32" : "float64") (MLflow only widens int64 to floating point when every value is 0 or 1; write the numbers with a decimal point)"
         default:
             let to: String
             switch type {
@@ -133,7 +150,9 @@ enum StrictTypes {
             case .null, .array, .object:
                 return "Expected data to be scalar, got \(value.pythonTypeName)"
             default:
-                return seriesError([value], as: dataType).map { _ in "Failed to enforce schema of data `\(value.quoted)` with dtype `\(dataType)`" }
+                return seriesError([value], as: dataType).map { _ in
+                    "Failed to enforce schema of data `\(value.quoted)` with dtype `\(dataType)`"
+                }
             }
         case .array(let items):
             if !required || items == .any {
@@ -149,14 +168,23 @@ enum StrictTypes {
                 // pandas turns the dates into int64 nanoseconds, which the cast to datetime64[ns]
                 // refuses (MLflow 3.17.2, pandas 2.3.3); an array of nulls only stays object.
                 if dataType == .datetime, elements.contains(where: { !isNoneOrNaN($0) }) {
-                    return "Incompatible input types for column . Can not safely convert int64 to datetime64[ns] (MLflow cannot enforce Array(datetime) on dates)"
+                    return
+                        "Incompatible input types for column . Can not safely convert int64 to datetime64[ns] (MLflow cannot enforce Array(datetime) on dates)"
                 }
                 // `.to_numpy(dtype=...)` cannot put a list into one element.
-                if elements.contains(where: { if case .array = $0 { return true }; return false }) {
+                if elements.contains(where: {
+                    if case .array = $0 { return true }
+                    return false
+                }) {
                     return "setting an array element with a sequence: the elements of \(type) must be single values"
                 }
                 // `.to_numpy(dtype=bytes)` encodes text as ASCII.
-                if dataType == .binary, elements.contains(where: { if case .string(let s) = $0 { return s.utf8.contains { $0 >= 0x80 } }; return false }) {
+                if dataType == .binary,
+                    elements.contains(where: {
+                        if case .string(let s) = $0 { return s.utf8.contains { $0 >= 0x80 } }
+                        return false
+                    })
+                {
                     return "a non-ASCII string cannot become bytes"
                 }
                 return nil
@@ -184,7 +212,8 @@ enum StrictTypes {
                     return "Failed to enforce schema for key `\(property.name)`. \(error)"
                 }
                 if let error = typeError(propertyValue, property.type, required: property.required) {
-                    return "Failed to enforce schema for key `\(property.name)`. Expected type \(property.type), received type \(propertyValue.pythonTypeName) (\(error))"
+                    return
+                        "Failed to enforce schema for key `\(property.name)`. Expected type \(property.type), received type \(propertyValue.pythonTypeName) (\(error))"
                 }
             }
             return nil
@@ -198,7 +227,9 @@ enum StrictTypes {
             }
             for entry in object.entries {
                 if let error = nestedDatetimeError(entry.value, values) { return "key '\(entry.key)': \(error)" }
-                if let error = typeError(entry.value, values, required: required) { return "key '\(entry.key)': \(error)" }
+                if let error = typeError(entry.value, values, required: required) {
+                    return "key '\(entry.key)': \(error)"
+                }
             }
             return nil
         }
@@ -208,13 +239,16 @@ enum StrictTypes {
     /// params), which MLflow's property and map checks refuse; only a null passes.
     private static func nestedDatetimeError(_ value: JSONValue, _ type: ColumnType) -> String? {
         guard case .scalar(.datetime) = type, !isNoneOrNaN(value) else { return nil }
-        return "Expected type datetime, received type \(value.pythonTypeName): MLflow cannot enforce a datetime inside an Object or a Map"
+        return
+            "Expected type datetime, received type \(value.pythonTypeName): MLflow cannot enforce a datetime inside an Object or a Map"
     }
 
     static func isNoneOrNaN(_ value: JSONValue) -> Bool {
         switch value {
         case .null: return true
-        case .number(let n): if case .float(let d) = PyNumber(n) { return d.isNaN }; return false
+        case .number(let n):
+            if case .float(let d) = PyNumber(n) { return d.isNaN }
+            return false
         default: return false
         }
     }

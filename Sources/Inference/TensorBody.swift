@@ -40,7 +40,10 @@ struct TensorAnalysis {
         while let (v, depth, path) = stack.popLast() {
             let d = depth - base
             if case .array(let items) = v {
-                if let leaf = leafDepth, d >= leaf { markRagged(at: leaf) ; continue }
+                if let leaf = leafDepth, d >= leaf {
+                    markRagged(at: leaf)
+                    continue
+                }
                 if dims.count == d {
                     dims.append(items.count)
                 } else if d < dims.count, dims[d] != items.count {
@@ -102,7 +105,10 @@ extension RequestCheck {
         analysis.add(value, indexPath: [])
         reportCasts(analysis, path: path, label: label, dtypeName: spec?.dtype)
         if analysis.shapeFails {
-            sink.error(path, "\(label) is a ragged nested list: numpy cannot make an array of it (inhomogeneous shape after \(analysis.raggedDepth) dimension\(analysis.raggedDepth == 1 ? "" : "s"))")
+            sink.error(
+                path,
+                "\(label) is a ragged nested list: numpy cannot make an array of it (inhomogeneous shape after \(analysis.raggedDepth) dimension\(analysis.raggedDepth == 1 ? "" : "s"))"
+            )
         } else if let spec, analysis.failures.isEmpty {
             checkTensorShape(analysis, spec: spec, path: path, label: label)
         }
@@ -114,13 +120,16 @@ extension RequestCheck {
             sink.error(path + failure.path, "\(label) (\(dtypeName ?? "?")): \(failure.message)")
         }
         if analysis.failureCount > analysis.failures.count {
-            sink.error(path, "\(analysis.failureCount - analysis.failures.count) more values of \(label) cannot be converted")
+            sink.error(
+                path, "\(analysis.failureCount - analysis.failures.count) more values of \(label) cannot be converted")
         }
         for change in analysis.changes {
             sink.warning(path + change.path, "\(label) (\(dtypeName ?? "?")): \(change.message)")
         }
         if analysis.changeCount > analysis.changes.count {
-            sink.warning(path, "\(analysis.changeCount - analysis.changes.count) more values of \(label) are changed the same way")
+            sink.warning(
+                path,
+                "\(analysis.changeCount - analysis.changes.count) more values of \(label) are changed the same way")
         }
     }
 
@@ -136,10 +145,21 @@ extension RequestCheck {
             let spec = specs[0]
             switch value {
             case .object, .null:
-                sink.error(path, "this model takes one unnamed tensor, so the input must be a (nested) list, found \(value.kindName == "object" ? "an object" : "null") (MLflow: un-named model signature expects a single n-dimensional array)")
-            case .array(let items) where items.allSatisfy({ if case .object = $0 { return true }; return false }):
-                sink.error(path, items.isEmpty ? "the input is an empty list; this model takes a tensor of shape \(pyShape(spec.shape))"
-                           : "the input is a list of objects; this model takes one unnamed tensor (a nested list of numbers)")
+                sink.error(
+                    path,
+                    "this model takes one unnamed tensor, so the input must be a (nested) list, found \(value.kindName == "object" ? "an object" : "null") (MLflow: un-named model signature expects a single n-dimensional array)"
+                )
+            case .array(let items)
+            where items.allSatisfy({
+                if case .object = $0 { return true }
+                return false
+            }):
+                sink.error(
+                    path,
+                    items.isEmpty
+                        ? "the input is an empty list; this model takes a tensor of shape \(pyShape(spec.shape))"
+                        : "the input is a list of objects; this model takes one unnamed tensor (a nested list of numbers)"
+                )
             default:
                 _ = checkTensorValue(value, spec: spec, path: path, label: "the tensor")
             }
@@ -149,19 +169,34 @@ extension RequestCheck {
         case .object(let object):
             checkNamedTensors(object, specs: specs, path: path, lengthCheck: format == .instances)
         case .array(let items):
-            if specs.count == 1, !items.contains(where: { if case .object = $0 { return true }; return false }) {
-                checkNamedTensors(JSONObject([JSONObject.Entry(key: specs[0].name ?? "", value: value)]), specs: specs, path: path, lengthCheck: false, implicit: true)
+            if specs.count == 1,
+                !items.contains(where: {
+                    if case .object = $0 { return true }
+                    return false
+                })
+            {
+                checkNamedTensors(
+                    JSONObject([JSONObject.Entry(key: specs[0].name ?? "", value: value)]), specs: specs, path: path,
+                    lengthCheck: false, implicit: true)
             } else {
                 let names = specs.compactMap(\.name)
-                sink.error(path, "this model takes named tensors \(names.map { "'\($0)'" }.joined(separator: ", ")): send an object name → (nested) list, found a list (MLflow: Model is missing inputs \(Paths.pyList(names)))")
+                sink.error(
+                    path,
+                    "this model takes named tensors \(names.map { "'\($0)'" }.joined(separator: ", ")): send an object name → (nested) list, found a list (MLflow: Model is missing inputs \(Paths.pyList(names)))"
+                )
             }
         default:
             let names = specs.compactMap(\.name)
-            sink.error(path, "this model takes named tensors \(names.map { "'\($0)'" }.joined(separator: ", ")): send an object name → (nested) list, found \(value.kindName)")
+            sink.error(
+                path,
+                "this model takes named tensors \(names.map { "'\($0)'" }.joined(separator: ", ")): send an object name → (nested) list, found \(value.kindName)"
+            )
         }
     }
 
-    private func checkNamedTensors(_ object: JSONObject, specs: [TensorSpec], path: String, lengthCheck: Bool, implicit: Bool = false) {
+    private func checkNamedTensors(
+        _ object: JSONObject, specs: [TensorSpec], path: String, lengthCheck: Bool, implicit: Bool = false
+    ) {
         var firstDims: [String: Int] = [:]
         let names = Set(specs.compactMap(\.name))
         var extra: [String] = []
@@ -175,15 +210,24 @@ extension RequestCheck {
         }
         let missing = specs.compactMap(\.name).filter { object[$0] == nil }
         if !missing.isEmpty {
-            sink.error(path, "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))")
+            sink.error(
+                path,
+                "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))"
+            )
         }
         if !extra.isEmpty {
-            sink.warning(path, "\(extra.reversed().map { "'\($0)'" }.joined(separator: ", ")) \(extra.count == 1 ? "is" : "are") not an input of the model and \(extra.count == 1 ? "is" : "are") dropped")
+            sink.warning(
+                path,
+                "\(extra.reversed().map { "'\($0)'" }.joined(separator: ", ")) \(extra.count == 1 ? "is" : "are") not an input of the model and \(extra.count == 1 ? "is" : "are") dropped"
+            )
         }
         if lengthCheck {
             let lengths = Set(names.compactMap { firstDims[$0] })
             if lengths.count > 1 {
-                sink.error(path, "the tensors have different first dimensions \(lengths.sorted()) (MLflow: The length of values for each input/column name are not the same)")
+                sink.error(
+                    path,
+                    "the tensors have different first dimensions \(lengths.sorted()) (MLflow: The length of values for each input/column name are not the same)"
+                )
             }
         }
     }
@@ -191,10 +235,13 @@ extension RequestCheck {
     /// Each entry of each instance of a list of objects, with its path; a key repeated in one
     /// object counts once, with its last value (as Python's dict keeps it). False, reported,
     /// at the first instance that is not an object.
-    func forEachInstanceEntry(_ items: [JSONValue], path: String, _ body: (JSONObject.Entry, _ path: String) -> Void) -> Bool {
+    func forEachInstanceEntry(_ items: [JSONValue], path: String, _ body: (JSONObject.Entry, _ path: String) -> Void)
+        -> Bool
+    {
         for (i, item) in items.enumerated() {
             guard case .object(let object) = item else {
-                sink.error(Paths.index(path, i), "every instance must be an object like the first one, found \(item.kindName)")
+                sink.error(
+                    Paths.index(path, i), "every instance must be an object like the first one, found \(item.kindName)")
                 return false
             }
             var seen = Set<String>()
@@ -228,19 +275,26 @@ extension RequestCheck {
         }
         guard allObjects else { return }
         guard named else {
-            sink.error(path, "this model takes one unnamed tensor: send `instances` as a (nested) list, not a list of objects")
+            sink.error(
+                path, "this model takes one unnamed tensor: send `instances` as a (nested) list, not a list of objects")
             return
         }
         let specNames = specs.compactMap(\.name)
         for key in order {
             guard let state = perKey[key] else { continue }
             if state.ragged {
-                sink.error(path, "the instances' values for '\(key)' have different shapes, so numpy cannot stack them (inhomogeneous shape)")
+                sink.error(
+                    path,
+                    "the instances' values for '\(key)' have different shapes, so numpy cannot stack them (inhomogeneous shape)"
+                )
             }
         }
         let missing = specNames.filter { perKey[$0] == nil }
         if !missing.isEmpty {
-            sink.error(path, "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))")
+            sink.error(
+                path,
+                "missing tensor input(s) \(missing.map { "'\($0)'" }.joined(separator: ", ")) (MLflow: Model is missing inputs \(Paths.pyList(missing)))"
+            )
         }
         let extra = order.filter { !specNames.contains($0) }
         if !extra.isEmpty {
@@ -248,15 +302,23 @@ extension RequestCheck {
         }
         let counts = Set(specNames.compactMap { perKey[$0]?.count })
         if counts.count > 1 {
-            sink.error(path, "not every instance has every input (MLflow: The length of values for each input/column name are not the same)")
+            sink.error(
+                path,
+                "not every instance has every input (MLflow: The length of values for each input/column name are not the same)"
+            )
             return
         }
         for spec in specs {
-            guard let name = spec.name, let state = perKey[name], !state.ragged, let shape = state.shape else { continue }
+            guard let name = spec.name, let state = perKey[name], !state.ragged, let shape = state.shape else {
+                continue
+            }
             let full = [state.count] + shape
             let matches = spec.shape.count == full.count && zip(spec.shape, full).allSatisfy { $0 == -1 || $0 == $1 }
             if !matches && !(spec.shape == [-1] && NumpyDType(name: spec.dtype) == .object) {
-                sink.error(Paths.member(path, name), "tensor '\(name)' stacked from the instances has shape \(pyShape(full)), expected \(pyShape(spec.shape))")
+                sink.error(
+                    Paths.member(path, name),
+                    "tensor '\(name)' stacked from the instances has shape \(pyShape(full)), expected \(pyShape(spec.shape))"
+                )
             }
         }
     }

@@ -48,9 +48,18 @@ enum NumpyDType: Hashable, Sendable, CustomStringConvertible {
         case "str", "str_", "unicode", "U": self = .str
         case "bytes", "bytes_", "S": self = .bytes
         default:
-            if name.hasPrefix("datetime64") { self = .datetime; return }
-            if name.hasPrefix("<U") || name.hasPrefix("U") { self = .str; return }
-            if name.hasPrefix("|S") || name.hasPrefix("S") { self = .bytes; return }
+            if name.hasPrefix("datetime64") {
+                self = .datetime
+                return
+            }
+            if name.hasPrefix("<U") || name.hasPrefix("U") {
+                self = .str
+                return
+            }
+            if name.hasPrefix("|S") || name.hasPrefix("S") {
+                self = .bytes
+                return
+            }
             return nil
         }
     }
@@ -107,7 +116,9 @@ enum ValueCasts {
         switch type {
         case .boolean:
             if case .bool = value { return .ok }
-            return .changed("\(value.quoted) becomes \(truthiness(value) ? "true" : "false") (pandas casts to boolean by truthiness)")
+            return .changed(
+                "\(value.quoted) becomes \(truthiness(value) ? "true" : "false") (pandas casts to boolean by truthiness)"
+            )
         case .integer, .long:
             return pandasInteger(value, bits: type == .integer ? 32 : 64)
         case .float, .double:
@@ -115,15 +126,25 @@ enum ValueCasts {
         case .string:
             switch value {
             case .string, .null: return .ok
-            default: return .changed("\(value.quoted) is passed to the model as a \(value.pythonTypeName), not a string (pandas keeps non-string values in string columns)")
+            default:
+                return .changed(
+                    "\(value.quoted) is passed to the model as a \(value.pythonTypeName), not a string (pandas keeps non-string values in string columns)"
+                )
             }
         case .binary:
             guard case .string(let text) = value else {
-                return .failed("binary columns take base64 text, found \(value.kindName) \(value.quoted) (base64.decodebytes: encoding without a string argument)")
+                return .failed(
+                    "binary columns take base64 text, found \(value.kindName) \(value.quoted) (base64.decodebytes: encoding without a string argument)"
+                )
             }
             let check = PythonText.base64Check(text)
-            if let error = check.error { return .failed("\(value.quoted) is not valid base64 (\(error)); binary columns take base64 text") }
-            if check.skipped { return .changed("\(value.quoted) has characters outside the base64 alphabet, which are dropped before decoding") }
+            if let error = check.error {
+                return .failed("\(value.quoted) is not valid base64 (\(error)); binary columns take base64 text")
+            }
+            if check.skipped {
+                return .changed(
+                    "\(value.quoted) has characters outside the base64 alphabet, which are dropped before decoding")
+            }
             return .ok
         case .datetime:
             switch value {
@@ -136,7 +157,11 @@ enum ValueCasts {
                 default: return .changed("\(n.text) is read as nanoseconds since 1970-01-01 (pandas to_datetime)")
                 }
             case .string(let s):
-                return DateText.pandasAccepts(s) ? .ok : .failed("\(value.quoted) is not a date/time pandas can parse; send ISO 8601 such as \"2024-01-31T12:00:00\"")
+                return DateText.pandasAccepts(s)
+                    ? .ok
+                    : .failed(
+                        "\(value.quoted) is not a date/time pandas can parse; send ISO 8601 such as \"2024-01-31T12:00:00\""
+                    )
             case .array, .object:
                 return .failed("a \(value.pythonTypeName) is not convertible to datetime")
             }
@@ -152,28 +177,44 @@ enum ValueCasts {
         let range = dtype.intRange ?? (-pow2(63)...(pow2(63) - 1))
         switch value {
         case .null:
-            return .failed("null cannot be cast to \(name): pandas integers have no missing value (send a number, or declare the column double)")
+            return .failed(
+                "null cannot be cast to \(name): pandas integers have no missing value (send a number, or declare the column double)"
+            )
         case .bool(let b):
             return .changed("\(b) becomes \(b ? 1 : 0)")
         case .number(let n):
             switch PyNumber(n) {
             case .int(let i):
-                if !range.contains(Double(i)) { return .changed("\(i) does not fit \(dtype); pandas wraps it around silently") }
+                if !range.contains(Double(i)) {
+                    return .changed("\(i) does not fit \(dtype); pandas wraps it around silently")
+                }
                 return .ok
             case .bigInt(_, let fitsUInt64):
-                return fitsUInt64 ? .changed("\(n.text) does not fit int64; pandas wraps it around silently")
+                return fitsUInt64
+                    ? .changed("\(n.text) does not fit int64; pandas wraps it around silently")
                     : .failed("\(n.text) is too large for \(name) (Python int too large to convert to C long)")
             case .float(let d):
-                if d.isNaN || d.isInfinite { return .failed("\(n.text) cannot be cast to \(name) (Cannot convert non-finite values (NA or inf) to integer)") }
-                if !range.contains(d.rounded(.towardZero)) { return .changed("\(n.text) does not fit \(name); pandas turns it into an unrelated number") }
-                if d != d.rounded(.towardZero) { return .changed("\(n.text) is truncated to \(Int64(d)) (pandas casts floats into integer columns by truncation)") }
+                if d.isNaN || d.isInfinite {
+                    return .failed(
+                        "\(n.text) cannot be cast to \(name) (Cannot convert non-finite values (NA or inf) to integer)")
+                }
+                if !range.contains(d.rounded(.towardZero)) {
+                    return .changed("\(n.text) does not fit \(name); pandas turns it into an unrelated number")
+                }
+                if d != d.rounded(.towardZero) {
+                    return .changed(
+                        "\(n.text) is truncated to \(Int64(d)) (pandas casts floats into integer columns by truncation)"
+                    )
+                }
                 return .ok
             }
         case .string(let s):
             guard let parsed = PythonText.int(s) else {
                 return .failed("\(value.quoted) is not an integer (invalid literal for int() with base 10)")
             }
-            guard parsed.fitsInt64, let v = parsed.value else { return .failed("\(value.quoted) is too large for \(name)") }
+            guard parsed.fitsInt64, let v = parsed.value else {
+                return .failed("\(value.quoted) is too large for \(name)")
+            }
             if !range.contains(Double(v)) { return .failed("\(value.quoted) is out of bounds for \(dtype)") }
             return .changed("the string \(value.quoted) is parsed as the integer \(v)")
         case .array, .object:
@@ -192,8 +233,12 @@ enum ValueCasts {
             }
             return .ok
         case .string(let s):
-            guard let d = PythonText.float(s) else { return .failed("could not convert string to float: \(value.quoted)") }
-            if bits == 32, d.isFinite, abs(d) > 3.4028234663852886e38 { return .changed("\(value.quoted) does not fit float32 and becomes infinity") }
+            guard let d = PythonText.float(s) else {
+                return .failed("could not convert string to float: \(value.quoted)")
+            }
+            if bits == 32, d.isFinite, abs(d) > 3.4028234663852886e38 {
+                return .changed("\(value.quoted) does not fit float32 and becomes infinity")
+            }
             return .changed("the string \(value.quoted) is parsed as the number \(d)")
         case .array:
             return .failed("a list cannot be cast to \(name) (setting an array element with a sequence)")
@@ -228,7 +273,8 @@ enum ValueCasts {
             return .ok
         case .bool:
             if case .bool = value { return .ok }
-            return .changed("\(value.quoted) becomes \(truthiness(value) ? "true" : "false") (numpy casts to bool by truthiness)")
+            return .changed(
+                "\(value.quoted) becomes \(truthiness(value) ? "true" : "false") (numpy casts to bool by truthiness)")
         case .str:
             switch value {
             case .string: return .ok
@@ -238,8 +284,12 @@ enum ValueCasts {
         case .bytes:
             switch value {
             case .string(let s):
-                if s.utf8.contains(where: { $0 >= 0x80 }) { return .failed("\(value.quoted) has non-ASCII characters and cannot become bytes") }
-                return .changed("\(value.quoted) is passed as its own bytes: this format does not base64-decode binary values (dataframe_split and dataframe_records do)")
+                if s.utf8.contains(where: { $0 >= 0x80 }) {
+                    return .failed("\(value.quoted) has non-ASCII characters and cannot become bytes")
+                }
+                return .changed(
+                    "\(value.quoted) is passed as its own bytes: this format does not base64-decode binary values (dataframe_split and dataframe_records do)"
+                )
             case .null: return .changed("null becomes the bytes b'None'")
             default: return .changed("\(value.quoted) becomes the bytes of its text")
             }
@@ -254,7 +304,8 @@ enum ValueCasts {
                 case .float: return .failed("\(n.text) cannot be converted to a NumPy datetime; send ISO 8601 text")
                 }
             case .string(let s):
-                return DateText.numpyAccepts(s) ? .ok : .failed("\(value.quoted) is not an ISO 8601 date/time numpy can parse")
+                return DateText.numpyAccepts(s)
+                    ? .ok : .failed("\(value.quoted) is not an ISO 8601 date/time numpy can parse")
             case .array, .object:
                 return .failed("a \(value.pythonTypeName) cannot be converted to a NumPy datetime")
             }
@@ -272,15 +323,23 @@ enum ValueCasts {
                     case .bigInt: d = .infinity
                     case .float(let f): d = f
                     }
-                    if d.isFinite, abs(d) > max { return .changed("\(n.text) does not fit \(dtype) and becomes infinity") }
+                    if d.isFinite, abs(d) > max {
+                        return .changed("\(n.text) does not fit \(dtype) and becomes infinity")
+                    }
                 }
                 return .ok
             case .string(let s):
-                guard let d = PythonText.float(s) else { return .failed("could not convert string to float: \(value.quoted)") }
-                if let max = dtype.floatMax, d.isFinite, abs(d) > max { return .changed("\(value.quoted) does not fit \(dtype) and becomes infinity") }
+                guard let d = PythonText.float(s) else {
+                    return .failed("could not convert string to float: \(value.quoted)")
+                }
+                if let max = dtype.floatMax, d.isFinite, abs(d) > max {
+                    return .changed("\(value.quoted) does not fit \(dtype) and becomes infinity")
+                }
                 return .changed("the string \(value.quoted) is parsed as the number \(d)")
             case .object:
-                return .failed("an object cannot be converted to \(dtype) (float() argument must be a string or a real number, not 'dict')")
+                return .failed(
+                    "an object cannot be converted to \(dtype) (float() argument must be a string or a real number, not 'dict')"
+                )
             case .array:
                 return .failed("a list cannot be converted to \(dtype)")
             }
@@ -291,14 +350,19 @@ enum ValueCasts {
         guard let range = dtype.intRange else { return .ok }
         switch value {
         case .null:
-            return .failed("null cannot be converted to \(dtype) (int() argument must be a string, a bytes-like object or a real number, not 'NoneType')")
+            return .failed(
+                "null cannot be converted to \(dtype) (int() argument must be a string, a bytes-like object or a real number, not 'NoneType')"
+            )
         case .bool(let b):
             return .changed("\(b) becomes \(b ? 1 : 0)")
         case .number(let n):
             switch PyNumber(n) {
             case .int(let i):
                 if !range.contains(Double(i)) {
-                    if line == .one { return .changed("\(i) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)") }
+                    if line == .one {
+                        return .changed(
+                            "\(i) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)")
+                    }
                     return .failed("\(i) is out of bounds for \(dtype)")
                 }
                 return .ok
@@ -306,12 +370,21 @@ enum ValueCasts {
                 if case .uint(64) = dtype, case .bigInt(false, true) = PyNumber(n) { return .ok }
                 return .failed("\(n.text) is too large for \(dtype) (Python int too large to convert to C long)")
             case .float(let d):
-                if d.isNaN { return .failed("NaN cannot be converted to \(dtype) (cannot convert float NaN to integer)") }
-                if d.isInfinite { return .failed("\(n.text) cannot be converted to \(dtype) (cannot convert float infinity to integer)") }
+                if d.isNaN {
+                    return .failed("NaN cannot be converted to \(dtype) (cannot convert float NaN to integer)")
+                }
+                if d.isInfinite {
+                    return .failed(
+                        "\(n.text) cannot be converted to \(dtype) (cannot convert float infinity to integer)")
+                }
                 let t = d.rounded(.towardZero)
                 if abs(t) >= pow2(63) { return .failed("\(n.text) is out of bounds for \(dtype)") }
                 if !range.contains(t) {
-                    if line == .one { return .changed("\(n.text) does not fit \(dtype); numpy 1 turns it into an unrelated number (numpy 2 refuses it)") }
+                    if line == .one {
+                        return .changed(
+                            "\(n.text) does not fit \(dtype); numpy 1 turns it into an unrelated number (numpy 2 refuses it)"
+                        )
+                    }
                     return .failed("\(n.text) is out of bounds for \(dtype)")
                 }
                 if t != d { return .changed("\(n.text) is truncated to \(Int64(t))") }
@@ -321,14 +394,22 @@ enum ValueCasts {
             guard let parsed = PythonText.int(s) else {
                 return .failed("\(value.quoted) is not an integer (invalid literal for int() with base 10)")
             }
-            guard parsed.fitsInt64, let v = parsed.value else { return .failed("\(value.quoted) is out of bounds for \(dtype)") }
+            guard parsed.fitsInt64, let v = parsed.value else {
+                return .failed("\(value.quoted) is out of bounds for \(dtype)")
+            }
             if !range.contains(Double(v)) {
-                if line == .one { return .changed("the string \(value.quoted) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)") }
+                if line == .one {
+                    return .changed(
+                        "the string \(value.quoted) does not fit \(dtype); numpy 1 wraps it around silently (numpy 2 refuses it)"
+                    )
+                }
                 return .failed("\(value.quoted) is out of bounds for \(dtype)")
             }
             return .changed("the string \(value.quoted) is parsed as the integer \(v)")
         case .object:
-            return .failed("an object cannot be converted to \(dtype) (int() argument must be a string, a bytes-like object or a real number, not 'dict')")
+            return .failed(
+                "an object cannot be converted to \(dtype) (int() argument must be a string, a bytes-like object or a real number, not 'dict')"
+            )
         case .array:
             return .failed("a list cannot be converted to \(dtype)")
         }

@@ -121,8 +121,11 @@ private struct Reader {
         while true {
             skipWhitespace()
             guard index < bytes.count else {
-                throw error(frames.isEmpty ? "expected a JSON value, found end of input"
-                            : "unexpected end of input inside \(frames[frames.count - 1].isArray ? "an array" : "an object")")
+                throw error(
+                    frames.isEmpty
+                        ? "expected a JSON value, found end of input"
+                        : "unexpected end of input inside \(frames[frames.count - 1].isArray ? "an array" : "an object")"
+                )
             }
             var value: JSONValue
             switch bytes[index] {
@@ -173,7 +176,9 @@ private struct Reader {
                 skipWhitespace()
                 if frames[top].isArray {
                     frames[top].items.append(value)
-                    guard index < bytes.count else { throw error("unexpected end of input inside an array (expected ',' or ']')") }
+                    guard index < bytes.count else {
+                        throw error("unexpected end of input inside an array (expected ',' or ']')")
+                    }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
                         break
@@ -186,7 +191,9 @@ private struct Reader {
                     }
                 } else {
                     frames[top].entries.append(JSONObject.Entry(key: frames[top].pendingKey, value: value))
-                    guard index < bytes.count else { throw error("unexpected end of input inside an object (expected ',' or '}')") }
+                    guard index < bytes.count else {
+                        throw error("unexpected end of input inside an object (expected ',' or '}')")
+                    }
                     if bytes[index] == UInt8(ascii: ",") {
                         index += 1
                         skipWhitespace()
@@ -252,7 +259,9 @@ private struct Reader {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard index < bytes.count, isDigit(bytes[index]) else {
                 throw error("invalid number: expected a digit in the exponent", at: index)
             }
@@ -273,8 +282,13 @@ private struct Reader {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") { break }
-            if b == UInt8(ascii: "\\") { hasEscape = true; break }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: index) }
+            if b == UInt8(ascii: "\\") {
+                hasEscape = true
+                break
+            }
+            if b < 0x20 {
+                throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: index)
+            }
             if b >= 0x80 { hasHighBytes = true }
             index += 1
         }

@@ -78,7 +78,9 @@ public struct JSONScanner {
     /// Consumes `[`.
     public mutating func beginArray() throws(JSONError) {
         skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "[") else { throw error("expected '[', found \(describeCurrent())") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "[") else {
+            throw error("expected '[', found \(describeCurrent())")
+        }
         offset += 1
     }
 
@@ -87,21 +89,29 @@ public struct JSONScanner {
     public mutating func nextElement(_ first: inout Bool) throws(JSONError) -> Bool {
         let afterComma = !first
         guard try nextMember(&first, closing: "]", in: "an array") else { return false }
-        if afterComma, offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { throw error("expected a JSON value, found character ']'") }
+        if afterComma, offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+            throw error("expected a JSON value, found character ']'")
+        }
         return true
     }
 
     /// Before an array element or an object member: true when one follows (consuming the ','
     /// between them), false after consuming the `closing` bracket.
-    private mutating func nextMember(_ first: inout Bool, closing: Unicode.Scalar, in container: String) throws(JSONError) -> Bool {
+    private mutating func nextMember(_ first: inout Bool, closing: Unicode.Scalar, in container: String)
+        throws(JSONError) -> Bool
+    {
         skipWhitespace()
-        guard offset < bytes.count else { throw error("unexpected end of input inside \(container) (expected ',' or '\(closing)')") }
+        guard offset < bytes.count else {
+            throw error("unexpected end of input inside \(container) (expected ',' or '\(closing)')")
+        }
         if bytes[offset] == UInt8(ascii: closing) {
             offset += 1
             return false
         }
         if !first {
-            guard bytes[offset] == UInt8(ascii: ",") else { throw error("expected ',' or '\(closing)' in \(container), found \(describeCurrent())") }
+            guard bytes[offset] == UInt8(ascii: ",") else {
+                throw error("expected ',' or '\(closing)' in \(container), found \(describeCurrent())")
+            }
             offset += 1
             skipWhitespace()
         }
@@ -112,7 +122,9 @@ public struct JSONScanner {
     /// Consumes `{`.
     public mutating func beginObject() throws(JSONError) {
         skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "{") else { throw error("expected '{', found \(describeCurrent())") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "{") else {
+            throw error("expected '{', found \(describeCurrent())")
+        }
         offset += 1
     }
 
@@ -167,9 +179,18 @@ public struct JSONScanner {
         let start = offset
         guard offset < bytes.count else { throw error("expected a JSON value, found end of input") }
         if pythonLiterals {
-            if matches("NaN") { offset += 3; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
-            if matches("Infinity") { offset += 8; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
-            if matches("-Infinity") { offset += 9; return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true) }
+            if matches("NaN") {
+                offset += 3
+                return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true)
+            }
+            if matches("Infinity") {
+                offset += 8
+                return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true)
+            }
+            if matches("-Infinity") {
+                offset += 9
+                return NumberToken(range: start..<offset, isInteger: false, isNonFinite: true)
+            }
         }
         var isInteger = true
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
@@ -195,7 +216,9 @@ public struct JSONScanner {
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             isInteger = false
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
             guard offset < bytes.count, isDigit(bytes[offset]) else {
                 throw error("invalid number: expected a digit in the exponent", at: offset)
             }
@@ -210,8 +233,14 @@ public struct JSONScanner {
 
     public mutating func readBool() throws(JSONError) -> Bool {
         skipWhitespace()
-        if matches("true") { offset += 4; return true }
-        if matches("false") { offset += 5; return false }
+        if matches("true") {
+            offset += 4
+            return true
+        }
+        if matches("false") {
+            offset += 5
+            return false
+        }
         throw error("invalid literal, expected 'true' or 'false'")
     }
 
@@ -235,7 +264,9 @@ public struct JSONScanner {
     public mutating func skipString() throws(JSONError) {
         skipWhitespace()
         let open = offset
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error("expected a string, found \(describeCurrent())")
+        }
         offset += 1
         var plainStart = offset
         while true {
@@ -255,7 +286,7 @@ public struct JSONScanner {
                 offset += 1
                 switch e {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
                 case UInt8(ascii: "u"):
                     _ = try JSONString.hex4(bytes, index: &offset, escapeAt: escapeAt)
@@ -265,7 +296,9 @@ public struct JSONScanner {
                 plainStart = offset
                 continue
             }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
+            if b < 0x20 {
+                throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset)
+            }
             offset += 1
         }
     }
@@ -284,7 +317,9 @@ public struct JSONScanner {
     public mutating func readString() throws(JSONError) -> String {
         skipWhitespace()
         let open = offset
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error("expected a string, found \(describeCurrent())")
+        }
         offset += 1
         let start = offset
         var hasHigh = false
@@ -294,11 +329,15 @@ public struct JSONScanner {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<offset])
                 offset += 1
                 if !hasHigh { return String(decoding: slice, as: UTF8.self) }
-                guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 inside a string", at: start) }
+                guard let s = String(validating: slice, as: UTF8.self) else {
+                    throw error("invalid UTF-8 inside a string", at: start)
+                }
                 return s
             }
             if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset) }
+            if b < 0x20 {
+                throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: offset)
+            }
             if b >= 0x80 { hasHigh = true }
             offset += 1
         }
@@ -313,7 +352,9 @@ public struct JSONScanner {
     public mutating func readUnescapedString() throws(JSONError) -> Range<Int>? {
         skipWhitespace()
         let open = offset
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describeCurrent())") }
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+            throw error("expected a string, found \(describeCurrent())")
+        }
         var i = offset + 1
         var hasHigh = false
         while i < bytes.count {
@@ -327,7 +368,9 @@ public struct JSONScanner {
                 return range
             }
             if b == UInt8(ascii: "\\") { return nil }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: i) }
+            if b < 0x20 {
+                throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", at: i)
+            }
             if b >= 0x80 { hasHigh = true }
             i += 1
         }
@@ -351,14 +394,16 @@ public struct JSONScanner {
                 offset += 1
                 var first = true
                 if try skipKey(&first) {
-                    stack.append(false); firsts.append(first)
+                    stack.append(false)
+                    firsts.append(first)
                     continue
                 }
             case .array:
                 offset += 1
                 var first = true
                 if try nextElement(&first) {
-                    stack.append(true); firsts.append(first)
+                    stack.append(true)
+                    firsts.append(first)
                     continue
                 }
             case .string: try skipString()
@@ -371,11 +416,18 @@ public struct JSONScanner {
                 guard let isArray = stack.last else { return start..<offset }
                 var first = firsts[firsts.count - 1]
                 if isArray {
-                    if try nextElement(&first) { firsts[firsts.count - 1] = first; break }
+                    if try nextElement(&first) {
+                        firsts[firsts.count - 1] = first
+                        break
+                    }
                 } else {
-                    if try skipKey(&first) { firsts[firsts.count - 1] = first; break }
+                    if try skipKey(&first) {
+                        firsts[firsts.count - 1] = first
+                        break
+                    }
                 }
-                stack.removeLast(); firsts.removeLast()
+                stack.removeLast()
+                firsts.removeLast()
             }
         }
     }
@@ -396,7 +448,10 @@ public struct JSONScanner {
                 offset += 1
                 while offset < end {
                     let b = bytes[offset]
-                    if b == UInt8(ascii: "\\") { offset += 2; continue }
+                    if b == UInt8(ascii: "\\") {
+                        offset += 2
+                        continue
+                    }
                     offset += 1
                     if b == UInt8(ascii: "\"") { break }
                 }
@@ -411,7 +466,8 @@ public struct JSONScanner {
                     // A number or a literal: it ends at a separator, a closing bracket or whitespace.
                     while offset < end {
                         switch bytes[offset] {
-                        case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x0A, 0x0D, 0x09: return start..<offset
+                        case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), 0x20, 0x0A, 0x0D, 0x09:
+                            return start..<offset
                         default: offset += 1
                         }
                     }
@@ -461,7 +517,9 @@ public struct JSONScanner {
             case .string: value = .string(try readString())
             case .number: value = .number(JSONNumber(text: text(of: try readNumberToken())))
             case .bool: value = .bool(try readBool())
-            case .null: try readNull(); value = .null
+            case .null:
+                try readNull()
+                value = .null
             }
             // Hand the value to its container; close every container that ends here.
             while true {
@@ -473,7 +531,10 @@ public struct JSONScanner {
                     value = .array(stack.removeLast().items)
                 } else {
                     stack[top].object.append(stack[top].key, value)
-                    if let next = try nextKey(&stack[top].first) { stack[top].key = next; break }
+                    if let next = try nextKey(&stack[top].first) {
+                        stack[top].key = next
+                        break
+                    }
                     value = .object(stack.removeLast().object)
                 }
             }

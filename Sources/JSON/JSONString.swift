@@ -8,7 +8,9 @@ enum JSONString {
     /// Decodes a string whose text starts at `start` (after the opening quote at `open`) and whose
     /// first backslash is at `index`; the bytes before it were scanned (no control bytes). Leaves
     /// `index` after the closing quote.
-    static func decodeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, open: Int, start: Int, index: inout Int) throws(JSONError) -> String {
+    static func decodeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, open: Int, start: Int, index: inout Int)
+        throws(JSONError) -> String
+    {
         func error(_ message: String, _ offset: Int) -> JSONError { JSONError(message, at: offset, in: bytes) }
         var scalars = String.UnicodeScalarView()
         var runStart = start
@@ -17,12 +19,18 @@ enum JSONString {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
                 if index > runStart {
-                    guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self) else {
+                    guard
+                        let run = String(
+                            validating: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self)
+                    else {
                         throw error("invalid UTF-8 inside a string", runStart)
                     }
                     scalars.append(contentsOf: run.unicodeScalars)
                 }
-                if b == UInt8(ascii: "\"") { index += 1; return String(scalars) }
+                if b == UInt8(ascii: "\"") {
+                    index += 1
+                    return String(scalars)
+                }
                 let escapeAt = index
                 index += 1
                 guard index < bytes.count else { throw error("unterminated escape sequence", escapeAt) }
@@ -40,12 +48,14 @@ enum JSONString {
                 case UInt8(ascii: "u"):
                     let unit = try hex4(bytes, index: &index, escapeAt: escapeAt)
                     if unit >= 0xD800 && unit < 0xDC00, index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         let next = index
                         index += 2
                         let low = try hex4(bytes, index: &index, escapeAt: next)
                         if low >= 0xDC00 && low < 0xE000 {
-                            scalars.append(Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}")
+                            scalars.append(
+                                Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}")
                         } else {
                             scalars.append("\u{FFFD}")
                             index = next
@@ -60,7 +70,9 @@ enum JSONString {
                 runStart = index
                 continue
             }
-            if b < 0x20 { throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", index) }
+            if b < 0x20 {
+                throw error("control character (byte 0x\(String(b, radix: 16))) inside a string; escape it", index)
+            }
             index += 1
         }
     }

@@ -18,7 +18,10 @@ public struct JSONWriter: Sendable {
         case .number(let n): out += n.text
         case .string(let s): JSONWriter.appendQuoted(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += pretty ? "," : "," }
@@ -28,7 +31,10 @@ public struct JSONWriter: Sendable {
             if pretty { newline(&out, indent) }
             out += "]"
         case .object(let object):
-            if object.isEmpty { out += "{}"; return }
+            if object.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, entry) in object.entries.enumerated() {
                 if i > 0 { out += "," }

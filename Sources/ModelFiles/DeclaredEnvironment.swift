@@ -21,7 +21,8 @@ public struct PythonStatement: Hashable, Sendable {
     public var minor: String? {
         let parts = version.split(separator: ".")
         guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }),
-              !parts[1].prefix(while: { $0.isNumber }).isEmpty else { return nil }
+            !parts[1].prefix(while: { $0.isNumber }).isEmpty
+        else { return nil }
         return "\(major).\(minor)"
     }
 }

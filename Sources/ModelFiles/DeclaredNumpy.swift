@@ -18,7 +18,9 @@ extension DeclaredEnvironment {
     public var declaredNumpy: DeclaredNumpy? {
         var found: [DeclaredNumpy] = []
         for requirement in pipRequirements(.virtualenv) + pipRequirements(.conda) where !requirement.isConstraint {
-            guard let parsed = requirement.requirement, parsed.normalizedName == NormalizedName("numpy") else { continue }
+            guard let parsed = requirement.requirement, parsed.normalizedName == NormalizedName("numpy") else {
+                continue
+            }
             let candidates = Self.numpyCandidates(mentionedIn: requirement.text)
             let admitted = candidates.filter { parsed.specifier.contains(versionText: $0.text) }
             if let major = Self.singleMajor(admitted.map(\.major)) {
@@ -40,7 +42,9 @@ extension DeclaredEnvironment {
 
     /// Released numpy versions on both lines, plus every version written in the pin itself.
     private static func numpyCandidates(mentionedIn text: String) -> [(text: String, major: Int)] {
-        var texts = ["1.21.6", "1.22.4", "1.23.5", "1.24.4", "1.25.2", "1.26.4", "2.0.2", "2.1.3", "2.2.6", "2.3.5", "2.4.0"]
+        var texts = [
+            "1.21.6", "1.22.4", "1.23.5", "1.24.4", "1.25.2", "1.26.4", "2.0.2", "2.1.3", "2.2.6", "2.3.5", "2.4.0"
+        ]
         var current = ""
         for character in text + " " {
             if character.isASCII && (character.isNumber || character == ".") {
@@ -63,8 +67,8 @@ extension DeclaredEnvironment {
     }
 }
 
-private extension String {
-    var trimmingTrailingDots: String {
+extension String {
+    fileprivate var trimmingTrailingDots: String {
         var s = self
         while s.hasSuffix(".") { s.removeLast() }
         return s

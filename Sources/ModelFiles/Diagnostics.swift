@@ -54,7 +54,10 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     /// a problem is only a warning (Deploy's EnvironmentChoice.diagnostics(of:)).
     public let scope: EnvironmentKind?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?, scope: EnvironmentKind? = nil) {
+    public init(
+        _ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?,
+        scope: EnvironmentKind? = nil
+    ) {
         self.severity = severity
         self.code = code
         self.message = message

@@ -21,18 +21,23 @@ public enum InspectionReport {
         model.append("utc_time_created", .optional(m.utcTimeCreated))
         model.append("databricks_runtime", .optional(m.databricksRuntime))
         model.append("model_size_bytes", m.modelSizeBytes.map { .int($0) } ?? .null)
-        model.append("flavors", .array(m.flavors.map { flavor in
-            ["name": .string(flavor.name), "fields": yamlToJSON(flavor.fields)]
-        }))
+        model.append(
+            "flavors",
+            .array(
+                m.flavors.map { flavor in
+                    ["name": .string(flavor.name), "fields": yamlToJSON(flavor.fields)]
+                }))
         model.append("python_function", m.pythonFunction.map(pythonFunction) ?? .null)
         model.append("signature", m.signature.map(signature) ?? .null)
-        model.append("saved_input_example_info", m.inputExample.map { info in
-            [
-                "artifact_path": .optional(info.artifactPath?.value), "type": .optional(info.type),
-                "pandas_orient": .optional(info.pandasOrient), "format": .optional(info.format),
-                "serving_input_path": .optional(info.servingInputPath),
-            ]
-        } ?? .null)
+        model.append(
+            "saved_input_example_info",
+            m.inputExample.map { info in
+                [
+                    "artifact_path": .optional(info.artifactPath?.value), "type": .optional(info.type),
+                    "pandas_orient": .optional(info.pandasOrient), "format": .optional(info.format),
+                    "serving_input_path": .optional(info.servingInputPath)
+                ]
+            } ?? .null)
         model.append("metadata", m.metadata.map(yamlToJSON) ?? .null)
         var other = JSONObject()
         for key in m.otherKeyOrder { if let node = m.otherKeys[key] { other.append(key, yamlToJSON(node)) } }
@@ -42,29 +47,37 @@ public enum InspectionReport {
         root.append("schema_version", .int(schemaVersion))
         root.append("model", .string(env.modelPath))
         root.append("mlmodel", .object(model))
-        root.append("python", [
-            "target": env.targetPython.map { .string($0.version) } ?? .null,
-            "statements": .array(env.python.map { s in
-                var o = JSONObject()
-                o.append("source", .string(s.source.rawValue))
-                o.append("version", .string(s.version))
-                appendLocation(s.location, to: &o)
-                return .object(o)
-            }),
-        ])
+        root.append(
+            "python",
+            [
+                "target": env.targetPython.map { .string($0.version) } ?? .null,
+                "statements": .array(
+                    env.python.map { s in
+                        var o = JSONObject()
+                        o.append("source", .string(s.source.rawValue))
+                        o.append("version", .string(s.version))
+                        appendLocation(s.location, to: &o)
+                        return .object(o)
+                    })
+            ])
         root.append("conda", env.conda.map(conda) ?? .null)
         root.append("virtualenv", env.virtualenv.map(virtualenv) ?? .null)
-        root.append("pip_options", .array(env.pipOptions.map { option in
-            var o = JSONObject()
-            o.append("option", .string(option.name))
-            o.append("value", .optional(option.value))
-            o.append("environment", .string(option.environment.rawValue))
-            appendLocation(option.location, to: &o)
-            return .object(o)
-        }))
-        root.append("input_example", env.inputExample.map { example in
-            ["path": .string(example.path), "exists": .bool(example.exists), "parsed": .bool(example.value != nil)]
-        } ?? .null)
+        root.append(
+            "pip_options",
+            .array(
+                env.pipOptions.map { option in
+                    var o = JSONObject()
+                    o.append("option", .string(option.name))
+                    o.append("value", .optional(option.value))
+                    o.append("environment", .string(option.environment.rawValue))
+                    appendLocation(option.location, to: &o)
+                    return .object(o)
+                }))
+        root.append(
+            "input_example",
+            env.inputExample.map { example in
+                ["path": .string(example.path), "exists": .bool(example.exists), "parsed": .bool(example.value != nil)]
+            } ?? .null)
         root.append("files_read", .array(env.filesRead.map { .string($0) }))
         root.append("diagnostics", .array(env.diagnostics.map(diagnostic)))
         return .object(root)
@@ -75,8 +88,12 @@ public enum InspectionReport {
         o.append("severity", .string(d.severity.rawValue))
         o.append("code", .string(d.code))
         o.append("message", .string(d.message))
-        if let location = d.location { appendLocation(location, to: &o) } else {
-            o.append("file", .null); o.append("line", .null); o.append("column", .null)
+        if let location = d.location {
+            appendLocation(location, to: &o)
+        } else {
+            o.append("file", .null)
+            o.append("line", .null)
+            o.append("column", .null)
         }
         return .object(o)
     }
@@ -100,7 +117,7 @@ public enum InspectionReport {
         return [
             "loader_module": .optional(p.loaderModule?.value), "python_version": .optional(p.pythonVersion?.value),
             "env": env, "model_path": .optional(p.modelPath), "data": .optional(p.data), "code": .optional(p.code),
-            "predict_fn": .optional(p.predictFn),
+            "predict_fn": .optional(p.predictFn)
         ]
     }
 
@@ -109,26 +126,38 @@ public enum InspectionReport {
             "inputs": s.inputs.map(schema) ?? .null,
             "outputs": s.outputs.map(schema) ?? .null,
             "params": s.params.map { params in
-                .array(params.map { p in
-                    [
-                        "name": .string(p.name), "type": .string(p.type.description), "default": p.defaultValue,
-                        "shape": p.shape.map { .array($0.map { .int($0) }) } ?? .null,
-                    ]
-                })
-            } ?? .null,
+                .array(
+                    params.map { p in
+                        [
+                            "name": .string(p.name), "type": .string(p.type.description), "default": p.defaultValue,
+                            "shape": p.shape.map { .array($0.map { .int($0) }) } ?? .null
+                        ]
+                    })
+            } ?? .null
         ]
     }
 
     private static func schema(_ s: Schema) -> JSONValue {
         switch s {
         case .columns(let columns):
-            return ["kind": "columns", "columns": .array(columns.map { c in
-                ["name": .optional(c.name), "type": .string(c.type.description), "required": .bool(c.required)]
-            })]
+            return [
+                "kind": "columns",
+                "columns": .array(
+                    columns.map { c in
+                        ["name": .optional(c.name), "type": .string(c.type.description), "required": .bool(c.required)]
+                    })
+            ]
         case .tensors(let tensors):
-            return ["kind": "tensors", "tensors": .array(tensors.map { t in
-                ["name": .optional(t.name), "dtype": .string(t.dtype), "shape": .array(t.shape.map { .int($0) })]
-            })]
+            return [
+                "kind": "tensors",
+                "tensors": .array(
+                    tensors.map { t in
+                        [
+                            "name": .optional(t.name), "dtype": .string(t.dtype),
+                            "shape": .array(t.shape.map { .int($0) })
+                        ]
+                    })
+            ]
         }
     }
 
@@ -136,17 +165,18 @@ public enum InspectionReport {
         [
             "file": .string(c.file), "name": .optional(c.name),
             "channels": .array(c.channels.map { .string($0.value) }),
-            "dependencies": .array(c.dependencies.map { d in
-                var o = JSONObject()
-                o.append("spec", .string(d.text))
-                o.append("name", .string(d.spec.name))
-                o.append("version", .optional(d.spec.version?.description))
-                o.append("build", .optional(d.spec.build))
-                o.append("channel", .optional(d.spec.channel))
-                appendLocation(d.location, to: &o)
-                return .object(o)
-            }),
-            "pip": .array(c.pip.map(requirement)),
+            "dependencies": .array(
+                c.dependencies.map { d in
+                    var o = JSONObject()
+                    o.append("spec", .string(d.text))
+                    o.append("name", .string(d.spec.name))
+                    o.append("version", .optional(d.spec.version?.description))
+                    o.append("build", .optional(d.spec.build))
+                    o.append("channel", .optional(d.spec.channel))
+                    appendLocation(d.location, to: &o)
+                    return .object(o)
+                }),
+            "pip": .array(c.pip.map(requirement))
         ]
     }
 
@@ -154,7 +184,7 @@ public enum InspectionReport {
         [
             "file": .string(v.file), "python": .optional(v.python?.value),
             "build_dependencies": .array(v.buildDependencies.map(requirement)),
-            "dependencies": .array(v.requirements.map(requirement)),
+            "dependencies": .array(v.requirements.map(requirement))
         ]
     }
 
@@ -190,7 +220,8 @@ public enum InspectionReport {
             }
         case .sequence(let items): return .array(items.map(yamlToJSON))
         case .mapping(let pairs):
-            return .object(JSONObject(pairs.map { JSONObject.Entry(key: $0.key.scalarText ?? "", value: yamlToJSON($0.value)) }))
+            return .object(
+                JSONObject(pairs.map { JSONObject.Entry(key: $0.key.scalarText ?? "", value: yamlToJSON($0.value)) }))
         }
     }
 
@@ -233,7 +264,9 @@ public enum InspectionReport {
         out += "\nSignature: "
         if let s = m.signature {
             out += "inputs \(summary(s.inputs)); outputs \(summary(s.outputs))"
-            if let params = s.params, !params.isEmpty { out += "; params \(params.map(\.name).joined(separator: ", "))" }
+            if let params = s.params, !params.isEmpty {
+                out += "; params \(params.map(\.name).joined(separator: ", "))"
+            }
             out += "\n"
         } else {
             out += "none\n"

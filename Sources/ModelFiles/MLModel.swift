@@ -67,20 +67,27 @@ public struct InputExampleInfo: Hashable, Sendable {
 }
 
 enum MLModelParser {
-    static func parse(_ root: YAMLNode?, file: String, diagnostics: inout [Diagnostic]) throws(ModelFilesError) -> MLModel {
+    static func parse(_ root: YAMLNode?, file: String, diagnostics: inout [Diagnostic]) throws(ModelFilesError)
+        -> MLModel
+    {
         guard let root, let pairs = root.pairs else {
             let found = root.map { "a \($0.kindName)" } ?? "an empty file"
-            throw ModelFilesError("invalid-mlmodel", "MLmodel must be a YAML mapping of model fields, found \(found)",
-                                  at: SourceLocation(file: file, line: root?.mark.line ?? 1, column: root?.mark.column ?? 1))
+            throw ModelFilesError(
+                "invalid-mlmodel", "MLmodel must be a YAML mapping of model fields, found \(found)",
+                at: SourceLocation(file: file, line: root?.mark.line ?? 1, column: root?.mark.column ?? 1))
         }
         var reader = FieldReader(file: file)
-        var model = MLModel(artifactPath: nil, flavors: [], pythonFunction: nil, mlflowVersion: nil, modelUUID: nil, modelID: nil,
-                            runID: nil, utcTimeCreated: nil, signature: nil, inputExample: nil, metadata: nil,
-                            modelSizeBytes: nil, databricksRuntime: nil, otherKeys: [:], otherKeyOrder: [])
+        var model = MLModel(
+            artifactPath: nil, flavors: [], pythonFunction: nil, mlflowVersion: nil, modelUUID: nil, modelID: nil,
+            runID: nil, utcTimeCreated: nil, signature: nil, inputExample: nil, metadata: nil,
+            modelSizeBytes: nil, databricksRuntime: nil, otherKeys: [:], otherKeyOrder: [])
 
         for pair in pairs {
             guard let key = pair.key.scalarText else {
-                reader.diagnostics.append(Diagnostic(.warning, "unexpected-type", "MLmodel has a non-string key; ignored", at: reader.location(pair.key)))
+                reader.diagnostics.append(
+                    Diagnostic(
+                        .warning, "unexpected-type", "MLmodel has a non-string key; ignored",
+                        at: reader.location(pair.key)))
                 continue
             }
             let value = pair.value
@@ -97,8 +104,15 @@ enum MLModelParser {
             case "saved_input_example_info": model.inputExample = parseInputExample(value, reader: &reader)
             case "metadata": model.metadata = value.isNull ? nil : value
             case "model_size_bytes":
-                if case .int(let text) = value.resolved { model.modelSizeBytes = Int(text) }
-                else if !value.isNull { reader.diagnostics.append(Diagnostic(.warning, "unexpected-type", "model_size_bytes: " + Message.expected("an integer", found: value), at: reader.location(value))) }
+                if case .int(let text) = value.resolved {
+                    model.modelSizeBytes = Int(text)
+                } else if !value.isNull {
+                    reader.diagnostics.append(
+                        Diagnostic(
+                            .warning, "unexpected-type",
+                            "model_size_bytes: " + Message.expected("an integer", found: value),
+                            at: reader.location(value)))
+                }
             case "databricks_runtime": model.databricksRuntime = reader.string(value, field: key)
             default:
                 if model.otherKeys[key] == nil { model.otherKeyOrder.append(key) }
@@ -115,7 +129,11 @@ enum MLModelParser {
     private static func parseFlavors(_ node: YAMLNode, reader: inout FieldReader) -> [Flavor] {
         guard let pairs = node.pairs else {
             if !node.isNull {
-                reader.diagnostics.append(Diagnostic(.error, "invalid-mlmodel", "flavors: " + Message.expected("a mapping of flavor name to fields", found: node), at: reader.location(node)))
+                reader.diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-mlmodel",
+                        "flavors: " + Message.expected("a mapping of flavor name to fields", found: node),
+                        at: reader.location(node)))
             }
             return []
         }
@@ -140,17 +158,28 @@ enum MLModelParser {
                 var virtualenv: Located<String>?
                 for pair in envNode.pairs ?? [] {
                     guard let key = pair.key.scalarText else { continue }
-                    let text = reader.string(pair.value, field: "python_function.env.\(key)").map { Located($0, at: reader.location(pair.value)) }
+                    let text = reader.string(pair.value, field: "python_function.env.\(key)").map {
+                        Located($0, at: reader.location(pair.value))
+                    }
                     switch key {
                     case "conda": conda = text
                     case "virtualenv": virtualenv = text
                     default:
-                        reader.diagnostics.append(Diagnostic(.note, "unknown-env-kind", "python_function.env.\(key) is not an environment kind mlenv reads (conda, virtualenv); ignored", at: reader.location(pair.key)))
+                        reader.diagnostics.append(
+                            Diagnostic(
+                                .note, "unknown-env-kind",
+                                "python_function.env.\(key) is not an environment kind mlenv reads (conda, virtualenv); ignored",
+                                at: reader.location(pair.key)))
                     }
                 }
                 env = .files(conda: conda, virtualenv: virtualenv)
             } else {
-                reader.diagnostics.append(Diagnostic(.error, "invalid-mlmodel", "python_function.env: " + Message.expected("a file name or a mapping {conda: ..., virtualenv: ...}", found: envNode), at: reader.location(envNode)))
+                reader.diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-mlmodel",
+                        "python_function.env: "
+                            + Message.expected("a file name or a mapping {conda: ..., virtualenv: ...}", found: envNode),
+                        at: reader.location(envNode)))
             }
         }
         return PythonFunctionFlavor(
@@ -167,14 +196,22 @@ enum MLModelParser {
     private static func parseSignature(_ node: YAMLNode, reader: inout FieldReader) -> Signature? {
         guard !node.isNull else { return nil }
         guard node.isMapping else {
-            reader.diagnostics.append(Diagnostic(.error, "invalid-signature", "signature: " + Message.expected("a mapping with inputs, outputs and params", found: node), at: reader.location(node)))
+            reader.diagnostics.append(
+                Diagnostic(
+                    .error, "invalid-signature",
+                    "signature: " + Message.expected("a mapping with inputs, outputs and params", found: node),
+                    at: reader.location(node)))
             return nil
         }
         var signature = Signature(inputs: nil, outputs: nil, params: nil)
         for part in ["inputs", "outputs", "params"] {
             guard let value = node[part], !value.isNull else { continue }
             guard let text = value.scalarText else {
-                reader.diagnostics.append(Diagnostic(.error, "invalid-signature", Message.invalidSignature(part, "expected a JSON string, found a \(value.kindName)"), at: reader.location(value)))
+                reader.diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-signature",
+                        Message.invalidSignature(part, "expected a JSON string, found a \(value.kindName)"),
+                        at: reader.location(value)))
                 continue
             }
             do throws(SignatureError) {
@@ -189,7 +226,9 @@ enum MLModelParser {
                 if let jsonError = error.jsonError, value.style == .literal || value.style == .folded {
                     location = SourceLocation(file: reader.file, line: value.mark.line + jsonError.line, column: nil)
                 }
-                reader.diagnostics.append(Diagnostic(.error, "invalid-signature", Message.invalidSignature(part, error.message), at: location))
+                reader.diagnostics.append(
+                    Diagnostic(.error, "invalid-signature", Message.invalidSignature(part, error.message), at: location)
+                )
             }
         }
         return signature
@@ -198,15 +237,24 @@ enum MLModelParser {
     private static func parseInputExample(_ node: YAMLNode, reader: inout FieldReader) -> InputExampleInfo? {
         guard !node.isNull else { return nil }
         guard node.isMapping else {
-            reader.diagnostics.append(Diagnostic(.warning, "unexpected-type", "saved_input_example_info: " + Message.expected("a mapping", found: node), at: reader.location(node)))
+            reader.diagnostics.append(
+                Diagnostic(
+                    .warning, "unexpected-type",
+                    "saved_input_example_info: " + Message.expected("a mapping", found: node), at: reader.location(node)
+                ))
             return nil
         }
         return InputExampleInfo(
-            artifactPath: node["artifact_path"].flatMap { n in reader.string(n, field: "saved_input_example_info.artifact_path").map { Located($0, at: reader.location(n)) } },
+            artifactPath: node["artifact_path"].flatMap { n in
+                reader.string(n, field: "saved_input_example_info.artifact_path").map {
+                    Located($0, at: reader.location(n))
+                }
+            },
             type: reader.string(node["type"], field: "saved_input_example_info.type"),
             pandasOrient: reader.string(node["pandas_orient"], field: "saved_input_example_info.pandas_orient"),
             format: reader.string(node["format"], field: "saved_input_example_info.format"),
-            servingInputPath: reader.string(node["serving_input_path"], field: "saved_input_example_info.serving_input_path")
+            servingInputPath: reader.string(
+                node["serving_input_path"], field: "saved_input_example_info.serving_input_path")
         )
     }
 }

@@ -23,7 +23,9 @@ public struct ModelDirectory: Sendable {
         }
         // A directory that cannot be listed would look like one without an MLmodel file.
         guard let handle = opendir(path) else {
-            throw ModelFilesError("unreadable-model-directory", "cannot read the model directory '\(path)' (\(String(cString: strerror(errno))))")
+            throw ModelFilesError(
+                "unreadable-model-directory",
+                "cannot read the model directory '\(path)' (\(String(cString: strerror(errno))))")
         }
         closedir(handle)
         realRoot = ModelDirectory.realPath(path) ?? path
@@ -39,7 +41,9 @@ public struct ModelDirectory: Sendable {
 
     /// Where a model-relative path leads, checked against the model root.
     public func lookup(_ relativePath: String) -> Lookup {
-        if relativePath.hasPrefix("/") || relativePath.hasPrefix("~") || relativePath.containsLiteral("\\") && relativePath.containsLiteral(":") {
+        if relativePath.hasPrefix("/") || relativePath.hasPrefix("~")
+            || relativePath.containsLiteral("\\") && relativePath.containsLiteral(":")
+        {
             return .escapes
         }
         // Lexical check first: `a/../../x` escapes even if nothing exists.
@@ -74,28 +78,50 @@ public struct ModelDirectory: Sendable {
     }
 
     /// Reads a model file, or says precisely why it cannot.
-    public func read(_ relativePath: String, referencedAt: SourceLocation? = nil,
-                     missingMessage: String? = nil) -> Result<[UInt8], ModelFilesError> {
+    public func read(
+        _ relativePath: String, referencedAt: SourceLocation? = nil,
+        missingMessage: String? = nil
+    ) -> Result<[UInt8], ModelFilesError> {
         switch lookup(relativePath) {
         case .file(let path):
             var info = stat()
             if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
                 // Reading a FIFO would wait for a writer; a device could be endless.
-                let kind = (info.st_mode & S_IFMT) == S_IFIFO ? "a named pipe (FIFO)" : (info.st_mode & S_IFMT) == S_IFSOCK ? "a socket" : "a device"
-                return .failure(ModelFilesError("not-a-file", "'\(relativePath)' is \(kind), not a regular file", at: referencedAt ?? SourceLocation(file: relativePath)))
+                let kind =
+                    (info.st_mode & S_IFMT) == S_IFIFO
+                    ? "a named pipe (FIFO)" : (info.st_mode & S_IFMT) == S_IFSOCK ? "a socket" : "a device"
+                return .failure(
+                    ModelFilesError(
+                        "not-a-file", "'\(relativePath)' is \(kind), not a regular file",
+                        at: referencedAt ?? SourceLocation(file: relativePath)))
             }
             guard let data = FileManager.default.contents(atPath: path) else {
-                return .failure(ModelFilesError("unreadable-file", "cannot read '\(relativePath)' (permission denied?)", at: referencedAt ?? SourceLocation(file: relativePath)))
+                return .failure(
+                    ModelFilesError(
+                        "unreadable-file", "cannot read '\(relativePath)' (permission denied?)",
+                        at: referencedAt ?? SourceLocation(file: relativePath)))
             }
             return .success([UInt8](data))
         case .missing:
-            return .failure(ModelFilesError("missing-file", missingMessage ?? "'\(relativePath)' does not exist in the model directory", at: referencedAt ?? SourceLocation(file: relativePath)))
+            return .failure(
+                ModelFilesError(
+                    "missing-file", missingMessage ?? "'\(relativePath)' does not exist in the model directory",
+                    at: referencedAt ?? SourceLocation(file: relativePath)))
         case .directory:
-            return .failure(ModelFilesError("not-a-file", "'\(relativePath)' is a directory, expected a file", at: referencedAt ?? SourceLocation(file: relativePath)))
+            return .failure(
+                ModelFilesError(
+                    "not-a-file", "'\(relativePath)' is a directory, expected a file",
+                    at: referencedAt ?? SourceLocation(file: relativePath)))
         case .escapes:
-            return .failure(ModelFilesError("path-escapes-model", Message.escapes(relativePath), at: referencedAt ?? SourceLocation(file: relativePath)))
+            return .failure(
+                ModelFilesError(
+                    "path-escapes-model", Message.escapes(relativePath),
+                    at: referencedAt ?? SourceLocation(file: relativePath)))
         case .symlinkEscapes(let target):
-            return .failure(ModelFilesError("symlink-escapes-model", Message.symlinkEscapes(relativePath, target: target), at: referencedAt ?? SourceLocation(file: relativePath)))
+            return .failure(
+                ModelFilesError(
+                    "symlink-escapes-model", Message.symlinkEscapes(relativePath, target: target),
+                    at: referencedAt ?? SourceLocation(file: relativePath)))
         }
     }
 
@@ -155,7 +181,10 @@ public struct ModelDirectory: Sendable {
         var parts: [Substring] = []
         for component in relativePath.split(separator: "/", omittingEmptySubsequences: true) {
             if component == "." { continue }
-            if component == "..", !parts.isEmpty, parts.last != ".." { parts.removeLast(); continue }
+            if component == "..", !parts.isEmpty, parts.last != ".." {
+                parts.removeLast()
+                continue
+            }
             parts.append(component)
         }
         return parts.joined(separator: "/")
@@ -191,16 +220,24 @@ enum TextDecoding {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar):
                 offset += scalar.utf8.count
-                if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
             case .emptyInput:
                 break loop
             case .error:
                 let index = body.startIndex + offset
                 let byte = index < body.endIndex ? body[index] : 0
-                return .failure(ModelFilesError("not-utf8", Message.notUTF8("byte 0x\(String(byte, radix: 16, uppercase: true))"),
-                                                at: SourceLocation(file: file, line: line, column: column)))
+                return .failure(
+                    ModelFilesError(
+                        "not-utf8", Message.notUTF8("byte 0x\(String(byte, radix: 16, uppercase: true))"),
+                        at: SourceLocation(file: file, line: line, column: column)))
             }
         }
-        return .failure(ModelFilesError("not-utf8", Message.notUTF8("invalid byte sequence"), at: SourceLocation(file: file)))
+        return .failure(
+            ModelFilesError("not-utf8", Message.notUTF8("invalid byte sequence"), at: SourceLocation(file: file)))
     }
 }

@@ -16,16 +16,20 @@ public enum ModelLoader {
         switch YAMLFile.load("MLmodel", in: directory, missingMessage: Message.missingMLmodel) {
         case .success(let node): root = node
         case .failure(let error):
-            if error.code == "missing-file" { throw ModelFilesError("missing-mlmodel", Message.missingMLmodel, at: SourceLocation(file: "MLmodel")) }
+            if error.code == "missing-file" {
+                throw ModelFilesError("missing-mlmodel", Message.missingMLmodel, at: SourceLocation(file: "MLmodel"))
+            }
             throw error
         }
         filesRead.append("MLmodel")
         let mlmodel = try MLModelParser.parse(root, file: "MLmodel", diagnostics: &diagnostics)
 
-        var environment = DeclaredEnvironment(modelPath: path, mlmodel: mlmodel, python: [], conda: nil, virtualenv: nil,
-                                              pipOptions: [], inputExample: nil, filesRead: [], diagnostics: [])
+        var environment = DeclaredEnvironment(
+            modelPath: path, mlmodel: mlmodel, python: [], conda: nil, virtualenv: nil,
+            pipOptions: [], inputExample: nil, filesRead: [], diagnostics: [])
         if let version = mlmodel.pythonFunction?.pythonVersion {
-            environment.python.append(PythonStatement(source: .mlmodel, version: version.value, location: version.location))
+            environment.python.append(
+                PythonStatement(source: .mlmodel, version: version.value, location: version.location))
         }
 
         // Which environment files to read.
@@ -39,45 +43,66 @@ public enum ModelLoader {
             condaFile = conda
             if directory.exists("python_env.yaml") {
                 virtualenvFile = Located("python_env.yaml", at: SourceLocation(file: "python_env.yaml"))
-                diagnostics.append(Diagnostic(.note, "env-string-form",
-                    "python_function.env names only the conda file (the form MLflow wrote before 2.0); python_env.yaml, found next to MLmodel, is read too as MLflow does",
-                    at: conda.location))
+                diagnostics.append(
+                    Diagnostic(
+                        .note, "env-string-form",
+                        "python_function.env names only the conda file (the form MLflow wrote before 2.0); python_env.yaml, found next to MLmodel, is read too as MLflow does",
+                        at: conda.location))
             }
         case .none:
-            let reason = mlmodel.pythonFunction == nil ? "the model has no python_function flavor" : "python_function.env is empty"
-            for (name, kind) in [("conda.yaml", "conda"), ("python_env.yaml", "virtualenv")] where directory.exists(name) {
+            let reason =
+                mlmodel.pythonFunction == nil
+                ? "the model has no python_function flavor" : "python_function.env is empty"
+            for (name, kind) in [("conda.yaml", "conda"), ("python_env.yaml", "virtualenv")]
+            where directory.exists(name) {
                 let located = Located(name, at: SourceLocation(file: name))
                 if kind == "conda" { condaFile = located } else { virtualenvFile = located }
-                diagnostics.append(Diagnostic(.note, "env-file-by-convention", "\(reason); reading \(name) found in the model directory", at: SourceLocation(file: "MLmodel")))
+                diagnostics.append(
+                    Diagnostic(
+                        .note, "env-file-by-convention", "\(reason); reading \(name) found in the model directory",
+                        at: SourceLocation(file: "MLmodel")))
             }
             if condaFile == nil && virtualenvFile == nil {
-                diagnostics.append(Diagnostic(.warning, "no-environment", "\(reason) and there is no conda.yaml or python_env.yaml: the model declares no environment", at: SourceLocation(file: "MLmodel")))
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "no-environment",
+                        "\(reason) and there is no conda.yaml or python_env.yaml: the model declares no environment",
+                        at: SourceLocation(file: "MLmodel")))
             }
         }
 
         let beforeConda = diagnostics.count
         if let conda = condaFile,
-           case .read(let node, let file) = readEnvironmentFile(conda, key: "conda", kind: .conda, in: directory, environment: &environment,
-                                                                  diagnostics: &diagnostics, filesRead: &filesRead) {
-            let parsed = CondaEnvironmentParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
-                                                      options: &environment.pipOptions, filesRead: &filesRead)
+            case .read(let node, let file) = readEnvironmentFile(
+                conda, key: "conda", kind: .conda, in: directory, environment: &environment,
+                diagnostics: &diagnostics, filesRead: &filesRead)
+        {
+            let parsed = CondaEnvironmentParser.parse(
+                node, file: file, directory: directory, diagnostics: &diagnostics,
+                options: &environment.pipOptions, filesRead: &filesRead)
             environment.conda = parsed
             for dependency in parsed.dependencies where dependency.spec.name == "python" {
-                environment.python.append(PythonStatement(source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
+                environment.python.append(
+                    PythonStatement(
+                        source: .condaYAML, version: pythonVersionText(dependency.text), location: dependency.location))
             }
         }
         scope(&diagnostics, from: beforeConda, .conda)
         let beforeVirtualenv = diagnostics.count
         var virtualenvAbsent = virtualenvFile == nil
         if let virtualenv = virtualenvFile {
-            switch readEnvironmentFile(virtualenv, key: "virtualenv", kind: .virtualenv, in: directory, environment: &environment,
-                                       diagnostics: &diagnostics, filesRead: &filesRead) {
+            switch readEnvironmentFile(
+                virtualenv, key: "virtualenv", kind: .virtualenv, in: directory, environment: &environment,
+                diagnostics: &diagnostics, filesRead: &filesRead)
+            {
             case .read(let node, let file):
-                let parsed = PythonEnvParser.parse(node, file: file, directory: directory, diagnostics: &diagnostics,
-                                                   options: &environment.pipOptions, filesRead: &filesRead)
+                let parsed = PythonEnvParser.parse(
+                    node, file: file, directory: directory, diagnostics: &diagnostics,
+                    options: &environment.pipOptions, filesRead: &filesRead)
                 environment.virtualenv = parsed
                 if let python = parsed.python {
-                    environment.python.append(PythonStatement(source: .pythonEnv, version: python.value, location: python.location))
+                    environment.python.append(
+                        PythonStatement(source: .pythonEnv, version: python.value, location: python.location))
                 }
             case .missing:
                 virtualenvAbsent = true
@@ -89,8 +114,9 @@ public enum ModelLoader {
         // `_get_python_env`): the virtualenv is made from conda.yaml's python pin and
         // requirements.txt, or conda.yaml's `pip:` list when there is no requirements.txt.
         if virtualenvAbsent, let conda = environment.conda {
-            environment.derivedVirtualenv = deriveVirtualenv(from: conda, directory: directory, diagnostics: &diagnostics,
-                                                             options: &environment.pipOptions, filesRead: &filesRead)
+            environment.derivedVirtualenv = deriveVirtualenv(
+                from: conda, directory: directory, diagnostics: &diagnostics,
+                options: &environment.pipOptions, filesRead: &filesRead)
         }
         scope(&diagnostics, from: beforeVirtualenv, .virtualenv)
 
@@ -98,7 +124,10 @@ public enum ModelLoader {
         checkPayloadPaths(mlmodel, directory: directory, diagnostics: &diagnostics)
         checkPythonAgreement(environment.python, diagnostics: &diagnostics)
         for link in directory.linksLeavingModel() {
-            diagnostics.append(Diagnostic(.error, "symlink-escapes-model", Message.symlinkEscapes(link.path, target: link.target), at: SourceLocation(file: link.path)))
+            diagnostics.append(
+                Diagnostic(
+                    .error, "symlink-escapes-model", Message.symlinkEscapes(link.path, target: link.target),
+                    at: SourceLocation(file: link.path)))
         }
 
         environment.filesRead = filesRead
@@ -110,14 +139,17 @@ public enum ModelLoader {
         for i in start..<diagnostics.count { diagnostics[i] = diagnostics[i].scoped(kind) }
     }
 
-    private static func deriveVirtualenv(from conda: CondaEnvironment, directory: ModelDirectory, diagnostics: inout [Diagnostic],
-                                         options: inout [PipOption], filesRead: inout [String]) -> DerivedVirtualEnvironment {
+    private static func deriveVirtualenv(
+        from conda: CondaEnvironment, directory: ModelDirectory, diagnostics: inout [Diagnostic],
+        options: inout [PipOption], filesRead: inout [String]
+    ) -> DerivedVirtualEnvironment {
         var requirements = conda.pip
         var sources = [conda.file]
         if directory.exists(DerivedVirtualEnvironment.requirementsFile) {
             var reader = RequirementsReader(directory: directory, environment: .virtualenv)
-            reader.include(DerivedVirtualEnvironment.requirementsFile, fromDirectory: "", isConstraint: false,
-                           referencedAt: SourceLocation(file: DerivedVirtualEnvironment.requirementsFile), includeChain: [])
+            reader.include(
+                DerivedVirtualEnvironment.requirementsFile, fromDirectory: "", isConstraint: false,
+                referencedAt: SourceLocation(file: DerivedVirtualEnvironment.requirementsFile), includeChain: [])
             requirements = reader.requirements
             sources.append(DerivedVirtualEnvironment.requirementsFile)
             for option in reader.options where !options.contains(option) { options.append(option) }
@@ -125,8 +157,9 @@ public enum ModelLoader {
             diagnostics += reader.diagnostics
         }
         let python = conda.dependencies.first { $0.spec.name == "python" }
-        let environment = VirtualEnvironment(file: conda.file, python: python.map { Located(pythonVersionText($0.text), at: $0.location) },
-                                             buildDependencies: [], requirements: requirements)
+        let environment = VirtualEnvironment(
+            file: conda.file, python: python.map { Located(pythonVersionText($0.text), at: $0.location) },
+            buildDependencies: [], requirements: requirements)
         let condaOnly = conda.dependencies.filter { !DerivedVirtualEnvironment.buildPackages.contains($0.spec.name) }
         return DerivedVirtualEnvironment(environment: environment, sources: sources, condaOnly: condaOnly)
     }
@@ -180,12 +213,16 @@ public enum ModelLoader {
     /// conda.yaml or python_env.yaml as YAML. A file that is there counts as present even when
     /// it does not parse (its errors are then the deployment's errors); a missing or broken one
     /// is reported as an error.
-    private static func readEnvironmentFile(_ reference: Located<String>, key: String, kind: EnvironmentKind, in directory: ModelDirectory,
-                                            environment: inout DeclaredEnvironment, diagnostics: inout [Diagnostic],
-                                            filesRead: inout [String]) -> EnvironmentFileRead {
+    private static func readEnvironmentFile(
+        _ reference: Located<String>, key: String, kind: EnvironmentKind, in directory: ModelDirectory,
+        environment: inout DeclaredEnvironment, diagnostics: inout [Diagnostic],
+        filesRead: inout [String]
+    ) -> EnvironmentFileRead {
         let file = ModelDirectory.normalize(reference.value)
-        switch YAMLFile.load(reference.value, in: directory, referencedAt: reference.location,
-                             missingMessage: Message.missingEnvFile(reference.value, key: key)) {
+        switch YAMLFile.load(
+            reference.value, in: directory, referencedAt: reference.location,
+            missingMessage: Message.missingEnvFile(reference.value, key: key))
+        {
         case .success(let node):
             filesRead.append(file)
             environment.present.insert(kind)
@@ -193,47 +230,67 @@ public enum ModelLoader {
         case .failure(let error):
             let missing = error.code == "missing-file"
             if !missing { environment.present.insert(kind) }
-            diagnostics.append(Diagnostic(.error, missing ? "missing-env-file" : error.code, error.message, at: error.location))
+            diagnostics.append(
+                Diagnostic(.error, missing ? "missing-env-file" : error.code, error.message, at: error.location))
             return missing ? .missing : .unreadable
         }
     }
 
-    private static func loadInputExample(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile? {
+    private static func loadInputExample(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic])
+        -> InputExampleFile?
+    {
         guard let artifact = mlmodel.inputExample?.artifactPath else { return nil }
         switch directory.read(artifact.value, referencedAt: artifact.location) {
         case .success(let bytes):
-            guard artifact.value.hasSuffix(".json") else { return InputExampleFile(path: artifact.value, exists: true, value: nil) }
+            guard artifact.value.hasSuffix(".json") else {
+                return InputExampleFile(path: artifact.value, exists: true, value: nil)
+            }
             do {
                 return InputExampleFile(path: artifact.value, exists: true, value: try JSONValue.parse(bytes))
             } catch {
-                diagnostics.append(Diagnostic(.error, "invalid-input-example", "the input example is not valid JSON: \(error.message)",
-                                              at: SourceLocation(file: ModelDirectory.normalize(artifact.value), line: error.line, column: error.column)))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-input-example", "the input example is not valid JSON: \(error.message)",
+                        at: SourceLocation(
+                            file: ModelDirectory.normalize(artifact.value), line: error.line, column: error.column)))
                 return InputExampleFile(path: artifact.value, exists: true, value: nil)
             }
         case .failure(let error):
             let missing = error.code == "missing-file"
-            diagnostics.append(Diagnostic(missing ? .warning : .error, missing ? "missing-input-example" : error.code,
-                                          missing ? "saved_input_example_info names '\(artifact.value)', which is not in the model directory" : error.message,
-                                          at: artifact.location))
+            diagnostics.append(
+                Diagnostic(
+                    missing ? .warning : .error, missing ? "missing-input-example" : error.code,
+                    missing
+                        ? "saved_input_example_info names '\(artifact.value)', which is not in the model directory"
+                        : error.message,
+                    at: artifact.location))
             return InputExampleFile(path: artifact.value, exists: false, value: nil)
         }
     }
 
     /// `python_function.data` / `model_path` should exist: a renamed artifact fails at load time.
-    private static func checkPayloadPaths(_ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]) {
+    private static func checkPayloadPaths(
+        _ mlmodel: MLModel, directory: ModelDirectory, diagnostics: inout [Diagnostic]
+    ) {
         guard let pyfunc = mlmodel.flavor(named: "python_function") else { return }
         for key in ["data", "model_path"] {
             guard let path = pyfunc.string(key) else { continue }
             switch directory.lookup(path.value) {
             case .file, .directory: continue
             case .missing:
-                diagnostics.append(Diagnostic(.note, "missing-model-data",
-                    "python_function.\(key) is '\(path.value)', which is not in the model directory; loading the model will fail",
-                    at: path.location))
+                diagnostics.append(
+                    Diagnostic(
+                        .note, "missing-model-data",
+                        "python_function.\(key) is '\(path.value)', which is not in the model directory; loading the model will fail",
+                        at: path.location))
             case .escapes:
-                diagnostics.append(Diagnostic(.error, "path-escapes-model", Message.escapes(path.value), at: path.location))
+                diagnostics.append(
+                    Diagnostic(.error, "path-escapes-model", Message.escapes(path.value), at: path.location))
             case .symlinkEscapes(let target):
-                diagnostics.append(Diagnostic(.error, "symlink-escapes-model", Message.symlinkEscapes(path.value, target: target), at: path.location))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "symlink-escapes-model", Message.symlinkEscapes(path.value, target: target),
+                        at: path.location))
             }
         }
     }
@@ -242,9 +299,11 @@ public enum ModelLoader {
         let minors = statements.compactMap { s in s.minor.map { (s, $0) } }
         guard let first = minors.first else { return }
         for (statement, minor) in minors.dropFirst() where minor != first.1 {
-            diagnostics.append(Diagnostic(.warning, "python-version-mismatch",
-                "\(statement.source.rawValue) states Python \(statement.version), but \(first.0.source.rawValue) states \(first.0.version) (at \(first.0.location))",
-                at: statement.location))
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "python-version-mismatch",
+                    "\(statement.source.rawValue) states Python \(statement.version), but \(first.0.source.rawValue) states \(first.0.version) (at \(first.0.location))",
+                    at: statement.location))
         }
     }
 

@@ -49,23 +49,31 @@ struct RequirementsReader {
     }
 
     /// Reads a requirements file named from `referencedAt`.
-    mutating func include(_ path: String, fromDirectory base: String, isConstraint: Bool,
-                          referencedAt: SourceLocation, includeChain: [String]) {
+    mutating func include(
+        _ path: String, fromDirectory base: String, isConstraint: Bool,
+        referencedAt: SourceLocation, includeChain: [String]
+    ) {
         if path.containsLiteral("://") {
-            diagnostics.append(Diagnostic(.warning, "remote-requirements-file",
-                "'\(path)' is fetched from the network by pip at install time; mlenv cannot read it offline, so its requirements are not included",
-                at: referencedAt))
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "remote-requirements-file",
+                    "'\(path)' is fetched from the network by pip at install time; mlenv cannot read it offline, so its requirements are not included",
+                    at: referencedAt))
             return
         }
         let joined = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
         let relative = path.hasPrefix("/") ? path : ModelDirectory.normalize(joined)
         if includeChain.contains(relative) {
-            diagnostics.append(Diagnostic(.error, "include-cycle", Message.includeCycle(includeChain + [relative]), at: referencedAt))
+            diagnostics.append(
+                Diagnostic(.error, "include-cycle", Message.includeCycle(includeChain + [relative]), at: referencedAt))
             return
         }
         guard included.insert((isConstraint ? "c " : "r ") + relative).inserted else { return }
         let bytes: [UInt8]
-        switch directory.read(path.hasPrefix("/") ? path : joined, referencedAt: referencedAt, missingMessage: Message.missingInclude(relative)) {
+        switch directory.read(
+            path.hasPrefix("/") ? path : joined, referencedAt: referencedAt,
+            missingMessage: Message.missingInclude(relative))
+        {
         case .success(let b): bytes = b
         case .failure(let error):
             diagnostics.append(Diagnostic(.error, error.code, error.message, at: error.location))
@@ -82,7 +90,9 @@ struct RequirementsReader {
         let slash = relative.lastIndex(of: "/")
         let fileDirectory = slash.map { String(relative[..<$0]) } ?? ""
         for line in RequirementsReader.logicalLines(text, file: relative) {
-            read(line: line, baseDirectory: fileDirectory, isConstraint: isConstraint, includeChain: includeChain + [relative])
+            read(
+                line: line, baseDirectory: fileDirectory, isConstraint: isConstraint,
+                includeChain: includeChain + [relative])
         }
     }
 
@@ -108,13 +118,17 @@ struct RequirementsReader {
             pendingStart = nil
             let content = stripComment(joined).trimmingWhitespace()
             if !content.isEmpty {
-                result.append(LogicalLine(text: content, location: SourceLocation(file: file, line: start.line, column: start.column)))
+                result.append(
+                    LogicalLine(
+                        text: content, location: SourceLocation(file: file, line: start.line, column: start.column)))
             }
         }
         if let start = pendingStart {
             let content = stripComment(pending).trimmingWhitespace()
             if !content.isEmpty {
-                result.append(LogicalLine(text: content, location: SourceLocation(file: file, line: start.line, column: start.column)))
+                result.append(
+                    LogicalLine(
+                        text: content, location: SourceLocation(file: file, line: start.line, column: start.column)))
             }
         }
         return result
@@ -140,9 +154,11 @@ struct RequirementsReader {
     private mutating func read(line: LogicalLine, baseDirectory: String, isConstraint: Bool, includeChain: [String]) {
         let text = line.text.trimmingWhitespace()
         if text.containsLiteral("${") {
-            diagnostics.append(Diagnostic(.warning, "environment-variable",
-                "'\(text)' uses an environment variable, which pip expands on the machine that installs; the result cannot be known here",
-                at: line.location))
+            diagnostics.append(
+                Diagnostic(
+                    .warning, "environment-variable",
+                    "'\(text)' uses an environment variable, which pip expands on the machine that installs; the result cannot be known here",
+                    at: line.location))
         }
         // Requirement tokens come first; options start at the first token beginning with '-'.
         let tokens = text.split(separator: " ", omittingEmptySubsequences: false)
@@ -157,12 +173,21 @@ struct RequirementsReader {
         switch ShellWords.split(optionText) {
         case .success(let t): optionTokens = t
         case .failure(let failure):
-            diagnostics.append(Diagnostic(.error, "invalid-option", "cannot read the options of this line: \(failure.message)", at: line.location))
+            diagnostics.append(
+                Diagnostic(
+                    .error, "invalid-option", "cannot read the options of this line: \(failure.message)",
+                    at: line.location))
             return
         }
-        let optionColumn = (line.location.column ?? 1) + (text.distance(from: text.startIndex, to: text.index(text.startIndex, offsetBy: min(requirementText.count + (argumentCount > 0 ? 1 : 0), text.count))))
-        let optionLocation = SourceLocation(file: line.location.file, line: line.location.line,
-                                            column: requirementText.isEmpty ? line.location.column : optionColumn)
+        let optionColumn =
+            (line.location.column ?? 1)
+            + (text.distance(
+                from: text.startIndex,
+                to: text.index(
+                    text.startIndex, offsetBy: min(requirementText.count + (argumentCount > 0 ? 1 : 0), text.count))))
+        let optionLocation = SourceLocation(
+            file: line.location.file, line: line.location.line,
+            column: requirementText.isEmpty ? line.location.column : optionColumn)
 
         var hashes: [String] = []
         var index = 0
@@ -170,13 +195,18 @@ struct RequirementsReader {
             let token = optionTokens[index]
             index += 1
             guard let parsed = PipOptionSpelling.parse(token) else {
-                diagnostics.append(Diagnostic(.error, "unknown-option", "'\(token)' is not an option pip accepts in a requirements file", at: optionLocation))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "unknown-option", "'\(token)' is not an option pip accepts in a requirements file",
+                        at: optionLocation))
                 continue
             }
             var value = parsed.inlineValue
             if parsed.spelling.takesValue && value == nil {
                 guard index < optionTokens.count else {
-                    diagnostics.append(Diagnostic(.error, "invalid-option", "\(parsed.spelling.long) needs a value", at: optionLocation))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, "invalid-option", "\(parsed.spelling.long) needs a value", at: optionLocation))
                     continue
                 }
                 value = optionTokens[index]
@@ -185,22 +215,33 @@ struct RequirementsReader {
             switch parsed.spelling.long {
             case "--requirement", "--constraint":
                 guard let path = value else { continue }
-                include(path, fromDirectory: baseDirectory, isConstraint: isConstraint || parsed.spelling.long == "--constraint",
-                        referencedAt: optionLocation, includeChain: includeChain)
+                include(
+                    path, fromDirectory: baseDirectory,
+                    isConstraint: isConstraint || parsed.spelling.long == "--constraint",
+                    referencedAt: optionLocation, includeChain: includeChain)
             case "--editable":
                 guard let target = value else { continue }
                 addRequirement(target, form: .editable, hashes: [], isConstraint: isConstraint, at: optionLocation)
             case "--hash":
                 if requirementText.isEmpty {
-                    diagnostics.append(Diagnostic(.error, "invalid-option", "--hash applies to a requirement, but this line has none", at: optionLocation))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, "invalid-option", "--hash applies to a requirement, but this line has none",
+                            at: optionLocation))
                 } else if let v = value {
                     hashes.append(v)
                 }
             default:
                 if !requirementText.isEmpty && !parsed.spelling.perRequirement {
-                    diagnostics.append(Diagnostic(.warning, "misplaced-option", "\(parsed.spelling.long) is a file-wide option; pip does not accept it on a requirement line", at: optionLocation))
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning, "misplaced-option",
+                            "\(parsed.spelling.long) is a file-wide option; pip does not accept it on a requirement line",
+                            at: optionLocation))
                 }
-                options.append(PipOption(name: parsed.spelling.long, value: value, location: optionLocation, environment: environment))
+                options.append(
+                    PipOption(
+                        name: parsed.spelling.long, value: value, location: optionLocation, environment: environment))
             }
         }
         if !requirementText.isEmpty {
@@ -208,24 +249,32 @@ struct RequirementsReader {
         }
     }
 
-    private mutating func addRequirement(_ text: String, form explicitForm: PipRequirement.Form?, hashes: [String],
-                                         isConstraint: Bool, at location: SourceLocation) {
+    private mutating func addRequirement(
+        _ text: String, form explicitForm: PipRequirement.Form?, hashes: [String],
+        isConstraint: Bool, at location: SourceLocation
+    ) {
         let form = explicitForm ?? RequirementsReader.form(of: text)
         switch form {
         case .named:
             do throws(SpecError) {
                 let requirement = try Requirement(parsing: text)
-                requirements.append(PipRequirement(text: text, form: .named, requirement: requirement, name: requirement.name,
-                                                   hashes: hashes, isConstraint: isConstraint, location: location, environment: environment))
+                requirements.append(
+                    PipRequirement(
+                        text: text, form: .named, requirement: requirement, name: requirement.name,
+                        hashes: hashes, isConstraint: isConstraint, location: location, environment: environment))
             } catch {
                 let column = location.column.map { $0 + error.offset }
-                diagnostics.append(Diagnostic(.error, "invalid-requirement", "invalid requirement '\(text)': \(error.message)",
-                                              at: SourceLocation(file: location.file, line: location.line, column: column)))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-requirement", "invalid requirement '\(text)': \(error.message)",
+                        at: SourceLocation(file: location.file, line: location.line, column: column)))
             }
         case .url, .path, .editable:
             let name = RequirementsReader.eggName(text)
-            requirements.append(PipRequirement(text: text, form: form, requirement: nil, name: name, hashes: hashes,
-                                               isConstraint: isConstraint, location: location, environment: environment))
+            requirements.append(
+                PipRequirement(
+                    text: text, form: form, requirement: nil, name: name, hashes: hashes,
+                    isConstraint: isConstraint, location: location, environment: environment))
         }
     }
 
@@ -240,7 +289,8 @@ struct RequirementsReader {
         }
         let archiveSuffixes = [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar"]
         if text.hasPrefix(".") || text.hasPrefix("/") || text.containsLiteral("/") || text.containsLiteral("\\")
-            || archiveSuffixes.contains(where: { lower.hasSuffix($0) }) {
+            || archiveSuffixes.contains(where: { lower.hasSuffix($0) })
+        {
             return .path
         }
         return .named
@@ -254,7 +304,10 @@ struct RequirementsReader {
         var i = 1
         while i < bytes.count {
             let b = bytes[i]
-            if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2E || b == 0x2D { i += 1; continue }
+            if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2E || b == 0x2D {
+                i += 1
+                continue
+            }
             break
         }
         return bytes[i...].starts(with: Array("://".utf8))
@@ -295,7 +348,7 @@ struct PipOptionSpelling {
         .init(long: "--hash", short: nil, takesValue: true, perRequirement: true),
         .init(long: "--global-option", short: nil, takesValue: true, perRequirement: true),
         .init(long: "--config-settings", short: nil, takesValue: true, perRequirement: true),
-        .init(long: "--install-option", short: nil, takesValue: true, perRequirement: true),
+        .init(long: "--install-option", short: nil, takesValue: true, perRequirement: true)
     ]
 
     struct Parsed {
@@ -348,10 +401,18 @@ enum ShellWords {
                 continue
             }
             switch c {
-            case "\\": escaped = true; inWord = true
-            case "'", "\"": quote = c; inWord = true
+            case "\\":
+                escaped = true
+                inWord = true
+            case "'", "\"":
+                quote = c
+                inWord = true
             case " ", "\t", "\n":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
             default:
                 current.append(c)
                 inWord = true

@@ -24,7 +24,9 @@ public indirect enum ColumnType: Hashable, Sendable, CustomStringConvertible {
         case .scalar(let t): return t.rawValue
         case .array(let items): return "Array(\(items))"
         case .object(let props):
-            return "{" + props.map { "\($0.name): \($0.type)\($0.required ? "" : " (optional)")" }.joined(separator: ", ") + "}"
+            return "{"
+                + props.map { "\($0.name): \($0.type)\($0.required ? "" : " (optional)")" }.joined(separator: ", ")
+                + "}"
         case .map(let values): return "Map(str -> \(values))"
         case .any: return "Any"
         }
@@ -36,7 +38,9 @@ public struct ObjectProperty: Hashable, Sendable {
     public let type: ColumnType
     public let required: Bool
     public init(name: String, type: ColumnType, required: Bool = true) {
-        self.name = name; self.type = type; self.required = required
+        self.name = name
+        self.type = type
+        self.required = required
     }
 }
 
@@ -45,7 +49,9 @@ public struct ColumnSpec: Hashable, Sendable {
     public let type: ColumnType
     public let required: Bool
     public init(name: String?, type: ColumnType, required: Bool = true) {
-        self.name = name; self.type = type; self.required = required
+        self.name = name
+        self.type = type
+        self.required = required
     }
 }
 
@@ -56,7 +62,9 @@ public struct TensorSpec: Hashable, Sendable {
     /// Dimensions; -1 means any size.
     public let shape: [Int]
     public init(name: String?, dtype: String, shape: [Int]) {
-        self.name = name; self.dtype = dtype; self.shape = shape
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
     }
 }
 
@@ -79,7 +87,10 @@ public struct ParamSpec: Hashable, Sendable {
     /// `nil` for a scalar param, `[-1]` for a list.
     public let shape: [Int]?
     public init(name: String, type: ColumnType, defaultValue: JSONValue, shape: [Int]?) {
-        self.name = name; self.type = type; self.defaultValue = defaultValue; self.shape = shape
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.shape = shape
     }
 }
 
@@ -132,7 +143,8 @@ public enum SignatureParser {
             }
         }
         if !columns.isEmpty && !tensors.isEmpty {
-            throw SignatureError(message: "mixes column specs and tensor specs; MLflow requires one kind per schema", jsonError: nil)
+            throw SignatureError(
+                message: "mixes column specs and tensor specs; MLflow requires one kind per schema", jsonError: nil)
         }
         return tensors.isEmpty ? .columns(columns) : .tensors(tensors)
     }
@@ -142,7 +154,8 @@ public enum SignatureParser {
         var result: [ParamSpec] = []
         for (index, item) in items.enumerated() {
             guard let object = item.objectValue else {
-                throw SignatureError(message: "param \(index) is a \(item.kindName), expected an object", jsonError: nil)
+                throw SignatureError(
+                    message: "param \(index) is a \(item.kindName), expected an object", jsonError: nil)
             }
             guard let name = object["name"]?.stringValue else {
                 throw SignatureError(message: "param \(index) has no \"name\"", jsonError: nil)
@@ -173,18 +186,24 @@ public enum SignatureParser {
 
     /// A column type: `"double"`, or `"array"` with `items`, `"object"` with `properties`,
     /// `"map"` with `values`, `"any"`. The nested spec may sit in the same object as `type`.
-    private static func columnType(_ typeValue: JSONValue, object: JSONObject, context: String) throws(SignatureError) -> ColumnType {
+    private static func columnType(_ typeValue: JSONValue, object: JSONObject, context: String) throws(SignatureError)
+        -> ColumnType
+    {
         if case .object(let nested) = typeValue {
-            guard let inner = nested["type"] else { throw SignatureError(message: "\(context) has a type object without \"type\"", jsonError: nil) }
+            guard let inner = nested["type"] else {
+                throw SignatureError(message: "\(context) has a type object without \"type\"", jsonError: nil)
+            }
             return try columnType(inner, object: nested, context: context)
         }
         guard let name = typeValue.stringValue else {
-            throw SignatureError(message: "\(context) has a \(typeValue.kindName) as its type, expected a string", jsonError: nil)
+            throw SignatureError(
+                message: "\(context) has a \(typeValue.kindName) as its type, expected a string", jsonError: nil)
         }
         if let scalar = DataType(rawValue: name) { return .scalar(scalar) }
         switch name {
         case "array":
-            guard let items = object["items"], case .object(let itemObject) = items, let itemType = itemObject["type"] else {
+            guard let items = object["items"], case .object(let itemObject) = items, let itemType = itemObject["type"]
+            else {
                 throw SignatureError(message: "\(context) is an array without \"items\"", jsonError: nil)
             }
             return .array(items: try columnType(itemType, object: itemObject, context: context + " items"))
@@ -198,11 +217,14 @@ public enum SignatureParser {
                     throw SignatureError(message: "\(context) property '\(entry.key)' has no \"type\"", jsonError: nil)
                 }
                 let type = try columnType(propType, object: propObject, context: "\(context) property '\(entry.key)'")
-                props.append(ObjectProperty(name: entry.key, type: type, required: propObject["required"]?.boolValue ?? true))
+                props.append(
+                    ObjectProperty(name: entry.key, type: type, required: propObject["required"]?.boolValue ?? true))
             }
             return .object(properties: props)
         case "map":
-            guard let values = object["values"], case .object(let valueObject) = values, let valueType = valueObject["type"] else {
+            guard let values = object["values"], case .object(let valueObject) = values,
+                let valueType = valueObject["type"]
+            else {
                 throw SignatureError(message: "\(context) is a map without \"values\"", jsonError: nil)
             }
             return .map(values: try columnType(valueType, object: valueObject, context: context + " values"))
@@ -210,7 +232,9 @@ public enum SignatureParser {
             return .any
         default:
             let known = DataType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SignatureError(message: "\(context) has unknown type '\(name)' (MLflow knows \(known), array, object, map, any)", jsonError: nil)
+            throw SignatureError(
+                message: "\(context) has unknown type '\(name)' (MLflow knows \(known), array, object, map, any)",
+                jsonError: nil)
         }
     }
 
@@ -231,12 +255,16 @@ public enum SignatureParser {
 
     private static func dimensions(_ value: JSONValue, context: String) throws(SignatureError) -> [Int] {
         guard let items = value.arrayValue else {
-            throw SignatureError(message: "\(context) has a shape that is a \(value.kindName), expected a list of integers", jsonError: nil)
+            throw SignatureError(
+                message: "\(context) has a shape that is a \(value.kindName), expected a list of integers",
+                jsonError: nil)
         }
         var result: [Int] = []
         for item in items {
             guard let n = item.numberValue?.int, let dim = Int(exactly: n), dim >= -1 else {
-                throw SignatureError(message: "\(context) has a shape entry \(item.serialized()), expected an integer >= -1", jsonError: nil)
+                throw SignatureError(
+                    message: "\(context) has a shape entry \(item.serialized()), expected an integer >= -1",
+                    jsonError: nil)
             }
             result.append(dim)
         }

@@ -25,19 +25,28 @@ extension ModelLoader {
         switch YAMLFile.load("MLmodel", in: directory, missingMessage: Message.missingMLmodel) {
         case .success(let node): root = YAMLNodeOrNil(node: node)
         case .failure(let error):
-            if error.code == "missing-file" { throw ModelFilesError("missing-mlmodel", Message.missingMLmodel, at: SourceLocation(file: "MLmodel")) }
+            if error.code == "missing-file" {
+                throw ModelFilesError("missing-mlmodel", Message.missingMLmodel, at: SourceLocation(file: "MLmodel"))
+            }
             throw error
         }
         let mlmodel = try MLModelParser.parse(root.node, file: "MLmodel", diagnostics: &diagnostics)
-        let example = mlmodel.inputExample?.artifactPath.flatMap { readJSON($0.value, referencedAt: $0.location, in: directory, diagnostics: &diagnostics) }
+        let example = mlmodel.inputExample?.artifactPath.flatMap {
+            readJSON($0.value, referencedAt: $0.location, in: directory, diagnostics: &diagnostics)
+        }
         let serving = mlmodel.inputExample?.servingInputPath.flatMap {
             readJSON($0, referencedAt: SourceLocation(file: "MLmodel"), in: directory, diagnostics: &diagnostics)
         }
-        return SignatureFiles(mlmodel: mlmodel, inputExample: example, servingInputExample: serving,
-                              diagnostics: diagnostics.filter { $0.code == "invalid-signature" || $0.code.containsLiteral("example") || $0.severity == .error })
+        return SignatureFiles(
+            mlmodel: mlmodel, inputExample: example, servingInputExample: serving,
+            diagnostics: diagnostics.filter {
+                $0.code == "invalid-signature" || $0.code.containsLiteral("example") || $0.severity == .error
+            })
     }
 
-    private static func readJSON(_ relative: String, referencedAt: SourceLocation, in directory: ModelDirectory, diagnostics: inout [Diagnostic]) -> InputExampleFile {
+    private static func readJSON(
+        _ relative: String, referencedAt: SourceLocation, in directory: ModelDirectory, diagnostics: inout [Diagnostic]
+    ) -> InputExampleFile {
         switch directory.read(relative, referencedAt: referencedAt) {
         case .success(let bytes):
             guard relative.hasSuffix(".json") else { return InputExampleFile(path: relative, exists: true, value: nil) }
@@ -52,15 +61,22 @@ extension ModelLoader {
                 }
                 return InputExampleFile(path: relative, exists: true, value: value)
             } catch {
-                diagnostics.append(Diagnostic(.error, "invalid-input-example", "'\(relative)' is not valid JSON: \(error.message)",
-                                              at: SourceLocation(file: ModelDirectory.normalize(relative), line: error.line, column: error.column)))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "invalid-input-example", "'\(relative)' is not valid JSON: \(error.message)",
+                        at: SourceLocation(
+                            file: ModelDirectory.normalize(relative), line: error.line, column: error.column)))
                 return InputExampleFile(path: relative, exists: true, value: nil)
             }
         case .failure(let error):
             let missing = error.code == "missing-file"
-            diagnostics.append(Diagnostic(missing ? .warning : .error, missing ? "missing-input-example" : error.code,
-                                          missing ? "saved_input_example_info names '\(relative)', which is not in the model directory" : error.message,
-                                          at: referencedAt))
+            diagnostics.append(
+                Diagnostic(
+                    missing ? .warning : .error, missing ? "missing-input-example" : error.code,
+                    missing
+                        ? "saved_input_example_info names '\(relative)', which is not in the model directory"
+                        : error.message,
+                    at: referencedAt))
             return InputExampleFile(path: relative, exists: false, value: nil)
         }
     }

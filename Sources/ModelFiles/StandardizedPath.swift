@@ -26,7 +26,8 @@ enum StandardizedPath {
             }
             resolved = PathText.appending(component, to: resolved)
             if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: resolved),
-               let real = ModelDirectory.realPath(target) {
+                let real = ModelDirectory.realPath(target)
+            {
                 resolved = real
             }
         }

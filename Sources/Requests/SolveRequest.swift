@@ -68,8 +68,10 @@ public struct SolveRequest: Sendable {
     /// Where the Python version came from, for explanations.
     public var pythonOrigin: Origin
 
-    public init(target: Target, mode: EnvironmentMode, conda: [CondaRequest] = [], pip: [PipRequest] = [],
-                virtualPackages: [VirtualPackage]? = nil, pythonOrigin: Origin = Origin("--python", isModel: false)) {
+    public init(
+        target: Target, mode: EnvironmentMode, conda: [CondaRequest] = [], pip: [PipRequest] = [],
+        virtualPackages: [VirtualPackage]? = nil, pythonOrigin: Origin = Origin("--python", isModel: false)
+    ) {
         self.target = target
         self.mode = mode
         self.conda = conda
@@ -84,8 +86,7 @@ public struct SolveRequest: Sendable {
             VirtualPackage(name: "__glibc", version: target.glibc.description),
             VirtualPackage(name: "__linux", version: "5.15"),
             VirtualPackage(name: "__unix", version: "0"),
-            VirtualPackage(name: "__archspec", version: "1", build: target.architecture),
+            VirtualPackage(name: "__archspec", version: "1", build: target.architecture)
         ]
     }
 }
-

@@ -18,7 +18,9 @@ public struct PythonVersion: Hashable, Sendable, Comparable, CustomStringConvert
     /// `3.11`, `3.11.9`; nil for anything else.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts.count <= 3, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
+        guard parts.count >= 2, parts.count <= 3, let major = Int(parts[0]), let minor = Int(parts[1]) else {
+            return nil
+        }
         var micro: Int?
         if parts.count == 3 {
             guard let m = Int(parts[2].prefix { $0.isNumber }), !parts[2].isEmpty else { return nil }
@@ -36,19 +38,24 @@ public struct PythonVersion: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// The newest patch release of each CPython minor (as of 2026-11).
     static let newestPatch: [String: Int] = [
-        "3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0,
+        "3.6": 15, "3.7": 17, "3.8": 20, "3.9": 25, "3.10": 19, "3.11": 14, "3.12": 12, "3.13": 9, "3.14": 0
     ]
     public var description: String { micro.map { "\(major).\(minor).\($0)" } ?? minorString }
     /// `cp311`
     public var cpythonTag: String { "cp\(major)\(minor)" }
 
-    public static func < (a: PythonVersion, b: PythonVersion) -> Bool { (a.major, a.minor, a.micro ?? 0) < (b.major, b.minor, b.micro ?? 0) }
+    public static func < (a: PythonVersion, b: PythonVersion) -> Bool {
+        (a.major, a.minor, a.micro ?? 0) < (b.major, b.minor, b.micro ?? 0)
+    }
 }
 
 public struct GlibcVersion: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let major: Int
     public let minor: Int
-    public init(_ major: Int, _ minor: Int) { self.major = major; self.minor = minor }
+    public init(_ major: Int, _ minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
     public var description: String { "\(major).\(minor)" }
     public static func < (a: GlibcVersion, b: GlibcVersion) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
 }
@@ -63,8 +70,10 @@ public struct Target: Hashable, Sendable, CustomStringConvertible {
     /// Ubuntu 22.04 (Azure ML's inference-base-2204) ships glibc 2.35.
     public static let defaultGlibc = GlibcVersion(2, 35)
 
-    public init(python: PythonVersion, glibc: GlibcVersion = Target.defaultGlibc, architecture: String = "x86_64",
-                condaSubdirs: [String] = ["linux-64", "noarch"]) {
+    public init(
+        python: PythonVersion, glibc: GlibcVersion = Target.defaultGlibc, architecture: String = "x86_64",
+        condaSubdirs: [String] = ["linux-64", "noarch"]
+    ) {
         self.python = python
         self.glibc = glibc
         self.architecture = architecture

@@ -80,8 +80,11 @@ final class Universe {
     /// Projects whose releases with only an sdist are taken from it (the rest: wheels only).
     let buildable: Set<NormalizedName>
 
-    init(channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole, histories: ProjectHistories = ProjectHistories(),
-         buildable: Set<NormalizedName> = []) {
+    init(
+        channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole,
+        histories: ProjectHistories = ProjectHistories(),
+        buildable: Set<NormalizedName> = []
+    ) {
         self.channels = channels
         self.request = request
         self.environment = request.target.markerEnvironment
@@ -123,9 +126,12 @@ final class Universe {
     /// built for the wider request would (see `widen(to:)`). nil for a requirement with a pin
     /// (a pin also admits yanked files, which the projects loaded already did not consider).
     func adding(_ requirements: [PipRequest]) throws(ChannelError) -> Universe? {
-        guard requirements.allSatisfy({ r in
-            r.requirement.url == nil && !r.requirement.specifier.specifiers.contains { $0.op == .equal || $0.op == .arbitrary }
-        }) else { return nil }
+        guard
+            requirements.allSatisfy({ r in
+                r.requirement.url == nil
+                    && !r.requirement.specifier.specifiers.contains { $0.op == .equal || $0.op == .arbitrary }
+            })
+        else { return nil }
         let copy = Universe(copying: self)
         copy.request.pip += requirements
         var work = Set<NormalizedName>()
@@ -158,7 +164,11 @@ final class Universe {
         while let (name, channel) = queue.popLast() {
             guard !name.hasPrefix("__"), seen.insert(name).inserted else { continue }
             if sharded && !prefetched.contains(name) {
-                let ahead = Set([name] + queue.map(\.name).filter { !$0.hasPrefix("__") && !seen.contains($0) && !prefetched.contains($0) })
+                let ahead = Set(
+                    [name]
+                        + queue.map(\.name).filter {
+                            !$0.hasPrefix("__") && !seen.contains($0) && !prefetched.contains($0)
+                        })
                 prefetched.formUnion(ahead)
                 try channels.prefetchConda(ahead.sorted())
             }
@@ -169,8 +179,10 @@ final class Universe {
             conda[name] = records
             for record in records {
                 // Builds decoded from one channel share their lists: each list once.
-                guard seenLists.insert(ListIdentity(record.depends)).inserted
-                        || seenLists.insert(ListIdentity(record.constrains)).inserted else { continue }
+                guard
+                    seenLists.insert(ListIdentity(record.depends)).inserted
+                        || seenLists.insert(ListIdentity(record.constrains)).inserted
+                else { continue }
                 for dependency in record.depends where seenTexts.insert(dependency).inserted {
                     let depName = MatchSpecCache.name(of: dependency)
                     condaSpecTexts[depName, default: []].append(dependency)
@@ -226,21 +238,27 @@ final class Universe {
             // it admits in the next round: the universe is the same whatever the order.
             let sdists = channels.sdists
             let round = work.sorted().map { name in
-                Loading(name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
-                        specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name),
-                        sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil)
+                Loading(
+                    name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
+                    specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name),
+                    sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil)
             }
             work.removeAll()
-            let channels = channels, limits = limits, histories = histories
+            let channels = channels
+            let limits = limits
+            let histories = histories
             let load = { @Sendable (loading: Loading) -> Result<Loaded, ChannelError> in
                 do throws(ChannelError) {
-                    return .success(try loading.load(channels: channels, versionLimit: limits.limit(for: loading.name), histories: histories))
+                    return .success(
+                        try loading.load(
+                            channels: channels, versionLimit: limits.limit(for: loading.name), histories: histories))
                 } catch {
                     return .failure(error)
                 }
             }
             // A remote index is waited on, not computed: many pages in flight at once.
-            let loaded = channels.pypiIndexes.contains(where: \.isRemote)
+            let loaded =
+                channels.pypiIndexes.contains(where: \.isRemote)
                 ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, load)
                 : Parallel.map(round, jobs: Universe.loadingThreads, load)
             for result in loaded {
@@ -304,7 +322,10 @@ final class Universe {
                     if base { requirements.append(requirement) }
                     continue
                 }
-                if base && holds(marker, extra: nil) { requirements.append(requirement); continue }
+                if base && holds(marker, extra: nil) {
+                    requirements.append(requirement)
+                    continue
+                }
                 for extra in extras where holds(marker, extra: extra) {
                     requirements.append(requirement)
                     break
@@ -323,7 +344,8 @@ final class Universe {
     var releasesLeftOut: Int {
         truncatedProjects.reduce(0) { total, name in
             guard let project = projects[name] else { return total }
-            return total + project.releaseIndices.count { r in !project.files(ofRelease: r).contains { project.seen[$0] } }
+            return total
+                + project.releaseIndices.count { r in !project.files(ofRelease: r).contains { project.seen[$0] } }
         }
     }
 
@@ -335,7 +357,9 @@ final class Universe {
         var versions = Set<PEP440Version>()
         for i in 0..<project.count {
             let candidate = project.candidate(i)
-            guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else { continue }
+            guard case .wheel = candidate.verdict, candidate.file.yanked == nil, let v = candidate.file.version else {
+                continue
+            }
             versions.insert(v)
         }
         let finals = versions.filter { !$0.isPrerelease }
@@ -377,19 +401,23 @@ final class Universe {
     /// Projects of which some release a requirement admits has no wheel for the target but an
     /// sdist that can be read (a remote index serves it; a local one holds it), not taken yet.
     func projectsWithReadableSdistOnlyReleases(among names: Set<NormalizedName>) -> Set<NormalizedName> {
-        Set(names.filter { name in
-            guard !buildable.contains(name), let project = projects[name] else { return false }
-            let specs = requirementsOn[name] ?? []
-            let anyVersion = unbounded.contains(name)
-            return project.releaseIndices.contains { r in
-                let version = project.version(ofRelease: r)
-                guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }), !project.hasWheel(r) else { return false }
-                return project.files(ofRelease: r).contains { i in
-                    let candidate = project.candidate(i)
-                    return candidate.verdict == .needsBuild && (candidate.index.isRemote || FileManager.default.fileExists(atPath: candidate.file.url))
+        Set(
+            names.filter { name in
+                guard !buildable.contains(name), let project = projects[name] else { return false }
+                let specs = requirementsOn[name] ?? []
+                let anyVersion = unbounded.contains(name)
+                return project.releaseIndices.contains { r in
+                    let version = project.version(ofRelease: r)
+                    guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }),
+                        !project.hasWheel(r)
+                    else { return false }
+                    return project.files(ofRelease: r).contains { i in
+                        let candidate = project.candidate(i)
+                        return candidate.verdict == .needsBuild
+                            && (candidate.index.isRemote || FileManager.default.fileExists(atPath: candidate.file.url))
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// The requirements of a candidate for its base install (`extra` nil) or for one extra only.
@@ -412,7 +440,8 @@ final class Universe {
         // Sort positions, not the (large) candidate values.
         let unsorted = pypi[name] ?? []
         let order = unsorted.indices.sorted { i, j in
-            let a = unsorted[i], b = unsorted[j]
+            let a = unsorted[i]
+            let b = unsorted[j]
             if a.version != b.version { return a.version > b.version }
             if a.tagRank != b.tagRank { return a.tagRank < b.tagRank }
             return a.file.filename < b.file.filename
@@ -432,7 +461,8 @@ final class Universe {
 
         init(_ requirement: Requirement) {
             self.requirement = requirement
-            let name = requirement.normalizedName.value, spec = requirement.specifier.description
+            let name = requirement.normalizedName.value
+            let spec = requirement.specifier.description
             base = ("pypi \(name) \(spec)", "\(name)\(spec)")
             extras = requirement.extras.map { NormalizedName($0).value }.sorted().map { extra in
                 (extra, "pypi \(name)[\(extra)] \(spec)", "\(name)[\(extra)]\(spec)")
@@ -511,7 +541,10 @@ struct VersionLimits: Equatable, Sendable {
 
     var description: String {
         guard let base else { return "none" }
-        return raised.isEmpty ? "\(base)" : "\(base), raised for " + raised.sorted { $0.key < $1.key }.map { "\($0.key.value) to \($0.value)" }.joined(separator: ", ")
+        return raised.isEmpty
+            ? "\(base)"
+            : "\(base), raised for "
+                + raised.sorted { $0.key < $1.key }.map { "\($0.key.value) to \($0.value)" }.joined(separator: ", ")
     }
 }
 
@@ -531,10 +564,15 @@ private struct Loading: @unchecked Sendable {
 
     func load(channels: ChannelSet, versionLimit: Int?, histories: ProjectHistories) throws(ChannelError) -> Loaded {
         let project: ProjectFiles
-        if let known = self.project { project = known } else {
+        if let known = self.project {
+            project = known
+        } else {
             let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
-            project = ProjectFiles(judged, history: histories.history(of: name, pins: pins, releases: judged?.files.releases.count ?? 0,
-                                                                      buildable: sdists != nil))
+            project = ProjectFiles(
+                judged,
+                history: histories.history(
+                    of: name, pins: pins, releases: judged?.files.releases.count ?? 0,
+                    buildable: sdists != nil))
         }
         let releases: [Int]
         var truncated = false
@@ -578,11 +616,15 @@ private struct Loading: @unchecked Sendable {
                 project.loadInfo.missingMetadata.append(candidate.file.filename)
                 continue
             }
-            candidates.append(PyPICandidate(file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
+            candidates.append(
+                PyPICandidate(
+                    file: candidate.file, version: version, tagRank: rank, metadata: metadata, index: candidate.index))
         }
         if let sdists {
             for r in releases where !project.sdistRead.contains(r) && !project.hasWheel(r) {
-                if let candidate = try loadSdist(of: r, project: project, sdists: sdists) { candidates.append(candidate) }
+                if let candidate = try loadSdist(of: r, project: project, sdists: sdists) {
+                    candidates.append(candidate)
+                }
             }
         }
         return Loaded(name: name, project: project, candidates: candidates, truncated: truncated)
@@ -590,10 +632,13 @@ private struct Loading: @unchecked Sendable {
 
     /// The candidate of a release that has no wheel for the target, from its sdist (a `.tar.gz`
     /// before a `.zip`), or nil when it has none that can be read (its reason kept).
-    private func loadSdist(of r: Int, project: ProjectFiles, sdists: SdistMetadataReader) throws(ChannelError) -> PyPICandidate? {
+    private func loadSdist(of r: Int, project: ProjectFiles, sdists: SdistMetadataReader) throws(ChannelError)
+        -> PyPICandidate?
+    {
         let files = project.files(ofRelease: r).map(project.candidate).filter { $0.verdict == .needsBuild }
         guard let chosen = files.first(where: { $0.file.filename.lowercased().hasSuffix(".tar.gz") }) ?? files.first,
-              let version = chosen.file.version else { return nil }
+            let version = chosen.file.version
+        else { return nil }
         project.sdistRead.insert(r)
         if let reason = chosen.file.yanked, !pins.contains(version) {
             project.loadInfo.excluded.append((version.normalized, .yanked(reason: reason)))
@@ -609,7 +654,8 @@ private struct Loading: @unchecked Sendable {
             project.sdistRead.remove(r)
             return nil
         }
-        return PyPICandidate(file: chosen.file, version: version, tagRank: Int(Int32.max), metadata: metadata, index: chosen.index)
+        return PyPICandidate(
+            file: chosen.file, version: version, tagRank: Int(Int32.max), metadata: metadata, index: chosen.index)
     }
 }
 
@@ -694,7 +740,9 @@ private final class ProjectFiles {
             let version = version(ofRelease: r)
             result = files(ofRelease: r).contains { i in
                 let candidate = candidate(i)
-                guard candidate.verdict == .needsBuild, !candidate.file.isYanked || pins.contains(version) else { return false }
+                guard candidate.verdict == .needsBuild, !candidate.file.isYanked || pins.contains(version) else {
+                    return false
+                }
                 return candidate.index.isRemote || FileManager.default.fileExists(atPath: candidate.file.url)
             }
         }
@@ -706,18 +754,29 @@ private final class ProjectFiles {
     /// cheaper than judging the release's files), newest first, one per version, with the
     /// releases that spell it (two spellings of one version are adjacent); `r` moves past them.
     /// `stop` says the walk has passed every version `admits` could take (a lower bound).
-    private func nextInstallable(_ r: inout Int, admits: (PEP440Version) -> Bool = { _ in true },
-                                 stop: (PEP440Version) -> Bool = { _ in false }) -> (version: PEP440Version, releases: [Int])? {
+    private func nextInstallable(
+        _ r: inout Int, admits: (PEP440Version) -> Bool = { _ in true },
+        stop: (PEP440Version) -> Bool = { _ in false }
+    ) -> (version: PEP440Version, releases: [Int])? {
         let count = releaseIndices.count
         while r < count {
             defer { r += 1 }
             let version = version(ofRelease: r)
-            if stop(version) { r = count; return nil }
+            if stop(version) {
+                r = count
+                return nil
+            }
             guard admits(version), isInstallable(r) else { continue }
             var same = [r]
-            while r + 1 < count && self.version(ofRelease: r + 1) == version { r += 1; same.append(r) }
+            while r + 1 < count && self.version(ofRelease: r + 1) == version {
+                r += 1
+                same.append(r)
+            }
             var before = same[0] - 1
-            while before >= 0 && self.version(ofRelease: before) == version { same.append(before); before -= 1 }
+            while before >= 0 && self.version(ofRelease: before) == version {
+                same.append(before)
+                before -= 1
+            }
             return (version, same)
         }
         return nil
@@ -732,7 +791,10 @@ private final class ProjectFiles {
         var r = firstRelease(admittedUpTo: spec)
         var met: [(version: PEP440Version, releases: [Int])] = []
         let versions = spec.first(limit) { () -> PEP440Version? in
-            guard let next = nextInstallable(&r, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) }) else { return nil }
+            guard
+                let next = nextInstallable(
+                    &r, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) })
+            else { return nil }
             met.append(next)
             return next.version
         }
@@ -745,7 +807,8 @@ private final class ProjectFiles {
     /// so `botocore>=1.20,<1.21` or `mlflow==1.26.1` does not walk 2,000 newer releases.
     private func firstRelease(admittedUpTo spec: SpecifierSet) -> Int {
         guard spec.hasUpperBound else { return 0 }
-        var low = 0, high = releaseIndices.count
+        var low = 0
+        var high = releaseIndices.count
         while low < high {
             let middle = (low + high) / 2
             if spec.admitsUpTo(version(ofRelease: middle)) { high = middle } else { low = middle + 1 }
@@ -761,7 +824,10 @@ private final class ProjectFiles {
         var finalsOnly = false
         while let next = nextInstallable(&r) {
             all.append(next)
-            if !next.version.isPrerelease { finalsOnly = true; break }
+            if !next.version.isPrerelease {
+                finalsOnly = true
+                break
+            }
         }
         // With a final release found, keep going only until `limit` finals are known.
         var finals = all.filter { !$0.version.isPrerelease }
@@ -799,7 +865,8 @@ final class ProjectHistories: @unchecked Sendable {
     private var histories: [String: ProjectHistory] = [:]
 
     func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int, buildable: Bool) -> ProjectHistory {
-        let key = name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",") + (buildable ? " sdist" : "")
+        let key =
+            name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",") + (buildable ? " sdist" : "")
         return lock.withLock {
             if let known = histories[key], known.installable.count == releases { return known }
             let made = ProjectHistory(pins: pins, releases: releases, buildable: buildable)
@@ -818,16 +885,20 @@ enum MatchSpecCache {
         var previousColon = false
         for i in utf8.indices {
             if utf8[i] == UInt8(ascii: ":") {
-                if previousColon { utf8 = utf8[utf8.index(after: i)...]; break }
+                if previousColon {
+                    utf8 = utf8[utf8.index(after: i)...]
+                    break
+                }
                 previousColon = true
             } else {
                 previousColon = false
             }
         }
-        let end = utf8.firstIndex { b in
-            b == UInt8(ascii: " ") || b == UInt8(ascii: "=") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
-                || b == UInt8(ascii: "!") || b == UInt8(ascii: "[") || b == UInt8(ascii: "~")
-        } ?? utf8.endIndex
+        let end =
+            utf8.firstIndex { b in
+                b == UInt8(ascii: " ") || b == UInt8(ascii: "=") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+                    || b == UInt8(ascii: "!") || b == UInt8(ascii: "[") || b == UInt8(ascii: "~")
+            } ?? utf8.endIndex
         return String(Substring(utf8[utf8.startIndex..<end]))
     }
 }

@@ -36,21 +36,32 @@ struct CondaCandidates {
             let records = CondaCandidates.newestFirst(unsorted)
             let deciding = (specs?[name] ?? []).filter { $0.build != nil || $0.buildNumber != nil || $0.channel != nil }
             var entry = Name()
-            guard !records.isEmpty else { names[name] = entry; continue }
+            guard !records.isEmpty else {
+                names[name] = entry
+                continue
+            }
             entry.records.reserveCapacity(records.count)
             var start = 0
-            for end in 1...records.count where end == records.count || !CondaCandidates.sameVersion(records[end], records[start]) {
+            for end in 1...records.count
+            where end == records.count || !CondaCandidates.sameVersion(records[end], records[start]) {
                 // Equivalent builds share a version, so they are in one run. Only the specs
                 // whose name and version part admit the run can tell its builds apart.
                 let version = records[start].version
-                let live = specs == nil ? nil : deciding.indices.filter { deciding[$0].matches(name: name, version: version) }
+                let live =
+                    specs == nil ? nil : deciding.indices.filter { deciding[$0].matches(name: name, version: version) }
                 let first = entry.records.count
                 var seen = Set<Equivalence>()
                 for record in records[start..<end] {
-                    if let live, !seen.insert(Equivalence(record, answers: live.map {
-                        deciding[$0].matchesBuild(record.build, buildNumber: record.buildNumber)
-                            && (deciding[$0].channel == nil || deciding[$0].channel == record.channel)
-                    })).inserted {
+                    if let live,
+                        !seen.insert(
+                            Equivalence(
+                                record,
+                                answers: live.map {
+                                    deciding[$0].matchesBuild(record.build, buildNumber: record.buildNumber)
+                                        && (deciding[$0].channel == nil || deciding[$0].channel == record.channel)
+                                })
+                        ).inserted
+                    {
                         merged += 1
                         continue
                     }

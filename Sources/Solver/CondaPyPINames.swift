@@ -13,7 +13,9 @@ extension PackageNameMap {
         if let fromPurl = record.pypiNamesFromPurls.first { return fromPurl }
         if let mapped = condaToPyPI[record.name] { return NormalizedName(mapped) }
         guard !notPyPI.contains(record.name) else { return nil }
-        let isPython = record.noarch == "python" || record.depends.contains { $0 == "python" || $0.hasPrefix("python ") || $0.hasPrefix("python_abi") }
+        let isPython =
+            record.noarch == "python"
+            || record.depends.contains { $0 == "python" || $0.hasPrefix("python ") || $0.hasPrefix("python_abi") }
         return isPython ? NormalizedName(record.name) : nil
     }
 }

@@ -36,9 +36,11 @@ public struct ResolvedPackage: Hashable, Sendable {
 
     /// The same package as another file of it (a wheel built from its sdist).
     public func asBuiltWheel(filename: String, path: String, sha256: String, size: Int64?) -> ResolvedPackage {
-        ResolvedPackage(name: name, version: version, ecosystem: ecosystem, build: nil, filename: filename, url: path, source: source,
-                        sha256: sha256, md5: nil, size: size, platform: nil, dependencies: dependencies, extras: extras,
-                        requestedBy: requestedBy, requestOrigins: requestOrigins, license: license)
+        ResolvedPackage(
+            name: name, version: version, ecosystem: ecosystem, build: nil, filename: filename, url: path,
+            source: source,
+            sha256: sha256, md5: nil, size: size, platform: nil, dependencies: dependencies, extras: extras,
+            requestedBy: requestedBy, requestOrigins: requestOrigins, license: license)
     }
 }
 

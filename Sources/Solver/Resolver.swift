@@ -31,7 +31,9 @@ public struct Resolver: Sendable {
 
     public func solve(_ request: SolveRequest, debugDirectory: String? = nil) throws(SolveError) -> SolveOutcome {
         for r in request.pip where r.requirement.url != nil {
-            throw SolveError("\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name", kind: .badInput)
+            throw SolveError(
+                "\(r.origin): '\(r.text)' is a direct URL requirement; mlenv resolves from mirrors only. Put the file in a local index (`mlenv mirror`) and require it by name",
+                kind: .badInput)
         }
         if request.mode == .conda {
             do { try channels.loadCondaChannels() } catch { throw SolveError(error.message, kind: .badInput) }
@@ -62,7 +64,9 @@ public struct Resolver: Sendable {
 
     /// One solve with `buildable` projects' sdist-only releases in the universe; with the
     /// projects whose admitted releases some sdist could still provide (for the next round).
-    private func solve(_ request: SolveRequest, debugDirectory: String?, buildable: Set<NormalizedName>) throws(SolveError) -> (SolveOutcome, Set<NormalizedName>) {
+    private func solve(_ request: SolveRequest, debugDirectory: String?, buildable: Set<NormalizedName>)
+        throws(SolveError) -> (SolveOutcome, Set<NormalizedName>)
+    {
         // First the newest few releases each requirement admits: most environments resolve
         // there, and reading every release's metadata is most of a solve's time. The newest
         // candidates of every requirement are in that universe, so a solution found there is
@@ -81,8 +85,10 @@ public struct Resolver: Sendable {
         // whose request differs, gets its own).
         var grown: Universe?
         // A probe's universe is that one with the probe's requirement added, on a copy.
-        func attempt(_ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool,
-                     probe: PipRequest? = nil) throws(SolveError) -> Attempt {
+        func attempt(
+            _ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool,
+            probe: PipRequest? = nil
+        ) throws(SolveError) -> Attempt {
             var made: Universe?
             do {
                 if let grown, probe == nil {
@@ -94,7 +100,9 @@ public struct Resolver: Sendable {
                 if made == nil {
                     var full = request
                     if let probe { full.pip.append(probe) }
-                    let built = Universe(channels: channels, request: full, limits: limits, histories: caches.histories, buildable: buildable)
+                    let built = Universe(
+                        channels: channels, request: full, limits: limits, histories: caches.histories,
+                        buildable: buildable)
                     try built.build()
                     if probe == nil { grown = built }
                     made = built
@@ -103,7 +111,8 @@ public struct Resolver: Sendable {
                 throw SolveError(error.message, kind: .badInput)
             }
             let universe = made!
-            let tried = try self.attempt(universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote)
+            let tried = try self.attempt(
+                universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote)
             last = tried
             return tried
         }
@@ -126,14 +135,22 @@ public struct Resolver: Sendable {
                     // probed: the same universe with only its newer releases. A solution there
                     // is the answer; a conflict among fully loaded projects proves the older
                     // release is needed; else the conflict's projects widen and all is redone.
-                    guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings else { return done(answer) }
+                    guard limits.base! >= Resolver.sharedVersionLimit, probeWidenings < Resolver.maximumProbeWidenings
+                    else { return done(answer) }
                     for older in tried.olderThanNewest where !settled.contains(older.key) {
-                        guard let newer = try? Requirement(parsing: "\(older.name.value)>\(older.version.normalized)") else { continue }
-                        let probe = PipRequest(requirement: newer, text: newer.description, origin: Origin("newer-release probe", isModel: false),
-                                               isConstraint: true)
-                        let probed = try attempt(request, limits: limits, debugDirectory: nil, everyBuild: false, remote: false, probe: probe)
+                        guard let newer = try? Requirement(parsing: "\(older.name.value)>\(older.version.normalized)")
+                        else { continue }
+                        let probe = PipRequest(
+                            requirement: newer, text: newer.description,
+                            origin: Origin("newer-release probe", isModel: false),
+                            isConstraint: true)
+                        let probed = try attempt(
+                            request, limits: limits, debugDirectory: nil, everyBuild: false, remote: false, probe: probe
+                        )
                         if case .resolved? = probed.answer { return done(probed.answer!) }
-                        guard let widen = probed.conflictProjects?.intersection(probed.truncatedProjects), !widen.isEmpty else {
+                        guard let widen = probed.conflictProjects?.intersection(probed.truncatedProjects),
+                            !widen.isEmpty
+                        else {
                             settled.insert(older.key)
                             continue
                         }
@@ -162,7 +179,9 @@ public struct Resolver: Sendable {
                 limits.widen(widen, requested: requested, by: Resolver.widening)
             }
         }
-        return done(try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote).answer!)
+        return done(
+            try attempt(request, limits: .whole, debugDirectory: debugDirectory, everyBuild: true, remote: remote)
+                .answer!)
     }
 
     /// Releases per requirement in the first attempt.
@@ -220,16 +239,21 @@ public struct Resolver: Sendable {
     /// answer too (said with what was not explored): the whole universe there is every
     /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
     /// built only for outcomes that may be reported.
-    private func attempt(_ universe: Universe, debugDirectory: String?, everyBuild: Bool, remote: Bool) throws(SolveError) -> Attempt {
+    private func attempt(_ universe: Universe, debugDirectory: String?, everyBuild: Bool, remote: Bool)
+        throws(SolveError) -> Attempt
+    {
         let limits = universe.limits
         caches.noteAttempt(limits)
         let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
-        let builder = PoolBuilder(universe: universe, caches: caches,
-                                  mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
+        let builder = PoolBuilder(
+            universe: universe, caches: caches,
+            mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
         builder.build()
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
-            StandardStreams.writeError("attempt: limit \(limits.description), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\(universe.truncated ? ", releases of \(universe.truncatedProjects.count) projects left out" : "")\n")
+            StandardStreams.writeError(
+                "attempt: limit \(limits.description), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\(universe.truncated ? ", releases of \(universe.truncatedProjects.count) projects left out" : "")\n"
+            )
         }
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
@@ -237,7 +261,9 @@ public struct Resolver: Sendable {
         var result = Attempt(truncatedProjects: universe.truncatedProjects)
         if outcome.problems.isEmpty {
             result.answer = .resolved(builder.resolution(installed: outcome.installed, jobs: jobs))
-            if limits.base != nil { result.olderThanNewest = builder.olderThanNewest(installed: outcome.installed, jobs: jobs) }
+            if limits.base != nil {
+                result.olderThanNewest = builder.olderThanNewest(installed: outcome.installed, jobs: jobs)
+            }
             return result
         }
         if channels.sdists != nil {
@@ -255,7 +281,9 @@ public struct Resolver: Sendable {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))
             return result
         }
-        func unprovidedRequest(_ rule: SolvPool.RuleInfo) -> Bool { rule.kind == .jobNothingProvides && !builder.extraDeps.contains(rule.dep) }
+        func unprovidedRequest(_ rule: SolvPool.RuleInfo) -> Bool {
+            rule.kind == .jobNothingProvides && !builder.extraDeps.contains(rule.dep)
+        }
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
         if outcome.problems.joined().allSatisfy(unprovidedRequest) {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))
@@ -265,27 +293,41 @@ public struct Resolver: Sendable {
         let leftOut = universe.releasesLeftOut
         if (remote || leftOut > Resolver.provenConflictReleaseLimit) && !unprovidedProblems.isEmpty {
             let partial = explainer.explain(unprovidedProblems)
-            result.answer = .unsatisfiable(Explanation(steps: partial.steps, hints: partial.hintItems + [
-                .onlyMissingShown(remote: remote, releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)], cause: .missing))
+            result.answer = .unsatisfiable(
+                Explanation(
+                    steps: partial.steps,
+                    hints: partial.hintItems + [
+                        .onlyMissingShown(
+                            remote: remote, releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)
+                    ], cause: .missing))
             return result
         }
         result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
         var conflict: Set<NormalizedName>? = []
         for rule in outcome.problems.joined() {
             guard let projects = builder.pypiProjects(of: rule) else {
-                if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil { StandardStreams.writeError("unattributed rule: \(rule)\n") }
+                if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
+                    StandardStreams.writeError("unattributed rule: \(rule)\n")
+                }
                 conflict = nil
                 break
             }
             conflict?.formUnion(projects)
         }
         result.conflictProjects = conflict
-        if let conflict, conflict.isDisjoint(with: universe.truncatedProjects), leftOut > Resolver.provenConflictReleaseLimit {
-            let problems = outcome.problems, projects = universe.truncatedProjects.count
+        if let conflict, conflict.isDisjoint(with: universe.truncatedProjects),
+            leftOut > Resolver.provenConflictReleaseLimit
+        {
+            let problems = outcome.problems
+            let projects = universe.truncatedProjects.count
             result.proven = {
                 let explanation = explainer.explain(problems)
-                return .unsatisfiable(Explanation(steps: explanation.steps, hints: explanation.hintItems + [
-                    .conflictsProven(releasesLeftOut: leftOut, projects: projects)], cause: explanation.cause))
+                return .unsatisfiable(
+                    Explanation(
+                        steps: explanation.steps,
+                        hints: explanation.hintItems + [
+                            .conflictsProven(releasesLeftOut: leftOut, projects: projects)
+                        ], cause: explanation.cause))
             }
         }
         return result
@@ -462,12 +504,19 @@ final class PoolBuilder {
                     for dep in pypiDeps(keys) { pool.addRequires(id, dep) }
                 }
                 if request.mode == .conda, let conda = condaByPyPIName[candidate.file.project], !conda.isEmpty {
-                    pool.addConflicts(id, dependency("conda-installs \(candidate.file.project.value)", text: "\(candidate.file.project.value) (conda)") { conda })
+                    pool.addConflicts(
+                        id,
+                        dependency(
+                            "conda-installs \(candidate.file.project.value)",
+                            text: "\(candidate.file.project.value) (conda)"
+                        ) { conda })
                 }
             case .extra(let candidate, let extra):
                 let project = candidate.file.project
-                let sameRelease = dependency("pypi-release \(project.value)==\(candidate.version.normalized)",
-                                             text: "\(project.value)==\(candidate.version.normalized)") {
+                let sameRelease = dependency(
+                    "pypi-release \(project.value)==\(candidate.version.normalized)",
+                    text: "\(project.value)==\(candidate.version.normalized)"
+                ) {
                     (self.pypiSolvables[project] ?? []).filter {
                         if case .pypi(let c)? = self.infos[$0] { return c.version == candidate.version }
                         return false
@@ -499,15 +548,22 @@ final class PoolBuilder {
 
     /// The requests (pip, not constraints) whose installed wheel is older than the newest
     /// release the request admits among its providers, with the installed version.
-    func olderThanNewest(installed: [Id], jobs: [Job]) -> [(name: NormalizedName, version: PEP440Version, key: String)] {
+    func olderThanNewest(installed: [Id], jobs: [Job]) -> [(name: NormalizedName, version: PEP440Version, key: String)]
+    {
         let installedSet = Set(installed)
         var found: [(name: NormalizedName, version: PEP440Version, key: String)] = []
         for job in jobs {
-            guard let dep = job.dep, let subject = depSubject[dep], subject.ecosystem == "pypi", !extraDeps.contains(dep) else { continue }
+            guard let dep = job.dep, let subject = depSubject[dep], subject.ecosystem == "pypi",
+                !extraDeps.contains(dep)
+            else { continue }
             var newest: PEP440Version?
             var chosen: PEP440Version?
             for p in pool.providers(dep) {
-                guard case .pypi(let c)? = infos[p] else { newest = nil; chosen = nil; break }
+                guard case .pypi(let c)? = infos[p] else {
+                    newest = nil
+                    chosen = nil
+                    break
+                }
                 if newest.map({ c.version > $0 }) ?? true { newest = c.version }
                 if installedSet.contains(p) { chosen = c.version }
             }
@@ -574,7 +630,8 @@ final class PoolBuilder {
             guard let spec = self.matchSpec(text) else { return [] }
             if spec.name.hasPrefix("__") {
                 return (self.virtualSolvables[spec.name] ?? []).filter {
-                    guard case .virtual(let v)? = self.infos[$0], let version = try? CondaVersion(parsing: v.version) else { return false }
+                    guard case .virtual(let v)? = self.infos[$0], let version = try? CondaVersion(parsing: v.version)
+                    else { return false }
                     return spec.matches(name: v.name, version: version, build: v.build, buildNumber: 0)
                 }
             }
@@ -623,7 +680,8 @@ final class PoolBuilder {
             var providers = self.admittedWheels(of: name, by: spec, key: keys.base.key)
             if self.request.mode == .conda {
                 providers += (self.condaByPyPIName[name] ?? []).filter {
-                    guard case .conda(let r)? = self.infos[$0], let v = try? PEP440Version(parsing: r.versionText) else { return false }
+                    guard case .conda(let r)? = self.infos[$0], let v = try? PEP440Version(parsing: r.versionText)
+                    else { return false }
                     return spec.contains(v, prereleases: true)
                 }
             }
@@ -654,7 +712,9 @@ final class PoolBuilder {
     /// the project's candidates stay the same: every attempt's pool asks again.
     private func admittedWheels(of name: NormalizedName, by spec: SpecifierSet, key: String) -> [Id] {
         let ids = pypiSolvables[name] ?? []
-        return universe.admittedPositions(key, candidates: ids.count) { admittedPositions(ids, by: spec) }.map { ids[$0] }
+        return universe.admittedPositions(key, candidates: ids.count) { admittedPositions(ids, by: spec) }.map {
+            ids[$0]
+        }
     }
 
     /// Where in `ids` the candidates `admitted` gives are.
@@ -716,7 +776,10 @@ final class PoolBuilder {
         if request.mode == .conda && !request.conda.contains(where: { $0.spec.name == "python" }) {
             let text = "python \(request.target.python.minorString).*"
             let dep = condaDep(text)
-            jobs.append(Job(job: .install(dep: dep), dep: dep, text: "python \(request.target.python.minorString)", origin: request.pythonOrigin))
+            jobs.append(
+                Job(
+                    job: .install(dep: dep), dep: dep, text: "python \(request.target.python.minorString)",
+                    origin: request.pythonOrigin))
         }
         for r in request.conda {
             let dep = condaDep(r.spec.description)
@@ -765,10 +828,12 @@ final class PoolBuilder {
         }
         var extrasOf: [Id: [String]] = [:]
         for id in installed {
-            if case .extra(let c, let extra)? = infos[id], let base = pypiSolvables[c.file.project]?.first(where: {
-                if case .pypi(let b)? = infos[$0] { return b.file == c.file }
-                return false
-            }) {
+            if case .extra(let c, let extra)? = infos[id],
+                let base = pypiSolvables[c.file.project]?.first(where: {
+                    if case .pypi(let b)? = infos[$0] { return b.file == c.file }
+                    return false
+                })
+            {
                 extrasOf[base, default: []].append(extra)
             }
         }
@@ -777,22 +842,34 @@ final class PoolBuilder {
             let by = unique(requestedBy[id] ?? [])
             switch infos[id] {
             case .conda(let r)?:
-                packages.append(ResolvedPackage(name: r.name, version: r.versionText, ecosystem: .conda, build: r.build, filename: r.filename,
-                                                url: r.url, source: r.channelLocation, sha256: r.sha256, md5: r.md5, size: r.size, platform: r.subdir,
-                                                dependencies: r.depends, extras: [], requestedBy: by, requestOrigins: origins[id] ?? [], license: r.license))
+                packages.append(
+                    ResolvedPackage(
+                        name: r.name, version: r.versionText, ecosystem: .conda, build: r.build, filename: r.filename,
+                        url: r.url, source: r.channelLocation, sha256: r.sha256, md5: r.md5, size: r.size,
+                        platform: r.subdir,
+                        dependencies: r.depends, extras: [], requestedBy: by, requestOrigins: origins[id] ?? [],
+                        license: r.license))
             case .pypi(let c)?:
-                let tags = c.file.wheel.map { "\($0.pythonTags.joined(separator: "."))-\($0.abiTags.joined(separator: "."))-\($0.platformTags.joined(separator: "."))" }
+                let tags = c.file.wheel.map {
+                    "\($0.pythonTags.joined(separator: "."))-\($0.abiTags.joined(separator: "."))-\($0.platformTags.joined(separator: "."))"
+                }
                 let deps = universe.requirements(of: c, extra: nil).map(\.description)
-                packages.append(ResolvedPackage(name: c.file.project.value, version: c.version.normalized, ecosystem: .pypi, build: nil,
-                                                filename: c.file.filename, url: c.file.url, source: c.index.location, sha256: c.file.sha256 ?? localDigest(c), md5: nil,
-                                                size: c.file.size, platform: tags, dependencies: deps, extras: (extrasOf[id] ?? []).sorted(),
-                                                requestedBy: by, requestOrigins: origins[id] ?? [], license: c.metadata.licenseExpression ?? c.metadata.license,
-                                                isSource: c.file.isSdist))
+                packages.append(
+                    ResolvedPackage(
+                        name: c.file.project.value, version: c.version.normalized, ecosystem: .pypi, build: nil,
+                        filename: c.file.filename, url: c.file.url, source: c.index.location,
+                        sha256: c.file.sha256 ?? localDigest(c), md5: nil,
+                        size: c.file.size, platform: tags, dependencies: deps, extras: (extrasOf[id] ?? []).sorted(),
+                        requestedBy: by, requestOrigins: origins[id] ?? [],
+                        license: c.metadata.licenseExpression ?? c.metadata.license,
+                        isSource: c.file.isSdist))
             default:
                 continue
             }
         }
-        let order = packages.indices.sorted { (packages[$0].ecosystem, packages[$0].name) < (packages[$1].ecosystem, packages[$1].name) }
+        let order = packages.indices.sorted {
+            (packages[$0].ecosystem, packages[$0].name) < (packages[$1].ecosystem, packages[$1].name)
+        }
         packages = order.map { packages[$0] }
         return Resolution(python: request.target.python, mode: request.mode, packages: packages)
     }

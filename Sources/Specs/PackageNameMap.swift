@@ -31,6 +31,6 @@ public enum PackageNameMap {
         "opencv": "opencv-python",
         "py-opencv": "opencv-python",
         "pillow": "pillow",
-        "psycopg2": "psycopg2-binary",
+        "psycopg2": "psycopg2-binary"
     ]
 }

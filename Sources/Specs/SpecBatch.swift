@@ -83,7 +83,8 @@ public struct SpecBatch {
         let op = try string(request, "op")
         switch op {
         case "compare":
-            let a = try string(request, "a"), b = try string(request, "b")
+            let a = try string(request, "a")
+            let b = try string(request, "b")
             let order: Int
             switch try ecosystem(request) {
             case .pypi: order = try pypiVersion(a).compare(to: pypiVersion(b))
@@ -108,7 +109,9 @@ public struct SpecBatch {
                 let spec = try matchSpec(try string(request, "spec"))
                 let version = try condaVersion(try string(request, "version"))
                 let given = try optionalString(request, "name", message: "\"name\" must be a string")
-                guard let name = spec.recordName(given) else { throw Failure("missing \"name\" (the spec's name is a pattern)") }
+                guard let name = spec.recordName(given) else {
+                    throw Failure("missing \"name\" (the spec's name is a pattern)")
+                }
                 let build = try optionalString(request, "build") ?? ""
                 let number = try optionalInt(request, "build_number") ?? 0
                 matched = spec.matches(name: name, version: version, build: build, buildNumber: number)
@@ -154,13 +157,20 @@ public struct SpecBatch {
             do { r = try Requirement(parsing: text) } catch { throw Failure(error) }
             object.append("name", .string(r.name))
             object.append("normalized_name", .string(r.normalizedName.value))
-            object.append("extras", .array(Set(r.extras).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map { .string($0) }))
+            object.append(
+                "extras",
+                .array(
+                    Set(r.extras).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }.map {
+                        .string($0)
+                    }))
             object.append("specifier", .string(r.specifier.description))
             object.append("marker", .optional(r.marker?.description))
             object.append("url", .optional(r.url))
             object.append("normalized", .string(r.description))
         case (.pypi, "marker"):
-            do { object.append("normalized", .string(try Marker(parsing: text).description)) } catch { throw Failure(error) }
+            do { object.append("normalized", .string(try Marker(parsing: text).description)) } catch {
+                throw Failure(error)
+            }
         case (.conda, "version"):
             let v = try condaVersion(text)
             object.append("normalized", .string(v.normalized))
@@ -196,7 +206,9 @@ public struct SpecBatch {
 
     private mutating func pypiSet(_ text: String) throws(Failure) -> SpecifierSet {
         let result: Result<SpecifierSet, SpecError>
-        if let cached = pypiSets[text] { result = cached } else {
+        if let cached = pypiSets[text] {
+            result = cached
+        } else {
             do { result = .success(try SpecifierSet(parsing: text)) } catch { result = .failure(error) }
             if pypiSets.count < 100_000 { pypiSets[text] = result }
         }
@@ -208,7 +220,9 @@ public struct SpecBatch {
 
     private mutating func condaVersion(_ text: String) throws(Failure) -> CondaVersion {
         let result: Result<CondaVersion, SpecError>
-        if let cached = condaVersions[text] { result = cached } else {
+        if let cached = condaVersions[text] {
+            result = cached
+        } else {
             do { result = .success(try CondaVersion(parsing: text)) } catch { result = .failure(error) }
             if condaVersions.count < 1_000_000 { condaVersions[text] = result }
         }
@@ -220,7 +234,9 @@ public struct SpecBatch {
 
     private mutating func matchSpec(_ text: String) throws(Failure) -> MatchSpec {
         let result: Result<MatchSpec, SpecError>
-        if let cached = matchSpecs[text] { result = cached } else {
+        if let cached = matchSpecs[text] {
+            result = cached
+        } else {
             do { result = .success(try MatchSpec(parsing: text)) } catch { result = .failure(error) }
             if matchSpecs.count < 100_000 { matchSpecs[text] = result }
         }
@@ -238,9 +254,12 @@ public struct SpecBatch {
         return s
     }
 
-    private func optionalString(_ request: JSONValue, _ key: String, message: String? = nil) throws(Failure) -> String? {
+    private func optionalString(_ request: JSONValue, _ key: String, message: String? = nil) throws(Failure) -> String?
+    {
         guard let value = request[key], !value.isNull else { return nil }
-        guard let s = value.stringValue else { throw Failure(message ?? "\"\(key)\" must be a string, not \(value.kindName)") }
+        guard let s = value.stringValue else {
+            throw Failure(message ?? "\"\(key)\" must be a string, not \(value.kindName)")
+        }
         return s
     }
 
@@ -252,13 +271,17 @@ public struct SpecBatch {
 
     private func optionalInt(_ request: JSONValue, _ key: String) throws(Failure) -> Int? {
         guard let value = request[key], !value.isNull else { return nil }
-        guard let n = value.numberValue?.int, let i = Int(exactly: n) else { throw Failure("\"\(key)\" must be an integer") }
+        guard let n = value.numberValue?.int, let i = Int(exactly: n) else {
+            throw Failure("\"\(key)\" must be an integer")
+        }
         return i
     }
 
     private func ecosystem(_ request: JSONValue) throws(Failure) -> Ecosystem {
         let text = try string(request, "ecosystem")
-        guard let e = Ecosystem(rawValue: text) else { throw Failure("\"ecosystem\" must be \"pypi\" or \"conda\", not \"\(text)\"") }
+        guard let e = Ecosystem(rawValue: text) else {
+            throw Failure("\"ecosystem\" must be \"pypi\" or \"conda\", not \"\(text)\"")
+        }
         return e
     }
 
@@ -272,7 +295,9 @@ public struct SpecBatch {
             case .array(let items):
                 var set = Set<String>()
                 for item in items {
-                    guard let s = item.stringValue else { throw Failure("\"environment\".\"\(entry.key)\" must hold strings") }
+                    guard let s = item.stringValue else {
+                        throw Failure("\"environment\".\"\(entry.key)\" must hold strings")
+                    }
                     set.insert(s)
                 }
                 environment.sets[entry.key] = set

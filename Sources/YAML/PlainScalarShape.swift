@@ -53,13 +53,17 @@ enum PlainScalarShape {
     static func isTimestamp(_ b: [UInt8]) -> Bool {
         var c = Cursor(b)
         guard c.takeDigits(4...4), c.take("-") else { return false }
-        let month = c.takeDigits(1...2), dash = c.take("-"), day = c.takeDigits(1...2)
+        let month = c.takeDigits(1...2)
+        let dash = c.take("-")
+        let day = c.takeDigits(1...2)
         guard month, dash, day else { return false }
         if c.atEnd { return c.i == 10 }  // the date-only form has two-digit month and day
         if !c.take("T") && !c.take("t") {
             guard c.takeRun(of: isBlank) > 0 else { return false }
         }
-        guard c.takeDigits(1...2), c.take(":"), c.takeDigits(2...2), c.take(":"), c.takeDigits(2...2) else { return false }
+        guard c.takeDigits(1...2), c.take(":"), c.takeDigits(2...2), c.take(":"), c.takeDigits(2...2) else {
+            return false
+        }
         if c.take(".") { c.takeRun(of: isDigit) }
         if c.atEnd { return true }
         c.takeRun(of: isBlank)
@@ -112,7 +116,10 @@ enum PlainScalarShape {
         mutating func takeDigits(_ range: ClosedRange<Int>) -> Bool {
             let start = i
             while i < b.count && i - start < range.upperBound && isDigit(b[i]) { i += 1 }
-            if i - start < range.lowerBound || (i < b.count && isDigit(b[i])) { i = start; return false }
+            if i - start < range.lowerBound || (i < b.count && isDigit(b[i])) {
+                i = start
+                return false
+            }
             return true
         }
 

@@ -48,7 +48,6 @@ public enum YAMLLoader {
     /// 1 MB anchored scalar referenced 3,000 times is 3 GB of text while only 3,000 nodes.
     public static let maximumExpandedBytes = 64 << 20
 
-
     /// Upper bound on `%TAG` directives: libyaml compares each new one with every earlier one
     /// (and each tag handle with all of them), so their cost grows with the square of their
     /// number (40,000 took 3.5 s); a YAML file needs a handful at most.
@@ -65,11 +64,14 @@ public enum YAMLLoader {
     /// scalar starting so at column 0 counts too (over-counting can only refuse an absurd
     /// document, under-counting would let libyaml's quadratic work through).
     static func tagDirectivesExceeded(_ bytes: [UInt8], limit: Int) -> Mark? {
-        var count = 0, line = 1
+        var count = 0
+        var line = 1
         var i = 0
         while i < bytes.count {
-            if bytes.count - i > 4, bytes[i] == UInt8(ascii: "%"), bytes[i + 1] == UInt8(ascii: "T"), bytes[i + 2] == UInt8(ascii: "A"),
-               bytes[i + 3] == UInt8(ascii: "G"), bytes[i + 4] == 0x20 || bytes[i + 4] == 0x09 {
+            if bytes.count - i > 4, bytes[i] == UInt8(ascii: "%"), bytes[i + 1] == UInt8(ascii: "T"),
+                bytes[i + 2] == UInt8(ascii: "A"),
+                bytes[i + 3] == UInt8(ascii: "G"), bytes[i + 4] == 0x20 || bytes[i + 4] == 0x09
+            {
                 count += 1
                 if count > limit { return Mark(line: line, column: 1) }
             }
@@ -90,12 +92,16 @@ public enum YAMLLoader {
     /// earlier anchor: 40,000 anchors took 3.6 s). The work is linear in the input.
     public static func load(_ bytes: [UInt8]) throws(YAMLError) -> YAMLNode? {
         if let mark = tagDirectivesExceeded(bytes, limit: maximumTagDirectives) {
-            throw YAMLError(kind: .composer, message: "the document has more than \(maximumTagDirectives) %TAG directives; refusing to load it",
-                            mark: mark, context: nil, contextMark: nil)
+            throw YAMLError(
+                kind: .composer,
+                message: "the document has more than \(maximumTagDirectives) %TAG directives; refusing to load it",
+                mark: mark, context: nil, contextMark: nil)
         }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) != 0 else {
-            throw YAMLError(kind: .composer, message: "libyaml could not initialise a parser", mark: Mark(line: 1, column: 1), context: nil, contextMark: nil)
+            throw YAMLError(
+                kind: .composer, message: "libyaml could not initialise a parser", mark: Mark(line: 1, column: 1),
+                context: nil, contextMark: nil)
         }
         defer { yaml_parser_delete(&parser) }
 
@@ -114,8 +120,9 @@ public enum YAMLLoader {
             guard try reader.startsDocument(&parser) else { return tree }
             var second = Composer(budget: Budget(nodes: maximumNodeCount, bytes: maximumExpandedBytes + buffer.count))
             let extra = try second.document(&parser, reader)
-            throw YAMLError(kind: .composer, message: "expected a single document in the stream, but found another document",
-                            mark: extra.mark, context: nil, contextMark: nil)
+            throw YAMLError(
+                kind: .composer, message: "expected a single document in the stream, but found another document",
+                mark: extra.mark, context: nil, contextMark: nil)
         }
     }
 
@@ -137,31 +144,43 @@ public enum YAMLLoader {
             var line = 1
             var column = 1
             for b in buffer[0..<offset] {
-                if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+                if b == 0x0A {
+                    line += 1
+                    column = 1
+                } else if b & 0xC0 != 0x80 {
+                    column += 1
+                }
             }
             var message = problem
             if parser.problem_value != -1 {
-                message += " (byte 0x\(String(UInt8(truncatingIfNeeded: parser.problem_value), radix: 16, uppercase: true)))"
+                message +=
+                    " (byte 0x\(String(UInt8(truncatingIfNeeded: parser.problem_value), radix: 16, uppercase: true)))"
             }
             if problem.contains("UTF-8") || problem.contains("UTF-16") { message += "; the file is not valid UTF-8" }
-            return YAMLError(kind: .reader, message: message, mark: Mark(line: line, column: column), context: nil, contextMark: nil)
+            return YAMLError(
+                kind: .reader, message: message, mark: Mark(line: line, column: column), context: nil, contextMark: nil)
         case YAML_SCANNER_ERROR:
-            return YAMLError(kind: .scanner, message: problem, mark: mark(parser.problem_mark), context: context,
-                             contextMark: context == nil ? nil : mark(parser.context_mark))
+            return YAMLError(
+                kind: .scanner, message: problem, mark: mark(parser.problem_mark), context: context,
+                contextMark: context == nil ? nil : mark(parser.context_mark))
         case YAML_PARSER_ERROR:
-            return YAMLError(kind: .parser, message: problem, mark: mark(parser.problem_mark), context: context,
-                             contextMark: context == nil ? nil : mark(parser.context_mark))
+            return YAMLError(
+                kind: .parser, message: problem, mark: mark(parser.problem_mark), context: context,
+                contextMark: context == nil ? nil : mark(parser.context_mark))
         case YAML_MEMORY_ERROR:
-            return YAMLError(kind: .composer, message: "libyaml ran out of memory", mark: Mark(line: 1, column: 1), context: nil, contextMark: nil)
+            return YAMLError(
+                kind: .composer, message: "libyaml ran out of memory", mark: Mark(line: 1, column: 1), context: nil,
+                contextMark: nil)
         default:
-            return YAMLError(kind: .composer, message: problem, mark: mark(parser.problem_mark), context: context,
-                             contextMark: context == nil ? nil : mark(parser.context_mark))
+            return YAMLError(
+                kind: .composer, message: problem, mark: mark(parser.problem_mark), context: context,
+                contextMark: context == nil ? nil : mark(parser.context_mark))
         }
     }
 
     /// The tags libyaml's loader replaced by the default one, which a node then does not keep.
     private static let defaultTags: Set<String> = [
-        "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+        "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
     ]
 
     static func tagName(_ tag: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -171,8 +190,9 @@ public enum YAMLLoader {
     }
 
     static func tooDeep(at mark: Mark) -> YAMLError {
-        YAMLError(kind: .composer, message: "the document nests deeper than \(maximumDepth) levels; refusing to load it",
-                  mark: mark, context: nil, contextMark: nil)
+        YAMLError(
+            kind: .composer, message: "the document nests deeper than \(maximumDepth) levels; refusing to load it",
+            mark: mark, context: nil, contextMark: nil)
     }
 
     /// Pulls events from the parser, turning a failure into a YAMLError.
@@ -239,15 +259,21 @@ public enum YAMLLoader {
         }
 
         func tooManyNodes(at mark: Mark) -> YAMLError {
-            YAMLError(kind: .composer, message: "the document expands to more than \(maximumNodeCount) nodes through aliases; refusing to load it",
-                      mark: mark, context: nil, contextMark: nil)
+            YAMLError(
+                kind: .composer,
+                message:
+                    "the document expands to more than \(maximumNodeCount) nodes through aliases; refusing to load it",
+                mark: mark, context: nil, contextMark: nil)
         }
 
         mutating func spend(bytes: Int, at mark: Mark) throws(YAMLError) {
             budget.bytes -= bytes
             guard budget.bytes >= 0 else {
-                throw YAMLError(kind: .composer, message: "the document expands to more than \(maximumExpandedBytes >> 20) MiB of text beyond its own size through aliases; refusing to load it",
-                                mark: mark, context: nil, contextMark: nil)
+                throw YAMLError(
+                    kind: .composer,
+                    message:
+                        "the document expands to more than \(maximumExpandedBytes >> 20) MiB of text beyond its own size through aliases; refusing to load it",
+                    mark: mark, context: nil, contextMark: nil)
             }
         }
 
@@ -255,8 +281,9 @@ public enum YAMLLoader {
         func checkNew(anchor: String?, at mark: Mark) throws(YAMLError) {
             guard let anchor else { return }
             if let first = anchors[anchor]?.mark ?? openAnchors[anchor] {
-                throw YAMLError(kind: .composer, message: "second occurrence", mark: mark,
-                                context: "found duplicate anchor; first occurrence", contextMark: first)
+                throw YAMLError(
+                    kind: .composer, message: "second occurrence", mark: mark,
+                    context: "found duplicate anchor; first occurrence", contextMark: first)
             }
         }
 
@@ -268,7 +295,9 @@ public enum YAMLLoader {
                 defer { yaml_event_delete(&event) }
                 let at = mark(event.start_mark)
                 let node: YAMLNode
-                var nodes = 1, bytes = 0, height = 0
+                var nodes = 1
+                var bytes = 0
+                var height = 0
                 switch event.type {
                 case YAML_SCALAR_EVENT:
                     let scalar = event.data.scalar
@@ -280,7 +309,8 @@ public enum YAMLLoader {
                     let text: String
                     if let value = scalar.value, scalar.length > 0 {
                         // libyaml has already validated the encoding and handed us UTF-8.
-                        text = String(decoding: UnsafeBufferPointer(start: value, count: Int(scalar.length)), as: UTF8.self)
+                        text = String(
+                            decoding: UnsafeBufferPointer(start: value, count: Int(scalar.length)), as: UTF8.self)
                     } else {
                         text = ""
                     }
@@ -293,16 +323,22 @@ public enum YAMLLoader {
                     default: style = .plain
                     }
                     node = YAMLNode(kind: .scalar(text, style), mark: at, tag: tagName(scalar.tag))
-                    if let anchor { anchors[anchor] = Anchored(node: node, nodes: 1, bytes: bytes, height: 0, mark: at) }
+                    if let anchor {
+                        anchors[anchor] = Anchored(node: node, nodes: 1, bytes: bytes, height: 0, mark: at)
+                    }
 
                 case YAML_ALIAS_EVENT:
                     let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
                     guard let anchored = anchors[name] else {
                         if openAnchors[name] != nil {
-                            throw YAMLError(kind: .composer, message: "the alias *\(name) is inside the node it refers to (a recursive structure); refusing to load it",
-                                            mark: at, context: nil, contextMark: nil)
+                            throw YAMLError(
+                                kind: .composer,
+                                message:
+                                    "the alias *\(name) is inside the node it refers to (a recursive structure); refusing to load it",
+                                mark: at, context: nil, contextMark: nil)
                         }
-                        throw YAMLError(kind: .composer, message: "found undefined alias", mark: at, context: nil, contextMark: nil)
+                        throw YAMLError(
+                            kind: .composer, message: "found undefined alias", mark: at, context: nil, contextMark: nil)
                     }
                     // A copy costs what the anchored node cost, and nests as deep as it does.
                     guard frames.count + anchored.height < maximumDepth else { throw tooDeep(at: at) }
@@ -315,7 +351,9 @@ public enum YAMLLoader {
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     try enter(depth: frames.count, at: at)
                     let isMapping = event.type == YAML_MAPPING_START_EVENT
-                    let anchor = (isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor).map { String(cString: $0) }
+                    let anchor = (isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor).map {
+                        String(cString: $0)
+                    }
                     try checkNew(anchor: anchor, at: at)
                     if let anchor { openAnchors[anchor] = at }
                     let tag = tagName(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
@@ -324,11 +362,14 @@ public enum YAMLLoader {
 
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     guard let frame = frames.popLast() else { continue }
-                    node = YAMLNode(kind: frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), mark: frame.mark, tag: frame.tag)
+                    node = YAMLNode(
+                        kind: frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items), mark: frame.mark,
+                        tag: frame.tag)
                     (nodes, bytes, height) = (frame.nodes, frame.bytes, frame.height)
                     if let anchor = frame.anchor {
                         openAnchors[anchor] = nil
-                        anchors[anchor] = Anchored(node: node, nodes: nodes, bytes: bytes, height: height, mark: frame.mark)
+                        anchors[anchor] = Anchored(
+                            node: node, nodes: nodes, bytes: bytes, height: height, mark: frame.mark)
                     }
 
                 default:

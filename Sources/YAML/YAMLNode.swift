@@ -6,7 +6,10 @@
 public struct Mark: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let line: Int
     public let column: Int
-    public init(line: Int, column: Int) { self.line = line; self.column = column }
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
     public var description: String { "\(line):\(column)" }
     public static func < (a: Mark, b: Mark) -> Bool { (a.line, a.column) < (b.line, b.column) }
 }
@@ -18,7 +21,10 @@ public enum ScalarStyle: String, Hashable, Sendable {
 public struct YAMLPair: Hashable, Sendable {
     public let key: YAMLNode
     public let value: YAMLNode
-    public init(key: YAMLNode, value: YAMLNode) { self.key = key; self.value = value }
+    public init(key: YAMLNode, value: YAMLNode) {
+        self.key = key
+        self.value = value
+    }
 }
 
 public struct YAMLNode: Hashable, Sendable {

@@ -23,7 +23,8 @@ public enum YAMLScalarValue: Hashable, Sendable {
         }
         guard let first = text.utf8.first else { return .string(text) }
         // Every int, float and timestamp starts with a sign, a digit or a dot.
-        let startsNumeric = first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+        let startsNumeric =
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
             || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
         guard startsNumeric else { return .string(text) }
         let bytes = Array(text.utf8)
@@ -47,7 +48,12 @@ public enum YAMLScalarValue: Hashable, Sendable {
     public static func parseFloat(_ text: String) -> Double {
         var t = String(text.filter { $0 != "_" }).lowercased()
         var sign = 1.0
-        if t.hasPrefix("-") { sign = -1; t.removeFirst() } else if t.hasPrefix("+") { t.removeFirst() }
+        if t.hasPrefix("-") {
+            sign = -1
+            t.removeFirst()
+        } else if t.hasPrefix("+") {
+            t.removeFirst()
+        }
         if t == ".inf" { return sign * .infinity }
         if t == ".nan" { return .nan }
         if t.contains(":") {

@@ -22,7 +22,11 @@ struct MLEnv: AsyncParsableCommand {
             Exit codes: 0 success, 1 findings or unsatisfiable, 2 bad usage or unreadable input.
             """,
         version: MLEnvVersion.current,
-        subcommands: [InspectCommand.self, ResolveCommand.self, LockCommand.self, DockerfileCommand.self, AzureMLCommand.self, PackageCommand.self, ProfilesCommand.self, SearchCommand.self, ChannelsCommand.self, MirrorCommand.self, ValidateCommand.self, SpecCommand.self, LintCommand.self, CacheCommand.self]
+        subcommands: [
+            InspectCommand.self, ResolveCommand.self, LockCommand.self, DockerfileCommand.self, AzureMLCommand.self,
+            PackageCommand.self, ProfilesCommand.self, SearchCommand.self, ChannelsCommand.self, MirrorCommand.self,
+            ValidateCommand.self, SpecCommand.self, LintCommand.self, CacheCommand.self
+        ]
     )
 
     static func main() async {
@@ -50,10 +54,14 @@ struct MLEnv: AsyncParsableCommand {
     /// of the ~25 ms a warm resolve takes. Help and version requests, and anything this parse does
     /// not accept, go through the root parse, so that every message reads exactly as before.
     private static func parseSubcommandOrRoot(_ arguments: ArraySlice<String>) throws -> ParsableCommand {
-        let helpOrVersion: Set<String> = ["-h", "--help", "help", "--version", "--experimental-dump-help", "--generate-completion-script"]
-        if let name = arguments.first, let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name }),
-           !arguments.contains(where: { helpOrVersion.contains($0) || $0.hasPrefix("--generate-completion-script=") }),
-           let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst())) {
+        let helpOrVersion: Set<String> = [
+            "-h", "--help", "help", "--version", "--experimental-dump-help", "--generate-completion-script"
+        ]
+        if let name = arguments.first,
+            let subcommand = configuration.subcommands.first(where: { $0.configuration.commandName == name }),
+            !arguments.contains(where: { helpOrVersion.contains($0) || $0.hasPrefix("--generate-completion-script=") }),
+            let command = try? subcommand.parseAsRoot(Array(arguments.dropFirst()))
+        {
             return command
         }
         return try parseAsRoot(Array(arguments))

@@ -32,8 +32,10 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     /// The mode for this process: live only on a terminal that can redraw, outside CI.
-    static func mode(environment: [String: String] = ProcessInfo.processInfo.environment,
-                     isTerminal: Bool = StandardError.isTerminal) -> Mode {
+    static func mode(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        isTerminal: Bool = StandardError.isTerminal
+    ) -> Mode {
         guard isTerminal else { return .lines }
         if let ci = environment["CI"], !ci.isEmpty, ci != "0", ci.lowercased() != "false" { return .lines }
         if environment["TERM"] == "dumb" { return .lines }
@@ -111,7 +113,9 @@ final class ProgressLine: @unchecked Sendable {
     static func terminalWidth() -> Int {
         var size = winsize()
         if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
         return 80
     }
 

@@ -6,7 +6,8 @@ import Foundation
 import Testing
 
 enum PackageGraph {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     struct Module: Equatable, CustomStringConvertible {
         let name: String
@@ -18,7 +19,9 @@ enum PackageGraph {
     enum ParseError: Error, CustomStringConvertible {
         case malformed(String)
         var description: String {
-            switch self { case .malformed(let why): return why }
+            switch self {
+            case .malformed(let why): return why
+            }
         }
     }
 
@@ -29,20 +32,32 @@ enum PackageGraph {
     /// Targets of a manifest, by name. Test targets are left out; `.product(name: A, package: B)`
     /// is the dependency `A (B)`.
     static func manifestModules(_ manifest: String) throws -> [String: Module] {
-        let kinds = [".systemLibrary(": "system library", ".executableTarget(": "executable", ".target(": "library", ".testTarget(": "test"]
+        let kinds = [
+            ".systemLibrary(": "system library", ".executableTarget(": "executable", ".target(": "library",
+            ".testTarget(": "test"
+        ]
         let text = Array(strippingComments(manifest))
         var modules: [String: Module] = [:]
         var i = 0
         while i < text.count {
-            guard let (opener, kind) = kinds.first(where: { matches(text, at: i, $0.key) }) else { i += 1; continue }
+            guard let (opener, kind) = kinds.first(where: { matches(text, at: i, $0.key) }) else {
+                i += 1
+                continue
+            }
             let start = i + opener.count - 1
             let end = try closing(text, from: start)
             let body = String(text[(start + 1)..<end])
             i = end + 1
             guard kind != "test" else { continue }
-            guard let name = firstString(after: "name:", in: body) else { throw ParseError.malformed("a \(opener) without a name") }
+            guard let name = firstString(after: "name:", in: body) else {
+                throw ParseError.malformed("a \(opener) without a name")
+            }
             // A C target that links a system library is still a C target of this package.
-            let cKind = kind == "library" && FileManager.default.fileExists(atPath: repository.appendingPathComponent("Sources/\(name)/include").path) ? "C library" : kind
+            let cKind =
+                kind == "library"
+                    && FileManager.default.fileExists(
+                        atPath: repository.appendingPathComponent("Sources/\(name)/include").path)
+                ? "C library" : kind
             modules[name] = Module(name: name, kind: cKind, dependencies: try dependencies(in: body))
         }
         return modules
@@ -63,13 +78,16 @@ enum PackageGraph {
             } else if matches(rest, at: j, ".product(") {
                 let end = try closing(rest, from: j + ".product".count)
                 let call = String(rest[j...end])
-                guard let name = firstString(after: "name:", in: call), let package = firstString(after: "package:", in: call) else {
+                guard let name = firstString(after: "name:", in: call),
+                    let package = firstString(after: "package:", in: call)
+                else {
                     throw ParseError.malformed("a product dependency without name and package: \(call)")
                 }
                 result.insert("\(name) (\(package))")
                 j = end + 1
             } else if rest[j] == "." {
-                throw ParseError.malformed("a dependency form this test does not read: \(String(rest[j..<min(close, j + 40)]))")
+                throw ParseError.malformed(
+                    "a dependency form this test does not read: \(String(rest[j..<min(close, j + 40)]))")
             } else {
                 j += 1
             }
@@ -110,11 +128,19 @@ enum PackageGraph {
     private static func closing(_ text: [Character], from open: Int) throws -> Int {
         let pairs: [Character: Character] = ["(": ")", "[": "]"]
         guard let want = pairs[text[open]] else { throw ParseError.malformed("no bracket at \(open)") }
-        var depth = 0, inString = false
+        var depth = 0
+        var inString = false
         for k in open..<text.count {
             let c = text[k]
-            if inString { if c == "\"" { inString = false }; continue }
-            if c == "\"" { inString = true } else if c == text[open] { depth += 1 } else if c == want {
+            if inString {
+                if c == "\"" { inString = false }
+                continue
+            }
+            if c == "\"" {
+                inString = true
+            } else if c == text[open] {
+                depth += 1
+            } else if c == want {
                 depth -= 1
                 if depth == 0 { return k }
             }
@@ -144,12 +170,15 @@ enum PackageGraph {
         let manifest = try PackageGraph.manifestModules(PackageGraph.text("Package.swift"))
         let documented = try PackageGraph.documentedModules(PackageGraph.text("docs/architecture.md"))
         #expect(manifest.count >= 15, "Package.swift read as \(manifest.keys.sorted())")
-        let missing = Set(manifest.keys).subtracting(documented.keys), extra = Set(documented.keys).subtracting(manifest.keys)
+        let missing = Set(manifest.keys).subtracting(documented.keys)
+        let extra = Set(documented.keys).subtracting(manifest.keys)
         #expect(missing.isEmpty, "targets of Package.swift not in docs/architecture.md: \(missing.sorted())")
         #expect(extra.isEmpty, "docs/architecture.md names targets Package.swift does not have: \(extra.sorted())")
         for name in manifest.keys.sorted() {
             guard let doc = documented[name], let real = manifest[name] else { continue }
-            #expect(doc == real, """
+            #expect(
+                doc == real,
+                """
                 \(name) differs:
                   Package.swift:         \(real)
                   docs/architecture.md:  \(doc)
@@ -173,7 +202,9 @@ enum PackageGraph {
         #expect(modules.keys.sorted() == ["A", "B", "CFoo", "tool"])
         #expect(modules["B"]?.dependencies == ["A", "CFoo"])
         #expect(modules["CFoo"]?.kind == "system library")
-        #expect(modules["tool"] == PackageGraph.Module(name: "tool", kind: "executable", dependencies: ["B", "Parser (swift-parser)"]))
+        #expect(
+            modules["tool"]
+                == PackageGraph.Module(name: "tool", kind: "executable", dependencies: ["B", "Parser (swift-parser)"]))
         let table = """
             | module | kind | owns | depends on |
             |---|---|---|---|

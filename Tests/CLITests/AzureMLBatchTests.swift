@@ -46,9 +46,12 @@ import Testing
         print(json.dumps({"columns": list(result.columns), "rows": result.astype(str).values.tolist()}))
         """
 
-    static func python(_ python: String, _ script: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        let result = try CLI.runProcess(python, ["-c", script] + arguments, in: "/",
-                                        environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    static func python(_ python: String, _ script: String, _ arguments: [String], environment: [String: String] = [:])
+        throws -> (Int32, String, String)
+    {
+        let result = try CLI.runProcess(
+            python, ["-c", script] + arguments, in: "/",
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         return (result.status, result.stdout, result.stderr)
     }
 
@@ -56,15 +59,22 @@ import Testing
         let root = try AzureMLCommandTests.scratch("batch")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure")
-        let result = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded", "--deployment", "azureml-batch",
-                                  "--compute", "gpu-cluster", "--mini-batch-size", "20", "--max-retries", "5", "--retry-timeout", "600",
-                                  "--error-threshold", "7", "--max-concurrency-per-instance", "2", "--instance-count", "3",
-                                  "--endpoint", "iris-batch", "--format", "json"])
+        let result = try CLI.run([
+            "azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded", "--deployment",
+            "azureml-batch",
+            "--compute", "gpu-cluster", "--mini-batch-size", "20", "--max-retries", "5", "--retry-timeout", "600",
+            "--error-threshold", "7", "--max-concurrency-per-instance", "2", "--instance-count", "3",
+            "--endpoint", "iris-batch", "--format", "json"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let listed = try JSONValue.parse(string: result.stdout)["files"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(listed.map { URL(fileURLWithPath: $0).lastPathComponent } == ["environment.yml", "conda.yml", "batch_driver.py", "deployment.yml", "README.md"])
+        #expect(
+            listed.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+                "environment.yml", "conda.yml", "batch_driver.py", "deployment.yml", "README.md"
+            ])
         let deployment = try String(contentsOf: out.appendingPathComponent("deployment.yml"), encoding: .utf8)
-        #expect(deployment.contains("$schema: https://azuremlschemas.azureedge.net/latest/batchDeployment.schema.json\n"))
+        #expect(
+            deployment.contains("$schema: https://azuremlschemas.azureedge.net/latest/batchDeployment.schema.json\n"))
         #expect(deployment.contains("\ntype: model\n") && deployment.contains("\ncompute: azureml:gpu-cluster\n"))
         #expect(!deployment.contains(": " + CLI.repository.path) && !deployment.contains(": /tmp"))
         let conda = try String(contentsOf: out.appendingPathComponent("conda.yml"), encoding: .utf8)
@@ -83,7 +93,11 @@ import Testing
         #expect(loaded["name"] == "blue")
         #expect(loaded["endpoint"] == "iris-batch")
         #expect(loaded["model_type"] == "mlflow_model")
-        #expect(loaded["model_path"] == .string(AzureMLCommandTests.realpath(CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path)))
+        #expect(
+            loaded["model_path"]
+                == .string(
+                    AzureMLCommandTests.realpath(
+                        CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path)))
         #expect(loaded["compute"] == "gpu-cluster")  // the loader reads azureml:NAME as the cluster NAME
         #expect(loaded["instance_count"] == 3)
         #expect(loaded["mini_batch_size"] == 20)
@@ -103,27 +117,40 @@ import Testing
 
         // An image built from the bundle: environment.yml names it (no conda file, no online routes); the script stays.
         let imageOut = root.appendingPathComponent("image")
-        let imaged = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", imageOut.path, "--sources", "embedded", "--deployment", "azureml-batch",
-                                  "--image", "registry.example/iris:7"])
+        let imaged = try CLI.run([
+            "azureml", "fixtures/models/sklearn-iris", "-o", imageOut.path, "--sources", "embedded", "--deployment",
+            "azureml-batch",
+            "--image", "registry.example/iris:7"
+        ])
         #expect(imaged.status == 0, "\(imaged.stderr)")
-        let imageEnvironment = try String(contentsOf: imageOut.appendingPathComponent("environment.yml"), encoding: .utf8)
-        #expect(imageEnvironment.contains("\nimage: registry.example/iris:7\n") && !imageEnvironment.contains("inference_config"), "\(imageEnvironment)")
+        let imageEnvironment = try String(
+            contentsOf: imageOut.appendingPathComponent("environment.yml"), encoding: .utf8)
+        #expect(
+            imageEnvironment.contains("\nimage: registry.example/iris:7\n")
+                && !imageEnvironment.contains("inference_config"), "\(imageEnvironment)")
         #expect(!FileManager.default.fileExists(atPath: imageOut.appendingPathComponent("conda.yml").path))
         let (imageStatus, imageStdout, imageErr) = try Self.python(AzureLoader.python, Self.loader, [imageOut.path])
         #expect(imageStatus == 0, "\(imageErr)")
         let imageLoaded = try JSONValue.parse(string: imageStdout)
-        #expect(imageLoaded["environment_image"] == "registry.example/iris:7" && imageLoaded["environment_has_conda"] == false)
+        #expect(
+            imageLoaded["environment_image"] == "registry.example/iris:7"
+                && imageLoaded["environment_has_conda"] == false)
         #expect(imageLoaded["scoring_script"] == "batch_driver.py")
 
         // No-code: no environment, no script, no variables; the loader still accepts it.
         let noCode = root.appendingPathComponent("nocode")
-        let plain = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", noCode.path, "--sources", "embedded", "--deployment", "azureml-batch", "--no-code"])
+        let plain = try CLI.run([
+            "azureml", "fixtures/models/sklearn-iris", "-o", noCode.path, "--sources", "embedded", "--deployment",
+            "azureml-batch", "--no-code"
+        ])
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(!FileManager.default.fileExists(atPath: noCode.appendingPathComponent("score").path))
         let (plainStatus, plainOut, plainErr) = try Self.python(AzureLoader.python, Self.loader, [noCode.path])
         #expect(plainStatus == 0, "\(plainErr)")
         let plainLoaded = try JSONValue.parse(string: plainOut)
-        #expect(plainLoaded["code"] == .null && plainLoaded["environment_image"] == .null && plainLoaded["variables"] == [:])
+        #expect(
+            plainLoaded["code"] == .null && plainLoaded["environment_image"] == .null && plainLoaded["variables"] == [:]
+        )
         #expect(plainLoaded["compute"] == "cpu-cluster" && plainLoaded["mini_batch_size"] == 10)
     }
 
@@ -132,7 +159,10 @@ import Testing
         let root = try AzureMLCommandTests.scratch("batch-run")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure")
-        let result = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded", "--deployment", "azureml-batch"])
+        let result = try CLI.run([
+            "azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded", "--deployment",
+            "azureml-batch"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         guard MLflowServer.available else {
             if MLflowServer.required { Issue.record("mlflow is not installed in .venv-mlflow-server") }
@@ -141,16 +171,19 @@ import Testing
         // Azure mounts the model as AZUREML_MODEL_DIR/<folder>; the deployment names the folder.
         let modelDir = root.appendingPathComponent("azureml-models")
         try FileManager.default.createDirectory(at: modelDir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path,
-                                         toPath: modelDir.appendingPathComponent("sklearn-iris").path)
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path,
+            toPath: modelDir.appendingPathComponent("sklearn-iris").path)
         let header = "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n"
-        try (header + "5.1,3.5,1.4,0.2\n7.0,3.2,4.7,1.4\n").write(to: root.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        try (header + "5.1,3.5,1.4,0.2\n7.0,3.2,4.7,1.4\n").write(
+            to: root.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
         try #"{"sepal length (cm)": 6.3, "sepal width (cm)": 3.3, "petal length (cm)": 6.0, "petal width (cm)": 2.5}"#
             .appending("\n").write(to: root.appendingPathComponent("b.jsonl"), atomically: true, encoding: .utf8)
         let files = [root.appendingPathComponent("a.csv").path, root.appendingPathComponent("b.jsonl").path]
-        let (status, stdout, stderr) = try Self.python(MLflowServer.python, Self.driver,
-                                                       [out.appendingPathComponent("score/batch_driver.py").path, modelDir.path] + files,
-                                                       environment: ["MLFLOW_MODEL_FOLDER": "sklearn-iris"])
+        let (status, stdout, stderr) = try Self.python(
+            MLflowServer.python, Self.driver,
+            [out.appendingPathComponent("score/batch_driver.py").path, modelDir.path] + files,
+            environment: ["MLFLOW_MODEL_FOLDER": "sklearn-iris"])
         #expect(status == 0, "the batch driver failed:\n\(stderr.suffix(3000))")
         let scored = try JSONValue.parse(string: stdout.split(separator: "\n").last.map(String.init) ?? "")
         #expect(scored["columns"] == ["file", "prediction"])
@@ -158,9 +191,13 @@ import Testing
 
         // A file type it does not read fails the mini batch, naming the file.
         try "x".write(to: root.appendingPathComponent("c.txt"), atomically: true, encoding: .utf8)
-        let (badStatus, _, badErr) = try Self.python(MLflowServer.python, Self.driver,
-                                                     [out.appendingPathComponent("score/batch_driver.py").path, modelDir.path, root.appendingPathComponent("c.txt").path],
-                                                     environment: ["MLFLOW_MODEL_FOLDER": "sklearn-iris"])
+        let (badStatus, _, badErr) = try Self.python(
+            MLflowServer.python, Self.driver,
+            [
+                out.appendingPathComponent("score/batch_driver.py").path, modelDir.path,
+                root.appendingPathComponent("c.txt").path
+            ],
+            environment: ["MLFLOW_MODEL_FOLDER": "sklearn-iris"])
         #expect(badStatus != 0)
         #expect(badErr.contains("c.txt: expected a .csv, .parquet, .json or .jsonl file"), "\(badErr.suffix(2000))")
     }

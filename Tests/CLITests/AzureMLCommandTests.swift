@@ -76,35 +76,50 @@ enum AzureLoader {
     static func realpath(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
 
     @Test func loaderIsPresentWhereRequired() {
-        if AzureLoader.required { #expect(AzureLoader.available, "azure-ai-ml is not installed in .venv-azureml (run scripts/python-tools)") }
+        if AzureLoader.required {
+            #expect(AzureLoader.available, "azure-ai-ml is not installed in .venv-azureml (run scripts/python-tools)")
+        }
     }
 
-    @Test(arguments: [("sklearn-conda", "scikit-learn==1.5.2", "python=3.11.9="), ("sklearn-iris", "scikit-learn==1.7.2", "python=3.11.7=")])
+    @Test(arguments: [
+        ("sklearn-conda", "scikit-learn==1.5.2", "python=3.11.9="),
+        ("sklearn-iris", "scikit-learn==1.7.2", "python=3.11.7=")
+    ])
     func writesTheLockedDeployment(_ fixture: String, _ pin: String, _ python: String) throws {
         let root = try Self.scratch(fixture)
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure")
-        let result = try CLI.run(["azureml", "fixtures/models/\(fixture)", "-o", out.path, "--sources", "embedded", "--format", "json"])
+        let result = try CLI.run([
+            "azureml", "fixtures/models/\(fixture)", "-o", out.path, "--sources", "embedded", "--format", "json"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let listed = try JSONValue.parse(string: result.stdout)["files"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(listed.map { URL(fileURLWithPath: $0).lastPathComponent } == ["environment.yml", "conda.yml", "score.py", "deployment.yml", "README.md"])
+        #expect(
+            listed.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+                "environment.yml", "conda.yml", "score.py", "deployment.yml", "README.md"
+            ])
         for path in listed { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
 
         let deployment = try String(contentsOf: out.appendingPathComponent("deployment.yml"), encoding: .utf8)
         let environment = try String(contentsOf: out.appendingPathComponent("environment.yml"), encoding: .utf8)
         let conda = try String(contentsOf: out.appendingPathComponent("conda.yml"), encoding: .utf8)
-        #expect(deployment.contains("$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"))
+        #expect(
+            deployment.contains(
+                "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json"))
         #expect(environment.contains("$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json"))
         // The model's path is relative to DIR: no path of this machine in the files.
         #expect(deployment.contains("\n  path: ../"), "\(deployment)")
-        for text in [deployment, environment, conda] { #expect(!text.contains(": " + CLI.repository.path) && !text.contains(": /tmp")) }
+        for text in [deployment, environment, conda] {
+            #expect(!text.contains(": " + CLI.repository.path) && !text.contains(": /tmp"))
+        }
         #expect(conda.contains("  - \(pin)\n"))
         // The scoring script is the bundle's.
         let score = try String(contentsOf: out.appendingPathComponent("score/score.py"), encoding: .utf8)
         #expect(score.contains("def init(") && score.contains("def run("))
 
         let loaded = try AzureLoader.loadOrSkip(out)
-        let env = loaded["environment"], dep = loaded["deployment"]
+        let env = loaded["environment"]
+        let dep = loaded["deployment"]
         #expect(env?["name"] == .string(fixture))
         #expect(env?["version"] == "1")
         #expect(env?["image"] == .string(Self.image))
@@ -115,13 +130,17 @@ enum AzureLoader {
         #expect(pipPins.contains("azureml-inference-server-http==1.4.1"))
         #expect(pipPins.contains("azureml-ai-monitoring==1.0.0"))
         #expect(pipPins.allSatisfy { $0.contains("==") }, "every pip package pinned: \(pipPins)")
-        #expect(condaPins.allSatisfy { $0.split(separator: "=").count == 3 }, "every conda package pinned with its build: \(condaPins)")
+        #expect(
+            condaPins.allSatisfy { $0.split(separator: "=").count == 3 },
+            "every conda package pinned with its build: \(condaPins)")
 
         #expect(dep?["type"] == "ManagedOnlineDeployment")
         #expect(dep?["name"] == "blue")
         #expect(dep?["endpoint"] == .string(fixture))
         #expect(dep?["model_type"] == "mlflow_model")
-        #expect(dep?["model_path"] == .string(Self.realpath(CLI.repository.appendingPathComponent("fixtures/models/\(fixture)").path)))
+        #expect(
+            dep?["model_path"]
+                == .string(Self.realpath(CLI.repository.appendingPathComponent("fixtures/models/\(fixture)").path)))
         #expect(dep?["environment_name"] == .string(fixture))
         #expect(dep?["environment_image"] == .string(Self.image))
         #expect(dep?["environment_has_conda"] == true)
@@ -136,14 +155,17 @@ enum AzureLoader {
         let root = try Self.scratch("image")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure")
-        let result = try CLI.run(["azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded",
-                                  "--image", "registry.example/iris:7", "--endpoint", "iris-prod", "--deployment-name", "green",
-                                  "--instance-type", "Standard_F4s_v2", "--instance-count", "2", "--name", "iris_env", "--version", "3"])
+        let result = try CLI.run([
+            "azureml", "fixtures/models/sklearn-iris", "-o", out.path, "--sources", "embedded",
+            "--image", "registry.example/iris:7", "--endpoint", "iris-prod", "--deployment-name", "green",
+            "--instance-type", "Standard_F4s_v2", "--instance-count", "2", "--name", "iris_env", "--version", "3"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("conda.yml").path))
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("score").path))
         let loaded = try AzureLoader.loadOrSkip(out)
-        let env = loaded["environment"], dep = loaded["deployment"]
+        let env = loaded["environment"]
+        let dep = loaded["deployment"]
         #expect(env?["name"] == "iris_env")
         #expect(env?["version"] == "3")
         #expect(env?["image"] == "registry.example/iris:7")
@@ -165,10 +187,14 @@ enum AzureLoader {
         let root = try Self.scratch("nocode")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure")
-        let result = try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--sources", "embedded", "--no-code"])
+        let result = try CLI.run([
+            "azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--sources", "embedded", "--no-code"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let deployment = try String(contentsOf: out.appendingPathComponent("deployment.yml"), encoding: .utf8)
-        #expect(!deployment.contains("\nenvironment:") && !deployment.contains("environment_variables:") && !deployment.contains("code_configuration:"))
+        #expect(
+            !deployment.contains("\nenvironment:") && !deployment.contains("environment_variables:")
+                && !deployment.contains("code_configuration:"))
         let loaded = try AzureLoader.loadOrSkip(out)
         #expect(loaded["deployment"]?["environment_name"] == .null)
         #expect(loaded["deployment"]?["variables"] == [:])
@@ -182,7 +208,8 @@ enum AzureLoader {
         defer { try? FileManager.default.removeItem(at: root) }
         let hostile = "x: 1\n\"quoted\" #' {a}\nname: evil"
         let model = root.appendingPathComponent(hostile)
-        try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda"), to: model)
+        try FileManager.default.copyItem(
+            at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda"), to: model)
         let out = root.appendingPathComponent("azure")
         let result = try CLI.run(["azureml", model.path, "-o", out.path, "--sources", "embedded"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -200,11 +227,17 @@ enum AzureLoader {
         let root = try Self.scratch("refusals")
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("azure").path
-        let other = try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out, "--deployment", "kubernetes-online"])
+        let other = try CLI.run([
+            "azureml", "fixtures/models/sklearn-conda", "-o", out, "--deployment", "kubernetes-online"
+        ])
         #expect(other.status == 2)
-        #expect(other.stderr.contains("azureml-online") && other.stderr.contains("azureml-batch") && other.stderr.contains("not kubernetes-online"), "\(other.stderr)")
-        for bad in [["--endpoint", "9lives"], ["--deployment-name", "ab"], ["--name", "bad name"], ["--instance-count", "0"],
-                    ["--image", "x:1", "--no-code"]] {
+        #expect(
+            other.stderr.contains("azureml-online") && other.stderr.contains("azureml-batch")
+                && other.stderr.contains("not kubernetes-online"), "\(other.stderr)")
+        for bad in [
+            ["--endpoint", "9lives"], ["--deployment-name", "ab"], ["--name", "bad name"], ["--instance-count", "0"],
+            ["--image", "x:1", "--no-code"]
+        ] {
             let result = try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out] + bad)
             #expect(result.status == 2, "\(bad): \(result.stderr)")
         }
@@ -219,10 +252,16 @@ enum AzureLoader {
         #expect(first.status == 0, "\(first.stderr)")
         // The same inputs give the same bytes: no conflict.
         #expect(try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out.path]).status == 0)
-        let changed = try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--instance-type", "Standard_F4s_v2"])
+        let changed = try CLI.run([
+            "azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--instance-type", "Standard_F4s_v2"
+        ])
         #expect(changed.status == 2)
-        #expect(changed.stderr.contains("refusing to overwrite") && changed.stderr.contains("deployment.yml"), "\(changed.stderr)")
-        let forced = try CLI.run(["azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--instance-type", "Standard_F4s_v2", "--force"])
+        #expect(
+            changed.stderr.contains("refusing to overwrite") && changed.stderr.contains("deployment.yml"),
+            "\(changed.stderr)")
+        let forced = try CLI.run([
+            "azureml", "fixtures/models/sklearn-conda", "-o", out.path, "--instance-type", "Standard_F4s_v2", "--force"
+        ])
         #expect(forced.status == 0, "\(forced.stderr)")
         let deployment = try String(contentsOf: out.appendingPathComponent("deployment.yml"), encoding: .utf8)
         #expect(deployment.contains("instance_type: Standard_F4s_v2\n"))

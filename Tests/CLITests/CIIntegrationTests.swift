@@ -19,7 +19,9 @@ enum CITools {
     }
 
     /// A command run to its end, standard error folded into standard output.
-    static func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String]) throws -> (status: Int32, output: String) {
+    static func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String])
+        throws -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -37,7 +39,8 @@ enum CITools {
 
     /// A scratch folder under the system's temporary directory.
     static func scratch(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-\(name)-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-\(name)-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -46,7 +49,9 @@ enum CITools {
 @Suite(.serialized) struct PreCommitHookTests {
     @Test func preCommitIsPresentWhereRequired() {
         // `make test` installs it (scripts/python-tools); CI sets MLENV_REQUIRE_TOOLS=1.
-        if CITools.requireTools { #expect(CITools.hasPreCommit, "pre-commit is not in .venv-tools: run scripts/python-tools") }
+        if CITools.requireTools {
+            #expect(CITools.hasPreCommit, "pre-commit is not in .venv-tools: run scripts/python-tools")
+        }
     }
 
     @Test func theHooksFileDeclaresBothHooks() throws {
@@ -60,8 +65,13 @@ enum CITools {
             // The files lint takes for their model: pre-commit matches them with Python's re.search.
             let pattern = try #require(hook["files"]?.scalarText)
             let regex = try NSRegularExpression(pattern: pattern)
-            func matches(_ path: String) -> Bool { regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil }
-            for path in ["models/a/MLmodel", "conda.yaml", "m/python_env.yaml", "m/requirements.txt", "m/requirements-dev.txt", ".mlenv.yaml", "x/.mlenv.yaml"] {
+            func matches(_ path: String) -> Bool {
+                regex.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
+            }
+            for path in [
+                "models/a/MLmodel", "conda.yaml", "m/python_env.yaml", "m/requirements.txt", "m/requirements-dev.txt",
+                ".mlenv.yaml", "x/.mlenv.yaml"
+            ] {
                 #expect(matches(path), "\(path)")
             }
             for path in ["models/a/model.pkl", "README.md", "m/MLmodel.bak", "m/myconda.yaml", "requirements/base.in"] {
@@ -82,13 +92,18 @@ enum CITools {
         let repo = scratch + "/repo"
         let fm = FileManager.default
         try fm.createDirectory(atPath: repo + "/models", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/conflict-pandas-monitoring").path, toPath: repo + "/models/broken")
-        try fm.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/lint/clean").path, toPath: repo + "/models/good")
+        try fm.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/conflict-pandas-monitoring").path,
+            toPath: repo + "/models/broken")
+        try fm.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/lint/clean").path, toPath: repo + "/models/good")
         // The project's own requirements: in no model, so lint skips it.
         try "requests==2.32.3\n".write(toFile: repo + "/requirements.txt", atomically: true, encoding: .utf8)
 
         var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + CITools.venv.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            CLI.binary.deletingLastPathComponent().path + ":" + CITools.venv.path + ":"
+            + (environment["PATH"] ?? "/usr/bin:/bin")
         // pre-commit's store (try-repo clones into a temporary directory) stays in the scratch folder.
         environment["PRE_COMMIT_HOME"] = scratch + "/pre-commit-cache"
         try fm.createDirectory(atPath: scratch + "/tmp", withIntermediateDirectories: true)
@@ -117,11 +132,15 @@ enum CITools {
         try git(["commit", "-q", "-m", "models"])
 
         func tryRepo(_ files: [String]) throws -> (status: Int32, output: String) {
-            try CITools.run(CITools.preCommit, ["try-repo", CLI.repository.path, "mlenv-lint-system", "--verbose", "--files"] + files,
-                            in: repo, environment: environment)
+            try CITools.run(
+                CITools.preCommit,
+                ["try-repo", CLI.repository.path, "mlenv-lint-system", "--verbose", "--files"] + files,
+                in: repo, environment: environment)
         }
 
-        let good = try tryRepo(["models/good/conda.yaml", "models/good/requirements.txt", "models/good/MLmodel", "requirements.txt"])
+        let good = try tryRepo([
+            "models/good/conda.yaml", "models/good/requirements.txt", "models/good/MLmodel", "requirements.txt"
+        ])
         #expect(good.status == 0, "\(good.output)")
         #expect(good.output.contains("Passed"), "\(good.output)")
         #expect(good.output.contains("1 model checked for azureml-online: 0 errors"), "\(good.output)")
@@ -145,10 +164,17 @@ enum CITools {
         #expect(action["description"]?.scalarText?.isEmpty == false)
         let inputs = try #require(action["inputs"]?.pairs)
         let names = inputs.compactMap(\.key.scalarText)
-        for name in ["paths", "deployment", "config", "max-warnings", "args", "sarif-file", "upload-sarif", "category", "fail-on-findings", "mlenv", "swift-version"] {
+        for name in [
+            "paths", "deployment", "config", "max-warnings", "args", "sarif-file", "upload-sarif", "category",
+            "fail-on-findings", "mlenv", "swift-version"
+        ] {
             #expect(names.contains(name), "input \(name)")
         }
-        for input in inputs { #expect(input.value["description"]?.scalarText != nil, "input \(input.key.scalarText ?? "?") has no description") }
+        for input in inputs {
+            #expect(
+                input.value["description"]?.scalarText != nil, "input \(input.key.scalarText ?? "?") has no description"
+            )
+        }
         #expect(action["outputs"]?["sarif-file"]?["value"]?.scalarText != nil)
         #expect(action["outputs"]?["exit-code"]?["value"]?.scalarText != nil)
 
@@ -167,7 +193,9 @@ enum CITools {
         let lint = try #require(steps.first { $0["id"]?.scalarText == "lint" })
         #expect(lint["run"]?.scalarText?.contains("--format sarif") == true)
         // Inputs reach scripts through env, never pasted into the script (script injection).
-        for step in steps { #expect(step["run"]?.scalarText?.contains("${{") != true, "\(step["name"]?.scalarText ?? "?")") }
+        for step in steps {
+            #expect(step["run"]?.scalarText?.contains("${{") != true, "\(step["name"]?.scalarText ?? "?")")
+        }
     }
 
     /// The action's lint step as the runner runs it (`bash -eo pipefail`), with the debug mlenv:
@@ -179,15 +207,23 @@ enum CITools {
         let scratch = try CITools.scratch("action")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-        func step(paths: String, extra: [String: String] = [:]) throws -> (status: Int32, output: String, outputs: String) {
+        func step(paths: String, extra: [String: String] = [:]) throws -> (
+            status: Int32, output: String, outputs: String
+        ) {
             let outputs = scratch + "/github-output-\(UUID().uuidString)"
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "CI")
-            environment.merge(["MLENV": CLI.binary.path, "LINT_PATHS": paths, "LINT_DEPLOYMENT": "", "LINT_CONFIG": "", "LINT_MAX_WARNINGS": "",
-                               "LINT_ARGS": "--as-of 2026-11-25", "SARIF_FILE": scratch + "/reports/mlenv.sarif", "GITHUB_OUTPUT": outputs,
-                               "MLENV_SOURCES": "embedded"]) { $1 }
+            environment.merge([
+                "MLENV": CLI.binary.path, "LINT_PATHS": paths, "LINT_DEPLOYMENT": "", "LINT_CONFIG": "",
+                "LINT_MAX_WARNINGS": "",
+                "LINT_ARGS": "--as-of 2026-11-25", "SARIF_FILE": scratch + "/reports/mlenv.sarif",
+                "GITHUB_OUTPUT": outputs,
+                "MLENV_SOURCES": "embedded"
+            ]) { $1 }
             environment.merge(extra) { $1 }
-            let result = try CITools.run("/bin/bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], in: CLI.repository.path, environment: environment)
+            let result = try CITools.run(
+                "/bin/bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], in: CLI.repository.path,
+                environment: environment)
             return (result.status, result.output, (try? String(contentsOfFile: outputs, encoding: .utf8)) ?? "")
         }
 
@@ -195,11 +231,13 @@ enum CITools {
         #expect(findings.status == 0, "\(findings.output)")
         #expect(findings.outputs.contains("exit-code=1\n"), "\(findings.outputs)")
         #expect(findings.outputs.contains("sarif-file=\(scratch)/reports/mlenv.sarif\n"))
-        let sarif = try JSONValue.parse(string: try String(contentsOfFile: scratch + "/reports/mlenv.sarif", encoding: .utf8))
+        let sarif = try JSONValue.parse(
+            string: try String(contentsOfFile: scratch + "/reports/mlenv.sarif", encoding: .utf8))
         let results = sarif["runs"]?.arrayValue?.first?["results"]?.arrayValue ?? []
         #expect(results.contains { $0["ruleId"] == "MLE041" }, "\(results.count) results")
 
-        let clean = try step(paths: "fixtures/lint/clean", extra: ["LINT_MAX_WARNINGS": "0", "LINT_DEPLOYMENT": "azureml-online"])
+        let clean = try step(
+            paths: "fixtures/lint/clean", extra: ["LINT_MAX_WARNINGS": "0", "LINT_DEPLOYMENT": "azureml-online"])
         #expect(clean.status == 0 && clean.outputs.contains("exit-code=0\n"), "\(clean.output)\(clean.outputs)")
 
         let bad = try step(paths: "fixtures/does-not-exist")
@@ -212,7 +250,8 @@ enum CITools {
     @Test func theDocumentedWorkflowUsesTheActionAndMayUploadSARIF() throws {
         let text = try String(contentsOf: CLI.repository.appendingPathComponent("docs/ci.md"), encoding: .utf8)
         let blocks = Self.yamlBlocks(text)
-        let workflowText = try #require(blocks.first { $0.hasPrefix("# .github/workflows/mlenv-lint.yml\n") }, "no workflow block in docs/ci.md")
+        let workflowText = try #require(
+            blocks.first { $0.hasPrefix("# .github/workflows/mlenv-lint.yml\n") }, "no workflow block in docs/ci.md")
         let workflow = try #require(try YAMLLoader.load(string: workflowText))
         #expect(workflow["on"] != nil)
         #expect(workflow["permissions"]?["security-events"]?.scalarText == "write")
@@ -223,11 +262,15 @@ enum CITools {
         let mlenv = try #require(steps.first { $0["uses"]?.scalarText?.contains("/mlenv@") == true })
         // Every input the workflow passes is one the action declares.
         let declared = Set(try CITools.yaml("action.yml")["inputs"]?.pairs?.compactMap(\.key.scalarText) ?? [])
-        for input in mlenv["with"]?.pairs ?? [] { #expect(declared.contains(input.key.scalarText ?? ""), "\(input.key.scalarText ?? "?")") }
+        for input in mlenv["with"]?.pairs ?? [] {
+            #expect(declared.contains(input.key.scalarText ?? ""), "\(input.key.scalarText ?? "?")")
+        }
 
-        let configText = try #require(blocks.first { $0.hasPrefix("# .pre-commit-config.yaml\n") }, "no pre-commit block in docs/ci.md")
+        let configText = try #require(
+            blocks.first { $0.hasPrefix("# .pre-commit-config.yaml\n") }, "no pre-commit block in docs/ci.md")
         let config = try #require(try YAMLLoader.load(string: configText))
-        let hookIDs = Set(try CITools.yaml(".pre-commit-hooks.yaml").sequence?.compactMap { $0["id"]?.scalarText } ?? [])
+        let hookIDs = Set(
+            try CITools.yaml(".pre-commit-hooks.yaml").sequence?.compactMap { $0["id"]?.scalarText } ?? [])
         let used = config["repos"]?.sequence?.first?["hooks"]?.sequence?.compactMap { $0["id"]?.scalarText } ?? []
         #expect(!used.isEmpty && used.allSatisfy(hookIDs.contains), "\(used)")
     }
@@ -237,7 +280,10 @@ enum CITools {
         var blocks: [String] = []
         var current: [Substring]?
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line.trimmingCharacters(in: .whitespaces) == "```yaml" { current = []; continue }
+            if current == nil, line.trimmingCharacters(in: .whitespaces) == "```yaml" {
+                current = []
+                continue
+            }
             if current != nil, line.trimmingCharacters(in: .whitespaces) == "```" {
                 blocks.append(current!.joined(separator: "\n") + "\n")
                 current = nil

@@ -5,7 +5,8 @@ import JSON
 import Testing
 
 enum CLI {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The mlenv binary built next to the test bundle.
     static var binary: URL {
@@ -25,7 +26,9 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
+        -> Result
+    {
         // The tests read the embedded snapshot unless a test says otherwise.
         var environment = ProcessInfo.processInfo.environment
         if environment["MLENV_SOURCES"] == nil { environment["MLENV_SOURCES"] = "embedded" }
@@ -35,14 +38,17 @@ enum CLI {
 
     /// Any program run to its end, its output and errors read apart (both pipes at once, so a
     /// large output cannot block the child). `environment` nil: this process's.
-    static func runProcess(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String]? = nil,
-                           stdin: String? = nil) throws -> Result {
+    static func runProcess(
+        _ executable: String, _ arguments: [String], in directory: String, environment: [String: String]? = nil,
+        stdin: String? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         let input = Pipe()
@@ -53,12 +59,16 @@ enum CLI {
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }
 
@@ -77,8 +87,10 @@ enum CLI {
         #expect(json["python"]?["target"] == "3.11.9")
     }
 
-    @Test(arguments: ["no-mlmodel", "malformed-yaml", "missing-env-file", "non-utf8", "bad-signature",
-                      "include-escapes", "include-loop", "symlink-outside", "invalid-requirement", "does-not-exist"])
+    @Test(arguments: [
+        "no-mlmodel", "malformed-yaml", "missing-env-file", "non-utf8", "bad-signature",
+        "include-escapes", "include-loop", "symlink-outside", "invalid-requirement", "does-not-exist"
+    ])
     func badInputExitsTwoWithALocatedMessage(_ fixture: String) throws {
         let result = try CLI.run(["inspect", "fixtures/bad/\(fixture)"])
         #expect(result.status == 2, "\(fixture): \(result.stderr)")
@@ -88,7 +100,9 @@ enum CLI {
 
     @Test func malformedYAMLNamesFileLineAndColumn() throws {
         let result = try CLI.run(["inspect", "fixtures/bad/malformed-yaml"])
-        #expect(result.stderr.hasPrefix("error: fixtures/bad/malformed-yaml/MLmodel:5:4: invalid YAML:"), "\(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix("error: fixtures/bad/malformed-yaml/MLmodel:5:4: invalid YAML:"), "\(result.stderr)"
+        )
     }
 
     @Test func usageErrorsExitTwo() throws {
@@ -108,7 +122,9 @@ enum CLI {
     static func report(_ json: String) throws -> JSONValue { try JSONValue.parse(string: json) }
 
     @Test func resolvesAFixtureAndExitsZero() throws {
-        let result = try CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"])
+        let result = try CLI.run([
+            "resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try Self.report(result.stdout)
         #expect(report["status"]?.stringValue == "ok")
@@ -120,21 +136,28 @@ enum CLI {
     /// same as resolving that model alone; one unsatisfiable model makes the exit code 1 and a
     /// directory that is not a model makes it 2 without hiding the others.
     @Test func severalModelsKeepTheirOrderAndExitCodes() throws {
-        let models = ["fixtures/models/sklearn-iris", "fixtures/models/conflict-pandas-monitoring", "fixtures/models/sklearn-conda"]
+        let models = [
+            "fixtures/models/sklearn-iris", "fixtures/models/conflict-pandas-monitoring",
+            "fixtures/models/sklearn-conda"
+        ]
         let alone = try models.map { model -> JSONValue in
             try Self.report(CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json"]).stdout)
         }
-        let together = try CLI.run(["resolve"] + models + ["--deployment", "azureml-online", "--format", "json", "--jobs", "2"])
+        let together = try CLI.run(
+            ["resolve"] + models + ["--deployment", "azureml-online", "--format", "json", "--jobs", "2"])
         #expect(together.status == 1)
         let reports = try Self.report(together.stdout).arrayValue ?? []
         // The same reports but for the time each was made.
         func timeless(_ report: JSONValue) -> String {
-            report.serialized(pretty: true).split(separator: "\n").filter { !$0.contains("\"resolved_at\"") }.joined(separator: "\n")
+            report.serialized(pretty: true).split(separator: "\n").filter { !$0.contains("\"resolved_at\"") }.joined(
+                separator: "\n")
         }
         #expect(reports.map(timeless) == alone.map(timeless))
         #expect(reports.map { $0["status"]?.stringValue } == ["ok", "unsatisfiable", "ok"])
 
-        let withBad = try CLI.run(["resolve", models[0], "fixtures/bad/no-mlmodel", "--deployment", "mlflow-serve", "--format", "json"])
+        let withBad = try CLI.run([
+            "resolve", models[0], "fixtures/bad/no-mlmodel", "--deployment", "mlflow-serve", "--format", "json"
+        ])
         #expect(withBad.status == 2)
         #expect(withBad.stderr.contains("fixtures/bad/no-mlmodel"))
         #expect((try Self.report(withBad.stdout).arrayValue ?? []).count == 1)
@@ -143,12 +166,17 @@ enum CLI {
     /// `--tree`: every package is drawn under what asked for it; a sibling group ends with
     /// `└── ` and the column of a parent with later siblings continues with `│`.
     @Test func treeDrawsEveryPackageWithWellFormedBranches() throws {
-        let json = try Self.report(CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"]).stdout)
+        let json = try Self.report(
+            CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--format", "json"])
+                .stdout)
         let names = Set(json["packages"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
         let result = try CLI.run(["resolve", "fixtures/models/sklearn-iris", "--deployment", "mlflow-serve", "--tree"])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init).filter { $0.contains("── ") }
-        let drawn = Set(lines.compactMap { line in line.components(separatedBy: "── ").last?.split(separator: " ").first.map(String.init) })
+        let drawn = Set(
+            lines.compactMap { line in
+                line.components(separatedBy: "── ").last?.split(separator: " ").first.map(String.init)
+            })
         #expect(!names.isEmpty && names.isSubset(of: drawn))
         // Each line: a prefix of 4-character columns ("│   " or "    "), then "├── " or "└── ".
         let rows = lines.map { Array($0) }

@@ -9,20 +9,27 @@ import Foundation
 import JSON
 import Testing
 
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["MLENV_E2E"] == "1", "set MLENV_E2E=1 (make test does)"))
+@Suite(
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["MLENV_E2E"] == "1", "set MLENV_E2E=1 (make test does)"))
 struct EndToEndBundleTests {
     @Test func packageInstallOfflineAndPredict() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let first = scratch.appendingPathComponent("iris.tar.gz").path
-        let arguments = ["package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager", "virtualenv"]
+        let arguments = [
+            "package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager", "virtualenv"
+        ]
         let packaged = try CLI.run(arguments + ["-o", first])
         #expect(packaged.status == 0, "\(packaged.stderr)")
 
         let serversBefore = Self.azmlinfsrvProcesses()
-        let run = try CLI.run(["validate", first, "--run", "--format", "json", "--payload",
-                               "fixtures/payloads/sklearn-iris/azureml-valid.json", "fixtures/payloads/sklearn-iris/mlflow-split-valid.json"])
+        let run = try CLI.run([
+            "validate", first, "--run", "--format", "json", "--payload",
+            "fixtures/payloads/sklearn-iris/azureml-valid.json",
+            "fixtures/payloads/sklearn-iris/mlflow-split-valid.json"
+        ])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         // The server and the process it runs in are gone once validate has answered.
         #expect(Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
@@ -31,7 +38,9 @@ struct EndToEndBundleTests {
         #expect(report["scoring"]?["mode"] == "server")
         // The server runs the model's code: it listened on loopback only (checked in the kernel's table).
         let steps = report["steps"]?.arrayValue?.compactMap { $0["step"]?.stringValue } ?? []
-        #expect(steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") }, "\(steps)")
+        #expect(
+            steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") },
+            "\(steps)")
         let payloads = report["scoring"]?["payloads"]?.arrayValue ?? []
         let example = try #require(payloads.first { $0["name"]?.stringValue == "input_example (azureml)" })
         #expect(example["status"] == 200)
@@ -58,14 +67,18 @@ struct EndToEndBundleTests {
         try FileManager.default.copyItem(atPath: "fixtures/models/sklearn-iris", toPath: model.path)
         try FileManager.default.removeItem(at: model.appendingPathComponent("model.pkl"))
         let bundle = scratch.appendingPathComponent("broken.tar.gz").path
-        let packaged = try CLI.run(["package", model.path, "--deployment", "azureml-online", "--env-manager", "virtualenv", "-o", bundle])
+        let packaged = try CLI.run([
+            "package", model.path, "--deployment", "azureml-online", "--env-manager", "virtualenv", "-o", bundle
+        ])
         #expect(packaged.status == 0, "\(packaged.stderr)")
-        #expect(packaged.stderr.contains("python_function.model_path is 'model.pkl', which is not in the model directory"))
+        #expect(
+            packaged.stderr.contains("python_function.model_path is 'model.pkl', which is not in the model directory"))
 
         let run = try CLI.run(["validate", bundle, "--run", "--format", "json"])
         #expect(run.status == 1)
         let report = try JSONValue.parse(string: run.stdout)
-        let server = try #require(report["steps"]?.arrayValue?.first { $0["step"]?.stringValue?.hasPrefix("azmlinfsrv") == true })
+        let server = try #require(
+            report["steps"]?.arrayValue?.first { $0["step"]?.stringValue?.hasPrefix("azmlinfsrv") == true })
         #expect(server["ok"] == false)
         let step = server["step"]?.stringValue ?? ""
         #expect(step.contains("azmlinfsrv exited (status 3) before answering"), "\(step)")
@@ -80,7 +93,11 @@ struct EndToEndBundleTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let bundle = scratch.appendingPathComponent("iris.tar.gz").path
-        #expect(try CLI.run(["package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager", "virtualenv", "-o", bundle]).status == 0)
+        #expect(
+            try CLI.run([
+                "package", "fixtures/models/sklearn-iris", "--deployment", "azureml-online", "--env-manager",
+                "virtualenv", "-o", bundle
+            ]).status == 0)
 
         let serversBefore = Self.azmlinfsrvProcesses()
         let process = Process()
@@ -93,17 +110,25 @@ struct EndToEndBundleTests {
         // Wait for the server (at most 3 minutes), then interrupt mlenv.
         var started = false
         for _ in 0..<360 where process.isRunning {
-            if !Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty { started = true; break }
+            if !Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty {
+                started = true
+                break
+            }
             usleep(500_000)
         }
         try #require(started, "the server never started")
-        let scratchDirectories = { (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path))?.filter { $0.hasPrefix("mlenv-run-\(process.processIdentifier)-") } ?? [] }
+        let scratchDirectories = {
+            (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path))?.filter
+            { $0.hasPrefix("mlenv-run-\(process.processIdentifier)-") } ?? []
+        }
         #expect(scratchDirectories().count == 1)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         // Ended by the signal, or by exit(128 + 15) where the signal could not be re-raised.
-        #expect((process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM) || process.terminationStatus == 128 + SIGTERM,
-                "\(process.terminationReason) \(process.terminationStatus)")
+        #expect(
+            (process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+                || process.terminationStatus == 128 + SIGTERM,
+            "\(process.terminationReason) \(process.terminationStatus)")
         usleep(500_000)
         #expect(Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
         #expect(scratchDirectories().isEmpty)
@@ -112,9 +137,12 @@ struct EndToEndBundleTests {
     /// Processes whose command line runs azmlinfsrv.
     static func azmlinfsrvProcesses() -> Set<String> {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return Set(entries.filter { pid in
-            guard pid.allSatisfy(\.isNumber), let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            return String(decoding: line, as: UTF8.self).contains("azmlinfsrv")
-        })
+        return Set(
+            entries.filter { pid in
+                guard pid.allSatisfy(\.isNumber),
+                    let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                else { return false }
+                return String(decoding: line, as: UTF8.self).contains("azmlinfsrv")
+            })
     }
 }

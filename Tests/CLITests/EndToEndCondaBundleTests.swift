@@ -30,14 +30,16 @@ enum CondaBundleRun {
     static let noNetwork: [String: String] = [
         "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9",
         "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "all_proxy": "http://127.0.0.1:9",
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"
     ]
 
     /// What a program printed, or an error with what it said on stderr.
     static func output(_ executable: String, _ arguments: [String]) throws -> String {
         let result = try CLI.runProcess(executable, arguments, in: CLI.repository.path)
         guard result.status == 0 else {
-            throw CommandFailure(description: "\(executable) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw CommandFailure(
+                description:
+                    "\(executable) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
         return result.stdout
     }
@@ -48,7 +50,9 @@ enum CondaBundleRun {
 extension EndToEndBundleTests {
     @Test func condaBundleInstallsOfflineWithPyRattlerAndScores() throws {
         guard FileManager.default.isExecutableFile(atPath: CondaBundleRun.rattlerPython) else {
-            if ProcessInfo.processInfo.environment["MLENV_REQUIRE_TOOLS"] != nil { Issue.record("py-rattler is not installed in .venv-rattler (run scripts/python-tools)") }
+            if ProcessInfo.processInfo.environment["MLENV_REQUIRE_TOOLS"] != nil {
+                Issue.record("py-rattler is not installed in .venv-rattler (run scripts/python-tools)")
+            }
             try Test.cancel("the conda path needs .venv-rattler (scripts/python-tools installs it)")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-e2e-conda-\(getpid())")
@@ -56,21 +60,32 @@ extension EndToEndBundleTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
 
         // The model, its conda pin set to the host's Python (the one the "python" package wraps).
-        let hostVersion = try CondaBundleRun.output("/usr/bin/env", ["python3", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(hostVersion.hasPrefix("3.11."), "the fixture's wheels are for CPython 3.11; python3 is \(hostVersion)")
+        let hostVersion = try CondaBundleRun.output(
+            "/usr/bin/env", ["python3", "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(
+            hostVersion.hasPrefix("3.11."), "the fixture's wheels are for CPython 3.11; python3 is \(hostVersion)")
         let model = scratch.appendingPathComponent("sklearn-iris")
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, toPath: model.path)
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, toPath: model.path)
         let condaYAML = model.appendingPathComponent("conda.yaml")
         let declared = try String(contentsOf: condaYAML, encoding: .utf8)
         try #require(declared.contains("- python=3.11.7\n"))
-        try declared.replacingOccurrences(of: "- python=3.11.7\n", with: "- python=\(hostVersion)\n").write(to: condaYAML, atomically: true, encoding: .utf8)
+        try declared.replacingOccurrences(of: "- python=3.11.7\n", with: "- python=\(hostVersion)\n").write(
+            to: condaYAML, atomically: true, encoding: .utf8)
 
         // The channel: real .conda packages and their repodata.
         let channel = scratch.appendingPathComponent("channel").path
-        let made = try CondaBundleRun.output(CondaBundleRun.rattlerPython, [CLI.repository.appendingPathComponent("scripts/make-test-conda-channel.py").path, "--python", "python3", "--out", channel])
+        let made = try CondaBundleRun.output(
+            CondaBundleRun.rattlerPython,
+            [
+                CLI.repository.appendingPathComponent("scripts/make-test-conda-channel.py").path, "--python", "python3",
+                "--out", channel
+            ])
         #expect(made.contains("python-\(hostVersion)-h0_mlenv_host.conda"), "\(made)")
         // pip is the host's ensurepip wheel: its version is the host's.
-        let pip = try #require(try JSONValue.parse(string: made).objectValue?.entries.map(\.key).first { $0.hasPrefix("pip-") }, "\(made)")
+        let pip = try #require(
+            try JSONValue.parse(string: made).objectValue?.entries.map(\.key).first { $0.hasPrefix("pip-") }, "\(made)")
         let pipRecord = String(pip.dropLast(".tar.bz2".count))
         let pythonPackage = "\(channel)/linux-64/python-\(hostVersion)-h0_mlenv_host.conda"
         // A .conda is a zip (metadata.json, info-*.tar.zst, pkg-*.tar.zst); a .tar.bz2 a bzip2 tar.
@@ -91,12 +106,17 @@ extension EndToEndBundleTests {
         let packaged = try CLI.run(["package"] + common + ["-o", bundle])
         #expect(packaged.status == 0, "\(packaged.stderr)")
         let listing = try CondaBundleRun.output("/usr/bin/env", ["tar", "-tzf", bundle])
-        #expect(listing.contains("/pkgs/conda/python-\(hostVersion)-h0_mlenv_host.conda\n") && listing.contains("/pkgs/conda/\(pip)\n"))
+        #expect(
+            listing.contains("/pkgs/conda/python-\(hostVersion)-h0_mlenv_host.conda\n")
+                && listing.contains("/pkgs/conda/\(pip)\n"))
 
         // validate --run: py-rattler installs offline, pip installs the wheels, azmlinfsrv scores.
         let serversBefore = Self.azmlinfsrvProcesses()
-        let run = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", CondaBundleRun.rattlerPython,
-                               "--payload", "fixtures/payloads/sklearn-iris/azureml-valid.json"], environment: CondaBundleRun.noNetwork)
+        let run = try CLI.run(
+            [
+                "validate", bundle, "--run", "--format", "json", "--conda-installer", CondaBundleRun.rattlerPython,
+                "--payload", "fixtures/payloads/sklearn-iris/azureml-valid.json"
+            ], environment: CondaBundleRun.noNetwork)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(Self.azmlinfsrvProcesses().subtracting(serversBefore).isEmpty)
         let report = try JSONValue.parse(string: run.stdout)
@@ -104,10 +124,18 @@ extension EndToEndBundleTests {
         #expect(report["installer"]?["name"] == "py-rattler")
         #expect(report["installer"]?["version"] == "0.28.0")
         let steps = report["steps"]?.arrayValue?.compactMap { $0["step"]?.stringValue } ?? []
-        #expect(steps.contains("created the conda environment with py-rattler 0.28.0, offline: 2 package(s) (\(pipRecord), python-\(hostVersion)-h0_mlenv_host)"), "\(steps)")
+        #expect(
+            steps.contains(
+                "created the conda environment with py-rattler 0.28.0, offline: 2 package(s) (\(pipRecord), python-\(hostVersion)-h0_mlenv_host)"
+            ), "\(steps)")
         #expect(steps.contains("the conda environment's Python is 3.11"), "\(steps)")
-        #expect(steps.contains { $0.hasPrefix("installed ") && $0.hasSuffix(" wheel(s) with pip --no-index --require-hashes") }, "\(steps)")
-        #expect(steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") }, "\(steps)")
+        #expect(
+            steps.contains {
+                $0.hasPrefix("installed ") && $0.hasSuffix(" wheel(s) with pip --no-index --require-hashes")
+            }, "\(steps)")
+        #expect(
+            steps.contains { $0.hasPrefix("azmlinfsrv listens on 127.0.0.1:") && $0.hasSuffix(" only (loopback)") },
+            "\(steps)")
         #expect(report["scoring"]?["mode"] == "server")
         let scored = report["scoring"]?["payloads"]?.arrayValue ?? []
         let example = try #require(scored.first { $0["name"]?.stringValue == "input_example (azureml)" })
@@ -116,30 +144,47 @@ extension EndToEndBundleTests {
 
         // A named installer that is not one is refused (exit 1, the reason in the step), and a
         // Python without py-rattler is named as such; neither installs anything.
-        let notAnInstaller = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", "/bin/true"])
+        let notAnInstaller = try CLI.run([
+            "validate", bundle, "--run", "--format", "json", "--conda-installer", "/bin/true"
+        ])
         #expect(notAnInstaller.status == 1)
-        #expect(notAnInstaller.stdout.contains("is none of micromamba, conda, mamba or a python interpreter"), "\(notAnInstaller.stdout)")
+        #expect(
+            notAnInstaller.stdout.contains("is none of micromamba, conda, mamba or a python interpreter"),
+            "\(notAnInstaller.stdout)")
         let noRattler = try CLI.run(["validate", bundle, "--run", "--format", "json", "--conda-installer", "python3"])
         #expect(noRattler.status == 1)
-        #expect(noRattler.stdout.contains("cannot import rattler (install the PyPI package py-rattler into it)"), "\(noRattler.stdout)")
+        #expect(
+            noRattler.stdout.contains("cannot import rattler (install the PyPI package py-rattler into it)"),
+            "\(noRattler.stdout)")
 
         // An explicit lock that names a download (MANIFEST.json made to agree) is refused before
         // the installer is started: the line and the reason are in the step.
         let unpacked = scratch.appendingPathComponent("unpacked")
         try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
         _ = try CondaBundleRun.output("/usr/bin/env", ["tar", "-xzf", bundle, "-C", unpacked.path])
-        let root = unpacked.appendingPathComponent(try #require(try FileManager.default.contentsOfDirectory(atPath: unpacked.path).first))
+        let root = unpacked.appendingPathComponent(
+            try #require(try FileManager.default.contentsOfDirectory(atPath: unpacked.path).first))
         let lock = root.appendingPathComponent("env/conda-linux-64.bundle.lock")
-        let sha256 = { (file: URL) in try String(CondaBundleRun.output("/usr/bin/env", ["sha256sum", file.path]).prefix(64)) }
+        let sha256 = { (file: URL) in
+            try String(CondaBundleRun.output("/usr/bin/env", ["sha256sum", file.path]).prefix(64))
+        }
         let before = try sha256(lock)
         let lines = try String(contentsOf: lock, encoding: .utf8).split(separator: "\n").count
-        try (String(contentsOf: lock, encoding: .utf8) + "https://example.invalid/noarch/evil-1.0-0.conda\n").write(to: lock, atomically: true, encoding: .utf8)
+        try (String(contentsOf: lock, encoding: .utf8) + "https://example.invalid/noarch/evil-1.0-0.conda\n").write(
+            to: lock, atomically: true, encoding: .utf8)
         let manifest = root.appendingPathComponent("MANIFEST.json")
-        try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: before, with: try sha256(lock)).write(to: manifest, atomically: true, encoding: .utf8)
-        let tampered = try CLI.run(["validate", root.path, "--run", "--format", "json", "--conda-installer", CondaBundleRun.rattlerPython], environment: CondaBundleRun.noNetwork)
+        try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: before, with: try sha256(lock))
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let tampered = try CLI.run(
+            ["validate", root.path, "--run", "--format", "json", "--conda-installer", CondaBundleRun.rattlerPython],
+            environment: CondaBundleRun.noNetwork)
         #expect(tampered.status == 1)
         let tamperedSteps = try JSONValue.parse(string: tampered.stdout)["steps"]?.arrayValue ?? []
         #expect(tamperedSteps.dropLast().allSatisfy { $0["ok"] == true }, "\(tamperedSteps)")
-        #expect(tamperedSteps.last?["step"] == .string("the conda environment was not created: env/conda-linux-64.bundle.lock:\(lines + 1): 'https://example.invalid/noarch/evil-1.0-0.conda' is not a pkgs/conda/ file of the bundle; refusing to install it"), "\(tamperedSteps)")
+        #expect(
+            tamperedSteps.last?["step"]
+                == .string(
+                    "the conda environment was not created: env/conda-linux-64.bundle.lock:\(lines + 1): 'https://example.invalid/noarch/evil-1.0-0.conda' is not a pkgs/conda/ file of the bundle; refusing to install it"
+                ), "\(tamperedSteps)")
     }
 }

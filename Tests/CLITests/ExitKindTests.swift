@@ -3,10 +3,11 @@
 // (a direct URL requirement is bad input, not an unsatisfiable model) through the binary.
 
 import Foundation
-@testable import mlenv
 import Solver
 import Specs
 import Testing
+
+@testable import mlenv
 
 @Suite struct ExitKindTests {
     private struct Unclassified: Error {}
@@ -26,8 +27,10 @@ import Testing
     /// A model whose requirements.txt holds a direct URL requirement (sklearn-iris otherwise).
     private func modelWithDirectURL() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-url-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris"), to: directory)
-        let requirements = "mlflow==3.7.0\nscikit-learn @ https://files.example.invalid/scikit_learn-1.7.2-cp311-cp311-manylinux_2_17_x86_64.whl\n"
+        try FileManager.default.copyItem(
+            at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris"), to: directory)
+        let requirements =
+            "mlflow==3.7.0\nscikit-learn @ https://files.example.invalid/scikit_learn-1.7.2-cp311-cp311-manylinux_2_17_x86_64.whl\n"
         try Data(requirements.utf8).write(to: directory.appendingPathComponent("requirements.txt"))
         return directory.path
     }
@@ -42,8 +45,12 @@ import Testing
         if command != "resolve" { arguments += ["-o", command == "package" ? output + ".tar.gz" : output] }
         let result = try CLI.run(arguments)
         #expect(result.status == 2, "\(result.stderr)")
-        #expect(result.stderr.contains("requirements.txt:2:1: 'scikit-learn @ https://files.example.invalid/"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("requirements.txt:2:1: 'scikit-learn @ https://files.example.invalid/"),
+            "\(result.stderr)")
         #expect(result.stderr.contains("is a direct URL requirement; mlenv resolves from mirrors only"))
-        #expect(!FileManager.default.fileExists(atPath: output + ".tar.gz") && !FileManager.default.fileExists(atPath: output))
+        #expect(
+            !FileManager.default.fileExists(atPath: output + ".tar.gz")
+                && !FileManager.default.fileExists(atPath: output))
     }
 }

@@ -35,25 +35,33 @@ import Testing
         try Self.deep.write(to: payload, atomically: true, encoding: .utf8)
         let result = try CLI.run(["validate", "fixtures/models/sklearn-iris", "--payload", payload.path])
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stdout.contains("the body is not valid JSON: line 1, column 1001: the JSON nests arrays and objects more than 1000 levels deep"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "the body is not valid JSON: line 1, column 1001: the JSON nests arrays and objects more than 1000 levels deep"
+            ), "\(result.stdout)")
     }
 
     @Test func aDeepSignatureIsAFindingNotACrash() throws {
         let dir = try Self.scratch("signature")
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda/conda.yaml").path,
-                                         toPath: dir.appendingPathComponent("conda.yaml").path)
-        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\nmlflow_version: 2.17.2\nsignature:\n  inputs: '\(Self.deep)'\n"
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda/conda.yaml").path,
+            toPath: dir.appendingPathComponent("conda.yaml").path)
+        try
+            "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\nmlflow_version: 2.17.2\nsignature:\n  inputs: '\(Self.deep)'\n"
             .write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         let result = try CLI.run(["lint", dir.path, "--format", "json"])
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stdout.contains("\"MLE060\"") && result.stdout.contains("more than 1000 levels deep"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\"MLE060\"") && result.stdout.contains("more than 1000 levels deep"),
+            "\(result.stdout)")
     }
 
     /// A FIFO where a file should be: refused at once with what it is (opening one for reading
     /// waits for a writer, which once hung inspect, resolve and lint).
     @Test func aNamedPipeIsNotAFile() throws {
         let dir = try Self.scratch("fifo")
-        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n"
+        try
+            "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n"
             .write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         #expect(mkfifo(dir.appendingPathComponent("conda.yaml").path, 0o644) == 0)
         let result = try CLI.run(["inspect", dir.path])
@@ -68,13 +76,22 @@ import Testing
         let dir = try Self.scratch("unreadable")
         let secret = dir.appendingPathComponent("models/secret")
         try FileManager.default.createDirectory(at: secret, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path, toPath: secret.appendingPathComponent("m").path)
-        for path in [dir.deletingLastPathComponent(), dir, dir.appendingPathComponent("models")] { chmod(path.path, 0o755) }
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path,
+            toPath: secret.appendingPathComponent("m").path)
+        for path in [dir.deletingLastPathComponent(), dir, dir.appendingPathComponent("models")] {
+            chmod(path.path, 0o755)
+        }
         chmod(secret.path, 0)
         defer { chmod(secret.path, 0o755) }
-        let (status, stderr) = try Self.runAsNobody(["lint", dir.appendingPathComponent("models").path, "--sources", "embedded"])
+        let (status, stderr) = try Self.runAsNobody([
+            "lint", dir.appendingPathComponent("models").path, "--sources", "embedded"
+        ])
         #expect(status == 2, "\(stderr)")
-        #expect(stderr.contains("cannot read the directory '\(secret.path)' (Permission denied): the models below it could not be checked"), "\(stderr)")
+        #expect(
+            stderr.contains(
+                "cannot read the directory '\(secret.path)' (Permission denied): the models below it could not be checked"
+            ), "\(stderr)")
     }
 
     /// A model directory that cannot be read is named as such (it used to say "no MLmodel file").
@@ -82,7 +99,8 @@ import Testing
     func anUnreadableModelDirectoryIsNamed() throws {
         let dir = try Self.scratch("unreadable-model")
         let model = dir.appendingPathComponent("model")
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path, toPath: model.path)
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-conda").path, toPath: model.path)
         for path in [dir.deletingLastPathComponent(), dir] { chmod(path.path, 0o755) }
         chmod(model.path, 0)
         defer { chmod(model.path, 0o755) }

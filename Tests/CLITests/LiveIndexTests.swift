@@ -20,20 +20,32 @@ import Testing
         }.sorted()
     }
 
-    static func resolve(_ server: IndexServer, cache: String, _ extra: [String] = [], environment: [String: String] = [:],
-                        credentials: String = "") throws -> CLI.Result {
-        try CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
-                     "--channel", server.url(credentials) + "conda-forge", "--index-url", server.url(credentials) + "pypi/simple"] + extra,
-                    environment: environment)
+    static func resolve(
+        _ server: IndexServer, cache: String, _ extra: [String] = [], environment: [String: String] = [:],
+        credentials: String = ""
+    ) throws -> CLI.Result {
+        try CLI.run(
+            [
+                "resolve", model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
+                "--channel", server.url(credentials) + "conda-forge", "--index-url",
+                server.url(credentials) + "pypi/simple"
+            ] + extra,
+            environment: environment)
     }
 
     static let embedded: [String] = {
-        let result = try! CLI.run(["resolve", model, "--deployment", "azureml-online", "--format", "json", "--sources", "embedded", "--no-cache"])
+        let result = try! CLI.run([
+            "resolve", model, "--deployment", "azureml-online", "--format", "json", "--sources", "embedded",
+            "--no-cache"
+        ])
         return try! pins(result.stdout)
     }()
 
     /// The source options join every command's own: a clash of names would fail each parse.
-    @Test(arguments: ["resolve", "lock", "dockerfile", "package", "lint", "search", "channels", "mirror", "cache", "cache info", "cache clean"])
+    @Test(arguments: [
+        "resolve", "lock", "dockerfile", "package", "lint", "search", "channels", "mirror", "cache", "cache info",
+        "cache clean"
+    ])
     func everyCommandParsesWithTheSourceOptions(_ command: String) throws {
         let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -55,8 +67,11 @@ import Testing
         #expect(warm.status == 0)
         #expect(try Self.pins(warm.stdout) == Self.embedded)
         let warmRequests = server.requests().dropFirst(coldRequests)
-        #expect(warmRequests.allSatisfy { $0.contains("repodata.json.zst 404") || $0.contains("repodata_shards.msgpack.zst 404") },
-                "\(Array(warmRequests.prefix(5)))")
+        #expect(
+            warmRequests.allSatisfy {
+                $0.contains("repodata.json.zst 404") || $0.contains("repodata_shards.msgpack.zst 404")
+            },
+            "\(Array(warmRequests.prefix(5)))")
         // The report names the live sources.
         let report = try JSONValue.parse(Array(warm.stdout.utf8))
         #expect(report["sources"]?.arrayValue?.allSatisfy { $0["live"] == .bool(true) } == true)
@@ -70,7 +85,8 @@ import Testing
     @Test func shardedRepodataFetchesOnlyTheShardsTheSolveReaches() throws {
         let root = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.copyItem(atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
         let made = Process()
         made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         made.arguments = ["python3", CLI.repository.path + "/scripts/make-shards.py", root + "/conda-forge"]
@@ -78,12 +94,17 @@ import Testing
         try made.run()
         made.waitUntilExit()
         try #require(made.terminationStatus == 0, "make-shards.py failed (is zstd installed?)")
-        let shardFiles = try ["linux-64", "noarch"].reduce(0) { $0 + (try FileManager.default.contentsOfDirectory(atPath: "\(root)/conda-forge/\($1)/shards").count) }
+        let shardFiles = try ["linux-64", "noarch"].reduce(0) {
+            $0 + (try FileManager.default.contentsOfDirectory(atPath: "\(root)/conda-forge/\($1)/shards").count)
+        }
         let server = try IndexServer([], directory: root)
         defer { server.stop() }
         func resolve(_ cache: String, _ extra: [String] = []) throws -> CLI.Result {
-            try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
-                         "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"] + extra)
+            try CLI.run(
+                [
+                    "resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
+                    "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"
+                ] + extra)
         }
         let cache = try Scratch.directory()
         let cold = try resolve(cache)
@@ -92,12 +113,15 @@ import Testing
         let coldRequests = server.requests()
         let shardsFetched = coldRequests.filter { $0.contains("/shards/") && $0.contains(" 200") }.count
         #expect(shardsFetched > 10 && shardsFetched * 4 < shardFiles, "\(shardsFetched) of \(shardFiles) shards")
-        #expect(!coldRequests.contains { $0.contains("repodata.json") }, "\(coldRequests.filter { $0.contains("repodata.json") })")
+        #expect(
+            !coldRequests.contains { $0.contains("repodata.json") },
+            "\(coldRequests.filter { $0.contains("repodata.json") })")
         // Warm: the shard index is revalidated, no shard is asked for again.
         let warm = try resolve(cache)
         #expect(try Self.pins(warm.stdout) == Self.embedded)
         let warmRequests = server.requests().dropFirst(coldRequests.count)
-        #expect(warmRequests.allSatisfy { $0.contains("repodata_shards.msgpack.zst") }, "\(Array(warmRequests.prefix(5)))")
+        #expect(
+            warmRequests.allSatisfy { $0.contains("repodata_shards.msgpack.zst") }, "\(Array(warmRequests.prefix(5)))")
         // Offline from that cache.
         let offline = try resolve(cache, ["--offline"])
         #expect(offline.status == 0, "\(offline.stderr)")
@@ -121,22 +145,32 @@ import Testing
     @Test func aShardIndexWithAForeignBaseIsNotUsed() throws {
         let root = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.copyItem(atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.path + "/channels/conda-forge", toPath: root + "/conda-forge")
         let made = Process()
         made.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        made.arguments = ["python3", CLI.repository.path + "/scripts/make-shards.py", root + "/conda-forge", "--base-url", "https://elsewhere.invalid/conda-forge/"]
+        made.arguments = [
+            "python3", CLI.repository.path + "/scripts/make-shards.py", root + "/conda-forge", "--base-url",
+            "https://elsewhere.invalid/conda-forge/"
+        ]
         made.standardError = FileHandle.nullDevice
         try made.run()
         made.waitUntilExit()
         try #require(made.terminationStatus == 0, "make-shards.py failed (is zstd installed?)")
         let server = try IndexServer([], directory: root)
         defer { server.stop() }
-        let result = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", try Scratch.directory(),
-                                  "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"])
+        let result = try CLI.run([
+            "resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir",
+            try Scratch.directory(),
+            "--channel", server.url() + "conda-forge", "--index", CLI.repository.path + "/channels/pypi"
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.pins(result.stdout) == Self.embedded)
-        #expect(!server.requests().contains { $0.contains("/shards/") }, "\(server.requests().filter { $0.contains("/shards/") }.prefix(3))")
-        #expect(server.requests().contains { $0.contains("/repodata.json") && $0.contains(" 200") }, "\(server.requests())")
+        #expect(
+            !server.requests().contains { $0.contains("/shards/") },
+            "\(server.requests().filter { $0.contains("/shards/") }.prefix(3))")
+        #expect(
+            server.requests().contains { $0.contains("/repodata.json") && $0.contains(" 200") }, "\(server.requests())")
         #expect(!result.stdout.contains("elsewhere.invalid"))
     }
 
@@ -144,23 +178,35 @@ import Testing
     /// checkout, else the embedded subset) served as `repodata.json.zst` only: read over HTTP
     /// they give the answer the plain files on disk give.
     @Test func zstdRepodataOverHTTPGivesTheAnswerOfThePlainFiles() throws {
-        let source = FileManager.default.fileExists(atPath: CLI.repository.deletingLastPathComponent().path + "/shared/channels/conda-forge/noarch/repodata.json")
-            ? CLI.repository.deletingLastPathComponent().path + "/shared/channels/conda-forge" : CLI.repository.path + "/channels/conda-forge"
+        let source =
+            FileManager.default.fileExists(
+                atPath: CLI.repository.deletingLastPathComponent().path
+                    + "/shared/channels/conda-forge/noarch/repodata.json")
+            ? CLI.repository.deletingLastPathComponent().path + "/shared/channels/conda-forge"
+            : CLI.repository.path + "/channels/conda-forge"
         let root = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         for subdir in ["linux-64", "noarch"] {
-            try FileManager.default.createDirectory(atPath: "\(root)/conda-forge/\(subdir)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: "\(root)/conda-forge/\(subdir)", withIntermediateDirectories: true)
             let zstd = Process()
             zstd.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            zstd.arguments = ["zstd", "-q", "-f", "\(source)/\(subdir)/repodata.json", "-o", "\(root)/conda-forge/\(subdir)/repodata.json.zst"]
+            zstd.arguments = [
+                "zstd", "-q", "-f", "\(source)/\(subdir)/repodata.json", "-o",
+                "\(root)/conda-forge/\(subdir)/repodata.json.zst"
+            ]
             try zstd.run()
             zstd.waitUntilExit()
             try #require(zstd.terminationStatus == 0, "zstd is not installed")
         }
         let server = try IndexServer([], directory: root)
         defer { server.stop() }
-        let common = ["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--index", CLI.repository.path + "/channels/pypi"]
-        let served = try CLI.run(common + ["--channel", server.url() + "conda-forge", "--cache-dir", try Scratch.directory()])
+        let common = [
+            "resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--index",
+            CLI.repository.path + "/channels/pypi"
+        ]
+        let served = try CLI.run(
+            common + ["--channel", server.url() + "conda-forge", "--cache-dir", try Scratch.directory()])
         let onDisk = try CLI.run(common + ["--channel", source, "--no-cache"])
         #expect(served.status == 0 && onDisk.status == 0, "\(served.stderr)\(onDisk.stderr)")
         #expect(try Self.pins(served.stdout) == (try Self.pins(onDisk.stdout)))
@@ -172,14 +218,19 @@ import Testing
     @Test func anUnprovidedRequestEndsARemoteSolve() throws {
         let server = try IndexServer(["--max-age", "600"])
         defer { server.stop() }
-        let result = try CLI.run(["resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--cache-dir", try Scratch.directory(),
-                                  "--index-url", server.url() + "pypi/simple", "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"])
+        let result = try CLI.run([
+            "resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--cache-dir",
+            try Scratch.directory(),
+            "--index-url", server.url() + "pypi/simple", "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"
+        ])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("numpy==0.0.1"))
         #expect(result.stdout.contains("only the requests nothing provides are shown"))
         // Read from disk, the whole universe explains both problems.
-        let local = try CLI.run(["resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--sources", "embedded",
-                                 "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"])
+        let local = try CLI.run([
+            "resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--sources", "embedded",
+            "--with", "numpy==0.0.1", "--with", "mlflow==3.17.2"
+        ])
         #expect(local.status == 1)
         #expect(local.stdout.contains("numpy==0.0.1") && local.stdout.contains("mlflow"))
         #expect(!local.stdout.contains("only the requests nothing provides are shown"))
@@ -198,7 +249,9 @@ import Testing
         let revalidated = second.filter { $0.hasSuffix("304 conditional") }
         #expect(revalidated.count > 100)
         // Every 200 entry came back as a 304 (only the missing .zst files are asked again).
-        #expect(second.allSatisfy { $0.hasSuffix("304 conditional") || $0.contains(" 404") }, "\(second.filter { !$0.hasSuffix("304 conditional") }.prefix(5))")
+        #expect(
+            second.allSatisfy { $0.hasSuffix("304 conditional") || $0.contains(" 404") },
+            "\(second.filter { !$0.hasSuffix("304 conditional") }.prefix(5))")
         // --refresh revalidates even fresh entries.
         let fresh = try IndexServer(["--max-age", "600"])
         defer { fresh.stop() }
@@ -216,13 +269,18 @@ import Testing
         let port = server.port
         server.stop()
         // The server is gone: --offline answers from the cache, stale or not.
-        let offline = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache, "--offline",
-                                   "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"])
+        let offline = try CLI.run([
+            "resolve", Self.model, "--deployment", "azureml-online", "--format", "json", "--cache-dir", cache,
+            "--offline",
+            "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"
+        ])
         #expect(offline.status == 0, "\(offline.stderr)")
         #expect(try Self.pins(offline.stdout) == Self.embedded)
         let empty = try Scratch.directory()
-        let cold = try CLI.run(["resolve", Self.model, "--deployment", "azureml-online", "--cache-dir", empty, "--offline",
-                                "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"])
+        let cold = try CLI.run([
+            "resolve", Self.model, "--deployment", "azureml-online", "--cache-dir", empty, "--offline",
+            "--channel", "http://127.0.0.1:\(port)/conda-forge", "--index-url", "http://127.0.0.1:\(port)/pypi/simple"
+        ])
         #expect(cold.status == 2, "sources that cannot be read are bad input, not a verdict")
         #expect(cold.stderr.contains("--offline"))
         #expect(cold.stderr.contains("repodata.json"))
@@ -244,27 +302,34 @@ import Testing
         let netrc = try Scratch.directory() + "/netrc"
         try "machine 127.0.0.1 login alice password \(secret)\n".write(toFile: netrc, atomically: true, encoding: .utf8)
         let viaNetrc = try Self.resolve(server, cache: try Scratch.directory(), environment: ["NETRC": netrc])
-        let viaToken = try Self.resolve(server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": token])
+        let viaToken = try Self.resolve(
+            server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": token])
         for result in [viaURL, viaNetrc, viaToken] {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try Self.pins(result.stdout) == Self.embedded)
-            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !result.stdout.contains(token))
+            #expect(
+                !result.stdout.contains(secret) && !result.stderr.contains(secret) && !result.stdout.contains(token))
         }
         // Lock files name the sources they were resolved from, without the credentials.
         let locks = try Scratch.directory()
-        let locked = try CLI.run(["lock", Self.model, "--deployment", "azureml-online", "--cache-dir", inURL, "-o", locks,
-                                  "--channel", server.url("alice:\(secret)@") + "conda-forge", "--index-url", server.url("alice:\(secret)@") + "pypi/simple"])
+        let locked = try CLI.run([
+            "lock", Self.model, "--deployment", "azureml-online", "--cache-dir", inURL, "-o", locks,
+            "--channel", server.url("alice:\(secret)@") + "conda-forge", "--index-url",
+            server.url("alice:\(secret)@") + "pypi/simple"
+        ])
         #expect(locked.status == 0, "\(locked.stderr)")
         for name in ["conda-lock.yml", "conda-linux-64.lock", "requirements.lock.txt", "environment.yml"] {
             let text = try String(contentsOfFile: locks + "/" + name, encoding: .utf8)
             let sources = text.split(separator: "\n").first { $0.hasPrefix("# Sources: ") } ?? ""
-            #expect(sources.hasPrefix("# Sources: conda http://***@127.0.0.1:\(server.port)/conda-forge; pypi http://")
+            #expect(
+                sources.hasPrefix("# Sources: conda http://***@127.0.0.1:\(server.port)/conda-forge; pypi http://")
                     && sources.contains("127.0.0.1:\(server.port)/pypi/simple"), "\(name): \(text.prefix(300))")
             #expect(!text.contains(secret), "\(name)")
         }
         #expect(viaURL.stdout.contains("***@127.0.0.1"))
         // A token that would add a header line of its own is refused before any request.
-        let injected = try Self.resolve(server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": "\(token)\r\nX-Evil: 1"])
+        let injected = try Self.resolve(
+            server, cache: try Scratch.directory(), environment: ["MLENV_INDEX_TOKEN": "\(token)\r\nX-Evil: 1"])
         #expect(injected.status == 2)
         #expect(injected.stderr.contains("MLENV_INDEX_TOKEN"))
         #expect(!server.requests().contains { $0.contains("X-Evil") })
@@ -286,14 +351,16 @@ import Testing
         try made.run()
         made.waitUntilExit()
         try #require(made.terminationStatus == 0, "openssl could not make a test CA")
-        let server = try IndexServer(["--tls-cert", tls + "/server.pem", "--tls-key", tls + "/server-key.pem"], scheme: "https")
+        let server = try IndexServer(
+            ["--tls-cert", tls + "/server.pem", "--tls-key", tls + "/server-key.pem"], scheme: "https")
         defer { server.stop() }
         let untrusted = try Self.resolve(server, cache: try Scratch.directory(), environment: ["SSL_CERT_FILE": ""])
         #expect(untrusted.status != 0)
         let trusted = try Self.resolve(server, cache: try Scratch.directory(), ["--cert", tls + "/ca.pem"])
         #expect(trusted.status == 0, "\(trusted.stderr)")
         #expect(try Self.pins(trusted.stdout) == Self.embedded)
-        let viaEnvironment = try Self.resolve(server, cache: try Scratch.directory(), environment: ["SSL_CERT_FILE": tls + "/ca.pem"])
+        let viaEnvironment = try Self.resolve(
+            server, cache: try Scratch.directory(), environment: ["SSL_CERT_FILE": tls + "/ca.pem"])
         #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
     }
 
@@ -304,7 +371,10 @@ import Testing
         // One process killed mid-download, then eight at once on the same cache.
         let victim = Process()
         victim.executableURL = CLI.binary
-        victim.arguments = ["resolve", Self.model, "--cache-dir", cache, "--channel", server.url() + "conda-forge", "--index-url", server.url() + "pypi/simple"]
+        victim.arguments = [
+            "resolve", Self.model, "--cache-dir", cache, "--channel", server.url() + "conda-forge", "--index-url",
+            server.url() + "pypi/simple"
+        ]
         victim.standardOutput = FileHandle.nullDevice
         victim.standardError = FileHandle.nullDevice
         try victim.run()
@@ -341,14 +411,19 @@ final class IndexServer: @unchecked Sendable {
         let portFile = scratch + "/port"
         self.scheme = scheme
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.repository.path + "/scripts/serve-index.py", "--directory", directory,
-                             "--port", "0", "--port-file", portFile, "--log", log] + options
+        process.arguments =
+            [
+                "python3", CLI.repository.path + "/scripts/serve-index.py", "--directory", directory,
+                "--port", "0", "--port-file", portFile, "--log", log
+            ] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         var found: Int?
         for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+                let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 found = p
                 break
             }

@@ -24,7 +24,9 @@ enum LiveUpstream {
     }
 
     static let index: String? = {
-        if let configured = ProcessInfo.processInfo.environment["PIP_INDEX_URL"], !configured.isEmpty { return configured }
+        if let configured = ProcessInfo.processInfo.environment["PIP_INDEX_URL"], !configured.isEmpty {
+            return configured
+        }
         let asked = output(["python3", "-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"])
         return asked.flatMap { $0.status == 0 ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
     }()
@@ -36,12 +38,14 @@ enum LiveUpstream {
     }()
 }
 
-@Suite(.enabled(if: LiveUpstream.reachable, "the live index pip is configured with cannot be reached from this machine"))
+@Suite(
+    .enabled(if: LiveUpstream.reachable, "the live index pip is configured with cannot be reached from this machine"))
 struct LiveUpstreamTests {
     @Test func theMainFixturesPipSideAgreesWithUV() throws {
         let index = try #require(LiveUpstream.index)
         let uv = CLI.repository.path + "/.venv-tools/bin/uv"
-        try #require(FileManager.default.isExecutableFile(atPath: uv), "uv is installed by `make test` (scripts/python-tools)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: uv), "uv is installed by `make test` (scripts/python-tools)")
         let model = "fixtures/models/sklearn-iris"
         // The model's pip requirements, as mlenv reads them, for uv.
         let inspected = try JSONValue.parse(string: try CLI.run(["inspect", model, "--format", "json"]).stdout)
@@ -51,30 +55,45 @@ struct LiveUpstreamTests {
         try #require(!requirements.isEmpty)
         let scratch = try Scratch.directory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try (requirements.joined(separator: "\n") + "\n").write(toFile: scratch + "/requirements.in", atomically: true, encoding: .utf8)
+        try (requirements.joined(separator: "\n") + "\n").write(
+            toFile: scratch + "/requirements.in", atomically: true, encoding: .utf8)
         let python = "3.11.14"
-        let mine = try CLI.run(["resolve", model, "--deployment", "none", "--env-manager", "virtualenv", "--python", python,
-                                "--index-url", index, "--exclude-newer", "2026-11-25", "--cache-dir", scratch + "/mlenv", "--format", "json"],
-                               environment: ["MLENV_SOURCES": "live"])
+        let mine = try CLI.run(
+            [
+                "resolve", model, "--deployment", "none", "--env-manager", "virtualenv", "--python", python,
+                "--index-url", index, "--exclude-newer", "2026-11-25", "--cache-dir", scratch + "/mlenv", "--format",
+                "json"
+            ],
+            environment: ["MLENV_SOURCES": "live"])
         #expect(mine.status == 0, "\(mine.stderr)")
         var ours: [String: String] = [:]
         for p in try JSONValue.parse(string: mine.stdout)["packages"]?.arrayValue ?? [] {
             if let name = p["name"]?.stringValue, let version = p["version"]?.stringValue { ours[name] = version }
         }
-        let theirs = try #require(LiveUpstream.output([uv, "pip", "compile", scratch + "/requirements.in", "--index-url", index, "--python-version", python,
-                                                       "--python", "python3", "--python-platform", "x86_64-manylinux_2_36", "--no-header", "--no-annotate",
-                                                       "--quiet", "--only-binary", ":all:", "--exclude-newer", "2026-11-25T00:00:00Z", "--no-config",
-                                                       "--cache-dir", scratch + "/uv"], environment: ["UV_PYTHON_DOWNLOADS": "never"]))
+        let theirs = try #require(
+            LiveUpstream.output(
+                [
+                    uv, "pip", "compile", scratch + "/requirements.in", "--index-url", index, "--python-version",
+                    python,
+                    "--python", "python3", "--python-platform", "x86_64-manylinux_2_36", "--no-header", "--no-annotate",
+                    "--quiet", "--only-binary", ":all:", "--exclude-newer", "2026-11-25T00:00:00Z", "--no-config",
+                    "--cache-dir", scratch + "/uv"
+                ], environment: ["UV_PYTHON_DOWNLOADS": "never"]))
         #expect(theirs.status == 0)
         var pins: [String: String] = [:]
         for line in theirs.stdout.split(separator: "\n") where line.contains("==") && !line.hasPrefix("#") {
             let parts = line.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: true)
             guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: ".", with: "-")
-            pins[String(name.split(separator: "[")[0])] = parts[1].split(separator: ";")[0].trimmingCharacters(in: .whitespaces)
+            let name = parts[0].trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(
+                of: "_", with: "-"
+            ).replacingOccurrences(of: ".", with: "-")
+            pins[String(name.split(separator: "[")[0])] = parts[1].split(separator: ";")[0].trimmingCharacters(
+                in: .whitespaces)
         }
         #expect(!ours.isEmpty && !pins.isEmpty)
         let same = ours.filter { pins[$0.key] == $0.value }.count
-        #expect(Double(same) >= 0.95 * Double(ours.count), "same versions for \(same) of \(ours.count): \(ours.filter { pins[$0.key] != $0.value })")
+        #expect(
+            Double(same) >= 0.95 * Double(ours.count),
+            "same versions for \(same) of \(ours.count): \(ours.filter { pins[$0.key] != $0.value })")
     }
 }

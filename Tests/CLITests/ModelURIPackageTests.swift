@@ -40,8 +40,9 @@ import Testing
         """
 
     static func registerMore(_ server: MLflowServer) throws -> String {
-        let out = try MLflowServer.runPython(registerMore, [CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, server.runID],
-                                             environment: server.environment)
+        let out = try MLflowServer.runPython(
+            registerMore, [CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, server.runID],
+            environment: server.environment)
         return out.split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
     }
 
@@ -51,19 +52,28 @@ import Testing
         let modelID = try Self.registerMore(server)
         #expect(modelID.hasPrefix("m-"), "\(modelID)")
         let local = try CLI.run(["inspect", "fixtures/models/sklearn-iris"])
-        for uri in ["models:/iris/Production", "models:/iris/production", "models:/iris/Staging", "models:/iris/latest", "models:/\(modelID)",
-                    "models:/iris-logged/1"] {
+        for uri in [
+            "models:/iris/Production", "models:/iris/production", "models:/iris/Staging", "models:/iris/latest",
+            "models:/\(modelID)",
+            "models:/iris-logged/1"
+        ] {
             let result = try CLI.run(["inspect", uri], environment: server.environment)
             #expect(result.status == 0, "\(uri): \(result.stderr)")
             #expect(ModelURITests.body(result.stdout) == ModelURITests.body(local.stdout), "\(uri)")
         }
         let cases: [(String, String)] = [
             ("models:/iris/Archived", "iris has no version in stage Archived"),
-            ("models:/iris/Shipping", "'Shipping' is neither a version number, latest, nor a model stage (None, Staging, Production, Archived)"),
+            (
+                "models:/iris/Shipping",
+                "'Shipping' is neither a version number, latest, nor a model stage (None, Staging, Production, Archived)"
+            ),
             ("models:/no-such-model/latest", "models:/no-such-model/latest: not found on the tracking server"),
-            ("models:/m-0123456789abcdef0123456789abcdef", "no logged model with ID m-0123456789abcdef0123456789abcdef"),
+            (
+                "models:/m-0123456789abcdef0123456789abcdef",
+                "no logged model with ID m-0123456789abcdef0123456789abcdef"
+            ),
             ("models:/iris", "no logged model with ID iris"),
-            ("models:/iris@no-such-alias", "no-such-alias not found"),
+            ("models:/iris@no-such-alias", "no-such-alias not found")
         ]
         for (uri, message) in cases {
             for command in [["inspect", uri], ["package", uri, "-o", server.directory.path + "/never.tar.gz"]] {
@@ -83,9 +93,11 @@ import Testing
         defer { server.stop() }
         let modelID = try Self.registerMore(server)
         let scratch = server.directory.appendingPathComponent("out")
-        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("iris-dir"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: scratch.appendingPathComponent("iris-dir"), withIntermediateDirectories: true)
         let copy = scratch.appendingPathComponent("iris-dir/iris").path
-        try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path, toPath: copy)
         let arguments = ["--deployment", "azureml-online", "--env-manager", "virtualenv"]
         let fromDirectory = try CLI.run(["package", copy] + arguments + ["-o", scratch.path + "/dir/"])
         #expect(fromDirectory.status == 0, "\(fromDirectory.stderr)")
@@ -97,21 +109,27 @@ import Testing
             ("models:/iris/Production", ["registered_model": "iris", "version": "1", "run_id": server.runID]),
             ("models:/iris/latest", ["registered_model": "iris", "version": "2", "run_id": server.runID]),
             // (MLflow 3.17's REST answer for a model version names no model_id, so none is recorded.)
-            ("models:/iris-logged/1", ["registered_model": "iris-logged", "version": "1", "run_id": server.runID]),
+            ("models:/iris-logged/1", ["registered_model": "iris-logged", "version": "1", "run_id": server.runID])
         ]
         for (index, (uri, source)) in expected.enumerated() {
             let output = scratch.path + "/uri-\(index)/"
-            let result = try CLI.run(["package", uri] + arguments + ["--offline", "-o", output], environment: server.environment)
+            let result = try CLI.run(
+                ["package", uri] + arguments + ["--offline", "-o", output], environment: server.environment)
             #expect(result.status == 0, "\(uri): \(result.stderr)")
             guard result.status == 0 else { continue }
-            #expect(!result.stderr.contains(server.directory.path + "/tmp"), "\(uri): a temporary path shown: \(result.stderr)")
+            #expect(
+                !result.stderr.contains(server.directory.path + "/tmp"),
+                "\(uri): a temporary path shown: \(result.stderr)")
             let files = try Self.files(output)
             // Everything but the manifest is byte for byte the directory's bundle (the model is named iris in both)...
             // (iris-logged's Dockerfile and README name it so; its model/ files are the same.)
-            for (path, bytes) in directoryFiles where path != "MANIFEST.json" && (source["registered_model"] == "iris" || path.hasPrefix("model/")) {
+            for (path, bytes) in directoryFiles
+            where path != "MANIFEST.json" && (source["registered_model"] == "iris" || path.hasPrefix("model/")) {
                 #expect(files[path] == bytes, "\(uri): \(path) differs")
             }
-            #expect(Set(files.keys.filter { $0.hasPrefix("model/") }) == Set(directoryFiles.keys.filter { $0.hasPrefix("model/") }), "\(uri)")
+            #expect(
+                Set(files.keys.filter { $0.hasPrefix("model/") })
+                    == Set(directoryFiles.keys.filter { $0.hasPrefix("model/") }), "\(uri)")
             // ...and the manifest is the directory's with "source" after "model".
             let manifest = try JSONValue.parse(files["MANIFEST.json"] ?? [])
             guard case .object(let object) = manifest, case .object(let recorded)? = object["source"] else {
@@ -120,31 +138,47 @@ import Testing
             }
             #expect(recorded["uri"] == .string(uri))
             #expect(recorded["artifact_uri"]?.stringValue?.hasPrefix("mlflow-artifacts:/") == true)
-            for (key, value) in source { #expect(recorded[key] == .string(value), "\(uri): \(key) = \(String(describing: recorded[key]))") }
+            for (key, value) in source {
+                #expect(recorded[key] == .string(value), "\(uri): \(key) = \(String(describing: recorded[key]))")
+            }
             if source["model_id"] == nil { #expect(recorded["model_id"] == nil, "\(uri)") }
             if source["registered_model"] == "iris" {
                 var without = object
                 without.entries.removeAll { $0.key == "source" }
-                #expect(JSONValue.object(without).serialized(pretty: true) + "\n" == String(decoding: directoryFiles["MANIFEST.json"] ?? [], as: UTF8.self),
-                        "\(uri): the manifest differs from the directory's beyond source")
+                #expect(
+                    JSONValue.object(without).serialized(pretty: true) + "\n"
+                        == String(decoding: directoryFiles["MANIFEST.json"] ?? [], as: UTF8.self),
+                    "\(uri): the manifest differs from the directory's beyond source")
             }
         }
         // A logged model by ID; a run path with nested folders, fetched whole.
-        let logged = try CLI.run(["package", "models:/\(modelID)"] + arguments + ["--offline", "-o", scratch.path + "/logged/"], environment: server.environment)
+        let logged = try CLI.run(
+            ["package", "models:/\(modelID)"] + arguments + ["--offline", "-o", scratch.path + "/logged/"],
+            environment: server.environment)
         #expect(logged.status == 0, "\(logged.stderr)")
-        let loggedManifest = try JSONValue.parse(FileManager.default.contents(atPath: scratch.path + "/logged/MANIFEST.json").map { [UInt8]($0) } ?? [])
+        let loggedManifest = try JSONValue.parse(
+            FileManager.default.contents(atPath: scratch.path + "/logged/MANIFEST.json").map { [UInt8]($0) } ?? [])
         #expect(loggedManifest["model"] == "iris-logged")
         #expect(loggedManifest["source"]?["model_id"] == .string(modelID))
         #expect(loggedManifest["source"]?["run_id"] == .string(server.runID))
         #expect(loggedManifest["source"]?["registered_model"] == nil)
 
-        let nested = try CLI.run(["package", "models:/iris-nested/1"] + arguments + ["--offline", "-o", scratch.path + "/nested/"], environment: server.environment)
+        let nested = try CLI.run(
+            ["package", "models:/iris-nested/1"] + arguments + ["--offline", "-o", scratch.path + "/nested/"],
+            environment: server.environment)
         #expect(nested.status == 0, "\(nested.stderr)")
-        #expect((try? String(contentsOfFile: scratch.path + "/nested/model/data/deeper/weights.txt", encoding: .utf8)) == "nested file\n")
+        #expect(
+            (try? String(contentsOfFile: scratch.path + "/nested/model/data/deeper/weights.txt", encoding: .utf8))
+                == "nested file\n")
 
         // Bounds: too many files, too many bytes; nothing written, nothing left behind.
-        for (option, message) in [(["--model-max-files", "3"], "more than 3 files and folders"), (["--model-max-bytes", "2000"], "the model is larger than 2000 bytes: ")] {
-            let bounded = try CLI.run(["package", "models:/iris/1"] + arguments + option + ["--offline", "-o", scratch.path + "/bounded/"], environment: server.environment)
+        for (option, message) in [
+            (["--model-max-files", "3"], "more than 3 files and folders"),
+            (["--model-max-bytes", "2000"], "the model is larger than 2000 bytes: ")
+        ] {
+            let bounded = try CLI.run(
+                ["package", "models:/iris/1"] + arguments + option + ["--offline", "-o", scratch.path + "/bounded/"],
+                environment: server.environment)
             #expect(bounded.status == 2, "\(option): \(bounded.stderr)")
             #expect(bounded.stderr.contains(message), "\(option): \(bounded.stderr)")
             #expect(!FileManager.default.fileExists(atPath: scratch.path + "/bounded"))
@@ -162,8 +196,12 @@ import Testing
         environment["MLFLOW_TRACKING_USERNAME"] = "admin"
         environment["MLFLOW_TRACKING_PASSWORD"] = password
         let output = server.directory.path + "/bundle"
-        let result = try CLI.run(["package", "models:/iris@champion", "--deployment", "azureml-online", "--env-manager", "virtualenv", "--offline",
-                                  "-o", output + "/"], environment: environment)
+        let result = try CLI.run(
+            [
+                "package", "models:/iris@champion", "--deployment", "azureml-online", "--env-manager", "virtualenv",
+                "--offline",
+                "-o", output + "/"
+            ], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains(password) && !result.stderr.contains(password))
         let manifest = try String(contentsOfFile: output + "/MANIFEST.json", encoding: .utf8)
@@ -182,8 +220,10 @@ import Testing
             if MLflowServer.required { Issue.record("no .venv-mlflow-server") }
             try Test.cancel("no .venv-mlflow-server")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-hostile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-hostile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try MLflowServer.freePort()
         let server = Process()
@@ -193,8 +233,12 @@ import Testing
         server.standardError = FileHandle.nullDevice
         try server.run()
         // SIGKILL: the child inherits the test runner's blocked signals, SIGTERM among them.
-        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        _ = try MLflowServer.runPython("""
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        _ = try MLflowServer.runPython(
+            """
             import sys, time, urllib.request
             for _ in range(100):
                 try: urllib.request.urlopen(sys.argv[1]); break
@@ -209,16 +253,24 @@ import Testing
             ("twice", "listed 'conda.yaml' twice under 'twice/m'", "50"),
             ("liar", "larger than the byte budget left", "50"),
             ("deep", "is nested more than 32 folders deep", "1000"),
-            ("wide", "more than 50 files and folders", "50"),
+            ("wide", "more than 50 files and folders", "50")
         ]
         for (name, message, maxFiles) in cases {
-            let result = try CLI.run(["package", "models:/\(name)/1", "--model-max-files", maxFiles, "--model-max-bytes", "100000", "-o", directory.path + "/out/"],
-                                     environment: environment)
+            let result = try CLI.run(
+                [
+                    "package", "models:/\(name)/1", "--model-max-files", maxFiles, "--model-max-bytes", "100000", "-o",
+                    directory.path + "/out/"
+                ],
+                environment: environment)
             #expect(result.status == 2, "\(name): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
-            #expect(!FileManager.default.fileExists(atPath: directory.path + "/escape") && !FileManager.default.fileExists(atPath: directory.path + "/tmp/escape"))
+            #expect(
+                !FileManager.default.fileExists(atPath: directory.path + "/escape")
+                    && !FileManager.default.fileExists(atPath: directory.path + "/tmp/escape"))
             #expect(!FileManager.default.fileExists(atPath: directory.path + "/out"))
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/tmp")) ?? []).isEmpty, "\(name): left behind")
+            #expect(
+                ((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/tmp")) ?? []).isEmpty,
+                "\(name): left behind")
         }
     }
 
@@ -261,7 +313,9 @@ import Testing
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 files[relative] = [UInt8](FileManager.default.contents(atPath: root + "/" + relative) ?? Data())
             }
         }

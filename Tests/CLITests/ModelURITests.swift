@@ -39,14 +39,17 @@ final class MLflowServer {
 
     /// Starts a server (basic auth when `adminPassword` is given) and registers the fixture.
     init(adminPassword: String? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-uri-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-uri-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let port = try MLflowServer.freePort()
         url = "http://127.0.0.1:\(port)"
         var serverEnvironment = ProcessInfo.processInfo.environment
-        var arguments = ["server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
-                         "--backend-store-uri", "sqlite:///" + directory.path + "/mlflow.db",
-                         "--artifacts-destination", directory.path + "/artifacts", "--serve-artifacts"]
+        var arguments = [
+            "server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
+            "--backend-store-uri", "sqlite:///" + directory.path + "/mlflow.db",
+            "--artifacts-destination", directory.path + "/artifacts", "--serve-artifacts"
+        ]
         environment = ["MLFLOW_TRACKING_URI": url, "TMPDIR": directory.path + "/tmp"]
         try FileManager.default.createDirectory(atPath: directory.path + "/tmp", withIntermediateDirectories: true)
         if let adminPassword {
@@ -66,11 +69,18 @@ final class MLflowServer {
         // A session of its own (setsid, then exec), so that stopping it stops its workers too.
         process = Process()
         process.executableURL = URL(fileURLWithPath: MLflowServer.python)
-        process.arguments = ["-c", "import os, sys\ntry: os.setsid()\nexcept OSError: pass\nos.execv(sys.argv[1], sys.argv[1:])",
-                             MLflowServer.mlflow] + arguments
+        process.arguments =
+            [
+                "-c", "import os, sys\ntry: os.setsid()\nexcept OSError: pass\nos.execv(sys.argv[1], sys.argv[1:])",
+                MLflowServer.mlflow
+            ] + arguments
         process.environment = serverEnvironment
         process.currentDirectoryURL = directory
-        let log = FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: directory.path + "/server.log", contents: nil); return directory.path + "/server.log" }())
+        let log = FileHandle(
+            forWritingAtPath: {
+                FileManager.default.createFile(atPath: directory.path + "/server.log", contents: nil)
+                return directory.path + "/server.log"
+            }())
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -81,8 +91,11 @@ final class MLflowServer {
                 registerEnvironment["MLFLOW_TRACKING_USERNAME"] = "admin"
                 registerEnvironment["MLFLOW_TRACKING_PASSWORD"] = adminPassword
             }
-            runID = try MLflowServer.runPython(MLflowServer.register, [CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path],
-                                               environment: registerEnvironment)
+            runID =
+                try MLflowServer.runPython(
+                    MLflowServer.register, [CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris").path],
+                    environment: registerEnvironment
+                )
                 // MLflow prints a "View run" line first
                 .split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         } catch {
@@ -124,14 +137,20 @@ final class MLflowServer {
     }
 
     static func freePort() throws -> Int {
-        let out = try runPython("import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])", [], environment: [:])
-        guard let port = Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw ServerError(message: "no free port: \(out)") }
+        let out = try runPython(
+            "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])", [],
+            environment: [:])
+        guard let port = Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ServerError(message: "no free port: \(out)")
+        }
         return port
     }
 
-    static func runPython(_ script: String, _ arguments: [String], environment extra: [String: String]) throws -> String {
-        let result = try CLI.runProcess(python, ["-c", script] + arguments, in: FileManager.default.currentDirectoryPath,
-                                        environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+    static func runPython(_ script: String, _ arguments: [String], environment extra: [String: String]) throws -> String
+    {
+        let result = try CLI.runProcess(
+            python, ["-c", script] + arguments, in: FileManager.default.currentDirectoryPath,
+            environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
         guard result.status == 0 else {
             throw ServerError(message: "python failed (\(result.status)):\n\(result.stderr.suffix(3000))")
         }
@@ -162,20 +181,26 @@ final class MLflowServer {
         defer { server.stop() }
         let local = try CLI.run(["inspect", "fixtures/models/sklearn-iris"])
         #expect(local.status == 0, "\(local.stderr)")
-        let uris = ["models:/iris/1", "models:/iris@champion", "runs:/\(server.runID)/model",
-                    "mlflow-artifacts:/1/\(server.runID)/artifacts/model"]
+        let uris = [
+            "models:/iris/1", "models:/iris@champion", "runs:/\(server.runID)/model",
+            "mlflow-artifacts:/1/\(server.runID)/artifacts/model"
+        ]
         for uri in uris {
             let result = try CLI.run(["inspect", uri], environment: server.environment)
             #expect(result.status == 0, "\(uri): \(result.stderr)")
             #expect(result.stdout.hasPrefix("Model: \(uri)\n"), "\(uri): \(result.stdout)")
             #expect(Self.body(result.stdout) == Self.body(local.stdout), "\(uri)")
-            #expect(!result.stdout.contains(server.directory.path) && !result.stderr.contains(server.directory.path), "\(uri): a temporary path shown")
+            #expect(
+                !result.stdout.contains(server.directory.path) && !result.stderr.contains(server.directory.path),
+                "\(uri): a temporary path shown")
         }
         // resolve and lint name the URI, not the temporary copy.
-        let resolved = try CLI.run(["resolve", "models:/iris@champion", "--deployment", "mlflow-serve"], environment: server.environment)
+        let resolved = try CLI.run(
+            ["resolve", "models:/iris@champion", "--deployment", "mlflow-serve"], environment: server.environment)
         #expect(resolved.status == 0, "\(resolved.stderr)")
         #expect(resolved.stdout.hasPrefix("Resolved models:/iris@champion for mlflow-serve"), "\(resolved.stdout)")
-        let linted = try CLI.run(["lint", "models:/iris/1", "--deployment", "mlflow-serve"], environment: server.environment)
+        let linted = try CLI.run(
+            ["lint", "models:/iris/1", "--deployment", "mlflow-serve"], environment: server.environment)
         #expect(linted.status != 2, "\(linted.stderr)")
         #expect(linted.stdout.contains("1 model checked for mlflow-serve"), "\(linted.stdout)")
         #expect(!linted.stdout.contains(server.directory.path), "\(linted.stdout)")
@@ -189,9 +214,12 @@ final class MLflowServer {
             ("models:/no-such-model/1", "models:/no-such-model/1: not found on the tracking server"),
             ("models:/iris/9", "models:/iris/9: not found on the tracking server"),
             ("models:/iris@no-such-alias", "no-such-alias not found"),
-            ("runs:/\(server.runID)/elsewhere", "there is no MLmodel at mlflow-artifacts:/1/\(server.runID)/artifacts/elsewhere"),
+            (
+                "runs:/\(server.runID)/elsewhere",
+                "there is no MLmodel at mlflow-artifacts:/1/\(server.runID)/artifacts/elsewhere"
+            ),
             ("models:/iris-s3/1", "in a s3: store"),
-            ("models:/iris/Production", "models:/iris/Production: iris has no version in stage Production"),
+            ("models:/iris/Production", "models:/iris/Production: iris has no version in stage Production")
         ]
         for (uri, message) in cases {
             let result = try CLI.run(["inspect", uri], environment: server.environment)
@@ -218,7 +246,8 @@ final class MLflowServer {
         wrong["MLFLOW_TRACKING_PASSWORD"] = "wrong-\(password)"
         let refused = try CLI.run(["inspect", "models:/iris/1"], environment: wrong)
         #expect(refused.status == 2)
-        #expect(refused.stderr.contains("HTTP 401") && refused.stderr.contains("wants credentials"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("HTTP 401") && refused.stderr.contains("wants credentials"), "\(refused.stderr)")
         #expect(!refused.stderr.contains(password), "the password was printed")
 
         var token = server.environment

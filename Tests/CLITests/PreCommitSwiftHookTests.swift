@@ -20,7 +20,8 @@ import Testing
         // The package's executable target of that name (what `swift build -c release` puts in .build/release).
         let manifest = try String(contentsOf: CLI.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
         let target = try NSRegularExpression(pattern: #"\.executableTarget\(\s*name:\s*"([^"]+)""#)
-        let executables = target.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest)).compactMap { match in
+        let executables = target.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest)).compactMap
+        { match in
             Range(match.range(at: 1), in: manifest).map { String(manifest[$0]) }
         }
         #expect(executables.contains(entry[0]), "Package.swift's executables: \(executables)")
@@ -34,16 +35,21 @@ import Testing
 
     /// The real `pre-commit try-repo` of this repository's swift hook: pre-commit clones it,
     /// builds mlenv in release mode in its own cache, and runs the hook on a model's files.
-    @Test(.enabled(if: CITools.hasPreCommit && ProcessInfo.processInfo.environment["MLENV_SWIFT_HOOK"] == "1",
-                   "set MLENV_SWIFT_HOOK=1: builds mlenv in release mode from a clone (many minutes)"))
+    @Test(
+        .enabled(
+            if: CITools.hasPreCommit && ProcessInfo.processInfo.environment["MLENV_SWIFT_HOOK"] == "1",
+            "set MLENV_SWIFT_HOOK=1: builds mlenv in release mode from a clone (many minutes)"))
     func preCommitBuildsAndRunsTheSwiftHook() throws {
         let scratch = try CITools.scratch("pre-commit-swift")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let repo = scratch + "/repo"
         let fm = FileManager.default
         try fm.createDirectory(atPath: repo + "/models", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/lint/clean").path, toPath: repo + "/models/good")
-        try fm.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/models/conflict-pandas-monitoring").path, toPath: repo + "/models/broken")
+        try fm.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/lint/clean").path, toPath: repo + "/models/good")
+        try fm.copyItem(
+            atPath: CLI.repository.appendingPathComponent("fixtures/models/conflict-pandas-monitoring").path,
+            toPath: repo + "/models/broken")
 
         var environment = ProcessInfo.processInfo.environment
         // HOME stays: SwiftPM's repository cache there lets the clone resolve its dependency offline.
@@ -57,8 +63,12 @@ import Testing
         for key in ["GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"] { environment.removeValue(forKey: key) }
 
         func git(_ arguments: [String]) throws {
-            let result = try CITools.run("/usr/bin/env", ["git", "-c", "user.name=mlenv tests", "-c", "user.email=tests@mlenv.invalid",
-                                                          "-c", "commit.gpgsign=false"] + arguments, in: repo, environment: environment)
+            let result = try CITools.run(
+                "/usr/bin/env",
+                [
+                    "git", "-c", "user.name=mlenv tests", "-c", "user.email=tests@mlenv.invalid",
+                    "-c", "commit.gpgsign=false"
+                ] + arguments, in: repo, environment: environment)
             #expect(result.status == 0, "git \(arguments.joined(separator: " ")): \(result.output)")
         }
         try git(["init", "-q", "-b", "main"])
@@ -66,8 +76,9 @@ import Testing
         try git(["commit", "-q", "-m", "models"])
 
         func tryRepo(_ files: [String]) throws -> (status: Int32, output: String) {
-            try CITools.run(CITools.preCommit, ["try-repo", CLI.repository.path, "mlenv-lint", "--verbose", "--files"] + files,
-                            in: repo, environment: environment)
+            try CITools.run(
+                CITools.preCommit, ["try-repo", CLI.repository.path, "mlenv-lint", "--verbose", "--files"] + files,
+                in: repo, environment: environment)
         }
         let good = try tryRepo(["models/good/conda.yaml", "models/good/MLmodel"])
         #expect(good.status == 0, "\(good.output.suffix(4000))")
@@ -77,6 +88,7 @@ import Testing
 
         let broken = try tryRepo(["models/broken/conda.yaml"])
         #expect(broken.status == 1, "\(broken.output.suffix(4000))")
-        #expect(broken.output.contains("models/broken/conda.yaml:10:5: error[MLE041]:"), "\(broken.output.suffix(4000))")
+        #expect(
+            broken.output.contains("models/broken/conda.yaml:10:5: error[MLE041]:"), "\(broken.output.suffix(4000))")
     }
 }

@@ -10,9 +10,11 @@ import Testing
     func project(_ configuration: String, name: String) throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-project-\(getpid())-\(name)")
         try? FileManager.default.removeItem(at: root)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris"),
-                                         to: root.appendingPathComponent("models/iris"))
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: CLI.repository.appendingPathComponent("fixtures/models/sklearn-iris"),
+            to: root.appendingPathComponent("models/iris"))
         try configuration.write(to: root.appendingPathComponent(".mlenv.yaml"), atomically: true, encoding: .utf8)
         return root
     }
@@ -32,17 +34,25 @@ import Testing
         // Relative to the file; a directory that is not there is bad input naming it.
         let root = try project("deployment: none\nindexes: [no-such-mirror/pypi]\n", name: "indexes")
         defer { try? FileManager.default.removeItem(at: root) }
-        let result = try CLI.run(["resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv"])
+        let result = try CLI.run([
+            "resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv"
+        ])
         #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("no-such-mirror/pypi"), "\(result.stderr)")
         // exclude-newer before any upload: nothing is left to install, so nothing resolves.
-        try "deployment: none\nexclude-newer: 2000-01-01\n".write(to: root.appendingPathComponent(".mlenv.yaml"), atomically: true, encoding: .utf8)
-        let old = try CLI.run(["resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv"])
+        try "deployment: none\nexclude-newer: 2000-01-01\n".write(
+            to: root.appendingPathComponent(".mlenv.yaml"), atomically: true, encoding: .utf8)
+        let old = try CLI.run([
+            "resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv"
+        ])
         #expect(old.status == 1, "\(old.stdout)\(old.stderr)")
         // The same with --config pointing elsewhere: that file wins.
         let other = root.appendingPathComponent("other.yaml")
         try "deployment: none\n".write(to: other, atomically: true, encoding: .utf8)
-        let explicit = try CLI.run(["resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv", "--config", other.path])
+        let explicit = try CLI.run([
+            "resolve", root.appendingPathComponent("models/iris").path, "--env-manager", "virtualenv", "--config",
+            other.path
+        ])
         #expect(explicit.status == 0, "\(explicit.stderr)")
     }
 

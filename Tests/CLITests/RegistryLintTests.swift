@@ -46,7 +46,9 @@ import Testing
     }
 
     static func latest(_ server: MLflowServer) throws -> [String] {
-        let out = try MLflowServer.runPython(registerMore, [CLI.repository.appendingPathComponent("fixtures/models").path], environment: server.environment)
+        let out = try MLflowServer.runPython(
+            registerMore, [CLI.repository.appendingPathComponent("fixtures/models").path],
+            environment: server.environment)
         let line = out.split(separator: "\n").last.map(String.init) ?? ""
         return (try JSONValue.parse(string: line).arrayValue ?? []).compactMap(\.stringValue)
     }
@@ -70,9 +72,13 @@ import Testing
         // iris-s3's artifacts are in a store mlenv does not read: said by its URI, exit 2.
         let unreadable = try CLI.run(lint, environment: server.environment)
         #expect(unreadable.status == 2, "\(unreadable.stdout)")
-        #expect(unreadable.stderr.contains("models:/iris-s3/1") && unreadable.stderr.contains("s3: store"), "\(unreadable.stderr)")
+        #expect(
+            unreadable.stderr.contains("models:/iris-s3/1") && unreadable.stderr.contains("s3: store"),
+            "\(unreadable.stderr)")
         #expect(unreadable.stdout.isEmpty)
-        _ = try MLflowServer.runPython("from mlflow import MlflowClient; MlflowClient().delete_registered_model('iris-s3')", [], environment: server.environment)
+        _ = try MLflowServer.runPython(
+            "from mlflow import MlflowClient; MlflowClient().delete_registered_model('iris-s3')", [],
+            environment: server.environment)
         latest.removeAll { $0.hasPrefix("models:/iris-s3/") }
 
         let whole = try CLI.run(lint, environment: server.environment)
@@ -84,9 +90,10 @@ import Testing
         let wholeFindings = try Self.findings(whole.stdout).sorted()
         #expect(!wholeFindings.isEmpty)
         // The findings name the URIs, as for one model URI.
-        #expect(try JSONValue.parse(string: whole.stdout)["findings"]?.arrayValue?.allSatisfy {
-            $0["model"]?.stringValue.map { latest.contains($0) } ?? false
-        } == true)
+        #expect(
+            try JSONValue.parse(string: whole.stdout)["findings"]?.arrayValue?.allSatisfy {
+                $0["model"]?.stringValue.map { latest.contains($0) } ?? false
+            } == true)
 
         for n in [2, 4] {
             var shardModels: [String] = []
@@ -102,10 +109,15 @@ import Testing
         }
         // Each format escapes the URIs as it must: JSON (above) parses with the quoted name in
         // it, SARIF's artifact URIs are percent-encoded, a GitHub workflow command's file= property has its `:` and `,` escaped.
-        let sarif = try CLI.run(["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "sarif"], environment: server.environment)
+        let sarif = try CLI.run(
+            ["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "sarif"],
+            environment: server.environment)
         let sarifText = try JSONValue.parse(string: sarif.stdout).serialized()
-        #expect(sarifText.contains("models%3A/pandas%20%22monitoring%22,%202/1/MLmodel"), "\(sarif.stdout.suffix(2000))")
-        let github = try CLI.run(["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "github"], environment: server.environment)
+        #expect(
+            sarifText.contains("models%3A/pandas%20%22monitoring%22,%202/1/MLmodel"), "\(sarif.stdout.suffix(2000))")
+        let github = try CLI.run(
+            ["lint", "models:/", "--deployment", "mlflow-serve", "--as-of", "2026-11-25", "--format", "github"],
+            environment: server.environment)
         #expect(github.stdout.contains(#"file=models%3A/pandas "monitoring"%2C 2/1"#), "\(github.stdout)")
         #expect(!github.stdout.contains("file=models:/"), "\(github.stdout)")
         #expect(server.leftovers.isEmpty, "left behind: \(server.leftovers)")
@@ -125,12 +137,16 @@ import Testing
         let server = try Self.server()
         defer { server.stop() }
         for name in ["iris", "iris-s3"] {
-            _ = try MLflowServer.runPython("import sys; from mlflow import MlflowClient; MlflowClient().delete_registered_model(sys.argv[1])", [name],
-                                           environment: server.environment)
+            _ = try MLflowServer.runPython(
+                "import sys; from mlflow import MlflowClient; MlflowClient().delete_registered_model(sys.argv[1])",
+                [name],
+                environment: server.environment)
         }
         let empty = try CLI.run(["lint", "models:/", "--shard", "1/2"], environment: server.environment)
         #expect(empty.status == 0, "\(empty.stderr)")
-        #expect(empty.stdout.hasSuffix("0 models checked for azureml-online (shard 1/2): 0 errors, 0 warnings, 0 info\n"), "\(empty.stdout)")
+        #expect(
+            empty.stdout.hasSuffix("0 models checked for azureml-online (shard 1/2): 0 errors, 0 warnings, 0 info\n"),
+            "\(empty.stdout)")
     }
 
     @Test func theRegistryListingSendsCredentialsAndNeverPrintsThem() throws {
@@ -140,7 +156,9 @@ import Testing
         let lint = ["lint", "models:/", "--shard", "1/1", "--format", "json", "--deployment", "mlflow-serve"]
         let without = try CLI.run(lint, environment: server.environment)
         #expect(without.status == 2)
-        #expect(without.stderr.contains("models:/: HTTP 401") && without.stderr.contains("wants credentials"), "\(without.stderr)")
+        #expect(
+            without.stderr.contains("models:/: HTTP 401") && without.stderr.contains("wants credentials"),
+            "\(without.stderr)")
 
         var right = server.environment
         right["MLFLOW_TRACKING_USERNAME"] = "admin"
@@ -150,7 +168,9 @@ import Testing
         #expect(listed.status == 2)
         #expect(listed.stderr.contains("models:/iris-s3/1"), "\(listed.stderr)")
         #expect(!listed.stderr.contains(password) && !listed.stdout.contains(password), "the password was printed")
-        _ = try MLflowServer.runPython("from mlflow import MlflowClient; MlflowClient().delete_registered_model('iris-s3')", [], environment: right)
+        _ = try MLflowServer.runPython(
+            "from mlflow import MlflowClient; MlflowClient().delete_registered_model('iris-s3')", [], environment: right
+        )
         let linted = try CLI.run(lint, environment: right)
         #expect(linted.status == 0 || linted.status == 1, "\(linted.stderr)")
         #expect(try Self.models(linted.stdout) == ["models:/iris/1"])

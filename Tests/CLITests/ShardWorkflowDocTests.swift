@@ -11,7 +11,9 @@ import YAML
 @Suite struct ShardWorkflowDocTests {
     static func block(_ header: String) throws -> YAMLNode {
         let text = try String(contentsOf: CLI.repository.appendingPathComponent("docs/ci.md"), encoding: .utf8)
-        let found = try #require(GitHubActionTests.yamlBlocks(text).first { $0.hasPrefix(header + "\n") }, "no \(header) block in docs/ci.md")
+        let found = try #require(
+            GitHubActionTests.yamlBlocks(text).first { $0.hasPrefix(header + "\n") }, "no \(header) block in docs/ci.md"
+        )
         return try #require(try YAMLLoader.load(string: found))
     }
 
@@ -19,7 +21,8 @@ import YAML
         let workflow = try Self.block("# .github/workflows/mlenv-lint-shards.yml")
         #expect(workflow["permissions"]?["security-events"]?.scalarText == "write")
         let job = try #require(workflow["jobs"]?["lint"])
-        let shards = job["strategy"]?["matrix"]?["shard"]?.sequence?.compactMap { $0.scalarText.flatMap { Int($0) } } ?? []
+        let shards =
+            job["strategy"]?["matrix"]?["shard"]?.sequence?.compactMap { $0.scalarText.flatMap { Int($0) } } ?? []
         #expect(!shards.isEmpty && shards == Array(1...shards.count), "\(shards)")
         #expect(job["strategy"]?["fail-fast"]?.scalarText == "false")
         let steps = try #require(job["steps"]?.sequence)
@@ -28,7 +31,9 @@ import YAML
         let lint = try #require(steps.first { $0["uses"]?.scalarText?.contains("/mlenv@") == true })
         let with = try #require(lint["with"])
         let declared = Set(try CITools.yaml("action.yml")["inputs"]?.pairs?.compactMap(\.key.scalarText) ?? [])
-        for input in with.pairs ?? [] { #expect(declared.contains(input.key.scalarText ?? ""), "\(input.key.scalarText ?? "?")") }
+        for input in with.pairs ?? [] {
+            #expect(declared.contains(input.key.scalarText ?? ""), "\(input.key.scalarText ?? "?")")
+        }
         let args = with["args"]?.scalarText ?? ""
         #expect(args.contains("--shard ${{ matrix.shard }}/${{ strategy.job-total }}"), "\(args)")
         #expect(args.contains("--cache-dir \(cachePath)"), "the cached directory is not lint's cache: \(args)")
@@ -47,14 +52,22 @@ import YAML
         #expect(job["cache"]?["paths"]?.sequence?.first?.scalarText == ".mlenv-cache/")
 
         // The script as GitLab runs it, in a project whose models/ holds three fixture models.
-        let project = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-gitlab-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let project = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-gitlab-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: project + "/models", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: project) }
-        for (name, fixture) in [("a", "MLE050-RequireAzureMLAIMonitoring/triggers"), ("b", "clean"), ("c", "MLE030-PinRequirementsExactly/triggers")] {
-            try FileManager.default.copyItem(atPath: CLI.repository.appendingPathComponent("fixtures/lint/" + fixture).path, toPath: project + "/models/" + name)
+        for (name, fixture) in [
+            ("a", "MLE050-RequireAzureMLAIMonitoring/triggers"), ("b", "clean"),
+            ("c", "MLE030-PinRequirementsExactly/triggers")
+        ] {
+            try FileManager.default.copyItem(
+                atPath: CLI.repository.appendingPathComponent("fixtures/lint/" + fixture).path,
+                toPath: project + "/models/" + name)
         }
         var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["PATH"] =
+            CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["CI"] = "true"
         environment["CI_NODE_TOTAL"] = String(total)
         if environment["MLENV_SOURCES"] == nil { environment["MLENV_SOURCES"] = "embedded" }
@@ -65,14 +78,19 @@ import YAML
             let run = try CITools.run("/bin/sh", ["-ec", script[0]], in: project, environment: environment)
             #expect(run.status == 0 || run.status == 1, "\(index)/\(total): \(run.output)")
             #expect(!run.output.contains("\u{1B}[K"), "progress drawn in a CI log")
-            let report = try JSONValue.parse(string: String(contentsOfFile: project + "/mlenv-\(index).json", encoding: .utf8))
+            let report = try JSONValue.parse(
+                string: String(contentsOfFile: project + "/mlenv-\(index).json", encoding: .utf8))
             #expect(report["shard"]?["id"]?.stringValue == "mlenv-lint/shard-\(index)-of-\(total)/")
             models += (report["models"]?.arrayValue ?? []).compactMap(\.stringValue)
             findings += (report["findings"]?.arrayValue ?? []).map { $0.serialized() }
         }
         #expect(models.sorted() == ["models/a", "models/b", "models/c"])
-        let whole = try CITools.run(CLI.binary.path, ["lint", "models/", "--format", "json", "--cache-dir", ".mlenv-cache"], in: project, environment: environment)
-        let wholeFindings = (try JSONValue.parse(string: whole.output)["findings"]?.arrayValue ?? []).map { $0.serialized() }
+        let whole = try CITools.run(
+            CLI.binary.path, ["lint", "models/", "--format", "json", "--cache-dir", ".mlenv-cache"], in: project,
+            environment: environment)
+        let wholeFindings = (try JSONValue.parse(string: whole.output)["findings"]?.arrayValue ?? []).map {
+            $0.serialized()
+        }
         #expect(!wholeFindings.isEmpty)
         #expect(findings.sorted() == wholeFindings.sorted())
     }

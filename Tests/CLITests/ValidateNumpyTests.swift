@@ -11,18 +11,19 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-numpy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try """
-            flavors:
-              python_function:
-                loader_module: mlflow.sklearn
-                env:
-                  virtualenv: python_env.yaml
-            signature:
-              inputs: '[{"type": "tensor", "tensor-spec": {"dtype": "uint8", "shape": [-1, 2]}}]'
+        flavors:
+          python_function:
+            loader_module: mlflow.sklearn
+            env:
+              virtualenv: python_env.yaml
+        signature:
+          inputs: '[{"type": "tensor", "tensor-spec": {"dtype": "uint8", "shape": [-1, 2]}}]'
 
-            """.write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        """.write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         try "python: 3.11.7\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
             .write(to: dir.appendingPathComponent("python_env.yaml"), atomically: true, encoding: .utf8)
-        try "mlflow==3.17.2\n\(pin)\n".write(to: dir.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        try "mlflow==3.17.2\n\(pin)\n".write(
+            to: dir.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
         let payload = dir.appendingPathComponent("request.json")
         try #"{"inputs": [[300, 2], [3, 4]]}"#.write(to: payload, atomically: true, encoding: .utf8)
         return (dir.path, payload.path)

@@ -6,7 +6,8 @@ import Testing
     let scratch: URL
 
     init() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-cache-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-cache-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
@@ -21,12 +22,15 @@ import Testing
         let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
         let path = try source("a", "abc")
         let digest = ArtifactDigest(.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let stored = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: "file://" + path, digest: digest, client: HTTPClient())
+        let stored = try await cache.fetch(
+            filename: "demo-1.0-py3-none-any.whl", source: "file://" + path, digest: digest, client: HTTPClient())
         #expect(FileManager.default.contents(atPath: stored) == Data("abc".utf8))
         #expect(cache.cachedPath(filename: "demo-1.0-py3-none-any.whl", digest: digest) == stored)
         // A second fetch does not touch the source.
         try FileManager.default.removeItem(atPath: path)
-        #expect(try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient()) == stored)
+        #expect(
+            try await cache.fetch(
+                filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient()) == stored)
     }
 
     /// A cached file damaged after it was stored is not used: it is removed and fetched again
@@ -36,11 +40,13 @@ import Testing
         let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
         let path = try source("c", "abc")
         let digest = ArtifactDigest(.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let stored = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
+        let stored = try await cache.fetch(
+            filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
         try Data("abd".utf8).write(to: URL(fileURLWithPath: stored))
         #expect(cache.verifiedPath(filename: "demo-1.0-py3-none-any.whl", digest: digest) == nil)
         #expect(!FileManager.default.fileExists(atPath: stored))
-        let again = try await cache.fetch(filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
+        let again = try await cache.fetch(
+            filename: "demo-1.0-py3-none-any.whl", source: path, digest: digest, client: HTTPClient())
         #expect(FileManager.default.contents(atPath: again) == Data("abc".utf8))
     }
 
@@ -55,7 +61,10 @@ import Testing
         } throws: { error in
             (error as? ArtifactError)?.message.contains("expected 0000") == true
         }
-        let leftovers = FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix(".whl") || $0.contains(".part") } ?? []
+        let leftovers =
+            FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String }.filter {
+                $0.hasSuffix(".whl") || $0.contains(".part")
+            } ?? []
         #expect(leftovers.isEmpty)
     }
 
@@ -63,7 +72,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
         let path = try source("c", "abc")
-        let stored = try await cache.fetch(filename: "x-1.0-0.conda", source: path, digest: ArtifactDigest(.md5, "900150983CD24FB0D6963F7D28E17F72"), client: HTTPClient())
+        let stored = try await cache.fetch(
+            filename: "x-1.0-0.conda", source: path, digest: ArtifactDigest(.md5, "900150983CD24FB0D6963F7D28E17F72"),
+            client: HTTPClient())
         #expect(stored.hasSuffix("/md5/90/900150983cd24fb0d6963f7d28e17f72/x-1.0-0.conda"))
     }
 
@@ -71,7 +82,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: scratch) }
         let cache = ArtifactCache(root: scratch.appendingPathComponent("cache").path)
         await #expect(throws: ArtifactError.self) {
-            try await cache.fetch(filename: "../escape.whl", source: "/dev/null", digest: ArtifactDigest(.sha256, "00"), client: HTTPClient())
+            try await cache.fetch(
+                filename: "../escape.whl", source: "/dev/null", digest: ArtifactDigest(.sha256, "00"),
+                client: HTTPClient())
         }
     }
 }
@@ -80,8 +93,10 @@ import Testing
 /// relative; upstream index URLs come from the user's configuration at run time).
 @Suite struct NoRegistryHostTests {
     @Test func trackedFilesNameNoRegistryHost() throws {
-        let hosts = [["pypi", "org"], ["pythonhosted", "org"], ["anaconda", "org"], ["anaconda", "com"],
-                     ["prefix", "dev"], ["conda-forge", "org"], ["tuna.tsinghua.edu", "cn"]].map { $0.joined(separator: ".") }
+        let hosts = [
+            ["pypi", "org"], ["pythonhosted", "org"], ["anaconda", "org"], ["anaconda", "com"],
+            ["prefix", "dev"], ["conda-forge", "org"], ["tuna.tsinghua.edu", "cn"]
+        ].map { $0.joined(separator: ".") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", Paths.repository.path, "ls-files", "-z"]
@@ -106,7 +121,9 @@ import Testing
 @Suite struct CompressedFileTests {
     @Test(arguments: [("gzip", ".gz"), ("bzip2", ".bz2"), ("xz", ".xz"), ("zstd", ".zst")])
     func readsWhatTheCompressorWrote(tool: String, ext: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-compressed-\(getpid())-\(tool)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-compressed-\(getpid())-\(tool)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let content = Array((0..<5000).map { "{\"line\": \($0)}\n" }.joined().utf8)
@@ -125,15 +142,19 @@ import Testing
         #expect(FileBytes.readPlain(out) == content)
         // Past the limit: an error naming the file, and nothing left behind.
         let capped = directory + "/capped.json"
-        #expect(throws: FileReadError.self) { try FileBytes.decompress(plain + ext, to: capped, limit: content.count - 1) }
+        #expect(throws: FileReadError.self) {
+            try FileBytes.decompress(plain + ext, to: capped, limit: content.count - 1)
+        }
         #expect(!FileManager.default.fileExists(atPath: capped))
         // The destination is never overwritten (O_EXCL): a planted file or link stays as it was.
         #expect(throws: FileReadError.self) { try FileBytes.decompress(plain + ext, to: out, limit: 1 << 20) }
     }
 
     @Test func corruptDataIsAnErrorNamingTheFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-corrupt-\(getpid()).json.gz").path
-        FileManager.default.createFile(atPath: path, contents: Foundation.Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-corrupt-\(getpid()).json.gz")
+            .path
+        FileManager.default.createFile(
+            atPath: path, contents: Foundation.Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: FileReadError.self) { try FileBytes.read(path) }
         let out = path + ".out"

@@ -2,10 +2,11 @@
 // cache file against damage, not against a file written to be read this way, so each is checked
 // beneath its checksum (sealed with a matching one) and must be refused or read, never trap.
 
-@testable import Channels
 import Foundation
 import Specs
 import Testing
+
+@testable import Channels
 
 @Suite struct CacheFuzzRegressionTests {
     private func scratch(_ name: String) -> String {
@@ -16,7 +17,10 @@ import Testing
     private struct Page {
         var bytes: [UInt8] = []
         mutating func int(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
-        mutating func string(_ s: String) { int(UInt32(s.utf8.count)); bytes += Array(s.utf8) }
+        mutating func string(_ s: String) {
+            int(UInt32(s.utf8.count))
+            bytes += Array(s.utf8)
+        }
     }
 
     private func read(_ page: Page) throws -> PyPIProjectFiles? {
@@ -67,7 +71,8 @@ import Testing
     /// `stored` near Int64.min made the age overflow (a trap) when freshness was checked.
     @Test(arguments: ["-9223372036854775808", "9223372036854775807"])
     func anyStoredTimeIsSafe(stored: String) throws {
-        let meta = "MLENVHTTP1\nurl https://example.org/x\nstatus 404\nstored \(stored)\nno-cache 0\nsize 0\nmax-age 600\n"
+        let meta =
+            "MLENVHTTP1\nurl https://example.org/x\nstatus 404\nstored \(stored)\nno-cache 0\nsize 0\nmax-age 600\n"
         let entry = try #require(HTTPCacheEntry(parsing: meta, folder: "/cache/http-v1/ab"))
         #expect(entry.isFresh(at: Int64(time(nil))) == (stored.hasPrefix("9")))
         #expect(!entry.isFresh(at: Int64.max) || stored.hasPrefix("9"))

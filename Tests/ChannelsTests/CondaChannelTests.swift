@@ -8,11 +8,14 @@ import Specs
 import Testing
 
 enum Paths {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static func path(_ relative: String) -> String { repository.appendingPathComponent(relative).path }
     static let embeddedCondaForge = path("channels/conda-forge")
     static let embeddedPyPI = path("channels/pypi")
-    static let sharedCondaForge = repository.deletingLastPathComponent().appendingPathComponent("shared/channels/conda-forge").path
+    static let sharedCondaForge = repository.deletingLastPathComponent().appendingPathComponent(
+        "shared/channels/conda-forge"
+    ).path
     static var hasSharedChannel: Bool { FileManager.default.fileExists(atPath: sharedCondaForge) }
 }
 
@@ -59,13 +62,17 @@ enum Paths {
     /// file left behind.
     @Test(arguments: [("zstd", ".zst"), ("bzip2", ".bz2")])
     func compressedRepodataReadsAsThePlainFile(tool: String, ext: String) throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-zst-channel-\(getpid())-\(tool)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-zst-channel-\(getpid())-\(tool)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let channel = root + "/conda-forge", cache = root + "/cache"
+        let channel = root + "/conda-forge"
+        let cache = root + "/cache"
         for subdir in ["linux-64", "noarch"] {
             try FileManager.default.createDirectory(atPath: channel + "/" + subdir, withIntermediateDirectories: true)
             let plain = channel + "/" + subdir + "/repodata.json"
-            try FileManager.default.copyItem(atPath: Paths.embeddedCondaForge + "/" + subdir + "/repodata.json", toPath: plain)
+            try FileManager.default.copyItem(
+                atPath: Paths.embeddedCondaForge + "/" + subdir + "/repodata.json", toPath: plain)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [tool, "-q", plain]  // replaces the plain file with the compressed one
@@ -77,15 +84,23 @@ enum Paths {
         let names = { (records: [CondaRecord]) in records.map { "\($0.filename) \($0.depends) \($0.sha256 ?? "")" } }
         let plain = try CondaChannel(Paths.embeddedCondaForge).records(subdir: "linux-64")
         #expect(names(try CondaChannel(channel).records(subdir: "linux-64")) == names(plain))
-        let set = try ChannelSet(condaChannels: [CondaChannel(channel)], pypiIndexes: [], target: Self.py311, cacheDirectory: cache)
-        #expect(set.condaRecords(named: "python").count == (try ChannelSet(condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [],
-                                                                            target: Self.py311).condaRecords(named: "python").count))
-        let left = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix(".mlenv-repodata-") }
+        let set = try ChannelSet(
+            condaChannels: [CondaChannel(channel)], pypiIndexes: [], target: Self.py311, cacheDirectory: cache)
+        #expect(
+            set.condaRecords(named: "python").count
+                == (try ChannelSet(
+                    condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [],
+                    target: Self.py311
+                ).condaRecords(named: "python").count))
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache).filter {
+            $0.hasPrefix(".mlenv-repodata-")
+        }
         #expect(left.isEmpty, "\(left)")
     }
 
     @Test func readsCompressedRepodata() throws {
-        let records = try CondaChannel("file://" + Paths.path("fixtures/channels/compressed")).records(subdir: "linux-64")
+        let records = try CondaChannel("file://" + Paths.path("fixtures/channels/compressed")).records(
+            subdir: "linux-64")
         #expect(records.map(\.filename) == ["zlib-1.3.1-hb9d3cd8_2.conda"])
         #expect(records.first?.depends.first == "__glibc >=2.17,<3.0.a0")
         // A subdir that is not there is empty, not an error.
@@ -93,8 +108,11 @@ enum Paths {
     }
 
     @Test func strictChannelPriorityHidesLowerChannels() throws {
-        let channels = try ChannelSet(condaChannels: [CondaChannel(Paths.path("fixtures/channels/local-overrides")), CondaChannel(Paths.embeddedCondaForge)],
-                                      pypiIndexes: [], target: Self.py311)
+        let channels = try ChannelSet(
+            condaChannels: [
+                CondaChannel(Paths.path("fixtures/channels/local-overrides")), CondaChannel(Paths.embeddedCondaForge)
+            ],
+            pypiIndexes: [], target: Self.py311)
         // cloudpickle is in both: only the higher-priority channel's build is visible.
         #expect(channels.condaRecords(named: "cloudpickle").map(\.versionText) == ["0.0.1"])
         #expect(channels.allCondaRecords(named: "cloudpickle").count > 1)
@@ -106,20 +124,25 @@ enum Paths {
     }
 
     @Test func ordersBuildsAsConda() throws {
-        let channels = try ChannelSet(condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [], target: Self.py311)
+        let channels = try ChannelSet(
+            condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [], target: Self.py311)
         let numpy = channels.condaRecords(named: "numpy")
         #expect(!numpy.isEmpty)
         for (a, b) in zip(numpy, numpy.dropFirst()) {
             #expect(a.version >= b.version)
-            if a.version == b.version && a.trackFeatures.isEmpty == b.trackFeatures.isEmpty { #expect(a.buildNumber >= b.buildNumber) }
+            if a.version == b.version && a.trackFeatures.isEmpty == b.trackFeatures.isEmpty {
+                #expect(a.buildNumber >= b.buildNumber)
+            }
         }
     }
 
     @Test func malformedRepodataIsAnErrorWithPosition() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-bad-channel-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("noarch"), withIntermediateDirectories: true)
-        try Data("{\"packages\": {\n  \"x\": [}\n".utf8).write(to: directory.appendingPathComponent("noarch/repodata.json"))
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("noarch"), withIntermediateDirectories: true)
+        try Data("{\"packages\": {\n  \"x\": [}\n".utf8).write(
+            to: directory.appendingPathComponent("noarch/repodata.json"))
         #expect {
             try CondaChannel(directory.path).records(subdir: "noarch")
         } throws: { error in

@@ -15,8 +15,13 @@ import Testing
 
     private func files(under root: String, suffix: String) -> [String] {
         (FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? [])
-            .filter { $0.hasSuffix(suffix) && !($0.split(separator: "/").last?.hasPrefix(".") ?? true) }.map { root + "/" + $0 }
-            .filter { var directory: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &directory) && !directory.boolValue }
+            .filter { $0.hasSuffix(suffix) && !($0.split(separator: "/").last?.hasPrefix(".") ?? true) }.map {
+                root + "/" + $0
+            }
+            .filter {
+                var directory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: $0, isDirectory: &directory) && !directory.boolValue
+            }
     }
 
     private func fields(_ project: PyPIProject?) -> [String] {
@@ -31,7 +36,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let page = root + "/index/simple/six"
         try FileManager.default.createDirectory(atPath: page, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Paths.embeddedPyPI + "/simple/six/index.json", toPath: page + "/index.json")
+        try FileManager.default.copyItem(
+            atPath: Paths.embeddedPyPI + "/simple/six/index.json", toPath: page + "/index.json")
         let cache = root + "/pages"
         let want = fields(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six")))
         #expect(!want.isEmpty)
@@ -40,10 +46,14 @@ import Testing
         switch damage {
         case "digest-digit":
             let hex = Set("0123456789abcdef".utf8)
-            var run = 0, at = -1
+            var run = 0
+            var at = -1
             for (i, b) in bytes.enumerated() {
                 run = hex.contains(b) ? run + 1 : 0
-                if run == 64 { at = i - 10; break }
+                if run == 64 {
+                    at = i - 10
+                    break
+                }
             }
             try #require(at > 0)
             bytes[at] = bytes[at] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
@@ -51,7 +61,8 @@ import Testing
         default: bytes.removeLast(3)
         }
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        #expect(fields(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))) == want)
+        #expect(
+            fields(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))) == want)
         #expect(CacheNotes.given.contains { $0.contains(file) }, "\(CacheNotes.given)")
         #expect(try FileBytes.read(file) != bytes)  // rewritten
     }
@@ -65,7 +76,9 @@ import Testing
         defer { server.stop() }
         func index() throws -> PyPIIndex {
             let cache = HTTPCache(root: root + "/cache")
-            return try PyPIIndex(server.url, cacheDirectory: root + "/cache/pages", client: HTTPClient(attempts: 2, timeout: 10, cache: cache))
+            return try PyPIIndex(
+                server.url, cacheDirectory: root + "/cache/pages",
+                client: HTTPClient(attempts: 2, timeout: 10, cache: cache))
         }
         let want = fields(try index().project(NormalizedName("six")))
         #expect(!want.isEmpty)

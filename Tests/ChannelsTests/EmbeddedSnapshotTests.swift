@@ -12,12 +12,17 @@ import Testing
     static let py311 = Target(python: PythonVersion(major: 3, minor: 11, micro: 9))
 
     func channels(_ target: Target = EmbeddedSnapshotTests.py311) throws -> ChannelSet {
-        try ChannelSet(condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [PyPIIndex(Paths.embeddedPyPI)], target: target)
+        try ChannelSet(
+            condaChannels: [CondaChannel(Paths.embeddedCondaForge)], pypiIndexes: [PyPIIndex(Paths.embeddedPyPI)],
+            target: target)
     }
 
     @Test func numpyWheelTagsAndRequiresPython() throws {
         let candidates = try channels().pypiCandidates(NormalizedName("numpy"))
-        let file = try #require(candidates.first { $0.file.filename == "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" })
+        let file = try #require(
+            candidates.first {
+                $0.file.filename == "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            })
         #expect(file.file.requiresPython == ">=3.9")
         #expect(file.file.sha256 == "666dbfb6ec68962c033a450943ded891bed2d54e6755e35e5835d63f4f6931d5")
         #expect(file.file.wheel?.platformTags == ["manylinux_2_17_x86_64", "manylinux2014_x86_64"])
@@ -28,21 +33,33 @@ import Testing
         #expect(portable)
         // The cp38 wheel of the same release does not install on 3.11, and says why.
         let cp38 = try #require(candidates.first { $0.file.filename.hasPrefix("numpy-1.24.4-cp38-cp38-manylinux") })
-        #expect(cp38.verdict == .excluded(reason: .otherPython(pythonTags: ["cp38"], abiTags: ["cp38"], target: "3.11")))
-        if case .excluded(let why) = cp38.verdict { #expect(why.description == "built for cp38 / cp38, not CPython 3.11") }
+        #expect(
+            cp38.verdict == .excluded(reason: .otherPython(pythonTags: ["cp38"], abiTags: ["cp38"], target: "3.11")))
+        if case .excluded(let why) = cp38.verdict {
+            #expect(why.description == "built for cp38 / cp38, not CPython 3.11")
+        }
     }
 
     @Test func requiresPythonExcludesOnOldTargets() throws {
-        let candidates = try channels(Target(python: PythonVersion(major: 3, minor: 8))).pypiCandidates(NormalizedName("numpy"))
-        let file = try #require(candidates.first { $0.file.filename == "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" })
+        let candidates = try channels(Target(python: PythonVersion(major: 3, minor: 8))).pypiCandidates(
+            NormalizedName("numpy"))
+        let file = try #require(
+            candidates.first {
+                $0.file.filename == "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            })
         #expect(file.verdict == .excluded(reason: .requiresPython(specifier: ">=3.9", target: "3.8.20")))
-        if case .excluded(let why) = file.verdict { #expect(why.description == "requires Python >=3.9, the target is 3.8.20") }
+        if case .excluded(let why) = file.verdict {
+            #expect(why.description == "requires Python >=3.9, the target is 3.8.20")
+        }
     }
 
     @Test func metadataIsReadAndVerified() throws {
         let set = try channels()
         let (project, index) = try #require(try set.pypiProject(NormalizedName("scikit-learn")))
-        let file = try #require(project.files.first { $0.filename == "scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" })
+        let file = try #require(
+            project.files.first {
+                $0.filename == "scikit_learn-1.5.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            })
         let metadata = try #require(try index.metadata(for: file))
         #expect(metadata.version == "1.5.2")
         #expect(metadata.requiresDist.contains { $0.name == "numpy" && $0.marker == nil })
@@ -51,10 +68,18 @@ import Testing
 
     @Test func yankedFileIsExcludedUnlessPinned() throws {
         let set = try channels()
-        let yanked = try #require(try set.pypiCandidates(NormalizedName("flask-cors")).first { $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl" })
+        let yanked = try #require(
+            try set.pypiCandidates(NormalizedName("flask-cors")).first {
+                $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl"
+            })
         #expect(yanked.verdict == .excluded(reason: .yanked(reason: "This accidentally broke MyPy for blueprints")))
-        if case .excluded(let why) = yanked.verdict { #expect(why.description == "yanked: This accidentally broke MyPy for blueprints") }
-        let pinned = try #require(try set.pypiCandidates(NormalizedName("flask-cors"), pinned: true).first { $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl" })
+        if case .excluded(let why) = yanked.verdict {
+            #expect(why.description == "yanked: This accidentally broke MyPy for blueprints")
+        }
+        let pinned = try #require(
+            try set.pypiCandidates(NormalizedName("flask-cors"), pinned: true).first {
+                $0.file.filename == "flask_cors-6.0.4-py3-none-any.whl"
+            })
         #expect(pinned.isInstallable)
     }
 
@@ -93,9 +118,13 @@ import Testing
         try Data("scikit-learn==1.5.2\npandas==2.2.3\n".utf8).write(to: requirements)
         defer { try? FileManager.default.removeItem(at: requirements) }
 
-        let uv = try run(Self.tools.appendingPathComponent("uv").path, ["pip", "compile", requirements.path, "--index-url", server.url,
-                                                                      "--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_35",
-                                                                      "--no-cache", "--no-header", "--no-annotate", "--quiet"])
+        let uv = try run(
+            Self.tools.appendingPathComponent("uv").path,
+            [
+                "pip", "compile", requirements.path, "--index-url", server.url,
+                "--python-version", "3.11", "--python-platform", "x86_64-manylinux_2_35",
+                "--no-cache", "--no-header", "--no-annotate", "--quiet"
+            ])
         #expect(uv.status == 0, "\(uv.stderr)")
         #expect(uv.stdout.contains("scikit-learn==1.5.2"))
         #expect(uv.stdout.contains("numpy=="))
@@ -103,9 +132,13 @@ import Testing
 
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-pip-report-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: report) }
-        let pip = try run(Self.tools.appendingPathComponent("pip").path, ["install", "--dry-run", "--ignore-installed", "--quiet", "--report", report.path,
-                                                                        "--index-url", server.url, "-r", requirements.path],
-                          environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_FIND_LINKS": ""])
+        let pip = try run(
+            Self.tools.appendingPathComponent("pip").path,
+            [
+                "install", "--dry-run", "--ignore-installed", "--quiet", "--report", report.path,
+                "--index-url", server.url, "-r", requirements.path
+            ],
+            environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_FIND_LINKS": ""])
         #expect(pip.status == 0, "\(pip.stderr)")
         let json = try JSONValue.parse([UInt8](try Data(contentsOf: report)))
         let installed = json["install"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } ?? []
@@ -121,11 +154,16 @@ import Testing
         defer { server.stop() }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-mirror-test-\(getpid())")
         defer { try? FileManager.default.removeItem(at: output) }
-        let options = PyPIMirrorOptions(upstream: server.url, output: output.path, pythons: [PythonVersion(major: 3, minor: 11)], concurrency: 4)
-        let report = try await PyPIMirrorBuilder(options: options).run(roots: [try Requirement(parsing: "scikit-learn==1.5.2")])
+        let options = PyPIMirrorOptions(
+            upstream: server.url, output: output.path, pythons: [PythonVersion(major: 3, minor: 11)], concurrency: 4)
+        let report = try await PyPIMirrorBuilder(options: options).run(roots: [
+            try Requirement(parsing: "scikit-learn==1.5.2")
+        ])
         #expect(report.missing.isEmpty)
         let names = try FileManager.default.contentsOfDirectory(atPath: output.path + "/simple").sorted()
-        for expected in ["joblib", "numpy", "scikit-learn", "scipy", "threadpoolctl"] { #expect(names.contains(expected)) }
+        for expected in ["joblib", "numpy", "scikit-learn", "scipy", "threadpoolctl"] {
+            #expect(names.contains(expected))
+        }
         // Only what the closure needs: scikit-learn's own page lists the pinned release only.
         let index = try PyPIIndex(output.path)
         let project = try #require(try index.project(NormalizedName("scikit-learn")))
@@ -147,18 +185,24 @@ import Testing
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { if v.isEmpty { env.removeValue(forKey: k) } else { env[k] = v } }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }
 
@@ -171,7 +215,9 @@ final class LoopbackServer: @unchecked Sendable {
     init(directory: String) throws {
         port = Int.random(in: 20000...40000)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory]
+        process.arguments = [
+            "python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", directory
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -183,7 +229,9 @@ final class LoopbackServer: @unchecked Sendable {
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             close(probe)
             if connected == 0 { return }
@@ -210,12 +258,20 @@ final class LoopbackServer: @unchecked Sendable {
         let cache = root + "/pages"
         func parses() throws -> [String] {
             let folders = try FileManager.default.contentsOfDirectory(atPath: cache)
-            return try folders.flatMap { folder in try FileManager.default.contentsOfDirectory(atPath: cache + "/" + folder).filter { $0.hasSuffix(".bin") } }
+            return try folders.flatMap { folder in
+                try FileManager.default.contentsOfDirectory(atPath: cache + "/" + folder).filter {
+                    $0.hasSuffix(".bin")
+                }
+            }
         }
-        #expect(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty == false)
+        #expect(
+            try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty
+                == false)
         #expect(try parses().count == 1)
         try (original + "\n").write(toFile: page + "/index.json", atomically: true, encoding: .utf8)
-        #expect(try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty == false)
+        #expect(
+            try PyPIIndex(root + "/index/simple", cacheDirectory: cache).project(NormalizedName("six"))?.files.isEmpty
+                == false)
         #expect(try parses().count == 1)
     }
 }

@@ -4,10 +4,11 @@
 // URL with whitespace: the record or file is left out.
 
 import Basics
-@testable import Channels
 import Foundation
 import Specs
 import Testing
+
+@testable import Channels
 
 @Suite struct FieldCheckTests {
     @Test func digestsNamesAndTokens() {
@@ -16,7 +17,10 @@ import Testing
         #expect(!FieldCheck.isHexDigest(String(repeating: "a", count: 31) + "\n", count: 32))
         #expect(!FieldCheck.isHexDigest(String(repeating: "g", count: 32), count: 32))
         #expect(FieldCheck.isPlainFileName("numpy-1.26.4-py311h64a7726_0.conda"))
-        for bad in ["", ".", "..", "../x.conda", "a/b.conda", "x.conda\n--index-url http://evil", "x\u{0}.conda", "x .conda", "x\u{2028}.whl"] {
+        for bad in [
+            "", ".", "..", "../x.conda", "a/b.conda", "x.conda\n--index-url http://evil", "x\u{0}.conda", "x .conda",
+            "x\u{2028}.whl"
+        ] {
             #expect(!FieldCheck.isPlainFileName(bad), "\(bad)")
         }
         #expect(!FieldCheck.isToken("https://files.example/x.whl\nhttps://evil"))
@@ -36,8 +40,10 @@ import Testing
             }}
             """
         for subdir in ["noarch", "linux-64"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(subdir), withIntermediateDirectories: true)
-            try (subdir == "noarch" ? repodata : "{\"packages\": {}}").write(to: root.appendingPathComponent("\(subdir)/repodata.json"), atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(subdir), withIntermediateDirectories: true)
+            try (subdir == "noarch" ? repodata : "{\"packages\": {}}").write(
+                to: root.appendingPathComponent("\(subdir)/repodata.json"), atomically: true, encoding: .utf8)
         }
         let records = try CondaChannel(root.path).records(subdir: "noarch")
         #expect(records.map(\.name) == ["ok"])
@@ -54,13 +60,16 @@ import Testing
               {"filename": "demo-1.4-py3-none-any.whl", "url": "demo 1.4.whl", "hashes": {"sha256": "\(sha)"}}
             ]}
             """
-        let project = try ProjectPage.parseJSON(Array(page.utf8), project: NormalizedName("demo"), pageURL: "https://index.invalid/simple/demo/")
+        let project = try ProjectPage.parseJSON(
+            Array(page.utf8), project: NormalizedName("demo"), pageURL: "https://index.invalid/simple/demo/")
         #expect(project.files.map(\.filename) == ["demo-1.0-py3-none-any.whl"])
         let html = """
             <a href="demo-1.0-py3-none-any.whl#sha256=\(sha)">demo-1.0-py3-none-any.whl</a>
             <a href="demo-1.1-py3-none-any.whl#sha256=zz">demo-1.1-py3-none-any.whl</a>
             """
-        #expect(ProjectPage.parseHTML(html, project: NormalizedName("demo"), pageURL: "https://index.invalid/simple/demo/").files.map(\.filename)
+        #expect(
+            ProjectPage.parseHTML(html, project: NormalizedName("demo"), pageURL: "https://index.invalid/simple/demo/")
+                .files.map(\.filename)
                 == ["demo-1.0-py3-none-any.whl"])
     }
 }
@@ -76,7 +85,9 @@ import Testing
         #expect(OpenFile(readingAtPath: path) == nil)
         #expect(throws: FileReadError.self) { _ = try FileBytes.read(path) }
         do { _ = try FileBytes.read(path) } catch { #expect(error.reason.contains("not a regular file")) }
-        #expect(throws: ArtifactError.self) { _ = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: "x") }
+        #expect(throws: ArtifactError.self) {
+            _ = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: "x")
+        }
     }
 }
 
@@ -92,9 +103,12 @@ import Testing
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        let dead = child.processIdentifier, live = getppid()
-        for name in ["mlenv-run-\(dead)-123", ".mlenv-bundle-\(dead)-9.tar.gz", ".conda-lock.yml.tmp-\(dead)",
-                     "mlenv-run-\(live)-1", "mlenv-run-x-1", "mlenv-run-\(dead)x", "other-\(dead)"] {
+        let dead = child.processIdentifier
+        let live = getppid()
+        for name in [
+            "mlenv-run-\(dead)-123", ".mlenv-bundle-\(dead)-9.tar.gz", ".conda-lock.yml.tmp-\(dead)",
+            "mlenv-run-\(live)-1", "mlenv-run-x-1", "mlenv-run-\(dead)x", "other-\(dead)"
+        ] {
             try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
         }
         #expect(StaleTemporaries.sweep(dir, prefix: "mlenv-run-") == ["mlenv-run-\(dead)-123"])
@@ -115,7 +129,8 @@ import Testing
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        let dead = child.processIdentifier, live = getppid()
+        let dead = child.processIdentifier
+        let live = getppid()
         for name in ["index.json.tmp-\(dead)-42", "index.json.tmp-\(live)-42", "notes.tmp-x-1"] {
             try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/" + name))
         }

@@ -3,14 +3,17 @@
 // Foundation is the oracle here (test binaries may load it; mlenv does not).
 
 import Basics
-@testable import Channels
 import Foundation
 import Testing
 
+@testable import Channels
+
 @Suite struct PercentEncodingTests {
     @Test func decodesAsFoundationDid() {
-        let atoms = ["a", "%", "%2", "%20", "%2f", "%2F", "%zz", "%00", "%C3", "%A9", "%C3%A9", "%e9", "%FF", "+", "é", "/",
-                     "%4", "%F0%9F%98%80", "%ED%A0%80", "%C0%AF", " ", "%EF%BB%BF"]
+        let atoms = [
+            "a", "%", "%2", "%20", "%2f", "%2F", "%zz", "%00", "%C3", "%A9", "%C3%A9", "%e9", "%FF", "+", "é", "/",
+            "%4", "%F0%9F%98%80", "%ED%A0%80", "%C0%AF", " ", "%EF%BB%BF"
+        ]
         var texts = [""]
         for a in atoms { for b in atoms { for c in atoms { texts.append(a + b + c) } } }
         for text in texts {
@@ -22,10 +25,15 @@ import Testing
 @Suite struct FileErrorTextTests {
     @Test func describesFileErrorsAsFoundationDid() {
         var errors: [any Error] = []
-        do { try FileManager.default.createDirectory(atPath: "/proc/mlenv/x", withIntermediateDirectories: true) } catch { errors.append(error) }
+        do { try FileManager.default.createDirectory(atPath: "/proc/mlenv/x", withIntermediateDirectories: true) } catch
+        { errors.append(error) }
         do { try Data([1]).write(to: URL(fileURLWithPath: "/proc/mlenv")) } catch { errors.append(error) }
-        do { try FileManager.default.copyItem(atPath: "/nonexistent/mlenv", toPath: "/tmp/mlenv-never") } catch { errors.append(error) }
-        do { _ = try FileManager.default.contentsOfDirectory(atPath: "/nonexistent/mlenv") } catch { errors.append(error) }
+        do { try FileManager.default.copyItem(atPath: "/nonexistent/mlenv", toPath: "/tmp/mlenv-never") } catch {
+            errors.append(error)
+        }
+        do { _ = try FileManager.default.contentsOfDirectory(atPath: "/nonexistent/mlenv") } catch {
+            errors.append(error)
+        }
         #expect(errors.count == 4)
         for error in errors { #expect(FileErrorText.describe(error) == error.localizedDescription) }
     }
@@ -46,7 +54,8 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script, "zero", "one two", ""]
         if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -58,7 +67,8 @@ import Testing
 
     @Test(arguments: [nil, ["MLENV_CHILD_TEST": "set", "PATH": "/usr/bin:/bin"]] as [[String: String]?])
     func runsAChildAsFoundationsProcessDid(environment: [String: String]?) throws {
-        let child = try ChildProcess.run("/bin/sh", arguments: ["-c", Self.script, "zero", "one two", ""], environment: environment)
+        let child = try ChildProcess.run(
+            "/bin/sh", arguments: ["-c", Self.script, "zero", "one two", ""], environment: environment)
         let (status, output, error) = try Self.foundation(environment: environment)
         #expect(child.status == 3 && status == 3)
         // Everything but the descriptor line as Foundation's Process; that line exactly 0–2 (and
@@ -66,7 +76,8 @@ import Testing
         // the socket it watched the child with open in the child, and whatever another test's
         // thread opened while it spawned.
         func withoutDescriptors(_ text: String) -> [Substring] {
-            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 2 }.map(\.element)
+            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 2 }.map(
+                \.element)
         }
         let childOutput = String(decoding: child.output, as: UTF8.self)
         #expect(withoutDescriptors(childOutput) == withoutDescriptors(output))
@@ -80,7 +91,8 @@ import Testing
         let child = try ChildProcess.run("/bin/sh", arguments: ["-c", "kill -KILL $$"])
         #expect(child.status == SIGKILL)
         #expect(child.termination == .signaled(SIGKILL))
-        #expect(child.termination.description == "killed by signal 9" && child.termination.brief == "killed by signal 9")
+        #expect(
+            child.termination.description == "killed by signal 9" && child.termination.brief == "killed by signal 9")
         let exited = try ChildProcess.run("/bin/sh", arguments: ["-c", "exit 9"])
         #expect(exited.termination == .exited(9))
         #expect(exited.termination.description == "exit status 9" && exited.termination.brief == "exit 9")
@@ -103,11 +115,16 @@ import Testing
     }
 
     @Test func refusesWhatItCannotRunInFoundationsWords() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-spawn-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-spawn-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for (name, mode) in [("plain", 0o644), ("not-a-program", 0o755)] {
-            #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("not a program\n".utf8), attributes: [.posixPermissions: mode]))
+            #expect(
+                FileManager.default.createFile(
+                    atPath: directory + "/" + name, contents: Data("not a program\n".utf8),
+                    attributes: [.posixPermissions: mode]))
         }
         for path in ["/nonexistent/mlenv", directory, directory + "/plain", directory + "/not-a-program"] {
             let process = Process()
@@ -119,15 +136,19 @@ import Testing
     }
 
     @Test func writesBothStreamsToOneFileAndDiscards() throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-child-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: log) }
         #expect(FileManager.default.createFile(atPath: log, contents: nil))
-        let child = try ChildProcess.launch("/bin/sh", arguments: ["-c", "echo out; echo err >&2; echo more"],
-                                            standardOutput: .file(log), standardError: .file(log))
+        let child = try ChildProcess.launch(
+            "/bin/sh", arguments: ["-c", "echo out; echo err >&2; echo more"],
+            standardOutput: .file(log), standardError: .file(log))
         #expect(child.waitUntilExit() == 0)
         #expect(!child.isRunning)
         #expect(FileManager.default.contents(atPath: log) == Data("out\nerr\nmore\n".utf8))
-        let quiet = try ChildProcess.run("/bin/sh", arguments: ["-c", "echo out; echo err >&2"], standardOutput: .discard, standardError: .capture)
+        let quiet = try ChildProcess.run(
+            "/bin/sh", arguments: ["-c", "echo out; echo err >&2"], standardOutput: .discard, standardError: .capture)
         #expect(quiet.output.isEmpty && quiet.error == Array("err\n".utf8))
     }
 

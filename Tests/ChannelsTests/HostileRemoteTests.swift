@@ -3,14 +3,16 @@
 // files, and a cache entry cannot name a body outside its folder.
 
 import Basics
-@testable import Channels
 import Foundation
 import Specs
 import Testing
 
+@testable import Channels
+
 @Suite(.serialized) struct HostileRemoteTests {
     static func scratch() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-hostile-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-hostile-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -31,13 +33,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: root + "/simple/evil", withIntermediateDirectories: true)
         let hash = String(repeating: "0", count: 64)
         try """
-            <a href="file:///etc/passwd#sha256=\(hash)">evil-1.0-py3-none-any.whl</a>
-            <a href="/etc/shadow">evil-1.1-py3-none-any.whl</a>
-            <a href="../../files/evil-1.2-py3-none-any.whl#sha256=\(hash)">evil-1.2-py3-none-any.whl</a>
-            """.write(toFile: root + "/simple/evil/index.html", atomically: true, encoding: .utf8)
+        <a href="file:///etc/passwd#sha256=\(hash)">evil-1.0-py3-none-any.whl</a>
+        <a href="/etc/shadow">evil-1.1-py3-none-any.whl</a>
+        <a href="../../files/evil-1.2-py3-none-any.whl#sha256=\(hash)">evil-1.2-py3-none-any.whl</a>
+        """.write(toFile: root + "/simple/evil/index.html", atomically: true, encoding: .utf8)
         let server = try LoopbackServer(directory: root)
         defer { server.stop() }
-        let index = try PyPIIndex(server.url, client: HTTPClient(attempts: 1, timeout: 10, cache: HTTPCache(root: try Self.scratch())))
+        let index = try PyPIIndex(
+            server.url, client: HTTPClient(attempts: 1, timeout: 10, cache: HTTPCache(root: try Self.scratch())))
         let files = try #require(try index.projectFiles(NormalizedName("evil"))).project.files
         // The file:// link is dropped; the others resolve against the page, on the server.
         #expect(files.map(\.filename).sorted() == ["evil-1.1-py3-none-any.whl", "evil-1.2-py3-none-any.whl"])
@@ -51,7 +54,7 @@ import Testing
         "MLENVHTTP1\nurl u\nstatus 999\nstored 1\nsize 4\n",
         "MLENVHTTP1\nurl u\nstatus 200\nstored 1\nsize -4\n",
         "MLENVHTTP2\nurl u\nstatus 200\nstored 1\nsize 4\n",
-        "MLENVHTTP1\nurl u\nstatus 200 stored 1\n",
+        "MLENVHTTP1\nurl u\nstatus 200 stored 1\n"
     ])
     func aCacheEntryCannotNameABodyElsewhere(_ meta: String) {
         #expect(HTTPCacheEntry(parsing: meta, folder: "/cache/http-v1/ab") == nil)
@@ -68,7 +71,9 @@ import Testing
         try "MLENVHTTP1\nurl \(url)\nstatus 200\nstored 1\nsize 4\nmax-age 999999999\nbody ../../../../etc/hostname\n"
             .write(toFile: "\(folder)/\(key).meta", atomically: true, encoding: .utf8)
         let offline = HTTPClient(attempts: 1, timeout: 5, settings: HTTPSettings(offline: true), cache: cache)
-        #expect(throws: HTTPError.self) { _ = try cache.fetch(url, accept: nil, suffix: "", maxBytes: 1 << 20, client: offline) }
+        #expect(throws: HTTPError.self) {
+            _ = try cache.fetch(url, accept: nil, suffix: "", maxBytes: 1 << 20, client: offline)
+        }
     }
 
     /// A distribution file the index lists but its server does not hold (a partial mirror's
@@ -80,10 +85,13 @@ import Testing
         let root = try Self.scratch()
         let missing = server.url + "no-such-project/no-such-project-1.0.tar.gz"
         let present = server.url + "numpy/index.json"
-        func fetch(_ url: String, mode: HTTPCache.Mode = .normal, immutable: Bool = true) throws -> (status: Int, statistics: HTTPCache.Statistics) {
+        func fetch(_ url: String, mode: HTTPCache.Mode = .normal, immutable: Bool = true) throws -> (
+            status: Int, statistics: HTTPCache.Statistics
+        ) {
             let cache = HTTPCache(root: root, mode: mode)  // a new process's cache
             let client = HTTPClient(attempts: 1, timeout: 10, cache: cache)
-            let entry = try cache.fetch(url, accept: nil, suffix: "", maxBytes: 1 << 24, client: client, immutable: immutable)
+            let entry = try cache.fetch(
+                url, accept: nil, suffix: "", maxBytes: 1 << 24, client: client, immutable: immutable)
             return (entry.status, cache.statistics)
         }
         let first = try fetch(missing)
@@ -99,9 +107,11 @@ import Testing
 
     @Test func redactionAndCredentialsStayOnTheirHost() {
         #expect(URLText.redacted("https://alice:s3cret@host.example/simple/") == "https://***@host.example/simple/")
-        #expect(URLText.withoutCredentials("https://alice:s3cret@host.example/simple/") == "https://host.example/simple/")
+        #expect(
+            URLText.withoutCredentials("https://alice:s3cret@host.example/simple/") == "https://host.example/simple/")
         let settings = HTTPSettings(tokens: ["host.example": "t0ken"], userinfo: ["host.example": "alice:s3cret"])
-        #expect(settings.authorized("https://host.example/files/a.whl") == "https://alice:s3cret@host.example/files/a.whl")
+        #expect(
+            settings.authorized("https://host.example/files/a.whl") == "https://alice:s3cret@host.example/files/a.whl")
         #expect(settings.authorized("https://files.example/a.whl") == "https://files.example/a.whl")
         #expect(settings.token(for: "https://host.example/simple/") == "t0ken")
         #expect(settings.token(for: "https://files.example/a.whl") == nil)

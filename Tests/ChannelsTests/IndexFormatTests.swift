@@ -1,14 +1,16 @@
 // Core metadata, project pages (PEP 503 HTML, PEP 691 JSON), URL resolution, digests.
 
 import Basics
-@testable import Channels
 import Foundation
 import Specs
 import Testing
 
+@testable import Channels
+
 @Suite struct CoreMetadataTests {
     @Test func readsDependencyFieldsWithContinuationsAndCRLF() throws {
-        let text = "Metadata-Version: 2.1\r\nName: demo_pkg\r\nVersion: 1.2.0\r\nSummary: a\r\n  continued summary\r\nRequires-Python: >=3.8\r\nRequires-Dist: numpy (>=1.20)\r\nRequires-Dist: pandas; extra == \"df\"\r\nProvides-Extra: df\r\nLicense: MIT\r\n\r\nRequires-Dist: not-a-header-this-is-the-body\r\n"
+        let text =
+            "Metadata-Version: 2.1\r\nName: demo_pkg\r\nVersion: 1.2.0\r\nSummary: a\r\n  continued summary\r\nRequires-Python: >=3.8\r\nRequires-Dist: numpy (>=1.20)\r\nRequires-Dist: pandas; extra == \"df\"\r\nProvides-Extra: df\r\nLicense: MIT\r\n\r\nRequires-Dist: not-a-header-this-is-the-body\r\n"
         let metadata = try CoreMetadata(parsing: text)
         #expect(metadata.name == "demo_pkg")
         #expect(metadata.version == "1.2.0")
@@ -20,7 +22,8 @@ import Testing
     }
 
     @Test func keepsInvalidRequirementsAside() throws {
-        let metadata = try CoreMetadata(parsing: "Metadata-Version: 1.2\nName: x\nVersion: 1\nRequires-Dist: ok\nRequires-Dist: bad (>=\n")
+        let metadata = try CoreMetadata(
+            parsing: "Metadata-Version: 1.2\nName: x\nVersion: 1\nRequires-Dist: ok\nRequires-Dist: bad (>=\n")
         #expect(metadata.requiresDist.map(\.name) == ["ok"])
         #expect(metadata.invalidRequiresDist == ["bad (>="])
     }
@@ -31,7 +34,10 @@ import Testing
     }
 
     @Test func trimmedTextRoundTrips() throws {
-        let metadata = try CoreMetadata(parsing: "Metadata-Version: 2.3\nName: x\nVersion: 1\nRequires-Python: >=3.9\nProvides-Extra: a\nRequires-Dist: y>=2; extra == \"a\"\nDescription-Content-Type: text/markdown\n\nlong readme\n")
+        let metadata = try CoreMetadata(
+            parsing:
+                "Metadata-Version: 2.3\nName: x\nVersion: 1\nRequires-Python: >=3.9\nProvides-Extra: a\nRequires-Dist: y>=2; extra == \"a\"\nDescription-Content-Type: text/markdown\n\nlong readme\n"
+        )
         let again = try CoreMetadata(parsing: metadata.trimmedText)
         #expect(again.requiresDistLines == metadata.requiresDistLines)
         #expect(again.requiresPythonText == ">=3.9")
@@ -79,7 +85,8 @@ import Testing
               {"filename": "demo-0.9.tar.gz", "url": "demo-0.9.tar.gz", "hashes": {}, "yanked": false, "dist-info-metadata": true}
             ], "versions": ["0.9", "1.0"]}
             """
-        let project = try ProjectPage.parseJSON(Array(json.utf8), project: NormalizedName("demo"), pageURL: "http://127.0.0.1:8000/simple/demo/")
+        let project = try ProjectPage.parseJSON(
+            Array(json.utf8), project: NormalizedName("demo"), pageURL: "http://127.0.0.1:8000/simple/demo/")
         #expect(project.files[0].yanked == "security issue")
         #expect(project.files[0].coreMetadata == "bb")
         #expect(project.files[0].uploadTime == "2024-01-02T03:04:05.000000Z")
@@ -103,7 +110,7 @@ import Testing
         ("b.whl", "/m/simple/a/", "/m/simple/a/b.whl"),
         ("/abs/b.whl", "http://h:1/simple/a/", "http://h:1/abs/b.whl"),
         ("../../files/a/b.whl#sha256=ff", "http://h:1/simple/a/", "http://h:1/files/a/b.whl"),
-        ("https://other/x.whl", "http://h:1/simple/a/", "https://other/x.whl"),
+        ("https://other/x.whl", "http://h:1/simple/a/", "https://other/x.whl")
     ])
     func resolvesRelativeURLs(_ reference: String, _ base: String, _ expected: String) {
         #expect(URLReference.resolve(reference, against: base).0 == expected)
@@ -112,7 +119,9 @@ import Testing
 
 @Suite struct DigestTests {
     @Test func computesKnownDigests() {
-        #expect(Digester.hex(.sha256, of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            Digester.hex(.sha256, of: Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Digester.hex(.md5, of: Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
         #expect(Digester.hex(.sha256, of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }

@@ -2,11 +2,12 @@
 // excluded, as uv's "uploaded prior to the given date"), the same for conda builds and PyPI
 // uploads. The mirror's and the CLI's paths are in CLITests/ExcludeNewerTests.
 
-@testable import Channels
 import Basics
 import Foundation
 import Requests
 import Testing
+
+@testable import Channels
 
 @Suite struct TimestampTests {
     static let tenUTC: Int64 = 1_793_527_200_000  // 2026-11-01T10:00:00Z in milliseconds
@@ -16,7 +17,9 @@ import Testing
         #expect(try UploadCutoff("2026-11-01T10:00:00Z").instant == Timestamp(milliseconds: Self.tenUTC))
         #expect(try UploadCutoff("2026-11-01T12:00:00+02:00").instant == Timestamp(milliseconds: Self.tenUTC))
         #expect(try UploadCutoff("2026-11-01T07:30:00-02:30").instant == Timestamp(milliseconds: Self.tenUTC))
-        #expect(try UploadCutoff("2026-11-01T10:00:00.25Z").instant == Timestamp(microseconds: Self.tenUTC * 1000 + 250_000))
+        #expect(
+            try UploadCutoff("2026-11-01T10:00:00.25Z").instant == Timestamp(microseconds: Self.tenUTC * 1000 + 250_000)
+        )
         #expect(Timestamp(rfc3339: "2026-11-01T10:00:00.000001Z") == Timestamp(microseconds: Self.tenUTC * 1000 + 1))
         #expect(Timestamp(rfc3339: "2020-06-04T00:26:32.227525Z") == Timestamp(microseconds: 1_591_230_392_227_525))
         // An upload time is a time: a date alone is not one.
@@ -26,18 +29,26 @@ import Testing
 
     /// What Foundation's lenient readers let through is bad input here.
     @Test func refusesWhatIsNotADateOrATimeWithAZone() {
-        for text in ["", "2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-05-00", "2024-5-1", "20240501",
-                     " 2024-05-01", "2024/05/01", "2024-05-01x", "2024-05-01T", "2024-05-01T12:00:00", "2024-05-01T12:00Z",
-                     "2024-05-01T12:00:00Zjunk", "2024-05-01T24:00:00Z", "2024-05-01T12:60:00Z", "2024-05-01T12:00:60Z",
-                     "2024-05-01t12:00:00z", "2024-05-01 12:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+02",
-                     "2024-05-01T12:00:00+0200", "2024-05-01T12:00:00+24:00", "2024-05-01T12:00:00GMT", "+2024-05-01", "2024-W18-3"] {
+        for text in [
+            "", "2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-05-00", "2024-5-1",
+            "20240501",
+            " 2024-05-01", "2024/05/01", "2024-05-01x", "2024-05-01T", "2024-05-01T12:00:00", "2024-05-01T12:00Z",
+            "2024-05-01T12:00:00Zjunk", "2024-05-01T24:00:00Z", "2024-05-01T12:60:00Z", "2024-05-01T12:00:60Z",
+            "2024-05-01t12:00:00z", "2024-05-01 12:00:00Z", "2024-05-01T12:00:00.Z", "2024-05-01T12:00:00+02",
+            "2024-05-01T12:00:00+0200", "2024-05-01T12:00:00+24:00", "2024-05-01T12:00:00GMT", "+2024-05-01",
+            "2024-W18-3"
+        ] {
             #expect(throws: TimestampError.self, "\(text.debugDescription)") { try UploadCutoff(text) }
         }
         #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z") != nil)
     }
 
     @Test func theErrorNamesTheOptionAndTheText() {
-        #expect(throws: TimestampError("--exclude-newer '2026-13-01' is not a date (YYYY-MM-DD) or an RFC 3339 time with a zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00)")) {
+        #expect(
+            throws: TimestampError(
+                "--exclude-newer '2026-13-01' is not a date (YYYY-MM-DD) or an RFC 3339 time with a zone (2024-05-01T12:00:00Z, 2024-05-01T12:00:00+02:00)"
+            )
+        ) {
             try UploadCutoff("2026-13-01")
         }
     }
@@ -65,17 +76,23 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         var packages: [String] = []
         for (version, at) in [("1.0", Self.tenUTC + 3_600_000), ("0.9", Self.tenUTC), ("0.8", Self.tenUTC - 1)] {
-            packages.append("\"demo-\(version)-0.tar.bz2\": {\"name\": \"demo\", \"version\": \"\(version)\", \"build\": \"0\", \"build_number\": 0, \"depends\": [], \"timestamp\": \(at)}")
+            packages.append(
+                "\"demo-\(version)-0.tar.bz2\": {\"name\": \"demo\", \"version\": \"\(version)\", \"build\": \"0\", \"build_number\": 0, \"depends\": [], \"timestamp\": \(at)}"
+            )
         }
         for subdir in ["linux-64", "noarch"] {
             let directory = root.appendingPathComponent(subdir)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let body = subdir == "noarch" ? packages.joined(separator: ", ") : ""
-            try Data("{\"info\": {\"subdir\": \"\(subdir)\"}, \"packages\": {\(body)}}".utf8).write(to: directory.appendingPathComponent("repodata.json"))
+            try Data("{\"info\": {\"subdir\": \"\(subdir)\"}, \"packages\": {\(body)}}".utf8).write(
+                to: directory.appendingPathComponent("repodata.json"))
         }
         func count(_ cutoff: String?) throws -> Int {
-            try ChannelSet(condaChannels: [CondaChannel(root.path)], pypiIndexes: [], target: Target(python: PythonVersion(major: 3, minor: 11)),
-                           excludeNewer: cutoff).condaRecordCount
+            try ChannelSet(
+                condaChannels: [CondaChannel(root.path)], pypiIndexes: [],
+                target: Target(python: PythonVersion(major: 3, minor: 11)),
+                excludeNewer: cutoff
+            ).condaRecordCount
         }
         #expect(try count(nil) == 3)
         #expect(try count("2026-11-01T12:00:00+02:00") == 1)

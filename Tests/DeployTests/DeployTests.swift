@@ -10,7 +10,8 @@ import Specs
 import Testing
 
 enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static func model(_ name: String) throws -> DeclaredEnvironment {
         try ModelLoader.load(path: repository.appendingPathComponent("fixtures/models/\(name)").path)
     }
@@ -19,11 +20,19 @@ enum Fixtures {
 @Suite struct ProfileTests {
     @Test func everyShippedProfileLoads() throws {
         let profiles = try Profiles.all()
-        #expect(profiles.map(\.name) == ["azureml-online", "azureml-batch", "kubernetes-online", "mlflow-serve", "none"])
+        #expect(
+            profiles.map(\.name) == ["azureml-online", "azureml-batch", "kubernetes-online", "mlflow-serve", "none"])
         let online = try Profiles.builtIn("azureml-online")
-        #expect(online.packages.contains(.pypi("azureml-ai-monitoring", reason: "the generated scoring script imports azureml.ai.monitoring at start")))
+        #expect(
+            online.packages.contains(
+                .pypi(
+                    "azureml-ai-monitoring",
+                    reason: "the generated scoring script imports azureml.ai.monitoring at start")))
         #expect(online.port == 5001 && online.serverPort == 5001)
-        #expect(online.environmentVariables.map(\.0) == ["AML_APP_ROOT", "AZUREML_ENTRY_SCRIPT", "AZUREML_MODEL_DIR", "MLFLOW_MODEL_FOLDER"])
+        #expect(
+            online.environmentVariables.map(\.0) == [
+                "AML_APP_ROOT", "AZUREML_ENTRY_SCRIPT", "AZUREML_MODEL_DIR", "MLFLOW_MODEL_FOLDER"
+            ])
         #expect(online.user == "dockeruser")
         #expect(try Profiles.builtIn("mlflow-serve").port == 8080)
         #expect(try Profiles.builtIn("azureml-batch").requiresFlavor == "python_function")
@@ -33,7 +42,8 @@ enum Fixtures {
         #expect {
             try Profiles.builtIn("sagemaker")
         } throws: { error in
-            (error as? ProfileError)?.message.contains("azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none") == true
+            (error as? ProfileError)?.message.contains(
+                "azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none") == true
         }
     }
 
@@ -64,7 +74,10 @@ enum Fixtures {
         var env = try Fixtures.model("conflict-pandas-monitoring")
         env.conda?.pip.removeAll { $0.name == "mlflow" }
         let plan = try DeploymentPlanner.plan(env, profile: try Profiles.builtIn("azureml-online"))
-        #expect(plan.request.pip.contains { $0.text == "mlflow-skinny==2.9.*" && $0.origin.text == "profile azureml-online" })
+        #expect(
+            plan.request.pip.contains {
+                $0.text == "mlflow-skinny==2.9.*" && $0.origin.text == "profile azureml-online"
+            })
     }
 
     @Test func mlflowServeTakesTheVirtualenvPath() throws {
@@ -79,7 +92,8 @@ enum Fixtures {
 
     @Test func optionsOverrideAndExtend() throws {
         let env = try Fixtures.model("sklearn-iris")
-        let options = DeploymentOptions(python: PythonVersion(major: 3, minor: 12), mode: .virtualenv, with: ["gunicorn"], without: ["cloudpickle"])
+        let options = DeploymentOptions(
+            python: PythonVersion(major: 3, minor: 12), mode: .virtualenv, with: ["gunicorn"], without: ["cloudpickle"])
         let plan = try DeploymentPlanner.plan(env, profile: try Profiles.builtIn("none"), options: options)
         #expect(plan.request.target.python.minorString == "3.12")
         #expect(plan.request.pip.contains { $0.text == "gunicorn" && $0.origin.text == "--with" })
@@ -89,7 +103,9 @@ enum Fixtures {
     @Test func batchNeedsAPyfuncModel() throws {
         var env = try Fixtures.model("sklearn-iris")
         env.mlmodel.flavors.removeAll { $0.name == "python_function" }
-        #expect(throws: DeploymentRequestError.self) { try DeploymentPlanner.plan(env, profile: try Profiles.builtIn("azureml-batch")) }
+        #expect(throws: DeploymentRequestError.self) {
+            try DeploymentPlanner.plan(env, profile: try Profiles.builtIn("azureml-batch"))
+        }
     }
 }
 
@@ -99,16 +115,19 @@ enum Fixtures {
         let env = try Fixtures.model("conflict-pandas-monitoring")
         let plan = try DeploymentPlanner.plan(env, profile: try Profiles.builtIn("azureml-online"))
         let root = Fixtures.repository.path
-        let channels = try ChannelSet(condaChannels: [CondaChannel(root + "/channels/conda-forge")], pypiIndexes: [PyPIIndex(root + "/channels/pypi")],
-                                      target: plan.request.target)
+        let channels = try ChannelSet(
+            condaChannels: [CondaChannel(root + "/channels/conda-forge")],
+            pypiIndexes: [PyPIIndex(root + "/channels/pypi")],
+            target: plan.request.target)
         guard case .unsatisfiable(let explanation) = try Resolver(channels: channels).solve(plan.request) else {
             Issue.record("expected a conflict")
             return
         }
-        #expect(explanation.description == """
-              - profile azureml-online requires azureml-ai-monitoring
-              - conda.yaml:10:5 requires pandas==1.3.5
-              - azureml-ai-monitoring 1.0.0 (pypi) requires pandas>=1.5.2
-            """)
+        #expect(
+            explanation.description == """
+                  - profile azureml-online requires azureml-ai-monitoring
+                  - conda.yaml:10:5 requires pandas==1.3.5
+                  - azureml-ai-monitoring 1.0.0 (pypi) requires pandas>=1.5.2
+                """)
     }
 }

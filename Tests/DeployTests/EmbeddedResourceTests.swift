@@ -3,9 +3,10 @@
 // accessor SwiftPM generates for them imports no Foundation (the reason resources are embedded
 // rather than bundled: `Bundle.module` loads Foundation at every start).
 
-@testable import Deploy
 import Foundation
 import Testing
+
+@testable import Deploy
 
 @Suite struct EmbeddedResourceTests {
     static let module = URL(fileURLWithPath: #filePath)
@@ -13,7 +14,8 @@ import Testing
         .appendingPathComponent("Sources/Deploy")
 
     @Test func everyProfileFileIsABuiltInProfileWithItsBytes() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Profiles").path)
+        let names = try FileManager.default.contentsOfDirectory(
+            atPath: Self.module.appendingPathComponent("Profiles").path)
         let onDisk = names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
         #expect(Set(onDisk) == Set(Profiles.builtInNames))
         for name in onDisk {
@@ -24,7 +26,9 @@ import Testing
     }
 
     @Test func theBreakerCatalogIsTheFile() throws {
-        #expect(try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Breakers").path) == ["breakers.yaml"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Breakers").path)
+                == ["breakers.yaml"])
         let bytes = [UInt8](try Data(contentsOf: Self.module.appendingPathComponent("Breakers/breakers.yaml")))
         #expect(PackageResources.breakers_yaml == bytes)
         #expect(try BreakerCatalog.builtIn() == BreakerCatalog.parse(bytes, file: "breakers.yaml"))
@@ -36,7 +40,9 @@ import Testing
         let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for module in ["Deploy", "Inference"] {
             let derived = products.appendingPathComponent("\(module).build/DerivedSources")
-            let files = try FileManager.default.contentsOfDirectory(atPath: derived.path).filter { $0.hasSuffix(".swift") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: derived.path).filter {
+                $0.hasSuffix(".swift")
+            }
             #expect(files.contains("embedded_resources.swift"), "\(module): \(files)")
             #expect(!files.contains { $0.contains("bundle_accessor") }, "\(module): \(files)")
             for file in files {

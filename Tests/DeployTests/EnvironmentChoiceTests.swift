@@ -52,34 +52,48 @@ import Testing
 
     struct Case: CustomStringConvertible {
         let conda: Bool, pythonEnv: Bool, requirements: Bool
-        var description: String { "conda.yaml \(conda ? "+" : "-") python_env.yaml \(pythonEnv ? "+" : "-") requirements.txt \(requirements ? "+" : "-")" }
+        var description: String {
+            "conda.yaml \(conda ? "+" : "-") python_env.yaml \(pythonEnv ? "+" : "-") requirements.txt \(requirements ? "+" : "-")"
+        }
     }
-    static let cases = [false, true].flatMap { c in [false, true].flatMap { p in [false, true].map { r in Case(conda: c, pythonEnv: p, requirements: r) } } }
+    static let cases = [false, true].flatMap { c in
+        [false, true].flatMap { p in [false, true].map { r in Case(conda: c, pythonEnv: p, requirements: r) } }
+    }
 
     static func makeModel(_ c: Case, in root: URL) throws -> String {
-        let dir = root.appendingPathComponent("\(c.conda ? "c" : "")\(c.pythonEnv ? "p" : "")\(c.requirements ? "r" : "")-model")
+        let dir = root.appendingPathComponent(
+            "\(c.conda ? "c" : "")\(c.pythonEnv ? "p" : "")\(c.requirements ? "r" : "")-model")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try mlmodel.write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         try "model".write(to: dir.appendingPathComponent("model.pkl"), atomically: true, encoding: .utf8)
         if c.conda { try conda.write(to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8) }
-        if c.pythonEnv { try pythonEnv.write(to: dir.appendingPathComponent("python_env.yaml"), atomically: true, encoding: .utf8) }
-        if c.requirements { try requirements.write(to: dir.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8) }
+        if c.pythonEnv {
+            try pythonEnv.write(to: dir.appendingPathComponent("python_env.yaml"), atomically: true, encoding: .utf8)
+        }
+        if c.requirements {
+            try requirements.write(
+                to: dir.appendingPathComponent("requirements.txt"), atomically: true, encoding: .utf8)
+        }
         return dir.path
     }
 
     /// What mlenv plans for one deployment: nil when it refuses the model.
-    static func plan(_ path: String, deployment: String) throws -> (mode: EnvironmentMode, python: String, requirements: [String])? {
+    static func plan(_ path: String, deployment: String) throws -> (
+        mode: EnvironmentMode, python: String, requirements: [String]
+    )? {
         let environment = try ModelLoader.load(path: path)
         let profile = try Profiles.builtIn(deployment)
         guard EnvironmentChoice.choose(environment, profile: profile, forced: nil).errors(of: environment).isEmpty,
-              let plan = try? DeploymentPlanner.plan(environment, profile: profile) else { return nil }
+            let plan = try? DeploymentPlanner.plan(environment, profile: profile)
+        else { return nil }
         let python = "\(plan.request.target.python.major).\(plan.request.target.python.minor)"
         return (plan.request.mode, python, plan.request.pip.filter { $0.origin.isModel }.map(\.text))
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
     func everyCombinationMatchesMLflow() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-envchoice-\(ProcessInfo.processInfo.processIdentifier)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-envchoice-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
         let paths = try Self.cases.map { try Self.makeModel($0, in: root) }
 
@@ -102,10 +116,14 @@ import Testing
             let virtualenv = mlflow["virtualenv"]
             let serve = try Self.plan(path, deployment: "mlflow-serve")
             if virtualenv?["error"] != nil {
-                #expect(serve == nil, "\(c): MLflow fails (\(virtualenv?["error"]?.stringValue ?? "")), mlenv planned \(String(describing: serve))")
+                #expect(
+                    serve == nil,
+                    "\(c): MLflow fails (\(virtualenv?["error"]?.stringValue ?? "")), mlenv planned \(String(describing: serve))"
+                )
             } else {
                 let expected = virtualenv?["requirements"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                let minor = (virtualenv?["python"]?.stringValue ?? "").split(separator: ".").prefix(2).joined(separator: ".")
+                let minor = (virtualenv?["python"]?.stringValue ?? "").split(separator: ".").prefix(2).joined(
+                    separator: ".")
                 #expect(serve?.mode == .virtualenv, "\(c)")
                 #expect(serve?.python == minor, "\(c)")
                 #expect(serve?.requirements == expected, "\(c)")
@@ -124,7 +142,8 @@ import Testing
     }
 
     @Test func filesTheDeploymentDoesNotReadAreWarnings() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-envchoice-w-\(ProcessInfo.processInfo.processIdentifier)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-envchoice-w-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
         // python_env.yaml names requirements.txt, which is absent: Azure ML never reads either.
         let path = try Self.makeModel(Case(conda: true, pythonEnv: true, requirements: false), in: root)
@@ -134,14 +153,17 @@ import Testing
         #expect(azure.errors(of: environment).isEmpty)
         let warning = try #require(azure.diagnostics(of: environment).first { $0.code == "missing-file" })
         #expect(warning.severity == .warning)
-        #expect(warning.message.contains("azureml-online builds the conda environment (conda.yaml) and does not read this file"))
+        #expect(
+            warning.message.contains(
+                "azureml-online builds the conda environment (conda.yaml) and does not read this file"))
         // The same model for mlflow-serve: the virtualenv needs requirements.txt.
         let serve = EnvironmentChoice.choose(environment, profile: try Profiles.builtIn("mlflow-serve"), forced: nil)
         #expect(serve.errors(of: environment).map(\.location?.description) == ["python_env.yaml:5:3"])
     }
 
     @Test func aVirtualenvDerivedFromCondaYAMLNamesWhatItLeavesOut() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-envchoice-d-\(ProcessInfo.processInfo.processIdentifier)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-envchoice-d-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
         let path = try Self.makeModel(Case(conda: true, pythonEnv: false, requirements: true), in: root)
         let environment = try ModelLoader.load(path: path)
@@ -151,7 +173,8 @@ import Testing
         let leftOut = try #require(serve.diagnostics(of: environment).first { $0.code == "conda-packages-left-out" })
         #expect(leftOut.message.contains("(libgomp)") && leftOut.location?.description == "conda.yaml:6:3")
         // Forcing conda builds conda.yaml, libgomp included.
-        let plan = try DeploymentPlanner.plan(environment, profile: try Profiles.builtIn("mlflow-serve"), options: DeploymentOptions(mode: .conda))
+        let plan = try DeploymentPlanner.plan(
+            environment, profile: try Profiles.builtIn("mlflow-serve"), options: DeploymentOptions(mode: .conda))
         #expect(plan.request.conda.map(\.text).contains("libgomp"))
     }
 }

@@ -3,16 +3,18 @@
 // release of each added package in the embedded PyPI snapshot, a release the added requirement
 // admits is in no single-package range the catalogue names for that deployment.
 
-@testable import Deploy
 import Foundation
 import JSON
 import ModelFiles
 import Specs
 import Testing
 
+@testable import Deploy
+
 @Suite struct ProfileAdditionTests {
     static func releases(_ name: String) throws -> [String] {
-        let path = Fixtures.repository.appendingPathComponent("channels/pypi/simple/\(NormalizedName(name).value)/index.json")
+        let path = Fixtures.repository.appendingPathComponent(
+            "channels/pypi/simple/\(NormalizedName(name).value)/index.json")
         let page = try JSONValue.parse([UInt8](Data(contentsOf: path)))
         return page["versions"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
@@ -31,12 +33,14 @@ import Testing
 
             """
         try mlmodel.write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
-        try "dependencies:\n- python=3.11.9\n- pip\n- pip:\n  - numpy==1.26.4\n".write(to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8)
+        try "dependencies:\n- python=3.11.9\n- pip\n- pip:\n  - numpy==1.26.4\n".write(
+            to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8)
         return try ModelLoader.load(path: dir.path)
     }
 
     @Test func noAdditionAdmitsABreakingRelease() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-additions-\(ProcessInfo.processInfo.processIdentifier)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-additions-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
         let catalog = try BreakerCatalog.builtIn()
         var checked = 0
@@ -48,12 +52,16 @@ import Testing
                     let name = request.requirement.normalizedName
                     for version in try Self.releases(name.value) {
                         guard let parsed = try? PEP440Version(parsing: version),
-                              request.requirement.specifier.contains(parsed, prereleases: false) else { continue }
+                            request.requirement.specifier.contains(parsed, prereleases: false)
+                        else { continue }
                         checked += 1
                         for rule in catalog.rules where rule.deployments?.contains(profile.name) ?? true {
-                            for c in rule.cases where c.installs.count == 1 && c.any.isEmpty && c.missing.isEmpty && c.declares.isEmpty {
-                                #expect(!c.installs[0].matches(name: name, version: version, ecosystem: .pypi),
-                                        "profile \(profile.name) adds '\(request.text)' (saved with \(saved ?? "?")), which admits \(name.value) \(version): \(rule.header.id)")
+                            for c in rule.cases
+                            where c.installs.count == 1 && c.any.isEmpty && c.missing.isEmpty && c.declares.isEmpty {
+                                #expect(
+                                    !c.installs[0].matches(name: name, version: version, ecosystem: .pypi),
+                                    "profile \(profile.name) adds '\(request.text)' (saved with \(saved ?? "?")), which admits \(name.value) \(version): \(rule.header.id)"
+                                )
                             }
                         }
                     }
@@ -64,7 +72,8 @@ import Testing
     }
 
     @Test func theCoupledMLflowIsKeptWhenTheDeploymentAllowsIt() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-additions-c-\(ProcessInfo.processInfo.processIdentifier)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-additions-c-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: root) }
         let online = try Profiles.builtIn("azureml-online")
         func added(_ saved: String?, _ profile: Profile) throws -> String? {
@@ -79,8 +88,12 @@ import Testing
     }
 
     @Test func rangesAreKeptOutAsIntervals() throws {
-        func interval(_ text: String) throws -> VersionInterval { try #require(VersionInterval(try SpecifierSet(parsing: text))) }
-        let left = VersionInterval.everything.subtracting(try interval(">=3.7")).flatMap { $0.subtracting(try! interval(">=3,<3.7")) }
+        func interval(_ text: String) throws -> VersionInterval {
+            try #require(VersionInterval(try SpecifierSet(parsing: text)))
+        }
+        let left = VersionInterval.everything.subtracting(try interval(">=3.7")).flatMap {
+            $0.subtracting(try! interval(">=3,<3.7"))
+        }
         #expect(left.map(\.clauses) == [["<3"]])
         #expect(try interval("==3.7.*").clauses == [">=3.7", "<3.8"])
         #expect(try interval("~=1.4.2").clauses == [">=1.4.2", "<1.5"])

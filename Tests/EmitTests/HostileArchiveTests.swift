@@ -3,13 +3,16 @@
 // only): each hostile archive is refused with an error naming the entry, and nothing is written
 // outside the destination. The archives are written by Python's tarfile, as an attacker would.
 
-@testable import Emit
 import Foundation
 import Testing
 
+@testable import Emit
+
 @Suite struct HostileArchiveTests {
     struct Scratch {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-untar-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-untar-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         var outside: String { root + "/outside" }
         var destination: String { root + "/out" }
         var archive: String { root + "/hostile.tar.gz" }
@@ -80,7 +83,8 @@ import Testing
     @Test func anAbsolutePathIsRefused() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try refuses(["file:\(scratch.outside)/evil.txt"], saying: "an absolute path would be written outside the bundle")
+        try refuses(
+            ["file:\(scratch.outside)/evil.txt"], saying: "an absolute path would be written outside the bundle")
         #expect(!FileManager.default.fileExists(atPath: scratch.outside + "/evil.txt"))
     }
 
@@ -94,7 +98,8 @@ import Testing
     @Test func aFileThroughALinkOnDiskIsRefused() throws {
         func linkOnDisk(_ scratch: Scratch) throws {
             try FileManager.default.createDirectory(atPath: scratch.destination, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: scratch.destination + "/model", withDestinationPath: scratch.outside)
+            try FileManager.default.createSymbolicLink(
+                atPath: scratch.destination + "/model", withDestinationPath: scratch.outside)
         }
         try refuses(["file:model/target.txt"], saying: "symlink", prepare: linkOnDisk)
 
@@ -124,14 +129,19 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.remove() }
         let archive = scratch.root + "/good.tar.gz"
-        try TarArchive.write([ArchiveEntry(path: "model/MLmodel", content: .bytes(Array("flavors: {}\n".utf8))),
-                              ArchiveEntry(path: "inference/run.sh", content: .bytes(Array("#!/bin/sh\n".utf8)), executable: true)],
-                             to: archive, epoch: 0, root: "bundle")
+        try TarArchive.write(
+            [
+                ArchiveEntry(path: "model/MLmodel", content: .bytes(Array("flavors: {}\n".utf8))),
+                ArchiveEntry(path: "inference/run.sh", content: .bytes(Array("#!/bin/sh\n".utf8)), executable: true)
+            ],
+            to: archive, epoch: 0, root: "bundle")
         try TarArchive.extract(archive, into: scratch.destination)
         let listed = try FileManager.default.contentsOfDirectory(atPath: scratch.destination)
         let top = try #require(listed.first)
         #expect(listed.count == 1)
-        #expect(FileManager.default.contents(atPath: scratch.destination + "/\(top)/model/MLmodel") == Data("flavors: {}\n".utf8))
+        #expect(
+            FileManager.default.contents(atPath: scratch.destination + "/\(top)/model/MLmodel")
+                == Data("flavors: {}\n".utf8))
         #expect(FileManager.default.isExecutableFile(atPath: scratch.destination + "/\(top)/inference/run.sh"))
         #expect(!FileManager.default.isExecutableFile(atPath: scratch.destination + "/\(top)/model/MLmodel"))
     }

@@ -1,8 +1,9 @@
 // The kernel's socket table read as a validation run reads it: a server listening on all
 // interfaces (IPv4 or IPv6) is not loopback; 127.0.0.1, ::1 and ::ffff:127.0.0.1 are.
 
-@testable import Emit
 import Testing
+
+@testable import Emit
 
 @Suite struct ListeningSocketsTests {
     // Rows in /proc/net/tcp and tcp6 form (local address, remote address, state 0A = LISTEN).
@@ -21,8 +22,11 @@ import Testing
 
     @Test func listeningRowsAndTheirReach() {
         let v4 = ListeningSockets.parse(Self.tcp)
-        #expect(v4 == [ListeningSockets.Socket(address: "127.0.0.1", port: 31337, isLoopback: true),
-                       ListeningSockets.Socket(address: "0.0.0.0", port: 31338, isLoopback: false)])
+        #expect(
+            v4 == [
+                ListeningSockets.Socket(address: "127.0.0.1", port: 31337, isLoopback: true),
+                ListeningSockets.Socket(address: "0.0.0.0", port: 31338, isLoopback: false)
+            ])
         let v6 = ListeningSockets.parse(Self.tcp6)
         #expect(v6.map(\.address) == ["::1", "::", "0000000000000000FFFF00000100007F"])
         #expect(v6.map(\.isLoopback) == [true, false, true])

@@ -10,19 +10,24 @@ import Solver
 import Testing
 
 enum LockFixture {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func inputs(_ model: String, deployment: String) throws -> LockInputs {
         let env = try ModelLoader.load(path: repository.appendingPathComponent("fixtures/models/\(model)").path)
         let plan = try DeploymentPlanner.plan(env, profile: try Profiles.builtIn(deployment))
         let root = repository.path
-        let channels = try ChannelSet(condaChannels: [CondaChannel(root + "/channels/conda-forge")], pypiIndexes: [PyPIIndex(root + "/channels/pypi")],
-                                      target: plan.request.target)
+        let channels = try ChannelSet(
+            condaChannels: [CondaChannel(root + "/channels/conda-forge")],
+            pypiIndexes: [PyPIIndex(root + "/channels/pypi")],
+            target: plan.request.target)
         guard case .resolved(let resolution) = try Resolver(channels: channels).solve(plan.request) else {
             throw SolveError("fixture \(model) does not resolve")
         }
-        return LockInputs(resolution: resolution, plan: plan, environmentName: env.conda?.name ?? "mlflow-env",
-                          sources: env.filesRead.filter { $0 != "MLmodel" }, channelNames: plan.request.mode == .conda ? ["conda-forge"] : [])
+        return LockInputs(
+            resolution: resolution, plan: plan, environmentName: env.conda?.name ?? "mlflow-env",
+            sources: env.filesRead.filter { $0 != "MLmodel" },
+            channelNames: plan.request.mode == .conda ? ["conda-forge"] : [])
     }
 }
 
@@ -42,9 +47,12 @@ enum LockFixture {
         for p in inputs.resolution.packages {
             if p.ecosystem == .pypi {
                 let name = p.name + (p.extras.isEmpty ? "" : "[\(p.extras.joined(separator: ","))]")
-                #expect(requirements.contains("\(name)==\(p.version) \\\n    --hash=sha256:\(p.sha256 ?? "?")"), "\(p.name)")
+                #expect(
+                    requirements.contains("\(name)==\(p.version) \\\n    --hash=sha256:\(p.sha256 ?? "?")"), "\(p.name)"
+                )
             } else {
-                #expect(explicit.contains("conda-forge/\(p.platform ?? "?")/\(p.filename)#\(p.md5 ?? "?")"), "\(p.name)")
+                #expect(
+                    explicit.contains("conda-forge/\(p.platform ?? "?")/\(p.filename)#\(p.md5 ?? "?")"), "\(p.name)")
             }
         }
         #expect(explicit.contains("\n@EXPLICIT\n"))
@@ -58,13 +66,20 @@ enum LockFixture {
     /// a location holds (a newline in a channel URL cannot add a line such as an index option).
     @Test func theHeaderNamesTheSourcesOnOneLine() throws {
         let base = try LockFixture.inputs("sklearn-conda", deployment: "azureml-online")
-        let inputs = LockInputs(resolution: base.resolution, plan: base.plan, environmentName: base.environmentName, sources: base.sources,
-                                channelNames: base.channelNames,
-                                resolvedFrom: ["conda https://conda.example/conda-forge\n--index-url https://evil.example/simple", "pypi pypi (a local directory)"],
-                                excludeNewer: "2026-11-01")
+        let inputs = LockInputs(
+            resolution: base.resolution, plan: base.plan, environmentName: base.environmentName, sources: base.sources,
+            channelNames: base.channelNames,
+            resolvedFrom: [
+                "conda https://conda.example/conda-forge\n--index-url https://evil.example/simple",
+                "pypi pypi (a local directory)"
+            ],
+            excludeNewer: "2026-11-01")
         for (name, text) in LockFiles.render(inputs) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines[1] == "# Sources: conda https://conda.example/conda-forge?--index-url https://evil.example/simple; pypi pypi (a local directory); nothing uploaded or built on or after 2026-11-01", "\(name)")
+            #expect(
+                lines[1]
+                    == "# Sources: conda https://conda.example/conda-forge?--index-url https://evil.example/simple; pypi pypi (a local directory); nothing uploaded or built on or after 2026-11-01",
+                "\(name)")
             #expect(!lines.contains { $0.hasPrefix("--index-url") }, "\(name)")
         }
         // Without sources (a caller that has none) the header is as before.
@@ -85,7 +100,8 @@ enum LockFixture {
 
     static var condaLock: String { LockFixture.repository.appendingPathComponent(".venv-tools/bin/python").path }
     static var hasCondaLock: Bool {
-        FileManager.default.fileExists(atPath: LockFixture.repository.appendingPathComponent(".venv-tools/bin/conda-lock").path)
+        FileManager.default.fileExists(
+            atPath: LockFixture.repository.appendingPathComponent(".venv-tools/bin/conda-lock").path)
     }
 
     @Test(.enabled(if: LockFileTests.hasCondaLock, "conda-lock: run scripts/python-tools"))
@@ -96,12 +112,15 @@ enum LockFixture {
         try OutputFiles.write(LockFiles.render(inputs), to: directory.path, force: false)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.condaLock)
-        process.arguments = ["-c", """
+        process.arguments = [
+            "-c",
+            """
             import pathlib, sys
             from conda_lock.lockfile import parse_conda_lock_file
             lock = parse_conda_lock_file(pathlib.Path(sys.argv[1]))
             print(len(lock.package), sum(1 for p in lock.package if p.manager == 'conda'), sum(1 for p in lock.package if p.manager == 'pip'))
-            """, directory.appendingPathComponent("conda-lock.yml").path]
+            """, directory.appendingPathComponent("conda-lock.yml").path
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -109,7 +128,9 @@ enum LockFixture {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let conda = inputs.resolution.packages.filter { $0.ecosystem == .conda }.count
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(inputs.resolution.packages.count) \(conda) \(inputs.resolution.packages.count - conda)")
+        #expect(
+            output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(inputs.resolution.packages.count) \(conda) \(inputs.resolution.packages.count - conda)")
     }
 
     @Test func outputRefusesToOverwriteAndLeavesNothingHalfWritten() throws {
@@ -118,21 +139,29 @@ enum LockFixture {
         try OutputFiles.write([("a.txt", "one"), ("b.txt", "two")], to: directory.path, force: false)
         // Identical content is not a conflict.
         try OutputFiles.write([("a.txt", "one"), ("b.txt", "two")], to: directory.path, force: false)
-        #expect(throws: OutputError.self) { try OutputFiles.write([("a.txt", "one"), ("b.txt", "changed")], to: directory.path, force: false) }
+        #expect(throws: OutputError.self) {
+            try OutputFiles.write([("a.txt", "one"), ("b.txt", "changed")], to: directory.path, force: false)
+        }
         #expect(try String(contentsOf: directory.appendingPathComponent("b.txt"), encoding: .utf8) == "two")
         try OutputFiles.write([("b.txt", "changed")], to: directory.path, force: true)
         #expect(try String(contentsOf: directory.appendingPathComponent("b.txt"), encoding: .utf8) == "changed")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.contains(".tmp-")
+        }
         #expect(leftovers.isEmpty)
     }
 
     /// A path that exists but cannot be read as the file (here a directory, since the tests may
     /// run as root) is a conflict: refused without --force, nothing written.
     @Test func anUnreadableOutputIsAConflict() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-out-unreadable-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-out-unreadable-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("conda-lock.yml"), withIntermediateDirectories: true)
-        #expect(throws: OutputError.self) { try OutputFiles.write([("a.txt", "one"), ("conda-lock.yml", "x")], to: directory.path, force: false) }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("conda-lock.yml"), withIntermediateDirectories: true)
+        #expect(throws: OutputError.self) {
+            try OutputFiles.write([("a.txt", "one"), ("conda-lock.yml", "x")], to: directory.path, force: false)
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.txt").path))
     }
 }
@@ -144,7 +173,8 @@ enum LockFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-noreplace-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let from = directory.appendingPathComponent("new").path, to = directory.appendingPathComponent("user-file").path
+        let from = directory.appendingPathComponent("new").path
+        let to = directory.appendingPathComponent("user-file").path
         try "bundle".write(toFile: from, atomically: false, encoding: .utf8)
         try "the user's".write(toFile: to, atomically: false, encoding: .utf8)
         #expect(mlenv_rename_noreplace(from, to) == -1 && errno == EEXIST)

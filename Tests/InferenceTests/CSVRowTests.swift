@@ -2,8 +2,9 @@
 // are skipped, a CR inside quotes is data. (Checked with pandas 2.3.3: 'a,b\r1,2\r3,4\r' is two
 // rows of two columns, and so is 'a,b\r\n1,2\r\n\r\n3,4'.)
 
-@testable import Inference
 import Testing
+
+@testable import Inference
 
 @Suite struct CSVRowTests {
     @Test(arguments: ["a,b\r1,2\r3,4\r", "a,b\r\n1,2\r\n\r\n3,4", "a,b\n1,2\n3,4\n", "a,b\r\r1,2\n\r3,4"])

@@ -7,7 +7,8 @@ import Inference
 import ModelFiles
 import Testing
 
-private let typed = Signatures.columns("""
+private let typed = Signatures.columns(
+    """
     [{"type": "long", "name": "age"}, {"type": "integer", "name": "n"}, {"type": "boolean", "name": "flag"},
      {"type": "double", "name": "x"}, {"type": "string", "name": "s"}, {"type": "binary", "name": "blob"},
      {"type": "datetime", "name": "when"}]
@@ -29,26 +30,37 @@ private func inputs(_ cells: String) -> String {
     static let rows: [PayloadRow] = [
         PayloadRow(split(good), accepted: true),
         // a fraction in a long column: pandas truncates
-        PayloadRow(split(#"40.7, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "truncated to 40"),
+        PayloadRow(
+            split(#"40.7, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "truncated to 40"),
         // a string in a boolean column: truthiness ("false" is true)
         PayloadRow(split(#"40, 3, "false", 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "truthiness"),
         // an integer overflowing int32 wraps
         PayloadRow(split(#"40, 3000000000, true, 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "int32"),
         // numeric strings are parsed
-        PayloadRow(split(#""40", 3, true, "1.5", "a", "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "parsed as the integer 40"),
+        PayloadRow(
+            split(#""40", 3, true, "1.5", "a", "aGVsbG8=", "2024-01-02""#), accepted: true,
+            warns: "parsed as the integer 40"),
         // a number in a string column stays a number
         PayloadRow(split(#"40, 3, true, 1.5, 7, "aGVsbG8=", "2024-01-02""#), accepted: true, warns: "not a string"),
         // binary with characters outside the base64 alphabet
-        PayloadRow(split(#"40, 3, true, 1.5, "a", "aGVs-bG8=", "2024-01-02""#), accepted: true, warns: "base64 alphabet"),
+        PayloadRow(
+            split(#"40, 3, true, 1.5, "a", "aGVs-bG8=", "2024-01-02""#), accepted: true, warns: "base64 alphabet"),
         // refused: null in an integer column, a word in a number column, bad base64, a bad date
-        PayloadRow(split(#"null, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: false, mentions: "dataframe_split.data[0][0]"),
-        PayloadRow(split(#"40, 3, true, "abc", "a", "aGVsbG8=", "2024-01-02""#), accepted: false, mentions: "column 'x'"),
-        PayloadRow(split(#"40, 3, true, 1.5, "a", "aGVsbG8", "2024-01-02""#), accepted: false, mentions: "Incorrect padding"),
+        PayloadRow(
+            split(#"null, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02""#), accepted: false,
+            mentions: "dataframe_split.data[0][0]"),
+        PayloadRow(
+            split(#"40, 3, true, "abc", "a", "aGVsbG8=", "2024-01-02""#), accepted: false, mentions: "column 'x'"),
+        PayloadRow(
+            split(#"40, 3, true, 1.5, "a", "aGVsbG8", "2024-01-02""#), accepted: false, mentions: "Incorrect padding"),
         PayloadRow(split(#"40, 3, true, 1.5, "a", "aGVsbG8=", "someday""#), accepted: false, mentions: "column 'when'"),
         // instances/inputs: numpy refuses what pandas wraps, and does not decode base64
-        PayloadRow(inputs(#"40|3000000000|true|1.5|"a"|"aGVsbG8="|"2024-01-02""#), accepted: false, mentions: "out of bounds for int32"),
-        PayloadRow(inputs(#"40|3|true|1.5|"a"|"aGVsbG8="|"2024-01-02""#), accepted: true, warns: "does not base64-decode"),
-        PayloadRow(inputs(#"40|3|true|1.5|"a"|"aGVsbG8="|1.5"#), accepted: false, mentions: "NumPy datetime"),
+        PayloadRow(
+            inputs(#"40|3000000000|true|1.5|"a"|"aGVsbG8="|"2024-01-02""#), accepted: false,
+            mentions: "out of bounds for int32"),
+        PayloadRow(
+            inputs(#"40|3|true|1.5|"a"|"aGVsbG8="|"2024-01-02""#), accepted: true, warns: "does not base64-decode"),
+        PayloadRow(inputs(#"40|3|true|1.5|"a"|"aGVsbG8="|1.5"#), accepted: false, mentions: "NumPy datetime")
     ]
 
     @Test(arguments: rows) func casts(_ row: PayloadRow) { check(row, against: typed) }
@@ -63,15 +75,18 @@ private func inputs(_ cells: String) -> String {
     }
 
     @Test func manyBadCellsAreSummarised() {
-        let rows = Array(repeating: #"[40.5, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02"]"#, count: 1000).joined(separator: ",")
-        let body = #"{"dataframe_split": {"columns": ["age", "n", "flag", "x", "s", "blob", "when"], "data": [\#(rows)]}}"#
+        let rows = Array(repeating: #"[40.5, 3, true, 1.5, "a", "aGVsbG8=", "2024-01-02"]"#, count: 1000).joined(
+            separator: ",")
+        let body =
+            #"{"dataframe_split": {"columns": ["age", "n", "flag", "x", "s", "blob", "when"], "data": [\#(rows)]}}"#
         let report = PayloadValidator(signature: typed).validate(Array(body.utf8))
         #expect(report.warnings.count == 4)
         #expect(report.warnings.last?.message.contains("997 more") == true, "\(report.warnings)")
     }
 
     @Test func noSignatureAcceptsAnyValues() {
-        let report = PayloadValidator(signature: nil).validate(Array(#"{"dataframe_split": {"columns": ["a"], "data": [["x"], [1]]}}"#.utf8))
+        let report = PayloadValidator(signature: nil).validate(
+            Array(#"{"dataframe_split": {"columns": ["a"], "data": [["x"], [1]]}}"#.utf8))
         #expect(report.isValid)
         #expect(report.notes.contains { $0.message.contains("no input signature") })
     }

@@ -3,8 +3,9 @@
 // DeployTests/EmbeddedResourceTests).
 
 import Foundation
-@testable import Inference
 import Testing
+
+@testable import Inference
 
 @Suite struct EmbeddedResourceTests {
     static let module = URL(fileURLWithPath: #filePath)
@@ -12,7 +13,8 @@ import Testing
         .appendingPathComponent("Sources/Inference")
 
     @Test func embeddedScoringCoreIsTheResourceFiles() throws {
-        let onDisk = try FileManager.default.contentsOfDirectory(atPath: Self.module.appendingPathComponent("Resources").path)
+        let onDisk = try FileManager.default.contentsOfDirectory(
+            atPath: Self.module.appendingPathComponent("Resources").path)
         #expect(Set(onDisk) == Set(ScoringCore.files + ["README.md"]))
         for name in ScoringCore.files {
             let bytes = [UInt8](try Data(contentsOf: Self.module.appendingPathComponent("Resources/" + name)))

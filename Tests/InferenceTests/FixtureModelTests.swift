@@ -7,7 +7,8 @@ import JSON
 import ModelFiles
 import Testing
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
 
 private func modelDirectories() -> [String] {
     var dirs: [String] = []
@@ -39,13 +40,15 @@ private func modelDirectories() -> [String] {
             Issue.record("sklearn-iris has no column signature")
             return
         }
-        #expect(columns.map(\.name) == ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"])
+        #expect(
+            columns.map(\.name) == ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"])
         #expect(files.servingInputExample?.value != nil)
     }
 
     @Test func loadingNeedsOnlyMLmodel() throws {
         // A model whose environment files are broken still validates payloads.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-inference-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-inference-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let mlmodel = """
@@ -58,20 +61,24 @@ private func modelDirectories() -> [String] {
         try mlmodel.write(toFile: dir + "/MLmodel", atomically: true, encoding: .utf8)
         try "{{{ not yaml".write(toFile: dir + "/conda.yaml", atomically: true, encoding: .utf8)
         let files = try ModelLoader.loadSignatureFiles(path: dir)
-        let report = PayloadValidator(signature: files.mlmodel.signature).validate(Array(#"{"inputs": {"n": [1, 2]}}"#.utf8))
+        let report = PayloadValidator(signature: files.mlmodel.signature).validate(
+            Array(#"{"inputs": {"n": [1, 2]}}"#.utf8))
         #expect(report.isValid)
     }
 
     @Test func largeSplitBodyStreams() {
         // 200,000 rows × 4 columns: checked cell by cell without a tree of the body.
-        var body = #"{"dataframe_split": {"columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"], "data": ["#
+        var body =
+            #"{"dataframe_split": {"columns": ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"], "data": ["#
         body.reserveCapacity(6_000_000)
         for i in 0..<200_000 {
             if i > 0 { body += "," }
             body += "[5.1,3.5,1.4,\(i % 3)]"
         }
         body += "]}}"
-        let signature = Signatures.columns(#"[{"type": "double", "name": "sepal length (cm)"}, {"type": "double", "name": "sepal width (cm)"}, {"type": "double", "name": "petal length (cm)"}, {"type": "double", "name": "petal width (cm)"}]"#)
+        let signature = Signatures.columns(
+            #"[{"type": "double", "name": "sepal length (cm)"}, {"type": "double", "name": "sepal width (cm)"}, {"type": "double", "name": "petal length (cm)"}, {"type": "double", "name": "petal width (cm)"}]"#
+        )
         let report = PayloadValidator(signature: signature).validate(Array(body.utf8))
         #expect(report.isValid, "\(report.findings.prefix(3))")
     }

@@ -8,10 +8,12 @@ import Testing
     static let documents: [String] = [
         #"{"a": [1, 2.5, -3e2, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {}}"#,
         "[]", "{}", "[[[]]]", #""s""#, "0", "-0.0e+1",
-        "", "[1,]", "{\"a\" 1}", "01", "1.", "[1 2]", "{\"a\":1,}", "\"\\x\"", "\"abc", "[1]]", "{\"a\":[}", "tru", "nul",
+        "", "[1,]", "{\"a\" 1}", "01", "1.", "[1 2]", "{\"a\":1,}", "\"\\x\"", "\"abc", "[1]]", "{\"a\":[}", "tru",
+        "nul",
         "\"\u{01}\"", "[\"\\ud800\"]", "[\"\\ud800\\u0041\"]", "[\"\\ud800\\u12\"]", "{\"a\":1} x",
         // keys are skipped without being built: the same errors at the same places
-        "{\"a\u{01}\": 1}", "{\"a\\x\": 1}", "{\"a\\u00e9\": [1]}", "{1: 2}", "{\"a\": 1 \"b\": 2}", "{\"a\"}", "[{\"k\": {\"k2\": [{\"k3\"", "{\"\\ud800\": 0}",
+        "{\"a\u{01}\": 1}", "{\"a\\x\": 1}", "{\"a\\u00e9\": [1]}", "{1: 2}", "{\"a\": 1 \"b\": 2}", "{\"a\"}",
+        "[{\"k\": {\"k2\": [{\"k3\"", "{\"\\ud800\": 0}"
     ]
 
     /// After a checking pass, `skipCheckedValue` finds the same value ranges as `skipValue`.
@@ -52,7 +54,7 @@ import Testing
     static let nested: [String] = [
         #"[1, -2.5e3, "a\"b]", {"x": [null, true, false, NaN, -Infinity]}, [[], {}], "", "\\", 0]"#,
         #"{"a": {"b": [1, {"c": "}"}]}, "d": "[", "e" : 7 , "f":"x"}"#,
-        "  [ 1 ,\n 2 ]  ",
+        "  [ 1 ,\n 2 ]  "
     ]
     @Test(arguments: nested) func checkedSkipOnNestedValues(_ text: String) { checkedSkipFindsTheSameRanges(text) }
 
@@ -61,9 +63,16 @@ import Testing
         let parsed: Result<JSONValue, JSONError> = Result { () throws(JSONError) in try JSONValue.parse(bytes) }
         bytes.withUnsafeBufferPointer { buffer in
             var skipper = JSONScanner(buffer)
-            let skipped: Result<Void, JSONError> = Result { () throws(JSONError) in try skipper.skipValue(); try skipper.expectEnd() }
+            let skipped: Result<Void, JSONError> = Result { () throws(JSONError) in
+                try skipper.skipValue()
+                try skipper.expectEnd()
+            }
             var reader = JSONScanner(buffer)
-            let read: Result<JSONValue, JSONError> = Result { () throws(JSONError) in let v = try reader.readValue(); try reader.expectEnd(); return v }
+            let read: Result<JSONValue, JSONError> = Result { () throws(JSONError) in
+                let v = try reader.readValue()
+                try reader.expectEnd()
+                return v
+            }
             switch (parsed, skipped, read) {
             case (.success(let a), .success, .success(let b)):
                 #expect(a == b)

@@ -30,10 +30,12 @@ struct NumpySides: Sendable {
     func rows(wraps: Bool = true) -> [PayloadRow] {
         let location = (fileID: #fileID, filePath: #filePath)
         return [
-            PayloadRow(body, accepted: numpy1, warns: numpy1 && !numpy2 && wraps ? "numpy 1" : nil, numpy: .one,
-                       fileID: location.fileID, filePath: location.filePath, line: line),
-            PayloadRow(body, accepted: numpy2, mentions: numpy1 && !numpy2 ? "out of bounds" : nil, numpy: .two,
-                       fileID: location.fileID, filePath: location.filePath, line: line),
+            PayloadRow(
+                body, accepted: numpy1, warns: numpy1 && !numpy2 && wraps ? "numpy 1" : nil, numpy: .one,
+                fileID: location.fileID, filePath: location.filePath, line: line),
+            PayloadRow(
+                body, accepted: numpy2, mentions: numpy1 && !numpy2 ? "out of bounds" : nil, numpy: .two,
+                fileID: location.fileID, filePath: location.filePath, line: line)
         ]
     }
 }
@@ -42,7 +44,8 @@ struct NumpySides: Sendable {
     static let columns = Signatures.columns(#"[{"type": "integer", "name": "i"}, {"type": "long", "name": "l"}]"#)
     static let uint8 = Signatures.columns(#"[{"type": "tensor", "tensor-spec": {"dtype": "uint8", "shape": [-1, 2]}}]"#)
     static let int32 = Signatures.columns(#"[{"type": "tensor", "tensor-spec": {"dtype": "int32", "shape": [-1]}}]"#)
-    static let named = Signatures.columns("""
+    static let named = Signatures.columns(
+        """
         [{"type": "tensor", "tensor-spec": {"dtype": "int8", "shape": [-1]}, "name": "x"},
          {"type": "tensor", "tensor-spec": {"dtype": "int16", "shape": [-1]}, "name": "y"}]
         """)
@@ -59,8 +62,9 @@ struct NumpySides: Sendable {
         // the same on both lines: beyond int64, in range, and DataFrame bodies (pandas wraps on both)
         NumpySides(#"{"inputs": {"i": [9223372036854775808], "l": [1]}}"#, numpy1: false, numpy2: false),
         NumpySides(#"{"inputs": {"i": [2147483647], "l": [1]}}"#, numpy1: true, numpy2: true),
-        NumpySides(#"{"dataframe_split": {"columns": ["i", "l"], "data": [[3000000000, 1]]}}"#, numpy1: true, numpy2: true),
-        NumpySides(#"{"dataframe_records": [{"i": 3000000000, "l": 1}]}"#, numpy1: true, numpy2: true),
+        NumpySides(
+            #"{"dataframe_split": {"columns": ["i", "l"], "data": [[3000000000, 1]]}}"#, numpy1: true, numpy2: true),
+        NumpySides(#"{"dataframe_records": [{"i": 3000000000, "l": 1}]}"#, numpy1: true, numpy2: true)
     ]
     /// Tensors of a narrow integer dtype.
     static let uint8Sides: [NumpySides] = [
@@ -71,23 +75,31 @@ struct NumpySides: Sendable {
         NumpySides(#"{"inputs": [[-1.0, 2], [3, 4]]}"#, numpy1: true, numpy2: false),
         NumpySides(#"{"inputs": [["300", 2], [3, 4]]}"#, numpy1: true, numpy2: false),
         NumpySides(#"{"instances": [[255, 0], [3, 4]]}"#, numpy1: true, numpy2: true),
-        NumpySides(#"{"inputs": [[18446744073709551615, 2], [3, 4]]}"#, numpy1: false, numpy2: false),
+        NumpySides(#"{"inputs": [[18446744073709551615, 2], [3, 4]]}"#, numpy1: false, numpy2: false)
     ]
     static let int32Sides: [NumpySides] = [
         NumpySides(#"{"inputs": [1, 3000000000]}"#, numpy1: true, numpy2: false),
         NumpySides(#"{"inputs": [1, 1e10]}"#, numpy1: true, numpy2: false),
-        NumpySides(#"{"inputs": [1, 1e19]}"#, numpy1: false, numpy2: false),
+        NumpySides(#"{"inputs": [1, 1e19]}"#, numpy1: false, numpy2: false)
     ]
     static let namedSides: [NumpySides] = [
         NumpySides(#"{"inputs": {"x": [128], "y": [1]}}"#, numpy1: true, numpy2: false),
         NumpySides(#"{"inputs": {"x": [1], "y": [40000]}}"#, numpy1: true, numpy2: false),
-        NumpySides(#"{"instances": [{"x": -129, "y": 1}]}"#, numpy1: true, numpy2: false),
+        NumpySides(#"{"instances": [{"x": -129, "y": 1}]}"#, numpy1: true, numpy2: false)
     ]
 
-    @Test(arguments: columnSides.flatMap { $0.rows() }) func integerColumns(_ row: PayloadRow) { check(row, against: Self.columns) }
-    @Test(arguments: uint8Sides.flatMap { $0.rows() }) func uint8Tensors(_ row: PayloadRow) { check(row, against: Self.uint8) }
-    @Test(arguments: int32Sides.flatMap { $0.rows() }) func int32Tensors(_ row: PayloadRow) { check(row, against: Self.int32) }
-    @Test(arguments: namedSides.flatMap { $0.rows() }) func namedNarrowTensors(_ row: PayloadRow) { check(row, against: Self.named) }
+    @Test(arguments: columnSides.flatMap { $0.rows() }) func integerColumns(_ row: PayloadRow) {
+        check(row, against: Self.columns)
+    }
+    @Test(arguments: uint8Sides.flatMap { $0.rows() }) func uint8Tensors(_ row: PayloadRow) {
+        check(row, against: Self.uint8)
+    }
+    @Test(arguments: int32Sides.flatMap { $0.rows() }) func int32Tensors(_ row: PayloadRow) {
+        check(row, against: Self.int32)
+    }
+    @Test(arguments: namedSides.flatMap { $0.rows() }) func namedNarrowTensors(_ row: PayloadRow) {
+        check(row, against: Self.named)
+    }
 
     /// Without a choice, mlenv follows numpy 2 (the verdicts before the option existed).
     @Test func defaultIsNumpyTwo() {

@@ -5,7 +5,8 @@
 import Foundation
 import Testing
 
-private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
 
 @Suite struct ScoringCoreTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: root + "/.venv-mlflow/bin/python")))

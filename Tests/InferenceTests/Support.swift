@@ -19,9 +19,11 @@ struct PayloadRow: Sendable, CustomTestStringConvertible {
     let numpy: NumpyLine
     let location: Testing.SourceLocation
 
-    init(_ body: String, accepted: Bool, forced: RequestProtocol? = nil, contentType: String = "application/json",
-         mentions: String? = nil, warns: String? = nil, numpy: NumpyLine = .two,
-         fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column) {
+    init(
+        _ body: String, accepted: Bool, forced: RequestProtocol? = nil, contentType: String = "application/json",
+        mentions: String? = nil, warns: String? = nil, numpy: NumpyLine = .two,
+        fileID: String = #fileID, filePath: String = #filePath, line: Int = #line, column: Int = #column
+    ) {
         self.body = body
         self.accepted = accepted
         self.forced = forced
@@ -48,16 +50,21 @@ enum Signatures {
 func check(_ row: PayloadRow, against signature: Signature?) {
     let options = ValidationOptions(forcedProtocol: row.forced, contentType: row.contentType, numpy: row.numpy)
     let report = PayloadValidator(signature: signature).validate(Array(row.body.utf8), options: options)
-    #expect(report.acceptedByMLflow == row.accepted,
-            "expected \(row.accepted ? "accepted" : "refused"), got \(report.findings.map(\.description))",
-            sourceLocation: row.location)
+    #expect(
+        report.acceptedByMLflow == row.accepted,
+        "expected \(row.accepted ? "accepted" : "refused"), got \(report.findings.map(\.description))",
+        sourceLocation: row.location)
     if let mentions = row.mentions {
         let pool = row.accepted ? report.findings : report.findings.filter { $0.severity == .error }
-        #expect(pool.contains { $0.message.contains(mentions) || $0.path.contains(mentions) },
-                "no finding mentions '\(mentions)': \(report.findings.map(\.description))", sourceLocation: row.location)
+        #expect(
+            pool.contains { $0.message.contains(mentions) || $0.path.contains(mentions) },
+            "no finding mentions '\(mentions)': \(report.findings.map(\.description))", sourceLocation: row.location)
     }
     if let warns = row.warns {
-        #expect(report.findings.contains { $0.severity == .warning && ($0.message.contains(warns) || $0.path.contains(warns)) },
-                "no warning mentions '\(warns)': \(report.findings.map(\.description))", sourceLocation: row.location)
+        #expect(
+            report.findings.contains {
+                $0.severity == .warning && ($0.message.contains(warns) || $0.path.contains(warns))
+            },
+            "no warning mentions '\(warns)': \(report.findings.map(\.description))", sourceLocation: row.location)
     }
 }

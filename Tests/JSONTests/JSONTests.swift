@@ -28,7 +28,7 @@ import Testing
         // one alone); a Swift String cannot hold them: U+FFFD, and the next escape read alone.
         (#""\ud800\u0041""#, "\u{FFFD}A"),
         (#""\udc00x""#, "\u{FFFD}x"),
-        (#""\ud800""#, "\u{FFFD}"),
+        (#""\ud800""#, "\u{FFFD}")
     ])
     func decodesStrings(_ input: String, _ expected: String) throws {
         #expect(try JSONValue.parse(string: input) == .string(expected))
@@ -47,7 +47,7 @@ import Testing
         ("\"abc", 1, 1, "unterminated string"),
         ("\"a\\x\"", 1, 3, "invalid escape sequence '\\x'"),
         ("[1] 2", 1, 5, "unexpected character '2' after the end of the JSON value"),
-        ("\"tab\there\"", 1, 5, "control character (byte 0x9) inside a string; escape it"),
+        ("\"tab\there\"", 1, 5, "control character (byte 0x9) inside a string; escape it")
     ])
     func reportsErrorsWithPosition(_ input: String, _ line: Int, _ column: Int, _ message: String) {
         #expect {
@@ -101,7 +101,9 @@ import Testing
         #expect {
             _ = try JSONValue.parse(Self.nested(depth))
         } throws: { error in
-            (error as? JSONError).map { $0.message.contains("more than 1000 levels deep") && $0.column == JSONParser.maximumDepth + 1 } == true
+            (error as? JSONError).map {
+                $0.message.contains("more than 1000 levels deep") && $0.column == JSONParser.maximumDepth + 1
+            } == true
         }
         #expect {
             _ = try Self.scan(Self.nested(depth))
@@ -109,7 +111,10 @@ import Testing
             (error as? JSONError)?.message.contains("more than 1000 levels deep") == true
         }
         // Objects count the same as arrays.
-        #expect(throws: JSONError.self) { _ = try JSONValue.parse(Array((String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)).utf8)) }
+        #expect(throws: JSONError.self) {
+            _ = try JSONValue.parse(
+                Array((String(repeating: "{\"a\":", count: depth) + "1" + String(repeating: "}", count: depth)).utf8))
+        }
     }
 }
 
@@ -117,7 +122,9 @@ import Testing
 /// copied at every element); a wide value reads whole and in order.
 @Suite struct WideValueTests {
     @Test func aHundredThousandElementsReadInOrder() throws {
-        let text = "{\"columns\": [" + (0..<100_000).map { "\"c\($0)\"" }.joined(separator: ",") + "], \"k\": {\"a\": [1, [2, {}]], \"b\": null}}"
+        let text =
+            "{\"columns\": [" + (0..<100_000).map { "\"c\($0)\"" }.joined(separator: ",")
+            + "], \"k\": {\"a\": [1, [2, {}]], \"b\": null}}"
         let value = try Array(text.utf8).withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
             return try scanner.readValue()

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func readsEveryKey() throws {
-        let configuration = try parse("""
+        let configuration = try parse(
+            """
             deployment: mlflow-serve
             channels: [mirror/conda-forge]
             indexes: [mirror/pypi, /srv/pypi]
@@ -64,11 +65,13 @@ import Testing
     }
 
     @Test func findsTheNearestAncestor() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-config-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-config-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: root + "/a/b/c", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         try "deployment: none\n".write(toFile: root + "/a/.mlenv.yaml", atomically: true, encoding: .utf8)
-        #expect(LintConfiguration.find(from: root + "/a/b/c").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        #expect(
+            LintConfiguration.find(from: root + "/a/b/c").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
                 == URL(fileURLWithPath: root + "/a/.mlenv.yaml").standardizedFileURL.path)
     }
 
@@ -86,7 +89,10 @@ import Testing
         ("**/**/x", "x", true),
         // Many `**` before a segment that never matches: decided segment by segment (this once
         // took time exponential in the number of `**`).
-        (Array(repeating: "**", count: 40).joined(separator: "/") + "/zzz", Array(repeating: "d", count: 60).joined(separator: "/"), false),
+        (
+            Array(repeating: "**", count: 40).joined(separator: "/") + "/zzz",
+            Array(repeating: "d", count: 60).joined(separator: "/"), false
+        )
     ])
     func pathPatterns(_ pattern: String, _ path: String, _ matches: Bool) {
         #expect(PathPattern(pattern).matches(directoryOrAncestor: path) == matches, "\(pattern) vs \(path)")
@@ -107,12 +113,14 @@ import Testing
 
 @Suite struct SuppressionTests {
     @Test func anInlineCommentSilencesItsLine() throws {
-        let found = try #require(try FixtureRun.findings()[Repo.fixtures + "/suppressed"], "the suppressed fixture was not linted")
+        let found = try #require(
+            try FixtureRun.findings()[Repo.fixtures + "/suppressed"], "the suppressed fixture was not linted")
         #expect(!found.contains { $0.ruleID == "MLE030" }, "\(found.map(\.message))")
     }
 
     @Test func directivesNameRulesByIdOrName() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-suppress-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-suppress-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let source = Repo.fixtures + "/MLE030-PinRequirementsExactly/triggers"
@@ -121,7 +129,8 @@ import Testing
         }
         // A comment line of its own covers the next line; names work like ids.
         let conda = try String(contentsOfFile: root + "/conda.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "  - pandas>=2.2\n", with: "  # mlenv: ignore PinRequirementsExactly\n  - pandas>=2.2\n")
+            .replacingOccurrences(
+                of: "  - pandas>=2.2\n", with: "  # mlenv: ignore PinRequirementsExactly\n  - pandas>=2.2\n")
         try conda.write(toFile: root + "/conda.yaml", atomically: true, encoding: .utf8)
         let report = try TestChannels.linter().lint(paths: [root])
         #expect(!report.findings.contains { $0.ruleID == "MLE030" })

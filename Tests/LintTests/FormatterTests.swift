@@ -14,36 +14,46 @@ enum SampleReport {
     static let report = LintReport(
         models: ["models/a b", "models/clean"],
         findings: [
-            Finding(ruleID: "MLE033", ruleName: "PreferPackagesWithWheels", severity: .warning,
-                    message: "'pyyaml==5.4.1' has no wheel: 100% sdist, a,b:c",
-                    location: FindingLocation(model: "models/a b", file: "conda.yaml", line: 2, column: 5),
-                    notes: [FindingNote("the newest release with a wheel for this target is 6.0.3"),
-                            FindingNote("first required here", at: FindingLocation(model: "models/a b", file: "requirements.txt", line: 1, column: 1))]),
-            Finding(ruleID: "MLE050", ruleName: "RequireAzureMLAIMonitoring", severity: .error,
-                    message: "conda.yaml does not require azureml-ai-monitoring",
-                    location: FindingLocation(model: "models/a b", file: "conda.yaml", line: 1, column: 3)),
-            Finding(ruleID: "MLE061", ruleName: "MatchTheInputExampleToTheSignature", severity: .info,
-                    message: "example note", location: FindingLocation(model: "models/a b", file: "input_example.json")),
+            Finding(
+                ruleID: "MLE033", ruleName: "PreferPackagesWithWheels", severity: .warning,
+                message: "'pyyaml==5.4.1' has no wheel: 100% sdist, a,b:c",
+                location: FindingLocation(model: "models/a b", file: "conda.yaml", line: 2, column: 5),
+                notes: [
+                    FindingNote("the newest release with a wheel for this target is 6.0.3"),
+                    FindingNote(
+                        "first required here",
+                        at: FindingLocation(model: "models/a b", file: "requirements.txt", line: 1, column: 1))
+                ]),
+            Finding(
+                ruleID: "MLE050", ruleName: "RequireAzureMLAIMonitoring", severity: .error,
+                message: "conda.yaml does not require azureml-ai-monitoring",
+                location: FindingLocation(model: "models/a b", file: "conda.yaml", line: 1, column: 3)),
+            Finding(
+                ruleID: "MLE061", ruleName: "MatchTheInputExampleToTheSignature", severity: .info,
+                message: "example note", location: FindingLocation(model: "models/a b", file: "input_example.json"))
         ],
         rules: rules, deployment: "azureml-online", solves: 1)
 
     static let source: [String: [Substring]] = [
-        "models/a b/conda.yaml": ["- python=3.11.9", "  - pyyaml==5.4.1  # pinned for reasons"],
+        "models/a b/conda.yaml": ["- python=3.11.9", "  - pyyaml==5.4.1  # pinned for reasons"]
     ]
 }
 
 @Suite struct FormatterTests {
     @Test func textLooksLikeACompiler() {
         let text = TextFormatter(color: false).format(SampleReport.report) { SampleReport.source[$0] }
-        #expect(text.contains("""
-            models/a b/conda.yaml:2:5: warning[MLE033]: 'pyyaml==5.4.1' has no wheel: 100% sdist, a,b:c
-                2 |   - pyyaml==5.4.1  # pinned for reasons
-                  |     ^~~~~~~~~~~~~
-              note: the newest release with a wheel for this target is 6.0.3
-              note: models/a b/requirements.txt:1:1: first required here
-            """))
+        #expect(
+            text.contains(
+                """
+                models/a b/conda.yaml:2:5: warning[MLE033]: 'pyyaml==5.4.1' has no wheel: 100% sdist, a,b:c
+                    2 |   - pyyaml==5.4.1  # pinned for reasons
+                      |     ^~~~~~~~~~~~~
+                  note: the newest release with a wheel for this target is 6.0.3
+                  note: models/a b/requirements.txt:1:1: first required here
+                """))
         #expect(text.contains("models/a b/input_example.json: info[MLE061]: example note\n"))
-        #expect(text.hasSuffix("2 models checked for azureml-online: 1 error, 1 warning, 1 info (1 without findings)\n"))
+        #expect(
+            text.hasSuffix("2 models checked for azureml-online: 1 error, 1 warning, 1 info (1 without findings)\n"))
         #expect(!text.contains("\u{1B}["))
     }
 
@@ -69,9 +79,17 @@ enum SampleReport {
         let text = GitHubFormatter.format(SampleReport.report)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines[0] == "::warning file=models/a b/conda.yaml,line=2,col=5,title=MLE033 PreferPackagesWithWheels::'pyyaml==5.4.1' has no wheel: 100%25 sdist, a,b:c%0Athe newest release with a wheel for this target is 6.0.3%0Amodels/a b/requirements.txt:1:1: first required here")
-        #expect(lines[1].hasPrefix("::error file=models/a b/conda.yaml,line=1,col=3,title=MLE050 RequireAzureMLAIMonitoring::"))
-        #expect(lines[2] == "::notice file=models/a b/input_example.json,title=MLE061 MatchTheInputExampleToTheSignature::example note")
+        #expect(
+            lines[0]
+                == "::warning file=models/a b/conda.yaml,line=2,col=5,title=MLE033 PreferPackagesWithWheels::'pyyaml==5.4.1' has no wheel: 100%25 sdist, a,b:c%0Athe newest release with a wheel for this target is 6.0.3%0Amodels/a b/requirements.txt:1:1: first required here"
+        )
+        #expect(
+            lines[1].hasPrefix(
+                "::error file=models/a b/conda.yaml,line=1,col=3,title=MLE050 RequireAzureMLAIMonitoring::"))
+        #expect(
+            lines[2]
+                == "::notice file=models/a b/input_example.json,title=MLE061 MatchTheInputExampleToTheSignature::example note"
+        )
     }
 
     @Test func sarifHasTheRuleTableAndResults() throws {
@@ -84,10 +102,16 @@ enum SampleReport {
         #expect(results.count == 3)
         let first = results[0]
         #expect(first["level"] == "warning")
-        #expect(first["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"] == "models/a%20b/conda.yaml")
+        #expect(
+            first["locations"]?.arrayValue?.first?["physicalLocation"]?["artifactLocation"]?["uri"]
+                == "models/a%20b/conda.yaml")
         #expect(first["relatedLocations"]?.arrayValue?.count == 1)
         #expect(results[2]["level"] == "note")
-        if let index = first["ruleIndex"]?.numberValue?.int { #expect(rules[Int(index)]["id"] == "MLE033") } else { Issue.record("no ruleIndex") }
+        if let index = first["ruleIndex"]?.numberValue?.int {
+            #expect(rules[Int(index)]["id"] == "MLE033")
+        } else {
+            Issue.record("no ruleIndex")
+        }
     }
 
     @Test func sarifValidatesAgainstTheSchema() throws {
@@ -131,7 +155,8 @@ enum SchemaValidator {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stdout

@@ -22,7 +22,8 @@ enum MLEnvBinary {
         process.executableURL = url
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: Repo.root)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -30,11 +31,17 @@ enum MLEnvBinary {
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }
 
@@ -44,13 +51,17 @@ enum MLEnvBinary {
     @Test func aCleanModelExitsZero() throws {
         let result = try MLEnvBinary.run(["lint", "fixtures/lint/clean"] + asOf)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.hasSuffix("1 model checked for azureml-online: 0 errors, 0 warnings, 0 info (1 without findings)\n"))
+        #expect(
+            result.stdout.hasSuffix(
+                "1 model checked for azureml-online: 0 errors, 0 warnings, 0 info (1 without findings)\n"))
     }
 
     @Test func errorsExitOne() throws {
         let result = try MLEnvBinary.run(["lint", "fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers"] + asOf)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers/conda.yaml:7:5: error[MLE050]:"))
+        #expect(
+            result.stdout.contains(
+                "fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers/conda.yaml:7:5: error[MLE050]:"))
         #expect(result.stdout.contains("    7 |   - mlflow==2.17.2\n      |     ^~~~~~~~~~~~~"))
     }
 
@@ -65,7 +76,8 @@ enum MLEnvBinary {
 
     @Test func aMissingPathOrBadConfigurationExitsTwo() throws {
         #expect(try MLEnvBinary.run(["lint", "fixtures/lint/does-not-exist"]).status == 2)
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-badconfig-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-badconfig-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         try "lint:\n  rules:\n    MLE999: off\n".write(toFile: root + "/.mlenv.yaml", atomically: true, encoding: .utf8)
@@ -75,7 +87,8 @@ enum MLEnvBinary {
     }
 
     @Test func aDirectoryWithoutModelsIsAnError() throws {
-        let result = try MLEnvBinary.run(["lint", "fixtures/lint/MLE001-ProvideAReadableMLmodel/triggers/no-mlmodel"] + asOf)
+        let result = try MLEnvBinary.run(
+            ["lint", "fixtures/lint/MLE001-ProvideAReadableMLmodel/triggers/no-mlmodel"] + asOf)
         #expect(result.status == 1)
         #expect(result.stdout.contains("error[MLE001]: no MLmodel file here or in any directory below"))
     }
@@ -88,15 +101,24 @@ enum MLEnvBinary {
         #expect(result.status == 1)
         #expect(result.stdout.contains("\(model)/conda.yaml:7:5: error[MLE050]:"), "\(result.stdout)")
         #expect(result.stdout.contains("1 model checked for azureml-online: 1 error"), "\(result.stdout)")
-        let clean = try MLEnvBinary.run(["lint", "fixtures/lint/clean/conda.yaml", "fixtures/lint/clean/requirements.txt", "./fixtures/lint/clean/MLmodel"] + asOf)
+        let clean = try MLEnvBinary.run(
+            [
+                "lint", "fixtures/lint/clean/conda.yaml", "fixtures/lint/clean/requirements.txt",
+                "./fixtures/lint/clean/MLmodel"
+            ] + asOf)
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
-        #expect(clean.stdout.hasSuffix("1 model checked for azureml-online: 0 errors, 0 warnings, 0 info (1 without findings)\n"), "\(clean.stdout)")
+        #expect(
+            clean.stdout.hasSuffix(
+                "1 model checked for azureml-online: 0 errors, 0 warnings, 0 info (1 without findings)\n"),
+            "\(clean.stdout)")
     }
 
     @Test func aFileInNoModelIsSkipped() throws {
         let result = try MLEnvBinary.run(["lint", "README.md", "Package.swift"] + asOf)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.hasSuffix("0 models checked for azureml-online: 0 errors, 0 warnings, 0 info\n"), "\(result.stdout)")
+        #expect(
+            result.stdout.hasSuffix("0 models checked for azureml-online: 0 errors, 0 warnings, 0 info\n"),
+            "\(result.stdout)")
         // Beside a model's file, only that model.
         let mixed = try MLEnvBinary.run(["lint", "README.md", "fixtures/lint/clean/conda.yaml"] + asOf)
         #expect(mixed.status == 0 && mixed.stdout.contains("1 model checked"), "\(mixed.stdout)")
@@ -104,7 +126,8 @@ enum MLEnvBinary {
 
     /// Not a terminal (a pipe, a CI log): no progress at all on standard error, and never a \r.
     @Test func noProgressWhenStandardErrorIsNotATerminal() throws {
-        let result = try MLEnvBinary.run(["lint", "fixtures/lint/clean", "fixtures/lint/MLE030-PinRequirementsExactly"] + asOf)
+        let result = try MLEnvBinary.run(
+            ["lint", "fixtures/lint/clean", "fixtures/lint/MLE030-PinRequirementsExactly"] + asOf)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(!result.stdout.contains("\r"))
@@ -112,9 +135,13 @@ enum MLEnvBinary {
 
     /// On a terminal (script(1) gives lint one), one line redrawn with `[n/N] path` and erased
     /// before the report; with CI set, none of it.
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) from util-linux makes the terminal"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+            "script(1) from util-linux makes the terminal"))
     func progressIsOneRedrawnLineOnATerminal() throws {
-        let command = "\(MLEnvBinary.url.path) lint fixtures/lint/clean fixtures/lint/MLE030-PinRequirementsExactly --as-of \(Repo.today)"
+        let command =
+            "\(MLEnvBinary.url.path) lint fixtures/lint/clean fixtures/lint/MLE030-PinRequirementsExactly --as-of \(Repo.today)"
         func underATerminal(ci: String?) throws -> String {
             var environment = ProcessInfo.processInfo.environment
             environment["CI"] = ci
@@ -150,11 +177,18 @@ enum MLEnvBinary {
         #expect(parsed["summary"]?["errors"] == JSONValue.int(1))
         #expect(parsed["findings"]?.arrayValue?.first?["rule"] == "MLE050")
         let github = try MLEnvBinary.run(["lint", model, "--format", "github"] + asOf)
-        #expect(github.stdout.hasPrefix("::error file=fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers/conda.yaml,line=7,col=5,title=MLE050 RequireAzureMLAIMonitoring::"))
+        #expect(
+            github.stdout.hasPrefix(
+                "::error file=fixtures/lint/MLE050-RequireAzureMLAIMonitoring/triggers/conda.yaml,line=7,col=5,title=MLE050 RequireAzureMLAIMonitoring::"
+            ))
     }
 
     @Test func sarifOfARealRunValidates() throws {
-        let result = try MLEnvBinary.run(["lint", "fixtures/lint/MLE041-KeepProfilePackagesCompatible", "fixtures/lint/MLE033-PreferPackagesWithWheels", "--format", "sarif"] + asOf)
+        let result = try MLEnvBinary.run(
+            [
+                "lint", "fixtures/lint/MLE041-KeepProfilePackagesCompatible",
+                "fixtures/lint/MLE033-PreferPackagesWithWheels", "--format", "sarif"
+            ] + asOf)
         #expect(result.status == 1)
         let parsed = try JSONValue.parse(string: result.stdout)
         #expect(parsed["runs"]?.arrayValue?.first?["results"]?.arrayValue?.isEmpty == false)
@@ -164,7 +198,9 @@ enum MLEnvBinary {
     @Test func listsTheRules() throws {
         let result = try MLEnvBinary.run(["lint", "--list-rules"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("MLE030  warning  PinRequirementsExactly: a requirement is unpinned or loosely pinned (no ==)"))
+        #expect(
+            result.stdout.contains(
+                "MLE030  warning  PinRequirementsExactly: a requirement is unpinned or loosely pinned (no ==)"))
         #expect(result.stdout.contains("MLE050  error    RequireAzureMLAIMonitoring:"))
     }
 }

@@ -8,7 +8,8 @@ import Testing
     /// A scratch tree: models/a (with a nested model in data/inner), models/b, a file in no
     /// model, and .mlenv.yaml files at the top and in models/.
     static func tree() throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-discovery-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-discovery-\(UUID().uuidString)")
+            .path
         let fm = FileManager.default
         for directory in ["models/a/data/inner", "models/b", "notes"] {
             try fm.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
@@ -16,8 +17,11 @@ import Testing
         for file in ["models/a/MLmodel", "models/a/data/inner/MLmodel", "models/b/MLmodel"] {
             try "flavors: {}\n".write(toFile: root + "/" + file, atomically: true, encoding: .utf8)
         }
-        for file in ["models/a/conda.yaml", "models/a/data/x.txt", "models/a/data/inner/requirements.txt", "notes/requirements.txt",
-                     ".mlenv.yaml", "models/.mlenv.yaml", "notes/.mlenv.yaml"] {
+        for file in [
+            "models/a/conda.yaml", "models/a/data/x.txt", "models/a/data/inner/requirements.txt",
+            "notes/requirements.txt",
+            ".mlenv.yaml", "models/.mlenv.yaml", "notes/.mlenv.yaml"
+        ] {
             try "\n".write(toFile: root + "/" + file, atomically: true, encoding: .utf8)
         }
         return root
@@ -29,7 +33,9 @@ import Testing
         #expect(ModelDiscovery.model(containing: root + "/models/a/conda.yaml") == root + "/models/a")
         #expect(ModelDiscovery.model(containing: root + "/models/a/MLmodel") == root + "/models/a")
         #expect(ModelDiscovery.model(containing: root + "/models/a/data/x.txt") == root + "/models/a")
-        #expect(ModelDiscovery.model(containing: root + "/models/a/data/inner/requirements.txt") == root + "/models/a/data/inner")
+        #expect(
+            ModelDiscovery.model(containing: root + "/models/a/data/inner/requirements.txt") == root
+                + "/models/a/data/inner")
         #expect(ModelDiscovery.model(containing: root + "/notes/requirements.txt") == nil)
         #expect(ModelDiscovery.model(containing: root + "/.mlenv.yaml") == nil)
     }
@@ -56,7 +62,9 @@ import Testing
     @Test func theLinterChecksEachModelOnceAndSkipsOtherFiles() throws {
         let root = try Self.tree()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let report = try TestChannels.linter().lint(paths: [root + "/models/a/conda.yaml", root + "/models/a/MLmodel", root + "/notes/requirements.txt"])
+        let report = try TestChannels.linter().lint(paths: [
+            root + "/models/a/conda.yaml", root + "/models/a/MLmodel", root + "/notes/requirements.txt"
+        ])
         #expect(report.models == [root + "/models/a"])
         let empty = try TestChannels.linter().lint(paths: [root + "/notes/requirements.txt"])
         #expect(empty.models.isEmpty && empty.findings.isEmpty)

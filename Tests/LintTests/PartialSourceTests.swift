@@ -14,7 +14,8 @@ import Testing
     static func model(in root: URL) throws -> String {
         let dir = root.appendingPathComponent("python-3.7.6")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "flavors:\n  python_function:\n    env:\n      conda: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.7.6\nmlflow_version: 1.26.1\n"
+        try
+            "flavors:\n  python_function:\n    env:\n      conda: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.7.6\nmlflow_version: 1.26.1\n"
             .write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         try "channels:\n- conda-forge\ndependencies:\n- python=3.7.6\n- pip\n- pip:\n  - mlflow==1.26.1\n"
             .write(to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8)
@@ -22,8 +23,11 @@ import Testing
     }
 
     static func lint(_ model: String, channel: String) throws -> [Finding] {
-        let sources = ChannelSources(condaChannels: [CondaChannel(channel)], pypiIndexes: TestChannels.sources.pypiIndexes)
-        let linter = try Linter(options: LintOptions(deployment: "none", today: Repo.today), sources: sources, breakers: try BreakerCatalog.builtIn())
+        let sources = ChannelSources(
+            condaChannels: [CondaChannel(channel)], pypiIndexes: TestChannels.sources.pypiIndexes)
+        let linter = try Linter(
+            options: LintOptions(deployment: "none", today: Repo.today), sources: sources,
+            breakers: try BreakerCatalog.builtIn())
         return linter.lint(paths: [model]).findings
     }
 
@@ -32,7 +36,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let model = try Self.model(in: root)
 
-        let partial = try #require(try Self.lint(model, channel: Repo.path("channels/conda-forge")).first { $0.ruleID == "MLE011" })
+        let partial = try #require(
+            try Self.lint(model, channel: Repo.path("channels/conda-forge")).first { $0.ruleID == "MLE011" })
         #expect(partial.severity == .warning)
         #expect(partial.message.contains("is not in the conda channels searched"), "\(partial.message)")
         #expect(partial.notes.contains { $0.message.contains("is a subset of conda-forge made by mlenv on") })
@@ -40,13 +45,18 @@ import Testing
         // The same records without the stamp.
         let complete = root.appendingPathComponent("conda-forge")
         for subdir in ["linux-64", "noarch"] {
-            try FileManager.default.createDirectory(at: complete.appendingPathComponent(subdir), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: Repo.path("channels/conda-forge/\(subdir)/repodata.json"),
-                                             toPath: complete.appendingPathComponent("\(subdir)/repodata.json").path)
+            try FileManager.default.createDirectory(
+                at: complete.appendingPathComponent(subdir), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: Repo.path("channels/conda-forge/\(subdir)/repodata.json"),
+                toPath: complete.appendingPathComponent("\(subdir)/repodata.json").path)
         }
         let full = try #require(try Self.lint(model, channel: complete.path).first { $0.ruleID == "MLE011" })
         #expect(full.severity == .error)
-        #expect(full.message.contains("cannot be installed: the configured conda channels (conda-forge) have no Python 3.7 at all"), "\(full.message)")
+        #expect(
+            full.message.contains(
+                "cannot be installed: the configured conda channels (conda-forge) have no Python 3.7 at all"),
+            "\(full.message)")
     }
 
     @Test func theStampOfTheEmbeddedChannelIsWhatMirrorWrites() throws {

@@ -22,7 +22,9 @@ import Testing
     @Test func everyRuleIsDocumented() throws {
         let docs = try String(contentsOfFile: Repo.path("docs/lint-rules.md"), encoding: .utf8)
         for rule in RuleRegistry.descriptions(breakers: try BreakerCatalog.builtIn()) {
-            #expect(docs.contains("## \(rule.id) \(rule.name)"), "docs/lint-rules.md has no section for \(rule.id) \(rule.name)")
+            #expect(
+                docs.contains("## \(rule.id) \(rule.name)"),
+                "docs/lint-rules.md has no section for \(rule.id) \(rule.name)")
         }
     }
 

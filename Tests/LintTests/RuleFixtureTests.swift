@@ -34,13 +34,16 @@ enum FixtureRun {
     }
 
     static func ruleDirectories() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: Repo.fixtures)) ?? []).filter { $0.hasPrefix("MLE") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: Repo.fixtures)) ?? []).filter { $0.hasPrefix("MLE") }
+            .sorted()
     }
 
     /// `base` itself when it is a model (or a directory meant to have none), else its children.
     static func modelDirectories(_ base: String) -> [String] {
         let fm = FileManager.default
-        if fm.fileExists(atPath: base + "/MLmodel") || fm.fileExists(atPath: base + "/lint-expect.txt") { return [base] }
+        if fm.fileExists(atPath: base + "/MLmodel") || fm.fileExists(atPath: base + "/lint-expect.txt") {
+            return [base]
+        }
         return ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted().map { base + "/" + $0 }
     }
 }
@@ -56,7 +59,10 @@ enum FixtureRun {
             let expected = Set(Markers.expectations(in: model).filter { $0.rule == rule })
             #expect(!expected.isEmpty, "\(model): no \(rule) marker")
             let actual = Set((findings[model] ?? []).filter { $0.ruleID == rule }.map(ExpectedFinding.init))
-            #expect(actual == expected, "\(model)\n  expected: \(expected.sorted { $0.description < $1.description })\n  actual:   \(actual.sorted { $0.description < $1.description })")
+            #expect(
+                actual == expected,
+                "\(model)\n  expected: \(expected.sorted { $0.description < $1.description })\n  actual:   \(actual.sorted { $0.description < $1.description })"
+            )
         }
     }
 
@@ -82,7 +88,10 @@ enum FixtureRun {
     @Test func everyRuleHasFixtures() throws {
         let ids = Set(RuleRegistry.descriptions(breakers: try BreakerCatalog.builtIn()).map(\.id))
         let covered = Set(FixtureRun.ruleDirectories().map { String($0.prefix(6)) })
-        #expect(ids == covered, "rules without fixtures: \(ids.subtracting(covered).sorted()); fixtures without rules: \(covered.subtracting(ids).sorted())")
+        #expect(
+            ids == covered,
+            "rules without fixtures: \(ids.subtracting(covered).sorted()); fixtures without rules: \(covered.subtracting(ids).sorted())"
+        )
     }
 
     @Test func fixtureDirectoriesAreNamedAfterTheirRules() throws {

@@ -10,8 +10,10 @@ import Testing
 @Suite struct ShardCommandTests {
     static let asOf = ["--as-of", Repo.today]
     /// Nine fixture models, errors and warnings among them.
-    static let models = ["MLE030-PinRequirementsExactly", "MLE050-RequireAzureMLAIMonitoring", "MLE033-PreferPackagesWithWheels",
-                         "MLE041-KeepProfilePackagesCompatible", "clean"].map { "fixtures/lint/" + $0 }
+    static let models = [
+        "MLE030-PinRequirementsExactly", "MLE050-RequireAzureMLAIMonitoring", "MLE033-PreferPackagesWithWheels",
+        "MLE041-KeepProfilePackagesCompatible", "clean"
+    ].map { "fixtures/lint/" + $0 }
 
     /// A SARIF result as code scanning tells results apart.
     static func results(_ sarif: JSONValue) -> [String] {
@@ -36,7 +38,9 @@ import Testing
         let whole = try MLEnvBinary.run(["lint"] + Self.models + ["--format", "sarif"] + Self.asOf)
         #expect(whole.status == 1, "\(whole.stderr)")
         let wholeSARIF = try JSONValue.parse(string: whole.stdout)
-        #expect(wholeSARIF["runs"]?.arrayValue?.first?["automationDetails"] == nil, "an unsharded run has no automationDetails")
+        #expect(
+            wholeSARIF["runs"]?.arrayValue?.first?["automationDetails"] == nil,
+            "an unsharded run has no automationDetails")
         let expected = Self.results(wholeSARIF).sorted()
         #expect(!expected.isEmpty)
 
@@ -44,13 +48,16 @@ import Testing
         var merged: [String] = []
         var ids: [String] = []
         for k in 1...n {
-            let shard = try MLEnvBinary.run(["lint"] + Self.models + ["--shard", "\(k)/\(n)", "--format", "sarif"] + Self.asOf)
+            let shard = try MLEnvBinary.run(
+                ["lint"] + Self.models + ["--shard", "\(k)/\(n)", "--format", "sarif"] + Self.asOf)
             #expect(shard.status == 0 || shard.status == 1, "\(shard.stderr)")
             try SchemaValidator.validate(shard.stdout)
             let sarif = try JSONValue.parse(string: shard.stdout)
             let run = sarif["runs"]?.arrayValue?.first
             ids.append(run?["automationDetails"]?["id"]?.stringValue ?? "")
-            #expect(run?["tool"]?["driver"]?["rules"]?.arrayValue?.count == wholeSARIF["runs"]?.arrayValue?.first?["tool"]?["driver"]?["rules"]?.arrayValue?.count)
+            #expect(
+                run?["tool"]?["driver"]?["rules"]?.arrayValue?.count
+                    == wholeSARIF["runs"]?.arrayValue?.first?["tool"]?["driver"]?["rules"]?.arrayValue?.count)
             merged += Self.results(sarif)
         }
         #expect(ids == ["mlenv-lint/shard-1-of-3/", "mlenv-lint/shard-2-of-3/", "mlenv-lint/shard-3-of-3/"])
@@ -67,7 +74,9 @@ import Testing
             let json = try MLEnvBinary.run(["lint", model, "--shard", "\(k)/4", "--format", "json"] + Self.asOf)
             statuses.append(json.status)
             let parsed = try JSONValue.parse(string: json.stdout)
-            #expect(parsed["shard"]?["index"] == JSONValue.int(k) && parsed["shard"]?["count"] == JSONValue.int(4), "\(json.stdout)")
+            #expect(
+                parsed["shard"]?["index"] == JSONValue.int(k) && parsed["shard"]?["count"] == JSONValue.int(4),
+                "\(json.stdout)")
             #expect(parsed["shard"]?["id"] == JSONValue.string("mlenv-lint/shard-\(k)-of-4/"))
             let models = Self.count(parsed["summary"]?["models"])
             checked += models
@@ -75,7 +84,10 @@ import Testing
                 #expect(json.status == 0 && parsed["findings"]?.arrayValue?.isEmpty == true)
                 let text = try MLEnvBinary.run(["lint", model, "--shard", "\(k)/4"] + Self.asOf)
                 #expect(text.status == 0)
-                #expect(text.stdout.hasSuffix("0 models checked for azureml-online (shard \(k)/4): 0 errors, 0 warnings, 0 info\n"), "\(text.stdout)")
+                #expect(
+                    text.stdout.hasSuffix(
+                        "0 models checked for azureml-online (shard \(k)/4): 0 errors, 0 warnings, 0 info\n"),
+                    "\(text.stdout)")
             } else {
                 #expect(json.status == 1, "the model's MLE050 error")
             }
@@ -97,7 +109,9 @@ import Testing
 
     /// Two shards' runners pointed at one cache (a restored CI cache) at the same moment.
     @Test func shardsShareACacheDirectoryAtOnce() throws {
-        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-shard-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-shard-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let arguments = ["lint"] + Self.models + ["--format", "json", "--cache-dir", cache] + Self.asOf
         let alone = try MLEnvBinary.run(arguments + ["--no-cache"])
@@ -108,7 +122,8 @@ import Testing
         for result in together { #expect(result.status == 0 || result.status == 1, "\(result.stderr)") }
         #expect(together[2].status == 1)
         #expect(try Self.findings(together[2].stdout) == Self.findings(alone.stdout))
-        let merged = try (Self.findings(together[0].stdout) + Self.findings(together[1].stdout)).map { $0.serialized() }.sorted()
+        let merged = try (Self.findings(together[0].stdout) + Self.findings(together[1].stdout)).map { $0.serialized() }
+            .sorted()
         #expect(merged == (try Self.findings(alone.stdout).map { $0.serialized() }.sorted()))
         let entries = FileManager.default.enumerator(atPath: cache)?.allObjects.count ?? 0
         #expect(entries > 0, "nothing was cached")
@@ -131,8 +146,10 @@ import Testing
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: Repo.root)
             // Files, not pipes: nothing has to drain them while the processes run side by side.
-            let out = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-shard-out-\(UUID().uuidString)")
-            let err = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-shard-err-\(UUID().uuidString)")
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlenv-shard-out-\(UUID().uuidString)")
+            let err = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlenv-shard-err-\(UUID().uuidString)")
             FileManager.default.createFile(atPath: out.path, contents: nil)
             FileManager.default.createFile(atPath: err.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: out)
@@ -147,7 +164,10 @@ import Testing
                 try? FileManager.default.removeItem(at: out)
                 try? FileManager.default.removeItem(at: err)
             }
-            return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+            return (
+                process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+            )
         }
     }
 }

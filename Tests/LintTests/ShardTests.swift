@@ -30,7 +30,7 @@ import Testing
         ("1/2/3", "expected K/N"),
         ("1/", "expected K/N"),
         ("99999999999999999999/2", "expected K/N"),
-        ("1\u{1B}[2J/2", "expected K/N"),
+        ("1\u{1B}[2J/2", "expected K/N")
     ])
     func refusesBadForms(_ text: String, _ message: String) {
         do {
@@ -69,10 +69,12 @@ import Testing
         #expect(direct.keys == roundabout.keys)
         #expect(direct.keys.allSatisfy { !$0.contains("/") && !$0.isEmpty }, "\(direct.keys)")
         // Through a link elsewhere too (another runner's checkout path).
-        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-shard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-shard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: elsewhere) }
-        try FileManager.default.createSymbolicLink(atPath: elsewhere.path + "/models", withDestinationPath: Repo.sharedModels)
+        try FileManager.default.createSymbolicLink(
+            atPath: elsewhere.path + "/models", withDestinationPath: Repo.sharedModels)
         let linked = LintSelection.discover([elsewhere.path + "/models/"])
         #expect(linked.keys == direct.keys)
         for n in [2, 5] {
@@ -115,7 +117,9 @@ import Testing
         let report = try TestChannels.linter().lint(LintSelection(), shard: try LintShard(index: 3, count: 5))
         #expect(report.models.isEmpty && report.findings.isEmpty && !report.hasErrors)
         #expect(report.shard == (try LintShard(index: 3, count: 5)))
-        #expect(TextFormatter().summary(report) == "0 models checked for azureml-online (shard 3/5): 0 errors, 0 warnings, 0 info")
+        #expect(
+            TextFormatter().summary(report)
+                == "0 models checked for azureml-online (shard 3/5): 0 errors, 0 warnings, 0 info")
         let sarif = SARIFFormatter.format(report, toolVersion: "0.1.0")
         #expect(sarif["runs"]?.arrayValue?.first?["automationDetails"]?["id"] == "mlenv-lint/shard-3-of-5/")
         #expect(sarif["runs"]?.arrayValue?.first?["results"]?.arrayValue?.isEmpty == true)
@@ -146,6 +150,7 @@ import Testing
         #expect(merged.values.reduce(0, +) == whole.findings.count)
         let missing = expected.filter { merged[$0.key] != $0.value }.map { "\($0.key.location) \($0.key.ruleID)" }
         let extra = merged.filter { expected[$0.key] != $0.value }.map { "\($0.key.location) \($0.key.ruleID)" }
-        #expect(missing.isEmpty && extra.isEmpty, "only unsharded: \(missing.sorted()); only sharded: \(extra.sorted())")
+        #expect(
+            missing.isEmpty && extra.isEmpty, "only unsharded: \(missing.sorted()); only sharded: \(extra.sorted())")
     }
 }

@@ -11,15 +11,16 @@
 // Findings without a line go in `lint-expect.txt`: `MLE061 input_example.json`,
 // `MLE001 MLmodel:1:1`, or `MLE001 .` for the model directory itself.
 
-import Deploy
 import Channels
+import Deploy
 import Foundation
 import Lint
 import Requests
 import Testing
 
 enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     static func path(_ relative: String) -> String { root + "/" + relative }
     static let fixtures = path("fixtures/lint")
     static let sharedModels = URL(fileURLWithPath: root + "/../shared/models").standardizedFileURL.path
@@ -33,20 +34,25 @@ enum TestChannels {
 
     /// Whether the embedded conda channel reads, checked once.
     static let conda = Result { () throws(ChannelError) in
-        try ChannelSet(condaChannels: sources.condaChannels, pypiIndexes: [], target: Target(python: PythonVersion("3.11.9")!),
-                       cacheDirectory: sources.cacheDirectory).loadCondaChannels()
+        try ChannelSet(
+            condaChannels: sources.condaChannels, pypiIndexes: [], target: Target(python: PythonVersion("3.11.9")!),
+            cacheDirectory: sources.cacheDirectory
+        ).loadCondaChannels()
     }
 
     static let sources: ChannelSources = {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-lint-tests-cache").path
         let indexes = (try? pypi.get()).map { [$0] } ?? []
-        return ChannelSources(condaChannels: [CondaChannel(Repo.path("channels/conda-forge"))], pypiIndexes: indexes,
-                              cacheDirectory: cache)
+        return ChannelSources(
+            condaChannels: [CondaChannel(Repo.path("channels/conda-forge"))], pypiIndexes: indexes,
+            cacheDirectory: cache)
     }()
 
     /// Throws when the embedded channels do not load: a lint without them would report other
     /// findings, and a test on them would pass or fail for the wrong reason.
-    static func linter(deployment: String? = nil, configuration: LintConfiguration = LintConfiguration(), jobs: Int = 2) throws -> Linter {
+    static func linter(deployment: String? = nil, configuration: LintConfiguration = LintConfiguration(), jobs: Int = 2)
+        throws -> Linter
+    {
         _ = try pypi.get()
         try conda.get()
         let options = LintOptions(deployment: deployment, jobs: jobs, today: Repo.today, configuration: configuration)
@@ -69,7 +75,9 @@ struct ExpectedFinding: Hashable, CustomStringConvertible {
     }
 
     init(_ finding: Finding) {
-        self.init(rule: finding.ruleID, file: finding.location.file, line: finding.location.line, column: finding.location.column)
+        self.init(
+            rule: finding.ruleID, file: finding.location.file, line: finding.location.line,
+            column: finding.location.column)
     }
 
     var description: String {
@@ -83,13 +91,18 @@ enum Markers {
         var result: [ExpectedFinding] = []
         let fm = FileManager.default
         let files = (fm.enumerator(atPath: model)?.allObjects as? [String] ?? []).sorted()
-        for file in files where !file.hasSuffix(".json") && !file.hasSuffix(".pkl") && !file.hasSuffix(".whl") && file != "lint-expect.txt" {
+        for file in files
+        where !file.hasSuffix(".json") && !file.hasSuffix(".pkl") && !file.hasSuffix(".whl")
+            && file != "lint-expect.txt"
+        {
             guard let data = fm.contents(atPath: model + "/" + file) else { continue }
             let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
             var lastContent = 0
             for (index, line) in lines.enumerated() {
                 if let (column, rules) = marker(line) {
-                    for rule in rules { result.append(ExpectedFinding(rule: rule, file: file, line: lastContent, column: column)) }
+                    for rule in rules {
+                        result.append(ExpectedFinding(rule: rule, file: file, line: lastContent, column: column))
+                    }
                 } else {
                     lastContent = index + 1
                 }
@@ -99,10 +112,15 @@ enum Markers {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 let parts = line.split(separator: " ").map(String.init)
                 guard parts.count == 2 else { continue }
-                if parts[1] == "." { result.append(ExpectedFinding(rule: parts[0], file: nil)); continue }
+                if parts[1] == "." {
+                    result.append(ExpectedFinding(rule: parts[0], file: nil))
+                    continue
+                }
                 let location = parts[1].split(separator: ":").map(String.init)
-                result.append(ExpectedFinding(rule: parts[0], file: location[0], line: location.count > 1 ? Int(location[1]) : nil,
-                                              column: location.count > 2 ? Int(location[2]) : nil))
+                result.append(
+                    ExpectedFinding(
+                        rule: parts[0], file: location[0], line: location.count > 1 ? Int(location[1]) : nil,
+                        column: location.count > 2 ? Int(location[2]) : nil))
             }
         }
         return result

@@ -10,7 +10,7 @@ import Testing
     @Test(arguments: [
         ("no-mlmodel", "missing-mlmodel", "MLmodel", nil as Int?, nil as Int?),
         ("malformed-yaml", "invalid-yaml", "MLmodel", 5, 4),
-        ("mlmodel-not-mapping", "invalid-mlmodel", "MLmodel", 1, 1),
+        ("mlmodel-not-mapping", "invalid-mlmodel", "MLmodel", 1, 1)
     ])
     func throwsWhenMLmodelIsUnusable(_ fixture: String, _ code: String, _ file: String, _ line: Int?, _ column: Int?) {
         #expect {
@@ -46,9 +46,10 @@ import Testing
         ("include-escapes", "path-escapes-model", "requirements.txt", 2, 1),
         ("include-loop", "include-cycle", "extra/more.txt", 2, 1),
         ("symlink-outside", "symlink-escapes-model", "MLmodel", 4, 14),
-        ("invalid-requirement", "invalid-requirement", "requirements.txt", 2, 13),
+        ("invalid-requirement", "invalid-requirement", "requirements.txt", 2, 13)
     ])
-    func reportsAnErrorDiagnostic(_ fixture: String, _ code: String, _ file: String, _ line: Int, _ column: Int) throws {
+    func reportsAnErrorDiagnostic(_ fixture: String, _ code: String, _ file: String, _ line: Int, _ column: Int) throws
+    {
         let env = try ModelLoader.load(path: Paths.fixture("bad/\(fixture)"))
         let matching = env.diagnostics(code)
         #expect(matching.count >= 1, "diagnostics: \(env.diagnostics)")
@@ -78,13 +79,17 @@ import Testing
         #expect(message.contains("inputs"))
         #expect(message.contains("expected ',' or '}'"))
         // The valid part still loads.
-        #expect(env.mlmodel.signature?.outputs == .columns([ColumnSpec(name: nil, type: .scalar(.long), required: true)]))
+        #expect(
+            env.mlmodel.signature?.outputs == .columns([ColumnSpec(name: nil, type: .scalar(.long), required: true)]))
     }
 
     @Test func missingEnvFileSaysWhichKey() throws {
         let env = try ModelLoader.load(path: Paths.fixture("bad/missing-env-file"))
         let message = try #require(env.diagnostics("missing-env-file").first?.message)
-        #expect(message == "MLmodel names 'conda.yaml' as its conda environment, but the file does not exist in the model directory")
+        #expect(
+            message
+                == "MLmodel names 'conda.yaml' as its conda environment, but the file does not exist in the model directory"
+        )
         // The other environment still loads.
         #expect(env.virtualenv?.requirements.map(\.text) == ["scikit-learn==1.3.2"])
     }
@@ -99,14 +104,19 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let levels = 20
-        func write(_ name: String, _ text: String) throws { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        func write(_ name: String, _ text: String) throws {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         for i in 0..<levels {
             try write("l\(i)a.txt", "-r l\(i + 1)a.txt\n-r l\(i + 1)b.txt\npkg\(i)==1.0\n")
             try write("l\(i)b.txt", "-r l\(i + 1)a.txt\n-r l\(i + 1)b.txt\n")
         }
         try write("l\(levels)a.txt", "numpy==1.26.4\n")
         try write("l\(levels)b.txt", "pandas==2.2.3\n")
-        try write("MLmodel", "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n")
+        try write(
+            "MLmodel",
+            "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n    python_version: 3.11.9\n"
+        )
         try write("conda.yaml", "dependencies:\n- python=3.11.9\n- pip\n- pip:\n  - -r l0a.txt\n")
         let environment = try ModelLoader.load(path: dir.path)
         let names = environment.conda?.pip.compactMap(\.name) ?? []
@@ -121,10 +131,12 @@ import Testing
 /// constructor for is an error at the tag; a list field given a number is a warning.
 @Suite struct YAMLSafeLoadTests {
     static func model(_ conda: String) throws -> DeclaredEnvironment {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-safeload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-safeload-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n".write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: mlflow.sklearn\n".write(
+            to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         try conda.write(to: dir.appendingPathComponent("conda.yaml"), atomically: true, encoding: .utf8)
         return try ModelLoader.load(path: dir.path)
     }
@@ -145,7 +157,10 @@ import Testing
     @Test func aNumberForAListIsAWarning() throws {
         let environment = try Self.model("channels: 5\ndependencies:\n- python=3.11\n")
         #expect(environment.conda?.channels.isEmpty == true)
-        #expect(environment.diagnostics.contains { $0.severity == .warning && $0.message == "channels: expected a list of strings, found an integer ('5')" })
+        #expect(
+            environment.diagnostics.contains {
+                $0.severity == .warning && $0.message == "channels: expected a list of strings, found an integer ('5')"
+            })
     }
 }
 
@@ -158,12 +173,16 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-utf16-\(getpid())-\(bom)")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: x\n".write(to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
+        try "flavors:\n  python_function:\n    env: conda.yaml\n    loader_module: x\n".write(
+            to: dir.appendingPathComponent("MLmodel"), atomically: true, encoding: .utf8)
         var bytes: [UInt8] = bom ? [0xFF, 0xFE] : []
         for unit in "dependencies:\n- python=3.11\n".utf16 { bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
         try Data(bytes).write(to: dir.appendingPathComponent("conda.yaml"))
         let environment = try ModelLoader.load(path: dir.path)
         let error = try #require(environment.diagnostics.first { $0.severity == .error })
-        #expect(error.message.hasPrefix("the file is encoded as UTF-16 (\(bom ? "with a byte-order mark" : "little-endian, no byte-order mark"))"), "\(label): \(error)")
+        #expect(
+            error.message.hasPrefix(
+                "the file is encoded as UTF-16 (\(bom ? "with a byte-order mark" : "little-endian, no byte-order mark"))"
+            ), "\(label): \(error)")
     }
 }

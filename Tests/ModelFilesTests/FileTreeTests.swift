@@ -2,8 +2,9 @@
 // Foundation's answers (Foundation is the oracle here; mlenv does not load it).
 
 import Foundation
-@testable import ModelFiles
 import Testing
+
+@testable import ModelFiles
 
 @Suite struct FileTreeTests {
     let scratch: String
@@ -11,15 +12,20 @@ import Testing
     /// root/{a.txt, .hidden, sub/{b.txt, deeper/c.txt}, link-to-sub -> sub, link-to-file -> a.txt,
     /// dangling -> ../nowhere/x, loop -> loop, out -> ../outside, relative -> sub/../a.txt}
     init() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-tree-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        scratch =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlenv-tree-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            ).path
         let fm = FileManager.default
         try fm.createDirectory(atPath: scratch + "/root/sub/deeper", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: scratch + "/outside", withIntermediateDirectories: true)
         for file in ["root/a.txt", "root/.hidden", "root/sub/b.txt", "root/sub/deeper/c.txt"] {
             #expect(fm.createFile(atPath: scratch + "/" + file, contents: Data(file.utf8)))
         }
-        for (link, target) in [("link-to-sub", "sub"), ("link-to-file", "a.txt"), ("dangling", "../nowhere/x"), ("loop", "loop"),
-                               ("out", "../outside"), ("relative", "sub/../a.txt"), ("sub/up", "../../outside/none")] {
+        for (link, target) in [
+            ("link-to-sub", "sub"), ("link-to-file", "a.txt"), ("dangling", "../nowhere/x"), ("loop", "loop"),
+            ("out", "../outside"), ("relative", "sub/../a.txt"), ("sub/up", "../../outside/none")
+        ] {
             try fm.createSymbolicLink(atPath: scratch + "/root/" + link, withDestinationPath: target)
         }
     }
@@ -38,12 +44,16 @@ import Testing
     @Test func standardizesPathsAsNSStringDid() throws {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let root = scratch + "/root"
-        var paths = ["/", root, root + "/", root + "/./sub//b.txt", root + "/sub/../a.txt", root + "/../root/link-to-sub/b.txt",
-                     root + "/link-to-sub/../a.txt", root + "/dangling", root + "/loop", root + "/out/x", root + "/sub/up",
-                     root + "/relative", root + "/nowhere/../../..", "/tmp/../../etc"]
+        var paths = [
+            "/", root, root + "/", root + "/./sub//b.txt", root + "/sub/../a.txt", root + "/../root/link-to-sub/b.txt",
+            root + "/link-to-sub/../a.txt", root + "/dangling", root + "/loop", root + "/out/x", root + "/sub/up",
+            root + "/relative", root + "/nowhere/../../..", "/tmp/../../etc"
+        ]
         for link in ["dangling", "loop", "out", "relative", "sub/up", "link-to-sub"] {
             let target = try FileManager.default.destinationOfSymbolicLink(atPath: root + "/" + link)
-            paths.append(target.hasPrefix("/") ? target : (root + "/" + link as NSString).deletingLastPathComponent + "/" + target)
+            paths.append(
+                target.hasPrefix("/")
+                    ? target : (root + "/" + link as NSString).deletingLastPathComponent + "/" + target)
         }
         for path in paths {
             #expect(StandardizedPath.of(path) == (path as NSString).standardizingPath, "\(path)")

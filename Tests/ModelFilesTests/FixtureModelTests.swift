@@ -44,7 +44,11 @@ import Testing
         #expect(conda.channels.map(\.value) == ["conda-forge"])
         #expect(conda.dependencies.map(\.text) == ["python=3.11.9", "pip<=24.2"])
         #expect(conda.dependencies.map(\.spec.name) == ["python", "pip"])
-        #expect(conda.pip.map(\.text) == ["mlflow==2.17.2", "cloudpickle==3.1.0", "numpy==1.26.4", "pandas==2.2.3", "scikit-learn==1.5.2", "scipy==1.14.1"])
+        #expect(
+            conda.pip.map(\.text) == [
+                "mlflow==2.17.2", "cloudpickle==3.1.0", "numpy==1.26.4", "pandas==2.2.3", "scikit-learn==1.5.2",
+                "scipy==1.14.1"
+            ])
         #expect(conda.pip[4].normalizedName?.value == "scikit-learn")
         #expect(conda.pip[4].location == SourceLocation(file: "conda.yaml", line: 11, column: 5))
         #expect(conda.pip.allSatisfy { $0.environment == .conda })
@@ -54,7 +58,11 @@ import Testing
         let venv = try #require(env.virtualenv)
         #expect(venv.python?.value == "3.11.9")
         #expect(venv.buildDependencies.map(\.text) == ["pip==24.2", "setuptools==75.1.0", "wheel==0.44.0"])
-        #expect(venv.requirements.map(\.text) == ["mlflow==2.17.2", "cloudpickle==3.1.0", "numpy==1.26.4", "pandas==2.2.3", "scikit-learn==1.5.2", "scipy==1.14.1"])
+        #expect(
+            venv.requirements.map(\.text) == [
+                "mlflow==2.17.2", "cloudpickle==3.1.0", "numpy==1.26.4", "pandas==2.2.3", "scikit-learn==1.5.2",
+                "scipy==1.14.1"
+            ])
         // The last line has no trailing newline.
         #expect(venv.requirements.last?.location == SourceLocation(file: "requirements.txt", line: 6, column: 1))
         #expect(env.filesRead == ["MLmodel", "conda.yaml", "python_env.yaml", "requirements.txt"])
@@ -66,7 +74,8 @@ import Testing
             Issue.record("expected a column signature")
             return
         }
-        #expect(columns.map(\.name) == ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"])
+        #expect(
+            columns.map(\.name) == ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"])
         #expect(columns.allSatisfy { $0.type == .scalar(.double) && $0.required })
         #expect(signature.outputs == .tensors([TensorSpec(name: nil, dtype: "int64", shape: [-1])]))
         #expect(signature.params == nil)
@@ -102,27 +111,29 @@ import Testing
 
     @Test func readsOptionsWithTheirLocations() {
         let options = env.pipOptions.map { "\($0.name) \($0.value ?? "") @\($0.location)" }
-        #expect(options == [
-            "--index-url https://mirror.example.invalid/simple @requirements.txt:2:1",
-            "--extra-index-url https://extra.example.invalid/simple @requirements.txt:3:1",
-            "--find-links ./wheels @requirements.txt:4:1",
-        ])
+        #expect(
+            options == [
+                "--index-url https://mirror.example.invalid/simple @requirements.txt:2:1",
+                "--extra-index-url https://extra.example.invalid/simple @requirements.txt:3:1",
+                "--find-links ./wheels @requirements.txt:4:1"
+            ])
     }
 
     @Test func readsEveryRequirementForm() throws {
         let reqs = try #require(env.virtualenv?.requirements)
         let summary = reqs.map { "\($0.form.rawValue) \($0.name ?? "-") @\($0.location.line ?? 0)" }
-        #expect(summary == [
-            "named mlflow @6",
-            "named numpy @7",
-            "named scikit-learn @8",
-            "named requests @10",
-            "named torch @13",
-            "url featurelib @14",
-            "path - @15",
-            "editable - @16",
-            "named urllib3 @1",
-        ])
+        #expect(
+            summary == [
+                "named mlflow @6",
+                "named numpy @7",
+                "named scikit-learn @8",
+                "named requests @10",
+                "named torch @13",
+                "url featurelib @14",
+                "path - @15",
+                "editable - @16",
+                "named urllib3 @1"
+            ])
         #expect(reqs[0].requirement?.extras == ["gateway", "extras"])
         #expect(reqs[1].requirement?.marker != nil)
         #expect(reqs[2].text == "scikit-learn     ==1.4.2")
@@ -159,7 +170,8 @@ import Testing
         FileManager.default.createFile(atPath: root + "/outside.pkl", contents: Data("x".utf8))
         FileManager.default.createFile(atPath: model + "/MLmodel", contents: Data("flavors: {}\n".utf8))
         FileManager.default.createFile(atPath: model + "/data/inside.pkl", contents: Data("y".utf8))
-        try FileManager.default.createSymbolicLink(atPath: model + "/data/deep/escape.pkl", withDestinationPath: "../../../outside.pkl")
+        try FileManager.default.createSymbolicLink(
+            atPath: model + "/data/deep/escape.pkl", withDestinationPath: "../../../outside.pkl")
         try FileManager.default.createSymbolicLink(atPath: model + "/data/stays.pkl", withDestinationPath: "inside.pkl")
         try FileManager.default.createSymbolicLink(atPath: model + "/up", withDestinationPath: "..")
         let links = try ModelDirectory(path: model).linksLeavingModel().map(\.path)

@@ -34,7 +34,8 @@ struct SharedModelsTests {
         #expect(env.conda?.pip.map(\.text) ?? [] == oracle.condaPip, "\(name)")
         #expect(env.virtualenv?.requirements.map(\.text) ?? [] == oracle.virtualenv, "\(name)")
         // Every named requirement was parsed.
-        for requirement in (env.conda?.pip ?? []) + (env.virtualenv?.requirements ?? []) where requirement.form == .named {
+        for requirement in (env.conda?.pip ?? []) + (env.virtualenv?.requirements ?? [])
+        where requirement.form == .named {
             #expect(requirement.requirement != nil, "\(name): \(requirement.text)")
         }
     }
@@ -65,7 +66,8 @@ struct Oracle {
         func strings(_ key: String) -> [String] { json[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         var python: [String: String] = [:]
         for entry in json["python"]?.objectValue?.entries ?? [] { python[entry.key] = entry.value.stringValue }
-        return Oracle(python: python, conda: strings("conda"), condaPip: strings("conda_pip"), virtualenv: strings("virtualenv"))
+        return Oracle(
+            python: python, conda: strings("conda"), condaPip: strings("conda_pip"), virtualenv: strings("virtualenv"))
     }
 
     enum OracleError: Error { case failed(String) }

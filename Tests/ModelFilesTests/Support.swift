@@ -15,7 +15,8 @@ enum Paths {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: sharedModels.path) else { return [] }
         return names.sorted().filter { name in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: sharedModels.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            return FileManager.default.fileExists(
+                atPath: sharedModels.appendingPathComponent(name).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
         }
     }

@@ -8,6 +8,7 @@ import Channels
 import Requests
 import Specs
 import Testing
+
 @testable import Solver
 
 enum Scenario {
@@ -24,8 +25,10 @@ enum Scenario {
         resolution.packages.map { ($0.ecosystem == .conda ? "conda:" : "") + "\($0.name)==\($0.version)" }.sorted()
     }
 
-    static func solve(_ builder: ChannelBuilder, mode: EnvironmentMode = .virtualenv, python: String = "3.11.9",
-                      conda: [CondaRequest] = [], pip: [PipRequest] = []) throws -> (SolveOutcome, Resolver) {
+    static func solve(
+        _ builder: ChannelBuilder, mode: EnvironmentMode = .virtualenv, python: String = "3.11.9",
+        conda: [CondaRequest] = [], pip: [PipRequest] = []
+    ) throws -> (SolveOutcome, Resolver) {
         let channels = try builder.channels(python: python)
         let resolver = Resolver(channels: channels)
         return (try resolver.solve(SolveRequest(target: channels.target, mode: mode, conda: conda, pip: pip)), resolver)
@@ -40,7 +43,8 @@ enum Scenario {
         }
     }
 
-    static func explanation(_ outcome: SolveOutcome, sourceLocation: SourceLocation = #_sourceLocation) -> Explanation? {
+    static func explanation(_ outcome: SolveOutcome, sourceLocation: SourceLocation = #_sourceLocation) -> Explanation?
+    {
         switch outcome {
         case .unsatisfiable(let e): return e
         case .resolved(let r):
@@ -77,14 +81,19 @@ enum Scenario {
         let b = ChannelBuilder()
             .pypi("app", "1.0", requires: ["lib<2"])
             .pypi("lib", "1.0").pypi("lib", "2.0")
-        let (outcome, _) = try Scenario.solve(b, pip: [try Scenario.pip("app==1.0", "requirements.txt:1:1"),
-                                                       try Scenario.pip("lib>=2", "requirements.txt:2:1")])
+        let (outcome, _) = try Scenario.solve(
+            b,
+            pip: [
+                try Scenario.pip("app==1.0", "requirements.txt:1:1"),
+                try Scenario.pip("lib>=2", "requirements.txt:2:1")
+            ])
         let e = try #require(Scenario.explanation(outcome))
-        #expect(e.description == """
-              - requirements.txt:2:1 requires lib>=2
-              - requirements.txt:1:1 requires app==1.0
-              - app 1.0 (pypi) requires lib<2
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:2:1 requires lib>=2
+                  - requirements.txt:1:1 requires app==1.0
+                  - app 1.0 (pypi) requires lib<2
+                """)
         #expect(e.cause == .conflict)
     }
 
@@ -92,26 +101,29 @@ enum Scenario {
         let b = ChannelBuilder().pypi("alpha", "1.0")
         let (outcome, _) = try Scenario.solve(b, pip: [try Scenario.pip("gamma>=1", "requirements.txt:3:1")])
         let e = try #require(Scenario.explanation(outcome))
-        #expect(e.description == """
-              - requirements.txt:3:1 requires gamma>=1, but no package in the channels provides it
-            Hints:
-              - gamma is not in the configured PyPI indexes
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:3:1 requires gamma>=1, but no package in the channels provides it
+                Hints:
+                  - gamma is not in the configured PyPI indexes
+                """)
         #expect(e.cause == .missing)
     }
 
     @Test func requiresPythonLeavesOutNewerReleases() throws {
-        let b = ChannelBuilder().pypi("alpha", "1.0", requiresPython: ">=3.8").pypi("alpha", "2.0", requiresPython: ">=3.12")
+        let b = ChannelBuilder().pypi("alpha", "1.0", requiresPython: ">=3.8").pypi(
+            "alpha", "2.0", requiresPython: ">=3.12")
         let (open, _) = try Scenario.solve(b, pip: [try Scenario.pip("alpha")])
         #expect(Scenario.resolved(open) == ["alpha==1.0"])
         let (pinned, _) = try Scenario.solve(b, pip: [try Scenario.pip("alpha==2.0", "requirements.txt:1:1")])
         let e = try #require(Scenario.explanation(pinned))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires alpha==2.0, but no package in the channels provides it
-            Hints:
-              - alpha 2.0: requires Python >=3.12, the target is 3.11.9
-              - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires alpha==2.0, but no package in the channels provides it
+                Hints:
+                  - alpha 2.0: requires Python >=3.12, the target is 3.11.9
+                  - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
     }
 
     @Test func yankedReleasesOnlyForExactPins() throws {
@@ -122,12 +134,13 @@ enum Scenario {
         #expect(Scenario.resolved(pinned) == ["alpha==1.1"])
         let (ranged, _) = try Scenario.solve(b, pip: [try Scenario.pip("alpha>1.0", "requirements.txt:2:1")])
         let e = try #require(Scenario.explanation(ranged))
-        #expect(e.description == """
-              - requirements.txt:2:1 requires alpha>1.0, but no package in the channels provides it
-            Hints:
-              - alpha 1.1: yanked: broken import
-              - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:2:1 requires alpha>1.0, but no package in the channels provides it
+                Hints:
+                  - alpha 1.1: yanked: broken import
+                  - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
     }
 
     @Test func preReleasesOnlyWhenAsked() throws {
@@ -140,8 +153,13 @@ enum Scenario {
 
     @Test func markersAreEvaluatedForTheTarget() throws {
         let b = ChannelBuilder()
-            .pypi("app", "1.0", requires: ["old-backport; python_version < \"3.10\"", "linux-only; sys_platform == \"linux\"",
-                                           "windows-only; sys_platform == \"win32\""])
+            .pypi(
+                "app", "1.0",
+                requires: [
+                    "old-backport; python_version < \"3.10\"", "linux-only; sys_platform == \"linux\"",
+                    "windows-only; sys_platform == \"win32\""
+                ]
+            )
             .pypi("old-backport", "1.0").pypi("linux-only", "1.0").pypi("windows-only", "1.0")
         let (outcome, _) = try Scenario.solve(b, pip: [try Scenario.pip("app")])
         #expect(Scenario.resolved(outcome) == ["app==1.0", "linux-only==1.0"])
@@ -165,12 +183,13 @@ enum Scenario {
         #expect(Scenario.resolved(open) == ["native==1.0"])
         let (pinned, _) = try Scenario.solve(b, pip: [try Scenario.pip("native==2.0", "requirements.txt:1:1")])
         let e = try #require(Scenario.explanation(pinned))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires native==2.0, but no package in the channels provides it
-            Hints:
-              - native 2.0: built for win_amd64, not Linux
-              - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires native==2.0, but no package in the channels provides it
+                Hints:
+                  - native 2.0: built for win_amd64, not Linux
+                  - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
     }
 
     @Test func condaPicksTheNewestBuild() throws {
@@ -178,7 +197,8 @@ enum Scenario {
             .conda("zlib", "1.2.13", build: "h0_0", buildNumber: 0)
             .conda("zlib", "1.3.1", build: "h0_0", buildNumber: 0)
             .conda("zlib", "1.3.1", build: "h0_2", buildNumber: 2)
-        let (outcome, _) = try Scenario.solve(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("zlib")])
+        let (outcome, _) = try Scenario.solve(
+            b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("zlib")])
         #expect(Scenario.resolved(outcome) == ["conda:python==3.11.9", "conda:zlib==1.3.1"])
         if case .resolved(let r) = outcome { #expect(r.package("zlib", .conda)?.build == "h0_2") }
     }
@@ -187,33 +207,48 @@ enum Scenario {
     /// it explains why.
     @Test func pythonAbiExcludesBuildsForAnotherPython() throws {
         let b = ChannelBuilder().python("3.10.14").python("3.11.9")
-            .conda("fastlib", "2.0", build: "py310_0", depends: ["python >=3.10,<3.11.0a0", "python_abi 3.10.* *_cp310"])
-            .conda("fastlib", "1.0", build: "py311_0", depends: ["python >=3.11,<3.12.0a0", "python_abi 3.11.* *_cp311"])
-        let (open, _) = try Scenario.solve(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("fastlib")])
+            .conda(
+                "fastlib", "2.0", build: "py310_0", depends: ["python >=3.10,<3.11.0a0", "python_abi 3.10.* *_cp310"]
+            )
+            .conda(
+                "fastlib", "1.0", build: "py311_0", depends: ["python >=3.11,<3.12.0a0", "python_abi 3.11.* *_cp311"])
+        let (open, _) = try Scenario.solve(
+            b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("fastlib")])
         #expect(Scenario.resolved(open) == ["conda:fastlib==1.0", "conda:python==3.11.9", "conda:python_abi==3.11"])
-        let (pinned, _) = try Scenario.solve(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
-                                                                      try Scenario.conda("fastlib=2.0", "conda.yaml:5:3")])
+        let (pinned, _) = try Scenario.solve(
+            b, mode: .conda,
+            conda: [
+                try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
+                try Scenario.conda("fastlib=2.0", "conda.yaml:5:3")
+            ])
         let e = try #require(Scenario.explanation(pinned))
-        #expect(e.description == """
-              - conda.yaml:5:3 requires fastlib=2.0
-              - conda.yaml:4:3 requires python=3.11.9
-              - fastlib 2.0 (conda) requires python >=3.10,<3.11.0a0
-            Hints:
-              - fastlib=2.0 (conda.yaml:5:3) is built in the channels only for Python 3.10; the target is Python 3.11
-            """)
+        #expect(
+            e.description == """
+                  - conda.yaml:5:3 requires fastlib=2.0
+                  - conda.yaml:4:3 requires python=3.11.9
+                  - fastlib 2.0 (conda) requires python >=3.10,<3.11.0a0
+                Hints:
+                  - fastlib=2.0 (conda.yaml:5:3) is built in the channels only for Python 3.10; the target is Python 3.11
+                """)
     }
 
     /// In a conda environment a pip requirement is met by the conda build of the same project:
     /// no wheel of it is installed beside it.
     @Test func condaAndPipInOneSolve() throws {
         let b = ChannelBuilder().python("3.11.9")
-            .conda("numpy", "1.26.4", build: "py311_0", depends: ["python >=3.11,<3.12.0a0", "python_abi 3.11.* *_cp311"])
+            .conda(
+                "numpy", "1.26.4", build: "py311_0", depends: ["python >=3.11,<3.12.0a0", "python_abi 3.11.* *_cp311"]
+            )
             .pypi("numpy", "2.1.0", tag: "cp311-cp311-manylinux_2_17_x86_64")
             .pypi("numpy", "1.26.4", tag: "cp311-cp311-manylinux_2_17_x86_64")
             .pypi("sklearnish", "1.0", requires: ["numpy>=1.20"])
-        let (outcome, _) = try Scenario.solve(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("numpy=1.26.4")],
-                                              pip: [try Scenario.pip("sklearnish==1.0")])
-        #expect(Scenario.resolved(outcome) == ["conda:numpy==1.26.4", "conda:python==3.11.9", "conda:python_abi==3.11", "sklearnish==1.0"])
+        let (outcome, _) = try Scenario.solve(
+            b, mode: .conda, conda: [try Scenario.conda("python=3.11.9"), try Scenario.conda("numpy=1.26.4")],
+            pip: [try Scenario.pip("sklearnish==1.0")])
+        #expect(
+            Scenario.resolved(outcome) == [
+                "conda:numpy==1.26.4", "conda:python==3.11.9", "conda:python_abi==3.11", "sklearnish==1.0"
+            ])
     }
 }
 
@@ -226,7 +261,9 @@ enum Scenario {
     @Test func aConflictInTheFirstUniverseWidensIt() throws {
         #expect(Resolver.firstVersionLimit == 2)
         let b = ChannelBuilder()
-            .pypi("app", "1.0", requires: ["lib<2"]).pypi("app", "2.0", requires: ["lib<2"]).pypi("app", "3.0", requires: ["lib<2"])
+            .pypi("app", "1.0", requires: ["lib<2"]).pypi("app", "2.0", requires: ["lib<2"]).pypi(
+                "app", "3.0", requires: ["lib<2"]
+            )
             .pypi("app", "4.0", requires: ["lib>=2"]).pypi("app", "5.0", requires: ["lib>=2"])
             .pypi("lib", "1.0").pypi("lib", "1.9").pypi("lib", "2.0")
         let (outcome, resolver) = try Scenario.solve(b, pip: [try Scenario.pip("app"), try Scenario.pip("lib<2")])
@@ -245,15 +282,20 @@ enum Scenario {
     /// A conflict no release can fix goes on to the whole universe, which explains it.
     @Test func aTrueConflictEndsInTheWholeUniverse() throws {
         let b = ChannelBuilder()
-            .pypi("app", "1.0", requires: ["lib>=2"]).pypi("app", "2.0", requires: ["lib>=2"]).pypi("app", "3.0", requires: ["lib>=2"])
+            .pypi("app", "1.0", requires: ["lib>=2"]).pypi("app", "2.0", requires: ["lib>=2"]).pypi(
+                "app", "3.0", requires: ["lib>=2"]
+            )
             .pypi("lib", "1.0").pypi("lib", "2.0")
-        let (outcome, resolver) = try Scenario.solve(b, pip: [try Scenario.pip("app", "requirements.txt:1:1"), try Scenario.pip("lib<2", "requirements.txt:2:1")])
+        let (outcome, resolver) = try Scenario.solve(
+            b, pip: [try Scenario.pip("app", "requirements.txt:1:1"), try Scenario.pip("lib<2", "requirements.txt:2:1")]
+        )
         let e = try #require(Scenario.explanation(outcome))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires app
-              - requirements.txt:2:1 requires lib<2
-              - app 1.0, 2.0, 3.0 (pypi) require lib>=2
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires app
+                  - requirements.txt:2:1 requires lib<2
+                  - app 1.0, 2.0, 3.0 (pypi) require lib>=2
+                """)
         #expect(resolver.attemptedLimits.last == "none")
         #expect(resolver.attemptedLimits.first == "2")
     }

@@ -22,29 +22,41 @@ import Testing
             var entries: [String] = []
             for release in releases {
                 let filename = "\(name)-\(release.version)-py3-none-any.whl"
-                let metadata = (["Metadata-Version: 2.1", "Name: \(name)", "Version: \(release.version)"]
-                                + release.requires.map { "Requires-Dist: \($0)" }).joined(separator: "\n") + "\n"
+                let metadata =
+                    (["Metadata-Version: 2.1", "Name: \(name)", "Version: \(release.version)"]
+                    + release.requires.map { "Requires-Dist: \($0)" }).joined(separator: "\n") + "\n"
                 let bytes = Array(metadata.utf8)
                 try Foundation.Data(bytes).write(to: files.appendingPathComponent(filename + ".metadata"))
                 let digest = Digester.hex(.sha256, of: bytes)
-                entries.append("""
-                {"filename":"\(filename)","url":"../../files/\(name)/\(filename)","hashes":{"sha256":"\(String(repeating: "0", count: 64))"},\
-                "core-metadata":{"sha256":"\(digest)"},"yanked":false}
-                """)
+                entries.append(
+                    """
+                    {"filename":"\(filename)","url":"../../files/\(name)/\(filename)","hashes":{"sha256":"\(String(repeating: "0", count: 64))"},\
+                    "core-metadata":{"sha256":"\(digest)"},"yanked":false}
+                    """)
             }
-            let json = "{\"meta\":{\"api-version\":\"1.1\"},\"name\":\"\(name)\",\"files\":[\(entries.joined(separator: ","))]}"
+            let json =
+                "{\"meta\":{\"api-version\":\"1.1\"},\"name\":\"\(name)\",\"files\":[\(entries.joined(separator: ","))]}"
             try json.write(to: page.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
         }
     }
 
     func solve(_ index: URL, _ requirements: [String], whole: Bool) throws -> [String: String] {
-        let channels = try ChannelSet(condaChannels: [], pypiIndexes: [PyPIIndex(index.path)],
-                                      target: Target(python: PythonVersion(major: 3, minor: 11)))
-        let request = SolveRequest(target: channels.target, mode: .virtualenv,
-                                   pip: try requirements.map { PipRequest(requirement: try Requirement(parsing: $0), text: $0, origin: Origin("requirements.txt")) })
-        let debug = whole ? FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-deep-debug-\(getpid())-\(UUID().uuidString)").path : nil
+        let channels = try ChannelSet(
+            condaChannels: [], pypiIndexes: [PyPIIndex(index.path)],
+            target: Target(python: PythonVersion(major: 3, minor: 11)))
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: try requirements.map {
+                PipRequest(requirement: try Requirement(parsing: $0), text: $0, origin: Origin("requirements.txt"))
+            })
+        let debug =
+            whole
+            ? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "mlenv-deep-debug-\(getpid())-\(UUID().uuidString)"
+            ).path : nil
         defer { if let debug { try? FileManager.default.removeItem(atPath: debug) } }
-        guard case .resolved(let resolution) = try Resolver(channels: channels).solve(request, debugDirectory: debug) else {
+        guard case .resolved(let resolution) = try Resolver(channels: channels).solve(request, debugDirectory: debug)
+        else {
             Issue.record("\(requirements) did not resolve")
             return [:]
         }
@@ -60,9 +72,13 @@ import Testing
         for i in 0..<200 { app.append(("1.\(i)", i < 50 ? ["base<2", "helper"] : ["base>=2", "helper>=1.\(i)"])) }
         let helper = (0..<300).map { ("1.\($0)", [String]()) }
         let base = [("1.0", [String]()), ("2.0", []), ("2.1", [])]
-        try Self.writeIndex(root, ["app": app.map { (version: $0.0, requires: $0.1) },
-                                   "helper": helper.map { (version: $0.0, requires: $0.1) },
-                                   "base": base.map { (version: $0.0, requires: $0.1) }])
+        try Self.writeIndex(
+            root,
+            [
+                "app": app.map { (version: $0.0, requires: $0.1) },
+                "helper": helper.map { (version: $0.0, requires: $0.1) },
+                "base": base.map { (version: $0.0, requires: $0.1) }
+            ])
         let lazy = try solve(root, ["app", "base==1.0"], whole: false)
         #expect(lazy["app"] == "1.49")
         #expect(lazy == (try solve(root, ["app", "base==1.0"], whole: true)))

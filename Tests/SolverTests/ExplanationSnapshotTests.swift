@@ -6,32 +6,44 @@ import Channels
 import Requests
 import Specs
 import Testing
+
 @testable import Solver
 
 @Suite struct ExplanationSnapshotTests {
-    static func explain(_ b: ChannelBuilder, mode: EnvironmentMode = .virtualenv, python: String = "3.11.9", excludeNewer: String? = nil,
-                        conda: [CondaRequest] = [], pip: [PipRequest] = []) throws -> Explanation? {
+    static func explain(
+        _ b: ChannelBuilder, mode: EnvironmentMode = .virtualenv, python: String = "3.11.9",
+        excludeNewer: String? = nil,
+        conda: [CondaRequest] = [], pip: [PipRequest] = []
+    ) throws -> Explanation? {
         let channels = try b.channels(python: python, excludeNewer: excludeNewer)
-        let outcome = try Resolver(channels: channels).solve(SolveRequest(target: channels.target, mode: mode, conda: conda, pip: pip))
+        let outcome = try Resolver(channels: channels).solve(
+            SolveRequest(target: channels.target, mode: mode, conda: conda, pip: pip))
         return Scenario.explanation(outcome)
     }
 
     // MARK: step kinds
 
     @Test func requestAndDependency() throws {
-        let b = ChannelBuilder().pypi("app", "1.0", requires: ["lib<2"]).pypi("app", "1.1", requires: ["lib<2"]).pypi("lib", "2.0")
+        let b = ChannelBuilder().pypi("app", "1.0", requires: ["lib<2"]).pypi("app", "1.1", requires: ["lib<2"]).pypi(
+            "lib", "2.0")
         let e = try #require(try Self.explain(b, pip: [try Scenario.pip("app>=1", "requirements.txt:1:1")]))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires app>=1
-              - app 1.0, 1.1 (pypi) require lib<2, which no package in the channels provides
-            Hints:
-              - the configured indexes have no release of lib that this requirement admits
-              - lib versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 2.0
-            """)
-        #expect(e.steps == [[
-            .request(origin: "requirements.txt:1:1", requirement: "app>=1", provided: true),
-            .dependency(PackageVersions(name: "app", ecosystem: "pypi", versions: ["1.0", "1.1"]), requirement: "lib<2", provided: false),
-        ]])
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires app>=1
+                  - app 1.0, 1.1 (pypi) require lib<2, which no package in the channels provides
+                Hints:
+                  - the configured indexes have no release of lib that this requirement admits
+                  - lib versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 2.0
+                """)
+        #expect(
+            e.steps == [
+                [
+                    .request(origin: "requirements.txt:1:1", requirement: "app>=1", provided: true),
+                    .dependency(
+                        PackageVersions(name: "app", ecosystem: "pypi", versions: ["1.0", "1.1"]), requirement: "lib<2",
+                        provided: false)
+                ]
+            ])
         #expect(e.steps[0].compactMap(\.unprovided) == ["lib<2"])
     }
 
@@ -39,14 +51,20 @@ import Testing
         let b = ChannelBuilder().python("3.11.9")
             .conda("plugin", "1.0", noarch: true, constrains: ["core <2"])
             .conda("core", "2.0", noarch: true)
-        let e = try #require(try Self.explain(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
-                                                                       try Scenario.conda("plugin", "conda.yaml:5:3"),
-                                                                       try Scenario.conda("core=2.0", "conda.yaml:6:3")]))
-        #expect(e.description == """
-              - conda.yaml:6:3 requires core=2.0
-              - conda.yaml:5:3 requires plugin
-              - plugin 1.0 (conda) constrains core <2, which excludes core 2.0 (conda)
-            """)
+        let e = try #require(
+            try Self.explain(
+                b, mode: .conda,
+                conda: [
+                    try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
+                    try Scenario.conda("plugin", "conda.yaml:5:3"),
+                    try Scenario.conda("core=2.0", "conda.yaml:6:3")
+                ]))
+        #expect(
+            e.description == """
+                  - conda.yaml:6:3 requires core=2.0
+                  - conda.yaml:5:3 requires plugin
+                  - plugin 1.0 (conda) constrains core <2, which excludes core 2.0 (conda)
+                """)
         #expect(e.steps.first?.last?.kind == "constraint")
     }
 
@@ -55,16 +73,25 @@ import Testing
         let b = ChannelBuilder().python("3.11.9")
             .conda("pandas", "1.0", noarch: true, depends: ["python >=3.8"])
             .pypi("pandas", "2.0")
-        let e = try #require(try Self.explain(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
-                                                                       try Scenario.conda("pandas=1.0", "conda.yaml:5:3")],
-                                              pip: [try Scenario.pip("pandas==2.0", "conda.yaml:7:7")]))
-        #expect(e.description == """
-              - conda.yaml:7:7 requires pandas==2.0
-              - conda.yaml:5:3 requires pandas=1.0
-              - pandas 2.0 (pypi) and pandas 1.0 (conda) both install pandas; pip and conda would overwrite each other's files
-            """)
-        #expect(e.steps.first?.last == .sameFiles(pypi: PackageVersions(name: "pandas", ecosystem: "pypi", versions: ["2.0"]),
-                                                   conda: PackageVersions(name: "pandas", ecosystem: "conda", versions: ["1.0"])))
+        let e = try #require(
+            try Self.explain(
+                b, mode: .conda,
+                conda: [
+                    try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
+                    try Scenario.conda("pandas=1.0", "conda.yaml:5:3")
+                ],
+                pip: [try Scenario.pip("pandas==2.0", "conda.yaml:7:7")]))
+        #expect(
+            e.description == """
+                  - conda.yaml:7:7 requires pandas==2.0
+                  - conda.yaml:5:3 requires pandas=1.0
+                  - pandas 2.0 (pypi) and pandas 1.0 (conda) both install pandas; pip and conda would overwrite each other's files
+                """)
+        #expect(
+            e.steps.first?.last
+                == .sameFiles(
+                    pypi: PackageVersions(name: "pandas", ecosystem: "pypi", versions: ["2.0"]),
+                    conda: PackageVersions(name: "pandas", ecosystem: "conda", versions: ["1.0"])))
     }
 
     /// A package built only for another Python: its python and python_abi requirements and the
@@ -72,18 +99,33 @@ import Testing
     @Test func builtOnlyForAnotherPythonIsOneStep() throws {
         let b = ChannelBuilder().python("3.8.18").python("3.8.20").python("3.9.21")
             .conda("fastlib", "0.24.2", build: "py39_0", depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"])
-            .conda("fastlib", "0.24.2", build: "py39_1", buildNumber: 1, depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"])
-        let e = try #require(try Self.explain(b, mode: .conda, python: "3.8.20",
-                                              conda: [try Scenario.conda("python=3.8", "conda.yaml:4:3"), try Scenario.conda("fastlib=0.24.2", "conda.yaml:5:3")]))
-        #expect(e.description == """
-              - conda.yaml:4:3 requires python=3.8
-              - conda.yaml:5:3 requires fastlib=0.24.2
-              - fastlib 0.24.2 (conda) is built in the channels only for Python 3.9
-            Hints:
-              - fastlib=0.24.2 (conda.yaml:5:3) is built in the channels only for Python 3.9; the target is Python 3.8
-            """)
-        #expect(e.steps[0].last == .builtOnlyForPython(PackageVersions(name: "fastlib", ecosystem: "conda", versions: ["0.24.2"]), pythons: ["3.9"]))
-        #expect(e.hintItems == [.builtOnlyForPython(requirement: "fastlib=0.24.2", origin: "conda.yaml:5:3", pythons: ["3.9"], target: "3.8")])
+            .conda(
+                "fastlib", "0.24.2", build: "py39_1", buildNumber: 1,
+                depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"])
+        let e = try #require(
+            try Self.explain(
+                b, mode: .conda, python: "3.8.20",
+                conda: [
+                    try Scenario.conda("python=3.8", "conda.yaml:4:3"),
+                    try Scenario.conda("fastlib=0.24.2", "conda.yaml:5:3")
+                ]))
+        #expect(
+            e.description == """
+                  - conda.yaml:4:3 requires python=3.8
+                  - conda.yaml:5:3 requires fastlib=0.24.2
+                  - fastlib 0.24.2 (conda) is built in the channels only for Python 3.9
+                Hints:
+                  - fastlib=0.24.2 (conda.yaml:5:3) is built in the channels only for Python 3.9; the target is Python 3.8
+                """)
+        #expect(
+            e.steps[0].last
+                == .builtOnlyForPython(
+                    PackageVersions(name: "fastlib", ecosystem: "conda", versions: ["0.24.2"]), pythons: ["3.9"]))
+        #expect(
+            e.hintItems == [
+                .builtOnlyForPython(
+                    requirement: "fastlib=0.24.2", origin: "conda.yaml:5:3", pythons: ["3.9"], target: "3.8")
+            ])
     }
 
     /// With a noarch build of the version in the channels, "only for Python 3.9" would not be
@@ -92,10 +134,17 @@ import Testing
         let b = ChannelBuilder().python("3.8.20").python("3.9.21")
             .conda("fastlib", "1.0", build: "py39_0", depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"])
             .conda("fastlib", "1.0", build: "pyh_0", noarch: true, depends: ["python >=3.9"])
-        let e = try #require(try Self.explain(b, mode: .conda, python: "3.8.20",
-                                              conda: [try Scenario.conda("python=3.8", "conda.yaml:4:3"), try Scenario.conda("fastlib=1.0", "conda.yaml:5:3")]))
+        let e = try #require(
+            try Self.explain(
+                b, mode: .conda, python: "3.8.20",
+                conda: [
+                    try Scenario.conda("python=3.8", "conda.yaml:4:3"),
+                    try Scenario.conda("fastlib=1.0", "conda.yaml:5:3")
+                ]))
         #expect(!e.steps.joined().contains { $0.kind == "built_only_for_python" }, "\(e)")
-        #expect(e.steps.joined().contains { $0.kind == "dependency" && $0.requirement?.hasPrefix("python ") == true }, "\(e)")
+        #expect(
+            e.steps.joined().contains { $0.kind == "dependency" && $0.requirement?.hasPrefix("python ") == true },
+            "\(e)")
     }
 
     // MARK: why files are left out (hints)
@@ -106,13 +155,16 @@ import Testing
             .pypi("native", "2.0", tag: "cp312-cp312-manylinux_2_17_x86_64")
             .pypi("native", "2.0", tag: "cp313-cp313-manylinux_2_17_x86_64")
         let e = try #require(try Self.explain(b, pip: [try Scenario.pip("native==2.0", "requirements.txt:1:1")]))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires native==2.0, but no package in the channels provides it
-            Hints:
-              - native 2.0: wheels only for cp312, cp313, not CPython 3.11
-              - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
-        #expect(e.hintItems.first == .wheelsOnlyForOtherPythons(name: "native", version: "2.0", tags: ["cp312", "cp313"], target: "3.11"))
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires native==2.0, but no package in the channels provides it
+                Hints:
+                  - native 2.0: wheels only for cp312, cp313, not CPython 3.11
+                  - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
+        #expect(
+            e.hintItems.first
+                == .wheelsOnlyForOtherPythons(name: "native", version: "2.0", tags: ["cp312", "cp313"], target: "3.11"))
     }
 
     @Test func otherArchitectureAndGlibc() throws {
@@ -122,51 +174,69 @@ import Testing
             .pypi("native", "3.0", tag: "cp311-cp311-manylinux_2_39_x86_64")
             .pypi("native", "4.0", tag: "cp311-cp311-musllinux_1_2_x86_64")
         let e = try #require(try Self.explain(b, pip: [try Scenario.pip("native>1", "requirements.txt:1:1")]))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires native>1, but no package in the channels provides it
-            Hints:
-              - native 2.0: built for manylinux_2_17_aarch64, not x86_64
-              - native 4.0: built for musl libc (musllinux_1_2_x86_64), the target uses glibc
-              - native 3.0: needs glibc 2.39 (manylinux_2_39_x86_64), the target has 2.35
-              - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
-        #expect(e.hintItems.compactMap { if case .unavailable(_, _, let reason) = $0 { return reason.kind } else { return nil } }
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires native>1, but no package in the channels provides it
+                Hints:
+                  - native 2.0: built for manylinux_2_17_aarch64, not x86_64
+                  - native 4.0: built for musl libc (musllinux_1_2_x86_64), the target uses glibc
+                  - native 3.0: needs glibc 2.39 (manylinux_2_39_x86_64), the target has 2.35
+                  - native versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
+        #expect(
+            e.hintItems.compactMap {
+                if case .unavailable(_, _, let reason) = $0 { return reason.kind } else { return nil }
+            }
                 == ["other_architecture", "musl", "glibc"])
     }
 
     @Test func tooNewForExcludeNewer() throws {
         let b = ChannelBuilder().pypi("alpha", "1.0")
-        let e = try #require(try Self.explain(b, excludeNewer: "2023-06-01T00:00:00Z", pip: [try Scenario.pip("alpha", "requirements.txt:1:1")]))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires alpha, but no package in the channels provides it
-            Hints:
-              - alpha 1.0: uploaded 2024-01-01T00:00:00.000000Z, at or after --exclude-newer 2023-06-01T00:00:00Z
-            """)
-        #expect(e.hintItems == [.unavailable(name: "alpha", versions: ["1.0"],
-                                             reason: .tooNew(uploaded: "2024-01-01T00:00:00.000000Z", cutoff: "2023-06-01T00:00:00Z"))])
+        let e = try #require(
+            try Self.explain(
+                b, excludeNewer: "2023-06-01T00:00:00Z", pip: [try Scenario.pip("alpha", "requirements.txt:1:1")]))
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires alpha, but no package in the channels provides it
+                Hints:
+                  - alpha 1.0: uploaded 2024-01-01T00:00:00.000000Z, at or after --exclude-newer 2023-06-01T00:00:00Z
+                """)
+        #expect(
+            e.hintItems == [
+                .unavailable(
+                    name: "alpha", versions: ["1.0"],
+                    reason: .tooNew(uploaded: "2024-01-01T00:00:00.000000Z", cutoff: "2023-06-01T00:00:00Z"))
+            ])
     }
 
     @Test func sourceOnly() throws {
         let b = ChannelBuilder().pypi("alpha", "1.0").pypi("alpha", "2.0", sdistOnly: true)
         let e = try #require(try Self.explain(b, pip: [try Scenario.pip("alpha==2.0", "requirements.txt:1:1")]))
-        #expect(e.description == """
-              - requirements.txt:1:1 requires alpha==2.0, but no package in the channels provides it
-            Hints:
-              - alpha 2.0 only as source distributions (a build would be needed)
-              - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
-            """)
+        #expect(
+            e.description == """
+                  - requirements.txt:1:1 requires alpha==2.0, but no package in the channels provides it
+                Hints:
+                  - alpha 2.0 only as source distributions (a build would be needed)
+                  - alpha versions that install on CPython 3.11.9 on Linux x86_64, glibc 2.35: 1.0
+                """)
         #expect(e.hintItems.first == .sourceOnly(name: "alpha", versions: ["2.0"]))
     }
 
     @Test func aCondaPackageNotInTheChannels() throws {
         let b = ChannelBuilder().python("3.11.9")
-        let e = try #require(try Self.explain(b, mode: .conda, conda: [try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
-                                                                       try Scenario.conda("nothere", "conda.yaml:5:3")]))
-        #expect(e.description == """
-              - conda.yaml:5:3 requires nothere, but no package in the channels provides it
-            Hints:
-              - no conda package named nothere in the channels (scenario)
-            """)
+        let e = try #require(
+            try Self.explain(
+                b, mode: .conda,
+                conda: [
+                    try Scenario.conda("python=3.11.9", "conda.yaml:4:3"),
+                    try Scenario.conda("nothere", "conda.yaml:5:3")
+                ]))
+        #expect(
+            e.description == """
+                  - conda.yaml:5:3 requires nothere, but no package in the channels provides it
+                Hints:
+                  - no conda package named nothere in the channels (scenario)
+                """)
         #expect(e.hintItems == [.noCondaPackage(name: "nothere", channels: ["scenario"])])
         #expect(e.cause == .missing)
     }
@@ -175,15 +245,30 @@ import Testing
 /// Each reason a PyPI file is left out, as the one sentence it is written as.
 @Suite struct UnavailabilityTextTests {
     @Test(arguments: [
-        (Unavailability.invalidVersion("1.0-foo"), "invalid_version", "its version '1.0-foo' is not a valid PEP 440 version"),
-        (.tooNew(uploaded: "2024-01-01T00:00:00Z", cutoff: "2023-01-01"), "too_new", "uploaded 2024-01-01T00:00:00Z, at or after --exclude-newer 2023-01-01"),
+        (
+            Unavailability.invalidVersion("1.0-foo"), "invalid_version",
+            "its version '1.0-foo' is not a valid PEP 440 version"
+        ),
+        (
+            .tooNew(uploaded: "2024-01-01T00:00:00Z", cutoff: "2023-01-01"), "too_new",
+            "uploaded 2024-01-01T00:00:00Z, at or after --exclude-newer 2023-01-01"
+        ),
         (.yanked(reason: ""), "yanked", "yanked"),
         (.yanked(reason: "broken"), "yanked", "yanked: broken"),
-        (.requiresPython(specifier: ">=3.12", target: "3.11.9"), "requires_python", "requires Python >=3.12, the target is 3.11.9"),
+        (
+            .requiresPython(specifier: ">=3.12", target: "3.11.9"), "requires_python",
+            "requires Python >=3.12, the target is 3.11.9"
+        ),
         (.otherSystem(platforms: ["win_amd64"]), "other_system", "built for win_amd64, not Linux"),
-        (.otherPython(pythonTags: ["cp38"], abiTags: ["cp38"], target: "3.11"), "other_python", "built for cp38 / cp38, not CPython 3.11"),
+        (
+            .otherPython(pythonTags: ["cp38"], abiTags: ["cp38"], target: "3.11"), "other_python",
+            "built for cp38 / cp38, not CPython 3.11"
+        ),
         (.notAWheelOrSdist, "not_a_wheel_or_sdist", "not a wheel or an sdist"),
-        (.sdistUnreadable(message: "no PKG-INFO"), "sdist_unreadable", "its sdist's dependencies could not be read: no PKG-INFO"),
+        (
+            .sdistUnreadable(message: "no PKG-INFO"), "sdist_unreadable",
+            "its sdist's dependencies could not be read: no PKG-INFO"
+        )
     ])
     func sentence(_ reason: Unavailability, _ kind: String, _ text: String) {
         #expect(reason.kind == kind)

@@ -3,12 +3,13 @@
 // must be the universe a new build with the same limits and request gives, or the answers of a
 // widened solve would depend on the attempts before it.
 
-import Requests
-@testable import Solver
 import Channels
 import Foundation
+import Requests
 import Specs
 import Testing
+
+@testable import Solver
 
 @Suite struct GrowingUniverseTests {
     /// An index deep enough that every limit leaves releases out: `app` (200 releases, the old
@@ -18,13 +19,23 @@ import Testing
         for i in 0..<200 { app.append(("1.\(i)", [i < 50 ? "base<2" : "base>=2", "helper>=1.\(i / 2)"])) }
         let helper = (0..<300).map { (version: "1.\($0)", requires: ["leaf>=0.\($0 / 10),<=0.\($0 / 10 + 3)"]) }
         let leaf = (0..<40).map { (version: "0.\($0)", requires: [String]()) }
-        let base = [(version: "1.0", requires: [String]()), (version: "2.0", requires: []), (version: "2.1", requires: [])]
+        let base = [
+            (version: "1.0", requires: [String]()), (version: "2.0", requires: []), (version: "2.1", requires: [])
+        ]
         try DeepHistoryTests.writeIndex(root, ["app": app, "helper": helper, "leaf": leaf, "base": base])
     }
 
-    static func request(_ channels: ChannelSet, _ requirements: [String], constraints: [String] = []) throws -> SolveRequest {
-        let pip = try requirements.map { PipRequest(requirement: try Requirement(parsing: $0), text: $0, origin: Origin("requirements.txt")) }
-            + constraints.map { PipRequest(requirement: try Requirement(parsing: $0), text: $0, origin: Origin("probe"), isConstraint: true) }
+    static func request(_ channels: ChannelSet, _ requirements: [String], constraints: [String] = []) throws
+        -> SolveRequest
+    {
+        let pip =
+            try requirements.map {
+                PipRequest(requirement: try Requirement(parsing: $0), text: $0, origin: Origin("requirements.txt"))
+            }
+            + constraints.map {
+                PipRequest(
+                    requirement: try Requirement(parsing: $0), text: $0, origin: Origin("probe"), isConstraint: true)
+            }
         return SolveRequest(target: channels.target, mode: .virtualenv, pip: pip)
     }
 
@@ -39,7 +50,9 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-growing-\(getpid())-widen")
         defer { try? FileManager.default.removeItem(at: root) }
         try Self.writeIndex(root)
-        let channels = try ChannelSet(condaChannels: [], pypiIndexes: [PyPIIndex(root.path)], target: Target(python: PythonVersion(major: 3, minor: 11)))
+        let channels = try ChannelSet(
+            condaChannels: [], pypiIndexes: [PyPIIndex(root.path)],
+            target: Target(python: PythonVersion(major: 3, minor: 11)))
         let request = try Self.request(channels, ["app", "base==1.0"])
         let grown = Universe(channels: channels, request: request, limits: VersionLimits(base: 2))
         try grown.build()
@@ -67,7 +80,9 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-growing-\(getpid())-probe")
         defer { try? FileManager.default.removeItem(at: root) }
         try Self.writeIndex(root)
-        let channels = try ChannelSet(condaChannels: [], pypiIndexes: [PyPIIndex(root.path)], target: Target(python: PythonVersion(major: 3, minor: 11)))
+        let channels = try ChannelSet(
+            condaChannels: [], pypiIndexes: [PyPIIndex(root.path)],
+            target: Target(python: PythonVersion(major: 3, minor: 11)))
         let request = try Self.request(channels, ["app", "base==1.0"])
         let grown = Universe(channels: channels, request: request, limits: VersionLimits(base: 2))
         try grown.build()
@@ -76,8 +91,10 @@ import Testing
         // A constraint whose newest releases the universe does not hold yet.
         let probe = try Self.request(channels, [], constraints: ["helper<1.150"]).pip[0]
         let copy = try #require(try grown.adding([probe]))
-        let built = Universe(channels: channels, request: try Self.request(channels, ["app", "base==1.0"], constraints: ["helper<1.150"]),
-                             limits: VersionLimits(base: 8))
+        let built = Universe(
+            channels: channels,
+            request: try Self.request(channels, ["app", "base==1.0"], constraints: ["helper<1.150"]),
+            limits: VersionLimits(base: 8))
         try built.build()
         let (mine, theirs) = (Self.contents(copy), Self.contents(built))
         #expect(mine.files == theirs.files)

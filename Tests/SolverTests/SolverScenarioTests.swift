@@ -23,9 +23,12 @@ import Testing
 
     @Test func aCondaPackageMeetsAPipRequirement() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .conda,
-                                   conda: [try Data.conda("python=3.11.9"), try Data.conda("pip"), try Data.conda("numpy=1.26.4", "conda.yaml:5:3")],
-                                   pip: [try Data.pip("scikit-learn==1.5.2", "conda.yaml:8:5")])
+        let request = SolveRequest(
+            target: channels.target, mode: .conda,
+            conda: [
+                try Data.conda("python=3.11.9"), try Data.conda("pip"), try Data.conda("numpy=1.26.4", "conda.yaml:5:3")
+            ],
+            pip: [try Data.pip("scikit-learn==1.5.2", "conda.yaml:8:5")])
         guard let resolution = resolved(try solve(request, channels: channels)) else { return }
         // scikit-learn's numpy requirement is met by the conda build; no wheel of numpy.
         #expect(resolution.package("numpy", .conda)?.version == "1.26.4")
@@ -36,21 +39,27 @@ import Testing
 
     @Test func extrasInstallTheirRequirements() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("inference-schema[numpy-support]==1.8")])
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv, pip: [try Data.pip("inference-schema[numpy-support]==1.8")])
         guard let resolution = resolved(try solve(request, channels: channels)) else { return }
         let schema = try #require(resolution.package("inference-schema"))
         #expect(schema.extras == ["numpy-support"])
         #expect(resolution.package("numpy")?.requestedBy.contains("inference-schema[numpy-support]") == true)
         // Without the extra, numpy is not needed.
-        let plain = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("inference-schema==1.8")])
+        let plain = SolveRequest(
+            target: channels.target, mode: .virtualenv, pip: [try Data.pip("inference-schema==1.8")])
         guard let without = resolved(try solve(plain, channels: channels)) else { return }
         #expect(without.package("numpy") == nil)
     }
 
     @Test func markersAreEvaluatedForTheTarget() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .virtualenv,
-                                   pip: [try Data.pip("cloudpickle==3.1.0 ; python_version >= \"3.9\""), try Data.pip("pandas==1.3.5 ; python_version < \"3.9\"")])
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [
+                try Data.pip("cloudpickle==3.1.0 ; python_version >= \"3.9\""),
+                try Data.pip("pandas==1.3.5 ; python_version < \"3.9\"")
+            ])
         guard let resolution = resolved(try solve(request, channels: channels)) else { return }
         #expect(resolution.package("cloudpickle") != nil)
         #expect(resolution.package("pandas") == nil)
@@ -60,7 +69,9 @@ import Testing
         let channels = try Data.channels()
         let pinned = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("flask-cors==6.0.4")])
         #expect(resolved(try solve(pinned, channels: channels))?.package("flask-cors")?.version == "6.0.4")
-        let ranged = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("flask-cors>=6.0.4,<6.0.5", "requirements.txt:3:1")])
+        let ranged = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [try Data.pip("flask-cors>=6.0.4,<6.0.5", "requirements.txt:3:1")])
         guard case .unsatisfiable(let explanation) = try solve(ranged, channels: channels) else {
             Issue.record("a range must not pick a yanked release")
             return
@@ -79,7 +90,9 @@ import Testing
 
     @Test func strictChannelPriority() throws {
         let channels = try Data.channels(conda: ["fixtures/channels/local-overrides", "channels/conda-forge"])
-        let request = SolveRequest(target: channels.target, mode: .conda, conda: [try Data.conda("python=3.11.9"), try Data.conda("cloudpickle")])
+        let request = SolveRequest(
+            target: channels.target, mode: .conda,
+            conda: [try Data.conda("python=3.11.9"), try Data.conda("cloudpickle")])
         guard let resolution = resolved(try solve(request, channels: channels)) else { return }
         // The higher-priority channel's cloudpickle hides conda-forge's newer ones.
         #expect(resolution.package("cloudpickle", .conda)?.version == "0.0.1")
@@ -89,8 +102,11 @@ import Testing
     @Test func condaConstrainsAreConflicts() throws {
         let channels = try Data.channels()
         // python 3.11.9 constrains python_abi to 3.11.* *_cp311.
-        let request = SolveRequest(target: channels.target, mode: .conda,
-                                   conda: [try Data.conda("python=3.11.9", "conda.yaml:4:3"), try Data.conda("python_abi=3.10", "conda.yaml:5:3")])
+        let request = SolveRequest(
+            target: channels.target, mode: .conda,
+            conda: [
+                try Data.conda("python=3.11.9", "conda.yaml:4:3"), try Data.conda("python_abi=3.10", "conda.yaml:5:3")
+            ])
         guard case .unsatisfiable(let explanation) = try solve(request, channels: channels) else {
             Issue.record("expected a conflict through constrains")
             return
@@ -102,32 +118,49 @@ import Testing
 
     @Test func unknownPackagesAndPythonsAreDistinctErrors() throws {
         let channels = try Data.channels()
-        let unknown = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("no-such-package-anywhere==1.0", "requirements.txt:9:1")])
-        guard case .unsatisfiable(let e1) = try solve(unknown, channels: channels) else { Issue.record("expected unsatisfiable"); return }
-        #expect(e1.description == """
-              - requirements.txt:9:1 requires no-such-package-anywhere==1.0, but no package in the channels provides it
-            Hints:
-              - no-such-package-anywhere is not in the configured PyPI indexes
-            """)
+        let unknown = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [try Data.pip("no-such-package-anywhere==1.0", "requirements.txt:9:1")])
+        guard case .unsatisfiable(let e1) = try solve(unknown, channels: channels) else {
+            Issue.record("expected unsatisfiable")
+            return
+        }
+        #expect(
+            e1.description == """
+                  - requirements.txt:9:1 requires no-such-package-anywhere==1.0, but no package in the channels provides it
+                Hints:
+                  - no-such-package-anywhere is not in the configured PyPI indexes
+                """)
         let oldPython = try Data.channels(python: "3.5.2")
-        let request = SolveRequest(target: oldPython.target, mode: .conda, conda: [try Data.conda("python=3.5.2", "conda.yaml:3:3")],
-                                   pythonOrigin: Origin("conda.yaml:3:3"))
-        guard case .unsatisfiable(let e2) = try solve(request, channels: oldPython) else { Issue.record("expected unsatisfiable"); return }
-        #expect(e2.description.contains("conda.yaml:3:3 requires python=3.5.2, but no package in the channels provides it"))
+        let request = SolveRequest(
+            target: oldPython.target, mode: .conda, conda: [try Data.conda("python=3.5.2", "conda.yaml:3:3")],
+            pythonOrigin: Origin("conda.yaml:3:3"))
+        guard case .unsatisfiable(let e2) = try solve(request, channels: oldPython) else {
+            Issue.record("expected unsatisfiable")
+            return
+        }
+        #expect(
+            e2.description.contains("conda.yaml:3:3 requires python=3.5.2, but no package in the channels provides it"))
         #expect(e2.hints.contains { $0.hasPrefix("python in the conda channels: ") })
     }
 
     @Test func noCompatibleWheelSaysWhichTagsExist() throws {
         let channels = try Data.channels(python: "3.14.0")
-        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("numpy==1.26.4", "requirements.txt:2:1")])
-        guard case .unsatisfiable(let e) = try solve(request, channels: channels) else { Issue.record("expected unsatisfiable"); return }
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv, pip: [try Data.pip("numpy==1.26.4", "requirements.txt:2:1")])
+        guard case .unsatisfiable(let e) = try solve(request, channels: channels) else {
+            Issue.record("expected unsatisfiable")
+            return
+        }
         #expect(e.hints.contains("numpy 1.26.4: wheels only for cp39, cp310, cp311, cp312, not CPython 3.14"))
         #expect(e.hints.contains("numpy 1.26.4 only as source distributions (a build would be needed)"))
     }
 
     @Test func isDeterministic() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: [try Data.pip("mlflow-skinny==2.17.2"), try Data.pip("scikit-learn")])
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [try Data.pip("mlflow-skinny==2.17.2"), try Data.pip("scikit-learn")])
         let first = resolved(try solve(request, channels: channels))?.packages.map(\.filename)
         let second = resolved(try solve(request, channels: try Data.channels()))?.packages.map(\.filename)
         #expect(first != nil && first == second)

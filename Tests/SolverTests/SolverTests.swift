@@ -8,16 +8,21 @@ import Specs
 import Testing
 
 enum Data {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static func path(_ relative: String) -> String { repository.appendingPathComponent(relative).path }
 
     static func channels(python: String = "3.11.9", conda: [String] = ["channels/conda-forge"]) throws -> ChannelSet {
-        try ChannelSet(condaChannels: conda.map { CondaChannel(path($0)) }, pypiIndexes: [PyPIIndex(path("channels/pypi"))],
-                       target: Target(python: PythonVersion(python)!))
+        try ChannelSet(
+            condaChannels: conda.map { CondaChannel(path($0)) }, pypiIndexes: [PyPIIndex(path("channels/pypi"))],
+            target: Target(python: PythonVersion(python)!))
     }
 
-    static func pip(_ text: String, _ origin: String = "requirements.txt:1:1", constraint: Bool = false) throws -> PipRequest {
-        PipRequest(requirement: try Requirement(parsing: text), text: text, origin: Origin(origin), isConstraint: constraint)
+    static func pip(_ text: String, _ origin: String = "requirements.txt:1:1", constraint: Bool = false) throws
+        -> PipRequest
+    {
+        PipRequest(
+            requirement: try Requirement(parsing: text), text: text, origin: Origin(origin), isConstraint: constraint)
     }
 
     static func conda(_ text: String, _ origin: String = "conda.yaml:1:3") throws -> CondaRequest {
@@ -28,8 +33,9 @@ enum Data {
 @Suite struct VirtualenvSolveTests {
     @Test func resolvesAPinnedScikitLearnModel() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .virtualenv,
-                                   pip: [try Data.pip("scikit-learn==1.5.2"), try Data.pip("pandas==2.2.3"), try Data.pip("numpy==1.26.4")])
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [try Data.pip("scikit-learn==1.5.2"), try Data.pip("pandas==2.2.3"), try Data.pip("numpy==1.26.4")])
         guard case .resolved(let resolution) = try Resolver(channels: channels).solve(request) else {
             Issue.record("expected a resolution")
             return
@@ -50,8 +56,12 @@ enum Data {
 
     @Test func explainsAConflictBetweenPins() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .virtualenv,
-                                   pip: [try Data.pip("scikit-learn==1.5.2", "requirements.txt:4:1"), try Data.pip("numpy==1.18.5", "requirements.txt:2:1")])
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv,
+            pip: [
+                try Data.pip("scikit-learn==1.5.2", "requirements.txt:4:1"),
+                try Data.pip("numpy==1.18.5", "requirements.txt:2:1")
+            ])
         guard case .unsatisfiable(let explanation) = try Resolver(channels: channels).solve(request) else {
             Issue.record("expected a conflict")
             return
@@ -64,9 +74,10 @@ enum Data {
 @Suite struct CondaSolveTests {
     @Test func resolvesPythonFromCondaAndPackagesFromPip() throws {
         let channels = try Data.channels()
-        let request = SolveRequest(target: channels.target, mode: .conda,
-                                   conda: [try Data.conda("python=3.11.9"), try Data.conda("pip<=24.2")],
-                                   pip: [try Data.pip("scikit-learn==1.5.2", "conda.yaml:8:5")])
+        let request = SolveRequest(
+            target: channels.target, mode: .conda,
+            conda: [try Data.conda("python=3.11.9"), try Data.conda("pip<=24.2")],
+            pip: [try Data.pip("scikit-learn==1.5.2", "conda.yaml:8:5")])
         let outcome = try Resolver(channels: channels).solve(request)
         guard case .resolved(let resolution) = outcome else {
             if case .unsatisfiable(let e) = outcome { Issue.record("\(e)") }

@@ -15,15 +15,22 @@ import Testing
 @Suite(.serialized) struct SourceDistributionTests {
     static let index = Data.path("fixtures/indexes/sdists")
 
-    func channels(python: String?, cache: String? = nil, onlyBinary: Set<NormalizedName> = [], reader: Bool = true) throws -> ChannelSet {
+    func channels(python: String?, cache: String? = nil, onlyBinary: Set<NormalizedName> = [], reader: Bool = true)
+        throws -> ChannelSet
+    {
         let indexes = [try PyPIIndex(Self.index)]
-        let set = try ChannelSet(condaChannels: [], pypiIndexes: indexes, target: Target(python: PythonVersion(major: 3, minor: 11)))
-        if reader { set.sdists = SdistMetadataReader(python: python, cacheDirectory: cache, indexes: indexes, onlyBinary: onlyBinary) }
+        let set = try ChannelSet(
+            condaChannels: [], pypiIndexes: indexes, target: Target(python: PythonVersion(major: 3, minor: 11)))
+        if reader {
+            set.sdists = SdistMetadataReader(
+                python: python, cacheDirectory: cache, indexes: indexes, onlyBinary: onlyBinary)
+        }
         return set
     }
 
     func solve(_ channels: ChannelSet, _ requirements: [String]) throws -> SolveOutcome {
-        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: try requirements.map { try Data.pip($0) })
+        let request = SolveRequest(
+            target: channels.target, mode: .virtualenv, pip: try requirements.map { try Data.pip($0) })
         return try Resolver(channels: channels).solve(request)
     }
 
@@ -47,7 +54,8 @@ import Testing
         #expect(resolution.package("six")?.isSource == false)
         // A directory of files lists no hashes: the lock line gets the file's own.
         let digest = Digester.hex(.sha256, of: try #require(FileBytes.readPlain(Self.index + "/staticdep-1.0.tar.gz")))
-        #expect(resolution.package("staticdep")?.sha256 == digest, "\(String(describing: resolution.package("staticdep")))")
+        #expect(
+            resolution.package("staticdep")?.sha256 == digest, "\(String(describing: resolution.package("staticdep")))")
     }
 
     /// PKG-INFO 2.1 promises nothing: the backend's metadata hook runs through pip (offline: the
@@ -58,7 +66,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: cache) }
         let built = try solve(channels(python: "python3", cache: cache), ["dynamicdep"])
         #expect(versions(built) == ["dynamicdep": "2.0", "staticdep": "1.0", "six": "1.17.0"], "\(explanation(built))")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".metadata") }.count == 1)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".metadata") }.count == 1)
         let kept = try solve(channels(python: "/nonexistent/python", cache: cache), ["dynamicdep"])
         #expect(versions(kept) == versions(built))
         // Without the kept answer and without a Python, the reason says what is missing.
@@ -80,7 +89,10 @@ import Testing
     /// --only-binary NAME and --no-build (no reader) leave the sdist out, and the explanation
     /// says it exists only as an sdist, as before builds were possible.
     @Test func refusedBuildsLeaveTheSdistOut() throws {
-        for set in [try channels(python: nil, onlyBinary: [NormalizedName("staticdep")]), try channels(python: nil, reader: false)] {
+        for set in [
+            try channels(python: nil, onlyBinary: [NormalizedName("staticdep")]),
+            try channels(python: nil, reader: false)
+        ] {
             let outcome = try solve(set, ["staticdep"])
             #expect(versions(outcome).isEmpty)
             #expect(explanation(outcome).contains("only as source distributions"), "\(explanation(outcome))")
@@ -99,11 +111,15 @@ import Testing
     /// The JSON form of pip's report (`--report`) becomes metadata one header per value: a line
     /// break inside a value is refused, not turned into a header of its own.
     @Test func pipReportValuesStayOneHeaderEach() throws {
-        let report = #"{"install":[{"metadata":{"metadata_version":"2.1","name":"x","version":"1.0","requires_dist":["six>=1","y; extra == 'z'"],"provides_extra":["z"]}}]}"#
+        let report =
+            #"{"install":[{"metadata":{"metadata_version":"2.1","name":"x","version":"1.0","requires_dist":["six>=1","y; extra == 'z'"],"provides_extra":["z"]}}]}"#
         let metadata = try SdistMetadataReader.metadataFromReport(Array(report.utf8), filename: "x-1.0.tar.gz")
         #expect(metadata.requiresDist.map(\.description) == ["six>=1", "y; extra == \"z\""])
         #expect(metadata.providesExtra == ["z"])
-        let hostile = #"{"install":[{"metadata":{"name":"x","version":"1.0","requires_dist":["six\nRequires-Dist: evil"]}}]}"#
-        #expect(throws: ChannelError.self) { try SdistMetadataReader.metadataFromReport(Array(hostile.utf8), filename: "x-1.0.tar.gz") }
+        let hostile =
+            #"{"install":[{"metadata":{"name":"x","version":"1.0","requires_dist":["six\nRequires-Dist: evil"]}}]}"#
+        #expect(throws: ChannelError.self) {
+            try SdistMetadataReader.metadataFromReport(Array(hostile.utf8), filename: "x-1.0.tar.gz")
+        }
     }
 }

@@ -14,6 +14,7 @@
 // no alias configured, where a URL keeps its full form.
 
 import Testing
+
 @testable import Specs
 
 /// A conda configuration shaped like conda's built-in one, on placeholder hosts.
@@ -28,8 +29,9 @@ func dpkg(_ dist: String, trackFeatures: [String] = []) throws -> MatchSpec.Reco
     let parts = MatchSpec.rsplit(stem, "-", maxSplits: 2)
     let build = parts[2]
     let number = Int(MatchSpec.rsplit(build, "_", maxSplits: 1).last ?? "0") ?? 0
-    return MatchSpec.Record(name: parts[0], version: try CondaVersion(parsing: parts[1]), build: build, buildNumber: number,
-                       trackFeatures: trackFeatures)
+    return MatchSpec.Record(
+        name: parts[0], version: try CondaVersion(parsing: parts[1]), build: build, buildNumber: number,
+        trackFeatures: trackFeatures)
 }
 
 /// What conda's `_parse_spec_str` returns for a spec string.
@@ -42,8 +44,10 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
     let build: String?
     let fields: [String: String]
     let location: SourceLocation
-    init(_ spec: String, name: String, channel: String? = nil, subdir: String? = nil, version: String? = nil,
-         build: String? = nil, fields: [String: String] = [:], location: SourceLocation = #_sourceLocation) {
+    init(
+        _ spec: String, name: String, channel: String? = nil, subdir: String? = nil, version: String? = nil,
+        build: String? = nil, fields: [String: String] = [:], location: SourceLocation = #_sourceLocation
+    ) {
         self.spec = spec
         self.name = name
         self.channel = channel
@@ -68,7 +72,7 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Flag("numpy >=2,*.7.*", false), Flag("numpy 1.6*|1.7*", true), Flag("numpy 1.6*|1.8*", false),
         Flag("numpy 1.6.2|1.7*", true), Flag("numpy 1.6.2|1.7.1", true), Flag("numpy 1.6.2|1.7.0", false),
         Flag("numpy 1.7.1 py27_0", true), Flag("numpy 1.7.1 py26_0", false), Flag("numpy >1.7.1a", true),
-        Flag("python", false),
+        Flag("python", false)
     ]
 
     @Test(arguments: match1Rows)
@@ -89,7 +93,7 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ("numpy >=1.0.1a py27*", "numpy-1.0.1z-py27_1.tar.bz2", true),
         ("blas * openblas_0", "blas-1.0-openblas_0.tar.bz2", true),
         ("openssl>=1.0.1_", "openssl-1.0.1_-4", true),
-        ("openssl>=1.0.1", "openssl-1.0.1_-4", false),
+        ("openssl>=1.0.1", "openssl-1.0.1_-4", false)
     ]
 
     @Test func matchOthers() throws {
@@ -107,9 +111,11 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("numpy=1.7", "numpy=1.7"), Pair("numpy 1.7*", "numpy=1.7"), Pair("numpy 1.7.*", "numpy=1.7"),
         Pair("numpy[version='1.7*']", "numpy=1.7"), Pair("numpy[version='1.7.*']", "numpy=1.7"),
         Pair("numpy[version=1.7.*]", "numpy=1.7"),
-        Pair("numpy==1.7", "numpy==1.7"), Pair("numpy[version='1.7']", "numpy==1.7"), Pair("numpy[version=1.7]", "numpy==1.7"),
+        Pair("numpy==1.7", "numpy==1.7"), Pair("numpy[version='1.7']", "numpy==1.7"),
+        Pair("numpy[version=1.7]", "numpy==1.7"),
         Pair("numpy 1.7", "numpy==1.7"),
-        Pair("numpy[version='1.7|1.8']", "numpy[version='1.7|1.8']"), Pair("numpy[version=\"1.7,1.8\"]", "numpy[version='1.7,1.8']"),
+        Pair("numpy[version='1.7|1.8']", "numpy[version='1.7|1.8']"),
+        Pair("numpy[version=\"1.7,1.8\"]", "numpy[version='1.7,1.8']"),
         Pair("numpy >1.7", "numpy[version='>1.7']"), Pair("numpy>=1.7", "numpy[version='>=1.7']"),
         Pair("numpy=1.7=py3*_2", "numpy==1.7[build=py3*_2]"), Pair("numpy=1.7.*=py3*_2", "numpy=1.7[build=py3*_2]"),
         Pair("https://repo.example.invalid/pkgs/free::numpy", "https://repo.example.invalid/pkgs/free::numpy"),
@@ -117,15 +123,26 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("defaults::numpy", "defaults::numpy"), Pair("numpy[channel=defaults]", "defaults::numpy"),
         Pair("conda-forge::numpy", "conda-forge::numpy"), Pair("numpy[channel=conda-forge]", "conda-forge::numpy"),
         Pair("numpy[channel=defaults,subdir=osx-64]", "defaults/osx-64::numpy"),
-        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/osx-64, subdir=linux-64]", "https://repo.example.invalid/pkgs/free/linux-64::numpy"),
-        Pair("https://repo.example.invalid/pkgs/free/win-32::numpy", "https://repo.example.invalid/pkgs/free/win-32::numpy"),
-        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/osx-64]", "https://repo.example.invalid/pkgs/free/osx-64::numpy"),
-        Pair("defaults/win-32::numpy", "defaults/win-32::numpy"), Pair("conda-forge/linux-64::numpy", "conda-forge/linux-64::numpy"),
+        Pair(
+            "numpy[channel=https://repo.example.invalid/pkgs/free/osx-64, subdir=linux-64]",
+            "https://repo.example.invalid/pkgs/free/linux-64::numpy"),
+        Pair(
+            "https://repo.example.invalid/pkgs/free/win-32::numpy",
+            "https://repo.example.invalid/pkgs/free/win-32::numpy"),
+        Pair(
+            "numpy[channel=https://repo.example.invalid/pkgs/free/osx-64]",
+            "https://repo.example.invalid/pkgs/free/osx-64::numpy"),
+        Pair("defaults/win-32::numpy", "defaults/win-32::numpy"),
+        Pair("conda-forge/linux-64::numpy", "conda-forge/linux-64::numpy"),
         Pair("numpy[channel=conda-forge,subdir=noarch]", "conda-forge/noarch::numpy"),
         Pair("numpy[subdir=win-32]", "numpy[subdir=win-32]"), Pair("*/win-32::numpy", "numpy[subdir=win-32]"),
         Pair("*/win-32::numpy[subdir=\"osx-64\"]", "numpy[subdir=osx-64]"),
-        Pair("https://repo.example.invalid/pkgs/free/linux-32::numpy", "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
-        Pair("numpy[channel=https://repo.example.invalid/pkgs/free/linux-32]", "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
+        Pair(
+            "https://repo.example.invalid/pkgs/free/linux-32::numpy",
+            "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
+        Pair(
+            "numpy[channel=https://repo.example.invalid/pkgs/free/linux-32]",
+            "https://repo.example.invalid/pkgs/free/linux-32::numpy"),
         Pair("numpy=1.10=py38_0", "numpy==1.10=py38_0"), Pair("numpy==1.10=py38_0", "numpy==1.10=py38_0"),
         Pair("numpy[version=1.10 build=py38_0]", "numpy==1.10=py38_0"),
         Pair("numpy!=1.10", "numpy!=1.10"), Pair("numpy !=1.10", "numpy!=1.10"),
@@ -138,10 +155,12 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("numpy=1.10.*,!=1.10.2", "numpy[version='=1.10.*,!=1.10.2']"),
         Pair("numpy ~=1.10.1", "numpy~=1.10.1"), Pair("numpy~=1.10.1", "numpy~=1.10.1"),
         Pair("numpy ~=1.10.1 py38_0", "numpy[version='~=1.10.1',build=py38_0]"),
-        Pair("openssl=1.1.1_", "openssl=1.1.1_"), Pair("openssl>=1.1.1_,!=1.1.1c", "openssl[version='>=1.1.1_,!=1.1.1c']"),
+        Pair("openssl=1.1.1_", "openssl=1.1.1_"),
+        Pair("openssl>=1.1.1_,!=1.1.1c", "openssl[version='>=1.1.1_,!=1.1.1c']"),
         // test_version_wildcard_serialization
         Pair("name[version=*,build=*py27*]", "name[build=*py27*]"), Pair("name[version=*]", "name"),
-        Pair("conda-forge::name[version=*]", "conda-forge::name"), Pair("name[version=1.2.*,build=*py27*]", "name=1.2[build=*py27*]"),
+        Pair("conda-forge::name[version=*]", "conda-forge::name"),
+        Pair("name[version=1.2.*,build=*py27*]", "name=1.2[build=*py27*]"),
         Pair("name[version=1.*]", "name=1"), Pair("name[version=*,build_number=3]", "name[build_number=3]"),
         // test_legacy_features_canonical_string_forms
         Pair("mkl@", "*[track_features=mkl]"),
@@ -153,14 +172,18 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("foo>=1.3", "foo[version='>=1.3']"), Pair("zope.int>=1.3,<3.0", "zope.int[version='>=1.3,<3.0']"),
         Pair("numpy >=1.9", "numpy[version='>=1.9']"),
         // test_tarball_match_specs
-        Pair("https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
-             "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
-        Pair("conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0",
-             "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
-        Pair("https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
-             "*[url=https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2]"),
-        Pair("file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2",
-             "*[url='file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2']"),
+        Pair(
+            "https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
+            "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
+        Pair(
+            "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0",
+            "conda-canary/linux-64::conda==4.3.21.post699+1dab973=py36h4a561cd_0"),
+        Pair(
+            "https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2",
+            "*[url=https://conda.example.invalid/conda-canary/conda-4.3.21.post699+1dab973-py36h4a561cd_0.tar.bz2]"),
+        Pair(
+            "file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2",
+            "*[url='file:///var/folders/cp/7r2s_s593j7_cpdtxxsmct880000gp/T/edfc ñçêáôß/flask-0.10.1-py35_2.tar.bz2']"),
         // test_matchspec_errors (tail)
         Pair("/some/file/on/disk/package-1.2.3-2.tar.bz2", "*[url=file:///some/file/on/disk/package-1.2.3-2.tar.bz2]"),
         // test_channel_matching, test_matchspec_str_preserves_url_for_multichannel_members,
@@ -171,7 +194,7 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         Pair("file:///tmp/distr::test-package", "file:///tmp/distr::test-package"),
         // test_no_triple_equals_roundtrip, test_double_equals_version_consistency
         Pair("numpy[version=\"=2\"]", "numpy=2"), Pair("numpy=2", "numpy=2"),
-        Pair("awscli==2.15.37", "awscli==2.15.37"), Pair("awscli==2.15.37=wghq", "awscli==2.15.37=wghq"),
+        Pair("awscli==2.15.37", "awscli==2.15.37"), Pair("awscli==2.15.37=wghq", "awscli==2.15.37=wghq")
     ]
 
     @Test(arguments: canonicalRows)
@@ -188,18 +211,30 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("numpy", name: "numpy"),
         ParsedSpec("numpy=", name: "numpy"),
         ParsedSpec("defaults::numpy", name: "numpy", channel: "defaults"),
-        ParsedSpec("https://repo.example.invalid/pkgs/free::numpy", name: "numpy", channel: "https://repo.example.invalid/pkgs/free"),
+        ParsedSpec(
+            "https://repo.example.invalid/pkgs/free::numpy", name: "numpy",
+            channel: "https://repo.example.invalid/pkgs/free"),
         ParsedSpec("defaults::numpy=1.8", name: "numpy", channel: "defaults", version: "1.8*"),
         ParsedSpec("defaults::numpy =1.8", name: "numpy", channel: "defaults", version: "1.8*"),
         ParsedSpec("defaults::numpy=1.8=py27_0", name: "numpy", channel: "defaults", version: "1.8", build: "py27_0"),
         ParsedSpec("defaults::numpy 1.8 py27_0", name: "numpy", channel: "defaults", version: "1.8", build: "py27_0"),
         ParsedSpec("defaults::numpy[channel=anaconda]", name: "numpy", channel: "anaconda"),
-        ParsedSpec("defaults::numpy 1.8 py27_0[channel=anaconda]", name: "numpy", channel: "anaconda", version: "1.8", build: "py27_0"),
-        ParsedSpec("defaults::numpy=1.8=py27_0 [channel=anaconda,version=1.9, build=3]", name: "numpy", channel: "anaconda", version: "1.9", build: "3"),
-        ParsedSpec("defaults::numpy=1.8=py27_0 [channel='anaconda',version=\">=1.8,<2|1.9\", build='3']", name: "numpy", channel: "anaconda", version: ">=1.8,<2|1.9", build: "3"),
-        ParsedSpec("tensorflow[name=* version=* md5=253b922ecdb5a30884875948b8904983]", name: "tensorflow", version: "*", fields: ["md5": "253b922ecdb5a30884875948b8904983"]),
+        ParsedSpec(
+            "defaults::numpy 1.8 py27_0[channel=anaconda]", name: "numpy", channel: "anaconda", version: "1.8",
+            build: "py27_0"),
+        ParsedSpec(
+            "defaults::numpy=1.8=py27_0 [channel=anaconda,version=1.9, build=3]", name: "numpy", channel: "anaconda",
+            version: "1.9", build: "3"),
+        ParsedSpec(
+            "defaults::numpy=1.8=py27_0 [channel='anaconda',version=\">=1.8,<2|1.9\", build='3']", name: "numpy",
+            channel: "anaconda", version: ">=1.8,<2|1.9", build: "3"),
+        ParsedSpec(
+            "tensorflow[name=* version=* md5=253b922ecdb5a30884875948b8904983]", name: "tensorflow", version: "*",
+            fields: ["md5": "253b922ecdb5a30884875948b8904983"]),
         ParsedSpec("tensorflow[name=pytorch]", name: "tensorflow"),
-        ParsedSpec("defaults::numpy=1.8=py27_0 [name=\"pytorch\" channel='anaconda',version=\">=1.8,<2|1.9\", build='3']", name: "numpy", channel: "anaconda", version: ">=1.8,<2|1.9", build: "3"),
+        ParsedSpec(
+            "defaults::numpy=1.8=py27_0 [name=\"pytorch\" channel='anaconda',version=\">=1.8,<2|1.9\", build='3']",
+            name: "numpy", channel: "anaconda", version: ">=1.8,<2|1.9", build: "3"),
         ParsedSpec("* 2.7.4", name: "*", version: "2.7.4"),
         ParsedSpec("* >=1.3 2", name: "*", version: ">=1.3", build: "2"),
         ParsedSpec("numpy==1.7", name: "numpy", version: "1.7"),
@@ -209,7 +244,9 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("numpy !=1.7", name: "numpy", version: "!=1.7"),
         ParsedSpec("numpy~=1.7.1", name: "numpy", version: "~=1.7.1"),
         ParsedSpec("numpy>1.8,<2|==1.7", name: "numpy", version: ">1.8,<2|==1.7"),
-        ParsedSpec("numpy >1.8,<2|==1.7,!=1.9,~=1.7.1 py34_0", name: "numpy", version: ">1.8,<2|==1.7,!=1.9,~=1.7.1", build: "py34_0"),
+        ParsedSpec(
+            "numpy >1.8,<2|==1.7,!=1.9,~=1.7.1 py34_0", name: "numpy", version: ">1.8,<2|==1.7,!=1.9,~=1.7.1",
+            build: "py34_0"),
         ParsedSpec("*>1.8,<2|==1.7", name: "*", version: ">1.8,<2|==1.7"),
         ParsedSpec("* >1.8,<2|==1.7", name: "*", version: ">1.8,<2|==1.7"),
         ParsedSpec("* 1 *", name: "*", version: "1", build: "*"),
@@ -217,7 +254,8 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("* * *", name: "*", version: "*", build: "*"),
         ParsedSpec("* *", name: "*", version: "*"),
         ParsedSpec("conda-forge::foo>=1.0", name: "foo", channel: "conda-forge", version: ">=1.0"),
-        ParsedSpec("conda-forge/linux-32::foo>=1.0", name: "foo", channel: "conda-forge", subdir: "linux-32", version: ">=1.0"),
+        ParsedSpec(
+            "conda-forge/linux-32::foo>=1.0", name: "foo", channel: "conda-forge", subdir: "linux-32", version: ">=1.0"),
         ParsedSpec("*/linux-32::foo>=1.0", name: "foo", channel: "*", subdir: "linux-32", version: ">=1.0"),
         ParsedSpec("conda-forge::foo[build=3](target=blarg,optional)", name: "foo", channel: "conda-forge", build: "3"),
         ParsedSpec("python[build_number=3]", name: "python", fields: ["build_number": "3"]),
@@ -225,13 +263,27 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         ParsedSpec("python[build_number='>=3']", name: "python", fields: ["build_number": ">=3"]),
         ParsedSpec("python[build_number='<3']", name: "python", fields: ["build_number": "<3"]),
         ParsedSpec("python[build_number='<=3']", name: "python", fields: ["build_number": "<=3"]),
-        ParsedSpec("https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2", name: "_license", channel: "defaults", subdir: "linux-64", version: "1.1", build: "py27_1",
-                   fields: ["fn": "_license-1.1-py27_1.tar.bz2", "url": "https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2"]),
-        ParsedSpec("https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", name: "conda", channel: "conda-canary", subdir: "linux-64", version: "4.3.21.post699+1dab973", build: "py36h4a561cd_0",
-                   fields: ["fn": "conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda", "url": "https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda"]),
-        ParsedSpec("https://repo.example.invalid/pkgs/main::numpy", name: "numpy", channel: "https://repo.example.invalid/pkgs/main"),
+        ParsedSpec(
+            "https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2", name: "_license",
+            channel: "defaults", subdir: "linux-64", version: "1.1", build: "py27_1",
+            fields: [
+                "fn": "_license-1.1-py27_1.tar.bz2",
+                "url": "https://repo.example.invalid/pkgs/main/linux-64/_license-1.1-py27_1.tar.bz2"
+            ]),
+        ParsedSpec(
+            "https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda",
+            name: "conda", channel: "conda-canary", subdir: "linux-64", version: "4.3.21.post699+1dab973",
+            build: "py36h4a561cd_0",
+            fields: [
+                "fn": "conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda",
+                "url":
+                    "https://conda.example.invalid/conda-canary/linux-64/conda-4.3.21.post699+1dab973-py36h4a561cd_0.conda"
+            ]),
+        ParsedSpec(
+            "https://repo.example.invalid/pkgs/main::numpy", name: "numpy",
+            channel: "https://repo.example.invalid/pkgs/main"),
         ParsedSpec("pkgs/main::numpy", name: "numpy", channel: "defaults"),
-        ParsedSpec("https://example.com/pkgs/main::numpy", name: "numpy", channel: "https://example.com/pkgs/main"),
+        ParsedSpec("https://example.com/pkgs/main::numpy", name: "numpy", channel: "https://example.com/pkgs/main")
     ]
 
     @Test(arguments: parsedRows)
@@ -251,14 +303,16 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
     /// test_catch_invalid_regexes, test_invalid_version_reports_spec.
     static let invalidRows: [Pair] = [
         Pair("blas [optional", ""), Pair("blas [test=]", ""), Pair("blas[invalid=\"1\"]", ""), Pair("!xyz 1.3", ""),
-        Pair("'package'", "invalid characters"), Pair("\"package\"", "invalid characters"), Pair("pack@ge", "invalid characters"),
-        Pair("pkg..name", "invalid package name"), Pair("pkg--name", "invalid package name"), Pair(".pkg", "invalid package name"),
+        Pair("'package'", "invalid characters"), Pair("\"package\"", "invalid characters"),
+        Pair("pack@ge", "invalid characters"),
+        Pair("pkg..name", "invalid package name"), Pair("pkg--name", "invalid package name"),
+        Pair(".pkg", "invalid package name"),
         Pair("-pkg", "invalid package name"), Pair("*/lin(ux-65::f/o>=>1y", ""), Pair("^(aaaa$", ""),
         Pair("pkg 4.2.2<6.0.0", "pkg 4.2.2<6.0.0"),
         Pair("pkg>=0.10.0,<1.0.0<py312|>=0.13.0,<1.0.0>=py312", "pkg>=0.10.0,<1.0.0<py312|>=0.13.0,<1.0.0>=py312"),
         // Ours
         Pair("", "no package name"), Pair("numpy= ", ""), Pair("numpy[version='']", "key-value mismatch"),
-        Pair("numpy 1.0[x=1] [build=1]", "multiple brackets"), Pair("numpy[build='^(x$']", ""),
+        Pair("numpy 1.0[x=1] [build=1]", "multiple brackets"), Pair("numpy[build='^(x$']", "")
     ]
 
     @Test(arguments: invalidRows)
@@ -272,22 +326,27 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
     }
 
     /// test_valid_package_names.
-    @Test(arguments: ["numpy", "my-package", "my_package", "my.package", "r-base", "python-dateutil", "_openmp_mutex", "_pkg", "__glibc", "__unix"])
+    @Test(arguments: [
+        "numpy", "my-package", "my_package", "my.package", "r-base", "python-dateutil", "_openmp_mutex", "_pkg",
+        "__glibc", "__unix"
+    ])
     func validNames(_ name: String) throws {
         #expect(try MatchSpec(parsing: name).name == name)
     }
 
     /// test_bracket_matches, test_license_match.
     @Test func bracketMatches() throws {
-        let record = MatchSpec.Record(name: "numpy", version: try CondaVersion(parsing: "1.11.0"), build: "py34_7", buildNumber: 7,
-                                 license: "LGPLv3+", licenseFamily: "LGPL")
+        let record = MatchSpec.Record(
+            name: "numpy", version: try CondaVersion(parsing: "1.11.0"), build: "py34_7", buildNumber: 7,
+            license: "LGPLv3+", licenseFamily: "LGPL")
         for (spec, expected) in [
             ("numpy<2", true), ("numpy[version=<2]", true), ("numpy>2", false), ("numpy[version='>2']", false),
             ("numpy[build_number='7']", true), ("numpy[build_number='<8']", true), ("numpy[build_number='>7']", false),
             ("numpy[build_number='>=7']", true), ("numpy ~=1.10", true), ("numpy~=1.10", true),
             ("*[license_family='LGPL']", true), ("*[license_family='lgpl']", true), ("*[license_family='*GP*']", true),
-            ("*[license_family='*gp*']", true), ("*[license_family='*GPL*']", true), ("*[license_family='*gpl*']", true),
-            ("*[license='*gpl*']", true), ("*[license='*v3+']", true),
+            ("*[license_family='*gp*']", true), ("*[license_family='*GPL*']", true),
+            ("*[license_family='*gpl*']", true),
+            ("*[license='*gpl*']", true), ("*[license='*v3+']", true)
         ] {
             #expect(try MatchSpec(parsing: spec).matches(record) == expected, "\(spec)")
         }
@@ -314,16 +373,21 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
     /// test_build_number_and_filename.
     @Test func exactParts() throws {
         let spec = try MatchSpec(parsing: "zlib 1.2.7 0")
-        #expect(spec.name == "zlib" && spec.version?.spec == "1.2.7" && spec.version?.isExact == true && spec.build == "0")
+        #expect(
+            spec.name == "zlib" && spec.version?.spec == "1.2.7" && spec.version?.isExact == true && spec.build == "0")
     }
 
     /// test_url_percent_encoding.
     @Test func percentEncodedURL() throws {
-        let a = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
-        let b = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
+        let a = try MatchSpec(
+            parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
+        let b = try MatchSpec(
+            parsing: "https://channel.example.invalid/conda-forge/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
         #expect(a.version == b.version)
-        let c = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge%21/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
-        let d = try MatchSpec(parsing: "https://channel.example.invalid/conda-forge!/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
+        let c = try MatchSpec(
+            parsing: "https://channel.example.invalid/conda-forge%21/linux-64/x264-1%21164.3095-h166bdaf_2.tar.bz2")
+        let d = try MatchSpec(
+            parsing: "https://channel.example.invalid/conda-forge!/linux-64/x264-1!164.3095-h166bdaf_2.tar.bz2")
         #expect(c.channel == d.channel)
     }
 
@@ -346,14 +410,17 @@ struct ParsedSpec: Sendable, CustomTestStringConvertible {
         // conda reads "[0-9]" as a bracket section and drops it: the build regex becomes "^py3+_0$".
         ("numpy * ^py3[0-9]+_0$", "numpy", "1", "py33_0", 0, true),
         ("numpy * ^py3[0-9]+_0$", "numpy", "1", "py39_0", 0, false),
-        ("numpy 1.99999999999999999999.*", "numpy", "1.99999999999999999999.1", "x", 0, true),
+        ("numpy 1.99999999999999999999.*", "numpy", "1.99999999999999999999.1", "x", 0, true)
     ]
 
     @Test func ourMatches() throws {
         for row in Self.ourRows {
             let spec = try MatchSpec(parsing: row.spec)
-            #expect(spec.matches(name: row.name, version: try CondaVersion(parsing: row.version), build: row.build, buildNumber: row.number) == row.expected,
-                    "\(row.spec) vs \(row.name) \(row.version) \(row.build) \(row.number)")
+            #expect(
+                spec.matches(
+                    name: row.name, version: try CondaVersion(parsing: row.version), build: row.build,
+                    buildNumber: row.number) == row.expected,
+                "\(row.spec) vs \(row.name) \(row.version) \(row.build) \(row.number)")
         }
     }
 

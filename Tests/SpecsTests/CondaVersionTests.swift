@@ -2,6 +2,7 @@
 // commit 0f64223fb (2026-08-21). Each table names the conda test it comes from.
 
 import Testing
+
 @testable import Specs
 
 /// conda's parsed form of a version, for comparing with conda's published component lists.
@@ -70,7 +71,7 @@ func condaComponents(_ v: CondaVersion) -> String {
         Pair("1996.07.12", "[[0], [1996], [7], [12]]"),
         Pair("1!0.4.1", "[[1], [0], [4], [1]]"),
         Pair("1!3.1.1.6", "[[1], [3], [1], [1], [6]]"),
-        Pair("2!0.4.1", "[[2], [0], [4], [1]]"),
+        Pair("2!0.4.1", "[[2], [0], [4], [1]]")
     ]
 
     @Test(arguments: ordered)
@@ -107,7 +108,7 @@ func condaComponents(_ v: CondaVersion) -> String {
     static let invalid: [Text] = [
         Text(""), Text("  "), Text("3.5&1"), Text("5.5++"), Text("5.5..mw"), Text("!"), Text("a!1.0"), Text("a!b!1.0"),
         // test_invalid_version_specs: misuse of '+'
-        Text("1.2+"), Text("+1.2"), Text("+1.2+"), Text("++"),
+        Text("1.2+"), Text("+1.2"), Text("+1.2+"), Text("++")
     ]
 
     @Test(arguments: invalid)
@@ -132,17 +133,25 @@ func condaComponents(_ v: CondaVersion) -> String {
 
     /// test_openssl_convention, test_pep440 (PEP 440's list, slightly modified by conda), test_hexrd.
     static let sortedLists: [[String]] = [
-        ["1.0.1dev", "1.0.1_", "1.0.1a", "1.0.1b", "1.0.1c", "1.0.1d", "1.0.1r", "1.0.1rc", "1.0.1rc1", "1.0.1rc2", "1.0.1s",
-         "1.0.1", "1.0.1post.a", "1.0.1post.b", "1.0.1post.z", "1.0.1post.za", "1.0.2"],
-        ["1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2", "1.0b2.post345.dev456", "1.0b2.post345",
-         "1.0c1.dev456", "1.0c1", "1.0c3", "1.0rc2", "1.0.dev456", "1.0", "1.0.post456.dev34", "1.0.post456", "1.1.dev1",
-         "1.2.r32+123456", "1.2.rev33+123456", "1.2+abc", "1.2+abc123def", "1.2+abc123", "1.2+123abc", "1.2+123abc456",
-         "1.2+1234.abc", "1.2+123456", "1!1.0a1", "1!1.0a2.dev456", "1!1.0a12.dev456", "1!1.0a12", "1!1.0b1.dev456",
-         "1!1.0b2", "1!1.0b2.post345.dev456", "1!1.0b2.post345", "1!1.0c1.dev456", "1!1.0c1", "1!1.0c3", "1!1.0rc2",
-         "1!1.0.dev456", "1!1.0", "1!1.0.post456.dev34", "1!1.0.post456", "1!1.1.dev1", "1!1.2.r32+123456",
-         "1!1.2.rev33+123456", "1!1.2+abc", "1!1.2+abc123def", "1!1.2+abc123", "1!1.2+123abc", "1!1.2+123abc456",
-         "1!1.2+1234.abc", "1!1.2+123456"],
-        ["0.3.0.dev", "0.3.3"],
+        [
+            "1.0.1dev", "1.0.1_", "1.0.1a", "1.0.1b", "1.0.1c", "1.0.1d", "1.0.1r", "1.0.1rc", "1.0.1rc1", "1.0.1rc2",
+            "1.0.1s",
+            "1.0.1", "1.0.1post.a", "1.0.1post.b", "1.0.1post.z", "1.0.1post.za", "1.0.2"
+        ],
+        [
+            "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2", "1.0b2.post345.dev456",
+            "1.0b2.post345",
+            "1.0c1.dev456", "1.0c1", "1.0c3", "1.0rc2", "1.0.dev456", "1.0", "1.0.post456.dev34", "1.0.post456",
+            "1.1.dev1",
+            "1.2.r32+123456", "1.2.rev33+123456", "1.2+abc", "1.2+abc123def", "1.2+abc123", "1.2+123abc",
+            "1.2+123abc456",
+            "1.2+1234.abc", "1.2+123456", "1!1.0a1", "1!1.0a2.dev456", "1!1.0a12.dev456", "1!1.0a12", "1!1.0b1.dev456",
+            "1!1.0b2", "1!1.0b2.post345.dev456", "1!1.0b2.post345", "1!1.0c1.dev456", "1!1.0c1", "1!1.0c3", "1!1.0rc2",
+            "1!1.0.dev456", "1!1.0", "1!1.0.post456.dev34", "1!1.0.post456", "1!1.1.dev1", "1!1.2.r32+123456",
+            "1!1.2.rev33+123456", "1!1.2+abc", "1!1.2+abc123def", "1!1.2+abc123", "1!1.2+123abc", "1!1.2+123abc456",
+            "1!1.2+1234.abc", "1!1.2+123456"
+        ],
+        ["0.3.0.dev", "0.3.3"]
     ]
 
     @Test(arguments: sortedLists)
@@ -178,7 +187,7 @@ func condaComponents(_ v: CondaVersion) -> String {
         Membership("2013a*", "2013a", true), Membership("2013b*", "2013a", false), Membership("2013a*", "2013ab", true),
         Membership("1.2.4*", "1.3.4", false), Membership("1.2.3*", "1.2.3+4.5.6", true),
         Membership("1.2.3+4*", "1.2.3+4.5.6", true), Membership("1.2.3+5*", "1.2.3+4.5.6", false),
-        Membership("1.2.4+5*", "1.2.3+4.5.6", false),
+        Membership("1.2.4+5*", "1.2.3+4.5.6", false)
     ]
 
     /// test_match: every spec against 1.7.1.
@@ -186,7 +195,8 @@ func condaComponents(_ v: CondaVersion) -> String {
         Membership("1.7.*", "1.7.1", true), Membership("1.7.1", "1.7.1", true), Membership("1.7.0", "1.7.1", false),
         Membership("1.7", "1.7.1", false), Membership("1.5.*", "1.7.1", false), Membership(">=1.5", "1.7.1", true),
         Membership("!=1.5", "1.7.1", true), Membership("!=1.7.1", "1.7.1", false), Membership("==1.7.1", "1.7.1", true),
-        Membership("==1.7", "1.7.1", false), Membership("==1.7.2", "1.7.1", false), Membership("==1.7.1.0", "1.7.1", true),
+        Membership("==1.7", "1.7.1", false), Membership("==1.7.2", "1.7.1", false),
+        Membership("==1.7.1.0", "1.7.1", true),
         Membership("1.7.*|1.8.*", "1.7.1", true), Membership(">1.7,<1.8", "1.7.1", true),
         Membership(">1.7.1,<1.8", "1.7.1", false), Membership("^1.7.1$", "1.7.1", true),
         Membership("^1\\.7\\.1$", "1.7.1", true), Membership("^1\\.7\\.[0-9]+$", "1.7.1", true),
@@ -195,7 +205,8 @@ func condaComponents(_ v: CondaVersion) -> String {
         Membership("^$", "1.7.1", false), Membership("^.*$", "1.7.1", true), Membership("1.7.*|^0.*$", "1.7.1", true),
         Membership("1.6.*|^0.*$", "1.7.1", false), Membership("1.6.*|^0.*$|1.7.1", "1.7.1", true),
         Membership("^0.*$|1.7.1", "1.7.1", true), Membership("1.6.*|^.*\\.7\\.1$|0.7.1", "1.7.1", true),
-        Membership("*", "1.7.1", true), Membership("1.*.1", "1.7.1", true), Membership("1.5.*|>1.7,<1.8", "1.7.1", true),
+        Membership("*", "1.7.1", true), Membership("1.*.1", "1.7.1", true),
+        Membership("1.5.*|>1.7,<1.8", "1.7.1", true),
         Membership("1.5.*|>1.7,<1.7.1", "1.7.1", false),
         // test_local_identifier: a version string matches itself.
         Membership("1.7.0", "1.7.0", true), Membership("1.7.0.post123", "1.7.0.post123", true),
@@ -206,7 +217,8 @@ func condaComponents(_ v: CondaVersion) -> String {
         Membership("3.3.*", "3.3.1", true), Membership("3.3.*", "3.3", true), Membership("3.3.*", "3.4", false),
         Membership("=3.3.*", "3.3.1", true), Membership("=3.3.*", "3.3", true), Membership("=3.3.*", "3.4", false),
         Membership("!=3.3.*", "3.3.1", false), Membership("!=3.3.*", "3.4", true), Membership("!=3.3.*", "3.4.1", true),
-        Membership("!=3.3", "3.3.1", true), Membership("!=3.3", "3.3.0.0", false), Membership("!=3.3.*", "3.3.0.0", false),
+        Membership("!=3.3", "3.3.1", true), Membership("!=3.3", "3.3.0.0", false),
+        Membership("!=3.3.*", "3.3.0.0", false),
         // test_compound_versions
         Membership(">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*", "2.6.8", false),
         Membership(">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*", "2.7.2", true),
@@ -219,7 +231,7 @@ func condaComponents(_ v: CondaVersion) -> String {
         Membership("~=3.3.2", "3.4.0", false), Membership("~=3.3.2", "3.3.1", false),
         Membership("~=3.3.2", "3.3.2.0", true), Membership("~=3.3.2", "3.3.3", true),
         Membership("~=3.3.2|==2.2", "2.2.0", true), Membership("~=3.3.2|==2.2", "3.3.3", true),
-        Membership("~=3.3.2|==2.2", "2.2.1", false),
+        Membership("~=3.3.2|==2.2", "2.2.1", false)
     ]
 
     @Test(arguments: verEval + match)
@@ -242,7 +254,7 @@ func condaComponents(_ v: CondaVersion) -> String {
         Text("a[version=)|("), Text("a=)(=b"), Text("=="), Text("="), Text(">="), Text("<="), Text("~=3.3.2.*"),
         Text("===3.3.2"),
         // Ours: conda accepts "~=1" and fails later, when matching.
-        Text("~=1"), Text(""), Text("<= 1.2"),
+        Text("~=1"), Text(""), Text("<= 1.2")
     ]
 
     @Test(arguments: invalid)
@@ -252,13 +264,15 @@ func condaComponents(_ v: CondaVersion) -> String {
 
     /// test_version_spec_1, _3, _4: exactness and equality.
     @Test func exactnessAndEquality() throws {
-        let v1 = try CondaVersionSpec(parsing: "1.7.1"), v2 = try CondaVersionSpec(parsing: "1.7.1*")
+        let v1 = try CondaVersionSpec(parsing: "1.7.1")
+        let v2 = try CondaVersionSpec(parsing: "1.7.1*")
         let v1again = try CondaVersionSpec(parsing: "1.7.1")
         #expect(v1.isExact && !v2.isExact)
         #expect(v1 == v1again && v1 != v2)
         let v3 = try CondaVersionSpec(parsing: "1.7.1.*")
         #expect(v2 == v3 && v2.hashValue == v3.hashValue)
-        let a = try CondaVersionSpec(parsing: "1.7.1*,1.8.1*"), b = try CondaVersionSpec(parsing: "1.7.1.*,1.8.1.*")
+        let a = try CondaVersionSpec(parsing: "1.7.1*,1.8.1*")
+        let b = try CondaVersionSpec(parsing: "1.7.1.*,1.8.1.*")
         let c = try CondaVersionSpec(parsing: "1.7.1*,1.8.1.*")
         #expect(!a.isExact && a == b && b == c && a.hashValue == c.hashValue)
     }
@@ -283,6 +297,8 @@ func condaComponents(_ v: CondaVersion) -> String {
         #expect(try CondaVersionSpec(parsing: "1.2.3,>4.5.6").description == "1.2.3,>4.5.6")
         #expect(try CondaVersionSpec(parsing: "1.2.3,4.5.6|<=7.8.9").description == "1.2.3,4.5.6|<=7.8.9")
         #expect(try CondaVersionSpec(parsing: "(1.2.3|4.5.6),<=7.8.9").description == "(1.2.3|4.5.6),<=7.8.9")
-        #expect(try CondaVersionSpec(parsing: "1.5|(1.6|1.7),1.8,1.9|2.0|2.1").description == "1.5|(1.6|1.7),1.8,1.9|2.0|2.1")
+        #expect(
+            try CondaVersionSpec(parsing: "1.5|(1.6|1.7),1.8,1.9|2.0|2.1").description
+                == "1.5|(1.6|1.7),1.8,1.9|2.0|2.1")
     }
 }

@@ -2,6 +2,7 @@
 // invariant or ran too long. The checks mirror fuzz/SpecsFuzzer.swift.
 
 import Testing
+
 @testable import Specs
 
 @Suite struct FuzzRegressionTests {
@@ -14,7 +15,7 @@ import Testing
         Text("os_name == 'a\\\\nb'"),
         // A quote followed by a combining mark is one Swift Character but two Python characters:
         // the quote was missed and the value printed between double quotes.
-        Text("platform_release >= '0a)\t\u{FFFD}\t:\t\u{08}\te> \"\u{659}\t\u{FFFD}'"),
+        Text("platform_release >= '0a)\t\u{FFFD}\t:\t\u{08}\te> \"\u{659}\t\u{FFFD}'")
     ]
 
     @Test(arguments: markers)
@@ -27,10 +28,12 @@ import Testing
     /// now: its printed form when it parses (which must parse back to the same requirement),
     /// or nil when it is rejected (a SpecError).
     static let requirements: [OptionalPair] = [
-        OptionalPair("appdirs>=1.4.4,<2; os_name == 'po\u{FFFD}\u{FFFD}six' and extra == 'eqe\\\\ng'",
-                     "appdirs<2,>=1.4.4; os_name == \"po\u{FFFD}\u{FFFD}six\" and extra == \"eqe\\\\ng\""),
-        OptionalPair("ppc0r2; os_name === '\u{659}espython_version<\")3.8i\\|\\0\\\u{18}\\f\\\\\\\rMM5iNg'",
-                     "ppc0r2; os_name === \"\u{659}espython_version<\\x22)3.8i\\\\|\\x00\\\\\\x18\\x0c\\\\MM5iNg\""),
+        OptionalPair(
+            "appdirs>=1.4.4,<2; os_name == 'po\u{FFFD}\u{FFFD}six' and extra == 'eqe\\\\ng'",
+            "appdirs<2,>=1.4.4; os_name == \"po\u{FFFD}\u{FFFD}six\" and extra == \"eqe\\\\ng\""),
+        OptionalPair(
+            "ppc0r2; os_name === '\u{659}espython_version<\")3.8i\\|\\0\\\u{18}\\f\\\\\\\rMM5iNg'",
+            "ppc0r2; os_name === \"\u{659}espython_version<\\x22)3.8i\\\\|\\x00\\\\\\x18\\x0c\\\\MM5iNg\"")
     ]
 
     @Test(arguments: requirements)
@@ -49,7 +52,9 @@ import Testing
     /// ("starts with *", see below), which no version meets.
     @Test func globWithRegexCharactersIsFast() throws {
         let spec = try CondaVersionSpec(parsing: "1********\\*************\u{0}*,**")
-        let matched = try ["0", "1.0", "1.0a1", "1!1.0", "1.0+local"].filter { spec.matches(try CondaVersion(parsing: $0)) }
+        let matched = try ["0", "1.0", "1.0a1", "1!1.0", "1.0+local"].filter {
+            spec.matches(try CondaVersion(parsing: $0))
+        }
         #expect(matched == [])
         #expect(try !CondaVersionSpec(parsing: "**").matches(CondaVersion(parsing: "1.0")))
     }
@@ -106,6 +111,7 @@ import Testing
         #expect(spec.description == "numpy[build='py3>\u{301}x']")
         let star = try MatchSpec(parsing: "numpy 1.0 *\u{301}x")
         #expect(star.build == "*\u{301}x")
-        #expect(star.matches(name: "numpy", version: try CondaVersion(parsing: "1.0"), build: "a\u{301}x", buildNumber: 0))
+        #expect(
+            star.matches(name: "numpy", version: try CondaVersion(parsing: "1.0"), build: "a\u{301}x", buildNumber: 0))
     }
 }

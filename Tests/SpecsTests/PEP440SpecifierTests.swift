@@ -10,6 +10,7 @@
 // algebra: mlenv's solver works on concrete candidate lists instead).
 
 import Testing
+
 @testable import Specs
 
 func membership(_ row: Membership) throws -> Bool {
@@ -20,7 +21,9 @@ func membership(_ row: Membership) throws -> Bool {
     let byText = set.contains(versionText: row.version, prereleases: row.argument)
     // The Version form must agree whenever `===` does not look at the spelling.
     if !set.specifiers.contains(where: { $0.op == .arbitrary }), let v = try? PEP440Version(parsing: row.version) {
-        #expect(set.contains(v, prereleases: row.argument) == byText, "Version form disagrees", sourceLocation: row.location)
+        #expect(
+            set.contains(v, prereleases: row.argument) == byText, "Version form disagrees", sourceLocation: row.location
+        )
     }
     return byText
 }
@@ -56,9 +59,11 @@ func membership(_ row: Membership) throws -> Bool {
 
     @Test(arguments: V.canonicallyEqual)
     func canonicallyEqual(_ row: Pair) throws {
-        let a = try VersionSpecifier(parsing: row.input), b = try VersionSpecifier(parsing: row.expected)
+        let a = try VersionSpecifier(parsing: row.input)
+        let b = try VersionSpecifier(parsing: row.expected)
         #expect(a == b && a.hashValue == b.hashValue, sourceLocation: row.location)
-        #expect(try SpecifierSet(parsing: row.input) == SpecifierSet(parsing: row.expected), sourceLocation: row.location)
+        #expect(
+            try SpecifierSet(parsing: row.input) == SpecifierSet(parsing: row.expected), sourceLocation: row.location)
     }
 
     /// test_specifier_equal_for_compatible_operator: `~=` keeps trailing zeros.
@@ -66,20 +71,25 @@ func membership(_ row: Membership) throws -> Bool {
         #expect(try VersionSpecifier(parsing: "~=1.18.0") != VersionSpecifier(parsing: "~=1.18"))
     }
 
-    @Test(arguments: V.contains + V.containsText + V.containsConfigured + V.arbitrary + V.arbitraryNormalization + V.containsPolicy)
+    @Test(
+        arguments: V.contains + V.containsText + V.containsConfigured + V.arbitrary + V.arbitraryNormalization
+            + V.containsPolicy)
     func contains(_ row: Membership) throws {
         #expect(try membership(row) == row.expected, sourceLocation: row.location)
     }
 
     @Test(arguments: V.impliesPrereleases)
     func impliesPrereleases(_ row: OptionalFlag) throws {
-        #expect(try VersionSpecifier(parsing: row.input).impliesPrereleases == row.expected, sourceLocation: row.location)
+        #expect(
+            try VersionSpecifier(parsing: row.input).impliesPrereleases == row.expected, sourceLocation: row.location)
     }
 
     @Test(arguments: V.filter + V.filterArbitraryNormalization)
     func filter(_ row: Filtering) throws {
         let set = try SpecifierSet(parsing: row.spec, prereleases: row.configured)
-        #expect(set.filter(versionTexts: row.input, prereleases: row.argument) == row.expected, sourceLocation: row.location)
+        #expect(
+            set.filter(versionTexts: row.input, prereleases: row.argument) == row.expected, sourceLocation: row.location
+        )
     }
 
     /// `first(n, of:)` is `filter(_:)` cut short: the same answer on every filter row that is
@@ -90,7 +100,9 @@ func membership(_ row: Membership) throws -> Bool {
         let set = try SpecifierSet(parsing: row.spec, prereleases: row.configured)
         let versions = row.input.compactMap { PEP440Version.parseOrNil($0) }
         for n in 0...(versions.count + 1) {
-            #expect(set.first(n, of: versions) == Array(set.filter(versions).prefix(n)), "n = \(n)", sourceLocation: row.location)
+            #expect(
+                set.first(n, of: versions) == Array(set.filter(versions).prefix(n)), "n = \(n)",
+                sourceLocation: row.location)
         }
     }
 
@@ -99,8 +111,11 @@ func membership(_ row: Membership) throws -> Bool {
     /// version the set contains (it never skips a match). Every specifier of packaging's rows,
     /// alone and with a lower bound, over versions with epochs, locals, pre, post and dev parts.
     @Test func admitsUpToIsMonotoneAndKeepsEveryMatch() throws {
-        let texts = ["0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
-                     "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5", "1!2.0"]
+        let texts = [
+            "0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
+            "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5",
+            "1!2.0"
+        ]
         let versions = try texts.map { try PEP440Version(parsing: $0) }.sorted(by: >)
         for text in V.specifiers {
             guard let single = try? SpecifierSet(parsing: text) else { continue }
@@ -110,7 +125,9 @@ func membership(_ row: Membership) throws -> Bool {
                     let admits = set.admitsUpTo(v)
                     #expect(!seenTrue || admits, "\(set) turns false again at \(v)")
                     seenTrue = seenTrue || admits
-                    if set.contains(v, prereleases: true) { #expect(admits, "\(set) contains \(v) but says it is above its bounds") }
+                    if set.contains(v, prereleases: true) {
+                        #expect(admits, "\(set) contains \(v) but says it is above its bounds")
+                    }
                     if !set.hasUpperBound { #expect(admits) }
                 }
             }
@@ -121,8 +138,11 @@ func membership(_ row: Membership) throws -> Bool {
     /// newest first it is true, then false (monotone), and true for every version the set
     /// contains. The same rows, alone and with an upper bound.
     @Test func admitsDownToIsMonotoneAndKeepsEveryMatch() throws {
-        let texts = ["0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
-                     "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5", "1!2.0"]
+        let texts = [
+            "0.9", "1.0.dev1", "1.0a1", "1.0rc1", "1.0", "1.0+abc", "1.0+abc.5", "1.0.post1", "1.0.post1+x", "1.1",
+            "2.0", "2.0.0.1", "2.1", "2.1.0.3", "2.1.1", "2.1.1+local", "2.2.dev0", "2.2", "3.0a1", "3.0", "1!0.5",
+            "1!2.0"
+        ]
         let versions = try texts.map { try PEP440Version(parsing: $0) }.sorted(by: >)
         var stopped = 0
         for text in V.specifiers {
@@ -133,7 +153,9 @@ func membership(_ row: Membership) throws -> Bool {
                     let admits = set.admitsDownTo(v)
                     #expect(!seenFalse || !admits, "\(set) turns true again at \(v)")
                     seenFalse = seenFalse || !admits
-                    if set.contains(v, prereleases: true) { #expect(admits, "\(set) contains \(v) but says it is below its bounds") }
+                    if set.contains(v, prereleases: true) {
+                        #expect(admits, "\(set) contains \(v) but says it is below its bounds")
+                    }
                 }
                 if seenFalse { stopped += 1 }
             }
@@ -204,7 +226,7 @@ func membership(_ row: Membership) throws -> Bool {
         Membership(">=2.0", "2.1a1", false, argument: false),
         Membership(">=2.0", "2.1a1", false, configured: false),
         Membership(">=2.0", "not a version", false),
-        Membership("", "not a version", true),
+        Membership("", "not a version", true)
     ]
 
     @Test(arguments: ours)
@@ -213,8 +235,9 @@ func membership(_ row: Membership) throws -> Bool {
     }
 
     static let oursInvalid: [Text] = [
-        Text("~=1"), Text(">=1.0.*"), Text("<1.0+local"), Text("==1.0a1.*"), Text("=== foo bar"), Text("==="), Text("= 1.0"),
-        Text("=>1.0"), Text(">= 1.0 1"), Text("~=1.0+x"), Text("==\u{0661}"), Text(""),
+        Text("~=1"), Text(">=1.0.*"), Text("<1.0+local"), Text("==1.0a1.*"), Text("=== foo bar"), Text("==="),
+        Text("= 1.0"),
+        Text("=>1.0"), Text(">= 1.0 1"), Text("~=1.0+x"), Text("==\u{0661}"), Text("")
     ]
 
     @Test(arguments: oursInvalid)
@@ -251,12 +274,15 @@ func membership(_ row: Membership) throws -> Bool {
     @Test(arguments: V.setEmptyArbitrary + V.setEmptyOrdering + V.setFilter + V.setFilterBridges)
     func filter(_ row: Filtering) throws {
         let set = try SpecifierSet(parsing: row.spec, prereleases: row.configured)
-        #expect(set.filter(versionTexts: row.input, prereleases: row.argument) == row.expected, sourceLocation: row.location)
+        #expect(
+            set.filter(versionTexts: row.input, prereleases: row.argument) == row.expected, sourceLocation: row.location
+        )
         if row.spec.isEmpty { #expect(set.contains(versionText: "foobar"), sourceLocation: row.location) }
     }
 
-    @Test(arguments: V.setContainsConfigured + V.setContainsPolicy + V.setContainsBridges + V.setContainsInvalid
-        + V.setContainsPostBoundary + V.setArbitrary + V.setArbitraryNormalization + V.setIgnoresLocal)
+    @Test(
+        arguments: V.setContainsConfigured + V.setContainsPolicy + V.setContainsBridges + V.setContainsInvalid
+            + V.setContainsPostBoundary + V.setArbitrary + V.setArbitraryNormalization + V.setIgnoresLocal)
     func contains(_ row: Membership) throws {
         #expect(try membership(row) == row.expected, sourceLocation: row.location)
     }
@@ -268,12 +294,14 @@ func membership(_ row: Membership) throws -> Bool {
 
     @Test(arguments: V.setCombined)
     func combined(_ row: Pair) throws {
-        #expect(try SpecifierSet(parsing: row.input) == SpecifierSet(parsing: row.expected), sourceLocation: row.location)
+        #expect(
+            try SpecifierSet(parsing: row.input) == SpecifierSet(parsing: row.expected), sourceLocation: row.location)
     }
 
     @Test(arguments: V.lengths)
     func length(_ row: Pair) throws {
-        #expect(try SpecifierSet(parsing: row.input).specifiers.count == Int(row.expected), sourceLocation: row.location)
+        #expect(
+            try SpecifierSet(parsing: row.input).specifiers.count == Int(row.expected), sourceLocation: row.location)
     }
 
     @Test(arguments: V.iteration)
@@ -305,7 +333,7 @@ func membership(_ row: Membership) throws -> Bool {
     @Test func arbitraryEqualityIntersects() throws {
         let cases: [(String, String, [String])] = [
             ("===1.0", "===1.0.0", ["1.0", "1.0.0"]), ("===1.0.0", "===1.0", ["1.0.0", "1.0"]),
-            ("===1.0", "===1.0+local", ["1.0", "1.0+local"]), ("===1.0+local", "===1.0", ["1.0+local", "1.0"]),
+            ("===1.0", "===1.0+local", ["1.0", "1.0+local"]), ("===1.0+local", "===1.0", ["1.0+local", "1.0"])
         ]
         for (a, b, versions) in cases {
             let both = try SpecifierSet(parsing: a + "," + b).filter(versionTexts: versions)

@@ -2,6 +2,7 @@
 // Vectors/PackagingVersionVectors.swift) plus our own traps.
 
 import Testing
+
 @testable import Specs
 
 @Suite struct PEP440VersionTests {
@@ -58,12 +59,15 @@ import Testing
 
     @Test(arguments: V.publicVersions)
     func publicVersion(_ row: Pair) throws {
-        #expect(try PEP440Version(parsing: row.input).publicVersion.normalized == row.expected, sourceLocation: row.location)
+        #expect(
+            try PEP440Version(parsing: row.input).publicVersion.normalized == row.expected, sourceLocation: row.location
+        )
     }
 
     @Test(arguments: V.baseVersions)
     func baseVersion(_ row: Pair) throws {
-        #expect(try PEP440Version(parsing: row.input).baseVersion.normalized == row.expected, sourceLocation: row.location)
+        #expect(
+            try PEP440Version(parsing: row.input).baseVersion.normalized == row.expected, sourceLocation: row.location)
     }
 
     @Test(arguments: V.epochs)
@@ -135,12 +139,13 @@ import Testing
         Pair("2.0", "1!0.1"),
         Pair("1.99999999999999999998", "1.99999999999999999999"),
         Pair("18446744073709551615", "18446744073709551616"),
-        Pair("1.9", "1.00000000000000000000000000010"),
+        Pair("1.9", "1.00000000000000000000000000010")
     ]
 
     @Test(arguments: ordered)
     func ourOrderingRows(_ row: Pair) throws {
-        let a = try PEP440Version(parsing: row.input), b = try PEP440Version(parsing: row.expected)
+        let a = try PEP440Version(parsing: row.input)
+        let b = try PEP440Version(parsing: row.expected)
         if row.input == "1.0" {
             #expect(a == b && a.hashValue == b.hashValue, sourceLocation: row.location)
         } else {
@@ -160,7 +165,7 @@ import Testing
         Pair("1.0-r5", "1.0.post5"),
         Pair("\u{202F}1.0\t\u{2029}\n ", "1.0"),
         Pair("1.99999999999999999999", "1.99999999999999999999"),
-        Pair("0000000000000000000000000001.0", "1.0"),
+        Pair("0000000000000000000000000001.0", "1.0")
     ]
 
     @Test(arguments: spellings)
@@ -170,8 +175,9 @@ import Testing
 
     static let rejected: [Text] = [
         Text(""), Text("   "), Text("1.0_1"), Text("1.0+"), Text("1.0+a..b"), Text("v"), Text("1!"),
-        Text("1.0.*"), Text("1.0a1a1"), Text("1.0.post1.post2"), Text("1!2!3"), Text("\u{0661}.0"), Text("1.0+\u{0130}"),
-        Text("1.0\u{0}"), Text("1.0 a1"),
+        Text("1.0.*"), Text("1.0a1a1"), Text("1.0.post1.post2"), Text("1!2!3"), Text("\u{0661}.0"),
+        Text("1.0+\u{0130}"),
+        Text("1.0\u{0}"), Text("1.0 a1")
     ]
 
     @Test(arguments: rejected)

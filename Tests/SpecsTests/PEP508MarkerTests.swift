@@ -8,6 +8,7 @@
 // in the environment instead).
 
 import Testing
+
 @testable import Specs
 
 func environment(_ row: Evaluation) -> MarkerEnvironment {
@@ -55,8 +56,11 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
         let ok = String(repeating: "(", count: 200) + "python_version >= \"3\"" + String(repeating: ")", count: 200)
         #expect(try Marker(parsing: ok) == Marker(parsing: "python_version >= \"3\""))
         for depth in [201, 10_000] {
-            let deep = String(repeating: "(", count: depth) + "python_version >= \"3\"" + String(repeating: ")", count: depth)
-            #expect { try Marker(parsing: deep) } throws: { ($0 as? SpecError)?.message.contains("nested more than") == true }
+            let deep =
+                String(repeating: "(", count: depth) + "python_version >= \"3\"" + String(repeating: ")", count: depth)
+            #expect { try Marker(parsing: deep) } throws: {
+                ($0 as? SpecError)?.message.contains("nested more than") == true
+            }
         }
     }
 
@@ -96,7 +100,8 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
 
     @Test(arguments: V.different)
     func different(_ row: Pair) throws {
-        let a = try Marker(parsing: row.input), b = try Marker(parsing: row.expected)
+        let a = try Marker(parsing: row.input)
+        let b = try Marker(parsing: row.expected)
         #expect(a != b && a.hashValue != b.hashValue, sourceLocation: row.location)
     }
 
@@ -147,12 +152,15 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
             let raw = try Marker(parsing: "\"S_P__A_M\" in \(variable)")
             #expect(raw.description == "\"s-p-a-m\" in \(variable)")
             #expect(raw == (try Marker(parsing: "\"s-p-a-m\" in \(variable)")))
-            #expect(try Marker(parsing: "\"Foo_Bar\" not in \(variable)").description == "\"foo-bar\" not in \(variable)")
+            #expect(
+                try Marker(parsing: "\"Foo_Bar\" not in \(variable)").description == "\"foo-bar\" not in \(variable)")
         }
     }
 
     @Test func untaggedPythonIsRepaired() throws {
-        #expect(try Marker(parsing: "python_full_version < '3.12'").evaluate(MarkerEnvironment(values: ["python_full_version": "3.11.1+"])))
+        #expect(
+            try Marker(parsing: "python_full_version < '3.12'").evaluate(
+                MarkerEnvironment(values: ["python_full_version": "3.11.1+"])))
     }
 
     @Test func missingVariableIsAnError() throws {
@@ -166,10 +174,16 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
     // MARK: Ours
 
     static let ours: [Evaluation] = [
-        Evaluation("python_version >= '3.8' and os_name == 'posix'", ["python_version": "3.11", "os_name": "posix"], true),
-        Evaluation("python_version < '3.8' or os_name == 'posix'", ["python_version": "3.11", "os_name": "posix"], true),
-        Evaluation("os_name == 'nt' and python_version < '3' or os_name == 'posix'", ["python_version": "3.11", "os_name": "posix"], true),
-        Evaluation("os_name == 'nt' and (python_version < '3' or os_name == 'posix')", ["python_version": "3.11", "os_name": "posix"], false),
+        Evaluation(
+            "python_version >= '3.8' and os_name == 'posix'", ["python_version": "3.11", "os_name": "posix"], true),
+        Evaluation(
+            "python_version < '3.8' or os_name == 'posix'", ["python_version": "3.11", "os_name": "posix"], true),
+        Evaluation(
+            "os_name == 'nt' and python_version < '3' or os_name == 'posix'",
+            ["python_version": "3.11", "os_name": "posix"], true),
+        Evaluation(
+            "os_name == 'nt' and (python_version < '3' or os_name == 'posix')",
+            ["python_version": "3.11", "os_name": "posix"], false),
         Evaluation("'linux' in sys_platform", ["sys_platform": "linux"], true),
         Evaluation("'lin' in sys_platform", ["sys_platform": "linux"], true),
         Evaluation("'nux' not in sys_platform", ["sys_platform": "linux"], false),
@@ -184,7 +198,7 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
         Evaluation("extra != 'b'", [:], sets: ["extra": ["a", "b"]], false),
         Evaluation("extra > 'b'", [:], sets: ["extra": ["a"]], nil),
         Evaluation("'tests' in extras", [:], sets: ["extras": ["Tests"]], true),
-        Evaluation("'tests' == extras", [:], sets: ["extras": ["tests"]], false),
+        Evaluation("'tests' == extras", [:], sets: ["extras": ["tests"]], false)
     ]
 
     @Test(arguments: ours)
@@ -194,16 +208,27 @@ func environment(_ row: Evaluation) -> MarkerEnvironment {
 
     @Test func targetEnvironment() throws {
         let env = MarkerEnvironment.target(pythonVersion: "3.11", fullVersion: "3.11.9")
-        let m = try Marker(parsing: "python_full_version >= '3.11.4' and platform_machine == 'x86_64' and sys_platform == 'linux' and implementation_name == 'cpython' and platform_python_implementation == 'CPython'")
+        let m = try Marker(
+            parsing:
+                "python_full_version >= '3.11.4' and platform_machine == 'x86_64' and sys_platform == 'linux' and implementation_name == 'cpython' and platform_python_implementation == 'CPython'"
+        )
         #expect(try m.evaluate(env))
         #expect(try !Marker(parsing: "sys_platform == 'win32'").evaluate(env))
     }
 
     @Test func expressionTree() throws {
-        let m = try Marker(parsing: "a_x == 'x' and os_name == 'y' or (python_version < '3' and sys_platform == 'z')".replacingAll("a_x", with: "os_name"))
-        guard case .or(let alternatives) = m.expression else { Issue.record("expected or"); return }
+        let m = try Marker(
+            parsing: "a_x == 'x' and os_name == 'y' or (python_version < '3' and sys_platform == 'z')".replacingAll(
+                "a_x", with: "os_name"))
+        guard case .or(let alternatives) = m.expression else {
+            Issue.record("expected or")
+            return
+        }
         #expect(alternatives.count == 2)
-        guard case .and(let first) = alternatives[0] else { Issue.record("expected and"); return }
+        guard case .and(let first) = alternatives[0] else {
+            Issue.record("expected and")
+            return
+        }
         #expect(first.count == 2)
     }
 

@@ -8,6 +8,7 @@
 // Not ported: pickling, `__replace__`, `Marker.evaluate()` against the running interpreter.
 
 import Testing
+
 @testable import Specs
 
 @Suite struct PEP508RequirementTests {
@@ -15,18 +16,22 @@ import Testing
 
     @Test(arguments: V.equal + V.equivalent)
     func equal(_ row: Pair) throws {
-        let a = try Requirement(parsing: row.input), b = try Requirement(parsing: row.expected)
+        let a = try Requirement(parsing: row.input)
+        let b = try Requirement(parsing: row.expected)
         #expect(a == b && a.hashValue == b.hashValue, sourceLocation: row.location)
     }
 
     @Test(arguments: V.equivalent)
     func equivalentButSpelledDifferently(_ row: Pair) throws {
-        #expect(try Requirement(parsing: row.input).description != Requirement(parsing: row.expected).description, sourceLocation: row.location)
+        #expect(
+            try Requirement(parsing: row.input).description != Requirement(parsing: row.expected).description,
+            sourceLocation: row.location)
     }
 
     @Test(arguments: V.different)
     func different(_ row: Pair) throws {
-        let a = try Requirement(parsing: row.input), b = try Requirement(parsing: row.expected)
+        let a = try Requirement(parsing: row.input)
+        let b = try Requirement(parsing: row.expected)
         #expect(a != b && a.hashValue != b.hashValue, sourceLocation: row.location)
     }
 
@@ -38,9 +43,12 @@ import Testing
         #expect(actual == expected && actual.hashValue == expected.hashValue, sourceLocation: row.location)
         let versions = ["1.0a1", "1.0", "1.1", "2.0", "2.1"]
         for policy in [nil, false, true] as [Bool?] {
-            let a = SpecifierSet(actual.specifiers, prereleases: policy), e = SpecifierSet(expected.specifiers, prereleases: policy)
+            let a = SpecifierSet(actual.specifiers, prereleases: policy)
+            let e = SpecifierSet(expected.specifiers, prereleases: policy)
             #expect(a.filter(versionTexts: versions) == e.filter(versionTexts: versions), sourceLocation: row.location)
-            #expect(versions.map { a.contains(versionText: $0) } == versions.map { e.contains(versionText: $0) }, sourceLocation: row.location)
+            #expect(
+                versions.map { a.contains(versionText: $0) } == versions.map { e.contains(versionText: $0) },
+                sourceLocation: row.location)
         }
     }
 
@@ -115,7 +123,8 @@ import Testing
     }
 
     @Test func tooDeeplyNestedMarker() {
-        let marker = String(repeating: "(", count: 10_000) + "python_version >= \"3\"" + String(repeating: ")", count: 10_000)
+        let marker =
+            String(repeating: "(", count: 10_000) + "python_version >= \"3\"" + String(repeating: ")", count: 10_000)
         #expect { try Requirement(parsing: "name; \(marker)") } throws: { error in
             (error as? SpecError)?.message.contains("nested more than") == true
         }
@@ -135,7 +144,9 @@ import Testing
 
     @Test(arguments: V.arbitrarySpecifiers)
     func arbitrarySpecifiers(_ row: Pair) throws {
-        #expect(try Requirement(parsing: row.input).specifier == SpecifierSet(parsing: row.expected), sourceLocation: row.location)
+        #expect(
+            try Requirement(parsing: row.input).specifier == SpecifierSet(parsing: row.expected),
+            sourceLocation: row.location)
     }
 
     /// test_error_when_specifier_set_rejects_parsed_specifier: "===x,y" is one token, but "y"
@@ -159,7 +170,9 @@ import Testing
 
     /// test_error_*: the exact text packaging prints, or packaging's message as a prefix of ours
     /// where packaging gives no location.
-    @Test(arguments: V.errors + [Rendering("", "Expected package name at the start of dependency specifier\n    \n    ^")])
+    @Test(
+        arguments: V.errors + [Rendering("", "Expected package name at the start of dependency specifier\n    \n    ^")]
+    )
     func errorText(_ row: Rendering) {
         do {
             _ = try Requirement(parsing: row.input)
@@ -175,14 +188,16 @@ import Testing
 
     @Test(arguments: V.strings)
     func description(_ row: Text) throws {
-        #expect(try Requirement(parsing: row.text).description == row.text.trimmingSpaces(), sourceLocation: row.location)
+        #expect(
+            try Requirement(parsing: row.text).description == row.text.trimmingSpaces(), sourceLocation: row.location)
     }
 
     // MARK: Ours
 
     static let ours: [Pair] = [
-        Pair("requests[security,socks] >=2.8.1, ==2.8.* ; python_version < '2.7'",
-             "requests[security,socks]==2.8.*,>=2.8.1; python_version < \"2.7\""),
+        Pair(
+            "requests[security,socks] >=2.8.1, ==2.8.* ; python_version < '2.7'",
+            "requests[security,socks]==2.8.*,>=2.8.1; python_version < \"2.7\""),
         Pair("name (>=1.0)", "name>=1.0"),
         Pair("name>=1.0,", "name>=1.0"),
         Pair("Name[B,a,b]", "Name[B,a,b]"),
@@ -190,7 +205,7 @@ import Testing
         Pair("name @ https://x/y;os_name", "name @ https://x/y;os_name"),
         Pair("name===foo, >=1", "name===foo,>=1"),
         Pair("name >=\n1.0", "name>=1.0"),
-        Pair("name ; extra == 'Foo.Bar'", "name; extra == \"foo-bar\""),
+        Pair("name ; extra == 'Foo.Bar'", "name; extra == \"foo-bar\"")
     ]
 
     @Test(arguments: ours)
@@ -201,7 +216,7 @@ import Testing
     static let oursInvalid: [Text] = [
         Text("foo-"), Text("fooé"), Text("name[a b]"), Text("name>=1.0.*"), Text("name @"), Text("name;"),
         Text("name; os_name=="), Text("name ~= 1"), Text("name>=1.0+local"), Text("name; python_version >= '3' and"),
-        Text("\u{0}"), Text("name; '\u{0}' == os_name"),
+        Text("\u{0}"), Text("name; '\u{0}' == os_name")
     ]
 
     @Test(arguments: oursInvalid)

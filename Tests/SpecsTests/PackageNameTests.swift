@@ -2,6 +2,7 @@
 // (tables in Vectors/PackagingNameVectors.swift).
 
 import Testing
+
 @testable import Specs
 
 @Suite struct PackageNameTests {
@@ -32,7 +33,8 @@ import Testing
 
     @Test(arguments: V.canonicalVersionsKeepingZeros)
     func canonicalVersionKeepingZeros(_ row: Text) {
-        #expect(PEP440Version.canonicalize(row.text, stripTrailingZero: false) == row.text, sourceLocation: row.location)
+        #expect(
+            PEP440Version.canonicalize(row.text, stripTrailingZero: false) == row.text, sourceLocation: row.location)
     }
 
     @Test func orderAndUnicode() {

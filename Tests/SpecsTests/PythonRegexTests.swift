@@ -1,6 +1,7 @@
 // Python's `re.match` on conda-style patterns, for PythonRegex (generated with CPython 3.11's re).
 
 import Testing
+
 @testable import Specs
 
 @Suite struct PythonRegexTests {
@@ -896,7 +897,7 @@ import Testing
         Membership("^\\W+$", "abbc", false),
         Membership("^\\W+$", "ac", false),
         Membership("^\\W+$", "x y", false),
-        Membership("^\\W+$", "!!", true),
+        Membership("^\\W+$", "!!", true)
     ]
 
     @Test(arguments: rows)

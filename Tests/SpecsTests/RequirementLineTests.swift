@@ -9,9 +9,12 @@ import Testing
         ("# a comment", ""),
         ("numpy\t#tab", "numpy\t"),
         ("pkg#1", "pkg#1"),
-        ("pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=abc", "pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=abc"),
+        (
+            "pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=abc",
+            "pkg @ https://files.example/pkg-1.0-py3-none-any.whl#sha256=abc"
+        ),
         ("pkg @ https://files.example/pkg.whl#sha256=abc # why", "pkg @ https://files.example/pkg.whl#sha256=abc "),
-        ("no comment", "no comment"),
+        ("no comment", "no comment")
     ])
     func stripsOnlyAHashAtTheStartOrAfterWhitespace(line: String, expected: String) {
         #expect(RequirementLine.strippingComment(line) == expected)

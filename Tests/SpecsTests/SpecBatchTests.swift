@@ -17,20 +17,25 @@ import Testing
             {"id":3,"op":"normalize-name","text":"Foo_Bar"}
 
             """
-        #expect(answer(input) == """
-            {"id":1,"result":-1}
-            {"id":"two","result":1}
-            {"id":3,"result":"foo-bar"}
+        #expect(
+            answer(input) == """
+                {"id":1,"result":-1}
+                {"id":"two","result":1}
+                {"id":3,"result":"foo-bar"}
 
-            """)
+                """)
     }
 
     @Test func aBadLineIsAnsweredAndTheBatchGoesOn() {
-        let input = "not json\r\n{\"id\":2,\"op\":\"bad\"}\n{\"id\":3,\"op\":\"compare\",\"ecosystem\":\"pypi\",\"a\":\"1.0\",\"b\":\"x y\"}\n[1]\n"
+        let input =
+            "not json\r\n{\"id\":2,\"op\":\"bad\"}\n{\"id\":3,\"op\":\"compare\",\"ecosystem\":\"pypi\",\"a\":\"1.0\",\"b\":\"x y\"}\n[1]\n"
         let lines = answer(input).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 5)
         #expect(lines[0].hasPrefix("{\"id\":null,\"error\":\"invalid JSON: "))
-        #expect(lines[1] == "{\"id\":2,\"error\":\"unknown op \\\"bad\\\" (expected compare, match, parse, evaluate-marker or normalize-name)\"}")
+        #expect(
+            lines[1]
+                == "{\"id\":2,\"error\":\"unknown op \\\"bad\\\" (expected compare, match, parse, evaluate-marker or normalize-name)\"}"
+        )
         #expect(lines[2].hasPrefix("{\"id\":3,\"error\":\"Invalid version"))
         #expect(lines[3] == "{\"id\":null,\"error\":\"a request must be a JSON object\"}")
         #expect(lines[4] == "")
@@ -46,14 +51,15 @@ import Testing
             {"id":5,"op":"match","ecosystem":"pypi","spec":">=1.0","version":"2.0rc1"}
 
             """
-        #expect(answer(input) == """
-            {"id":1,"result":false}
-            {"id":2,"result":true}
-            {"id":3,"result":true}
-            {"id":4,"result":false}
-            {"id":5,"result":true}
+        #expect(
+            answer(input) == """
+                {"id":1,"result":false}
+                {"id":2,"result":true}
+                {"id":3,"result":true}
+                {"id":4,"result":false}
+                {"id":5,"result":true}
 
-            """)
+                """)
     }
 
     @Test func condaMatchTakesTheSpecsNameUnlessItIsAPattern() {
@@ -64,13 +70,14 @@ import Testing
             {"id":4,"op":"match","ecosystem":"conda","spec":"numpy","version":"1","name":7}
 
             """
-        #expect(answer(input) == """
-            {"id":1,"result":true}
-            {"id":2,"error":"missing \\"name\\" (the spec's name is a pattern)"}
-            {"id":3,"result":true}
-            {"id":4,"error":"\\"name\\" must be a string"}
+        #expect(
+            answer(input) == """
+                {"id":1,"result":true}
+                {"id":2,"error":"missing \\"name\\" (the spec's name is a pattern)"}
+                {"id":3,"result":true}
+                {"id":4,"error":"\\"name\\" must be a string"}
 
-            """)
+                """)
     }
 
     @Test func theSharedRulesSayTheSameAsTheBatch() throws {

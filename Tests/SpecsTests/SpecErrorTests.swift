@@ -2,6 +2,7 @@
 // `ParserSyntaxError` layout).
 
 import Testing
+
 @testable import Specs
 
 @Suite struct SpecErrorTests {
@@ -39,8 +40,9 @@ import Testing
 @Suite struct CondaBuildNumberSpecTests {
     static let rows: [(String, Int, Bool)] = [
         ("3", 3, true), ("3", 4, false), (" 03 ", 3, true), ("0_3", 3, true), ("-1", -1, true), ("*", 12, true),
-        (">=3", 3, true), (">=3", 12, true), ("<3", 12, false), ("!=3", 4, true), ("=1", 12, false), ("=1", 1, true), ("==1", 12, false),
-        ("^1[0-9]$", 12, true), ("^1[0-9]$", 2, false), ("abc", 3, false), ("99999999999999999999999", 3, false),
+        (">=3", 3, true), (">=3", 12, true), ("<3", 12, false), ("!=3", 4, true), ("=1", 12, false), ("=1", 1, true),
+        ("==1", 12, false),
+        ("^1[0-9]$", 12, true), ("^1[0-9]$", 2, false), ("abc", 3, false), ("99999999999999999999999", 3, false)
     ]
 
     @Test func matching() throws {
@@ -62,14 +64,24 @@ import Testing
         // No channel alias configured: a URL keeps its full base URL, minus a trailing subdir.
         let none = CondaChannelConfiguration(channelAlias: nil, defaultChannels: [])
         CondaChannel.$configuration.withValue(none) {
-            #expect(CondaChannel.parse("https://conda.example.invalid/conda-forge/noarch") == ("https://conda.example.invalid/conda-forge", "noarch"))
-            #expect((try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?.channel == "https://repo.example.invalid/pkgs/main")
+            #expect(
+                CondaChannel.parse("https://conda.example.invalid/conda-forge/noarch") == (
+                    "https://conda.example.invalid/conda-forge", "noarch"
+                ))
+            #expect(
+                (try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?
+                    .channel == "https://repo.example.invalid/pkgs/main")
         }
         // Under an alias, URLs on its host are channel names; default channels' tarballs are "defaults".
         CondaChannel.$configuration.withValue(condaDefaults) {
             #expect(CondaChannel.parse("https://conda.example.invalid/conda-forge/noarch") == ("conda-forge", "noarch"))
-            #expect(CondaChannel.parse("https://repo.example.invalid/pkgs/main") == ("https://repo.example.invalid/pkgs/main", nil))
-            #expect((try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?.channel == "defaults")
+            #expect(
+                CondaChannel.parse("https://repo.example.invalid/pkgs/main") == (
+                    "https://repo.example.invalid/pkgs/main", nil
+                ))
+            #expect(
+                (try? MatchSpec(parsing: "https://repo.example.invalid/pkgs/main/linux-64/zlib-1.3-h0_0.conda"))?
+                    .channel == "defaults")
         }
         #expect(CondaChannel.parse("") == (nil, nil))
     }
@@ -79,8 +91,9 @@ import Testing
     }
 
     func recordMatchingUnderAlias() throws {
-        let record = MatchSpec.Record(name: "numpy", version: try CondaVersion(parsing: "1.26.4"), build: "py311h64a7726_0",
-                                      buildNumber: 0, channel: "https://conda.example.invalid/conda-forge", subdir: "linux-64")
+        let record = MatchSpec.Record(
+            name: "numpy", version: try CondaVersion(parsing: "1.26.4"), build: "py311h64a7726_0",
+            buildNumber: 0, channel: "https://conda.example.invalid/conda-forge", subdir: "linux-64")
         #expect(try MatchSpec(parsing: "conda-forge::numpy=1.26").matches(record))
         #expect(try MatchSpec(parsing: "conda-forge/linux-64::numpy").matches(record))
         #expect(try !MatchSpec(parsing: "defaults::numpy").matches(record))

@@ -23,7 +23,8 @@ import Testing
             let selfProvide = pool_rel2id(pool, solvable.pointee.name, solvable.pointee.evr, Int32(REL_EQ), 1)
             solvable.pointee.provides = repo_addid_dep(repo, solvable.pointee.provides, selfProvide, 0)
             if let requires {
-                solvable.pointee.requires = repo_addid_dep(repo, solvable.pointee.requires, pool_str2id(pool, requires, 1), 0)
+                solvable.pointee.requires = repo_addid_dep(
+                    repo, solvable.pointee.requires, pool_str2id(pool, requires, 1), 0)
             }
             return id
         }
@@ -46,7 +47,9 @@ import Testing
         queue_init(&decisions)
         defer { queue_free(&decisions) }
         solver_get_decisionqueue(solver, &decisions)
-        let installed = (0..<Int(decisions.count)).map { decisions.elements[$0] }.filter { $0 > 0 && $0 != Id(SYSTEMSOLVABLE) }  // positive = installed; the system solvable is always "installed"
+        let installed = (0..<Int(decisions.count)).map { decisions.elements[$0] }.filter {
+            $0 > 0 && $0 != Id(SYSTEMSOLVABLE)
+        }  // positive = installed; the system solvable is always "installed"
         #expect(Set(installed) == [a, b])
     }
 

@@ -2,8 +2,9 @@
 // resolver.py, YAML 1.1), run as Swift regexes here: the same verdict on every string of a
 // generated corpus of near-numbers, and on the patterns' own examples.
 
-@testable import YAML
 import Testing
+
+@testable import YAML
 
 @Suite struct PlainScalarShapeTests {
     nonisolated(unsafe) static let intPattern =
@@ -14,11 +15,14 @@ import Testing
         #/[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?/#
 
     static let examples = [
-        "0", "-0", "+12", "0b1010_1", "0b", "0b2", "0777", "0_7", "08", "0x1F_a", "0x", "0xG", "1_000", "190:20:30", "1:60",
-        "1:5", "0:30", "1:", "3.10", "3.10.6", "1e5", "1.0e+5", "1.e-", "1.5e3", ".5", "+.5", "._", ".inf", "-.INF", "+.nan",
-        ".NaN", ".nAn", "1:30.5", "1:30.", "1:60.5", "2021-01-02", "2021-1-2", "2021-1-02", "2001-12-14t21:59:43.10-05:00",
+        "0", "-0", "+12", "0b1010_1", "0b", "0b2", "0777", "0_7", "08", "0x1F_a", "0x", "0xG", "1_000", "190:20:30",
+        "1:60",
+        "1:5", "0:30", "1:", "3.10", "3.10.6", "1e5", "1.0e+5", "1.e-", "1.5e3", ".5", "+.5", "._", ".inf", "-.INF",
+        "+.nan",
+        ".NaN", ".nAn", "1:30.5", "1:30.", "1:60.5", "2021-01-02", "2021-1-2", "2021-1-02",
+        "2001-12-14t21:59:43.10-05:00",
         "2001-12-14 21:59:43.10 -5", "2001-12-14\t21:59:43.10Z", "2001-12-14 21:59:43.10 ", "2002-12-14 1:59:43",
-        "2002-12-14 21:59:4", "2023-05-21 19:16:51.054335", "2023-05-21T19:16:51+05:3", "12345-01-01", "2023-05-211",
+        "2002-12-14 21:59:4", "2023-05-21 19:16:51.054335", "2023-05-21T19:16:51+05:3", "12345-01-01", "2023-05-211"
     ]
 
     /// Strings made of the characters the patterns care about, from a fixed-seed generator.
@@ -56,8 +60,11 @@ import Testing
         for text in Self.examples + Self.corpus {
             let bytes = Array(text.utf8)
             #expect(PlainScalarShape.isInt(bytes) == (text.wholeMatch(of: Self.intPattern) != nil), "int: '\(text)'")
-            #expect(PlainScalarShape.isFloat(bytes) == (text.wholeMatch(of: Self.floatPattern) != nil), "float: '\(text)'")
-            #expect(PlainScalarShape.isTimestamp(bytes) == (text.wholeMatch(of: Self.timestampPattern) != nil), "timestamp: '\(text)'")
+            #expect(
+                PlainScalarShape.isFloat(bytes) == (text.wholeMatch(of: Self.floatPattern) != nil), "float: '\(text)'")
+            #expect(
+                PlainScalarShape.isTimestamp(bytes) == (text.wholeMatch(of: Self.timestampPattern) != nil),
+                "timestamp: '\(text)'")
             checked += 1
         }
         #expect(checked > 20_000)

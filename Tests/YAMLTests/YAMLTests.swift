@@ -65,7 +65,7 @@ import YAML
         ("a: b: c\n", 1, 5, "mapping values are not allowed in this context"),
         ("key: \"unterminated\n", 2, 1, "found unexpected end of stream"),
         ("- a\nb: c\n", 2, 1, "did not find expected '-' indicator"),
-        ("a:\n\t- b\n", 2, 1, "found character that cannot start any token"),
+        ("a:\n\t- b\n", 2, 1, "found character that cannot start any token")
     ])
     func reportsParserErrorsWithPosition(_ text: String, _ line: Int, _ column: Int, _ message: String) {
         #expect {
@@ -111,7 +111,7 @@ import YAML
         ("2021-01-02", .timestamp("2021-01-02")),
         ("2023-05-21 19:16:51.054335", .timestamp("2023-05-21 19:16:51.054335")),
         ("mlflow==1.26.1", .string("mlflow==1.26.1")),
-        ("python=3.8", .string("python=3.8")),
+        ("python=3.8", .string("python=3.8"))
     ])
     func typesPlainScalars(_ text: String, _ expected: YAMLScalarValue) throws {
         let root = try #require(try YAMLLoader.load(string: "v: \(text)\n"))
@@ -167,7 +167,8 @@ import YAML
         } throws: { error in
             guard let error = error as? YAMLError else { return false }
             // The root mapping is level 1, so the 256th '[' is the first node past 256 levels.
-            return error.message.contains("nests deeper than 256 levels") && error.mark == Mark(line: 1, column: 4 + 255)
+            return error.message.contains("nests deeper than 256 levels")
+                && error.mark == Mark(line: 1, column: 4 + 255)
         }
     }
 
@@ -235,7 +236,8 @@ import YAML
         #expect {
             _ = try YAMLLoader.load(string: "a: &x 1\nb: &x [2]\n")
         } throws: { error in
-            (error as? YAMLError)?.description == "2:4: second occurrence (found duplicate anchor; first occurrence started at 1:4)"
+            (error as? YAMLError)?.description
+                == "2:4: second occurrence (found duplicate anchor; first occurrence started at 1:4)"
         }
         #expect {
             _ = try YAMLLoader.load(string: "a: *nope\n")
@@ -247,7 +249,8 @@ import YAML
     /// An alias counts the depth of what it copies.
     @Test func anAliasCopyingADeepNodeCountsItsDepth() {
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
-        let text = "a: &d \(deep)\nb: " + String(repeating: "[", count: 60) + "*d" + String(repeating: "]", count: 60) + "\n"
+        let text =
+            "a: &d \(deep)\nb: " + String(repeating: "[", count: 60) + "*d" + String(repeating: "]", count: 60) + "\n"
         #expect {
             _ = try YAMLLoader.load(string: text)
         } throws: { error in
@@ -261,7 +264,10 @@ import YAML
 /// YAMLWriter's double-quoted scalars load back as the same string (found by fuzz/yaml: NEL,
 /// written raw, was read back as a line break folded into a space).
 @Suite struct YAMLWriterRoundTripTests {
-    @Test(arguments: ["é\u{85}\u{A0}", "a\u{2028}b\u{2029}c", "\u{7F}", "\u{80}x\u{9F}", "\u{FEFF}bom", "\u{FFFE}\u{FFFF}", "tab\there", "\u{1}\u{1F}", "  spaced  "])
+    @Test(arguments: [
+        "é\u{85}\u{A0}", "a\u{2028}b\u{2029}c", "\u{7F}", "\u{80}x\u{9F}", "\u{FEFF}bom", "\u{FFFE}\u{FFFF}",
+        "tab\there", "\u{1}\u{1F}", "  spaced  "
+    ])
     func escapedScalarsLoadBack(text: String) throws {
         let written = YAMLWriter.scalar(text)
         let loaded = try YAMLLoader.load(string: "a: \(written)\n")
@@ -271,8 +277,10 @@ import YAML
 
 /// Whatever a model's name or path holds, the scalar is one value that reads back the same.
 @Suite struct YAMLWriterTests {
-    @Test(arguments: ["plain", "3.10", "yes", "x: 1\nname: evil", "\"q\" #c", "tab\there", "del\u{7f}", "c1\u{85}\u{9f}",
-                      "ls\u{2028}ps\u{2029}", "nonchar\u{fffe}", "é ü 日本", "-lead", "trail:", ""])
+    @Test(arguments: [
+        "plain", "3.10", "yes", "x: 1\nname: evil", "\"q\" #c", "tab\there", "del\u{7f}", "c1\u{85}\u{9f}",
+        "ls\u{2028}ps\u{2029}", "nonchar\u{fffe}", "é ü 日本", "-lead", "trail:", ""
+    ])
     func scalarReadsBackTheSame(_ text: String) throws {
         let root = try #require(try YAMLLoader.load(string: "key: \(YAMLWriter.scalar(text))\nnext: 1\n"))
         #expect(root["key"]?.scalarText == text)

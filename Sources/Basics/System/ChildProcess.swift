@@ -104,11 +104,14 @@ public final class ChildProcess {
     /// Runs `executable` to its end, reading the captured streams while it runs. With a
     /// `timeout` (seconds), the child's whole process group is killed when it runs longer (a
     /// build that hangs, or builds its build requirements from source for an hour).
-    public static func run(_ executable: String, arguments: [String], environment: [String: String]? = nil,
-                           standardOutput: Output = .capture, standardError: Output = .capture,
-                           timeout: Double? = nil) throws(ProcessLaunchError) -> Completion {
-        let child = try launch(executable, arguments: arguments, environment: environment,
-                               standardOutput: standardOutput, standardError: standardError)
+    public static func run(
+        _ executable: String, arguments: [String], environment: [String: String]? = nil,
+        standardOutput: Output = .capture, standardError: Output = .capture,
+        timeout: Double? = nil
+    ) throws(ProcessLaunchError) -> Completion {
+        let child = try launch(
+            executable, arguments: arguments, environment: environment,
+            standardOutput: standardOutput, standardError: standardError)
         let watchdog = timeout.map { seconds in
             let state = Watchdog()
             let group = child.processIdentifier
@@ -141,12 +144,20 @@ public final class ChildProcess {
     }
 
     /// Starts `executable` and returns at once.
-    public static func launch(_ executable: String, arguments: [String], environment: [String: String]? = nil,
-                              standardOutput: Output = .inherit, standardError: Output = .inherit) throws(ProcessLaunchError) -> ChildProcess {
+    public static func launch(
+        _ executable: String, arguments: [String], environment: [String: String]? = nil,
+        standardOutput: Output = .inherit, standardError: Output = .inherit
+    ) throws(ProcessLaunchError) -> ChildProcess {
         var info = stat()
-        guard stat(executable, &info) == 0 else { throw launchError(executable, FileErrorText.describe(readingErrno: errno)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw launchError(executable, FileErrorText.describe(cocoaCode: 4)) }
-        guard access(executable, X_OK) == 0 else { throw launchError(executable, FileErrorText.describe(readingErrno: errno)) }
+        guard stat(executable, &info) == 0 else {
+            throw launchError(executable, FileErrorText.describe(readingErrno: errno))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw launchError(executable, FileErrorText.describe(cocoaCode: 4))
+        }
+        guard access(executable, X_OK) == 0 else {
+            throw launchError(executable, FileErrorText.describe(readingErrno: errno))
+        }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -203,21 +214,26 @@ public final class ChildProcess {
         sigdelset(&all, SIGKILL)
         sigdelset(&all, SIGSTOP)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map {
+            $0.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        }
         defer { for p in envp ?? [] { free(p) } }
         var pid = pid_t()
-        let status = envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
+        let status =
+            envp.map { posix_spawn(&pid, executable, &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else {
             for fd in readEnds.values { close(fd) }
             throw launchError(executable, FileErrorText.describe(readingErrno: status))
         }
-        return ChildProcess(processIdentifier: pid, capturedOutput: readEnds[STDOUT_FILENO] ?? -1,
-                            capturedError: readEnds[STDERR_FILENO] ?? -1)
+        return ChildProcess(
+            processIdentifier: pid, capturedOutput: readEnds[STDOUT_FILENO] ?? -1,
+            capturedError: readEnds[STDERR_FILENO] ?? -1)
     }
 
     /// Everything the child writes to its captured streams, until it closes them.
@@ -226,7 +242,9 @@ public final class ChildProcess {
         var error: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while capturedOutput >= 0 || capturedError >= 0 {
-            var polled = [capturedOutput, capturedError].filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            var polled = [capturedOutput, capturedError].filter { $0 >= 0 }.map {
+                pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
+            }
             let ready = poll(&polled, nfds_t(polled.count), -1)
             if ready < 0 && errno == EINTR { continue }
             for entry in polled where ready < 0 || entry.revents != 0 {
@@ -281,10 +299,13 @@ public final class ChildProcess {
 
     /// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does
     /// not declare; nil on an older C library (then the descriptors are listed and closed).
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
+    private static let addCloseFrom:
+        (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+            else { return nil }
+            return unsafeBitCast(
+                symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        }()
 
     /// This process's open descriptors (from /proc/self/fd).
     private static func openDescriptors() -> [Int32] {
@@ -292,7 +313,9 @@ public final class ChildProcess {
         defer { closedir(directory) }
         var result: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if let fd = Int32(name) { result.append(fd) }
         }
         return result

@@ -44,6 +44,6 @@ public enum FileErrorText {
         517: "The specified text encoding isn’t applicable.",
         518: "The specified URL type isn’t supported.",
         640: "There isn’t enough space.",
-        642: "The volume is read only.",
+        642: "The volume is read only."
     ]
 }

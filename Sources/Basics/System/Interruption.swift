@@ -64,27 +64,29 @@ public enum Interruption {
         pipeWrite = fds[1]
         let readEnd = fds[0]
         var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { argument in
-            let fd = Int32(Int(bitPattern: argument))
-            // This thread takes the signals even when mlenv was started with them blocked (a
-            // parent such as a test runner may block them, and the mask is inherited).
-            var watched = sigset_t()
-            sigemptyset(&watched)
-            for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&watched, number) }
-            pthread_sigmask(SIG_UNBLOCK, &watched, nil)
-            var signalNumber: UInt8 = 0
-            while read(fd, &signalNumber, 1) < 0 && errno == EINTR {}
-            Interruption.cleanUp()
-            // End the way the signal would have ended mlenv (the shell sees 128 + n).
-            let number = Int32(signalNumber)
-            signal(number, SIG_DFL)
-            var set = sigset_t()
-            sigemptyset(&set)
-            sigaddset(&set, number)
-            pthread_sigmask(SIG_UNBLOCK, &set, nil)
-            kill(getpid(), number)
-            _exit(128 + number)
-        }, UnsafeMutableRawPointer(bitPattern: Int(readEnd)))
+        let started = pthread_create(
+            &thread, nil,
+            { argument in
+                let fd = Int32(Int(bitPattern: argument))
+                // This thread takes the signals even when mlenv was started with them blocked (a
+                // parent such as a test runner may block them, and the mask is inherited).
+                var watched = sigset_t()
+                sigemptyset(&watched)
+                for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&watched, number) }
+                pthread_sigmask(SIG_UNBLOCK, &watched, nil)
+                var signalNumber: UInt8 = 0
+                while read(fd, &signalNumber, 1) < 0 && errno == EINTR {}
+                Interruption.cleanUp()
+                // End the way the signal would have ended mlenv (the shell sees 128 + n).
+                let number = Int32(signalNumber)
+                signal(number, SIG_DFL)
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, number)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                kill(getpid(), number)
+                _exit(128 + number)
+            }, UnsafeMutableRawPointer(bitPattern: Int(readEnd)))
         guard started == 0 else { return false }
         pthread_detach(thread)
         for number in [SIGINT, SIGTERM, SIGHUP] {

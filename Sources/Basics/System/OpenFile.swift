@@ -8,7 +8,10 @@ public final class OpenFile {
     public let descriptor: FileDescriptor
 
     private init?(path: String, mode: FileDescriptor.AccessMode, options: FileDescriptor.OpenOptions) {
-        guard let opened = try? FileDescriptor.open(path, mode, options: options.union(.closeOnExec), permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+        guard
+            let opened = try? FileDescriptor.open(
+                path, mode, options: options.union(.closeOnExec),
+                permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
         else { return nil }
         descriptor = opened
     }
@@ -29,7 +32,9 @@ public final class OpenFile {
     }
 
     /// A new or emptied file, for writing.
-    public convenience init?(creatingAtPath path: String) { self.init(path: path, mode: .writeOnly, options: [.create, .truncate]) }
+    public convenience init?(creatingAtPath path: String) {
+        self.init(path: path, mode: .writeOnly, options: [.create, .truncate])
+    }
 
     deinit { try? descriptor.close() }
 

@@ -11,7 +11,9 @@ public enum Parallel {
     /// Processors online (at least 1).
     public static let processors = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
-    public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R)
+        -> [R]
+    {
         if jobs <= 1 || items.count <= 1 { return items.map(body) }
         let slots = Slots<R>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: min(jobs, items.count)) { _ in
@@ -25,7 +27,9 @@ public enum Parallel {
     /// `map` for work that waits on the network: `jobs` threads of its own (dispatch's
     /// concurrentPerform keeps to one thread per processor, which leaves a 2-core machine
     /// fetching two pages at a time).
-    public static func mapWaiting<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R) -> [R] {
+    public static func mapWaiting<T: Sendable, R: Sendable>(
+        _ items: [T], jobs: Int, _ body: @escaping @Sendable (T) -> R
+    ) -> [R] {
         if jobs <= 1 || items.count <= 1 { return items.map(body) }
         let slots = Slots<R>(count: items.count)
         let work: @Sendable () -> Void = {
@@ -35,10 +39,13 @@ public enum Parallel {
         for _ in 0..<min(jobs, items.count) {
             let context = Unmanaged.passRetained(Work(work)).toOpaque()
             var thread = pthread_t()
-            if pthread_create(&thread, nil, { context in
-                Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context) == 0 {
+            if pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().run()
+                    return nil
+                }, context) == 0
+            {
                 threads.append(thread)
             } else {
                 Unmanaged<Work>.fromOpaque(context).release()

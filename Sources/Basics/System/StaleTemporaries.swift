@@ -16,7 +16,9 @@ public enum StaleTemporaries {
         for name in names where name.hasPrefix(prefix) {
             let rest = name.dropFirst(prefix.count)
             let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, digits.count < 10, let pid = Int32(digits), pid > 0, pid != getpid() else { continue }
+            guard !digits.isEmpty, digits.count < 10, let pid = Int32(digits), pid > 0, pid != getpid() else {
+                continue
+            }
             let after = rest.dropFirst(digits.count)
             guard after.isEmpty || after.hasPrefix("-") || after.hasPrefix(".") else { continue }
             guard kill(pid, 0) == -1 && errno == ESRCH else { continue }
@@ -36,7 +38,8 @@ public enum StaleTemporaries {
             let rest = name[marker.upperBound...]
             let digits = rest.prefix { $0.isASCII && $0.isNumber }
             guard !digits.isEmpty, digits.count < 10, let pid = Int32(digits), pid > 0, pid != getpid(),
-                  rest.dropFirst(digits.count).hasPrefix("-") else { continue }
+                rest.dropFirst(digits.count).hasPrefix("-")
+            else { continue }
             guard kill(pid, 0) == -1 && errno == ESRCH else { continue }
             unlink(directory + "/" + name)
         }

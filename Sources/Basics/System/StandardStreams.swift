@@ -32,7 +32,9 @@ enum FileDescriptorIO {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            guard let n = try? buffer.withUnsafeMutableBytes({ try descriptor.read(into: $0) }), n > 0 else { return result }
+            guard let n = try? buffer.withUnsafeMutableBytes({ try descriptor.read(into: $0) }), n > 0 else {
+                return result
+            }
             result.append(contentsOf: buffer[0..<n])
         }
     }

@@ -54,13 +54,19 @@ public final class ArtifactCache: Sendable {
     /// differs from its lock line.
     public func verifiedPath(filename: String, digest: ArtifactDigest) -> String? {
         guard let path = cachedPath(filename: filename, digest: digest) else { return nil }
-        if let actual = try? ArtifactCache.digest(of: path, algorithm: digest.algorithm, filename: filename), actual == digest.hex { return path }
+        if let actual = try? ArtifactCache.digest(of: path, algorithm: digest.algorithm, filename: filename),
+            actual == digest.hex
+        {
+            return path
+        }
         try? FileManager.default.removeItem(atPath: path)
         return nil
     }
 
     /// The file in the cache, fetching it from `source` first when needed.
-    public func fetch(filename: String, source: String, digest: ArtifactDigest, client: HTTPClient) async throws(ArtifactError) -> String {
+    public func fetch(filename: String, source: String, digest: ArtifactDigest, client: HTTPClient)
+        async throws(ArtifactError) -> String
+    {
         if let cached = verifiedPath(filename: filename, digest: digest) { return cached }
         guard !filename.containsLiteral("/"), filename != "..", !filename.isEmpty else {
             throw ArtifactError(filename: filename, message: "refusing a file name with a path in it")
@@ -85,7 +91,9 @@ public final class ArtifactCache: Sendable {
         }
         let actual = try ArtifactCache.digest(of: temporary, algorithm: digest.algorithm, filename: filename)
         guard actual == digest.hex else {
-            throw ArtifactError(filename: filename, message: "\(digest.algorithm.rawValue) is \(actual), expected \(digest.hex); the file was not stored")
+            throw ArtifactError(
+                filename: filename,
+                message: "\(digest.algorithm.rawValue) is \(actual), expected \(digest.hex); the file was not stored")
         }
         let final = directory + "/" + filename
         guard rename(temporary, final) == 0 else {
@@ -94,23 +102,33 @@ public final class ArtifactCache: Sendable {
         return final
     }
 
-    private func download(_ url: String, to path: String, filename: String, client: HTTPClient) async throws(ArtifactError) {
+    private func download(_ url: String, to path: String, filename: String, client: HTTPClient)
+        async throws(ArtifactError)
+    {
         let response: HTTPResponse
-        do { response = try await client.get(url) } catch { throw ArtifactError(filename: filename, message: error.description) }
-        guard response.status == 200 else { throw ArtifactError(filename: filename, message: "HTTP \(response.status) from \(url)") }
+        do { response = try await client.get(url) } catch {
+            throw ArtifactError(filename: filename, message: error.description)
+        }
+        guard response.status == 200 else {
+            throw ArtifactError(filename: filename, message: "HTTP \(response.status) from \(url)")
+        }
         guard FileManager.default.createFile(atPath: path, contents: Data(response.body)) else {
             throw ArtifactError(filename: filename, message: "cannot write \(path)")
         }
     }
 
     /// Streams a file through the digest (large wheels never sit in memory whole).
-    public static func digest(of path: String, algorithm: DigestAlgorithm, filename: String) throws(ArtifactError) -> String {
+    public static func digest(of path: String, algorithm: DigestAlgorithm, filename: String) throws(ArtifactError)
+        -> String
+    {
         guard let file = OpenFile(readingAtPath: path) else {
             throw ArtifactError(filename: filename, message: "cannot read \(path)")
         }
         let digester = Digester(algorithm)
         while true {
-            guard let chunk = file.read(upTo: 1 << 20) else { throw ArtifactError(filename: filename, message: "cannot read \(path)") }
+            guard let chunk = file.read(upTo: 1 << 20) else {
+                throw ArtifactError(filename: filename, message: "cannot read \(path)")
+            }
             if chunk.isEmpty { break }
             chunk.withUnsafeBytes { digester.update($0) }
         }

@@ -19,8 +19,11 @@ public enum FileBytes {
         let compressed = [".gz", ".bz2", ".xz", ".zst"].contains { path.hasSuffix($0) }
         if !compressed {
             guard let bytes = readPlain(path) else {
-                let reason = !FileManager.default.fileExists(atPath: path) ? "no such file"
-                    : !OpenFile.isRegularFile(path) ? "not a regular file (a FIFO, device or directory)" : "permission denied"
+                let reason =
+                    !FileManager.default.fileExists(atPath: path)
+                    ? "no such file"
+                    : !OpenFile.isRegularFile(path)
+                        ? "not a regular file (a FIFO, device or directory)" : "permission denied"
                 throw FileReadError(path: path, reason: reason)
             }
             return bytes
@@ -39,10 +42,15 @@ public enum FileBytes {
     /// failure.
     public static func decompress(_ path: String, to destination: String, limit: Int) throws(FileReadError) {
         guard OpenFile.isRegularFile(path) else {
-            throw FileReadError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not a regular file (a FIFO, device or directory)" : "no such file")
+            throw FileReadError(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "not a regular file (a FIFO, device or directory)" : "no such file")
         }
         let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileReadError(path: destination, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw FileReadError(path: destination, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
         var failure: FileReadError?
         do {
             try forEachDecompressedBlock(path, blockSize: 1 << 20, limit: limit) { block in
@@ -50,7 +58,10 @@ public enum FileBytes {
                 while written < block.count {
                     let w = write(fd, block.baseAddress! + written, block.count - written)
                     if w < 0 && errno == EINTR { continue }
-                    guard w > 0 else { return FileReadError(path: destination, reason: "cannot write: \(String(cString: strerror(errno)))") }
+                    guard w > 0 else {
+                        return FileReadError(
+                            path: destination, reason: "cannot write: \(String(cString: strerror(errno)))")
+                    }
                     written += w
                 }
                 return nil
@@ -68,12 +79,20 @@ public enum FileBytes {
     /// A compressed file read through libsolv's readers (chosen by the extension) a block at a
     /// time, each block handed to `body` (which stops the read by returning an error); more
     /// than `limit` bytes of output is an error.
-    private static func forEachDecompressedBlock(_ path: String, blockSize: Int, limit: Int,
-                                                 _ body: (UnsafeRawBufferPointer) -> FileReadError?) throws(FileReadError) {
-        guard FileManager.default.fileExists(atPath: path) else { throw FileReadError(path: path, reason: "no such file") }
-        guard OpenFile.isRegularFile(path) else { throw FileReadError(path: path, reason: "not a regular file (a FIFO, device or directory)") }
+    private static func forEachDecompressedBlock(
+        _ path: String, blockSize: Int, limit: Int,
+        _ body: (UnsafeRawBufferPointer) -> FileReadError?
+    ) throws(FileReadError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FileReadError(path: path, reason: "no such file")
+        }
+        guard OpenFile.isRegularFile(path) else {
+            throw FileReadError(path: path, reason: "not a regular file (a FIFO, device or directory)")
+        }
         guard let file = mlenv_solv_xfopen(path, "r") else {
-            throw FileReadError(path: path, reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
+            throw FileReadError(
+                path: path,
+                reason: mlenv_solvext_error().map { String(cString: $0) } ?? "cannot open the compressed file")
         }
         defer { fclose(file) }
         var buffer = [UInt8](repeating: 0, count: blockSize)
@@ -81,8 +100,12 @@ public enum FileBytes {
         while true {
             let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
             total += n
-            if total > limit { throw FileReadError(path: path, reason: "expands to more than \(limit >> 20) MiB; refusing it") }
-            if n > 0, let error = buffer.withUnsafeBytes({ body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) { throw error }
+            if total > limit {
+                throw FileReadError(path: path, reason: "expands to more than \(limit >> 20) MiB; refusing it")
+            }
+            if n > 0, let error = buffer.withUnsafeBytes({ body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
+                throw error
+            }
             if n < buffer.count {
                 if ferror(file) != 0 { throw FileReadError(path: path, reason: "the compressed data is corrupt") }
                 return
@@ -120,7 +143,8 @@ public enum FileBytes {
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileReadError) {
         let directory = PathText.deletingLastComponent(path)
         do {
-            try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         } catch {
             throw FileReadError(path: directory, reason: "cannot create the directory")
         }

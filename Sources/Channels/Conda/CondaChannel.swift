@@ -26,8 +26,12 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// Only directories and http(s) URLs are channels.
     func requireReadable() throws(ChannelError) {
         guard !isLocal else { return }
-        guard let scheme = URLText.scheme(location), scheme == "http" || scheme == "https", URLText.host(location) != nil else {
-            throw ChannelError("channel \(URLText.redacted(location)): only http(s):// and file:// URLs or directories can be channels")
+        guard let scheme = URLText.scheme(location), scheme == "http" || scheme == "https",
+            URLText.host(location) != nil
+        else {
+            throw ChannelError(
+                "channel \(URLText.redacted(location)): only http(s):// and file:// URLs or directories can be channels"
+            )
         }
     }
 
@@ -53,9 +57,13 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// repodata file (by path, size and modification time), else parsed and then cached. A
     /// missing subdir is empty (conda-forge has no `noarch` in some mirrors); a present but
     /// unreadable or malformed repodata is an error.
-    func subdirRecords(subdir: String, cacheDirectory: String?, client: HTTPClient? = nil) throws(ChannelError) -> CondaSubdirRecords {
+    func subdirRecords(subdir: String, cacheDirectory: String?, client: HTTPClient? = nil) throws(ChannelError)
+        -> CondaSubdirRecords
+    {
         let path = try repodataPath(subdir: subdir, client: client)
-        let file = cacheDirectory.flatMap { directory in path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" } }
+        let file = cacheDirectory.flatMap { directory in
+            path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" }
+        }
         let parse = { () throws(ChannelError) -> CacheImage in
             var path = path
             // A remote channel's repodata, kept in the HTTP cache: checked against the digest in
@@ -68,13 +76,20 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
             let table = try self.table(subdir: subdir, path: path, scratchDirectory: cacheDirectory)
             let bytes = CacheImage.write(table)
             if let file { try? FileBytes.writeAtomically(bytes, to: file) }
-            guard let image = CacheImage(ImageBytes(copying: bytes), trusted: true) else { throw ChannelError("internal error: a channel cache image does not read back") }
+            guard let image = CacheImage(ImageBytes(copying: bytes), trusted: true) else {
+                throw ChannelError("internal error: a channel cache image does not read back")
+            }
             return image
         }
-        if let file, let records = CondaSubdirRecords.mapped(file, channel: name, channelLocation: fileLocation, reparse: parse) {
+        if let file,
+            let records = CondaSubdirRecords.mapped(file, channel: name, channelLocation: fileLocation, reparse: parse)
+        {
             return records
         }
-        guard let records = CondaSubdirRecords.make(image: try parse(), channel: name, channelLocation: fileLocation, reparse: parse) else {
+        guard
+            let records = CondaSubdirRecords.make(
+                image: try parse(), channel: name, channelLocation: fileLocation, reparse: parse)
+        else {
             throw ChannelError("internal error: a channel cache image has no sound name table")
         }
         return records
@@ -90,34 +105,44 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         try requireReadable()
         let base = "\(location)/\(subdir)/repodata.json"
         if isLocal {
-            return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first { FileManager.default.fileExists(atPath: $0) }
+            return ["", ".zst", ".bz2", ".gz", ".xz"].map { base + $0 }.first {
+                FileManager.default.fileExists(atPath: $0)
+            }
         }
-        guard let client else { throw ChannelError("channel \(displayLocation): a remote channel needs an HTTP client") }
+        guard let client else {
+            throw ChannelError("channel \(displayLocation): a remote channel needs an HTTP client")
+        }
         let suffixes = [".zst", ".bz2", ""]
         var offlineMisses = 0
         for suffix in suffixes {
             do throws(ChannelError) {
-                if let entry = try RemoteFetch.get(base + suffix, accept: nil, client: client, what: "the \(subdir) repodata of \(name)",
-                                                   suffix: ".json" + suffix, maxBytes: HTTPClient.fileLimit),
-                   let path = entry.bodyPath {
+                if let entry = try RemoteFetch.get(
+                    base + suffix, accept: nil, client: client, what: "the \(subdir) repodata of \(name)",
+                    suffix: ".json" + suffix, maxBytes: HTTPClient.fileLimit),
+                    let path = entry.bodyPath
+                {
                     return path
                 }
-            } catch where client.settings.offline {
+            } catch  where client.settings.offline {
                 offlineMisses += 1
             }
         }
         if offlineMisses == suffixes.count {
-            throw ChannelError("\(URLText.redacted(base)): not in the cache, and --offline forbids the network (run once without --offline)")
+            throw ChannelError(
+                "\(URLText.redacted(base)): not in the cache, and --offline forbids the network (run once without --offline)"
+            )
         }
         if subdir == "noarch" {
-            throw ChannelError("channel \(displayLocation) has no noarch/repodata.json (nor .zst, .bz2): is the URL a conda channel?")
+            throw ChannelError(
+                "channel \(displayLocation) has no noarch/repodata.json (nor .zst, .bz2): is the URL a conda channel?")
         }
         return nil
     }
 
     /// Every record of one subdir, in the order of repodata.json.
     public func records(subdir: String, client: HTTPClient? = nil) throws(ChannelError) -> [CondaRecord] {
-        return try table(subdir: subdir, path: repodataPath(subdir: subdir, client: client), scratchDirectory: nil).condaRecords(channel: name, channelLocation: fileLocation)
+        return try table(subdir: subdir, path: repodataPath(subdir: subdir, client: client), scratchDirectory: nil)
+            .condaRecords(channel: name, channelLocation: fileLocation)
     }
 
     /// One subdir's repodata parsed into a table (empty when the subdir has none). The file is
@@ -138,7 +163,9 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
             unlink(scratch)
             Interruption.release(token)
         }
-        do { try FileBytes.decompress(path, to: scratch, limit: Self.decompressedLimit) } catch { throw ChannelError(error.description) }
+        do { try FileBytes.decompress(path, to: scratch, limit: Self.decompressedLimit) } catch {
+            throw ChannelError(error.description)
+        }
         return try Self.mappedTable(of: scratch, subdir: subdir, shownAs: path)
     }
 
@@ -147,11 +174,15 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
     /// The most a compressed repodata file may expand to (conda-forge's linux-64 is ~1 GiB).
     static let decompressedLimit = 32 << 30
 
-    private static func mappedTable(of file: String, subdir: String, shownAs path: String) throws(ChannelError) -> RepodataTable {
+    private static func mappedTable(of file: String, subdir: String, shownAs path: String) throws(ChannelError)
+        -> RepodataTable
+    {
         guard let mapped = ImageBytes(mapping: file) else {
             // Empty or unreadable: read, so that the error says which.
             let bytes: [UInt8]
-            do { bytes = try FileBytes.read(file) } catch { throw ChannelError(FileReadError(path: path, reason: error.reason).description) }
+            do { bytes = try FileBytes.read(file) } catch {
+                throw ChannelError(FileReadError(path: path, reason: error.reason).description)
+            }
             return try bytes.withUnsafeBufferPointer { buffer throws(ChannelError) in
                 try RepodataScanner.parse(buffer, subdir: subdir, path: path)
             }
@@ -169,4 +200,3 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
-

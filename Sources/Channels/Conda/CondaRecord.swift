@@ -33,10 +33,12 @@ public final class CondaRecord: Hashable, Sendable {
     public let license: String?
     public let purls: [String]
 
-    public init(channel: String, channelLocation: String, subdir: String, filename: String, name: String,
-                versionText: String, version: CondaVersion, build: String, buildNumber: Int, depends: [String],
-                constrains: [String], trackFeatures: [String], noarch: String?, timestamp: Int64?, md5: String?,
-                sha256: String?, size: Int64?, license: String?, purls: [String]) {
+    public init(
+        channel: String, channelLocation: String, subdir: String, filename: String, name: String,
+        versionText: String, version: CondaVersion, build: String, buildNumber: Int, depends: [String],
+        constrains: [String], trackFeatures: [String], noarch: String?, timestamp: Int64?, md5: String?,
+        sha256: String?, size: Int64?, license: String?, purls: [String]
+    ) {
         self.channel = channel
         self.channelLocation = channelLocation
         self.subdir = subdir
@@ -78,11 +80,13 @@ public final class CondaRecord: Hashable, Sendable {
     }
 
     public static func == (a: CondaRecord, b: CondaRecord) -> Bool {
-        a === b || (a.channel == b.channel && a.channelLocation == b.channelLocation && a.subdir == b.subdir
-            && a.filename == b.filename && a.name == b.name && a.versionText == b.versionText && a.build == b.build
-            && a.buildNumber == b.buildNumber && a.depends == b.depends && a.constrains == b.constrains
-            && a.trackFeatures == b.trackFeatures && a.noarch == b.noarch && a.timestamp == b.timestamp && a.md5 == b.md5
-            && a.sha256 == b.sha256 && a.size == b.size && a.license == b.license && a.purls == b.purls)
+        a === b
+            || (a.channel == b.channel && a.channelLocation == b.channelLocation && a.subdir == b.subdir
+                && a.filename == b.filename && a.name == b.name && a.versionText == b.versionText && a.build == b.build
+                && a.buildNumber == b.buildNumber && a.depends == b.depends && a.constrains == b.constrains
+                && a.trackFeatures == b.trackFeatures && a.noarch == b.noarch && a.timestamp == b.timestamp
+                && a.md5 == b.md5
+                && a.sha256 == b.sha256 && a.size == b.size && a.license == b.license && a.purls == b.purls)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -29,7 +29,9 @@ final class ImageBytes: @unchecked Sendable {
 
     init(copying bytes: [UInt8]) {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        bytes.withUnsafeBytes { if let source = $0.baseAddress { memory.copyMemory(from: source, byteCount: $0.count) } }
+        bytes.withUnsafeBytes {
+            if let source = $0.baseAddress { memory.copyMemory(from: source, byteCount: $0.count) }
+        }
         base = UnsafeRawPointer(memory)
         count = bytes.count
         mapped = false
@@ -43,14 +45,20 @@ final class ImageBytes: @unchecked Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
-        guard let address = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else { return nil }
+        guard let address = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+            return nil
+        }
         base = UnsafeRawPointer(address)
         count = Int(info.st_size)
         mapped = true
     }
 
     deinit {
-        if mapped { munmap(UnsafeMutableRawPointer(mutating: base), count) } else { UnsafeMutableRawPointer(mutating: base).deallocate() }
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: base), count)
+        } else {
+            UnsafeMutableRawPointer(mutating: base).deallocate()
+        }
     }
 }
 
@@ -70,9 +78,17 @@ struct CacheImage {
         self.bytes = bytes
         let header = CacheImage.magic.count + 6 * 4
         guard bytes.count >= header,
-              (0..<8).allSatisfy({ bytes.base.load(fromByteOffset: $0, as: UInt8.self) == CacheImage.magic[$0] }) else { return nil }
-        func u32(_ at: Int) -> Int { Int(UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
-        stringCount = u32(8); blobSize = u32(12); listCount = u32(16); listItemCount = u32(20); nameCount = u32(24); recordCount = u32(28)
+            (0..<8).allSatisfy({ bytes.base.load(fromByteOffset: $0, as: UInt8.self) == CacheImage.magic[$0] })
+        else { return nil }
+        func u32(_ at: Int) -> Int {
+            Int(UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
+        }
+        stringCount = u32(8)
+        blobSize = u32(12)
+        listCount = u32(16)
+        listItemCount = u32(20)
+        nameCount = u32(24)
+        recordCount = u32(28)
         stringOffsets = header
         blob = stringOffsets + (stringCount + 1) * 4
         listOffsets = blob + blobSize
@@ -91,28 +107,36 @@ struct CacheImage {
         // damaged table is caught here rather than as missing names later.
         var previous: UInt32 = 0
         for i in 0...stringCount {
-            let offset = UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: stringOffsets + i * 4, as: UInt32.self))
+            let offset = UInt32(
+                littleEndian: bytes.base.loadUnaligned(fromByteOffset: stringOffsets + i * 4, as: UInt32.self))
             guard offset >= previous, Int(offset) <= blobSize else { return nil }
             previous = offset
         }
     }
 
-    private func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
-    private func i64(_ at: Int) -> Int64 { Int64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
+    private func u32(_ at: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+    private func i64(_ at: Int) -> Int64 {
+        Int64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: at, as: Int64.self))
+    }
     private func intact(_ start: Int, _ end: Int) -> Bool { blocks?.intact(start, end) ?? true }
 
     func string(_ id: UInt32) -> String? {
         let i = Int(id)
         guard i < stringCount else { return nil }
-        let start = Int(u32(stringOffsets + i * 4)), end = Int(u32(stringOffsets + (i + 1) * 4))
+        let start = Int(u32(stringOffsets + i * 4))
+        let end = Int(u32(stringOffsets + (i + 1) * 4))
         guard start <= end, end <= blobSize, intact(blob + start, blob + end) else { return nil }
-        return String(decoding: UnsafeRawBufferPointer(start: bytes.base + blob + start, count: end - start), as: UTF8.self)
+        return String(
+            decoding: UnsafeRawBufferPointer(start: bytes.base + blob + start, count: end - start), as: UTF8.self)
     }
 
     func list(_ id: UInt32) -> [UInt32]? {
         let i = Int(id)
         guard i < listCount, intact(listOffsets + i * 4, listOffsets + (i + 2) * 4) else { return nil }
-        let start = Int(u32(listOffsets + i * 4)), end = Int(u32(listOffsets + (i + 1) * 4))
+        let start = Int(u32(listOffsets + i * 4))
+        let end = Int(u32(listOffsets + (i + 1) * 4))
         guard start <= end, end <= listItemCount, intact(listItems + start * 4, listItems + end * 4) else { return nil }
         return (start..<end).map { u32(listItems + $0 * 4) }
     }
@@ -127,9 +151,11 @@ struct CacheImage {
         var next = 0
         for n in 0..<nameCount {
             let at = names + n * 12
-            let first = Int(u32(at + 4)), count = Int(u32(at + 8))
+            let first = Int(u32(at + 4))
+            let count = Int(u32(at + 8))
             guard let name = string(u32(at)), first == next, count > 0, first + count <= recordCount,
-                  previous.map({ $0 < name }) ?? true else { return nil }
+                previous.map({ $0 < name }) ?? true
+            else { return nil }
             index[name] = first..<(first + count)
             previous = name
             next = first + count
@@ -142,11 +168,12 @@ struct CacheImage {
         let at = records + i * CacheImage.recordSize
         guard i >= 0, i < recordCount, intact(at, at + CacheImage.recordSize) else { return nil }
         let flags = u32(at + 52)
-        return CompactRecord(filename: u32(at), name: u32(at + 4), versionText: u32(at + 8), build: u32(at + 12),
-                             subdir: u32(at + 16), noarch: u32(at + 20), md5: u32(at + 24), sha256: u32(at + 28),
-                             license: u32(at + 32), depends: u32(at + 36), constrains: u32(at + 40),
-                             trackFeatures: u32(at + 44), purls: u32(at + 48), buildNumber: i64(at + 56),
-                             timestamp: flags & 1 != 0 ? i64(at + 64) : nil, size: flags & 2 != 0 ? i64(at + 72) : nil)
+        return CompactRecord(
+            filename: u32(at), name: u32(at + 4), versionText: u32(at + 8), build: u32(at + 12),
+            subdir: u32(at + 16), noarch: u32(at + 20), md5: u32(at + 24), sha256: u32(at + 28),
+            license: u32(at + 32), depends: u32(at + 36), constrains: u32(at + 40),
+            trackFeatures: u32(at + 44), purls: u32(at + 48), buildNumber: i64(at + 56),
+            timestamp: flags & 1 != 0 ? i64(at + 64) : nil, size: flags & 2 != 0 ? i64(at + 72) : nil)
     }
 
     // MARK: Writing
@@ -159,12 +186,16 @@ struct CacheImage {
         let order = PreferenceOrder(table: table)
 
         var out: [UInt8] = []
-        out.reserveCapacity(32 + table.strings.blob.count + (table.strings.count + table.lists.count + table.lists.items.count) * 4
-                            + names.count * 12 + table.records.count * recordSize)
+        out.reserveCapacity(
+            32 + table.strings.blob.count + (table.strings.count + table.lists.count + table.lists.items.count) * 4
+                + names.count * 12 + table.records.count * recordSize)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
         func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
         out += magic
-        for count in [table.strings.count, table.strings.blob.count, table.lists.count, table.lists.items.count, names.count, table.records.count] {
+        for count in [
+            table.strings.count, table.strings.blob.count, table.lists.count, table.lists.items.count, names.count,
+            table.records.count
+        ] {
             u32(UInt32(count))
         }
         for offset in table.strings.offsets { u32(offset) }
@@ -182,8 +213,10 @@ struct CacheImage {
         }
         for i in sorted {
             let r = table.records[i]
-            for field in [r.filename, r.name, r.versionText, r.build, r.subdir, r.noarch, r.md5, r.sha256, r.license,
-                          r.depends, r.constrains, r.trackFeatures, r.purls] { u32(field) }
+            for field in [
+                r.filename, r.name, r.versionText, r.build, r.subdir, r.noarch, r.md5, r.sha256, r.license,
+                r.depends, r.constrains, r.trackFeatures, r.purls
+            ] { u32(field) }
             u32((r.timestamp != nil ? 1 : 0) | (r.size != nil ? 2 : 0))
             i64(r.buildNumber)
             i64(r.timestamp ?? 0)
@@ -213,7 +246,8 @@ final class CacheBlocks: @unchecked Sendable {
         body.withUnsafeBytes { raw in
             for b in 0..<blockCount(body: body.count) {
                 let start = b * blockSize
-                let sum = CacheChecksum.of(UnsafeRawBufferPointer(rebasing: raw[start..<min(body.count, start + blockSize)]))
+                let sum = CacheChecksum.of(
+                    UnsafeRawBufferPointer(rebasing: raw[start..<min(body.count, start + blockSize)]))
                 withUnsafeBytes(of: sum.littleEndian) { table += $0 }
             }
         }
@@ -241,9 +275,11 @@ final class CacheBlocks: @unchecked Sendable {
             case 1: continue
             case 2: return false
             default:
-                let from = b * CacheBlocks.blockSize, to = min(body, from + CacheBlocks.blockSize)
+                let from = b * CacheBlocks.blockSize
+                let to = min(body, from + CacheBlocks.blockSize)
                 let sum = CacheChecksum.of(UnsafeRawBufferPointer(start: bytes.base + from, count: to - from))
-                let stored = UInt64(littleEndian: bytes.base.loadUnaligned(fromByteOffset: body + b * 8, as: UInt64.self))
+                let stored = UInt64(
+                    littleEndian: bytes.base.loadUnaligned(fromByteOffset: body + b * 8, as: UInt64.self))
                 state[b] = sum == stored ? 1 : 2
                 if sum != stored { return false }
             }
@@ -280,15 +316,17 @@ private struct PreferenceOrder {
     func sorted(_ indices: [Int]) -> [Int] {
         let keys = indices.map { i in
             let r = table.records[i]
-            return Key(version: rank[r.versionText] ?? -1, plain: table.lists.list(r.trackFeatures).isEmpty,
-                       buildNumber: r.buildNumber, timestamp: r.timestamp ?? 0, index: i)
+            return Key(
+                version: rank[r.versionText] ?? -1, plain: table.lists.list(r.trackFeatures).isEmpty,
+                buildNumber: r.buildNumber, timestamp: r.timestamp ?? 0, index: i)
         }
         return keys.sorted { a, b in
             if a.version != b.version { return a.version > b.version }
             if a.plain != b.plain { return a.plain }
             if a.buildNumber != b.buildNumber { return a.buildNumber > b.buildNumber }
             if a.timestamp != b.timestamp { return a.timestamp > b.timestamp }
-            return table.strings.string(table.records[a.index].filename) < table.strings.string(table.records[b.index].filename)
+            return table.strings.string(table.records[a.index].filename)
+                < table.strings.string(table.records[b.index].filename)
         }.map(\.index)
     }
 }
@@ -311,8 +349,10 @@ final class CondaSubdirRecords: @unchecked Sendable {
     let channel: String
     let channelLocation: String
 
-    private init(image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String,
-                 reparse: @escaping () throws(ChannelError) -> CacheImage) {
+    private init(
+        image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String,
+        reparse: @escaping () throws(ChannelError) -> CacheImage
+    ) {
         self.image = image
         self.index = index
         self.channel = channel
@@ -321,19 +361,28 @@ final class CondaSubdirRecords: @unchecked Sendable {
     }
 
     /// Records of an image (nil when its header or name table is not sound).
-    static func make(image: CacheImage?, channel: String, channelLocation: String, file: String? = nil,
-                     reparse: @escaping () throws(ChannelError) -> CacheImage) -> CondaSubdirRecords? {
+    static func make(
+        image: CacheImage?, channel: String, channelLocation: String, file: String? = nil,
+        reparse: @escaping () throws(ChannelError) -> CacheImage
+    ) -> CondaSubdirRecords? {
         guard let image, let index = image.nameIndex() else { return nil }
-        let records = CondaSubdirRecords(image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
+        let records = CondaSubdirRecords(
+            image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
         records.file = file
         return records
     }
 
     /// Records of the cache file `file`, or nil when there is none or it is damaged (then noted).
-    static func mapped(_ file: String, channel: String, channelLocation: String,
-                       reparse: @escaping () throws(ChannelError) -> CacheImage) -> CondaSubdirRecords? {
+    static func mapped(
+        _ file: String, channel: String, channelLocation: String,
+        reparse: @escaping () throws(ChannelError) -> CacheImage
+    ) -> CondaSubdirRecords? {
         guard let bytes = ImageBytes(mapping: file) else { return nil }
-        guard let records = make(image: CacheImage(bytes), channel: channel, channelLocation: channelLocation, file: file, reparse: reparse) else {
+        guard
+            let records = make(
+                image: CacheImage(bytes), channel: channel, channelLocation: channelLocation, file: file,
+                reparse: reparse)
+        else {
             CacheNotes.damaged(file, "its header, tables or a checksum do not match")
             return nil
         }
@@ -358,7 +407,9 @@ final class CondaSubdirRecords: @unchecked Sendable {
         }
         // A record that does not decode: the cache file was damaged. Parse the repodata again
         // once; if even that fails, the error was reported when the channel was loaded.
-        if let file, !repaired { CacheNotes.damaged(file, "the records of \(name) do not match their checksum or bounds") }
+        if let file, !repaired {
+            CacheNotes.damaged(file, "the records of \(name) do not match their checksum or bounds")
+        }
         guard !repaired, let fresh = try? reparse(), let freshIndex = fresh.nameIndex() else { return [] }
         repaired = true
         image = fresh
@@ -376,8 +427,11 @@ final class CondaSubdirRecords: @unchecked Sendable {
         var records: [CondaRecord] = []
         records.reserveCapacity(range.count)
         for i in range {
-            guard let record = image.record(i)?.condaRecord(channel: channel, channelLocation: channelLocation, shared: text,
-                                                           unique: image.string, list: list, version: version) else { return nil }
+            guard
+                let record = image.record(i)?.condaRecord(
+                    channel: channel, channelLocation: channelLocation, shared: text,
+                    unique: image.string, list: list, version: version)
+            else { return nil }
             records.append(record)
         }
         return records

@@ -26,7 +26,8 @@ public indirect enum MessagePackValue: Equatable, Sendable {
         case (.string(let x), .string(let y)): return x == y
         case (.binary(let x), .binary(let y)): return x == y
         case (.array(let x), .array(let y)): return x == y
-        case (.map(let x), .map(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.map(let x), .map(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.ext(let t, let d), .ext(let u, let e)): return t == u && d == e
         default: return false
         }
@@ -53,7 +54,9 @@ public enum MessagePack {
     public static func decode(_ bytes: [UInt8]) throws(MessagePackError) -> MessagePackValue {
         var reader = Reader(bytes: bytes)
         let value = try reader.value(depth: 0)
-        guard reader.offset == bytes.count else { throw MessagePackError(offset: reader.offset, message: "trailing bytes after the value") }
+        guard reader.offset == bytes.count else {
+            throw MessagePackError(offset: reader.offset, message: "trailing bytes after the value")
+        }
         return value
     }
 
@@ -64,7 +67,9 @@ public enum MessagePack {
         mutating func fail(_ message: String) -> MessagePackError { MessagePackError(offset: offset, message: message) }
 
         mutating func take(_ count: Int) throws(MessagePackError) -> ArraySlice<UInt8> {
-            guard count >= 0, count <= bytes.count - offset else { throw fail("truncated: \(count) bytes wanted, \(bytes.count - offset) left") }
+            guard count >= 0, count <= bytes.count - offset else {
+                throw fail("truncated: \(count) bytes wanted, \(bytes.count - offset) left")
+            }
             defer { offset += count }
             return bytes[offset..<(offset + count)]
         }
@@ -77,7 +82,9 @@ public enum MessagePack {
 
         mutating func length(_ width: Int) throws(MessagePackError) -> Int {
             let n = try unsigned(width)
-            guard n <= UInt64(bytes.count - offset) else { throw fail("a length of \(n) is longer than the \(bytes.count - offset) bytes left") }
+            guard n <= UInt64(bytes.count - offset) else {
+                throw fail("a length of \(n) is longer than the \(bytes.count - offset) bytes left")
+            }
             return Int(n)
         }
 
@@ -114,7 +121,9 @@ public enum MessagePack {
         }
 
         mutating func value(depth: Int) throws(MessagePackError) -> MessagePackValue {
-            guard depth < MessagePack.maximumDepth else { throw fail("nested more than \(MessagePack.maximumDepth) deep") }
+            guard depth < MessagePack.maximumDepth else {
+                throw fail("nested more than \(MessagePack.maximumDepth) deep")
+            }
             let head = try take(1).first!
             switch head {
             case 0x00...0x7f: return .uint(UInt64(head))
@@ -157,7 +166,9 @@ public enum MessagePack {
         }
 
         mutating func countInline(_ n: Int, perItem: Int) throws(MessagePackError) -> Int {
-            guard n * perItem <= bytes.count - offset else { throw fail("\(n) items cannot fit in the \(bytes.count - offset) bytes left") }
+            guard n * perItem <= bytes.count - offset else {
+                throw fail("\(n) items cannot fit in the \(bytes.count - offset) bytes left")
+            }
             return n
         }
     }

@@ -59,7 +59,8 @@ struct StringTable {
     }
 
     private func equal(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = Int(offsets[id]), end = Int(offsets[id + 1])
+        let start = Int(offsets[id])
+        let end = Int(offsets[id + 1])
         guard end - start == bytes.count else { return false }
         return blob.withUnsafeBufferPointer { stored in
             bytes.isEmpty || memcmp(stored.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
@@ -136,21 +137,28 @@ extension CompactRecord {
     /// The record these ids stand for, through lookups that answer nil for an id they cannot
     /// resolve (a cache file's ids are checked as they are read): nil then. `shared` looks up
     /// texts many records share (versions, subdirs, licenses), `unique` the others.
-    func condaRecord(channel: String, channelLocation: String, shared: (UInt32) -> String?, unique: (UInt32) -> String?,
-                     list: (UInt32) -> [String]?, version: (UInt32) -> CondaVersion?) -> CondaRecord? {
+    func condaRecord(
+        channel: String, channelLocation: String, shared: (UInt32) -> String?, unique: (UInt32) -> String?,
+        list: (UInt32) -> [String]?, version: (UInt32) -> CondaVersion?
+    ) -> CondaRecord? {
         /// A field that may be absent: .some(nil) when absent, nil when the id does not resolve.
         func optional(_ id: UInt32, _ lookup: (UInt32) -> String?) -> String?? {
             id == StringTable.none ? .some(nil) : lookup(id).map { .some($0) }
         }
         guard let filename = unique(self.filename), let name = unique(self.name), let build = unique(self.build),
-              let versionText = shared(self.versionText), let version = version(self.versionText), let subdir = shared(self.subdir),
-              let noarch = optional(self.noarch, shared), let md5 = optional(self.md5, unique), let sha256 = optional(self.sha256, unique),
-              let license = optional(self.license, shared), let depends = list(self.depends), let constrains = list(self.constrains),
-              let trackFeatures = list(self.trackFeatures), let purls = list(self.purls) else { return nil }
-        return CondaRecord(channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename, name: name,
-                           versionText: versionText, version: version, build: build, buildNumber: Int(buildNumber), depends: depends,
-                           constrains: constrains, trackFeatures: trackFeatures, noarch: noarch, timestamp: timestamp, md5: md5,
-                           sha256: sha256, size: size, license: license, purls: purls)
+            let versionText = shared(self.versionText), let version = version(self.versionText),
+            let subdir = shared(self.subdir),
+            let noarch = optional(self.noarch, shared), let md5 = optional(self.md5, unique),
+            let sha256 = optional(self.sha256, unique),
+            let license = optional(self.license, shared), let depends = list(self.depends),
+            let constrains = list(self.constrains),
+            let trackFeatures = list(self.trackFeatures), let purls = list(self.purls)
+        else { return nil }
+        return CondaRecord(
+            channel: channel, channelLocation: channelLocation, subdir: subdir, filename: filename, name: name,
+            versionText: versionText, version: version, build: build, buildNumber: Int(buildNumber), depends: depends,
+            constrains: constrains, trackFeatures: trackFeatures, noarch: noarch, timestamp: timestamp, md5: md5,
+            sha256: sha256, size: size, license: license, purls: purls)
     }
 }
 
@@ -165,8 +173,9 @@ struct RepodataTable {
     /// Every record, in document order.
     func condaRecords(channel: String, channelLocation: String) -> [CondaRecord] {
         records.compactMap {
-            $0.condaRecord(channel: channel, channelLocation: channelLocation, shared: strings.string, unique: strings.string,
-                           list: { lists.list($0).map(strings.string) }, version: { versions[$0] })
+            $0.condaRecord(
+                channel: channel, channelLocation: channelLocation, shared: strings.string, unique: strings.string,
+                list: { lists.list($0).map(strings.string) }, version: { versions[$0] })
         }
     }
 }
@@ -177,8 +186,10 @@ struct RepodataTable {
 /// `subdir`; a record without a string `name`, `version` and `build`, or with a version conda
 /// cannot parse, is left out. Duplicate keys: the last one counts, as in Python's json.
 enum RepodataScanner {
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, subdir: String, path: String,
-                      consumed: ((Int) -> Void)? = nil) throws(ChannelError) -> RepodataTable {
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, subdir: String, path: String,
+        consumed: ((Int) -> Void)? = nil
+    ) throws(ChannelError) -> RepodataTable {
         do { return try scan(bytes, subdir: subdir, consumed: consumed) } catch let error as JSONError {
             throw ChannelError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         } catch let error as ChannelError {
@@ -192,7 +203,9 @@ enum RepodataScanner {
         var records: [CompactRecord] = []
     }
 
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, subdir: String, consumed: ((Int) -> Void)?) throws -> RepodataTable {
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, subdir: String, consumed: ((Int) -> Void)?) throws
+        -> RepodataTable
+    {
         var scanner = JSONScanner(bytes)
         var table = RepodataTable()
         guard try scanner.peekKind() == .object else { throw ChannelError("expected a JSON object") }
@@ -206,18 +219,26 @@ enum RepodataScanner {
             case "packages", "packages.conda":
                 // The last occurrence of a key counts, even when it is not an object.
                 sections[key] = Section()
-                guard try scanner.peekKind() == .object else { try scanner.skipValue(); continue }
+                guard try scanner.peekKind() == .object else {
+                    try scanner.skipValue()
+                    continue
+                }
                 var section = Section()
                 try scanner.beginObject()
                 var firstEntry = true
                 while let filename = try scanner.nextKey(&firstEntry) {
-                    if let record = try reader.record(&scanner, filename: filename, table: &table) { section.records.append(record) }
+                    if let record = try reader.record(&scanner, filename: filename, table: &table) {
+                        section.records.append(record)
+                    }
                     consumed?(scanner.offset)
                 }
                 sections[key] = section
             case "info":
                 infoSubdir = nil
-                guard try scanner.peekKind() == .object else { try scanner.skipValue(); continue }
+                guard try scanner.peekKind() == .object else {
+                    try scanner.skipValue()
+                    continue
+                }
                 try scanner.beginObject()
                 var firstField = true
                 while let field = try scanner.nextKey(&firstField) {
@@ -243,7 +264,8 @@ enum RepodataScanner {
                 if record.subdir == StringTable.none { record.subdir = documentSubdir }
                 let dist = Dist(name: record.name, version: record.versionText, build: record.build)
                 if let existing = position[dist] {
-                    if isCondaFormat(record.filename, table) && !isCondaFormat(table.records[existing].filename, table) {
+                    if isCondaFormat(record.filename, table) && !isCondaFormat(table.records[existing].filename, table)
+                    {
                         table.records[existing] = record
                     }
                 } else {
@@ -252,7 +274,9 @@ enum RepodataScanner {
                 }
             }
         }
-        guard table.records.count < Int(UInt32.max) else { throw ChannelError("too many records for one channel subdir") }
+        guard table.records.count < Int(UInt32.max) else {
+            throw ChannelError("too many records for one channel subdir")
+        }
         return table
     }
 
@@ -265,17 +289,31 @@ enum RepodataScanner {
 private struct FieldReader {
     var scratch: [UInt32] = []
 
-    mutating func record(_ scanner: inout JSONScanner, filename: String, table: inout RepodataTable) throws -> CompactRecord? {
-        guard try scanner.peekKind() == .object else { try scanner.skipValue(); return nil }
+    mutating func record(_ scanner: inout JSONScanner, filename: String, table: inout RepodataTable) throws
+        -> CompactRecord?
+    {
+        guard try scanner.peekKind() == .object else {
+            try scanner.skipValue()
+            return nil
+        }
         try scanner.beginObject()
         let none = StringTable.none
-        var name: UInt32?, version: UInt32?, build: UInt32?
-        var subdir = none, md5 = none, sha256 = none, license = none
+        var name: UInt32?
+        var version: UInt32?
+        var build: UInt32?
+        var subdir = none
+        var md5 = none
+        var sha256 = none
+        var license = none
         var noarch = none
-        var depends: UInt32 = 0, constrains: UInt32 = 0, purls: UInt32 = 0
+        var depends: UInt32 = 0
+        var constrains: UInt32 = 0
+        var purls: UInt32 = 0
         var trackList: UInt32 = 0
         var trackText: UInt32?
-        var buildNumber: Int64 = 0, timestamp: Int64?, size: Int64?
+        var buildNumber: Int64 = 0
+        var timestamp: Int64?
+        var size: Int64?
         var first = true
         while let key = try scanner.nextKey(&first) {
             switch key {
@@ -291,15 +329,24 @@ private struct FieldReader {
             case "purls": purls = try stringList(&scanner, &table)
             case "track_features":
                 switch try scanner.peekKind() {
-                case .array: trackList = try stringList(&scanner, &table); trackText = nil
-                case .string: trackList = 0; trackText = try table.strings.intern(try scanner.readString())
-                default: trackList = 0; trackText = nil; try scanner.skipValue()
+                case .array:
+                    trackList = try stringList(&scanner, &table)
+                    trackText = nil
+                case .string:
+                    trackList = 0
+                    trackText = try table.strings.intern(try scanner.readString())
+                default:
+                    trackList = 0
+                    trackText = nil
+                    try scanner.skipValue()
                 }
             case "noarch":
                 switch try scanner.peekKind() {
                 case .string: noarch = try table.strings.intern(try scanner.readString())
                 case .bool: noarch = try scanner.readBool() ? try table.strings.intern("generic") : none
-                default: noarch = none; try scanner.skipValue()
+                default:
+                    noarch = none
+                    try scanner.skipValue()
                 }
             case "build_number": buildNumber = try integer(&scanner) ?? 0
             case "size": size = try integer(&scanner)
@@ -312,9 +359,10 @@ private struct FieldReader {
         // not hex of its length, or a name, build or file name with whitespace or control
         // characters, is left out (it could write lines of its own into a lock file).
         guard FieldCheck.isPlainFileName(filename),
-              FieldCheck.isToken(table.strings.bytes(name)), FieldCheck.isToken(table.strings.bytes(build)),
-              md5 == none || FieldCheck.isHexDigest(table.strings.bytes(md5), count: 32),
-              sha256 == none || FieldCheck.isHexDigest(table.strings.bytes(sha256), count: 64) else { return nil }
+            FieldCheck.isToken(table.strings.bytes(name)), FieldCheck.isToken(table.strings.bytes(build)),
+            md5 == none || FieldCheck.isHexDigest(table.strings.bytes(md5), count: 32),
+            sha256 == none || FieldCheck.isHexDigest(table.strings.bytes(sha256), count: 64)
+        else { return nil }
         if trackList == 0, let trackText {
             // A legacy string: features separated by spaces or commas.
             let parts = table.strings.string(trackText).split(whereSeparator: { $0 == " " || $0 == "," })
@@ -322,10 +370,11 @@ private struct FieldReader {
             for part in parts { scratch.append(try table.strings.intern(String(part))) }
             trackList = try table.lists.intern(scratch)
         }
-        return CompactRecord(filename: try table.strings.intern(filename), name: name, versionText: version, build: build,
-                             subdir: subdir, noarch: noarch, md5: md5, sha256: sha256, license: license, depends: depends,
-                             constrains: constrains, trackFeatures: trackList, purls: purls, buildNumber: buildNumber,
-                             timestamp: timestamp, size: size)
+        return CompactRecord(
+            filename: try table.strings.intern(filename), name: name, versionText: version, build: build,
+            subdir: subdir, noarch: noarch, md5: md5, sha256: sha256, license: license, depends: depends,
+            constrains: constrains, trackFeatures: trackList, purls: purls, buildNumber: buildNumber,
+            timestamp: timestamp, size: size)
     }
 
     /// Whether conda can parse the version text, each distinct text parsed once (into the table).
@@ -338,7 +387,10 @@ private struct FieldReader {
 
     /// A string value interned, or nil for any other value (skipped).
     private func optionalString(_ scanner: inout JSONScanner, _ table: inout RepodataTable) throws -> UInt32? {
-        guard try scanner.peekKind() == .string else { try scanner.skipValue(); return nil }
+        guard try scanner.peekKind() == .string else {
+            try scanner.skipValue()
+            return nil
+        }
         return try string(&scanner, &table)
     }
 
@@ -351,19 +403,29 @@ private struct FieldReader {
 
     /// The string elements of an array (others skipped) as a list id; 0 for anything but an array.
     private mutating func stringList(_ scanner: inout JSONScanner, _ table: inout RepodataTable) throws -> UInt32 {
-        guard try scanner.peekKind() == .array else { try scanner.skipValue(); return 0 }
+        guard try scanner.peekKind() == .array else {
+            try scanner.skipValue()
+            return 0
+        }
         try scanner.beginArray()
         scratch.removeAll(keepingCapacity: true)
         var first = true
         while try scanner.nextElement(&first) {
-            if try scanner.peekKind() == .string { scratch.append(try string(&scanner, &table)) } else { try scanner.skipValue() }
+            if try scanner.peekKind() == .string {
+                scratch.append(try string(&scanner, &table))
+            } else {
+                try scanner.skipValue()
+            }
         }
         return try table.lists.intern(scratch)
     }
 
     /// An integer literal that fits in 64 bits (`12`, not `12.0`), else nil; non-numbers skipped.
     private func integer(_ scanner: inout JSONScanner) throws -> Int64? {
-        guard try scanner.peekKind() == .number else { try scanner.skipValue(); return nil }
+        guard try scanner.peekKind() == .number else {
+            try scanner.skipValue()
+            return nil
+        }
         let token = try scanner.readNumberToken()
         guard token.isInteger else { return nil }
         return Int64(scanner.text(of: token))
@@ -372,7 +434,10 @@ private struct FieldReader {
     /// `timestamp`: any number that is a whole value, in milliseconds (old records give seconds:
     /// anything before year 9999 in seconds is below 253402300799).
     private func milliseconds(_ scanner: inout JSONScanner) throws -> Int64? {
-        guard try scanner.peekKind() == .number else { try scanner.skipValue(); return nil }
+        guard try scanner.peekKind() == .number else {
+            try scanner.skipValue()
+            return nil
+        }
         let token = try scanner.readNumberToken()
         let text = scanner.text(of: token)
         guard let t = Int64(exactly: Double(text) ?? .nan) else { return nil }

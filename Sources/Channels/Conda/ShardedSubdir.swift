@@ -50,8 +50,11 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     /// The most a shard index or a shard may expand to.
     static let decompressedLimit = 256 << 20
 
-    private init(shards: [String: [UInt8]], shardsBase: String, subdir: String, channel: String, channelLocation: String, client: HTTPClient,
-                 tableDirectory: String?) {
+    private init(
+        shards: [String: [UInt8]], shardsBase: String, subdir: String, channel: String, channelLocation: String,
+        client: HTTPClient,
+        tableDirectory: String?
+    ) {
         self.tableDirectory = tableDirectory
         self.shards = shards
         self.shardsBase = shardsBase
@@ -62,34 +65,52 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     }
 
     /// The subdir's shard index, or nil when the channel offers none that mlenv can use.
-    static func open(channel: CondaChannel, subdir: String, client: HTTPClient, cacheDirectory: String?) -> ShardedSubdir? {
+    static func open(channel: CondaChannel, subdir: String, client: HTTPClient, cacheDirectory: String?)
+        -> ShardedSubdir?
+    {
         let subdirURL = "\(channel.location)/\(subdir)/"
         let indexURL = subdirURL + "repodata_shards.msgpack.zst"
-        guard let entry = try? RemoteFetch.get(indexURL, accept: nil, client: client, what: "the \(subdir) shard index of \(channel.name)",
-                                                suffix: ".msgpack.zst"),
-              let bytes = try? decompressed(entry), let index = try? MessagePack.decode(bytes) else { return nil }
+        guard
+            let entry = try? RemoteFetch.get(
+                indexURL, accept: nil, client: client, what: "the \(subdir) shard index of \(channel.name)",
+                suffix: ".msgpack.zst"),
+            let bytes = try? decompressed(entry), let index = try? MessagePack.decode(bytes)
+        else { return nil }
         guard case .uint(1)? = index["version"] ?? .uint(1), case .map(let pairs)? = index["shards"] else { return nil }
-        var baseURL = subdirURL, shardsBase = subdirURL
-        if case .string(let base)? = index["info"]?["base_url"] { baseURL = URLReference.resolve(base, against: subdirURL).0 }
-        if case .string(let base)? = index["info"]?["shards_base_url"] { shardsBase = URLReference.resolve(base, against: subdirURL).0 }
+        var baseURL = subdirURL
+        var shardsBase = subdirURL
+        if case .string(let base)? = index["info"]?["base_url"] {
+            baseURL = URLReference.resolve(base, against: subdirURL).0
+        }
+        if case .string(let base)? = index["info"]?["shards_base_url"] {
+            shardsBase = URLReference.resolve(base, against: subdirURL).0
+        }
         if !baseURL.hasSuffix("/") { baseURL += "/" }
         if !shardsBase.hasSuffix("/") { shardsBase += "/" }
         guard URLText.withoutCredentials(baseURL) == URLText.withoutCredentials(subdirURL),
-              let scheme = URLText.scheme(shardsBase), scheme == "http" || scheme == "https" else { return nil }
+            let scheme = URLText.scheme(shardsBase), scheme == "http" || scheme == "https"
+        else { return nil }
         var shards: [String: [UInt8]] = [:]
         for pair in pairs {
-            guard case .string(let name) = pair.key, case .binary(let hash) = pair.value, hash.count == 32 else { return nil }
+            guard case .string(let name) = pair.key, case .binary(let hash) = pair.value, hash.count == 32 else {
+                return nil
+            }
             shards[name] = hash
         }
-        return ShardedSubdir(shards: shards, shardsBase: shardsBase, subdir: subdir, channel: channel.name,
-                             channelLocation: channel.fileLocation, client: client, tableDirectory: cacheDirectory.map { $0 + "/shards" })
+        return ShardedSubdir(
+            shards: shards, shardsBase: shardsBase, subdir: subdir, channel: channel.name,
+            channelLocation: channel.fileLocation, client: client, tableDirectory: cacheDirectory.map { $0 + "/shards" }
+        )
     }
 
     var names: Set<String> { Set(shards.keys) }
 
     func records(named name: String) -> [CondaRecord] {
         lock.lock()
-        if let known = fetched[name] { lock.unlock(); return known }
+        if let known = fetched[name] {
+            lock.unlock()
+            return known
+        }
         lock.unlock()
         guard shards[name] != nil, let records = try? fetch(name) else { return [] }
         return records
@@ -99,7 +120,10 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         let wanted = lock.withLock { names.filter { shards[$0] != nil && fetched[$0] == nil } }
         guard !wanted.isEmpty else { return }
         let results = Parallel.mapWaiting(wanted, jobs: ShardedSubdir.fetchingThreads) { name -> ChannelError? in
-            do throws(ChannelError) { _ = try self.fetch(name); return nil } catch { return error }
+            do throws(ChannelError) {
+                _ = try self.fetch(name)
+                return nil
+            } catch { return error }
         }
         if let error = results.compactMap({ $0 }).first { throw error }
     }
@@ -110,8 +134,10 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         let hex = Digester.hexString(hash)
         let tableFile = tableDirectory.map { "\($0)/\(hex).bin" }
         if let tableFile,
-           let kept = CondaSubdirRecords.mapped(tableFile, channel: channel, channelLocation: channelLocation,
-                                                reparse: { () throws(ChannelError) -> CacheImage in throw ChannelError("a damaged shard table") }) {
+            let kept = CondaSubdirRecords.mapped(
+                tableFile, channel: channel, channelLocation: channelLocation,
+                reparse: { () throws(ChannelError) -> CacheImage in throw ChannelError("a damaged shard table") })
+        {
             let records = kept.records(named: name)
             if !records.isEmpty || kept.names.isEmpty {
                 lock.withLock { fetched[name] = records }
@@ -119,13 +145,17 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
             }
         }
         let url = shardsBase + hex + ".msgpack.zst"
-        guard let entry = try RemoteFetch.get(url, accept: nil, client: client, what: "the \(subdir) shard of \(name) in \(channel)",
-                                              suffix: ".msgpack.zst", immutable: true, checkBody: true) else {
+        guard
+            let entry = try RemoteFetch.get(
+                url, accept: nil, client: client, what: "the \(subdir) shard of \(name) in \(channel)",
+                suffix: ".msgpack.zst", immutable: true, checkBody: true)
+        else {
             throw ChannelError("\(URLText.redacted(url)): the shard of \(name) named by the shard index is not there")
         }
         // The hash names the compressed file (as conda-index writes it) or, for some servers,
         // the MessagePack inside; a shard that is neither is refused before it is read.
-        let mismatch = ChannelError("\(URLText.redacted(url)): the shard of \(name) does not match its SHA-256 in the shard index")
+        let mismatch = ChannelError(
+            "\(URLText.redacted(url)): the shard of \(name) does not match its SHA-256 in the shard index")
         let compressedMatches = Digester.hex(.sha256, of: entry.body()) == hex
         let bytes: [UInt8]
         do { bytes = try Self.decompressed(entry) } catch { throw compressedMatches ? error : mismatch }
@@ -148,7 +178,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
 
     /// The zstd-compressed body of an entry, decompressed (at most `decompressedLimit` bytes).
     static func decompressed(_ entry: HTTPCacheEntry) throws(ChannelError) -> [UInt8] {
-        let scratch = FileManager.default.temporaryDirectory.path + "/.mlenv-shard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let scratch =
+            FileManager.default.temporaryDirectory.path
+            + "/.mlenv-shard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         var source = entry.bodyPath ?? ""
         defer {
             unlink(scratch + ".json")
@@ -163,7 +195,9 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         } catch {
             throw ChannelError(error.description)
         }
-        guard let bytes = FileBytes.readPlain(scratch + ".json") else { throw ChannelError("cannot read the decompressed \(entry.url)") }
+        guard let bytes = FileBytes.readPlain(scratch + ".json") else {
+            throw ChannelError("cannot read the decompressed \(entry.url)")
+        }
         return bytes
     }
 
@@ -179,7 +213,12 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
             JSONWriter.appendQuoted(section, to: &out)
             out += ":"
             // Only records (maps) under file names; anything else in a section is not a package.
-            appendJSON(.map(files.filter { if case .map = $0.value { return true }; return false }), to: &out)
+            appendJSON(
+                .map(
+                    files.filter {
+                        if case .map = $0.value { return true }
+                        return false
+                    }), to: &out)
         }
         return out + "}"
     }

@@ -56,12 +56,17 @@ public final class HTTPCache: @unchecked Sendable {
     /// `immutable`: the URL names its content (a CEP 16 shard by its hash, a distribution file),
     /// so a stored copy is never revalidated, not even with --refresh, and a stored 404 or 410
     /// is not revalidated either, except with --refresh.
-    public func fetch(_ url: String, accept: String?, suffix: String, maxBytes: UInt64, client: HTTPClient,
-                      immutable: Bool = false) throws(HTTPError) -> HTTPCacheEntry {
+    public func fetch(
+        _ url: String, accept: String?, suffix: String, maxBytes: UInt64, client: HTTPClient,
+        immutable: Bool = false
+    ) throws(HTTPError) -> HTTPCacheEntry {
         let name = URLText.redacted(url)
         let key = Digester.hex(.sha256, of: Array("\(name)\n\(accept ?? "")".utf8))
         lock.lock()
-        if let known = settled[key] { lock.unlock(); return known }
+        if let known = settled[key] {
+            lock.unlock()
+            return known
+        }
         lock.unlock()
         let folder = "\(directory)/\(key.prefix(2))"
         let metaPath = "\(folder)/\(key).meta"
@@ -71,11 +76,15 @@ public final class HTTPCache: @unchecked Sendable {
             if client.settings.offline {
                 return settle(key, stored) { $0.offlineStale += stored.isFresh(at: now) ? 0 : 1 }
             }
-            if (mode == .normal && stored.isFresh(at: now)) || (immutable && stored.status == 200) { return settle(key, stored) { $0.fresh += 1 } }
+            if (mode == .normal && stored.isFresh(at: now)) || (immutable && stored.status == 200) {
+                return settle(key, stored) { $0.fresh += 1 }
+            }
             // An immutable URL the server said it does not have (a partial mirror listing an
             // sdist it does not hold) stays missing until --refresh: asked again on every run,
             // a hundred such 404s made a warm resolve over loopback take seconds.
-            if immutable && mode == .normal && (stored.status == 404 || stored.status == 410) { return settle(key, stored) { $0.fresh += 1 } }
+            if immutable && mode == .normal && (stored.status == 404 || stored.status == 410) {
+                return settle(key, stored) { $0.fresh += 1 }
+            }
         }
         var conditional: [(String, String)] = []
         if let stored, stored.status == 200 {
@@ -87,7 +96,8 @@ public final class HTTPCache: @unchecked Sendable {
         }
         let temporary = "\(folder)/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(temporary) }
-        let transfer = try client.transfer(url, accept: accept, range: nil, conditional: conditional, bodyPath: temporary, maxBytes: maxBytes)
+        let transfer = try client.transfer(
+            url, accept: accept, range: nil, conditional: conditional, bodyPath: temporary, maxBytes: maxBytes)
         let response = transfer.response
         let freshness = Freshness(response.headers)
         if response.status == 304, var entry = stored {
@@ -99,9 +109,11 @@ public final class HTTPCache: @unchecked Sendable {
             writeEntry(entry, to: metaPath)
             return settle(key, entry) { $0.revalidated += 1 }
         }
-        var entry = HTTPCacheEntry(url: name, status: response.status, storedAt: now, maxAge: freshness.maxAge, noCache: freshness.noCache,
-                                   etag: response.headers["etag"], lastModified: response.headers["last-modified"],
-                                   contentType: response.contentType, finalURL: response.finalURL.map(URLText.redacted), bodyPath: nil, size: 0)
+        var entry = HTTPCacheEntry(
+            url: name, status: response.status, storedAt: now, maxAge: freshness.maxAge, noCache: freshness.noCache,
+            etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+            contentType: response.contentType, finalURL: response.finalURL.map(URLText.redacted), bodyPath: nil, size: 0
+        )
         switch response.status {
         case 200:
             let digest: String
@@ -143,8 +155,9 @@ public final class HTTPCache: @unchecked Sendable {
         let folder = "\(directory)/\(key.prefix(2))"
         let bodyPath = "\(folder)/\(key)-\(Digester.hex(.sha256, of: bytes).prefix(16))"
         guard (try? FileBytes.writeAtomically(bytes, to: bodyPath)) != nil else { return }
-        let entry = HTTPCacheEntry(url: URLText.redacted(what), status: 200, storedAt: Int64(time(nil)), maxAge: Int64.max / 4, noCache: false,
-                                   etag: nil, lastModified: nil, contentType: nil, finalURL: nil, bodyPath: bodyPath, size: bytes.count)
+        let entry = HTTPCacheEntry(
+            url: URLText.redacted(what), status: 200, storedAt: Int64(time(nil)), maxAge: Int64.max / 4, noCache: false,
+            etag: nil, lastModified: nil, contentType: nil, finalURL: nil, bodyPath: bodyPath, size: bytes.count)
         writeEntry(entry, to: "\(folder)/\(key).meta")
     }
 
@@ -174,10 +187,15 @@ public final class HTTPCache: @unchecked Sendable {
         // Read twice at most: a concurrent writer may have replaced the body between the two reads.
         for _ in 0..<2 {
             guard let bytes = FileBytes.readPlain(metaPath), bytes.count < 1 << 16 else { return nil }
-            guard let entry = HTTPCacheEntry(parsing: String(decoding: bytes, as: UTF8.self), folder: PathText.deletingLastComponent(metaPath)) else { return nil }
+            guard
+                let entry = HTTPCacheEntry(
+                    parsing: String(decoding: bytes, as: UTF8.self), folder: PathText.deletingLastComponent(metaPath))
+            else { return nil }
             guard let body = entry.bodyPath else { return entry.status == 200 ? nil : entry }
             var info = stat()
-            if stat(body, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size { return entry }
+            if stat(body, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size {
+                return entry
+            }
         }
         return nil
     }
@@ -191,11 +209,13 @@ public final class HTTPCache: @unchecked Sendable {
     /// Files and bytes under the cache root, by part.
     public static func usage(root: String) -> [(part: String, files: Int, bytes: Int64)] {
         CacheParts.all.map { part in
-            var files = 0, bytes: Int64 = 0
+            var files = 0
+            var bytes: Int64 = 0
             if let paths = try? FileManager.default.subpathsOfDirectory(atPath: "\(root)/\(part.directory)") {
                 for next in paths {
                     var info = stat()
-                    guard stat("\(root)/\(part.directory)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                    guard stat("\(root)/\(part.directory)/\(next)", &info) == 0, (info.st_mode & S_IFMT) == S_IFREG
+                    else { continue }
                     files += 1
                     bytes += Int64(info.st_size)
                 }
@@ -222,7 +242,7 @@ public enum CacheParts {
         ("http responses (index pages, metadata, repodata)", "http-v1"),
         ("parsed conda channels", "channels"),
         ("parsed PyPI pages", "pypi-pages"),
-        ("package files", "artifacts"),
+        ("package files", "artifacts")
     ]
 }
 
@@ -235,7 +255,9 @@ struct Freshness {
         for directive in (headers["cache-control"] ?? "").lowercased().split(separator: ",") {
             let d = String(directive).trimmingHorizontalWhitespace()
             if d == "no-cache" || d == "no-store" || d.hasPrefix("no-cache=") { noCache = true }
-            if d.hasPrefix("max-age="), let seconds = Int64(d.dropFirst("max-age=".count)), seconds >= 0 { maxAge = seconds }
+            if d.hasPrefix("max-age="), let seconds = Int64(d.dropFirst("max-age=".count)), seconds >= 0 {
+                maxAge = seconds
+            }
         }
         if let age = headers["age"].flatMap({ Int64($0) }), age >= 0, let m = maxAge { maxAge = max(0, m - age) }
     }
@@ -282,7 +304,9 @@ public struct HTTPCacheEntry: Sendable {
     static func bodyFileIsIntact(_ path: String) -> Bool {
         guard let name = path.split(separator: "/").last, let dash = name.firstIndex(of: "-") else { return false }
         let recorded = name[name.index(after: dash)...].prefix(16)
-        guard recorded.count == 16, let digest = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: String(name)) else { return false }
+        guard recorded.count == 16,
+            let digest = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: String(name))
+        else { return false }
         return digest.hasPrefix(recorded)
     }
 
@@ -291,7 +315,10 @@ public struct HTTPCacheEntry: Sendable {
     }
 
     var serialized: String {
-        var lines = [HTTPCache.format, "url \(url)", "status \(status)", "stored \(storedAt)", "no-cache \(noCache ? 1 : 0)", "size \(size)"]
+        var lines = [
+            HTTPCache.format, "url \(url)", "status \(status)", "stored \(storedAt)", "no-cache \(noCache ? 1 : 0)",
+            "size \(size)"
+        ]
         if let maxAge { lines.append("max-age \(maxAge)") }
         if let etag { lines.append("etag \(etag)") }
         if let lastModified { lines.append("last-modified \(lastModified)") }
@@ -315,14 +342,19 @@ extension HTTPCacheEntry {
             fields[line[..<space]] = line[line.index(after: space)...]
         }
         guard let url = fields["url"], let status = fields["status"].flatMap({ Int($0) }), (100...599).contains(status),
-              let stored = fields["stored"].flatMap({ Int64($0) }), let size = fields["size"].flatMap({ Int($0) }), size >= 0 else { return nil }
+            let stored = fields["stored"].flatMap({ Int64($0) }), let size = fields["size"].flatMap({ Int($0) }),
+            size >= 0
+        else { return nil }
         var bodyPath: String?
         if let body = fields["body"] {
             guard !body.contains("/"), !body.hasPrefix("."), !body.isEmpty else { return nil }
             bodyPath = "\(folder)/\(body)"
         }
-        self.init(url: String(url), status: status, storedAt: stored, maxAge: fields["max-age"].flatMap { Int64($0) },
-                  noCache: fields["no-cache"] == "1", etag: fields["etag"].map(String.init), lastModified: fields["last-modified"].map(String.init),
-                  contentType: fields["content-type"].map(String.init), finalURL: fields["final-url"].map(String.init), bodyPath: bodyPath, size: size)
+        self.init(
+            url: String(url), status: status, storedAt: stored, maxAge: fields["max-age"].flatMap { Int64($0) },
+            noCache: fields["no-cache"] == "1", etag: fields["etag"].map(String.init),
+            lastModified: fields["last-modified"].map(String.init),
+            contentType: fields["content-type"].map(String.init), finalURL: fields["final-url"].map(String.init),
+            bodyPath: bodyPath, size: size)
     }
 }

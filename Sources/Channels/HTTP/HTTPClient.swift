@@ -11,8 +11,8 @@ import Basics
 import CCurl
 import Dispatch
 import FoundationEssentials
-import Specs
 import Glibc
+import Specs
 
 public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The URL with any credentials removed (see `URLText.redacted`).
@@ -34,7 +34,9 @@ public struct HTTPResponse: Sendable {
     /// The URL that answered (after redirects); relative links resolve against it.
     public var finalURL: String? = nil
 
-    public init(status: Int, body: [UInt8], contentType: String?, headers: [String: String] = [:], finalURL: String? = nil) {
+    public init(
+        status: Int, body: [UInt8], contentType: String?, headers: [String: String] = [:], finalURL: String? = nil
+    ) {
         self.status = status
         self.body = body
         self.contentType = contentType
@@ -49,7 +51,9 @@ public final class HTTPClient: Sendable {
     public let settings: HTTPSettings
     public let cache: HTTPCache?
 
-    public init(attempts: Int = 4, timeout: TimeInterval = 60, settings: HTTPSettings = HTTPSettings(), cache: HTTPCache? = nil) {
+    public init(
+        attempts: Int = 4, timeout: TimeInterval = 60, settings: HTTPSettings = HTTPSettings(), cache: HTTPCache? = nil
+    ) {
         self.attempts = attempts
         self.timeout = timeout
         self.settings = settings
@@ -59,7 +63,8 @@ public final class HTTPClient: Sendable {
     /// GET with retries. Returns the final response (including 404); throws when every attempt
     /// failed to get an answer or ended in a transient status.
     /// `range` is an HTTP byte range such as `bytes=-65536` (the last 64 KiB) or `bytes=100-199`.
-    public func get(_ url: String, accept: String? = nil, range: String? = nil) async throws(HTTPError) -> HTTPResponse {
+    public func get(_ url: String, accept: String? = nil, range: String? = nil) async throws(HTTPError) -> HTTPResponse
+    {
         let result: Result<HTTPResponse, HTTPError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do throws(HTTPError) {
@@ -74,7 +79,9 @@ public final class HTTPClient: Sendable {
 
     /// `get` on the calling thread. Whole documents come from the cache when it has a fresh
     /// copy (or a revalidated one).
-    public func fetch(_ url: String, accept: String? = nil, range: String? = nil, maxBytes: UInt64 = HTTPClient.pageLimit) throws(HTTPError) -> HTTPResponse {
+    public func fetch(
+        _ url: String, accept: String? = nil, range: String? = nil, maxBytes: UInt64 = HTTPClient.pageLimit
+    ) throws(HTTPError) -> HTTPResponse {
         if url.hasPrefix("file://") || url.hasPrefix("/") {
             let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
             guard let bytes = FileBytes.readPlain(PercentEncoding.decoded(path) ?? path) else {
@@ -111,8 +118,10 @@ public final class HTTPClient: Sendable {
     }
 
     /// One GET with retries; conditional headers (If-None-Match...) and a body file when given.
-    func transfer(_ url: String, accept: String?, range: String?, conditional: [(String, String)], bodyPath: String?,
-                  maxBytes: UInt64) throws(HTTPError) -> Transfer {
+    func transfer(
+        _ url: String, accept: String?, range: String?, conditional: [(String, String)], bodyPath: String?,
+        maxBytes: UInt64
+    ) throws(HTTPError) -> Transfer {
         guard let scheme = URLText.scheme(url), scheme == "http" || scheme == "https", URLText.host(url) != nil else {
             throw HTTPError(url: url, reason: "not a valid http(s) URL")
         }
@@ -126,7 +135,9 @@ public final class HTTPClient: Sendable {
             if attempt > 0 { usleep(UInt32(500_000) << UInt32(attempt - 1)) }
             HTTPClient.inFlight.wait()
             let started = HTTPClient.debug ? DispatchTime.now().uptimeNanoseconds : 0
-            let outcome = perform(settings.authorized(url), headers: headers, compressed: range == nil, bodyPath: bodyPath, maxBytes: maxBytes)
+            let outcome = perform(
+                settings.authorized(url), headers: headers, compressed: range == nil, bodyPath: bodyPath,
+                maxBytes: maxBytes)
             HTTPClient.inFlight.signal()
             if HTTPClient.debug {
                 let ms = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
@@ -135,7 +146,9 @@ public final class HTTPClient: Sendable {
                 case .success(let t): status = "\(t.response.status) \(t.bodyLength) B"
                 case .failure(let reason): status = reason
                 }
-                StandardStreams.writeError("http: GET \(URLText.redacted(url))\(range.map { " [\($0)]" } ?? "")\(conditional.isEmpty ? "" : " (conditional)") -> \(status) in \(ms) ms\n")
+                StandardStreams.writeError(
+                    "http: GET \(URLText.redacted(url))\(range.map { " [\($0)]" } ?? "")\(conditional.isEmpty ? "" : " (conditional)") -> \(status) in \(ms) ms\n"
+                )
             }
             switch outcome {
             case .success(let transfer):
@@ -158,25 +171,30 @@ public final class HTTPClient: Sendable {
         case failure(String)
     }
 
-    private func perform(_ url: String, headers: [(String, String)], compressed: Bool, bodyPath: String?, maxBytes: UInt64) -> Outcome {
+    private func perform(
+        _ url: String, headers: [(String, String)], compressed: Bool, bodyPath: String?, maxBytes: UInt64
+    ) -> Outcome {
         let headerBlock = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         var response = mlenv_http_response()
         let seconds = max(1, Int(timeout))
         let code = url.withCString { u in
             headerBlock.withCString { h in
                 HTTPClient.withOptionalCString(settings.caFile) { ca in
-                  HTTPClient.withOptionalCString(settings.caFile == nil ? HTTPSettings.systemCADirectory : nil) { caPath in
-                    HTTPClient.withOptionalCString(settings.netrcFile) { netrc in
-                        HTTPClient.withOptionalCString(bodyPath) { body in
-                            "mlenv".withCString { agent in
-                                var request = mlenv_http_request(url: u, headers: h, user_agent: agent, ca_file: ca, ca_path: caPath, netrc_file: netrc,
-                                                                 body_path: body, timeout_seconds: seconds, compressed: compressed ? 1 : 0,
-                                                                 max_bytes: maxBytes)
-                                return mlenv_http_perform(&request, &response)
+                    HTTPClient.withOptionalCString(settings.caFile == nil ? HTTPSettings.systemCADirectory : nil) {
+                        caPath in
+                        HTTPClient.withOptionalCString(settings.netrcFile) { netrc in
+                            HTTPClient.withOptionalCString(bodyPath) { body in
+                                "mlenv".withCString { agent in
+                                    var request = mlenv_http_request(
+                                        url: u, headers: h, user_agent: agent, ca_file: ca, ca_path: caPath,
+                                        netrc_file: netrc,
+                                        body_path: body, timeout_seconds: seconds, compressed: compressed ? 1 : 0,
+                                        max_bytes: maxBytes)
+                                    return mlenv_http_perform(&request, &response)
+                                }
                             }
                         }
                     }
-                  }
                 }
             }
         }
@@ -185,13 +203,18 @@ public final class HTTPClient: Sendable {
             let reason = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             return .failure(reason)
         }
-        let body = bodyPath != nil || response.length == 0 ? [] : Array(UnsafeBufferPointer(start: response.body, count: response.length))
+        let body =
+            bodyPath != nil || response.length == 0
+            ? [] : Array(UnsafeBufferPointer(start: response.body, count: response.length))
         let contentType = response.content_type.map { String(cString: $0) }
         let fields = response.headers.map { HTTPHeaders.parse(String(cString: $0)) } ?? [:]
         let final = response.effective_url.map { String(cString: $0) }
-        return .success(Transfer(response: HTTPResponse(status: Int(response.status), body: body, contentType: contentType,
-                                                        headers: fields, finalURL: final),
-                                 bodyLength: response.length))
+        return .success(
+            Transfer(
+                response: HTTPResponse(
+                    status: Int(response.status), body: body, contentType: contentType,
+                    headers: fields, finalURL: final),
+                bodyLength: response.length))
     }
 
     private static func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
@@ -205,7 +228,8 @@ enum HTTPHeaders {
     static func parse(_ block: String) -> [String: String] {
         var fields: [String: String] = [:]
         for line in block.split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("HTTP/"), line.first != " ", line.first != "\t" else { continue }
+            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("HTTP/"), line.first != " ", line.first != "\t"
+            else { continue }
             let name = line[..<colon].lowercased()
             let value = String(line[line.index(after: colon)...]).trimmingHorizontalWhitespace()
             fields[name] = value

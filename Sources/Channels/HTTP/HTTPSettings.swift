@@ -26,8 +26,10 @@ public struct HTTPSettings: Sendable {
     /// no credentials (pages are parsed against the URL without them) and get them back here.
     public var userinfo: [String: String]
 
-    public init(caFile: String? = nil, netrcFile: String? = nil, tokens: [String: String] = [:], offline: Bool = false,
-                userinfo: [String: String] = [:]) {
+    public init(
+        caFile: String? = nil, netrcFile: String? = nil, tokens: [String: String] = [:], offline: Bool = false,
+        userinfo: [String: String] = [:]
+    ) {
         self.caFile = caFile
         self.netrcFile = netrcFile
         self.tokens = tokens
@@ -37,7 +39,9 @@ public struct HTTPSettings: Sendable {
 
     /// Settings from the environment: `SSL_CERT_FILE`, `NETRC` or `~/.netrc`, and
     /// `MLENV_INDEX_TOKEN` for the hosts of `sourceURLs`.
-    public static func fromEnvironment(cert: String?, sourceURLs: [String], offline: Bool) throws(ChannelError) -> HTTPSettings {
+    public static func fromEnvironment(cert: String?, sourceURLs: [String], offline: Bool) throws(ChannelError)
+        -> HTTPSettings
+    {
         let environment = ProcessInfo.processInfo.environment
         let fm = FileManager.default
         var ca = cert ?? environment["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -53,7 +57,8 @@ public struct HTTPSettings: Sendable {
         var tokens: [String: String] = [:]
         if let token = environment["MLENV_INDEX_TOKEN"], !token.isEmpty {
             guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw ChannelError("MLENV_INDEX_TOKEN holds a space or a control character; a bearer token is printable ASCII")
+                throw ChannelError(
+                    "MLENV_INDEX_TOKEN holds a space or a control character; a bearer token is printable ASCII")
             }
             for url in sourceURLs { if let host = URLText.host(url) { tokens[host] = token } }
         }
@@ -66,8 +71,10 @@ public struct HTTPSettings: Sendable {
 
     /// The URL to request: a configured host's credentials put back into a link without any.
     func authorized(_ url: String) -> String {
-        guard !userinfo.isEmpty, !URLText.hasCredentials(url), let host = URLText.host(url), let credentials = userinfo[host],
-              let range = url.literalRange(of: "://") else { return url }
+        guard !userinfo.isEmpty, !URLText.hasCredentials(url), let host = URLText.host(url),
+            let credentials = userinfo[host],
+            let range = url.literalRange(of: "://")
+        else { return url }
         return String(url[..<range.upperBound]) + credentials + "@" + String(url[range.upperBound...])
     }
 
@@ -79,7 +86,8 @@ public struct HTTPSettings: Sendable {
         guard ProcessInfo.processInfo.environment["MLENV_CA_BUNDLE"] != "1" else { return nil }
         let directory = "/etc/ssl/certs"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory),
-              names.contains(where: { $0.hasSuffix(".0") && $0.count == 10 }) else { return nil }
+            names.contains(where: { $0.hasSuffix(".0") && $0.count == 10 })
+        else { return nil }
         return directory
     }()
 
@@ -96,7 +104,8 @@ public enum URLText {
     public static func scheme(_ url: String) -> String? {
         guard let range = url.literalRange(of: "://") else { return nil }
         let scheme = url[..<range.lowerBound]
-        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else { return nil }
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        else { return nil }
         return scheme.lowercased()
     }
 
@@ -123,7 +132,9 @@ public enum URLText {
     static func path(_ url: String) -> Substring {
         guard let range = url.literalRange(of: "://") else { return Substring(url) }
         let rest = url[range.upperBound...]
-        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), rest[slash] == "/" else { return "" }
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), rest[slash] == "/" else {
+            return ""
+        }
         let end = rest[slash...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
         return rest[slash..<end]
     }
@@ -145,14 +156,18 @@ public enum URLText {
 
     /// The URL without user and password: what pages are parsed against and lock files hold.
     public static func withoutCredentials(_ url: String) -> String {
-        guard let range = url.literalRange(of: "://"), let authority = authority(url), let at = authority.lastIndex(of: "@") else { return url }
+        guard let range = url.literalRange(of: "://"), let authority = authority(url),
+            let at = authority.lastIndex(of: "@")
+        else { return url }
         return String(url[..<range.upperBound]) + String(url[url.index(after: at)...])
     }
 
     /// The URL with its user and password replaced by `***`: what messages, caches, lock files
     /// and bundles may hold.
     public static func redacted(_ url: String) -> String {
-        guard let range = url.literalRange(of: "://"), let authority = authority(url), let at = authority.lastIndex(of: "@") else { return url }
+        guard let range = url.literalRange(of: "://"), let authority = authority(url),
+            let at = authority.lastIndex(of: "@")
+        else { return url }
         return String(url[..<range.upperBound]) + "***" + String(url[at...])
     }
 }

@@ -9,34 +9,49 @@ enum RemoteFetch {
     /// `what` names the thing in errors ("the project page of numpy").
     /// `checkBody`: the caller reads the body, so a stored one is checked against its digest
     /// first (see `intact`).
-    static func get(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
-                    maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false, checkBody: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
-        let entry = try getUnchecked(url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+    static func get(
+        _ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
+        maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false, checkBody: Bool = false
+    ) throws(ChannelError) -> HTTPCacheEntry? {
+        let entry = try getUnchecked(
+            url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
         guard checkBody, let entry else { return entry }
-        return try intact(entry, url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+        return try intact(
+            entry, url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes,
+            immutable: immutable)
     }
 
     /// `entry`, or when its stored body no longer has the digest its file name records (a
     /// damaged cache), the answer fetched again after a note and the entry's removal.
-    static func intact(_ entry: HTTPCacheEntry, _ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
-                       maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false) throws(ChannelError) -> HTTPCacheEntry? {
+    static func intact(
+        _ entry: HTTPCacheEntry, _ url: String, accept: String?, client: HTTPClient, what: String, suffix: String = "",
+        maxBytes: UInt64 = HTTPClient.pageLimit, immutable: Bool = false
+    ) throws(ChannelError) -> HTTPCacheEntry? {
         guard let cache = client.cache, let body = entry.bodyPath, !entry.bodyIsIntact() else { return entry }
         CacheNotes.damaged(body, "its SHA-256 is not the one its name records")
         cache.discard(bodyPath: body)
-        return try getUnchecked(url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+        return try getUnchecked(
+            url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
     }
 
-    private static func getUnchecked(_ url: String, accept: String?, client: HTTPClient, what: String, suffix: String,
-                                     maxBytes: UInt64, immutable: Bool) throws(ChannelError) -> HTTPCacheEntry? {
+    private static func getUnchecked(
+        _ url: String, accept: String?, client: HTTPClient, what: String, suffix: String,
+        maxBytes: UInt64, immutable: Bool
+    ) throws(ChannelError) -> HTTPCacheEntry? {
         let entry: HTTPCacheEntry
         do throws(HTTPError) {
             if let cache = client.cache {
-                entry = try cache.fetch(url, accept: accept, suffix: suffix, maxBytes: maxBytes, client: client, immutable: immutable)
+                entry = try cache.fetch(
+                    url, accept: accept, suffix: suffix, maxBytes: maxBytes, client: client, immutable: immutable)
             } else {
-                let transfer = try client.transfer(url, accept: accept, range: nil, conditional: [], bodyPath: nil, maxBytes: maxBytes)
-                var made = HTTPCacheEntry(url: URLText.redacted(url), status: transfer.response.status, storedAt: 0, maxAge: nil, noCache: true,
-                                          etag: nil, lastModified: nil, contentType: transfer.response.contentType,
-                                          finalURL: transfer.response.finalURL.map(URLText.redacted), bodyPath: nil, size: transfer.bodyLength)
+                let transfer = try client.transfer(
+                    url, accept: accept, range: nil, conditional: [], bodyPath: nil, maxBytes: maxBytes)
+                var made = HTTPCacheEntry(
+                    url: URLText.redacted(url), status: transfer.response.status, storedAt: 0, maxAge: nil,
+                    noCache: true,
+                    etag: nil, lastModified: nil, contentType: transfer.response.contentType,
+                    finalURL: transfer.response.finalURL.map(URLText.redacted), bodyPath: nil, size: transfer.bodyLength
+                )
                 made.inlineBody = transfer.response.body
                 entry = made
             }
@@ -47,8 +62,9 @@ enum RemoteFetch {
         case 200: return entry
         case 404, 410: return nil
         case 401, 403:
-            throw ChannelError("\(URLText.redacted(url)): HTTP \(entry.status) for \(what): the server wants credentials "
-                               + "(~/.netrc, user:password in the URL, or MLENV_INDEX_TOKEN)")
+            throw ChannelError(
+                "\(URLText.redacted(url)): HTTP \(entry.status) for \(what): the server wants credentials "
+                    + "(~/.netrc, user:password in the URL, or MLENV_INDEX_TOKEN)")
         default:
             throw ChannelError("\(URLText.redacted(url)): HTTP \(entry.status) for \(what)")
         }

@@ -66,19 +66,28 @@ public struct CondaMirrorBuilder: Sendable {
 
     /// The subset an earlier run left in the output directory: its stamp's roots and each
     /// subdir's sections; nil for a new one. Refuses what mlenv did not write.
-    private func existing() throws(ChannelError) -> (roots: [String], stampBytes: [UInt8], sections: [String: [JSONObject.Entry]])? {
+    private func existing() throws(ChannelError) -> (
+        roots: [String], stampBytes: [UInt8], sections: [String: [JSONObject.Entry]]
+    )? {
         let directory = "\(output)/\(upstream.name)"
         let stampPath = "\(directory)/\(MirrorStamp.fileName)"
         let repodataPaths = subdirs.map { "\(directory)/\($0)/repodata.json" }
         guard let stampBytes = try MirrorFiles.read(stampPath, limit: MirrorStamp.limit) else {
             if let found = repodataPaths.first(where: MirrorFiles.exists) {
-                throw ChannelError("\(found): a channel without the \(MirrorStamp.fileName) mlenv mirror writes, so not a subset mlenv made; mlenv extends only its own mirrors: use another -o")
+                throw ChannelError(
+                    "\(found): a channel without the \(MirrorStamp.fileName) mlenv mirror writes, so not a subset mlenv made; mlenv extends only its own mirrors: use another -o"
+                )
             }
             return nil
         }
         let stamp = try MirrorFiles.parseObject(stampBytes, path: stampPath)
-        guard stamp["kind"]?.stringValue == "conda-subset" else { throw ChannelError("\(stampPath): not the stamp of a conda subset mlenv made (no \"kind\": \"conda-subset\")") }
-        guard let rootValues = stamp["roots"]?.arrayValue, rootValues.allSatisfy({ $0.stringValue.map(FieldCheck.isToken) == true }) else {
+        guard stamp["kind"]?.stringValue == "conda-subset" else {
+            throw ChannelError(
+                "\(stampPath): not the stamp of a conda subset mlenv made (no \"kind\": \"conda-subset\")")
+        }
+        guard let rootValues = stamp["roots"]?.arrayValue,
+            rootValues.allSatisfy({ $0.stringValue.map(FieldCheck.isToken) == true })
+        else {
             throw ChannelError("\(stampPath): \"roots\" should be a list of package names")
         }
         var sections: [String: [JSONObject.Entry]] = [:]
@@ -87,13 +96,19 @@ public struct CondaMirrorBuilder: Sendable {
             let document = try MirrorFiles.parseObject(bytes, path: path)
             for section in ["packages", "packages.conda"] {
                 guard let value = document[section] else { continue }
-                guard let entries = value.objectValue?.entries else { throw ChannelError("\(path): \"\(section)\" should be an object") }
+                guard let entries = value.objectValue?.entries else {
+                    throw ChannelError("\(path): \"\(section)\" should be an object")
+                }
                 var seen = Set<String>()
                 for entry in entries {
                     guard FieldCheck.isPlainFileName(entry.key), entry.value.objectValue != nil else {
-                        throw ChannelError("\(path): \"\(section)\" holds an entry that is not a record of a plain file name: \(entry.key.prefix(80))")
+                        throw ChannelError(
+                            "\(path): \"\(section)\" holds an entry that is not a record of a plain file name: \(entry.key.prefix(80))"
+                        )
                     }
-                    guard seen.insert(entry.key).inserted else { throw ChannelError("\(path): lists \(entry.key) twice") }
+                    guard seen.insert(entry.key).inserted else {
+                        throw ChannelError("\(path): lists \(entry.key) twice")
+                    }
                 }
                 sections[subdir + "/" + section] = entries
             }
@@ -104,13 +119,19 @@ public struct CondaMirrorBuilder: Sendable {
     /// Follows the closure and computes what to write, merged into the existing subset;
     /// writes nothing. Throws when the existing subset cannot be read or a file conflicts.
     public func plan(roots: [String]) throws(ChannelError) -> CondaMirrorPlan {
-        guard upstream.isLocal else { throw ChannelError("the upstream conda channel must be a directory or file:// URL") }
+        guard upstream.isLocal else {
+            throw ChannelError("the upstream conda channel must be a directory or file:// URL")
+        }
         // Raw entries per subdir, so records are copied unchanged.
         var documents: [String: JSONObject] = [:]
         var entriesByName: [String: [(subdir: String, section: String, entry: JSONObject.Entry)]] = [:]
         for subdir in subdirs {
             let base = "\(upstream.location)/\(subdir)/repodata.json"
-            guard let path = ["", ".zst", ".bz2", ".gz", ".xz"].map({ base + $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) else { continue }
+            guard
+                let path = ["", ".zst", ".bz2", ".gz", ".xz"].map({ base + $0 }).first(where: {
+                    FileManager.default.fileExists(atPath: $0)
+                })
+            else { continue }
             let bytes: [UInt8]
             do { bytes = try FileBytes.read(path) } catch { throw ChannelError(error.description) }
             let root: JSONValue
@@ -190,7 +211,11 @@ public struct CondaMirrorBuilder: Sendable {
         // A rerun that adds nothing leaves the stamp alone (its date says when the subset last
         // changed); otherwise it is written last, after the records it describes.
         if previous == nil || changed {
-            writes.append(("\(output)/\(upstream.name)/\(MirrorStamp.fileName)", Array((JSONValue.object(stamp).serialized(pretty: true) + "\n").utf8)))
+            writes.append(
+                (
+                    "\(output)/\(upstream.name)/\(MirrorStamp.fileName)",
+                    Array((JSONValue.object(stamp).serialized(pretty: true) + "\n").utf8)
+                ))
         }
         report.names = included.count - report.missing.count
         report.missing.sort()
@@ -198,8 +223,10 @@ public struct CondaMirrorBuilder: Sendable {
     }
 
     /// The subset's entries of one section with this run's merged in, by file name.
-    private func merge(_ old: [JSONObject.Entry], _ new: [JSONObject.Entry], path: String, report: inout CondaMirrorReport,
-                       conflicts: inout [MirrorConflict]) -> [JSONObject.Entry] {
+    private func merge(
+        _ old: [JSONObject.Entry], _ new: [JSONObject.Entry], path: String, report: inout CondaMirrorReport,
+        conflicts: inout [MirrorConflict]
+    ) -> [JSONObject.Entry] {
         var byName: [String: JSONObject.Entry] = [:]
         for entry in old { byName[entry.key] = entry }
         for entry in new {
@@ -207,9 +234,13 @@ public struct CondaMirrorBuilder: Sendable {
                 let identity = ["sha256", "md5", "size"]
                 if identity.contains(where: { existing.value[$0] != entry.value[$0] }) {
                     func describe(_ v: JSONValue) -> String {
-                        identity.map { "\($0) \(v[$0].map { $0.stringValue ?? $0.serialized() } ?? "(none)")" }.joined(separator: ", ")
+                        identity.map { "\($0) \(v[$0].map { $0.stringValue ?? $0.serialized() } ?? "(none)")" }.joined(
+                            separator: ", ")
                     }
-                    conflicts.append(MirrorConflict(path: path, filename: entry.key, existing: describe(existing.value), incoming: describe(entry.value)))
+                    conflicts.append(
+                        MirrorConflict(
+                            path: path, filename: entry.key, existing: describe(existing.value),
+                            incoming: describe(entry.value)))
                     continue
                 }
                 report.updated += 1

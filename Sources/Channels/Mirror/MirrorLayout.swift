@@ -30,19 +30,23 @@ enum MirrorLayout {
             entries.append(.object(o))
         }
         let versions = Array(Set(files.compactMap { $0.versionText })).sorted {
-            let a = try? PEP440Version(parsing: $0), b = try? PEP440Version(parsing: $1)
+            let a = try? PEP440Version(parsing: $0)
+            let b = try? PEP440Version(parsing: $1)
             if let a, let b, a != b { return a < b }
             return $0 < $1
         }
         // One file per line: compact, and diffs of a refreshed mirror stay readable.
-        var text = "{\"meta\":{\"api-version\":\"1.1\"},\"name\":" + JSONValue.string(project.value).serialized() + ",\"files\":[\n"
+        var text =
+            "{\"meta\":{\"api-version\":\"1.1\"},\"name\":" + JSONValue.string(project.value).serialized()
+            + ",\"files\":[\n"
         text += entries.map { $0.serialized() }.joined(separator: ",\n")
         text += "\n],\"versions\":" + JSONValue.array(versions.map { .string($0) }).serialized() + "}\n"
         return text
     }
 
     static func projectPageHTML(_ project: NormalizedName, files: [MirroredFile]) -> String {
-        var html = "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for \(project.value)</title></head>\n<body>\n<h1>Links for \(project.value)</h1>\n"
+        var html =
+            "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for \(project.value)</title></head>\n<body>\n<h1>Links for \(project.value)</h1>\n"
         for file in files {
             var href = relativeFileURL(project, file.filename)
             if let sha = file.sha256 { href += "#sha256=\(sha)" }
@@ -59,7 +63,8 @@ enum MirrorLayout {
     }
 
     static func rootHTML(_ projects: [NormalizedName]) -> String {
-        var html = "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Simple index</title></head>\n<body>\n"
+        var html =
+            "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Simple index</title></head>\n<body>\n"
         for p in projects { html += "<a href=\"\(p.value)/\">\(p.value)</a><br/>\n" }
         return html + "</body>\n</html>\n"
     }
@@ -67,7 +72,7 @@ enum MirrorLayout {
     static func rootJSON(_ projects: [NormalizedName]) -> String {
         let value: JSONValue = [
             "meta": ["api-version": "1.1"],
-            "projects": .array(projects.map { ["name": .string($0.value)] }),
+            "projects": .array(projects.map { ["name": .string($0.value)] })
         ]
         return value.serialized(pretty: true) + "\n"
     }

@@ -24,9 +24,13 @@ enum MirrorFiles {
             throw ChannelError("\(path): cannot be read (\(String(cString: strerror(errno))))")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw ChannelError("\(path): not a regular file") }
-        guard Int(info.st_size) <= limit else { throw ChannelError("\(path): larger than \(limit >> 20) MiB; not a file mlenv mirror writes") }
+        guard Int(info.st_size) <= limit else {
+            throw ChannelError("\(path): larger than \(limit >> 20) MiB; not a file mlenv mirror writes")
+        }
         guard let bytes = FileBytes.readPlain(path) else { throw ChannelError("\(path): cannot be read") }
-        guard bytes.count <= limit else { throw ChannelError("\(path): larger than \(limit >> 20) MiB; not a file mlenv mirror writes") }
+        guard bytes.count <= limit else {
+            throw ChannelError("\(path): larger than \(limit >> 20) MiB; not a file mlenv mirror writes")
+        }
         return bytes
     }
 
@@ -35,7 +39,9 @@ enum MirrorFiles {
         do { value = try JSONValue.parse(bytes) } catch {
             throw ChannelError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
-        guard let object = value.objectValue else { throw ChannelError("\(path): expected a JSON object, found \(value.kindName)") }
+        guard let object = value.objectValue else {
+            throw ChannelError("\(path): expected a JSON object, found \(value.kindName)")
+        }
         return object
     }
 
@@ -61,18 +67,28 @@ struct ExistingPyPIMirror {
         case (nil, nil):
             return nil
         case (nil, _?):
-            throw ChannelError("\(root): has a simple index but no \(MirrorStamp.fileName), so it is not a mirror mlenv made (or its first run was interrupted); mlenv extends only its own mirrors: use another -o, or remove \(indexPath)")
+            throw ChannelError(
+                "\(root): has a simple index but no \(MirrorStamp.fileName), so it is not a mirror mlenv made (or its first run was interrupted); mlenv extends only its own mirrors: use another -o, or remove \(indexPath)"
+            )
         case (_?, nil):
-            throw ChannelError("\(root): has a \(MirrorStamp.fileName) but no simple/index.json: not a complete mirror; use another -o, or remove \(stampPath)")
+            throw ChannelError(
+                "\(root): has a \(MirrorStamp.fileName) but no simple/index.json: not a complete mirror; use another -o, or remove \(stampPath)"
+            )
         case (let stampBytes?, let indexBytes?):
             let stamp = try PyPIMirrorStamp.parse(stampBytes, path: stampPath)
             let index = try MirrorFiles.parseObject(indexBytes, path: indexPath)
-            guard let listed = index["projects"]?.arrayValue else { throw ChannelError("\(indexPath): a PEP 691 root index needs a \"projects\" list") }
+            guard let listed = index["projects"]?.arrayValue else {
+                throw ChannelError("\(indexPath): a PEP 691 root index needs a \"projects\" list")
+            }
             var pages: [NormalizedName: [MirroredFile]] = [:]
             for entry in listed {
                 // Names become paths: only names a mirror could have written.
-                guard let text = entry["name"]?.stringValue, FieldCheck.isPlainFileName(text), NormalizedName(text).value == text else {
-                    throw ChannelError("\(indexPath): a project name that is not a normalized project name: \(entry.serialized().prefix(80))")
+                guard let text = entry["name"]?.stringValue, FieldCheck.isPlainFileName(text),
+                    NormalizedName(text).value == text
+                else {
+                    throw ChannelError(
+                        "\(indexPath): a project name that is not a normalized project name: \(entry.serialized().prefix(80))"
+                    )
                 }
                 let name = NormalizedName(text)
                 guard pages[name] == nil else { throw ChannelError("\(indexPath): lists \(text) twice") }
@@ -99,16 +115,24 @@ struct MirrorConflict {
     static func error(_ conflicts: [MirrorConflict]) -> ChannelError {
         let shown = conflicts.prefix(5).map(\.text).joined(separator: "; ")
         let more = conflicts.count > 5 ? "; and \(conflicts.count - 5) more" : ""
-        return ChannelError("conflict: \(shown)\(more). The same file name with other content cannot be merged: nothing was written. Remove the entry from the mirror, or use another -o")
+        return ChannelError(
+            "conflict: \(shown)\(more). The same file name with other content cannot be merged: nothing was written. Remove the entry from the mirror, or use another -o"
+        )
     }
 }
 
 extension MirrorLayout {
     /// Reads back a page `projectPageJSON` wrote, strictly: every entry must be one it writes.
-    static func parseProjectPageJSON(_ bytes: [UInt8], project: NormalizedName, path: String) throws(ChannelError) -> [MirroredFile] {
+    static func parseProjectPageJSON(_ bytes: [UInt8], project: NormalizedName, path: String) throws(ChannelError)
+        -> [MirroredFile]
+    {
         let page = try MirrorFiles.parseObject(bytes, path: path)
-        guard page["name"]?.stringValue == project.value else { throw ChannelError("\(path): \"name\" is not \(project.value)") }
-        guard let entries = page["files"]?.arrayValue else { throw ChannelError("\(path): a PEP 691 page needs a \"files\" list") }
+        guard page["name"]?.stringValue == project.value else {
+            throw ChannelError("\(path): \"name\" is not \(project.value)")
+        }
+        guard let entries = page["files"]?.arrayValue else {
+            throw ChannelError("\(path): a PEP 691 page needs a \"files\" list")
+        }
         // The version as the page spelled it (`1.0` and `1.0.0` are one version).
         var spelled: [PEP440Version: String] = [:]
         for item in page["versions"]?.arrayValue ?? [] {
@@ -117,14 +141,22 @@ extension MirrorLayout {
         var files: [MirroredFile] = []
         var seen = Set<String>()
         for (i, entry) in entries.enumerated() {
-            func bad(_ what: String) -> ChannelError { ChannelError("\(path): file \(i + 1): \(what); not a page mlenv mirror writes") }
-            guard let filename = entry["filename"]?.stringValue, FieldCheck.isPlainFileName(filename) else { throw bad("\"filename\" is not a plain file name") }
+            func bad(_ what: String) -> ChannelError {
+                ChannelError("\(path): file \(i + 1): \(what); not a page mlenv mirror writes")
+            }
+            guard let filename = entry["filename"]?.stringValue, FieldCheck.isPlainFileName(filename) else {
+                throw bad("\"filename\" is not a plain file name")
+            }
             guard seen.insert(filename).inserted else { throw bad("\(filename) is listed twice") }
-            guard entry["url"]?.stringValue == relativeFileURL(project, filename) else { throw bad("the url of \(filename) does not point into files/\(project.value)/") }
+            guard entry["url"]?.stringValue == relativeFileURL(project, filename) else {
+                throw bad("the url of \(filename) does not point into files/\(project.value)/")
+            }
             guard let hashes = entry["hashes"]?.objectValue else { throw bad("\"hashes\" is not an object") }
             var sha256: String?
             if let value = hashes["sha256"] {
-                guard let text = value.stringValue, FieldCheck.isHexDigest(text, count: 64) else { throw bad("the sha256 of \(filename) is not 64 hex digits") }
+                guard let text = value.stringValue, FieldCheck.isHexDigest(text, count: 64) else {
+                    throw bad("the sha256 of \(filename) is not 64 hex digits")
+                }
                 sha256 = text
             }
             var requiresPython: String?
@@ -144,13 +176,17 @@ extension MirrorLayout {
             switch entry["core-metadata"] {
             case nil, .bool(false)?: metadata = nil
             case .object(let o)?:
-                guard let text = o["sha256"]?.stringValue, FieldCheck.isHexDigest(text, count: 64) else { throw bad("the core-metadata sha256 of \(filename) is not 64 hex digits") }
+                guard let text = o["sha256"]?.stringValue, FieldCheck.isHexDigest(text, count: 64) else {
+                    throw bad("the core-metadata sha256 of \(filename) is not 64 hex digits")
+                }
                 metadata = text
             default: throw bad("\"core-metadata\" of \(filename) is not false or a hash")
             }
             var size: Int64?
             if let value = entry["size"] {
-                guard let n = value.numberValue?.int, n >= 0 else { throw bad("\"size\" of \(filename) is not a byte count") }
+                guard let n = value.numberValue?.int, n >= 0 else {
+                    throw bad("\"size\" of \(filename) is not a byte count")
+                }
                 size = n
             }
             var uploadTime: String?
@@ -158,11 +194,14 @@ extension MirrorLayout {
                 guard let text = value.stringValue else { throw bad("\"upload-time\" of \(filename) is not a string") }
                 uploadTime = text
             }
-            let parsed = PyPIFile(project: project, filename: filename, url: filename, sha256: nil, requiresPython: nil,
-                                  yanked: nil, uploadTime: nil, size: nil, coreMetadata: nil)
+            let parsed = PyPIFile(
+                project: project, filename: filename, url: filename, sha256: nil, requiresPython: nil,
+                yanked: nil, uploadTime: nil, size: nil, coreMetadata: nil)
             let versionText = parsed.version.map { spelled[$0] ?? $0.normalized }
-            files.append(MirroredFile(filename: filename, versionText: versionText, sha256: sha256, requiresPython: requiresPython,
-                                      yanked: yanked, size: size, uploadTime: uploadTime, metadataSHA256: metadata))
+            files.append(
+                MirroredFile(
+                    filename: filename, versionText: versionText, sha256: sha256, requiresPython: requiresPython,
+                    yanked: yanked, size: size, uploadTime: uploadTime, metadataSHA256: metadata))
         }
         return files
     }
@@ -170,21 +209,26 @@ extension MirrorLayout {
     /// A project's files after this run: the mirror's and this run's, one entry per file name.
     /// For a file in both, this run's entry wins (its yanked state and metadata are the
     /// upstream's today) unless the content differs, which is a conflict.
-    static func merge(existing: [MirroredFile], incoming: [MirroredFile], path: String,
-                      conflicts: inout [MirrorConflict]) -> [MirroredFile] {
+    static func merge(
+        existing: [MirroredFile], incoming: [MirroredFile], path: String,
+        conflicts: inout [MirrorConflict]
+    ) -> [MirroredFile] {
         var byName: [String: MirroredFile] = [:]
         for file in existing { byName[file.filename] = file }
         for file in incoming {
             if let old = byName[file.filename] {
                 if old.sha256 != file.sha256 || old.size != file.size {
-                    conflicts.append(MirrorConflict(path: path, filename: file.filename, existing: describe(old), incoming: describe(file)))
+                    conflicts.append(
+                        MirrorConflict(
+                            path: path, filename: file.filename, existing: describe(old), incoming: describe(file)))
                     continue
                 }
                 if file.metadataSHA256 == nil && old.metadataSHA256 != nil {
                     // This run could not check the metadata the mirror already has: keep it.
-                    byName[file.filename] = MirroredFile(filename: file.filename, versionText: file.versionText, sha256: file.sha256,
-                                                         requiresPython: file.requiresPython, yanked: file.yanked, size: file.size,
-                                                         uploadTime: file.uploadTime, metadataSHA256: old.metadataSHA256)
+                    byName[file.filename] = MirroredFile(
+                        filename: file.filename, versionText: file.versionText, sha256: file.sha256,
+                        requiresPython: file.requiresPython, yanked: file.yanked, size: file.size,
+                        uploadTime: file.uploadTime, metadataSHA256: old.metadataSHA256)
                     continue
                 }
             }

@@ -15,12 +15,16 @@ public struct MirrorRoots: Sendable {
 
     /// A `--requirement` given on the command line.
     public mutating func add(requirement text: String) throws(ChannelError) {
-        do { pypi.append(try Requirement(parsing: text)) } catch { throw ChannelError("--requirement '\(text)': \(error.message)") }
+        do { pypi.append(try Requirement(parsing: text)) } catch {
+            throw ChannelError("--requirement '\(text)': \(error.message)")
+        }
     }
 
     /// A `--conda-spec` given on the command line.
     public mutating func add(condaSpec spec: String) throws(ChannelError) {
-        do { conda.insert(try MatchSpec(parsing: spec).name) } catch { throw ChannelError("--conda-spec '\(spec)': \(error.message)") }
+        do { conda.insert(try MatchSpec(parsing: spec).name) } catch {
+            throw ChannelError("--conda-spec '\(spec)': \(error.message)")
+        }
     }
 
     /// A roots file read from `path`.
@@ -36,9 +40,13 @@ public struct MirrorRoots: Sendable {
             if line.isEmpty { continue }
             if line.hasPrefix("conda:") {
                 let spec = line.dropFirst("conda:".count).trimmingHorizontalWhitespace()
-                do { conda.insert(try MatchSpec(parsing: spec).name) } catch { throw ChannelError("\(file):\(number + 1): \(error.message)") }
+                do { conda.insert(try MatchSpec(parsing: spec).name) } catch {
+                    throw ChannelError("\(file):\(number + 1): \(error.message)")
+                }
             } else {
-                do { pypi.append(try Requirement(parsing: line)) } catch { throw ChannelError("\(file):\(number + 1): \(error.message)") }
+                do { pypi.append(try Requirement(parsing: line)) } catch {
+                    throw ChannelError("\(file):\(number + 1): \(error.message)")
+                }
             }
         }
     }

@@ -22,7 +22,9 @@ public enum MirrorStamp {
     public static func read(directory: String) -> JSONValue? {
         let path = directory + "/" + fileName
         var info = stat()
-        guard stat(path, &info) == 0, Int(info.st_size) <= limit, let bytes = FileBytes.readPlain(path) else { return nil }
+        guard stat(path, &info) == 0, Int(info.st_size) <= limit, let bytes = FileBytes.readPlain(path) else {
+            return nil
+        }
         return try? JSONValue.parse(bytes)
     }
 
@@ -32,17 +34,22 @@ public enum MirrorStamp {
     public static func partiality(directory: String, name: String) -> String? {
         guard let stamp = read(directory: directory) else { return nil }
         let roots = stamp["roots"]?.arrayValue.map { Set($0.compactMap(\.stringValue)).count }
-        let closure = roots.map { "the dependency closure of \($0) root\($0 == 1 ? "" : "s")" } ?? "the closure of its roots"
+        let closure =
+            roots.map { "the dependency closure of \($0) root\($0 == 1 ? "" : "s")" } ?? "the closure of its roots"
         if stamp["kind"]?.stringValue == "conda-subset" {
             let upstream = stamp["upstream"]?.stringValue ?? "its upstream channel"
             let made = stamp["made"]?.stringValue.map { " on \($0)" } ?? ""
-            return "\(name) is a subset of \(upstream) made by mlenv\(made) (\(closure)): a package or build missing there may exist upstream"
+            return
+                "\(name) is a subset of \(upstream) made by mlenv\(made) (\(closure)): a package or build missing there may exist upstream"
         }
         var parts = [closure]
         if let since = stamp["since"]?.stringValue { parts.append("releases since \(since)") }
-        if let before = stamp["series_only_before"]?.stringValue { parts.append("before \(before) only the newest release of each minor series (plus pinned ones)") }
+        if let before = stamp["series_only_before"]?.stringValue {
+            parts.append("before \(before) only the newest release of each minor series (plus pinned ones)")
+        }
         if let cutoff = stamp["exclude_newer"]?.stringValue { parts.append("nothing uploaded on or after \(cutoff)") }
-        return "\(name) is a partial mirror made by mlenv (\(parts.joined(separator: "; "))): a release missing there may exist upstream"
+        return
+            "\(name) is a partial mirror made by mlenv (\(parts.joined(separator: "; "))): a release missing there may exist upstream"
     }
 }
 
@@ -64,8 +71,10 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
     public var files: Int
     public var missing: [String]
 
-    public init(generator: String, excludeNewer: String?, since: String?, seriesOnlyBefore: String?, pythons: [String],
-                platform: String, versionsPerProject: Int?, roots: [String], projects: Int, files: Int, missing: [String]) {
+    public init(
+        generator: String, excludeNewer: String?, since: String?, seriesOnlyBefore: String?, pythons: [String],
+        platform: String, versionsPerProject: Int?, roots: [String], projects: Int, files: Int, missing: [String]
+    ) {
         self.generator = generator
         self.excludeNewer = excludeNewer
         self.since = since
@@ -102,7 +111,9 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
         do { value = try JSONValue.parse(bytes) } catch {
             throw ChannelError("\(path):\(error.line):\(error.column): invalid JSON: \(error.message)")
         }
-        guard let object = value.objectValue else { throw ChannelError("\(path): expected a JSON object, found \(value.kindName)") }
+        guard let object = value.objectValue else {
+            throw ChannelError("\(path): expected a JSON object, found \(value.kindName)")
+        }
         if object["kind"]?.stringValue == "conda-subset" {
             throw ChannelError("\(path): the stamp of a conda channel subset, not of a PyPI mirror")
         }
@@ -110,7 +121,9 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
             ChannelError("\(path): not a PyPI mirror stamp mlenv writes: \"\(key)\" should be \(expected)")
         }
         func string(_ key: String) throws(ChannelError) -> String {
-            guard let s = object[key]?.stringValue, !s.isEmpty, !s.contains(where: \.isNewline) else { throw fail(key, "a string") }
+            guard let s = object[key]?.stringValue, !s.isEmpty, !s.contains(where: \.isNewline) else {
+                throw fail(key, "a string")
+            }
             return s
         }
         func optionalString(_ key: String) throws(ChannelError) -> String? {
@@ -120,14 +133,18 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
             return s
         }
         func count(_ key: String) throws(ChannelError) -> Int {
-            guard let n = object[key]?.numberValue?.int, n >= 0, n < Int64(Int32.max) else { throw fail(key, "a count") }
+            guard let n = object[key]?.numberValue?.int, n >= 0, n < Int64(Int32.max) else {
+                throw fail(key, "a count")
+            }
             return Int(n)
         }
         func strings(_ key: String) throws(ChannelError) -> [String] {
             guard let items = object[key]?.arrayValue else { throw fail(key, "a list of strings") }
             var result: [String] = []
             for item in items {
-                guard let s = item.stringValue, !s.isEmpty, !s.contains(where: \.isNewline) else { throw fail(key, "a list of strings") }
+                guard let s = item.stringValue, !s.isEmpty, !s.contains(where: \.isNewline) else {
+                    throw fail(key, "a list of strings")
+                }
                 result.append(s)
             }
             return result
@@ -139,12 +156,15 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
         default: throw fail("versions_per_project", "a count or null")
         }
         let pythons = try strings("pythons")
-        guard !pythons.isEmpty, pythons.allSatisfy({ PythonVersion($0) != nil }) else { throw fail("pythons", "a list of versions like 3.11") }
-        return PyPIMirrorStamp(generator: try string("generator"), excludeNewer: try optionalString("exclude_newer"),
-                               since: try optionalString("since"), seriesOnlyBefore: try optionalString("series_only_before"),
-                               pythons: pythons, platform: try string("platform"), versionsPerProject: versions,
-                               roots: try strings("roots"), projects: try count("projects"), files: try count("files"),
-                               missing: try strings("missing"))
+        guard !pythons.isEmpty, pythons.allSatisfy({ PythonVersion($0) != nil }) else {
+            throw fail("pythons", "a list of versions like 3.11")
+        }
+        return PyPIMirrorStamp(
+            generator: try string("generator"), excludeNewer: try optionalString("exclude_newer"),
+            since: try optionalString("since"), seriesOnlyBefore: try optionalString("series_only_before"),
+            pythons: pythons, platform: try string("platform"), versionsPerProject: versions,
+            roots: try strings("roots"), projects: try count("projects"), files: try count("files"),
+            missing: try strings("missing"))
     }
 
     /// Where this run's settings differ from those of the mirror (`existing`) in a way that
@@ -153,7 +173,9 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
     public func differences(from existing: PyPIMirrorStamp) -> [String] {
         var result: [String] = []
         func compare(_ option: String, _ mine: String?, _ theirs: String?) {
-            if mine != theirs { result.append("\(option) \(mine ?? "(none)") (the mirror was made with \(theirs ?? "none"))") }
+            if mine != theirs {
+                result.append("\(option) \(mine ?? "(none)") (the mirror was made with \(theirs ?? "none"))")
+            }
         }
         compare("--exclude-newer", excludeNewer, existing.excludeNewer)
         compare("--since", since, existing.since)
@@ -169,28 +191,42 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
     /// and a platform of another architecture is refused all the same: no single stamp could
     /// say what such a mirror keeps. Roots, Pythons and missing names are united; `projects` and
     /// `files` are the merged mirror's.
-    public func merging(into existing: PyPIMirrorStamp, force: Bool, path: String) throws(ChannelError) -> PyPIMirrorStamp {
+    public func merging(into existing: PyPIMirrorStamp, force: Bool, path: String) throws(ChannelError)
+        -> PyPIMirrorStamp
+    {
         let differences = differences(from: existing)
         if !differences.isEmpty && !force {
-            throw ChannelError("\(path): this run differs from how the mirror was made: \(differences.joined(separator: "; ")). "
-                + "Rerun with the mirror's settings, use another -o, or pass --force to merge anyway (the stamp then records the bound that holds for every file)")
+            throw ChannelError(
+                "\(path): this run differs from how the mirror was made: \(differences.joined(separator: "; ")). "
+                    + "Rerun with the mirror's settings, use another -o, or pass --force to merge anyway (the stamp then records the bound that holds for every file)"
+            )
         }
         var merged = self
         if existing.platform != platform {
-            let mine = PyPIMirrorStamp.platformParts(platform), theirs = PyPIMirrorStamp.platformParts(existing.platform)
+            let mine = PyPIMirrorStamp.platformParts(platform)
+            let theirs = PyPIMirrorStamp.platformParts(existing.platform)
             guard let mine, let theirs, mine.architecture == theirs.architecture else {
-                throw ChannelError("\(path): the mirror keeps files for \(existing.platform), this run for \(platform): one mirror holds one architecture; use another -o")
+                throw ChannelError(
+                    "\(path): the mirror keeps files for \(existing.platform), this run for \(platform): one mirror holds one architecture; use another -o"
+                )
             }
             merged.platform = mine.glibc >= theirs.glibc ? platform : existing.platform
         }
         merged.excludeNewer = PyPIMirrorStamp.later(excludeNewer, existing.excludeNewer)
         merged.since = PyPIMirrorStamp.earlier(since, existing.since)
         merged.seriesOnlyBefore = PyPIMirrorStamp.earlier(seriesOnlyBefore, existing.seriesOnlyBefore)
-        if let mine = versionsPerProject, let theirs = existing.versionsPerProject { merged.versionsPerProject = max(mine, theirs) } else { merged.versionsPerProject = nil }
+        if let mine = versionsPerProject, let theirs = existing.versionsPerProject {
+            merged.versionsPerProject = max(mine, theirs)
+        } else {
+            merged.versionsPerProject = nil
+        }
         if Set(pythons) == Set(existing.pythons) {
             merged.pythons = existing.pythons
         } else {
-            merged.pythons = Set(pythons + existing.pythons).sorted { (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0)) < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0)) }
+            merged.pythons = Set(pythons + existing.pythons).sorted {
+                (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0))
+                    < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0))
+            }
         }
         // A root given by several models is listed once per model; the union keeps each root
         // as often as the run that gave it most often, so rerunning the same roots changes nothing.
@@ -205,20 +241,26 @@ public struct PyPIMirrorStamp: Hashable, Sendable {
 
     static func platformParts(_ platform: String) -> (glibc: GlibcVersion, architecture: String)? {
         guard let glibc = TagPolicy.manylinuxGlibc(platform) else { return nil }
-        guard let arch = platform.split(separator: "_", maxSplits: 3).last.map(String.init), arch.count > 2 else { return nil }
+        guard let arch = platform.split(separator: "_", maxSplits: 3).last.map(String.init), arch.count > 2 else {
+            return nil
+        }
         return (glibc, arch)
     }
 
     /// nil is "no cut-off", which bounds nothing.
     static func later(_ a: String?, _ b: String?) -> String? {
         guard let a, let b else { return nil }
-        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) { return x >= y ? a : b }
+        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) {
+            return x >= y ? a : b
+        }
         return max(a, b)
     }
 
     static func earlier(_ a: String?, _ b: String?) -> String? {
         guard let a, let b else { return nil }
-        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) { return x <= y ? a : b }
+        if let x = Timestamp(rfc3339: a, dateAlone: true), let y = Timestamp(rfc3339: b, dateAlone: true) {
+            return x <= y ? a : b
+        }
         return min(a, b)
     }
 }

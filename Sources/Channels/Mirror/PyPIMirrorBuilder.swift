@@ -49,10 +49,13 @@ public struct PyPIMirrorOptions: Sendable {
     /// Merge into a mirror made with other settings (see `PyPIMirrorStamp.merging`).
     public var force: Bool
 
-    public init(upstream: String, output: String, pythons: [PythonVersion], glibc: GlibcVersion = Target.defaultGlibc,
-                architecture: String = "x86_64", excludeNewer: String? = nil, since: String? = nil,
-                seriesOnlyBefore: String? = nil, versionsPerProject: Int? = nil, withArtifacts: Bool = false, concurrency: Int = 16,
-                platform: String? = nil, generator: String = "mlenv", force: Bool = false) {
+    public init(
+        upstream: String, output: String, pythons: [PythonVersion], glibc: GlibcVersion = Target.defaultGlibc,
+        architecture: String = "x86_64", excludeNewer: String? = nil, since: String? = nil,
+        seriesOnlyBefore: String? = nil, versionsPerProject: Int? = nil, withArtifacts: Bool = false,
+        concurrency: Int = 16,
+        platform: String? = nil, generator: String = "mlenv", force: Bool = false
+    ) {
         self.upstream = upstream.hasSuffix("/") ? upstream : upstream + "/"
         self.output = output
         self.pythons = pythons
@@ -151,12 +154,20 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     /// What an earlier run left in the output directory (nil: a new mirror), read once.
     private var existing: ExistingPyPIMirror??
 
-    public init(options: PyPIMirrorOptions, client: HTTPClient = HTTPClient(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        options: PyPIMirrorOptions, client: HTTPClient = HTTPClient(),
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.options = options
         self.client = client
         self.progress = progress
-        self.policies = options.pythons.map { TagPolicy(target: Target(python: $0, glibc: options.glibc, architecture: options.architecture)) }
-        self.environments = options.pythons.map { MarkerEnvironment.target(pythonVersion: $0.minorString, fullVersion: $0.fullString, machine: options.architecture) }
+        self.policies = options.pythons.map {
+            TagPolicy(target: Target(python: $0, glibc: options.glibc, architecture: options.architecture))
+        }
+        self.environments = options.pythons.map {
+            MarkerEnvironment.target(
+                pythonVersion: $0.minorString, fullVersion: $0.fullString, machine: options.architecture)
+        }
         self.pythonVersions = options.pythons.compactMap { try? PEP440Version(parsing: $0.fullString) }
     }
 
@@ -177,8 +188,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         }
         let found = try ExistingPyPIMirror.load(options.output)
         if let found {
-            _ = try stamp(roots: [], projects: 0, files: 0, missing: []).merging(into: found.stamp, force: options.force,
-                                                                                 path: options.output + "/" + MirrorStamp.fileName)
+            _ = try stamp(roots: [], projects: 0, files: 0, missing: []).merging(
+                into: found.stamp, force: options.force,
+                path: options.output + "/" + MirrorStamp.fileName)
         }
         existing = .some(found)
     }
@@ -208,7 +220,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             for name in dirty.sorted() {
                 guard var state = states[name] else { continue }
                 for version in select(state) where state.selected[version.version.normalized] == nil {
-                    state.selected[version.version.normalized] = SelectedVersion(version: version.version, files: version.files)
+                    state.selected[version.version.normalized] = SelectedVersion(
+                        version: version.version, files: version.files)
                 }
                 states[name] = state
             }
@@ -232,7 +245,10 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         // Specifiers are kept even once the project is unbounded: each keeps its newest
         // admitted version (an exact pin stays resolvable whatever else is kept).
         if requirement.specifier.isEmpty {
-            if !state.unbounded { state.unbounded = true; changed = true }
+            if !state.unbounded {
+                state.unbounded = true
+                changed = true
+            }
         } else if state.specifiers.insert(requirement.specifier).inserted {
             changed = true
         }
@@ -245,7 +261,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     private func fetchPages(_ names: [NormalizedName]) async throws(ChannelError) -> [(NormalizedName, PyPIProject?)] {
         let upstream = options.upstream
         let client = self.client
-        let results = try await concurrentMap(names, width: options.concurrency) { name throws(ChannelError) -> (NormalizedName, PyPIProject?) in
+        let results = try await concurrentMap(names, width: options.concurrency) {
+            name throws(ChannelError) -> (NormalizedName, PyPIProject?) in
             let url = upstream + name.value + "/"
             let response: HTTPResponse
             do throws(HTTPError) {
@@ -258,7 +275,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             if response.contentType?.containsLiteral("json") == true || response.body.first == UInt8(ascii: "{") {
                 return (name, try ProjectPage.parseJSON(response.body, project: name, pageURL: url))
             }
-            return (name, ProjectPage.parseHTML(String(decoding: response.body, as: UTF8.self), project: name, pageURL: url))
+            return (
+                name, ProjectPage.parseHTML(String(decoding: response.body, as: UTF8.self), project: name, pageURL: url)
+            )
         }
         return results
     }
@@ -279,7 +298,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             // An sdist adds nothing where a pure-Python wheel installs everywhere.
             let pure = files.contains { $0.wheel.map { $0.abiTags == ["none"] && $0.platformTags == ["any"] } ?? false }
             let kept = files.filter { !(pure && $0.isSdist) }.sorted { $0.filename < $1.filename }
-            return AvailableVersion(version: version, files: kept, firstUpload: files.compactMap(\.uploadTime).min(), pythons: pythonMask(kept))
+            return AvailableVersion(
+                version: version, files: kept, firstUpload: files.compactMap(\.uploadTime).min(),
+                pythons: pythonMask(kept))
         }.sorted { $0.version > $1.version }
     }
 
@@ -318,12 +339,15 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         // would do: that keeps selection monotone in the requirements, so the mirror is the
         // same whatever order the closure was discovered in.
         var keys = Set(kept.map { $0.version })
-        var requirements: [(admits: (PEP440Version) -> Bool, exact: Bool)] = zip(state.specifiers, bySpecifier).map { spec, allowed in
+        var requirements: [(admits: (PEP440Version) -> Bool, exact: Bool)] = zip(state.specifiers, bySpecifier).map {
+            spec, allowed in
             ({ allowed.contains($0) }, spec.specifiers.contains { $0.op == .equal || $0.op == .arbitrary })
         }
         if state.unbounded { requirements.append(({ !$0.isPrerelease || !hasFinal }, false)) }
         for (admits, exact) in requirements {
-            if let newest = all.first(where: { admits($0.version) && (exact || !yanked($0)) }), keys.insert(newest.version).inserted {
+            if let newest = all.first(where: { admits($0.version) && (exact || !yanked($0)) }),
+                keys.insert(newest.version).inserted
+            {
                 kept.append(newest)
             }
         }
@@ -336,7 +360,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         var mask: UInt64 = 0
         for (i, python) in pythonVersions.enumerated() where i < 64 {
             let fits = files.contains { file in
-                if let requires = file.requiresPython, let set = try? SpecifierSet(parsing: requires), !set.contains(python, prereleases: true) {
+                if let requires = file.requiresPython, let set = try? SpecifierSet(parsing: requires),
+                    !set.contains(python, prereleases: true)
+                {
                     return false
                 }
                 switch file.kind {
@@ -354,7 +380,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
 
     private func keepsFile(_ file: PyPIFile) -> Bool {
         if let requires = file.requiresPython, let set = try? SpecifierSet(parsing: requires),
-           !pythonVersions.contains(where: { set.contains($0, prereleases: true) }) {
+            !pythonVersions.contains(where: { set.contains($0, prereleases: true) })
+        {
             return false
         }
         switch file.kind {
@@ -397,7 +424,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         // Each file is verified and cached as soon as it arrives, not when the round ends: a
         // run that fails or is interrupted (SIGINT, kill -9) midway keeps everything it fetched,
         // and the next run reuses it. Cache entries are written atomically (temporary + rename).
-        let fetched = try await concurrentMap(needed, width: options.concurrency) { [self] file throws(ChannelError) -> (PyPIFile, FetchedMetadata) in
+        let fetched = try await concurrentMap(needed, width: options.concurrency) {
+            [self] file throws(ChannelError) -> (PyPIFile, FetchedMetadata) in
             let response: HTTPResponse
             do throws(HTTPError) { response = try await client.get(file.metadataURL) } catch {
                 throw ChannelError("cannot fetch \(file.filename).metadata: \(error.reason)")
@@ -411,7 +439,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                 bytes = Array(try await RemoteWheelMetadata.fetch(file.url, client: client).trimmedText.utf8)
                 fromWheel = true
             } else {
-                guard response.status == 200 else { throw ChannelError("\(file.filename).metadata: HTTP \(response.status)") }
+                guard response.status == 200 else {
+                    throw ChannelError("\(file.filename).metadata: HTTP \(response.status)")
+                }
                 bytes = response.body
                 fromWheel = false
             }
@@ -438,7 +468,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             }
         }
         for (project, count) in withoutMetadata.sorted(by: { $0.key < $1.key }) {
-            report.warnings.append("\(project.value): \(count) wheel(s) have no metadata file on the index; their dependencies are not followed and resolvers must download them")
+            report.warnings.append(
+                "\(project.value): \(count) wheel(s) have no metadata file on the index; their dependencies are not followed and resolvers must download them"
+            )
         }
         for name in Array(states.keys) {
             guard var state = states[name] else { continue }
@@ -446,7 +478,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                 var version = state.selected[key]!
                 var seen = Set<String>()
                 for file in version.files {
-                    guard let metadata = metadataByURL[file.url], seen.insert(metadata.trimmedText).inserted else { continue }
+                    guard let metadata = metadataByURL[file.url], seen.insert(metadata.trimmedText).inserted else {
+                        continue
+                    }
                     version.metadata.append(metadata)
                 }
                 version.metadataLoaded = true
@@ -469,7 +503,10 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         if let expected = file.coreMetadata, !expected.isEmpty {
             let actual = Digester.hex(.sha256, of: bytes)
             guard actual == expected else {
-                return .failure(ChannelError("\(file.filename).metadata: sha256 \(actual) does not match the index's \(expected); refusing it"))
+                return .failure(
+                    ChannelError(
+                        "\(file.filename).metadata: sha256 \(actual) does not match the index's \(expected); refusing it"
+                    ))
             }
         }
         let metadata: CoreMetadata
@@ -477,9 +514,14 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
             return .failure(ChannelError("\(file.filename).metadata: \(error.message)"))
         }
         guard NormalizedName(metadata.name) == file.project else {
-            return .failure(ChannelError("\(file.filename).metadata names project '\(metadata.name)', not \(file.project.value); refusing it"))
+            return .failure(
+                ChannelError(
+                    "\(file.filename).metadata names project '\(metadata.name)', not \(file.project.value); refusing it"
+                ))
         }
-        if let fileVersion = file.version, let metadataVersion = try? PEP440Version(parsing: metadata.version), fileVersion != metadataVersion {
+        if let fileVersion = file.version, let metadataVersion = try? PEP440Version(parsing: metadata.version),
+            fileVersion != metadataVersion
+        {
             return .failure(ChannelError("\(file.filename).metadata is for version \(metadata.version); refusing it"))
         }
         return .success(metadata)
@@ -495,7 +537,9 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
     }
 
     private func readCachedMetadata(_ file: PyPIFile) -> CoreMetadata? {
-        guard let key = cacheKey(file), let data = FileManager.default.contents(atPath: "\(cacheDirectory)/\(key.prefix(4))/\(key)") else { return nil }
+        guard let key = cacheKey(file),
+            let data = FileManager.default.contents(atPath: "\(cacheDirectory)/\(key.prefix(4))/\(key)")
+        else { return nil }
         if case .success(let metadata) = verify([UInt8](data), for: file) { return metadata }
         return nil
     }
@@ -521,11 +565,15 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                 for extra in state.requestedExtras.sorted() where !followed.contains(extra) { contexts.append(extra) }
                 guard !contexts.isEmpty else { continue }
                 for metadata in version.metadata {
-                    for requirement in metadata.requiresDist where requirement.url == nil && holds(requirement.marker, contexts: contexts) {
+                    for requirement in metadata.requiresDist
+                    where requirement.url == nil && holds(requirement.marker, contexts: contexts) {
                         if requirement.normalizedName == name {
                             // A self-reference for extras (`pkg[extra]` requiring `pkg[other]`).
                             let extras = Set(requirement.extras.map(normalizeExtra))
-                            if !extras.isSubset(of: state.requestedExtras) { state.requestedExtras.formUnion(extras); dirty.insert(name) }
+                            if !extras.isSubset(of: state.requestedExtras) {
+                                state.requestedExtras.formUnion(extras)
+                                dirty.insert(name)
+                            }
                             continue
                         }
                         states[name] = state
@@ -578,22 +626,34 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
                         writes.append(("\(root)/files/\(name.value)/\(file.filename).metadata", trimmed))
                         metadataSHA = Digester.hex(.sha256, of: trimmed)
                     }
-                    files.append(MirroredFile(filename: file.filename, versionText: version.version.normalized, sha256: file.sha256,
-                                              requiresPython: file.requiresPython, yanked: file.yanked, size: file.size,
-                                              uploadTime: file.uploadTime, metadataSHA256: metadataSHA))
+                    files.append(
+                        MirroredFile(
+                            filename: file.filename, versionText: version.version.normalized, sha256: file.sha256,
+                            requiresPython: file.requiresPython, yanked: file.yanked, size: file.size,
+                            uploadTime: file.uploadTime, metadataSHA256: metadataSHA))
                 }
             }
             files.sort { $0.filename < $1.filename }
             written[name] = files
             if let old = existingPages[name] {
-                files = MirrorLayout.merge(existing: old, incoming: files, path: "\(root)/simple/\(name.value)/index.json", conflicts: &conflicts)
+                files = MirrorLayout.merge(
+                    existing: old, incoming: files, path: "\(root)/simple/\(name.value)/index.json",
+                    conflicts: &conflicts)
             }
             pages.append((name, files))
         }
         if !conflicts.isEmpty { throw MirrorConflict.error(conflicts) }
         for (name, files) in pages {
-            writes.append(("\(root)/simple/\(name.value)/index.json", Array(MirrorLayout.projectPageJSON(name, files: files).utf8)))
-            writes.append(("\(root)/simple/\(name.value)/index.html", Array(MirrorLayout.projectPageHTML(name, files: files).utf8)))
+            writes.append(
+                (
+                    "\(root)/simple/\(name.value)/index.json",
+                    Array(MirrorLayout.projectPageJSON(name, files: files).utf8)
+                ))
+            writes.append(
+                (
+                    "\(root)/simple/\(name.value)/index.html",
+                    Array(MirrorLayout.projectPageHTML(name, files: files).utf8)
+                ))
         }
         // The mirror after the run: the existing pages, with this run's merged in.
         var all = existingPages
@@ -607,7 +667,8 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
         report.missing.sort()
         report.mirrorProjects = all.count
         report.mirrorFiles = all.values.reduce(0) { $0 + $1.count }
-        var stamp = stamp(roots: roots.map(\.description), projects: report.projects, files: report.files, missing: report.missing)
+        var stamp = stamp(
+            roots: roots.map(\.description), projects: report.projects, files: report.files, missing: report.missing)
         if let old = existing ?? nil {
             stamp = try stamp.merging(into: old.stamp, force: options.force, path: root + "/" + MirrorStamp.fileName)
             stamp.projects = report.mirrorProjects
@@ -621,10 +682,11 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
 
     /// This run's stamp (before any merge).
     private func stamp(roots: [String], projects: Int, files: Int, missing: [String]) -> PyPIMirrorStamp {
-        PyPIMirrorStamp(generator: options.generator, excludeNewer: options.excludeNewer, since: options.since,
-                        seriesOnlyBefore: options.seriesOnlyBefore, pythons: options.pythons.map(\.minorString),
-                        platform: options.platform, versionsPerProject: options.versionsPerProject,
-                        roots: roots.sorted(), projects: projects, files: files, missing: missing)
+        PyPIMirrorStamp(
+            generator: options.generator, excludeNewer: options.excludeNewer, since: options.since,
+            seriesOnlyBefore: options.seriesOnlyBefore, pythons: options.pythons.map(\.minorString),
+            platform: options.platform, versionsPerProject: options.versionsPerProject,
+            roots: roots.sorted(), projects: projects, files: files, missing: missing)
     }
 
     /// The project pages the mirror wrote, for the caller's stamp.
@@ -634,8 +696,10 @@ public final class PyPIMirrorBuilder: @unchecked Sendable {
 func normalizeExtra(_ extra: String) -> String { NormalizedName(extra).value }
 
 /// Runs `transform` over `items` with at most `width` in flight; results in input order.
-func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], width: Int,
-                                             _ transform: @escaping @Sendable (T) async throws(ChannelError) -> R) async throws(ChannelError) -> [R] {
+func concurrentMap<T: Sendable, R: Sendable>(
+    _ items: [T], width: Int,
+    _ transform: @escaping @Sendable (T) async throws(ChannelError) -> R
+) async throws(ChannelError) -> [R] {
     do {
         return try await withThrowingTaskGroup(of: (Int, R).self) { group in
             var results = [R?](repeating: nil, count: items.count)

@@ -15,16 +15,23 @@ public enum UpstreamIndex {
         if let configured = run(["-m", "pip", "config", "get", "global.index-url"]), !configured.isEmpty {
             return configured
         }
-        if let fallback = run(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"]), !fallback.isEmpty {
+        if let fallback = run(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"]),
+            !fallback.isEmpty
+        {
             return fallback
         }
-        throw ChannelError("no upstream index: pass --index-url, set PIP_INDEX_URL, or install pip so mlenv can ask it for its default")
+        throw ChannelError(
+            "no upstream index: pass --index-url, set PIP_INDEX_URL, or install pip so mlenv can ask it for its default"
+        )
     }
 
     /// Runs python3 with arguments; its trimmed stdout when it exits 0.
     private static func run(_ arguments: [String]) -> String? {
-        guard let python = try? ChildProcess.run("/usr/bin/env", arguments: ["python3"] + arguments, standardError: .discard),
-              python.status == 0 else { return nil }
+        guard
+            let python = try? ChildProcess.run(
+                "/usr/bin/env", arguments: ["python3"] + arguments, standardError: .discard),
+            python.status == 0
+        else { return nil }
         return String(decoding: python.output, as: UTF8.self).trimmingWhitespaceAndNewlines()
     }
 }

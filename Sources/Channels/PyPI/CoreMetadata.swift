@@ -35,13 +35,17 @@ public struct CoreMetadata: Hashable, Sendable {
 
     /// `requirement` parses one Requires-Dist line; an index passes a caching one (the same
     /// lines recur across every release of a project).
-    public init(parsing text: String, requirement parseRequirement: (String) -> Requirement? = { try? Requirement(parsing: $0) }) throws(ParseError) {
+    public init(
+        parsing text: String, requirement parseRequirement: (String) -> Requirement? = { try? Requirement(parsing: $0) }
+    ) throws(ParseError) {
         let fields = try CoreMetadata.headers(text)
         func first(_ key: String) -> String? { fields.first { $0.0 == key }?.1 }
         func all(_ key: String) -> [String] { fields.filter { $0.0 == key }.map(\.1) }
 
         guard let name = first("name"), !name.isEmpty else { throw ParseError(message: "metadata has no Name") }
-        guard let version = first("version"), !version.isEmpty else { throw ParseError(message: "metadata has no Version") }
+        guard let version = first("version"), !version.isEmpty else {
+            throw ParseError(message: "metadata has no Version")
+        }
         self.metadataVersion = first("metadata-version") ?? "1.0"
         self.name = name
         self.version = version
@@ -51,7 +55,11 @@ public struct CoreMetadata: Hashable, Sendable {
         var invalid: [String] = []
         self.requiresDistLines = all("requires-dist").filter { !$0.isEmpty }
         for line in requiresDistLines {
-            if let requirement = parseRequirement(line) { requirements.append(requirement) } else { invalid.append(line) }
+            if let requirement = parseRequirement(line) {
+                requirements.append(requirement)
+            } else {
+                invalid.append(line)
+            }
         }
         self.requiresDist = requirements
         self.invalidRequiresDist = invalid
@@ -69,7 +77,8 @@ public struct CoreMetadata: Hashable, Sendable {
         let bytes = Array(text.utf8)
         func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
         func trimmed(_ value: [UInt8]) -> String {
-            var lo = 0, hi = value.count
+            var lo = 0
+            var hi = value.count
             while lo < hi && isBlank(value[lo]) { lo += 1 }
             while hi > lo && isBlank(value[hi - 1]) { hi -= 1 }
             return String(decoding: value[lo..<hi], as: UTF8.self)

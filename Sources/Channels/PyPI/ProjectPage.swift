@@ -8,12 +8,17 @@ import JSON
 import Specs
 
 enum ProjectPage {
-    static func parseJSON(_ bytes: [UInt8], project: NormalizedName, pageURL: String) throws(ChannelError) -> PyPIProject {
+    static func parseJSON(_ bytes: [UInt8], project: NormalizedName, pageURL: String) throws(ChannelError)
+        -> PyPIProject
+    {
         let root: JSONValue
         do { root = try JSONValue.parse(bytes) } catch {
-            throw ChannelError("\(pageURL): invalid JSON at line \(error.line), column \(error.column): \(error.message)")
+            throw ChannelError(
+                "\(pageURL): invalid JSON at line \(error.line), column \(error.column): \(error.message)")
         }
-        guard let files = root["files"]?.arrayValue else { throw ChannelError("\(pageURL): a PEP 691 page needs a \"files\" list") }
+        guard let files = root["files"]?.arrayValue else {
+            throw ChannelError("\(pageURL): a PEP 691 page needs a \"files\" list")
+        }
         var result: [PyPIFile] = []
         for file in files {
             guard let filename = file["filename"]?.stringValue, let url = file["url"]?.stringValue else { continue }
@@ -32,11 +37,13 @@ enum ProjectPage {
             let (absolute, fragmentHash) = URLReference.resolve(url, against: pageURL)
             let sha256 = file["hashes"]?["sha256"]?.stringValue ?? fragmentHash
             guard PyPIFile.acceptable(filename: filename, url: absolute, sha256: sha256) else { continue }
-            result.append(PyPIFile(project: project, filename: filename, url: absolute,
-                                   sha256: sha256,
-                                   requiresPython: file["requires-python"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-                                   yanked: yanked, uploadTime: file["upload-time"]?.stringValue,
-                                   size: file["size"]?.numberValue?.int, coreMetadata: metadata))
+            result.append(
+                PyPIFile(
+                    project: project, filename: filename, url: absolute,
+                    sha256: sha256,
+                    requiresPython: file["requires-python"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
+                    yanked: yanked, uploadTime: file["upload-time"]?.stringValue,
+                    size: file["size"]?.numberValue?.int, coreMetadata: metadata))
         }
         return PyPIProject(name: project, files: result)
     }
@@ -50,7 +57,8 @@ enum ProjectPage {
             if filename.isEmpty {
                 filename = String(absolute.split(separator: "/").last ?? "")
             }
-            let metadataAttribute = anchor.attributes["data-core-metadata"] ?? anchor.attributes["data-dist-info-metadata"]
+            let metadataAttribute =
+                anchor.attributes["data-core-metadata"] ?? anchor.attributes["data-dist-info-metadata"]
             var metadata: String?
             if let value = metadataAttribute {
                 if value == "true" || value.isEmpty {
@@ -62,9 +70,11 @@ enum ProjectPage {
                 }
             }
             guard PyPIFile.acceptable(filename: filename, url: absolute, sha256: fragmentHash) else { continue }
-            files.append(PyPIFile(project: project, filename: filename, url: absolute, sha256: fragmentHash,
-                                  requiresPython: anchor.attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 },
-                                  yanked: anchor.attributes["data-yanked"], uploadTime: nil, size: nil, coreMetadata: metadata))
+            files.append(
+                PyPIFile(
+                    project: project, filename: filename, url: absolute, sha256: fragmentHash,
+                    requiresPython: anchor.attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 },
+                    yanked: anchor.attributes["data-yanked"], uploadTime: nil, size: nil, coreMetadata: metadata))
         }
         return PyPIProject(name: project, files: files)
     }
@@ -127,7 +137,9 @@ enum URLReference {
         if ref.hasPrefix("/") {
             path = ref
         } else {
-            let directory = basePath.hasSuffix("/") ? basePath : String(basePath[...(basePath.lastIndex(of: "/") ?? basePath.startIndex)])
+            let directory =
+                basePath.hasSuffix("/")
+                ? basePath : String(basePath[...(basePath.lastIndex(of: "/") ?? basePath.startIndex)])
             path = directory + ref
         }
         path = removeDotSegments(path)
@@ -175,7 +187,8 @@ enum HTMLAnchors {
         }
         while i < chars.count {
             guard chars[i] == "<", i + 2 < chars.count, lower(chars[i + 1]) == "a",
-                  chars[i + 2] == " " || chars[i + 2] == "\t" || chars[i + 2] == "\n" || chars[i + 2] == "\r" else {
+                chars[i + 2] == " " || chars[i + 2] == "\t" || chars[i + 2] == "\n" || chars[i + 2] == "\r"
+            else {
                 i += 1
                 continue
             }
@@ -183,9 +196,13 @@ enum HTMLAnchors {
             var attributes: [String: String] = [:]
             // Attributes until '>'.
             while i < chars.count && chars[i] != ">" {
-                while i < chars.count, chars[i] == " " || chars[i] == "\t" || chars[i] == "\n" || chars[i] == "\r" || chars[i] == "/" { i += 1 }
+                while i < chars.count,
+                    chars[i] == " " || chars[i] == "\t" || chars[i] == "\n" || chars[i] == "\r" || chars[i] == "/"
+                { i += 1 }
                 var name = ""
-                while i < chars.count, chars[i] != "=", chars[i] != ">", chars[i] != " ", chars[i] != "\t", chars[i] != "\n", chars[i] != "\r" {
+                while i < chars.count, chars[i] != "=", chars[i] != ">", chars[i] != " ", chars[i] != "\t",
+                    chars[i] != "\n", chars[i] != "\r"
+                {
                     name.unicodeScalars.append(lower(chars[i]))
                     i += 1
                 }
@@ -195,7 +212,10 @@ enum HTMLAnchors {
                     if i < chars.count, chars[i] == "\"" || chars[i] == "'" {
                         let quote = chars[i]
                         i += 1
-                        while i < chars.count && chars[i] != quote { value.unicodeScalars.append(chars[i]); i += 1 }
+                        while i < chars.count && chars[i] != quote {
+                            value.unicodeScalars.append(chars[i])
+                            i += 1
+                        }
                         i += 1
                     } else {
                         while i < chars.count, chars[i] != ">", chars[i] != " ", chars[i] != "\t", chars[i] != "\n" {
@@ -209,7 +229,9 @@ enum HTMLAnchors {
             i += 1
             var text = ""
             while i < chars.count {
-                if chars[i] == "<", i + 3 < chars.count, chars[i + 1] == "/", lower(chars[i + 2]) == "a", chars[i + 3] == ">" {
+                if chars[i] == "<", i + 3 < chars.count, chars[i + 1] == "/", lower(chars[i + 2]) == "a",
+                    chars[i + 3] == ">"
+                {
                     i += 4
                     break
                 }
@@ -237,7 +259,9 @@ enum HTMLAnchors {
                 case "quot": replacement = "\""
                 case "apos": replacement = "'"
                 default:
-                    if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16), let s = Unicode.Scalar(v) {
+                    if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16),
+                        let s = Unicode.Scalar(v)
+                    {
                         replacement = String(Character(s))
                     } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let s = Unicode.Scalar(v) {
                         replacement = String(Character(s))

@@ -16,7 +16,9 @@ enum ProjectPageCache {
     /// (`owner`: the page file's path, or for a remote page the HTTP cache's key of its URL), so
     /// that writing a page's new parse can remove the parses of its replaced bodies.
     static func file(in directory: String, pagePath: String, owner: String) -> String? {
-        key(pagePath: pagePath).map { "\(directory)/\(Digester.hex(.sha256, of: Array(owner.utf8)).prefix(32))/\($0).bin" }
+        key(pagePath: pagePath).map {
+            "\(directory)/\(Digester.hex(.sha256, of: Array(owner.utf8)).prefix(32))/\($0).bin"
+        }
     }
 
     static func key(pagePath: String) -> String? {
@@ -29,7 +31,8 @@ enum ProjectPageCache {
     /// The project's releases, with its files left encoded until asked for.
     static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
         guard let sealed = FileBytes.readPlain(file) else { return nil }
-        guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init), let files = decode(bytes, project: project) else {
+        guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init), let files = decode(bytes, project: project)
+        else {
             CacheNotes.damaged(file, "it does not match its checksum or does not decode")
             return nil
         }
@@ -43,7 +46,8 @@ enum ProjectPageCache {
         // every index against what it indexes: the file's checksum guards against damage, not
         // against a file written to be read this way.
         guard r.string() == format, let count = r.int(), let releaseCount = r.int(),
-              releaseCount <= r.remaining / 12, count <= r.remaining / 8 else { return nil }
+            releaseCount <= r.remaining / 12, count <= r.remaining / 8
+        else { return nil }
         var releases: [PyPIProjectFiles.Release] = []
         releases.reserveCapacity(releaseCount)
         for _ in 0..<releaseCount {
@@ -62,7 +66,8 @@ enum ProjectPageCache {
         offsets.reserveCapacity(count)
         releaseOf.reserveCapacity(count)
         for _ in 0..<count {
-            guard let offset = r.int(), let release = r.int(), release < releaseCount || release == Int(UInt32.max) else { return nil }
+            guard let offset = r.int(), let release = r.int(), release < releaseCount || release == Int(UInt32.max)
+            else { return nil }
             offsets.append(UInt32(offset))
             releaseOf.append(UInt32(release))
         }
@@ -92,9 +97,12 @@ enum ProjectPageCache {
 
         func file(_ i: Int, project: NormalizedName, releaseVersion: (Int) -> PEP440Version) -> PyPIFile? {
             var r = Reader(bytes: bytes, position: start + Int(offsets[i]))
-            guard let filename = r.string(), let url = r.string(), let sha = r.optional(), let requiresPython = r.optional(),
-                  let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(), let metadata = r.optional(),
-                  let kindTag = r.int() else { return nil }
+            guard let filename = r.string(), let url = r.string(), let sha = r.optional(),
+                let requiresPython = r.optional(),
+                let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(),
+                let metadata = r.optional(),
+                let kindTag = r.int()
+            else { return nil }
             let release = releaseOf[i]
             func version(_ text: String) -> PEP440Version? {
                 release == UInt32.max ? try? PEP440Version(parsing: text) : releaseVersion(Int(release))
@@ -102,17 +110,24 @@ enum ProjectPageCache {
             let kind: PyPIFile.Kind
             switch kindTag {
             case 1:
-                guard let versionText = r.string(), let build = r.optional(), let py = r.strings(), let abi = r.strings(), let plat = r.strings() else { return nil }
-                kind = .wheel(WheelFilename(filename: filename, name: project, versionText: versionText, version: version(versionText),
-                                            buildTag: build, pythonTags: py, abiTags: abi, platformTags: plat))
+                guard let versionText = r.string(), let build = r.optional(), let py = r.strings(),
+                    let abi = r.strings(), let plat = r.strings()
+                else { return nil }
+                kind = .wheel(
+                    WheelFilename(
+                        filename: filename, name: project, versionText: versionText, version: version(versionText),
+                        buildTag: build, pythonTags: py, abiTags: abi, platformTags: plat))
             case 2:
                 guard let versionText = r.string() else { return nil }
-                kind = .sdist(SdistFilename(filename: filename, versionText: versionText, version: version(versionText)))
+                kind = .sdist(
+                    SdistFilename(filename: filename, versionText: versionText, version: version(versionText)))
             default:
                 kind = .other
             }
-            return PyPIFile(project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
-                            yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata, kind: kind)
+            return PyPIFile(
+                project: project, filename: filename, url: url, sha256: sha, requiresPython: requiresPython,
+                yanked: yanked, uploadTime: uploadTime, size: size.flatMap { Int64($0) }, coreMetadata: metadata,
+                kind: kind)
         }
     }
 
@@ -121,14 +136,25 @@ enum ProjectPageCache {
         var offsets: [Int] = []
         for f in project.files {
             offsets.append(records.bytes.count)
-            records.string(f.filename); records.string(f.url); records.optional(f.sha256); records.optional(f.requiresPython)
-            records.optional(f.yanked); records.optional(f.uploadTime); records.optional(f.size.map { String($0) }); records.optional(f.coreMetadata)
+            records.string(f.filename)
+            records.string(f.url)
+            records.optional(f.sha256)
+            records.optional(f.requiresPython)
+            records.optional(f.yanked)
+            records.optional(f.uploadTime)
+            records.optional(f.size.map { String($0) })
+            records.optional(f.coreMetadata)
             switch f.kind {
             case .wheel(let wheel):
-                records.int(1); records.string(wheel.versionText); records.optional(wheel.buildTag)
-                records.strings(wheel.pythonTags); records.strings(wheel.abiTags); records.strings(wheel.platformTags)
+                records.int(1)
+                records.string(wheel.versionText)
+                records.optional(wheel.buildTag)
+                records.strings(wheel.pythonTags)
+                records.strings(wheel.abiTags)
+                records.strings(wheel.platformTags)
             case .sdist(let sdist):
-                records.int(2); records.string(sdist.versionText)
+                records.int(2)
+                records.string(sdist.versionText)
             case .other:
                 records.int(0)
             }
@@ -141,16 +167,23 @@ enum ProjectPageCache {
         for (r, release) in project.releases.enumerated() {
             w.string(project.files[release.files[0]].versionText ?? "")
             w.int(release.files.count)
-            for i in release.files { w.int(i); releaseOf[i] = r }
+            for i in release.files {
+                w.int(i)
+                releaseOf[i] = r
+            }
         }
-        for i in project.files.indices { w.int(offsets[i]); w.int(releaseOf[i]) }
+        for i in project.files.indices {
+            w.int(offsets[i])
+            w.int(releaseOf[i])
+        }
         w.bytes += records.bytes
         guard (try? FileBytes.writeAtomically(CacheChecksum.sealed(w.bytes), to: file)) != nil else { return }
         // The page's earlier parses (of bodies since replaced) go: nothing reads them again. A
         // process still reading one finds it gone and parses the page itself.
         let folder = PathText.deletingLastComponent(file)
         let name = String(file.dropFirst(folder.count + 1))
-        for other in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where other != name && other.hasSuffix(".bin") {
+        for other in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where other != name && other.hasSuffix(".bin") {
             unlink(folder + "/" + other)
         }
     }
@@ -158,9 +191,23 @@ enum ProjectPageCache {
     private struct Writer {
         var bytes: [UInt8] = []
         mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
-        mutating func string(_ s: String) { let u = Array(s.utf8); int(u.count); bytes += u }
-        mutating func optional(_ s: String?) { if let s { bytes.append(1); string(s) } else { bytes.append(0) } }
-        mutating func strings(_ list: [String]) { int(list.count); for s in list { string(s) } }
+        mutating func string(_ s: String) {
+            let u = Array(s.utf8)
+            int(u.count)
+            bytes += u
+        }
+        mutating func optional(_ s: String?) {
+            if let s {
+                bytes.append(1)
+                string(s)
+            } else {
+                bytes.append(0)
+            }
+        }
+        mutating func strings(_ list: [String]) {
+            int(list.count)
+            for s in list { string(s) }
+        }
     }
 
     private struct Reader {
@@ -213,7 +260,9 @@ enum ProjectPageCache {
         mutating func string() -> String? {
             guard let n = int(), position + n <= bytes.count else { return nil }
             defer { position += n }
-            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self) }
+            return bytes.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
+            }
         }
         mutating func optional() -> String?? {
             guard position < bytes.count else { return nil }
@@ -223,7 +272,10 @@ enum ProjectPageCache {
         mutating func strings() -> [String]? {
             guard let n = int(), n <= bytes.count else { return nil }
             var list: [String] = []
-            for _ in 0..<n { guard let s = string() else { return nil }; list.append(s) }
+            for _ in 0..<n {
+                guard let s = string() else { return nil }
+                list.append(s)
+            }
             return list
         }
     }

@@ -30,8 +30,10 @@ public final class PyPIFile: Hashable, Sendable {
     public let coreMetadata: String?
     public let kind: Kind
 
-    public convenience init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
-                            yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?) {
+    public convenience init(
+        project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
+        yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?
+    ) {
         let kind: Kind
         if filename.hasSuffix(".whl") {
             kind = (try? WheelFilename(parsing: filename)).map { .wheel($0) } ?? .other
@@ -40,20 +42,24 @@ public final class PyPIFile: Hashable, Sendable {
         } else {
             kind = .other
         }
-        self.init(project: project, filename: filename, url: url, sha256: sha256, requiresPython: requiresPython,
-                  yanked: yanked, uploadTime: uploadTime, size: size, coreMetadata: coreMetadata, kind: kind)
+        self.init(
+            project: project, filename: filename, url: url, sha256: sha256, requiresPython: requiresPython,
+            yanked: yanked, uploadTime: uploadTime, size: size, coreMetadata: coreMetadata, kind: kind)
     }
 
     /// Whether an index page's entry may be used at all: a plain file name, a URL without
     /// whitespace or control characters, a sha256 of 64 hex digits when one is given. Anything
     /// else is left out: these fields are written into lock files and pip requirement lines.
     public static func acceptable(filename: String, url: String, sha256: String?) -> Bool {
-        FieldCheck.isPlainFileName(filename) && FieldCheck.isToken(url) && (sha256.map { FieldCheck.isHexDigest($0, count: 64) } ?? true)
+        FieldCheck.isPlainFileName(filename) && FieldCheck.isToken(url)
+            && (sha256.map { FieldCheck.isHexDigest($0, count: 64) } ?? true)
     }
 
     /// With the file kind already known (the page cache).
-    init(project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
-         yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?, kind: Kind) {
+    init(
+        project: NormalizedName, filename: String, url: String, sha256: String?, requiresPython: String?,
+        yanked: String?, uploadTime: String?, size: Int64?, coreMetadata: String?, kind: Kind
+    ) {
         self.project = project
         self.filename = filename
         self.url = url
@@ -67,9 +73,10 @@ public final class PyPIFile: Hashable, Sendable {
     }
 
     public static func == (a: PyPIFile, b: PyPIFile) -> Bool {
-        a === b || (a.project == b.project && a.filename == b.filename && a.url == b.url && a.sha256 == b.sha256
-            && a.requiresPython == b.requiresPython && a.yanked == b.yanked && a.uploadTime == b.uploadTime
-            && a.size == b.size && a.coreMetadata == b.coreMetadata && a.kind == b.kind)
+        a === b
+            || (a.project == b.project && a.filename == b.filename && a.url == b.url && a.sha256 == b.sha256
+                && a.requiresPython == b.requiresPython && a.yanked == b.yanked && a.uploadTime == b.uploadTime
+                && a.size == b.size && a.coreMetadata == b.coreMetadata && a.kind == b.kind)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -50,7 +50,10 @@ public final class PyPIIndex: @unchecked Sendable {
     /// Parses a Requires-Dist line once per index.
     private func requirement(_ line: String) -> Requirement? {
         lock.lock()
-        if let cached = requirements[line] { lock.unlock(); return cached }
+        if let cached = requirements[line] {
+            lock.unlock()
+            return cached
+        }
         lock.unlock()
         let parsed = try? Requirement(parsing: line)
         lock.lock()
@@ -73,9 +76,12 @@ public final class PyPIIndex: @unchecked Sendable {
         if path.hasPrefix("file://") { path = PercentEncoding.decoded(String(path.dropFirst("file://".count))) ?? path }
         if let scheme = URLText.scheme(path) {
             guard scheme == "http" || scheme == "https", URLText.host(path) != nil else {
-                throw ChannelError("index \(URLText.redacted(text)): only http(s):// and file:// URLs or directories can be indexes")
+                throw ChannelError(
+                    "index \(URLText.redacted(text)): only http(s):// and file:// URLs or directories can be indexes")
             }
-            guard client != nil else { throw ChannelError("index \(URLText.redacted(text)): a remote index needs an HTTP client") }
+            guard client != nil else {
+                throw ChannelError("index \(URLText.redacted(text)): a remote index needs an HTTP client")
+            }
             var url = URLText.withoutCredentials(text)
             if !url.hasSuffix("/") { url += "/" }
             layout = .remote(url: url)
@@ -89,7 +95,9 @@ public final class PyPIIndex: @unchecked Sendable {
         }
         if FileManager.default.fileExists(atPath: path + "/simple") {
             layout = .simple(root: path + "/simple")
-        } else if (try? FileManager.default.contentsOfDirectory(atPath: path))?.contains(where: { $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz") }) == true {
+        } else if (try? FileManager.default.contentsOfDirectory(atPath: path))?.contains(where: {
+            $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz")
+        }) == true {
             layout = .flat(directory: path)
         } else {
             layout = .simple(root: path)
@@ -105,7 +113,10 @@ public final class PyPIIndex: @unchecked Sendable {
     /// The project's files by release, decoded on demand, or nil when the index does not have it.
     public func projectFiles(_ name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         lock.lock()
-        if let cached = projects[name] { lock.unlock(); return cached }
+        if let cached = projects[name] {
+            lock.unlock()
+            return cached
+        }
         lock.unlock()
         let loaded: PyPIProjectFiles?
         switch layout {
@@ -124,7 +135,9 @@ public final class PyPIIndex: @unchecked Sendable {
 
     private func readProjectPage(root: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         let directory = "\(root)/\(name.value)/"
-        let cacheFile = cacheDirectory.flatMap { ProjectPageCache.file(in: $0, pagePath: directory + "index.json", owner: directory + "index.json") }
+        let cacheFile = cacheDirectory.flatMap {
+            ProjectPageCache.file(in: $0, pagePath: directory + "index.json", owner: directory + "index.json")
+        }
         if let cacheFile, let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
         if let data = FileManager.default.contents(atPath: directory + "index.json") {
             let project = try ProjectPage.parseJSON([UInt8](data), project: name, pageURL: directory)
@@ -132,43 +145,57 @@ public final class PyPIIndex: @unchecked Sendable {
             return PyPIProjectFiles(project)
         }
         if let data = FileManager.default.contents(atPath: directory + "index.html") {
-            return PyPIProjectFiles(ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory))
+            return PyPIProjectFiles(
+                ProjectPage.parseHTML(String(decoding: data, as: UTF8.self), project: name, pageURL: directory))
         }
         return nil
     }
 
     /// The media types asked of a remote index: PEP 691 JSON first, then HTML (PEP 691's own example).
-    static let pageAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+    static let pageAccept =
+        "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 
     private func fetchProjectPage(base: String, name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
         let url = base + name.value + "/"
         let what = "the project page of \(name.value)"
-        guard var answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: what) else { return nil }
+        guard var answer = try RemoteFetch.get(url, accept: PyPIIndex.pageAccept, client: client!, what: what) else {
+            return nil
+        }
         let pageURL = answer.finalURL.map(URLText.withoutCredentials) ?? url
         // The body's file name starts with the HTTP cache's key of the URL: one folder per page.
         let directory = cacheDirectory
         func parsedFile(_ answer: HTTPCacheEntry) -> String? {
             directory.flatMap { dir in
                 answer.bodyPath.flatMap { body in
-                    ProjectPageCache.file(in: dir, pagePath: body, owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
+                    ProjectPageCache.file(
+                        in: dir, pagePath: body,
+                        owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
                 }
             }
         }
-        if let cacheFile = parsedFile(answer), let cached = ProjectPageCache.read(cacheFile, project: name) { return cached }
+        if let cacheFile = parsedFile(answer), let cached = ProjectPageCache.read(cacheFile, project: name) {
+            return cached
+        }
         // Parsed from the body: check it first (a damaged one is fetched again).
-        guard let checked = try RemoteFetch.intact(answer, url, accept: PyPIIndex.pageAccept, client: client!, what: what) else { return nil }
+        guard
+            let checked = try RemoteFetch.intact(answer, url, accept: PyPIIndex.pageAccept, client: client!, what: what)
+        else { return nil }
         answer = checked
         let cacheFile = parsedFile(answer)
         let body = answer.body()
         var project: PyPIProject
-        if answer.contentType?.containsLiteral("json") == true || (answer.contentType == nil && body.first == UInt8(ascii: "{")) {
+        if answer.contentType?.containsLiteral("json") == true
+            || (answer.contentType == nil && body.first == UInt8(ascii: "{"))
+        {
             project = try ProjectPage.parseJSON(body, project: name, pageURL: pageURL)
         } else {
             project = ProjectPage.parseHTML(String(decoding: body, as: UTF8.self), project: name, pageURL: pageURL)
         }
         // A remote page may only point at http(s) files: never at this machine's own files.
         if project.files.contains(where: { URLText.scheme($0.url).map { $0 != "http" && $0 != "https" } ?? true }) {
-            project = PyPIProject(name: name, files: project.files.filter { URLText.scheme($0.url) == "http" || URLText.scheme($0.url) == "https" })
+            project = PyPIProject(
+                name: name,
+                files: project.files.filter { URLText.scheme($0.url) == "http" || URLText.scheme($0.url) == "https" })
         }
         if let cacheFile { ProjectPageCache.write(project, to: cacheFile) }
         return PyPIProjectFiles(project)
@@ -179,9 +206,15 @@ public final class PyPIIndex: @unchecked Sendable {
         switch layout {
         case .simple(let root):
             let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-            return names.filter { !$0.hasPrefix(".") && !$0.containsLiteral(".") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") }
-                .filter { FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json") || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.html") }
-                .map { NormalizedName($0) }.sorted()
+            return names.filter {
+                !$0.hasPrefix(".") && !$0.containsLiteral(".")
+                    || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json")
+            }
+            .filter {
+                FileManager.default.fileExists(atPath: "\(root)/\($0)/index.json")
+                    || FileManager.default.fileExists(atPath: "\(root)/\($0)/index.html")
+            }
+            .map { NormalizedName($0) }.sorted()
         case .flat(let directory):
             return (try? flat(directory).projectNames()) ?? []
         case .remote:
@@ -194,7 +227,10 @@ public final class PyPIIndex: @unchecked Sendable {
     public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let key = metadataKey(for: file)
         lock.lock()
-        if let cached = metadataByURL[key] { lock.unlock(); return cached }
+        if let cached = metadataByURL[key] {
+            lock.unlock()
+            return cached
+        }
         lock.unlock()
         var result: CoreMetadata?
         if isRemote {
@@ -238,12 +274,16 @@ public final class PyPIIndex: @unchecked Sendable {
     private func remoteMetadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let client = client!
         if file.coreMetadata != nil,
-           let answer = try RemoteFetch.get(file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)", checkBody: true) {
+            let answer = try RemoteFetch.get(
+                file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)", checkBody: true
+            )
+        {
             let data = answer.body()
             if let expected = file.coreMetadata, !expected.isEmpty {
                 let actual = Digester.hex(.sha256, of: data)
                 guard actual == expected.lowercased() else {
-                    throw ChannelError("\(URLText.redacted(file.metadataURL)): sha256 is \(actual) but the index says \(expected)")
+                    throw ChannelError(
+                        "\(URLText.redacted(file.metadataURL)): sha256 is \(actual) but the index says \(expected)")
                 }
             }
             do {
@@ -256,11 +296,15 @@ public final class PyPIIndex: @unchecked Sendable {
         // Read over range requests once, then kept in the cache under the file's URL and digest.
         let what = "wheel-metadata \(URLText.withoutCredentials(file.url)) \(file.sha256 ?? "")"
         if file.sha256 != nil, let text = client.cache?.derived(what) {
-            do { return try CoreMetadata(parsing: String(decoding: text, as: UTF8.self), requirement: requirement) } catch {}
+            do {
+                return try CoreMetadata(parsing: String(decoding: text, as: UTF8.self), requirement: requirement)
+            } catch {}
         }
         let bytes = try RemoteFetch.wheelMetadata(file.url, client: client)
         let metadata: CoreMetadata
-        do { metadata = try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self), requirement: requirement) } catch {
+        do {
+            metadata = try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self), requirement: requirement)
+        } catch {
             throw ChannelError("\(URLText.redacted(file.url)): METADATA: \(error.message)")
         }
         if file.sha256 != nil { client.cache?.storeDerived(what, bytes: bytes) }
@@ -299,8 +343,10 @@ struct Wheelhouse {
                 continue
             }
             let path = "\(directory)/\(filename)"
-            files[project, default: []].append(PyPIFile(project: project, filename: filename, url: path, sha256: nil,
-                                                        requiresPython: nil, yanked: nil, uploadTime: nil, size: nil, coreMetadata: nil))
+            files[project, default: []].append(
+                PyPIFile(
+                    project: project, filename: filename, url: path, sha256: nil,
+                    requiresPython: nil, yanked: nil, uploadTime: nil, size: nil, coreMetadata: nil))
         }
         self.files = files
     }

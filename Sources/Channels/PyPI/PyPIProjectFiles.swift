@@ -26,7 +26,9 @@ public final class PyPIProjectFiles: @unchecked Sendable {
     /// Files already decoded (a page just parsed, a wheelhouse).
     init(_ project: PyPIProject) {
         name = project.name
-        releases = project.releases.map { Release(versionText: project.files[$0.files[0]].versionText ?? "", files: $0.files) }
+        releases = project.releases.map {
+            Release(versionText: project.files[$0.files[0]].versionText ?? "", files: $0.files)
+        }
         records = nil
         files = project.files
         versions = project.releases.map(\.version)

@@ -11,7 +11,9 @@ enum RemoteWheelMetadata {
         // The requests block: on a dispatch thread, never a Swift concurrency one.
         let result: Result<[UInt8], ChannelError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                do throws(ChannelError) { continuation.resume(returning: .success(try fetchBytes(url, client: client))) } catch {
+                do throws(ChannelError) {
+                    continuation.resume(returning: .success(try fetchBytes(url, client: client)))
+                } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
@@ -35,10 +37,13 @@ enum RemoteWheelMetadata {
         var directoryOffset = Int(readUInt32(tail, eocd + 16))
         var directorySize = Int(readUInt32(tail, eocd + 12))
         if directoryOffset == 0xFFFF_FFFF || directorySize == 0xFFFF_FFFF, eocd >= 20,
-           readUInt32(tail, eocd - 20) == 0x0706_4b50 {
+            readUInt32(tail, eocd - 20) == 0x0706_4b50
+        {
             let zip64Offset = Int(readUInt64(tail, eocd - 20 + 8))
             let record = try get(url, range: "bytes=\(zip64Offset)-\(zip64Offset + 55)", client: client)
-            guard record.count >= 56, readUInt32(record, 0) == 0x0606_4b50 else { throw ChannelError("\(url): bad zip64 record") }
+            guard record.count >= 56, readUInt32(record, 0) == 0x0606_4b50 else {
+                throw ChannelError("\(url): bad zip64 record")
+            }
             directorySize = Int(readUInt64(record, 40))
             directoryOffset = Int(readUInt64(record, 48))
         }
@@ -46,14 +51,16 @@ enum RemoteWheelMetadata {
         // locator sit in between (some builders, flit among them, write them even when every
         // offset fits in 32 bits), right before the zip64 end record.
         var directoryEnd = eocd
-        if eocd >= 20 + 56, readUInt32(tail, eocd - 20) == 0x0706_4b50, readUInt32(tail, eocd - 20 - 56) == 0x0606_4b50 {
+        if eocd >= 20 + 56, readUInt32(tail, eocd - 20) == 0x0706_4b50, readUInt32(tail, eocd - 20 - 56) == 0x0606_4b50
+        {
             directoryEnd = eocd - 20 - 56
         }
         let directory: [UInt8]
         if directoryEnd >= directorySize {
             directory = Array(tail[(directoryEnd - directorySize)..<directoryEnd])
         } else {
-            directory = try get(url, range: "bytes=\(directoryOffset)-\(directoryOffset + directorySize - 1)", client: client)
+            directory = try get(
+                url, range: "bytes=\(directoryOffset)-\(directoryOffset + directorySize - 1)", client: client)
         }
         guard let entry = findMetadataEntry(in: directory) else {
             throw ChannelError("\(url): no .dist-info/METADATA in the wheel's central directory")
@@ -64,16 +71,23 @@ enum RemoteWheelMetadata {
             let tailStart = directoryOffset - (directoryEnd - directorySize)
             let t = entry.localHeaderOffset - tailStart
             if t >= 0, t + 30 <= tail.count, readUInt32(tail, t) == 0x0403_4b50 {
-                let dataEnd = t + 30 + Int(readUInt16(tail, t + 26)) + Int(readUInt16(tail, t + 28)) + entry.compressedSize
-                if dataEnd <= tail.count { return try inflate(Array(tail[t..<min(dataEnd + 24, tail.count)]), url: url) }
+                let dataEnd =
+                    t + 30 + Int(readUInt16(tail, t + 26)) + Int(readUInt16(tail, t + 28)) + entry.compressedSize
+                if dataEnd <= tail.count {
+                    return try inflate(Array(tail[t..<min(dataEnd + 24, tail.count)]), url: url)
+                }
             }
         }
         // Local header (30 bytes + name + extra, whose length may differ from the central one),
         // the compressed data, and room for a data descriptor.
         let end = entry.localHeaderOffset + 30 + entry.nameLength + 65_535 + entry.compressedSize + 24
-        var local = try get(url, range: "bytes=\(entry.localHeaderOffset)-\(min(end, directoryOffset) - 1)", client: client)
-        guard local.count >= 30, readUInt32(local, 0) == 0x0403_4b50 else { throw ChannelError("\(url): bad zip local header") }
-        let localNameLength = Int(readUInt16(local, 26)), localExtraLength = Int(readUInt16(local, 28))
+        var local = try get(
+            url, range: "bytes=\(entry.localHeaderOffset)-\(min(end, directoryOffset) - 1)", client: client)
+        guard local.count >= 30, readUInt32(local, 0) == 0x0403_4b50 else {
+            throw ChannelError("\(url): bad zip local header")
+        }
+        let localNameLength = Int(readUInt16(local, 26))
+        let localExtraLength = Int(readUInt16(local, 28))
         let dataEnd = 30 + localNameLength + localExtraLength + entry.compressedSize + 24
         if local.count > dataEnd { local = Array(local[0..<dataEnd]) }
         return try inflate(local, url: url)
@@ -102,11 +116,15 @@ enum RemoteWheelMetadata {
                 var e = i + 46 + nameLength
                 let extraEnd = e + extraLength
                 while e + 4 <= extraEnd {
-                    let id = readUInt16(directory, e), size = Int(readUInt16(directory, e + 2))
+                    let id = readUInt16(directory, e)
+                    let size = Int(readUInt16(directory, e + 2))
                     if id == 0x0001 {
                         var p = e + 4
                         if uncompressed == 0xFFFF_FFFF { p += 8 }
-                        if compressed == 0xFFFF_FFFF, p + 8 <= extraEnd { compressed = Int(readUInt64(directory, p)); p += 8 }
+                        if compressed == 0xFFFF_FFFF, p + 8 <= extraEnd {
+                            compressed = Int(readUInt64(directory, p))
+                            p += 8
+                        }
                         if offset == 0xFFFF_FFFF, p + 8 <= extraEnd { offset = Int(readUInt64(directory, p)) }
                     }
                     e += 4 + size
@@ -124,7 +142,9 @@ enum RemoteWheelMetadata {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
         defer { storage.deallocate() }
         storage.copyBytes(from: bytes)
-        guard let archive = mlenv_archive_read_new() else { throw ChannelError(mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+        guard let archive = mlenv_archive_read_new() else {
+            throw ChannelError(mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start")
+        }
         defer { mlenv_archive_read_free(archive) }
         mlenv_archive_read_support_format_zip_streamable(archive)
         let opened = mlenv_archive_read_open_memory(archive, storage.baseAddress, bytes.count)

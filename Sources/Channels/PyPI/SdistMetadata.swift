@@ -77,10 +77,14 @@ public final class SdistMetadataReader: @unchecked Sendable {
     /// without it). Errors say why its dependencies could not be known.
     public func metadata(for file: PyPIFile, index: PyPIIndex) throws(ChannelError) -> CoreMetadata? {
         guard let path = try archive(file, index: index) else { return nil }
-        let key = file.sha256?.lowercased() ?? ((try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: file.filename)) ?? path)
+        let key =
+            file.sha256?.lowercased()
+            ?? ((try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: file.filename)) ?? path)
         if let known = lock.withLock({ answers[key] }) { return try known.get() }
         let result: Result<CoreMetadata, ChannelError>
-        do throws(ChannelError) { result = .success(try read(path, file: file, key: key)) } catch { result = .failure(error) }
+        do throws(ChannelError) { result = .success(try read(path, file: file, key: key)) } catch {
+            result = .failure(error)
+        }
         lock.withLock { answers[key] = result }
         return try result.get()
     }
@@ -90,22 +94,29 @@ public final class SdistMetadataReader: @unchecked Sendable {
         let parts = metadata.metadataVersion.split(separator: ".").compactMap { Int($0) }
         guard parts.count >= 2, (parts[0], parts[1]) >= (2, 2) else { return false }
         let dynamic = Set(metadata.dynamic.map { $0.lowercased() })
-        return !dynamic.contains("requires-dist") && !dynamic.contains("requires-python") && !dynamic.contains("provides-extra")
+        return !dynamic.contains("requires-dist") && !dynamic.contains("requires-python")
+            && !dynamic.contains("provides-extra")
     }
 
     private func read(_ path: String, file: PyPIFile, key: String) throws(ChannelError) -> CoreMetadata {
-        if let info = try SdistArchive.pkgInfo(path: path, filename: file.filename), SdistMetadataReader.declaresStatically(info) {
+        if let info = try SdistArchive.pkgInfo(path: path, filename: file.filename),
+            SdistMetadataReader.declaresStatically(info)
+        {
             return info
         }
         let kept = cacheDirectory.map { "\($0)/\(key).metadata" }
         if let kept, let sealed = FileBytes.readPlain(kept) {
-            if let bytes = CacheChecksum.unsealed(sealed), let metadata = try? CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self)) {
+            if let bytes = CacheChecksum.unsealed(sealed),
+                let metadata = try? CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self))
+            {
                 return metadata
             }
             CacheNotes.damaged(kept, "it does not match its checksum or does not parse")
         }
         guard let python else {
-            throw ChannelError("\(file.filename): its PKG-INFO does not declare its dependencies (PEP 643), and building its metadata is not allowed here")
+            throw ChannelError(
+                "\(file.filename): its PKG-INFO does not declare its dependencies (PEP 643), and building its metadata is not allowed here"
+            )
         }
         let metadata = try backendMetadata(path, filename: file.filename, python: python)
         if let kept, let directory = cacheDirectory {
@@ -125,23 +136,30 @@ public final class SdistMetadataReader: @unchecked Sendable {
         let suffix = SdistFilename.extensions.first { file.filename.lowercased().hasSuffix($0) } ?? ""
         // A 404: the index lists a file it does not hold (a partial mirror), as a local mirror
         // without the file: no copy to read.
-        guard let entry = try RemoteFetch.get(file.url, accept: nil, client: client, what: "the sdist \(file.filename)", suffix: suffix,
-                                              maxBytes: SdistMetadataReader.sizeLimit, immutable: true, checkBody: true) else { return nil }
+        guard
+            let entry = try RemoteFetch.get(
+                file.url, accept: nil, client: client, what: "the sdist \(file.filename)", suffix: suffix,
+                maxBytes: SdistMetadataReader.sizeLimit, immutable: true, checkBody: true)
+        else { return nil }
         guard let path = entry.bodyPath else {
             throw ChannelError("\(URLText.redacted(file.url)): the sdist \(file.filename) was not kept in the cache")
         }
         if let expected = file.sha256?.lowercased() {
             let actual = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: file.filename)
             guard actual == expected else {
-                throw ChannelError("\(URLText.redacted(file.url)): sha256 is \(actual ?? "unreadable") but the index says \(expected)")
+                throw ChannelError(
+                    "\(URLText.redacted(file.url)): sha256 is \(actual ?? "unreadable") but the index says \(expected)")
             }
         }
         return path
     }
 
     /// Runs the build backend's metadata hook through pip and reads its installation report.
-    private func backendMetadata(_ path: String, filename: String, python: String) throws(ChannelError) -> CoreMetadata {
-        let scratch = FileManager.default.temporaryDirectory.path + "/mlenv-sdist-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    private func backendMetadata(_ path: String, filename: String, python: String) throws(ChannelError) -> CoreMetadata
+    {
+        let scratch =
+            FileManager.default.temporaryDirectory.path
+            + "/mlenv-sdist-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let token = Interruption.guardPath(scratch)
         defer {
             try? FileManager.default.removeItem(atPath: scratch)
@@ -152,25 +170,35 @@ public final class SdistMetadataReader: @unchecked Sendable {
         // `--only-binary :all:` reaches the isolated build environment only (a file named on the
         // command line is prepared anyway): build requirements come as wheels, never built
         // from source themselves (an old sdist pinning an old numpy would compile it first).
-        let arguments = [python, "-m", "pip", "install", "--dry-run", "--no-deps", "--ignore-installed", "--quiet",
-                         "--disable-pip-version-check", "--only-binary", ":all:", "--report", report] + indexArguments + [path]
+        let arguments =
+            [
+                python, "-m", "pip", "install", "--dry-run", "--no-deps", "--ignore-installed", "--quiet",
+                "--disable-pip-version-check", "--only-binary", ":all:", "--report", report
+            ] + indexArguments + [path]
         var environment = ProcessInfo.processInfo.environment
         environment["PIP_NO_INPUT"] = "1"
         let run: ChildProcess.Completion
         do {
-            run = try ChildProcess.run(python.hasPrefix("/") ? python : "/usr/bin/env", arguments: python.hasPrefix("/") ? Array(arguments.dropFirst()) : arguments,
-                                       environment: environment, standardOutput: .discard, standardError: .capture,
-                                       timeout: SdistMetadataReader.timeout)
+            run = try ChildProcess.run(
+                python.hasPrefix("/") ? python : "/usr/bin/env",
+                arguments: python.hasPrefix("/") ? Array(arguments.dropFirst()) : arguments,
+                environment: environment, standardOutput: .discard, standardError: .capture,
+                timeout: SdistMetadataReader.timeout)
         } catch {
             throw ChannelError("\(filename): cannot run \(python) to build its metadata: \(error.description)")
         }
         if run.timedOut {
-            throw ChannelError("\(filename): its build backend did not prepare its metadata within \(Int(SdistMetadataReader.timeout)) s (MLENV_BUILD_TIMEOUT)")
+            throw ChannelError(
+                "\(filename): its build backend did not prepare its metadata within \(Int(SdistMetadataReader.timeout)) s (MLENV_BUILD_TIMEOUT)"
+            )
         }
         guard run.status == 0, let bytes = FileBytes.readPlain(report) else {
-            let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").map { String($0).trimmingSpaces() }
-                .filter { !$0.isEmpty }.suffix(4).joined(separator: " | ")
-            throw ChannelError("\(filename): its build backend could not prepare its metadata (pip \(run.termination.brief)): \(tail)")
+            let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").map {
+                String($0).trimmingSpaces()
+            }
+            .filter { !$0.isEmpty }.suffix(4).joined(separator: " | ")
+            throw ChannelError(
+                "\(filename): its build backend could not prepare its metadata (pip \(run.termination.brief)): \(tail)")
         }
         return try SdistMetadataReader.metadataFromReport(bytes, filename: filename)
     }
@@ -179,19 +207,29 @@ public final class SdistMetadataReader: @unchecked Sendable {
     /// `install[0].metadata`, the JSON form of core metadata).
     public static func metadataFromReport(_ bytes: [UInt8], filename: String) throws(ChannelError) -> CoreMetadata {
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes) } catch { throw ChannelError("\(filename): pip's report does not parse: \(error)") }
+        do { value = try JSONValue.parse(bytes) } catch {
+            throw ChannelError("\(filename): pip's report does not parse: \(error)")
+        }
         guard let installs = value["install"]?.arrayValue, installs.count == 1, let metadata = installs[0]["metadata"],
-              let name = metadata["name"]?.stringValue, let version = metadata["version"]?.stringValue else {
+            let name = metadata["name"]?.stringValue, let version = metadata["version"]?.stringValue
+        else {
             throw ChannelError("\(filename): pip's report names no single project")
         }
         // One header per line: a value holding a line break could add headers of its own.
-        func line(_ key: String, _ value: String) -> String? { value.contains(where: \.isNewline) ? nil : "\(key): \(value)" }
+        func line(_ key: String, _ value: String) -> String? {
+            value.contains(where: \.isNewline) ? nil : "\(key): \(value)"
+        }
         func strings(_ key: String) -> [String] { metadata[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-        var lines = [line("Metadata-Version", metadata["metadata_version"]?.stringValue ?? "2.1"), line("Name", name), line("Version", version)]
+        var lines = [
+            line("Metadata-Version", metadata["metadata_version"]?.stringValue ?? "2.1"), line("Name", name),
+            line("Version", version)
+        ]
         if let requires = metadata["requires_python"]?.stringValue { lines.append(line("Requires-Python", requires)) }
         lines += strings("provides_extra").map { line("Provides-Extra", $0) }
         lines += strings("requires_dist").map { line("Requires-Dist", $0) }
-        guard lines.allSatisfy({ $0 != nil }) else { throw ChannelError("\(filename): pip's report has a line break inside a metadata value") }
+        guard lines.allSatisfy({ $0 != nil }) else {
+            throw ChannelError("\(filename): pip's report has a line break inside a metadata value")
+        }
         do { return try CoreMetadata(parsing: lines.compactMap { $0 }.joined(separator: "\n") + "\n") } catch {
             throw ChannelError("\(filename): pip's report: \(error.message)")
         }
@@ -201,7 +239,10 @@ public final class SdistMetadataReader: @unchecked Sendable {
 /// Reading PKG-INFO from an sdist (`.tar.gz` or `.zip`): the one at `<top>/PKG-INFO`.
 enum SdistArchive {
     static func pkgInfo(path: String, filename: String) throws(ChannelError) -> CoreMetadata? {
-        guard let bytes = try ArchiveMember.read(path: path, limit: 16 << 20, matching: { parts in parts.count == 2 && parts[1] == "PKG-INFO" }) else {
+        guard
+            let bytes = try ArchiveMember.read(
+                path: path, limit: 16 << 20, matching: { parts in parts.count == 2 && parts[1] == "PKG-INFO" })
+        else {
             return nil
         }
         do { return try CoreMetadata(parsing: String(decoding: bytes, as: UTF8.self)) } catch {
@@ -214,7 +255,9 @@ enum SdistArchive {
 public enum SdistFiles {
     /// `<top>/pyproject.toml` as text, nil when the sdist has none (a setup.py-only project).
     public static func pyprojectTOML(path: String) throws(ChannelError) -> String? {
-        try ArchiveMember.read(path: path, limit: 1 << 20, matching: { parts in parts.count == 2 && parts[1] == "pyproject.toml" })
-            .map { String(decoding: $0, as: UTF8.self) }
+        try ArchiveMember.read(
+            path: path, limit: 1 << 20, matching: { parts in parts.count == 2 && parts[1] == "pyproject.toml" }
+        )
+        .map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -65,7 +65,8 @@ public struct TagPolicy: Sendable {
             }
             let glibcs = wheel.platformTags.compactMap(TagPolicy.manylinuxGlibc)
             if let needed = glibcs.min(), needed > target.glibc {
-                return .glibc(needed: needed.description, platforms: wheel.platformTags, target: target.glibc.description)
+                return .glibc(
+                    needed: needed.description, platforms: wheel.platformTags, target: target.glibc.description)
             }
         }
         return .otherPython(pythonTags: wheel.pythonTags, abiTags: wheel.abiTags, target: target.python.minorString)
@@ -73,7 +74,10 @@ public struct TagPolicy: Sendable {
 
     /// `manylinux_2_17_x86_64` → 2.17, `manylinux2014_x86_64` → 2.17; nil otherwise.
     public static func manylinuxGlibc(_ platform: String) -> GlibcVersion? {
-        let legacy = ["manylinux1_": GlibcVersion(2, 5), "manylinux2010_": GlibcVersion(2, 12), "manylinux2014_": GlibcVersion(2, 17)]
+        let legacy = [
+            "manylinux1_": GlibcVersion(2, 5), "manylinux2010_": GlibcVersion(2, 12),
+            "manylinux2014_": GlibcVersion(2, 17)
+        ]
         for (prefix, version) in legacy where platform.hasPrefix(prefix) { return version }
         guard platform.hasPrefix("manylinux_") else { return nil }
         let parts = platform.dropFirst("manylinux_".count).split(separator: "_")

@@ -53,12 +53,16 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
         case .tooNew(let uploaded, let cutoff): return "uploaded \(uploaded), at or after --exclude-newer \(cutoff)"
         case .yanked(let reason): return "yanked" + (reason.isEmpty ? "" : ": \(reason)")
         case .requiresPython(let specifier, let target): return "requires Python \(specifier), the target is \(target)"
-        case .musl(let platforms): return "built for musl libc (\(platforms.joined(separator: ", "))), the target uses glibc"
+        case .musl(let platforms):
+            return "built for musl libc (\(platforms.joined(separator: ", "))), the target uses glibc"
         case .otherSystem(let platforms): return "built for \(platforms.joined(separator: ", ")), not Linux"
-        case .otherArchitecture(let platforms, let architecture): return "built for \(platforms.joined(separator: ", ")), not \(architecture)"
-        case .glibc(let needed, let platforms, let target): return "needs glibc \(needed) (\(platforms.joined(separator: ", "))), the target has \(target)"
+        case .otherArchitecture(let platforms, let architecture):
+            return "built for \(platforms.joined(separator: ", ")), not \(architecture)"
+        case .glibc(let needed, let platforms, let target):
+            return "needs glibc \(needed) (\(platforms.joined(separator: ", "))), the target has \(target)"
         case .otherPython(let pythonTags, let abiTags, let target):
-            return "built for \(pythonTags.joined(separator: ".")) / \(abiTags.joined(separator: ".")), not CPython \(target)"
+            return
+                "built for \(pythonTags.joined(separator: ".")) / \(abiTags.joined(separator: ".")), not CPython \(target)"
         case .notAWheelOrSdist: return "not a wheel or an sdist"
         case .sdistUnreadable(let message): return "\(Self.sdistUnreadablePrefix): \(message)"
         }
@@ -70,11 +74,15 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
         case .invalidVersion(let text): return [("version", [text])]
         case .tooNew(let uploaded, let cutoff): return [("uploaded", [uploaded]), ("exclude_newer", [cutoff])]
         case .yanked(let reason): return [("reason", [reason])]
-        case .requiresPython(let specifier, let target): return [("requires_python", [specifier]), ("target_python", [target])]
+        case .requiresPython(let specifier, let target):
+            return [("requires_python", [specifier]), ("target_python", [target])]
         case .musl(let platforms), .otherSystem(let platforms): return [("platforms", platforms)]
-        case .otherArchitecture(let platforms, let architecture): return [("platforms", platforms), ("target_architecture", [architecture])]
-        case .glibc(let needed, let platforms, let target): return [("needs_glibc", [needed]), ("platforms", platforms), ("target_glibc", [target])]
-        case .otherPython(let pythonTags, let abiTags, let target): return [("python_tags", pythonTags), ("abi_tags", abiTags), ("target_python", [target])]
+        case .otherArchitecture(let platforms, let architecture):
+            return [("platforms", platforms), ("target_architecture", [architecture])]
+        case .glibc(let needed, let platforms, let target):
+            return [("needs_glibc", [needed]), ("platforms", platforms), ("target_glibc", [target])]
+        case .otherPython(let pythonTags, let abiTags, let target):
+            return [("python_tags", pythonTags), ("abi_tags", abiTags), ("target_python", [target])]
         case .notAWheelOrSdist: return []
         case .sdistUnreadable(let message): return [("message", [message])]
         }

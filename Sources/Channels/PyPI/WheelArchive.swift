@@ -7,7 +7,9 @@ import CArchive
 
 enum WheelArchive {
     static func metadata(path: String) throws(ChannelError) -> CoreMetadata {
-        let matching = { (parts: [Substring]) in parts.count == 2 && parts[0].hasSuffix(".dist-info") && parts[1] == "METADATA" }
+        let matching = { (parts: [Substring]) in
+            parts.count == 2 && parts[0].hasSuffix(".dist-info") && parts[1] == "METADATA"
+        }
         guard let bytes = try ArchiveMember.read(path: path, limit: 16 << 20, zipOnly: true, matching: matching) else {
             throw ChannelError("\(path): no .dist-info/METADATA inside the wheel")
         }
@@ -23,8 +25,13 @@ enum ArchiveMember {
     /// The bytes of the first member whose path (split at `/`) `matching` accepts, nil when
     /// none does. Members over `limit` bytes are an error; zip, tar and gzipped tar are read
     /// (zip only with `zipOnly`).
-    static func read(path: String, limit: Int, zipOnly: Bool = false, matching: ([Substring]) -> Bool) throws(ChannelError) -> [UInt8]? {
-        guard let archive = mlenv_archive_read_new() else { throw ChannelError("\(path): \(mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start")") }
+    static func read(path: String, limit: Int, zipOnly: Bool = false, matching: ([Substring]) -> Bool)
+        throws(ChannelError) -> [UInt8]?
+    {
+        guard let archive = mlenv_archive_read_new() else {
+            throw ChannelError(
+                "\(path): \(mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start")")
+        }
         defer { mlenv_archive_read_free(archive) }
         mlenv_archive_read_support_format_zip(archive)
         if !zipOnly {
@@ -34,7 +41,9 @@ enum ArchiveMember {
             mlenv_archive_read_support_filter_none(archive)
         }
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
-            throw ChannelError("\(path): not a readable \(zipOnly ? "zip " : "")archive (\(String(cString: mlenv_archive_error_text(archive))))")
+            throw ChannelError(
+                "\(path): not a readable \(zipOnly ? "zip " : "")archive (\(String(cString: mlenv_archive_error_text(archive))))"
+            )
         }
         var entry: OpaquePointer?
         while mlenv_archive_read_next_header(archive, &entry) == ARCHIVE_OK {

@@ -44,8 +44,10 @@ public struct WheelFilename: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// From parts already split and the version already parsed (the page cache).
-    init(filename: String, name: NormalizedName, versionText: String, version: PEP440Version?, buildTag: String?,
-         pythonTags: [String], abiTags: [String], platformTags: [String]) {
+    init(
+        filename: String, name: NormalizedName, versionText: String, version: PEP440Version?, buildTag: String?,
+        pythonTags: [String], abiTags: [String], platformTags: [String]
+    ) {
         self.filename = filename
         self.name = name
         self.versionText = versionText
@@ -58,11 +60,17 @@ public struct WheelFilename: Hashable, Sendable, CustomStringConvertible {
 
     public init(parsing filename: String) throws(ParseError) {
         self.filename = filename
-        guard filename.hasSuffix(".whl") else { throw ParseError(filename: filename, reason: "it does not end in .whl") }
+        guard filename.hasSuffix(".whl") else {
+            throw ParseError(filename: filename, reason: "it does not end in .whl")
+        }
         let stem = filename.dropLast(4)
         let parts = stem.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5 || parts.count == 6 else {
-            throw ParseError(filename: filename, reason: "expected 5 or 6 '-'-separated parts (name-version[-build]-python-abi-platform), found \(parts.count)")
+            throw ParseError(
+                filename: filename,
+                reason:
+                    "expected 5 or 6 '-'-separated parts (name-version[-build]-python-abi-platform), found \(parts.count)"
+            )
         }
         guard parts.allSatisfy({ !$0.isEmpty }) else { throw ParseError(filename: filename, reason: "a part is empty") }
         name = NormalizedName(parts[0])
@@ -102,7 +110,9 @@ public struct SdistFilename: Hashable, Sendable {
     public static let extensions = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"]
 
     public init?(parsing filename: String, project: NormalizedName) {
-        guard let ext = SdistFilename.extensions.first(where: { filename.lowercased().hasSuffix($0) }) else { return nil }
+        guard let ext = SdistFilename.extensions.first(where: { filename.lowercased().hasSuffix($0) }) else {
+            return nil
+        }
         let stem = String(filename.dropLast(ext.count))
         // Find the '-' after which the rest is the version: the prefix must normalise to the project.
         var candidate: String?

@@ -17,7 +17,9 @@ public final class FetchedModelTree {
     private let root: String
     private let token: Interruption.Token
 
-    private init(path: String, source: MLflowModelSource, summary: ArtifactTreeSummary, root: String, token: Interruption.Token) {
+    private init(
+        path: String, source: MLflowModelSource, summary: ArtifactTreeSummary, root: String, token: Interruption.Token
+    ) {
         self.path = path
         self.source = source
         self.summary = summary
@@ -32,13 +34,16 @@ public final class FetchedModelTree {
 
     /// Fetches every file of the model a URI names. Errors about the URI or the server are
     /// `ChannelError`s; nothing is left behind when an error is thrown.
-    public static func fetch(_ model: String, limits: ArtifactTreeLimits, progress: @escaping (String) -> Void) throws -> FetchedModelTree {
+    public static func fetch(_ model: String, limits: ArtifactTreeLimits, progress: @escaping (String) -> Void) throws
+        -> FetchedModelTree
+    {
         let uri = try MLflowModelURI(parsing: model)
         let registry = try MLflowRegistry.fromEnvironment()
         var resolved = try registry.source(of: uri)
         resolved.uri = model
         let base = try registry.proxyPath(of: resolved.artifactURI, for: uri)
-        try RemoteModelFiles.requireMLmodel(in: try registry.list(base, for: uri), model: model, artifact: resolved.artifactURI)
+        try RemoteModelFiles.requireMLmodel(
+            in: try registry.list(base, for: uri), model: model, artifact: resolved.artifactURI)
 
         let fm = FileManager.default
         let (root, token) = RemoteModelFiles.newTemporaryDirectory()
@@ -57,10 +62,11 @@ public final class FetchedModelTree {
     /// A folder name from a model's name: letters, digits, `.`, `_` and `-` kept, anything else
     /// a `-`; never empty, `.` or `..`, at most 100 characters.
     public static func folderName(_ name: String) -> String {
-        let kept = String(name.unicodeScalars.prefix(100).map { scalar -> Character in
-            let c = Character(scalar)
-            return c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") ? c : "-"
-        })
+        let kept = String(
+            name.unicodeScalars.prefix(100).map { scalar -> Character in
+                let c = Character(scalar)
+                return c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") ? c : "-"
+            })
         return kept.allSatisfy({ $0 == "." }) ? "model" : kept
     }
 }

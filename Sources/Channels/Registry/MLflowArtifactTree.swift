@@ -33,7 +33,9 @@ public struct ArtifactTreeSummary: Hashable, Sendable {
 
 extension MLflowRegistry {
     /// One level of the artifact proxy's listing, with the sizes the server claims.
-    public func listWithSizes(_ path: String, for uri: MLflowModelURI) throws(ChannelError) -> [(name: String, isDirectory: Bool, size: UInt64?)] {
+    public func listWithSizes(_ path: String, for uri: MLflowModelURI) throws(ChannelError) -> [(
+        name: String, isDirectory: Bool, size: UInt64?
+    )] {
         let answer = try api("/api/2.0/mlflow-artifacts/artifacts", ["path": path], for: uri)
         guard case .array(let files)? = answer["files"] else { return [] }
         var entries: [(name: String, isDirectory: Bool, size: UInt64?)] = []
@@ -47,10 +49,14 @@ extension MLflowRegistry {
                 throw ChannelError("\(uri): the tracking server listed '\(listed.prefix(200))' under '\(path)'")
             }
             guard !name.isEmpty, name != ".", name != "..", !name.contains("\\"), name.utf8.count <= 255,
-                  !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw ChannelError("\(uri): the tracking server listed '\(name.prefix(200))' under '\(path)', not a plain file name")
+                !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            else {
+                throw ChannelError(
+                    "\(uri): the tracking server listed '\(name.prefix(200))' under '\(path)', not a plain file name")
             }
-            guard seen.insert(name).inserted else { throw ChannelError("\(uri): the tracking server listed '\(name)' twice under '\(path)'") }
+            guard seen.insert(name).inserted else {
+                throw ChannelError("\(uri): the tracking server listed '\(name)' twice under '\(path)'")
+            }
             var isDirectory = false
             if case .bool(true)? = file["is_dir"] { isDirectory = true }
             var size: UInt64?
@@ -67,15 +73,18 @@ extension MLflowRegistry {
     /// Downloads every file under the proxy path `base` into `directory` (which must exist and
     /// be empty). Throws, naming the bound, when the server offers more than `limits` allow;
     /// the caller removes `directory` then.
-    public func downloadTree(_ base: String, into directory: String, limits: ArtifactTreeLimits, for uri: MLflowModelURI,
-                             progress: (String) -> Void = { _ in }) throws(ChannelError) -> ArtifactTreeSummary {
+    public func downloadTree(
+        _ base: String, into directory: String, limits: ArtifactTreeLimits, for uri: MLflowModelURI,
+        progress: (String) -> Void = { _ in }
+    ) throws(ChannelError) -> ArtifactTreeSummary {
         var summary = ArtifactTreeSummary()
         var pending: [(remote: String, local: String, depth: Int)] = [(base, "", 0)]
         while let next = pending.popLast() {
             let entries = try listWithSizes(next.remote, for: uri)
             for entry in entries.sorted(by: { $0.name < $1.name }) {
                 guard summary.files + summary.directories < limits.maxEntries else {
-                    throw ChannelError("\(uri): the model holds more than \(limits.maxEntries) files and folders (--model-max-files)")
+                    throw ChannelError(
+                        "\(uri): the model holds more than \(limits.maxEntries) files and folders (--model-max-files)")
                 }
                 let remote = next.remote.isEmpty ? entry.name : next.remote + "/" + entry.name
                 let relative = next.local.isEmpty ? entry.name : next.local + "/" + entry.name
@@ -85,7 +94,9 @@ extension MLflowRegistry {
                         throw ChannelError("\(uri): \(relative) is nested more than \(limits.maxDepth) folders deep")
                     }
                     guard mkdir(local, 0o755) == 0 else {
-                        throw ChannelError("\(uri): cannot create \(relative) in the download folder: \(String(cString: strerror(errno)))")
+                        throw ChannelError(
+                            "\(uri): cannot create \(relative) in the download folder: \(String(cString: strerror(errno)))"
+                        )
                     }
                     summary.directories += 1
                     pending.append((remote, relative, next.depth + 1))
@@ -94,10 +105,14 @@ extension MLflowRegistry {
                 // Never 0: the transfer reads 0 as "no limit".
                 let left = limits.maxBytes > summary.bytes ? limits.maxBytes - summary.bytes : 0
                 guard left > 0 else {
-                    throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes: nothing is left for \(relative) (--model-max-bytes)")
+                    throw ChannelError(
+                        "\(uri): the model is larger than \(limits.maxBytes) bytes: nothing is left for \(relative) (--model-max-bytes)"
+                    )
                 }
                 if let claimed = entry.size, claimed > left {
-                    throw ChannelError("\(uri): the model is larger than \(limits.maxBytes) bytes: \(relative) (\(claimed) bytes) does not fit in the \(left) left (--model-max-bytes)")
+                    throw ChannelError(
+                        "\(uri): the model is larger than \(limits.maxBytes) bytes: \(relative) (\(claimed) bytes) does not fit in the \(left) left (--model-max-bytes)"
+                    )
                 }
                 progress("downloading \(relative)")
                 let written = try downloadFile(remote, to: local, maxBytes: left, for: uri)
@@ -109,23 +124,31 @@ extension MLflowRegistry {
     }
 
     /// One file of the artifact proxy streamed to `path` (created, never replaced); its size.
-    private func downloadFile(_ remote: String, to path: String, maxBytes: UInt64, for uri: MLflowModelURI) throws(ChannelError) -> UInt64 {
+    private func downloadFile(_ remote: String, to path: String, maxBytes: UInt64, for uri: MLflowModelURI)
+        throws(ChannelError) -> UInt64
+    {
         // Created here first (O_EXCL): a name the server repeats, or anything already there, fails.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
-            throw ChannelError("\(uri): cannot create \(remote) in the download folder: \(String(cString: strerror(errno)))")
+            throw ChannelError(
+                "\(uri): cannot create \(remote) in the download folder: \(String(cString: strerror(errno)))")
         }
         close(fd)
         let encoded = remote.split(separator: "/").map { PercentEncoding.encoded(String($0)) }.joined(separator: "/")
         let url = trackingURI + "/api/2.0/mlflow-artifacts/artifacts/" + encoded
         let transfer: HTTPClient.Transfer
         do throws(HTTPError) {
-            transfer = try client.transfer(url, accept: nil, range: nil, conditional: [], bodyPath: path, maxBytes: maxBytes)
+            transfer = try client.transfer(
+                url, accept: nil, range: nil, conditional: [], bodyPath: path, maxBytes: maxBytes)
         } catch {
             if error.reason.hasPrefix("the answer is larger") {
-                throw ChannelError("\(uri): the model is larger than the byte budget left (\(maxBytes) bytes) at \(remote) (--model-max-bytes)")
+                throw ChannelError(
+                    "\(uri): the model is larger than the byte budget left (\(maxBytes) bytes) at \(remote) (--model-max-bytes)"
+                )
             }
-            throw ChannelError("\(uri): cannot download \(remote) from the tracking server at \(URLText.redacted(trackingURI)): \(error.reason)")
+            throw ChannelError(
+                "\(uri): cannot download \(remote) from the tracking server at \(URLText.redacted(trackingURI)): \(error.reason)"
+            )
         }
         guard transfer.response.status == 200 else {
             if transfer.response.status == 404 {

@@ -52,7 +52,9 @@ extension MLflowModelURI {
     static func stageName(_ suffix: String, in text: String) throws(ChannelError) -> String? {
         if suffix.lowercased() == "latest" { return nil }
         guard let stage = stages.first(where: { $0.lowercased() == suffix.lowercased() }) else {
-            throw ChannelError("\(text): '\(suffix.prefix(100))' is neither a version number, latest, nor a model stage (\(stages.joined(separator: ", ")))")
+            throw ChannelError(
+                "\(text): '\(suffix.prefix(100))' is neither a version number, latest, nor a model stage (\(stages.joined(separator: ", ")))"
+            )
         }
         return stage
     }
@@ -60,7 +62,9 @@ extension MLflowModelURI {
 
 extension MLflowRegistry {
     /// The newest version of a registered model in a stage (or of all, for nil).
-    public func latestVersion(name: String, stage: String?, for uri: MLflowModelURI) throws(ChannelError) -> MLflowModelVersion {
+    public func latestVersion(name: String, stage: String?, for uri: MLflowModelURI) throws(ChannelError)
+        -> MLflowModelVersion
+    {
         var query: KeyValuePairs<String, String> = ["name": name]
         if let stage { query = ["name": name, "stages": stage] }
         let answer = try api("/api/2.0/mlflow/registered-models/get-latest-versions", query, for: uri)
@@ -71,13 +75,17 @@ extension MLflowRegistry {
             }
         }
         guard let newest = versions.max(by: { (UInt64($0.version) ?? 0) < (UInt64($1.version) ?? 0) }) else {
-            throw ChannelError("\(uri): \(name) has no version" + (stage.map { " in stage \($0)" } ?? "") + " on the tracking server at \(URLText.redacted(trackingURI))")
+            throw ChannelError(
+                "\(uri): \(name) has no version" + (stage.map { " in stage \($0)" } ?? "")
+                    + " on the tracking server at \(URLText.redacted(trackingURI))")
         }
         return newest
     }
 
     /// A registered model version (its run and logged model).
-    public func modelVersion(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError) -> MLflowModelVersion {
+    public func modelVersion(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError)
+        -> MLflowModelVersion
+    {
         let answer = try api("/api/2.0/mlflow/model-versions/get", ["name": name, "version": version], for: uri)
         guard case .object(let object)? = answer["model_version"], let found = Self.modelVersion(object) else {
             throw ChannelError("\(uri): the tracking server's answer names no model version")
@@ -86,7 +94,9 @@ extension MLflowRegistry {
     }
 
     /// The version an alias points at.
-    public func aliasVersion(name: String, alias: String, for uri: MLflowModelURI) throws(ChannelError) -> MLflowModelVersion {
+    public func aliasVersion(name: String, alias: String, for uri: MLflowModelURI) throws(ChannelError)
+        -> MLflowModelVersion
+    {
         let answer = try api("/api/2.0/mlflow/registered-models/alias", ["name": name, "alias": alias], for: uri)
         guard case .object(let object)? = answer["model_version"], let found = Self.modelVersion(object) else {
             throw ChannelError("\(uri): the tracking server's answer names no model version")
@@ -96,17 +106,24 @@ extension MLflowRegistry {
 
     /// A logged model (MLflow 3).
     public func loggedModel(id: String, for uri: MLflowModelURI) throws(ChannelError) -> MLflowLoggedModel {
-        let response = try get(trackingURI + "/api/2.0/mlflow/logged-models/" + PercentEncoding.encoded(id), for: uri, maxBytes: HTTPClient.pageLimit)
+        let response = try get(
+            trackingURI + "/api/2.0/mlflow/logged-models/" + PercentEncoding.encoded(id), for: uri,
+            maxBytes: HTTPClient.pageLimit)
         if response.status == 404 {
-            throw ChannelError("\(uri): no logged model with ID \(id) on the tracking server at \(URLText.redacted(trackingURI)) "
-                               + "(a registered model is named models:/NAME/VERSION, models:/NAME/latest or models:/NAME@ALIAS)")
+            throw ChannelError(
+                "\(uri): no logged model with ID \(id) on the tracking server at \(URLText.redacted(trackingURI)) "
+                    + "(a registered model is named models:/NAME/VERSION, models:/NAME/latest or models:/NAME@ALIAS)")
         }
         guard response.status == 200 else { throw failure(response, for: uri) }
-        guard case .object(let answer)? = try? JSONValue.parse(response.body), case .object(let model)? = answer["model"],
-              case .object(let info)? = model["info"], case .string(let artifact)? = info["artifact_uri"], !artifact.isEmpty else {
+        guard case .object(let answer)? = try? JSONValue.parse(response.body),
+            case .object(let model)? = answer["model"],
+            case .object(let info)? = model["info"], case .string(let artifact)? = info["artifact_uri"],
+            !artifact.isEmpty
+        else {
             throw ChannelError("\(uri): the tracking server's answer names no artifact URI for the logged model")
         }
-        var name: String?, run: String?
+        var name: String?
+        var run: String?
         if case .string(let text)? = info["name"], !text.isEmpty { name = text }
         if case .string(let text)? = info["source_run_id"], !text.isEmpty { run = text }
         return MLflowLoggedModel(id: id, name: name, artifactURI: artifact, runID: run)
@@ -127,26 +144,35 @@ extension MLflowRegistry {
             return try registered(latestVersion(name: name, stage: stage, for: uri), for: uri)
         case .loggedModel(let id):
             let model = try loggedModel(id: id, for: uri)
-            return MLflowModelSource(uri: uri.description, artifactURI: model.artifactURI, registeredModel: nil, version: nil,
-                                     runID: model.runID, modelID: id, name: model.name ?? id)
+            return MLflowModelSource(
+                uri: uri.description, artifactURI: model.artifactURI, registeredModel: nil, version: nil,
+                runID: model.runID, modelID: id, name: model.name ?? id)
         case .run(let id, let path):
             let artifact = try artifactURI(of: uri)
-            return MLflowModelSource(uri: uri.description, artifactURI: artifact, runID: id, name: path.isEmpty ? id : lastSegment(path))
+            return MLflowModelSource(
+                uri: uri.description, artifactURI: artifact, runID: id, name: path.isEmpty ? id : lastSegment(path))
         case .artifacts(let path):
-            return MLflowModelSource(uri: uri.description, artifactURI: "mlflow-artifacts:/" + path, name: lastSegment(path))
+            return MLflowModelSource(
+                uri: uri.description, artifactURI: "mlflow-artifacts:/" + path, name: lastSegment(path))
         }
     }
 
-    private func registered(_ version: MLflowModelVersion, for uri: MLflowModelURI) throws(ChannelError) -> MLflowModelSource {
+    private func registered(_ version: MLflowModelVersion, for uri: MLflowModelURI) throws(ChannelError)
+        -> MLflowModelSource
+    {
         let artifact = try downloadURI(name: version.name, version: version.version, for: uri)
-        return MLflowModelSource(uri: uri.description, artifactURI: artifact, registeredModel: version.name, version: version.version,
-                                 runID: version.runID, modelID: version.modelID, name: version.name)
+        return MLflowModelSource(
+            uri: uri.description, artifactURI: artifact, registeredModel: version.name, version: version.version,
+            runID: version.runID, modelID: version.modelID, name: version.name)
     }
 
     static func modelVersion(_ object: JSONObject) -> MLflowModelVersion? {
-        guard case .string(let name)? = object["name"], case .string(let version)? = object["version"], !version.isEmpty,
-              version.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        var run: String?, model: String?
+        guard case .string(let name)? = object["name"], case .string(let version)? = object["version"],
+            !version.isEmpty,
+            version.allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return nil }
+        var run: String?
+        var model: String?
         if case .string(let text)? = object["run_id"], !text.isEmpty { run = text }
         if case .string(let text)? = object["model_id"], !text.isEmpty { model = text }
         return MLflowModelVersion(name: name, version: version, runID: run, modelID: model)

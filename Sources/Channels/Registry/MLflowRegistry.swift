@@ -48,7 +48,8 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
         if text.hasPrefix("models:") {
             let body = rest("models:")
             if let slash = body.lastIndex(of: "/") {
-                let name = String(body[..<slash]), version = String(body[body.index(after: slash)...])
+                let name = String(body[..<slash])
+                let version = String(body[body.index(after: slash)...])
                 guard !name.isEmpty, !name.contains("/") else {
                     throw ChannelError("\(text): expected models:/NAME/VERSION or models:/NAME@ALIAS")
                 }
@@ -58,12 +59,17 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
                 }
                 self = .version(name: name, version: version)
             } else if let at = body.lastIndex(of: "@") {
-                let name = String(body[..<at]), alias = String(body[body.index(after: at)...])
+                let name = String(body[..<at])
+                let alias = String(body[body.index(after: at)...])
                 guard !name.isEmpty, !alias.isEmpty else { throw ChannelError("\(text): expected models:/NAME@ALIAS") }
                 self = .alias(name: name, alias: alias)
             } else {
-                guard !body.isEmpty, body.count <= 256, body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                    throw ChannelError("\(text): expected models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME@ALIAS or models:/MODEL_ID")
+                guard !body.isEmpty, body.count <= 256,
+                    body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+                else {
+                    throw ChannelError(
+                        "\(text): expected models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME@ALIAS or models:/MODEL_ID"
+                    )
                 }
                 self = .loggedModel(id: String(body))
             }
@@ -72,14 +78,17 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
             let slash = body.firstIndex(of: "/") ?? body.endIndex
             let id = String(body[..<slash])
             let path = slash == body.endIndex ? "" : String(body[body.index(after: slash)...])
-            guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            else {
                 throw ChannelError("\(text): expected runs:/RUN_ID/PATH")
             }
             try MLflowModelURI.checkRelative(path, in: text)
             self = .run(id: id, path: path)
         } else if text.hasPrefix("mlflow-artifacts:") {
             if text.hasPrefix("mlflow-artifacts://") && !text.hasPrefix("mlflow-artifacts:///") {
-                throw ChannelError("\(text): an mlflow-artifacts URI naming a host is not supported; give mlflow-artifacts:/PATH, read through MLFLOW_TRACKING_URI's server")
+                throw ChannelError(
+                    "\(text): an mlflow-artifacts URI naming a host is not supported; give mlflow-artifacts:/PATH, read through MLFLOW_TRACKING_URI's server"
+                )
             }
             let path = String(rest("mlflow-artifacts:"))
             try MLflowModelURI.checkRelative(path, in: text)
@@ -94,7 +103,8 @@ public enum MLflowModelURI: Hashable, Sendable, CustomStringConvertible {
         if path.isEmpty { return }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard !path.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
-              !path.contains("\\"), !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            !path.contains("\\"), !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw ChannelError("\(context): \(path) is not a plain relative path")
         }
     }
@@ -130,17 +140,21 @@ public struct MLflowRegistry: Sendable {
     public static func fromEnvironment(offline: Bool = false) throws(ChannelError) -> MLflowRegistry {
         let environment = ProcessInfo.processInfo.environment
         guard let given = environment["MLFLOW_TRACKING_URI"], !given.isEmpty else {
-            throw ChannelError("an MLflow model URI needs the tracking server: set MLFLOW_TRACKING_URI (http://host:port)")
+            throw ChannelError(
+                "an MLflow model URI needs the tracking server: set MLFLOW_TRACKING_URI (http://host:port)")
         }
-        guard let scheme = URLText.scheme(given), scheme == "http" || scheme == "https", let host = URLText.host(given) else {
-            throw ChannelError("MLFLOW_TRACKING_URI \(URLText.redacted(given)): model URIs are read from a tracking server over http(s); "
-                               + "a local store (a path, file:// or a database URI) is not supported")
+        guard let scheme = URLText.scheme(given), scheme == "http" || scheme == "https", let host = URLText.host(given)
+        else {
+            throw ChannelError(
+                "MLFLOW_TRACKING_URI \(URLText.redacted(given)): model URIs are read from a tracking server over http(s); "
+                    + "a local store (a path, file:// or a database URI) is not supported")
         }
         let cert = environment["MLFLOW_TRACKING_SERVER_CERT_PATH"].flatMap { $0.isEmpty ? nil : $0 }
         var settings = try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: [], offline: offline)
         if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
             guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw ChannelError("MLFLOW_TRACKING_TOKEN holds a space or a control character; a bearer token is printable ASCII")
+                throw ChannelError(
+                    "MLFLOW_TRACKING_TOKEN holds a space or a control character; a bearer token is printable ASCII")
             }
             settings.tokens[host] = token
         } else if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
@@ -166,7 +180,8 @@ public struct MLflowRegistry: Sendable {
         case .run(let id, let path):
             let answer = try api("/api/2.0/mlflow/runs/get", ["run_id": id], for: uri)
             guard case .object(let run)? = answer["run"], case .object(let info)? = run["info"],
-                  case .string(let root)? = info["artifact_uri"] else {
+                case .string(let root)? = info["artifact_uri"]
+            else {
                 throw ChannelError("\(uri): the tracking server's answer names no artifact URI for the run")
             }
             var base = root
@@ -175,14 +190,16 @@ public struct MLflowRegistry: Sendable {
         case .artifacts(let path):
             return "mlflow-artifacts:/" + path
         case .stage(let name, let stage):
-            return try downloadURI(name: name, version: latestVersion(name: name, stage: stage, for: uri).version, for: uri)
+            return try downloadURI(
+                name: name, version: latestVersion(name: name, stage: stage, for: uri).version, for: uri)
         case .loggedModel(let id):
             return try loggedModel(id: id, for: uri).artifactURI
         }
     }
 
     func downloadURI(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError) -> String {
-        let answer = try api("/api/2.0/mlflow/model-versions/get-download-uri", ["name": name, "version": version], for: uri)
+        let answer = try api(
+            "/api/2.0/mlflow/model-versions/get-download-uri", ["name": name, "version": version], for: uri)
         guard case .string(let artifact)? = answer["artifact_uri"], !artifact.isEmpty else {
             throw ChannelError("\(uri): the tracking server's answer names no artifact URI")
         }
@@ -193,23 +210,30 @@ public struct MLflowRegistry: Sendable {
     public func proxyPath(of artifactURI: String, for uri: MLflowModelURI) throws(ChannelError) -> String {
         guard artifactURI.hasPrefix("mlflow-artifacts:") else {
             let scheme = artifactURI.firstIndex(of: ":").map { String(artifactURI[..<$0]) } ?? artifactURI
-            throw ChannelError("\(uri): its artifacts are in a \(scheme): store (\(URLText.redacted(artifactURI))), which mlenv does not read; "
-                               + "only artifacts served by the tracking server (mlflow-artifacts:/, `mlflow server --serve-artifacts`) are supported")
+            throw ChannelError(
+                "\(uri): its artifacts are in a \(scheme): store (\(URLText.redacted(artifactURI))), which mlenv does not read; "
+                    + "only artifacts served by the tracking server (mlflow-artifacts:/, `mlflow server --serve-artifacts`) are supported"
+            )
         }
         guard case .artifacts(let path) = try MLflowModelURI(parsing: artifactURI) else { return "" }
         return path
     }
 
     /// The entries under `path` in the artifact proxy: base names, and whether each is a directory.
-    public func list(_ path: String, for uri: MLflowModelURI) throws(ChannelError) -> [(name: String, isDirectory: Bool)] {
+    public func list(_ path: String, for uri: MLflowModelURI) throws(ChannelError) -> [(
+        name: String, isDirectory: Bool
+    )] {
         try listWithSizes(path, for: uri).map { ($0.name, $0.isDirectory) }
     }
 
     /// One file of the artifact proxy; nil when the server has none.
-    public func download(_ path: String, for uri: MLflowModelURI, maxBytes: UInt64 = HTTPClient.pageLimit) throws(ChannelError) -> [UInt8]? {
+    public func download(_ path: String, for uri: MLflowModelURI, maxBytes: UInt64 = HTTPClient.pageLimit)
+        throws(ChannelError) -> [UInt8]?
+    {
         try MLflowModelURI.checkRelative(path, in: "\(uri)")
         let encoded = path.split(separator: "/").map { PercentEncoding.encoded(String($0)) }.joined(separator: "/")
-        let response = try get(trackingURI + "/api/2.0/mlflow-artifacts/artifacts/" + encoded, for: uri, maxBytes: maxBytes)
+        let response = try get(
+            trackingURI + "/api/2.0/mlflow-artifacts/artifacts/" + encoded, for: uri, maxBytes: maxBytes)
         switch response.status {
         case 200: return response.body
         case 404: return nil
@@ -217,8 +241,11 @@ public struct MLflowRegistry: Sendable {
         }
     }
 
-    func api(_ endpoint: String, _ query: KeyValuePairs<String, String>, for uri: MLflowModelURI) throws(ChannelError) -> JSONObject {
-        let text = query.map { PercentEncoding.encoded($0.key) + "=" + PercentEncoding.encoded($0.value) }.joined(separator: "&")
+    func api(_ endpoint: String, _ query: KeyValuePairs<String, String>, for uri: MLflowModelURI) throws(ChannelError)
+        -> JSONObject
+    {
+        let text = query.map { PercentEncoding.encoded($0.key) + "=" + PercentEncoding.encoded($0.value) }.joined(
+            separator: "&")
         let response = try get(trackingURI + endpoint + "?" + text, for: uri, maxBytes: HTTPClient.pageLimit)
         guard response.status == 200 else { throw failure(response, for: uri) }
         guard case .object(let object)? = try? JSONValue.parse(response.body) else {
@@ -231,19 +258,25 @@ public struct MLflowRegistry: Sendable {
         do throws(HTTPError) {
             return try client.fetch(url, accept: "application/json", maxBytes: maxBytes)
         } catch {
-            throw ChannelError("\(uri): cannot reach the tracking server at \(URLText.redacted(trackingURI)): \(error.reason)")
+            throw ChannelError(
+                "\(uri): cannot reach the tracking server at \(URLText.redacted(trackingURI)): \(error.reason)")
         }
     }
 
     func failure(_ response: HTTPResponse, for uri: MLflowModelURI) -> ChannelError {
         if response.status == 401 || response.status == 403 {
-            return ChannelError("\(uri): HTTP \(response.status): the tracking server at \(URLText.redacted(trackingURI)) wants credentials "
-                                + "(MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) or refused the ones given")
+            return ChannelError(
+                "\(uri): HTTP \(response.status): the tracking server at \(URLText.redacted(trackingURI)) wants credentials "
+                    + "(MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) or refused the ones given"
+            )
         }
         var detail = ""
         if case .object(let error)? = try? JSONValue.parse(response.body) {
-            if case .string(let message)? = error["message"] { detail = ": " + String(message.prefix(500)) }
-            else if case .string(let code)? = error["error_code"] { detail = ": " + code }
+            if case .string(let message)? = error["message"] {
+                detail = ": " + String(message.prefix(500))
+            } else if case .string(let code)? = error["error_code"] {
+                detail = ": " + code
+            }
         }
         let what = response.status == 404 ? "not found" : "HTTP \(response.status)"
         return ChannelError("\(uri): \(what) on the tracking server at \(URLText.redacted(trackingURI))\(detail)")

@@ -41,7 +41,9 @@ public final class RemoteModelFiles {
         var rest = text[...]
         while let found = rest.firstRange(of: marker) {
             var end = found.upperBound
-            while end < rest.endIndex, rest[end].isASCII, rest[end].isNumber || rest[end] == "-" { end = rest.index(after: end) }
+            while end < rest.endIndex, rest[end].isASCII, rest[end].isNumber || rest[end] == "-" {
+                end = rest.index(after: end)
+            }
             out += rest[..<found.lowerBound]
             let path = String(rest[found.lowerBound..<end])
             out += uris[path] ?? path
@@ -51,11 +53,16 @@ public final class RemoteModelFiles {
     }
 
     /// A model folder must hold an MLmodel file; otherwise say what the server holds there.
-    public static func requireMLmodel(in entries: [(name: String, isDirectory: Bool)], model: String, artifact: String) throws(ChannelError) {
+    public static func requireMLmodel(in entries: [(name: String, isDirectory: Bool)], model: String, artifact: String)
+        throws(ChannelError)
+    {
         guard !entries.contains(where: { $0.name == "MLmodel" && !$0.isDirectory }) else { return }
         let names = entries.prefix(10).map { $0.name + ($0.isDirectory ? "/" : "") }
-        throw ChannelError("\(model): there is no MLmodel at \(artifact)"
-                           + (names.isEmpty ? " (nothing is stored there)" : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
+        throw ChannelError(
+            "\(model): there is no MLmodel at \(artifact)"
+                + (names.isEmpty
+                    ? " (nothing is stored there)"
+                    : " (it holds \(names.joined(separator: ", "))\(entries.count > 10 ? ", ..." : ""))"))
     }
 
     /// A fresh path under the temporary directory for fetched model files (not created yet),

@@ -26,8 +26,11 @@ public struct AzureMLBatchSettings: Hashable, Sendable {
     public var maxConcurrencyPerInstance: Int
     public var outputFileName: String
 
-    public init(compute: String, miniBatchSize: Int = 10, maxRetries: Int = 3, timeoutSeconds: Int = 300, errorThreshold: Int = -1,
-                maxConcurrencyPerInstance: Int = 1, outputFileName: String = "predictions.csv") {
+    public init(
+        compute: String, miniBatchSize: Int = 10, maxRetries: Int = 3, timeoutSeconds: Int = 300,
+        errorThreshold: Int = -1,
+        maxConcurrencyPerInstance: Int = 1, outputFileName: String = "predictions.csv"
+    ) {
         self.compute = compute
         self.miniBatchSize = miniBatchSize
         self.maxRetries = maxRetries
@@ -48,19 +51,22 @@ extension AzureMLFiles {
         out += "# Paths are relative to this file, so it works from any directory:\n"
         out += "#   az ml batch-endpoint create --name \(LockFiles.commentSafe(inputs.endpointName))   (once)\n"
         out += "#   az ml batch-deployment create -f deployment.yml --set-default\n"
-        out += "#   az ml batch-endpoint invoke --name \(LockFiles.commentSafe(inputs.endpointName)) --input DATA_FOLDER\n"
+        out +=
+            "#   az ml batch-endpoint invoke --name \(LockFiles.commentSafe(inputs.endpointName)) --input DATA_FOLDER\n"
         switch inputs.shape {
         case .scoringScript:
             out += "# On the locked environment (environment.yml: base image + conda.yml), with mlenv's batch scoring\n"
-            out += "# script (score/\(batchScript)): each mini batch of files is read with pandas and scored by mlflow.pyfunc.\n"
+            out +=
+                "# script (score/\(batchScript)): each mini batch of files is read with pandas and scored by mlflow.pyfunc.\n"
         case .image:
             out += "# On the image built from mlenv's bundle (environment.yml), with mlenv's batch scoring script.\n"
         case .noCode:
             out += "# Azure's no-code MLflow batch deployment: no environment and no scoring script; Azure builds the\n"
             out += "# environment from the model's own conda.yaml. environment.yml + conda.yml hold the locked one.\n"
         }
-        out += deploymentKeysYAML(inputs, schema: batchDeploymentSchema, type: "model",
-                                  scoringScript: inputs.shape != .noCode ? batchScript : nil)
+        out += deploymentKeysYAML(
+            inputs, schema: batchDeploymentSchema, type: "model",
+            scoringScript: inputs.shape != .noCode ? batchScript : nil)
         let compute = batch.compute.hasPrefix("azureml:") ? batch.compute : "azureml:" + batch.compute
         out += "compute: \(YAMLWriter.scalar(compute))\n"
         out += "resources:\n  instance_count: \(inputs.instanceCount)\n"

@@ -22,12 +22,18 @@ public struct GatherOptions: Sendable {
     public var pip: [String]
     public var progress: @Sendable (String) -> Void
 
-    public init(offline: Bool = false, cache: ArtifactCache = ArtifactCache(), extraDirectories: [String] = [],
-                pip: [String]? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        offline: Bool = false, cache: ArtifactCache = ArtifactCache(), extraDirectories: [String] = [],
+        pip: [String]? = nil, progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.offline = offline
         self.cache = cache
         self.extraDirectories = extraDirectories
-        self.pip = pip ?? (ProcessInfo.processInfo.environment["MLENV_PIP"].map { $0.split(separator: " ").map(String.init) } ?? ["python3", "-m", "pip"])
+        self.pip =
+            pip
+            ?? (ProcessInfo.processInfo.environment["MLENV_PIP"].map { $0.split(separator: " ").map(String.init) } ?? [
+                "python3", "-m", "pip"
+            ])
         self.progress = progress
     }
 }
@@ -35,7 +41,8 @@ public struct GatherOptions: Sendable {
 public struct GatherError: Error, Hashable, Sendable, CustomStringConvertible {
     public let problems: [String]
     public var description: String {
-        "\(problems.count) package file(s) could not be gathered; nothing was written:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        "\(problems.count) package file(s) could not be gathered; nothing was written:\n"
+            + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 }
 
@@ -47,7 +54,9 @@ public enum ArtifactGatherer {
     }
 
     /// filename → local path of the verified file, for every package.
-    public static func gather(_ packages: [ResolvedPackage], target: Target, options: GatherOptions) async throws(GatherError) -> [String: String] {
+    public static func gather(_ packages: [ResolvedPackage], target: Target, options: GatherOptions)
+        async throws(GatherError) -> [String: String]
+    {
         var found: [String: String] = [:]
         var problems: [String] = []
         var viaPip: [(ResolvedPackage, ArtifactDigest)] = []
@@ -64,11 +73,16 @@ public enum ArtifactGatherer {
             }
             // Local copies: the record's own path, then extra directories.
             var local: [String] = []
-            if !p.url.containsLiteral("://") { local.append(p.url) } else if p.url.hasPrefix("file://") { local.append(String(p.url.dropFirst(7))) }
+            if !p.url.containsLiteral("://") {
+                local.append(p.url)
+            } else if p.url.hasPrefix("file://") {
+                local.append(String(p.url.dropFirst(7)))
+            }
             local += options.extraDirectories.map { "\($0)/\(p.filename)" }
             if let path = local.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 do {
-                    found[p.filename] = try await options.cache.fetch(filename: p.filename, source: path, digest: digest, client: client)
+                    found[p.filename] = try await options.cache.fetch(
+                        filename: p.filename, source: path, digest: digest, client: client)
                     options.progress("[\(i + 1)/\(packages.count)] \(p.filename) (local)")
                 } catch {
                     problems.append(error.description)
@@ -76,19 +90,24 @@ public enum ArtifactGatherer {
                 continue
             }
             if options.offline {
-                problems.append("\(p.filename): not in the mirror, the extra directories or the cache, and --offline forbids downloading it")
+                problems.append(
+                    "\(p.filename): not in the mirror, the extra directories or the cache, and --offline forbids downloading it"
+                )
             } else if p.ecosystem == .pypi && !p.isSource {
                 viaPip.append((p, digest))
             } else if p.url.hasPrefix("http://") || p.url.hasPrefix("https://") {
                 viaURL.append((p, digest))
             } else {
-                problems.append("\(p.filename): the conda channel \(p.source) has no copy of the file and no download URL for it; put it next to the channel's repodata (\(p.platform ?? "subdir")/\(p.filename)) or pass its directory with --artifacts")
+                problems.append(
+                    "\(p.filename): the conda channel \(p.source) has no copy of the file and no download URL for it; put it next to the channel's repodata (\(p.platform ?? "subdir")/\(p.filename)) or pass its directory with --artifacts"
+                )
             }
         }
         for (p, digest) in viaURL {
             do {
                 options.progress("downloading \(p.filename)")
-                found[p.filename] = try await options.cache.fetch(filename: p.filename, source: p.url, digest: digest, client: client)
+                found[p.filename] = try await options.cache.fetch(
+                    filename: p.filename, source: p.url, digest: digest, client: client)
             } catch {
                 problems.append(error.description)
             }
@@ -103,9 +122,13 @@ public enum ArtifactGatherer {
     }
 
     /// One `pip download` for every wheel the cache lacks.
-    static func downloadWithPip(_ wanted: [(ResolvedPackage, ArtifactDigest)], target: Target, options: GatherOptions,
-                                client: HTTPClient) async -> ([String: String], [String]) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-pip-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    static func downloadWithPip(
+        _ wanted: [(ResolvedPackage, ArtifactDigest)], target: Target, options: GatherOptions,
+        client: HTTPClient
+    ) async -> ([String: String], [String]) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mlenv-pip-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         var requirements = ""
@@ -114,10 +137,13 @@ public enum ArtifactGatherer {
         }
         let requirementsFile = scratch + "/requirements.txt"
         _ = FileManager.default.createFile(atPath: requirementsFile, contents: Data(requirements.utf8))
-        var arguments = Array(options.pip.dropFirst()) + ["download", "--no-deps", "--only-binary=:all:", "--require-hashes",
-                                                          "--dest", scratch + "/wheels", "--python-version", target.python.minorString,
-                                                          "--implementation", "cp",
-                                                          "--abi", target.python.cpythonTag, "--abi", "abi3", "--abi", "none", "--quiet"]
+        var arguments =
+            Array(options.pip.dropFirst()) + [
+                "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
+                "--dest", scratch + "/wheels", "--python-version", target.python.minorString,
+                "--implementation", "cp",
+                "--abi", target.python.cpythonTag, "--abi", "abi3", "--abi", "none", "--quiet"
+            ]
         for platform in TagPolicy.platformTags(for: target) { arguments += ["--platform", platform] }
         arguments += ["-r", requirementsFile]
         options.progress("downloading \(wanted.count) wheel(s) with pip")
@@ -125,14 +151,17 @@ public enum ArtifactGatherer {
         var failures: [String] = []
         let pip: ChildProcess.Completion
         do {
-            pip = try ChildProcess.run(executable, arguments: options.pip[0].hasPrefix("/") ? arguments : [options.pip[0]] + arguments,
-                                       standardOutput: .discard, standardError: .capture)
+            pip = try ChildProcess.run(
+                executable, arguments: options.pip[0].hasPrefix("/") ? arguments : [options.pip[0]] + arguments,
+                standardOutput: .discard, standardError: .capture)
         } catch {
             return ([:], ["cannot run \(options.pip.joined(separator: " ")): \(error.description)"])
         }
         let stderr = String(decoding: pip.error, as: UTF8.self)
         if pip.status != 0 {
-            failures.append("pip download failed (\(pip.termination.brief)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))")
+            failures.append(
+                "pip download failed (\(pip.termination.brief)): \(stderr.split(separator: "\n").suffix(6).joined(separator: " | "))"
+            )
         }
         var found: [String: String] = [:]
         for (p, digest) in wanted {
@@ -142,7 +171,8 @@ public enum ArtifactGatherer {
                 continue
             }
             do {
-                found[p.filename] = try await options.cache.fetch(filename: p.filename, source: path, digest: digest, client: client)
+                found[p.filename] = try await options.cache.fetch(
+                    filename: p.filename, source: path, digest: digest, client: client)
             } catch {
                 failures.append(error.description)
             }

@@ -19,7 +19,9 @@ enum BundleInventory {
         // Unicode's other whitespace too (NEL, NBSP, LS and PS: a paragraph separator in a path
         // would break the line of every message and lock line that names it), as FieldCheck does.
         return path.unicodeScalars.allSatisfy {
-            $0 == " " || ($0.value >= 0x21 && $0.value != 0x7F && !(0x80..<0xA0).contains($0.value) && !$0.properties.isWhitespace)
+            $0 == " "
+                || ($0.value >= 0x21 && $0.value != 0x7F && !(0x80..<0xA0).contains($0.value)
+                    && !$0.properties.isWhitespace)
         }
     }
 
@@ -61,7 +63,9 @@ enum BundleInventory {
     /// The problems that make the bundle untrustworthy, empty when its files are exactly the
     /// listed ones.
     static func check(root: String, manifest: JSONValue) -> [String] {
-        guard let entries = manifest["files"]?.objectValue?.entries else { return ["MANIFEST.json has no \"files\" object"] }
+        guard let entries = manifest["files"]?.objectValue?.entries else {
+            return ["MANIFEST.json has no \"files\" object"]
+        }
         var problems: [String] = []
         var listed = Set<String>()
         for entry in entries {

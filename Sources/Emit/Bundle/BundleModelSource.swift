@@ -15,7 +15,10 @@ public struct BundleModelSource: Hashable, Sendable {
     public var runID: String?
     public var modelID: String?
 
-    public init(uri: String, artifactURI: String, registeredModel: String? = nil, version: String? = nil, runID: String? = nil, modelID: String? = nil) {
+    public init(
+        uri: String, artifactURI: String, registeredModel: String? = nil, version: String? = nil, runID: String? = nil,
+        modelID: String? = nil
+    ) {
         self.uri = uri
         self.artifactURI = artifactURI
         self.registeredModel = registeredModel

@@ -29,8 +29,11 @@ public struct BundleRunOptions: Sendable {
     public var searchPath: String?
     public var progress: @Sendable (String) -> Void
 
-    public init(payloads: [String] = [], python: String = "python3", keepScratch: Bool = false, condaInstaller: String? = nil,
-                searchPath: String? = ProcessInfo.processInfo.environment["PATH"], progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        payloads: [String] = [], python: String = "python3", keepScratch: Bool = false, condaInstaller: String? = nil,
+        searchPath: String? = ProcessInfo.processInfo.environment["PATH"],
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.payloads = payloads
         self.python = python
         self.keepScratch = keepScratch
@@ -41,7 +44,10 @@ public struct BundleRunOptions: Sendable {
 }
 
 public struct BundleRunReport: Sendable {
-    public enum Outcome: String, Sendable { case passed, failed, installNotRun = "install-not-run" }
+    public enum Outcome: String, Sendable {
+        case passed, failed
+        case installNotRun = "install-not-run"
+    }
     public var outcome: Outcome
     /// What was checked or done, in order, each with its result.
     public var steps: [(String, Bool)]
@@ -51,7 +57,10 @@ public struct BundleRunReport: Sendable {
     /// The conda installer that created a conda bundle's environment.
     public var installer: CondaInstaller?
 
-    public init(outcome: Outcome, steps: [(String, Bool)], scoring: JSONValue?, notes: [String], installer: CondaInstaller? = nil) {
+    public init(
+        outcome: Outcome, steps: [(String, Bool)], scoring: JSONValue?, notes: [String],
+        installer: CondaInstaller? = nil
+    ) {
         self.outcome = outcome
         self.steps = steps
         self.scoring = scoring
@@ -77,9 +86,11 @@ public struct BundleRunReport: Sendable {
                 let name = p["name"]?.stringValue ?? "?"
                 let status = p["status"]?.numberValue?.text ?? "?"
                 if p["ok"]?.boolValue == true {
-                    out += "ok   \(name): HTTP \(status), \(p["output_check"]?.stringValue ?? ""); predictions \(p["predictions"].map { $0.serialized() } ?? "")\n"
+                    out +=
+                        "ok   \(name): HTTP \(status), \(p["output_check"]?.stringValue ?? ""); predictions \(p["predictions"].map { $0.serialized() } ?? "")\n"
                 } else {
-                    out += "FAIL \(name): HTTP \(status): \(p["error"].map { $0.serialized() } ?? p["output_check"]?.stringValue ?? "")\n"
+                    out +=
+                        "FAIL \(name): HTTP \(status): \(p["error"].map { $0.serialized() } ?? p["output_check"]?.stringValue ?? "")\n"
                 }
             }
         }
@@ -98,7 +109,9 @@ public enum BundleRunner {
         let fm = FileManager.default
         // Scratch directories of runs that were killed outright go first.
         StaleTemporaries.sweep(fm.temporaryDirectory.path, prefix: "mlenv-run-")
-        let scratch = fm.temporaryDirectory.appendingPathComponent("mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        let scratch = fm.temporaryDirectory.appendingPathComponent(
+            "mlenv-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
         try? fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         // Interrupted (Ctrl-C, SIGTERM), mlenv still removes its scratch directory.
         let scratchGuard = options.keepScratch ? nil : Interruption.guardPath(scratch)
@@ -111,34 +124,53 @@ public enum BundleRunner {
         // 1. The bundle's root directory.
         var root = bundle
         var isDirectory = false
-        guard fm.fileExists(atPath: bundle, isDirectory: &isDirectory) else { throw BundleError("no such bundle: \(bundle)") }
+        guard fm.fileExists(atPath: bundle, isDirectory: &isDirectory) else {
+            throw BundleError("no such bundle: \(bundle)")
+        }
         if !isDirectory {
             do { try TarArchive.extract(bundle, into: scratch + "/bundle") } catch { throw BundleError(error.message) }
             let top = (try? fm.contentsOfDirectory(atPath: scratch + "/bundle")) ?? []
-            guard top.count == 1 else { throw BundleError("\(bundle): expected one top-level directory in the archive") }
+            guard top.count == 1 else {
+                throw BundleError("\(bundle): expected one top-level directory in the archive")
+            }
             root = scratch + "/bundle/" + top[0]
             report.steps.append(("extracted \(bundle)", true))
         }
         root = URL(fileURLWithPath: root).standardizedFileURL.path
 
         // 2. Files against the manifest.
-        guard let data = fm.contents(atPath: root + "/MANIFEST.json"), let manifest = try? JSONValue.parse([UInt8](data)) else {
+        guard let data = fm.contents(atPath: root + "/MANIFEST.json"),
+            let manifest = try? JSONValue.parse([UInt8](data))
+        else {
             throw BundleError("\(bundle): no readable MANIFEST.json; this is not an mlenv bundle")
         }
         // Nothing unlisted, nothing outside, nothing special: else nothing of it runs.
         var mismatches = BundleInventory.check(root: root, manifest: manifest)
-        for entry in manifest["files"]?.objectValue?.entries ?? [] where BundleInventory.isPlainRelativePath(entry.key) {
+        for entry in manifest["files"]?.objectValue?.entries ?? [] where BundleInventory.isPlainRelativePath(entry.key)
+        {
             let path = root + "/" + entry.key
             guard let expected = entry.value.stringValue else { continue }
             guard let actual = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: entry.key) else {
                 mismatches.append("\(entry.key): missing")
                 continue
             }
-            if actual != expected { mismatches.append("\(entry.key): sha256 \(actual), MANIFEST.json says \(expected)") }
+            if actual != expected {
+                mismatches.append("\(entry.key): sha256 \(actual), MANIFEST.json says \(expected)")
+            }
         }
-        report.steps.append(("every file matches MANIFEST.json" + (mismatches.isEmpty ? "" : ": " + mismatches.prefix(5).joined(separator: "; ")), mismatches.isEmpty))
+        report.steps.append(
+            (
+                "every file matches MANIFEST.json"
+                    + (mismatches.isEmpty ? "" : ": " + mismatches.prefix(5).joined(separator: "; ")),
+                mismatches.isEmpty
+            ))
         let lockProblems = checkLocks(root)
-        report.steps.append(("the bundle locks match pkgs/" + (lockProblems.isEmpty ? "" : ": " + lockProblems.prefix(5).joined(separator: "; ")), lockProblems.isEmpty))
+        report.steps.append(
+            (
+                "the bundle locks match pkgs/"
+                    + (lockProblems.isEmpty ? "" : ": " + lockProblems.prefix(5).joined(separator: "; ")),
+                lockProblems.isEmpty
+            ))
         guard mismatches.isEmpty && lockProblems.isEmpty else { return report }
 
         let mode = manifest["environment"]?.stringValue ?? "virtualenv"
@@ -148,10 +180,14 @@ public enum BundleRunner {
         if mode == "conda" {
             // 3. conda: a fresh prefix from pkgs/conda, by a real installer, offline.
             let installer: CondaInstaller
-            switch CondaInstallerSearch.find(named: options.condaInstaller, python: options.python, searchPath: options.searchPath) {
+            switch CondaInstallerSearch.find(
+                named: options.condaInstaller, python: options.python, searchPath: options.searchPath)
+            {
             case .found(let found): installer = found
             case .none(let lookedFor):
-                report.notes.append("conda environment: creating it needs micromamba, conda or py-rattler, which mlenv does not install (looked for \(lookedFor)); the install and scoring steps were not run (the Dockerfile runs them in the image)")
+                report.notes.append(
+                    "conda environment: creating it needs micromamba, conda or py-rattler, which mlenv does not install (looked for \(lookedFor)); the install and scoring steps were not run (the Dockerfile runs them in the image)"
+                )
                 report.outcome = .installNotRun
                 return report
             case .unusable(let why):
@@ -161,44 +197,77 @@ public enum BundleRunner {
             report.installer = installer
             environmentPath = scratch + "/conda-env"
             options.progress("creating the conda environment offline with \(installer.label)")
-            let created = CondaEnvironment.create(with: installer, root: root, prefix: environmentPath, scratch: scratch)
+            let created = CondaEnvironment.create(
+                with: installer, root: root, prefix: environmentPath, scratch: scratch)
             report.steps.append((created.step, created.ok))
             guard created.ok else { return report }
-            let envPython = (run([environmentPath + "/bin/python", "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
-            report.steps.append(("the conda environment's Python is \(envPython.isEmpty ? "missing or broken (no bin/python that runs)" : envPython)" + (envPython == python || envPython.isEmpty ? "" : ", the bundle's is \(python)"), envPython == python))
+            let envPython =
+                (run([
+                    environmentPath + "/bin/python", "-c",
+                    "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"
+                ]).output ?? "").trimmingWhitespaceAndNewlines()
+            report.steps.append(
+                (
+                    "the conda environment's Python is \(envPython.isEmpty ? "missing or broken (no bin/python that runs)" : envPython)"
+                        + (envPython == python || envPython.isEmpty ? "" : ", the bundle's is \(python)"),
+                    envPython == python
+                ))
             guard envPython == python else { return report }
         } else {
             // 3. A venv on the host's Python, installed from pkgs/wheels only.
-            let hostPython = (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output ?? "").trimmingWhitespaceAndNewlines()
+            let hostPython =
+                (run([options.python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"]).output
+                ?? "").trimmingWhitespaceAndNewlines()
             guard hostPython == python else {
-                report.steps.append(("the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)", false))
+                report.steps.append(
+                    (
+                        "the bundle needs Python \(python); \(options.python) is Python \(hostPython.isEmpty ? "unknown" : hostPython) (pass --python-executable pythonX.Y)",
+                        false
+                    ))
                 return report
             }
             options.progress("creating a virtual environment (Python \(python))")
             environmentPath = scratch + "/venv"
             let created = run([options.python, "-m", "venv", environmentPath])
-            report.steps.append(("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
+            report.steps.append(
+                ("created a virtual environment with \(options.python) (Python \(python))", created.status == 0))
             guard created.status == 0 else { return report }
         }
         let wheelCount = ((try? fm.contentsOfDirectory(atPath: root + "/pkgs/wheels")) ?? []).count
         // A conda bundle may have no pip part: pip then has nothing to install (and may be absent).
         if mode != "conda" || wheelCount > 0 {
             options.progress("installing the bundle's wheels with pip --no-index")
-            let install = run([environmentPath + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps", "--require-hashes", "--no-compile", "--quiet",
-                               "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r", root + "/env/requirements.bundle.txt"],
-                              environment: ["PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil])
-            report.steps.append(("installed \(wheelCount) wheel(s) with pip --no-index --require-hashes" + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0))
+            let install = run(
+                [
+                    environmentPath + "/bin/python", "-m", "pip", "install", "--no-index", "--no-deps",
+                    "--require-hashes", "--no-compile", "--quiet",
+                    "--disable-pip-version-check", "--find-links", root + "/pkgs/wheels", "-r",
+                    root + "/env/requirements.bundle.txt"
+                ],
+                environment: [
+                    "PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": nil, "PIP_INDEX_URL": nil
+                ])
+            report.steps.append(
+                (
+                    "installed \(wheelCount) wheel(s) with pip --no-index --require-hashes"
+                        + (install.status == 0 ? "" : ": " + install.errorTail), install.status == 0
+                ))
             guard install.status == 0 else { return report }
         }
 
         // 4. Score.
         var validate = [environmentPath + "/bin/python", root + "/inference/validate.py", "--model", root + "/model"]
-        for payload in options.payloads { validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path] }
+        for payload in options.payloads {
+            validate += ["--payload", URL(fileURLWithPath: payload).standardizedFileURL.path]
+        }
         var server: ChildProcess?
         var serverGuard: Interruption.Token?
         // azmlinfsrv runs its server in a child process: the whole group goes, on every path.
         defer {
-            if let server { server.sendToGroup(SIGKILL); server.waitUntilExit() }
+            if let server {
+                server.sendToGroup(SIGKILL)
+                server.waitUntilExit()
+            }
             if let serverGuard { Interruption.release(serverGuard) }
         }
         if manifest["server"]?.stringValue != nil, fm.isExecutableFile(atPath: environmentPath + "/bin/azmlinfsrv") {
@@ -212,37 +281,52 @@ public enum BundleRunner {
             var step: String
             switch state {
             case .ready: step = "azmlinfsrv answered its health check on 127.0.0.1:\(port)"
-            case .exited(.exited(let status)): step = "azmlinfsrv exited (status \(status)) before answering on 127.0.0.1:\(port)"
-            case .exited(.signaled(let number)): step = "azmlinfsrv was killed by signal \(number) before answering on 127.0.0.1:\(port)"
-            case .timedOut: step = "azmlinfsrv did not answer on 127.0.0.1:\(port) within \(BundleRunner.serverStartSeconds) s"
+            case .exited(.exited(let status)):
+                step = "azmlinfsrv exited (status \(status)) before answering on 127.0.0.1:\(port)"
+            case .exited(.signaled(let number)):
+                step = "azmlinfsrv was killed by signal \(number) before answering on 127.0.0.1:\(port)"
+            case .timedOut:
+                step = "azmlinfsrv did not answer on 127.0.0.1:\(port) within \(BundleRunner.serverStartSeconds) s"
             case .notStarted(let reason): step = "azmlinfsrv could not be started (\(reason))"
             }
             if let failure { step += ": " + failure.summary }
             report.steps.append((step, state == .ready))
             guard state == .ready else {
                 if failure == nil {
-                    report.notes.append("azmlinfsrv log (tail): " + log.split(separator: "\n").suffix(15).joined(separator: " | "))
+                    report.notes.append(
+                        "azmlinfsrv log (tail): " + log.split(separator: "\n").suffix(15).joined(separator: " | "))
                 }
                 return report
             }
             // The model's code runs in this server: it must be reachable from this machine only.
             let sockets = ListeningSockets.listening(on: port)
             let exposed = sockets.filter { !$0.isLoopback }
-            report.steps.append((exposed.isEmpty
-                ? "azmlinfsrv listens on \(sockets.map(\.address).joined(separator: ", ")):\(port) only (loopback)"
-                : "azmlinfsrv listens on \(exposed.map(\.address).joined(separator: ", ")):\(port), reachable from other machines: stopped it before sending any request", exposed.isEmpty && !sockets.isEmpty))
+            report.steps.append(
+                (
+                    exposed.isEmpty
+                        ? "azmlinfsrv listens on \(sockets.map(\.address).joined(separator: ", ")):\(port) only (loopback)"
+                        : "azmlinfsrv listens on \(exposed.map(\.address).joined(separator: ", ")):\(port), reachable from other machines: stopped it before sending any request",
+                    exposed.isEmpty && !sockets.isEmpty
+                ))
             guard exposed.isEmpty && !sockets.isEmpty else { return report }
             validate += ["--server", "http://127.0.0.1:\(port)"]
         } else {
-            report.notes.append("the environment has no azureml-inference-server-http: the scoring core ran in-process (init()/run())")
+            report.notes.append(
+                "the environment has no azureml-inference-server-http: the scoring core ran in-process (init()/run())")
         }
-        options.progress("scoring the input example" + (options.payloads.isEmpty ? "" : " and \(options.payloads.count) payload(s)"))
+        options.progress(
+            "scoring the input example" + (options.payloads.isEmpty ? "" : " and \(options.payloads.count) payload(s)"))
         let scored = run(validate, environment: ["AZUREML_MODEL_DIR": root, "MLFLOW_MODEL_FOLDER": "model"])
         report.scoring = scored.output.flatMap { try? JSONValue.parse(string: $0) }
         let ok = scored.status == 0 && report.scoring?["ok"]?.boolValue == true
         // Without a report the core died: its exception (loading the model, usually) says why.
-        let died = ServerLog.failure(in: scored.error, strip: [root + "/", environmentPath + "/"])?.summary ?? scored.errorTail
-        report.steps.append(("scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))" + (report.scoring == nil ? ": " + died : ""), ok))
+        let died =
+            ServerLog.failure(in: scored.error, strip: [root + "/", environmentPath + "/"])?.summary ?? scored.errorTail
+        report.steps.append(
+            (
+                "scored with the bundled scoring core (\(report.scoring?["mode"]?.stringValue ?? "no report"))"
+                    + (report.scoring == nil ? ": " + died : ""), ok
+            ))
         report.outcome = ok ? .passed : .failed
         return report
     }
@@ -251,9 +335,13 @@ public enum BundleRunner {
     static func checkLocks(_ root: String) -> [String] {
         var problems: [String] = []
         let requirements = (try? String(contentsOfFile: root + "/env/requirements.bundle.txt", encoding: .utf8)) ?? ""
-        let hashes = Set(requirements.components(separatedBy: "--hash=sha256:").dropFirst().map { String($0.prefix(64)) })
+        let hashes = Set(
+            requirements.components(separatedBy: "--hash=sha256:").dropFirst().map { String($0.prefix(64)) })
         for wheel in (try? FileManager.default.contentsOfDirectory(atPath: root + "/pkgs/wheels")) ?? [] {
-            guard let sha = try? ArtifactCache.digest(of: root + "/pkgs/wheels/" + wheel, algorithm: .sha256, filename: wheel) else { continue }
+            guard
+                let sha = try? ArtifactCache.digest(
+                    of: root + "/pkgs/wheels/" + wheel, algorithm: .sha256, filename: wheel)
+            else { continue }
             if !hashes.contains(sha) { problems.append("pkgs/wheels/\(wheel) is not in requirements.bundle.txt") }
         }
         let explicit = (try? String(contentsOfFile: root + "/env/conda-linux-64.bundle.lock", encoding: .utf8)) ?? ""
@@ -268,7 +356,10 @@ public enum BundleRunner {
                 problems.append("\(parts[0]) is in the explicit lock but not in the bundle")
                 continue
             }
-            if parts.count == 2, let md5 = try? ArtifactCache.digest(of: path, algorithm: .md5, filename: String(parts[0])), md5 != parts[1] {
+            if parts.count == 2,
+                let md5 = try? ArtifactCache.digest(of: path, algorithm: .md5, filename: String(parts[0])),
+                md5 != parts[1]
+            {
                 problems.append("\(parts[0]): md5 \(md5), the explicit lock says \(parts[1])")
             }
         }
@@ -295,7 +386,9 @@ public enum BundleRunner {
         case notStarted(String)
     }
 
-    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (ChildProcess?, ServerState) {
+    private static func startServer(venv: String, root: String, port: Int, scratch: String) -> (
+        ChildProcess?, ServerState
+    ) {
         var environment = ProcessInfo.processInfo.environment
         environment["AZUREML_MODEL_DIR"] = root
         environment["MLFLOW_MODEL_FOLDER"] = "model"
@@ -306,8 +399,13 @@ public enum BundleRunner {
         let log = ChildProcess.Output.file(scratch + "/server.log")
         let process: ChildProcess
         do {
-            process = try ChildProcess.launch(venv + "/bin/python", arguments: ["-c", loopbackServer, "--entry_script", root + "/inference/score.py", "--model_dir", root, "--port", String(port)],
-                                              environment: environment, standardOutput: log, standardError: log)
+            process = try ChildProcess.launch(
+                venv + "/bin/python",
+                arguments: [
+                    "-c", loopbackServer, "--entry_script", root + "/inference/score.py", "--model_dir", root, "--port",
+                    String(port)
+                ],
+                environment: environment, standardOutput: log, standardError: log)
         } catch {
             return (nil, .notStarted("\(error)"))
         }
@@ -326,7 +424,11 @@ public enum BundleRunner {
     }
 
     private static func httpGet(_ url: String) -> (Int, String)? {
-        let result = run(["/usr/bin/env", "python3", "-c", "import urllib.request,sys\ntry:\n r=urllib.request.urlopen(sys.argv[1], timeout=2); print(r.status)\nexcept Exception as e: print(getattr(e,'code',0))", url])
+        let result = run([
+            "/usr/bin/env", "python3", "-c",
+            "import urllib.request,sys\ntry:\n r=urllib.request.urlopen(sys.argv[1], timeout=2); print(r.status)\nexcept Exception as e: print(getattr(e,'code',0))",
+            url
+        ])
         guard let text = result.output?.trimmingWhitespaceAndNewlines(), let status = Int(text) else { return nil }
         return (status, text)
     }
@@ -343,9 +445,12 @@ public enum BundleRunner {
         for (key, value) in overrides { environment[key] = value }
         let absolute = command[0].hasPrefix("/")
         do {
-            let finished = try ChildProcess.run(absolute ? command[0] : "/usr/bin/env", arguments: absolute ? Array(command.dropFirst()) : command,
-                                                environment: environment)
-            return Run(status: finished.status, output: String(decoding: finished.output, as: UTF8.self), error: String(decoding: finished.error, as: UTF8.self))
+            let finished = try ChildProcess.run(
+                absolute ? command[0] : "/usr/bin/env", arguments: absolute ? Array(command.dropFirst()) : command,
+                environment: environment)
+            return Run(
+                status: finished.status, output: String(decoding: finished.output, as: UTF8.self),
+                error: String(decoding: finished.error, as: UTF8.self))
         } catch {
             return Run(status: -1, output: nil, error: error.description)
         }

@@ -35,8 +35,11 @@ public struct BundleInputs: Sendable {
     /// Where the model came from when it was fetched by URI (MANIFEST.json "source").
     public var source: BundleModelSource?
 
-    public init(modelPath: String, environment: DeclaredEnvironment, plan: DeploymentRequest, resolution: Resolution, lock: LockInputs,
-                artifacts: [String: String], builtWheels: [String: BuiltWheel] = [:]) {
+    public init(
+        modelPath: String, environment: DeclaredEnvironment, plan: DeploymentRequest, resolution: Resolution,
+        lock: LockInputs,
+        artifacts: [String: String], builtWheels: [String: BuiltWheel] = [:]
+    ) {
         self.modelPath = modelPath
         self.environment = environment
         self.plan = plan
@@ -80,7 +83,9 @@ public enum BundleWriter {
         let directory: ModelDirectory
         do { directory = try ModelDirectory(path: inputs.modelPath) } catch { throw BundleError(error.description) }
         if let link = directory.linksLeavingModel().first {
-            throw BundleError("\(inputs.modelPath)/\(link.path) is a symbolic link to \(link.target), outside the model; refusing to bundle it")
+            throw BundleError(
+                "\(inputs.modelPath)/\(link.path) is a symbolic link to \(link.target), outside the model; refusing to bundle it"
+            )
         }
         for file in modelFiles(directory.realRoot) {
             entries.append(ArchiveEntry(path: "model/" + file, content: .file(directory.realRoot + "/" + file)))
@@ -94,33 +99,50 @@ public enum BundleWriter {
             guard let path = inputs.artifact(p) else { throw BundleError("\(p.filename) was not gathered") }
             entries.append(ArchiveEntry(path: packagePath(p), content: .file(path)))
         }
-        let bundled = LockInputs(resolution: Resolution(python: inputs.resolution.python, mode: inputs.resolution.mode, packages: packages),
-                                 plan: inputs.lock.plan, environmentName: inputs.lock.environmentName, sources: inputs.lock.sources,
-                                 channelNames: inputs.lock.channelNames, resolvedFrom: inputs.lock.resolvedFrom, excludeNewer: inputs.lock.excludeNewer)
+        let bundled = LockInputs(
+            resolution: Resolution(python: inputs.resolution.python, mode: inputs.resolution.mode, packages: packages),
+            plan: inputs.lock.plan, environmentName: inputs.lock.environmentName, sources: inputs.lock.sources,
+            channelNames: inputs.lock.channelNames, resolvedFrom: inputs.lock.resolvedFrom,
+            excludeNewer: inputs.lock.excludeNewer)
         // env/
         for (name, text) in LockFiles.render(inputs.lock) {
             entries.append(ArchiveEntry(path: "env/" + name, content: .bytes(Array(text.utf8))))
         }
-        entries.append(ArchiveEntry(path: "env/conda-linux-64.bundle.lock", content: .bytes(Array(
-            LockFiles.explicitLock(inputs.lock, urlFor: packagePath).utf8))))
-        entries.append(ArchiveEntry(path: "env/requirements.bundle.txt", content: .bytes(Array(
-            LockFiles.requirementsLock(bundled).utf8))))
+        entries.append(
+            ArchiveEntry(
+                path: "env/conda-linux-64.bundle.lock",
+                content: .bytes(
+                    Array(
+                        LockFiles.explicitLock(inputs.lock, urlFor: packagePath).utf8))))
+        entries.append(
+            ArchiveEntry(
+                path: "env/requirements.bundle.txt",
+                content: .bytes(
+                    Array(
+                        LockFiles.requirementsLock(bundled).utf8))))
         // inference/
         for name in ScoringCore.files {
-            guard let bytes = ScoringCore.contents(of: name) else { throw BundleError("the scoring core file \(name) is missing from this mlenv build") }
+            guard let bytes = ScoringCore.contents(of: name) else {
+                throw BundleError("the scoring core file \(name) is missing from this mlenv build")
+            }
             entries.append(ArchiveEntry(path: "inference/" + name, content: .bytes(bytes)))
         }
         // Dockerfile, README.md
         let hasConda = inputs.resolution.packages.contains { $0.ecosystem == .conda }
         let hasWheels = inputs.resolution.packages.contains { $0.ecosystem == .pypi }
         let modelName = URL(fileURLWithPath: inputs.modelPath).standardizedFileURL.lastPathComponent
-        let docker = DockerfileInputs(profile: inputs.plan.profile, mode: inputs.resolution.mode, python: inputs.resolution.python.minorString,
-                                      hasCondaPackages: hasConda, hasWheels: hasWheels, modelName: modelName,
-                                      sourceBuilds: DockerfileWriter.sourceBuildLines(inputs.resolution, built: inputs.builtWheels))
+        let docker = DockerfileInputs(
+            profile: inputs.plan.profile, mode: inputs.resolution.mode, python: inputs.resolution.python.minorString,
+            hasCondaPackages: hasConda, hasWheels: hasWheels, modelName: modelName,
+            sourceBuilds: DockerfileWriter.sourceBuildLines(inputs.resolution, built: inputs.builtWheels))
         entries.append(ArchiveEntry(path: "Dockerfile", content: .bytes(Array(DockerfileWriter.render(docker).utf8))))
-        entries.append(ArchiveEntry(path: "README.md", content: .bytes(Array(readme(inputs, modelName: modelName).utf8))))
+        entries.append(
+            ArchiveEntry(path: "README.md", content: .bytes(Array(readme(inputs, modelName: modelName).utf8))))
         entries.sort { $0.path < $1.path }
-        entries.append(ArchiveEntry(path: "MANIFEST.json", content: .bytes(Array(try manifest(inputs, entries: entries, modelName: modelName).utf8))))
+        entries.append(
+            ArchiveEntry(
+                path: "MANIFEST.json",
+                content: .bytes(Array(try manifest(inputs, entries: entries, modelName: modelName).utf8))))
         entries.sort { $0.path < $1.path }
         return entries
     }
@@ -134,7 +156,11 @@ public enum BundleWriter {
     static func modelFiles(_ root: String) -> [String] {
         var files: [String] = []
         for relative in FileTree.relativePaths(under: root) {
-            if relative.split(separator: "/").contains(where: { $0 == ".git" || $0 == ".ipynb_checkpoints" || $0 == "__pycache__" }) { continue }
+            if relative.split(separator: "/").contains(where: {
+                $0 == ".git" || $0 == ".ipynb_checkpoints" || $0 == "__pycache__"
+            }) {
+                continue
+            }
             var isDirectory = false
             if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory), !isDirectory {
                 files.append(relative)
@@ -143,21 +169,26 @@ public enum BundleWriter {
         return files.sorted()
     }
 
-    static func manifest(_ inputs: BundleInputs, entries: [ArchiveEntry], modelName: String) throws(BundleError) -> String {
+    static func manifest(_ inputs: BundleInputs, entries: [ArchiveEntry], modelName: String) throws(BundleError)
+        -> String
+    {
         var files = JSONObject()
         for entry in entries {
             let sha: String
             switch entry.content {
             case .bytes(let bytes): sha = Digester.hex(.sha256, of: bytes)
             case .file(let path):
-                do { sha = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: entry.path) } catch { throw BundleError(error.description) }
+                do { sha = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: entry.path) } catch {
+                    throw BundleError(error.description)
+                }
             }
             files.append(entry.path, .string(sha))
         }
-        let modelInputs = JSONObject(entries.filter { $0.path.hasPrefix("model/") }.compactMap { entry in
-            guard let value = files[entry.path] else { return nil }
-            return JSONObject.Entry(key: String(entry.path.dropFirst("model/".count)), value: value)
-        })
+        let modelInputs = JSONObject(
+            entries.filter { $0.path.hasPrefix("model/") }.compactMap { entry in
+                guard let value = files[entry.path] else { return nil }
+                return JSONObject.Entry(key: String(entry.path.dropFirst("model/".count)), value: value)
+            })
         let server = inputs.resolution.packages.first { $0.name == "azureml-inference-server-http" }
         var o = JSONObject()
         o.append("mlenv", .string(MLEnvGenerator.version))
@@ -167,19 +198,36 @@ public enum BundleWriter {
         o.append("environment", .string(inputs.resolution.mode.rawValue))
         o.append("python", .string(inputs.resolution.python.minorString))
         o.append("target", .string(inputs.plan.request.target.description))
-        o.append("image", .string(inputs.plan.profile.image(mode: inputs.resolution.mode.rawValue, python: inputs.resolution.python.minorString)))
+        o.append(
+            "image",
+            .string(
+                inputs.plan.profile.image(
+                    mode: inputs.resolution.mode.rawValue, python: inputs.resolution.python.minorString)))
         o.append("server", server.map { .string("\($0.name)==\($0.version)") } ?? .null)
         o.append("lock_content_hash", .string(inputs.lock.contentHash))
-        o.append("packages", .array(inputs.bundlePackages.map { p in
-            ["name": .string(p.name), "version": .string(p.version), "ecosystem": .string(p.ecosystem.rawValue), "file": .string(packagePath(p))]
-        }))
+        o.append(
+            "packages",
+            .array(
+                inputs.bundlePackages.map { p in
+                    [
+                        "name": .string(p.name), "version": .string(p.version),
+                        "ecosystem": .string(p.ecosystem.rawValue), "file": .string(packagePath(p))
+                    ]
+                }))
         // Only when the resolution had sdists: what was built, from what, by what.
         let built = inputs.builtWheels.values.sorted { $0.filename < $1.filename }
         if !built.isEmpty {
-            o.append("built_from_source", .array(built.map { w in
-                ["sdist": .string(w.sdist), "sdist_sha256": .string(w.sdistSHA256), "file": .string("pkgs/wheels/" + w.filename),
-                 "sha256": .string(w.sha256), "python": .string(w.python), "build_backend": .string(w.backend), "builder": .string("pip wheel --no-deps")]
-            }))
+            o.append(
+                "built_from_source",
+                .array(
+                    built.map { w in
+                        [
+                            "sdist": .string(w.sdist), "sdist_sha256": .string(w.sdistSHA256),
+                            "file": .string("pkgs/wheels/" + w.filename),
+                            "sha256": .string(w.sha256), "python": .string(w.python),
+                            "build_backend": .string(w.backend), "builder": .string("pip wheel --no-deps")
+                        ]
+                    }))
         }
         o.append("inputs", ["model_files": .object(modelInputs), "profile": .string(inputs.plan.profile.source)])
         o.append("files", .object(files))
@@ -225,7 +273,8 @@ public enum BundleWriter {
 
     /// Writes the bundle to `output` (`.tar.gz` file, or a directory when it ends in `/` or has
     /// no archive extension). Refuses to replace an existing output without `force`.
-    public static func write(_ entries: [ArchiveEntry], to output: String, force: Bool, epoch: Int) throws(BundleError) {
+    public static func write(_ entries: [ArchiveEntry], to output: String, force: Bool, epoch: Int) throws(BundleError)
+    {
         let fm = FileManager.default
         let asDirectory = output.hasSuffix("/") || !(output.hasSuffix(".tar.gz") || output.hasSuffix(".tgz"))
         var target = output
@@ -236,7 +285,9 @@ public enum BundleWriter {
         let parent = PathText.deletingLastComponent(target)
         if !parent.isEmpty { try? fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         StaleTemporaries.sweep(parent.isEmpty ? "." : parent, prefix: ".mlenv-bundle-")
-        let temporary = (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" + (asDirectory ? "" : ".tar.gz")
+        let temporary =
+            (parent.isEmpty ? "." : parent) + "/.mlenv-bundle-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            + (asDirectory ? "" : ".tar.gz")
         let interrupted = Interruption.guardPath(temporary)
         defer {
             Interruption.release(interrupted)
@@ -246,7 +297,8 @@ public enum BundleWriter {
             for entry in entries {
                 let path = temporary + "/" + entry.path
                 do {
-                    try fm.createDirectory(atPath: PathText.deletingLastComponent(path), withIntermediateDirectories: true)
+                    try fm.createDirectory(
+                        atPath: PathText.deletingLastComponent(path), withIntermediateDirectories: true)
                     switch entry.content {
                     case .bytes(let bytes): try Data(bytes).write(to: URL(fileURLWithPath: path))
                     case .file(let source): try fm.copyItem(atPath: source, toPath: path)
@@ -256,17 +308,23 @@ public enum BundleWriter {
                 }
             }
         } else {
-            let root = URL(fileURLWithPath: target).lastPathComponent.replacingLiteral(".tar.gz", with: "").replacingLiteral(".tgz", with: "")
-            do { try TarArchive.write(entries, to: temporary, epoch: epoch, root: root) } catch { throw BundleError(error.message) }
+            let root = URL(fileURLWithPath: target).lastPathComponent.replacingLiteral(".tar.gz", with: "")
+                .replacingLiteral(".tgz", with: "")
+            do { try TarArchive.write(entries, to: temporary, epoch: epoch, root: root) } catch {
+                throw BundleError(error.message)
+            }
         }
         // Only --force replaces; without it, an output that appeared while the bundle was
         // written stays untouched (the move refuses atomically).
         if force {
             if fm.fileExists(atPath: target) { try? fm.removeItem(atPath: target) }
-            guard rename(temporary, target) == 0 else { throw BundleError("cannot move the finished bundle to \(target)") }
+            guard rename(temporary, target) == 0 else {
+                throw BundleError("cannot move the finished bundle to \(target)")
+            }
         } else if mlenv_rename_noreplace(temporary, target) != 0 {
             if errno == EEXIST || errno == ENOTEMPTY {
-                throw BundleError("\(target) appeared while the bundle was written; refusing to overwrite it (use --force)")
+                throw BundleError(
+                    "\(target) appeared while the bundle was written; refusing to overwrite it (use --force)")
             }
             throw BundleError("cannot move the finished bundle to \(target): \(String(cString: strerror(errno)))")
         }

@@ -20,7 +20,9 @@ enum CondaEnvironment {
     static let unreachableProxy = "http://127.0.0.1:9"
 
     static var offlineEnvironment: [String: String?] {
-        var overrides: [String: String?] = ["NO_PROXY": nil, "no_proxy": nil, "CONDA_OFFLINE": "true", "CONDARC": "/dev/null"]
+        var overrides: [String: String?] = [
+            "NO_PROXY": nil, "no_proxy": nil, "CONDA_OFFLINE": "true", "CONDARC": "/dev/null"
+        ]
         for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
             overrides[name] = unreachableProxy
             overrides[name.lowercased()] = unreachableProxy
@@ -47,11 +49,17 @@ enum CondaEnvironment {
             // checkLocks has made sure each pkgs/ path is plain and in the bundle; anything
             // else (a URL above all) would be fetched by the installer.
             guard line.hasPrefix("pkgs/conda/"), BundleInventory.isPlainRelativePath(parts[0]) else {
-                return .failure(BundleError("env/conda-linux-64.bundle.lock:\(number + 1): '\(String(line.prefix(120)))' is not a pkgs/conda/ file of the bundle; refusing to install it"))
+                return .failure(
+                    BundleError(
+                        "env/conda-linux-64.bundle.lock:\(number + 1): '\(String(line.prefix(120)))' is not a pkgs/conda/ file of the bundle; refusing to install it"
+                    ))
             }
             let md5 = parts.count == 2 ? parts[1] : ""
             guard md5.isEmpty || (md5.count == 32 && md5.allSatisfy(\.isHexDigit)) else {
-                return .failure(BundleError("env/conda-linux-64.bundle.lock:\(number + 1): '\(String(md5.prefix(40)))' is not an md5 digest"))
+                return .failure(
+                    BundleError(
+                        "env/conda-linux-64.bundle.lock:\(number + 1): '\(String(md5.prefix(40)))' is not an md5 digest"
+                    ))
             }
             lines.append(URL(fileURLWithPath: root + "/" + parts[0]).absoluteString + (md5.isEmpty ? "" : "#" + md5))
         }
@@ -64,13 +72,17 @@ enum CondaEnvironment {
         let explicit: String
         switch explicitLock(root: root) {
         case .success(let text): explicit = text
-        case .failure(let error): return Outcome(ok: false, step: "the conda environment was not created: \(error.message)")
+        case .failure(let error):
+            return Outcome(ok: false, step: "the conda environment was not created: \(error.message)")
         }
         let lockPath = scratch + "/explicit.lock"
         let packageCache = scratch + "/conda-pkgs"
         guard FileManager.default.createFile(atPath: lockPath, contents: Data(explicit.utf8)),
-              (try? FileManager.default.createDirectory(atPath: packageCache, withIntermediateDirectories: true)) != nil else {
-            return Outcome(ok: false, step: "the conda environment was not created: cannot write to the scratch directory \(scratch)")
+            (try? FileManager.default.createDirectory(atPath: packageCache, withIntermediateDirectories: true)) != nil
+        else {
+            return Outcome(
+                ok: false,
+                step: "the conda environment was not created: cannot write to the scratch directory \(scratch)")
         }
         var environment = offlineEnvironment
         environment["CONDA_PKGS_DIRS"] = packageCache
@@ -78,37 +90,54 @@ enum CondaEnvironment {
         switch installer.kind {
         case .micromamba:
             environment["MAMBA_ROOT_PREFIX"] = scratch + "/mamba-root"
-            arguments = ["create", "--yes", "--offline", "--no-rc", "--root-prefix", scratch + "/mamba-root", "--prefix", prefix, "--file", lockPath]
+            arguments = [
+                "create", "--yes", "--offline", "--no-rc", "--root-prefix", scratch + "/mamba-root", "--prefix", prefix,
+                "--file", lockPath
+            ]
         case .conda:
             arguments = ["create", "--yes", "--offline", "--quiet", "--prefix", prefix, "--file", lockPath]
         case .pyRattler:
             arguments = ["-c", rattlerInstall, lockPath, prefix, packageCache]
         }
         let how = "with \(installer.label), offline"
-        let (status, log) = runInstaller(installer.executable, arguments, environment: environment, log: scratch + "/conda-install.log")
+        let (status, log) = runInstaller(
+            installer.executable, arguments, environment: environment, log: scratch + "/conda-install.log")
         let installed = ((try? FileManager.default.contentsOfDirectory(atPath: prefix + "/conda-meta")) ?? [])
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
         guard let status, status == .exited(0) else {
             let tail = log.split(separator: "\n").suffix(8).joined(separator: " | ")
-            let why = status == nil ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "\(status!): \(tail)"
+            let why =
+                status == nil ? "it ran longer than \(Int(installSeconds)) s and was stopped" : "\(status!): \(tail)"
             return Outcome(ok: false, step: "creating the conda environment \(how) failed: \(why)")
         }
         let expected = explicit.split(separator: "\n").count - 1
         guard installed.count == expected else {
-            return Outcome(ok: false, step: "created the conda environment \(how), but its conda-meta lists \(installed.count) package(s) where the lock has \(expected)")
+            return Outcome(
+                ok: false,
+                step:
+                    "created the conda environment \(how), but its conda-meta lists \(installed.count) package(s) where the lock has \(expected)"
+            )
         }
-        return Outcome(ok: true, step: "created the conda environment \(how): \(installed.count) package(s) (\(installed.prefix(8).joined(separator: ", "))\(installed.count > 8 ? ", …" : ""))")
+        return Outcome(
+            ok: true,
+            step:
+                "created the conda environment \(how): \(installed.count) package(s) (\(installed.prefix(8).joined(separator: ", "))\(installed.count > 8 ? ", …" : ""))"
+        )
     }
 
     /// Runs the installer to its end (nil: stopped after installSeconds), its output in `log`.
     /// Its process group goes with mlenv when mlenv is interrupted, and when it runs too long.
-    static func runInstaller(_ executable: String, _ arguments: [String], environment overrides: [String: String?], log: String) -> (ChildProcess.Termination?, String) {
+    static func runInstaller(
+        _ executable: String, _ arguments: [String], environment overrides: [String: String?], log: String
+    ) -> (ChildProcess.Termination?, String) {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in overrides { environment[key] = value }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process: ChildProcess
         do {
-            process = try ChildProcess.launch(executable, arguments: arguments, environment: environment, standardOutput: .file(log), standardError: .file(log))
+            process = try ChildProcess.launch(
+                executable, arguments: arguments, environment: environment, standardOutput: .file(log),
+                standardError: .file(log))
         } catch {
             return (.exited(-1), error.description)
         }

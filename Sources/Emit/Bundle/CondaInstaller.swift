@@ -47,26 +47,43 @@ public enum CondaInstallerSearch {
     }
 
     /// `named`: --conda-installer, else MLENV_CONDA_INSTALLER; `python`: --python-executable.
-    public static func find(named: String?, python: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]) -> Outcome {
+    public static func find(
+        named: String?, python: String, searchPath: String? = ProcessInfo.processInfo.environment["PATH"]
+    ) -> Outcome {
         let directories = (searchPath ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
         if let named, !named.isEmpty {
             guard let executable = locate(named, in: directories) else {
-                return .unusable("the conda installer '\(named)' (--conda-installer or \(environmentVariable)) is not an executable file or a command on PATH")
+                return .unusable(
+                    "the conda installer '\(named)' (--conda-installer or \(environmentVariable)) is not an executable file or a command on PATH"
+                )
             }
             let base = URL(fileURLWithPath: executable).lastPathComponent
-            if base.hasPrefix("micromamba") { return probe(.micromamba, executable).map(Outcome.found) ?? .unusable("\(executable) --version failed") }
-            if base.hasPrefix("conda") || base.hasPrefix("mamba") { return probe(.conda, executable).map(Outcome.found) ?? .unusable("\(executable) --version failed") }
+            if base.hasPrefix("micromamba") {
+                return probe(.micromamba, executable).map(Outcome.found) ?? .unusable("\(executable) --version failed")
+            }
+            if base.hasPrefix("conda") || base.hasPrefix("mamba") {
+                return probe(.conda, executable).map(Outcome.found) ?? .unusable("\(executable) --version failed")
+            }
             if base.hasPrefix("python") {
                 return probe(.pyRattler, executable).map(Outcome.found)
                     ?? .unusable("\(executable) cannot import rattler (install the PyPI package py-rattler into it)")
             }
-            return .unusable("the conda installer '\(named)' is none of micromamba, conda, mamba or a python interpreter (by its file name)")
+            return .unusable(
+                "the conda installer '\(named)' is none of micromamba, conda, mamba or a python interpreter (by its file name)"
+            )
         }
         for (kind, name) in [(CondaInstaller.Kind.micromamba, "micromamba"), (.conda, "conda")] {
-            if let executable = locate(name, in: directories), let installer = probe(kind, executable) { return .found(installer) }
+            if let executable = locate(name, in: directories), let installer = probe(kind, executable) {
+                return .found(installer)
+            }
         }
-        if let executable = locate(python, in: directories), let installer = probe(.pyRattler, executable) { return .found(installer) }
-        return .none(lookedFor: "micromamba and conda on PATH, py-rattler in \(python); name one with --conda-installer or \(environmentVariable)")
+        if let executable = locate(python, in: directories), let installer = probe(.pyRattler, executable) {
+            return .found(installer)
+        }
+        return .none(
+            lookedFor:
+                "micromamba and conda on PATH, py-rattler in \(python); name one with --conda-installer or \(environmentVariable)"
+        )
     }
 
     /// A path as given (made absolute), or the first PATH directory holding the command.
@@ -78,7 +95,9 @@ public enum CondaInstallerSearch {
         for directory in directories {
             let path = directory + "/" + command
             var isDirectory = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory, FileManager.default.isExecutableFile(atPath: path) {
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
+                FileManager.default.isExecutableFile(atPath: path)
+            {
                 return path
             }
         }
@@ -92,13 +111,18 @@ public enum CondaInstallerSearch {
         let arguments: [String]
         switch kind {
         case .micromamba, .conda: arguments = ["--version"]
-        case .pyRattler: arguments = ["-c", "import importlib.metadata, rattler; print(importlib.metadata.version('py-rattler'))"]
+        case .pyRattler:
+            arguments = ["-c", "import importlib.metadata, rattler; print(importlib.metadata.version('py-rattler'))"]
         }
-        guard let finished = try? ChildProcess.run(executable, arguments: arguments, timeout: probeSeconds), finished.status == 0 else { return nil }
+        guard let finished = try? ChildProcess.run(executable, arguments: arguments, timeout: probeSeconds),
+            finished.status == 0
+        else { return nil }
         // `conda --version` prints "conda 24.7.1"; micromamba only the number.
         let text = String(decoding: finished.output, as: UTF8.self).trimmingWhitespaceAndNewlines()
         let version = text.split(separator: " ").last.map(String.init) ?? ""
-        guard version.first?.isNumber == true, version.count <= 64, version.allSatisfy({ $0.isLetter || $0.isNumber || ".+-_".contains($0) }) else { return nil }
+        guard version.first?.isNumber == true, version.count <= 64,
+            version.allSatisfy({ $0.isLetter || $0.isNumber || ".+-_".contains($0) })
+        else { return nil }
         return CondaInstaller(kind: kind, executable: executable, version: version)
     }
 }

@@ -39,7 +39,8 @@ enum ListeningSockets {
         if hex.count == 8, let value = UInt32(hex, radix: 16) {
             // Little-endian on x86: 0100007F is 127.0.0.1.
             let bytes = [value & 0xFF, (value >> 8) & 0xFF, (value >> 16) & 0xFF, value >> 24]
-            return Socket(address: bytes.map(String.init).joined(separator: "."), port: port, isLoopback: bytes[0] == 127)
+            return Socket(
+                address: bytes.map(String.init).joined(separator: "."), port: port, isLoopback: bytes[0] == 127)
         }
         switch hex.uppercased() {
         case "00000000000000000000000001000000": return Socket(address: "::1", port: port, isLoopback: true)

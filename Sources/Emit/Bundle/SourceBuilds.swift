@@ -43,8 +43,10 @@ public struct SourceBuilder: Sendable {
     public let cache: ArtifactCache
     public let progress: @Sendable (String) -> Void
 
-    public init(python: String = SdistMetadataReader.defaultPython, indexArguments: [String], cache: ArtifactCache,
-                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        python: String = SdistMetadataReader.defaultPython, indexArguments: [String], cache: ArtifactCache,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.python = python
         self.indexArguments = indexArguments
         self.cache = cache
@@ -53,14 +55,18 @@ public struct SourceBuilder: Sendable {
 
     /// The wheel of every sdist in `packages` (by sdist file name); `artifacts` holds the
     /// verified sdists. All failures are reported together.
-    public func build(_ packages: [ResolvedPackage], artifacts: [String: String], target: Target) throws(SourceBuildError) -> [String: BuiltWheel] {
+    public func build(_ packages: [ResolvedPackage], artifacts: [String: String], target: Target)
+        throws(SourceBuildError) -> [String: BuiltWheel]
+    {
         let sdists = packages.filter(\.isSource)
         guard !sdists.isEmpty else { return [:] }
         let version = try interpreterVersion()
         var built: [String: BuiltWheel] = [:]
         var problems: [String] = []
         for (i, p) in sdists.enumerated() {
-            guard let path = artifacts[p.filename], let sha = p.sha256 ?? (try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: p.filename)) else {
+            guard let path = artifacts[p.filename],
+                let sha = p.sha256 ?? (try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: p.filename))
+            else {
                 problems.append("\(p.filename): the sdist was not gathered")
                 continue
             }
@@ -73,18 +79,24 @@ public struct SourceBuilder: Sendable {
             }
         }
         guard problems.isEmpty else {
-            throw SourceBuildError(message: "\(problems.count) sdist(s) could not be built into wheels for the bundle; nothing was written:\n"
-                                   + problems.map { "  - \($0)" }.joined(separator: "\n"))
+            throw SourceBuildError(
+                message:
+                    "\(problems.count) sdist(s) could not be built into wheels for the bundle; nothing was written:\n"
+                    + problems.map { "  - \($0)" }.joined(separator: "\n"))
         }
         return built
     }
 
-    private func buildOne(_ p: ResolvedPackage, sdist: String, sha256: String, python: String, target: Target) throws(SourceBuildError) -> BuiltWheel {
+    private func buildOne(_ p: ResolvedPackage, sdist: String, sha256: String, python: String, target: Target)
+        throws(SourceBuildError) -> BuiltWheel
+    {
         let minor = python.split(separator: ".").prefix(2).joined(separator: ".")
         let directory = "\(cache.root)/built-wheels/\(sha256)/\(minor)"
         let backend = SourceBuilder.backend(of: sdist)
         if let kept = existing(in: directory), let wheel = try? check(kept, p, target: target) {
-            return BuiltWheel(sdist: p.filename, sdistSHA256: sha256, filename: wheel.filename, path: kept, sha256: wheel.sha256, python: python, backend: backend)
+            return BuiltWheel(
+                sdist: p.filename, sdistSHA256: sha256, filename: wheel.filename, path: kept, sha256: wheel.sha256,
+                python: python, backend: backend)
         }
         let scratch = "\(cache.root)/built-wheels/.build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let token = Interruption.guardPath(scratch)
@@ -97,67 +109,97 @@ public struct SourceBuilder: Sendable {
         }
         // Build requirements as wheels only (see SdistMetadataReader): the sdist named here is
         // the one thing built.
-        let arguments = [python, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--only-binary", ":all:",
-                         "--wheel-dir", scratch] + indexArguments + [sdist]
+        let arguments =
+            [
+                python, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "--only-binary",
+                ":all:",
+                "--wheel-dir", scratch
+            ] + indexArguments + [sdist]
         var environment = ProcessInfo.processInfo.environment
         environment["PIP_NO_INPUT"] = "1"
         let run: ChildProcess.Completion
         do {
-            run = try ChildProcess.run("/usr/bin/env", arguments: [self.python] + Array(arguments.dropFirst()), environment: environment,
-                                       standardOutput: .discard, standardError: .capture, timeout: 6 * SdistMetadataReader.timeout)
+            run = try ChildProcess.run(
+                "/usr/bin/env", arguments: [self.python] + Array(arguments.dropFirst()), environment: environment,
+                standardOutput: .discard, standardError: .capture, timeout: 6 * SdistMetadataReader.timeout)
         } catch {
             throw SourceBuildError(message: "\(p.filename): cannot run \(self.python): \(error.description)")
         }
         if run.timedOut {
-            throw SourceBuildError(message: "\(p.filename): pip wheel did not finish within \(Int(6 * SdistMetadataReader.timeout)) s (6 x MLENV_BUILD_TIMEOUT)")
+            throw SourceBuildError(
+                message:
+                    "\(p.filename): pip wheel did not finish within \(Int(6 * SdistMetadataReader.timeout)) s (6 x MLENV_BUILD_TIMEOUT)"
+            )
         }
         guard run.status == 0, let made = existing(in: scratch) else {
-            let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").suffix(4).joined(separator: " | ")
-            throw SourceBuildError(message: "\(p.filename): pip wheel failed (\(run.termination.brief)) with build backend \(backend): \(tail)")
+            let tail = String(decoding: run.error, as: UTF8.self).split(separator: "\n").suffix(4).joined(
+                separator: " | ")
+            throw SourceBuildError(
+                message:
+                    "\(p.filename): pip wheel failed (\(run.termination.brief)) with build backend \(backend): \(tail)")
         }
         let wheel = try check(made, p, target: target)
         try? FileManager.default.removeItem(atPath: directory)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let final = directory + "/" + wheel.filename
-        guard rename(made, final) == 0 else { throw SourceBuildError(message: "\(p.filename): cannot move the built wheel into \(directory)") }
-        return BuiltWheel(sdist: p.filename, sdistSHA256: sha256, filename: wheel.filename, path: final, sha256: wheel.sha256, python: python, backend: backend)
+        guard rename(made, final) == 0 else {
+            throw SourceBuildError(message: "\(p.filename): cannot move the built wheel into \(directory)")
+        }
+        return BuiltWheel(
+            sdist: p.filename, sdistSHA256: sha256, filename: wheel.filename, path: final, sha256: wheel.sha256,
+            python: python, backend: backend)
     }
 
     /// The one wheel in a directory.
     private func existing(in directory: String) -> String? {
-        let wheels = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".whl") }
+        let wheels = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasSuffix(".whl")
+        }
         return wheels.count == 1 ? directory + "/" + wheels[0] : nil
     }
 
     /// A built wheel is the sdist's project and version and installs on the target.
-    private func check(_ path: String, _ p: ResolvedPackage, target: Target) throws(SourceBuildError) -> (filename: String, sha256: String) {
+    private func check(_ path: String, _ p: ResolvedPackage, target: Target) throws(SourceBuildError) -> (
+        filename: String, sha256: String
+    ) {
         let filename = String(path.split(separator: "/").last ?? "")
         let wheel: WheelFilename
-        do { wheel = try WheelFilename(parsing: filename) } catch { throw SourceBuildError(message: "\(p.filename): pip built \(filename), not a wheel") }
+        do { wheel = try WheelFilename(parsing: filename) } catch {
+            throw SourceBuildError(message: "\(p.filename): pip built \(filename), not a wheel")
+        }
         guard wheel.name == NormalizedName(p.name), wheel.version.map({ $0.normalized == p.version }) ?? false else {
             throw SourceBuildError(message: "\(p.filename): pip built \(filename), which is not \(p.name) \(p.version)")
         }
         switch TagPolicy(target: target).verdict(for: wheel) {
         case .incompatible(let reason):
-            throw SourceBuildError(message: "\(p.filename): the wheel built here (\(filename)) does not install on the target: \(reason); "
-                                   + "build the bundle where MLENV_BUILD_PYTHON is a CPython \(target.python.minorString), or refuse the sdist with --only-binary \(p.name)")
+            throw SourceBuildError(
+                message: "\(p.filename): the wheel built here (\(filename)) does not install on the target: \(reason); "
+                    + "build the bundle where MLENV_BUILD_PYTHON is a CPython \(target.python.minorString), or refuse the sdist with --only-binary \(p.name)"
+            )
         case .compatible(_, let portable):
             if !portable, let host = SourceBuilder.hostGlibc, host > target.glibc {
-                throw SourceBuildError(message: "\(p.filename): the wheel built here (\(filename)) is compiled against glibc \(host), newer than the target's \(target.glibc); "
-                                       + "build the bundle on a machine with glibc \(target.glibc) or older, or refuse the sdist with --only-binary \(p.name)")
+                throw SourceBuildError(
+                    message:
+                        "\(p.filename): the wheel built here (\(filename)) is compiled against glibc \(host), newer than the target's \(target.glibc); "
+                        + "build the bundle on a machine with glibc \(target.glibc) or older, or refuse the sdist with --only-binary \(p.name)"
+                )
             }
         }
         let sha: String
-        do { sha = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: filename) } catch { throw SourceBuildError(message: error.description) }
+        do { sha = try ArtifactCache.digest(of: path, algorithm: .sha256, filename: filename) } catch {
+            throw SourceBuildError(message: error.description)
+        }
         return (filename, sha)
     }
 
     /// `3.11.7`: the building interpreter's version.
     private func interpreterVersion() throws(SourceBuildError) -> String {
-        let run = try? ChildProcess.run("/usr/bin/env", arguments: [python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-                                        standardError: .discard)
+        let run = try? ChildProcess.run(
+            "/usr/bin/env", arguments: [python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+            standardError: .discard)
         guard let run, run.status == 0 else {
-            throw SourceBuildError(message: "cannot run \(python) (MLENV_BUILD_PYTHON) to build the resolution's sdists into wheels")
+            throw SourceBuildError(
+                message: "cannot run \(python) (MLENV_BUILD_PYTHON) to build the resolution's sdists into wheels")
         }
         return String(decoding: run.output, as: UTF8.self).trimmingSpacesAndNewlines()
     }
@@ -179,11 +221,16 @@ public struct SourceBuilder: Sendable {
         var inBuildSystem = false
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingHorizontalWhitespace()
-            if line.hasPrefix("[") { inBuildSystem = line == "[build-system]"; continue }
+            if line.hasPrefix("[") {
+                inBuildSystem = line == "[build-system]"
+                continue
+            }
             guard inBuildSystem, line.hasPrefix("build-backend") else { continue }
             let value = line.drop { $0 != "=" }.dropFirst().trimmingHorizontalWhitespace()
             let unquoted = value.filter { $0 != "\"" && $0 != "'" }
-            if !unquoted.isEmpty, unquoted.count < 200, unquoted.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == ":" }) {
+            if !unquoted.isEmpty, unquoted.count < 200,
+                unquoted.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == ":" })
+            {
                 return String(unquoted)
             }
         }

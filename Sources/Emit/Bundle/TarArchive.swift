@@ -43,8 +43,12 @@ public struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
 
 public enum TarArchive {
     /// Writes `entries` (and their parent directories) as a gzip-compressed tar at `path`.
-    public static func write(_ entries: [ArchiveEntry], to path: String, epoch: Int, root: String) throws(ArchiveError) {
-        guard let archive = mlenv_archive_write_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+    public static func write(_ entries: [ArchiveEntry], to path: String, epoch: Int, root: String) throws(ArchiveError)
+    {
+        guard let archive = mlenv_archive_write_new() else {
+            throw ArchiveError(
+                message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start")
+        }
         defer { mlenv_archive_write_free(archive) }
         mlenv_archive_write_set_format_pax_restricted(archive)
         mlenv_archive_write_add_filter_gzip(archive)
@@ -68,7 +72,9 @@ public enum TarArchive {
         }
         all.sort { $0.0 < $1.0 }
         for (name, entry) in all {
-            guard let header = mlenv_archive_entry_new() else { throw ArchiveError(message: "libarchive could not allocate an entry") }
+            guard let header = mlenv_archive_entry_new() else {
+                throw ArchiveError(message: "libarchive could not allocate an entry")
+            }
             defer { mlenv_archive_entry_free(header) }
             mlenv_archive_entry_set_pathname(header, entry == nil ? name + "/" : name)
             mlenv_archive_entry_set_mtime(header, time_t(epoch), 0)
@@ -91,27 +97,33 @@ public enum TarArchive {
                 guard written == bytes.count else { throw failure(archive, name) }
             case .file(let source):
                 guard let file = OpenFile(readingAtPath: source),
-                      let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? UInt else {
+                    let size = (try? FileManager.default.attributesOfItem(atPath: source))?[.size] as? UInt
+                else {
                     throw ArchiveError(message: "cannot read \(source)")
                 }
                 mlenv_archive_entry_set_size(header, la_int64_t(size))
                 guard mlenv_archive_write_header(archive, header) == ARCHIVE_OK else { throw failure(archive, name) }
                 var total: Int64 = 0
                 while true {
-                    guard let chunk = file.read(upTo: 1 << 20) else { throw ArchiveError(message: "cannot read \(source)") }
+                    guard let chunk = file.read(upTo: 1 << 20) else {
+                        throw ArchiveError(message: "cannot read \(source)")
+                    }
                     if chunk.isEmpty { break }
                     let n = chunk.withUnsafeBytes { mlenv_archive_write_data(archive, $0.baseAddress, $0.count) }
                     guard n == chunk.count else { throw failure(archive, name) }
                     total += Int64(n)
                 }
-                guard total == Int64(size) else { throw ArchiveError(message: "\(source) changed while it was archived") }
+                guard total == Int64(size) else {
+                    throw ArchiveError(message: "\(source) changed while it was archived")
+                }
             }
         }
         guard mlenv_archive_write_close(archive) == ARCHIVE_OK else { throw failure(archive, path) }
     }
 
     private static func failure(_ archive: OpaquePointer, _ name: String) -> ArchiveError {
-        ArchiveError(message: "cannot write \(name) into the archive: \(String(cString: mlenv_archive_error_text(archive)))")
+        ArchiveError(
+            message: "cannot write \(name) into the archive: \(String(cString: mlenv_archive_error_text(archive)))")
     }
 
     /// Extracts a tar(.gz) into `destination`, refusing any entry that could escape it.
@@ -122,14 +134,18 @@ public enum TarArchive {
     static let maximumEntries = 50_000
 
     public static func extract(_ path: String, into destination: String) throws(ArchiveError) {
-        guard let archive = mlenv_archive_read_new() else { throw ArchiveError(message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start") }
+        guard let archive = mlenv_archive_read_new() else {
+            throw ArchiveError(
+                message: mlenv_archive_load_error().map { String(cString: $0) } ?? "libarchive could not start")
+        }
         defer { mlenv_archive_read_free(archive) }
         mlenv_archive_read_support_format_tar(archive)
         mlenv_archive_read_support_format_gnutar(archive)
         mlenv_archive_read_support_filter_gzip(archive)
         mlenv_archive_read_support_filter_none(archive)
         guard mlenv_archive_read_open_filename(archive, path, 1 << 16) == ARCHIVE_OK else {
-            throw ArchiveError(message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_text(archive)))")
+            throw ArchiveError(
+                message: "\(path) is not a readable tar archive: \(String(cString: mlenv_archive_error_text(archive)))")
         }
         // The destination's real path: SECURE_SYMLINKS checks every component of the paths it
         // is given, so a destination reached through a link (a linked TMPDIR) would refuse all.
@@ -138,16 +154,20 @@ public enum TarArchive {
         }
         let root = String(cString: resolved)
         free(resolved)
-        guard let disk = mlenv_archive_write_disk_new() else { throw ArchiveError(message: "libarchive could not start") }
+        guard let disk = mlenv_archive_write_disk_new() else {
+            throw ArchiveError(message: "libarchive could not start")
+        }
         defer { mlenv_archive_write_free(disk) }
-        mlenv_archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE)
+        mlenv_archive_write_disk_set_options(
+            disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_NO_OVERWRITE)
 
         // A bundle's files are mostly wheels and conda packages, compressed already: it expands
         // to a few times its size. Anything past this is refused as a decompression bomb.
         var info = stat()
         let compressed = stat(path, &info) == 0 ? Int(info.st_size) : 0
         let cap = maximumExpansionBase + maximumExpansionRatio * compressed
-        var written = 0, entries = 0
+        var written = 0
+        var entries = 0
         var entry: OpaquePointer?
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         // NO_OVERWRITE keeps the first of two entries with one name, silently: said here instead.
@@ -163,9 +183,11 @@ public enum TarArchive {
             written += 512
             entries += 1
             guard written <= cap, entries <= maximumEntries else {
-                throw ArchiveError(message: entries > maximumEntries
-                    ? "\(path) holds more than \(maximumEntries) entries (a bundle holds a model and its packages): refusing it as a decompression bomb"
-                    : "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
+                throw ArchiveError(
+                    message: entries > maximumEntries
+                        ? "\(path) holds more than \(maximumEntries) entries (a bundle holds a model and its packages): refusing it as a decompression bomb"
+                        : "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb"
+                )
             }
             let name = mlenv_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             let type = mlenv_archive_entry_filetype(entry)
@@ -174,9 +196,12 @@ public enum TarArchive {
                 throw ArchiveError(message: "\(path): refusing the entry '\(name)': the archive holds it twice")
             }
             mlenv_archive_entry_set_pathname(entry, root + "/" + name)
-            mlenv_archive_entry_set_perm(entry, type == 0o040000 || mlenv_archive_entry_perm(entry) & 0o111 != 0 ? 0o755 : 0o644)
+            mlenv_archive_entry_set_perm(
+                entry, type == 0o040000 || mlenv_archive_entry_perm(entry) & 0o111 != 0 ? 0o755 : 0o644)
             guard mlenv_archive_write_header(disk, entry) == ARCHIVE_OK else {
-                throw ArchiveError(message: "\(path): refusing the entry '\(name)': \(String(cString: mlenv_archive_error_text(disk)))")
+                throw ArchiveError(
+                    message: "\(path): refusing the entry '\(name)': \(String(cString: mlenv_archive_error_text(disk)))"
+                )
             }
             while type == 0o100000 {
                 let n = buffer.withUnsafeMutableBytes { mlenv_archive_read_data(archive, $0.baseAddress, $0.count) }
@@ -184,14 +209,19 @@ public enum TarArchive {
                 if n == 0 { break }
                 written += n
                 guard written <= cap else {
-                    throw ArchiveError(message: "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb")
+                    throw ArchiveError(
+                        message:
+                            "\(path) expands to more than \(cap >> 20) MB, over \(maximumExpansionRatio) times its size: refusing it as a decompression bomb"
+                    )
                 }
                 guard buffer.withUnsafeBytes({ mlenv_archive_write_data(disk, $0.baseAddress, n) }) == n else {
-                    throw ArchiveError(message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
+                    throw ArchiveError(
+                        message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
                 }
             }
             guard mlenv_archive_write_finish_entry(disk) == ARCHIVE_OK else {
-                throw ArchiveError(message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
+                throw ArchiveError(
+                    message: "cannot write \(root)/\(name): \(String(cString: mlenv_archive_error_text(disk)))")
             }
         }
         guard mlenv_archive_write_close(disk) == ARCHIVE_OK else {
@@ -203,10 +233,16 @@ public enum TarArchive {
     /// and regular files and directories only.
     static func checkKind(_ name: String, type: UInt32, hardlink: Bool, archivePath: String) throws(ArchiveError) {
         if name.isEmpty || name.hasPrefix("/") {
-            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': an absolute path would be written outside the bundle")
+            throw ArchiveError(
+                message:
+                    "\(archivePath): refusing the entry '\(name)': an absolute path would be written outside the bundle"
+            )
         }
         guard type == 0o100000 || type == 0o040000, !hardlink else {
-            throw ArchiveError(message: "\(archivePath): refusing the entry '\(name)': bundles hold only regular files and directories (no links or devices)")
+            throw ArchiveError(
+                message:
+                    "\(archivePath): refusing the entry '\(name)': bundles hold only regular files and directories (no links or devices)"
+            )
         }
     }
 }

@@ -77,28 +77,37 @@ public struct LintConfiguration: Hashable, Sendable {
     }
 
     /// Reads a configuration file; `rules` maps rule names to ids and rejects unknown ones.
-    public static func load(path: String, rules known: [RuleDescription]) throws(ConfigurationError) -> LintConfiguration {
+    public static func load(path: String, rules known: [RuleDescription]) throws(ConfigurationError)
+        -> LintConfiguration
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, line: nil, column: nil, message: "cannot read the configuration file")
         }
         return try parse([UInt8](data), file: path, rules: known)
     }
 
-    public static func parse(_ bytes: [UInt8], file: String, rules known: [RuleDescription]) throws(ConfigurationError) -> LintConfiguration {
+    public static func parse(_ bytes: [UInt8], file: String, rules known: [RuleDescription]) throws(ConfigurationError)
+        -> LintConfiguration
+    {
         func fail(_ message: String, _ node: YAMLNode?) -> ConfigurationError {
             ConfigurationError(file: file, line: node?.mark.line, column: node?.mark.column, message: message)
         }
         let root: YAMLNode?
         do { root = try YAMLLoader.load(bytes) } catch {
-            throw ConfigurationError(file: file, line: error.mark.line, column: error.mark.column, message: "invalid YAML: \(error.message)")
+            throw ConfigurationError(
+                file: file, line: error.mark.line, column: error.mark.column, message: "invalid YAML: \(error.message)")
         }
         var configuration = LintConfiguration()
         configuration.file = file
         guard let root, !root.isNull else { return configuration }
-        guard let pairs = root.pairs else { throw fail("expected a mapping (deployment, channels, indexes, exclude-newer, lint)", root) }
+        guard let pairs = root.pairs else {
+            throw fail("expected a mapping (deployment, channels, indexes, exclude-newer, lint)", root)
+        }
 
         func string(_ node: YAMLNode, _ key: String) throws(ConfigurationError) -> String {
-            guard let text = node.scalarText, !node.isNull else { throw fail("\(key): expected a string, found a \(node.kindName)", node) }
+            guard let text = node.scalarText, !node.isNull else {
+                throw fail("\(key): expected a string, found a \(node.kindName)", node)
+            }
             return text
         }
         func strings(_ node: YAMLNode, _ key: String) throws(ConfigurationError) -> [String] {
@@ -109,12 +118,15 @@ public struct LintConfiguration: Hashable, Sendable {
             return result
         }
         func ruleSettings(_ node: YAMLNode) throws(ConfigurationError) -> [String: RuleSetting] {
-            guard let pairs = node.pairs else { throw fail("rules: expected a mapping of rule id or name to off, error, warning or info", node) }
+            guard let pairs = node.pairs else {
+                throw fail("rules: expected a mapping of rule id or name to off, error, warning or info", node)
+            }
             var result: [String: RuleSetting] = [:]
             for pair in pairs {
                 let key = try string(pair.key, "rules")
                 guard let rule = known.first(where: { $0.id == key.uppercased() || $0.name == key }) else {
-                    throw fail("rules: no rule '\(key)' (see docs/lint-rules.md or `mlenv lint --list-rules`)", pair.key)
+                    throw fail(
+                        "rules: no rule '\(key)' (see docs/lint-rules.md or `mlenv lint --list-rules`)", pair.key)
                 }
                 // YAML 1.1 reads a bare `off` as false.
                 let value = pair.value.scalarText ?? ""
@@ -139,7 +151,9 @@ public struct LintConfiguration: Hashable, Sendable {
             case "indexes": configuration.indexes = try strings(value, key)
             case "exclude-newer", "exclude_newer": configuration.excludeNewer = try string(value, key)
             case "lint":
-                guard let lintPairs = value.pairs else { throw fail("lint: expected a mapping (rules, overrides, max-warnings)", value) }
+                guard let lintPairs = value.pairs else {
+                    throw fail("lint: expected a mapping (rules, overrides, max-warnings)", value)
+                }
                 for lintPair in lintPairs {
                     let lintKey = try string(lintPair.key, "lint key")
                     switch lintKey {
@@ -150,20 +164,32 @@ public struct LintConfiguration: Hashable, Sendable {
                         }
                         configuration.maxWarnings = n
                     case "overrides":
-                        guard let items = lintPair.value.sequence else { throw fail("lint.overrides: expected a list of {paths, rules, deployment}", lintPair.value) }
+                        guard let items = lintPair.value.sequence else {
+                            throw fail("lint.overrides: expected a list of {paths, rules, deployment}", lintPair.value)
+                        }
                         for item in items {
-                            guard item.isMapping, let paths = item["paths"] else { throw fail("lint.overrides: each entry needs `paths`", item) }
+                            guard item.isMapping, let paths = item["paths"] else {
+                                throw fail("lint.overrides: each entry needs `paths`", item)
+                            }
                             var patterns: [PathPattern] = []
                             for text in try strings(paths, "paths") { patterns.append(PathPattern(text)) }
                             for extra in item.pairs ?? [] {
                                 let name = extra.key.scalarText ?? ""
                                 if !["paths", "rules", "deployment"].contains(name) {
-                                    throw fail("lint.overrides: unknown key '\(name)' (paths, rules, deployment)", extra.key)
+                                    throw fail(
+                                        "lint.overrides: unknown key '\(name)' (paths, rules, deployment)", extra.key)
                                 }
                             }
-                            let deployment = try item["deployment"].map { (node: YAMLNode) throws(ConfigurationError) -> String in try string(node, "deployment") }
-                            let rules = try item["rules"].map { (node: YAMLNode) throws(ConfigurationError) -> [String: RuleSetting] in try ruleSettings(node) } ?? [:]
-                            configuration.overrides.append(Override(patterns: patterns, deployment: deployment, rules: rules))
+                            let deployment = try item["deployment"].map {
+                                (node: YAMLNode) throws(ConfigurationError) -> String in try string(node, "deployment")
+                            }
+                            let rules =
+                                try item["rules"].map {
+                                    (node: YAMLNode) throws(ConfigurationError) -> [String: RuleSetting] in
+                                    try ruleSettings(node)
+                                } ?? [:]
+                            configuration.overrides.append(
+                                Override(patterns: patterns, deployment: deployment, rules: rules))
                         }
                     default:
                         throw fail("lint: unknown key '\(lintKey)' (rules, overrides, max-warnings)", lintPair.key)
@@ -191,7 +217,8 @@ public struct LintConfiguration: Hashable, Sendable {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard absolute.hasPrefix(directory + "/") else { return (deployment, rules) }
         let relative = String(absolute.dropFirst(directory.count + 1))
-        for override in overrides where override.patterns.contains(where: { $0.matches(directoryOrAncestor: relative) }) {
+        for override in overrides where override.patterns.contains(where: { $0.matches(directoryOrAncestor: relative) })
+        {
             if let d = override.deployment { deployment = d }
             rules.merge(override.rules) { _, new in new }
         }

@@ -20,7 +20,8 @@ public struct PathPattern: Hashable, Sendable, CustomStringConvertible {
 
     public func matches(directoryOrAncestor relative: String) -> Bool {
         let parts = relative.split(separator: "/").map(String.init)
-        for count in stride(from: parts.count, through: 1, by: -1) where matches(Array(parts[0..<count])[...], segments[...]) {
+        for count in stride(from: parts.count, through: 1, by: -1)
+        where matches(Array(parts[0..<count])[...], segments[...]) {
             return true
         }
         return false
@@ -34,8 +35,10 @@ public struct PathPattern: Hashable, Sendable, CustomStringConvertible {
     /// with several `**` (`**/**/**/**/zzz`) tried every split of the path and took time
     /// exponential in their number.
     private func matches(_ path: ArraySlice<String>, _ pattern: ArraySlice<String>) -> Bool {
-        let path = Array(path), pattern = Array(pattern)
-        let n = path.count, m = pattern.count
+        let path = Array(path)
+        let pattern = Array(pattern)
+        let n = path.count
+        let m = pattern.count
         // row[i]: path[i...] matches pattern[j...], for the j being filled; `next` is j + 1.
         var next = [Bool](repeating: false, count: n + 1)
         next[n] = true

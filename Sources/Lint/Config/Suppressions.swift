@@ -42,7 +42,8 @@ struct FileSuppressions: Sendable {
                 wholeFile.append(directive)
             } else if raw.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#") {
                 // A comment on a line of its own covers the next line.
-                byLine[line + 1] = byLine[line + 1].map { SuppressionDirective(rules: $0.rules.union(directive.rules)) } ?? directive
+                byLine[line + 1] =
+                    byLine[line + 1].map { SuppressionDirective(rules: $0.rules.union(directive.rules)) } ?? directive
             } else {
                 byLine[line] = directive
             }
@@ -59,9 +60,15 @@ struct FileSuppressions: Sendable {
         }
         rest = rest.dropFirst("mlenv:".count).drop { $0 == " " || $0 == "\t" }
         let kind: String
-        if rest.hasPrefix("ignore-file") { kind = "ignore-file"; rest = rest.dropFirst("ignore-file".count) }
-        else if rest.hasPrefix("ignore") { kind = "ignore"; rest = rest.dropFirst("ignore".count) }
-        else { return nil }
+        if rest.hasPrefix("ignore-file") {
+            kind = "ignore-file"
+            rest = rest.dropFirst("ignore-file".count)
+        } else if rest.hasPrefix("ignore") {
+            kind = "ignore"
+            rest = rest.dropFirst("ignore".count)
+        } else {
+            return nil
+        }
         if let next = rest.first, next != " " && next != "\t" && next != "," { return nil }
         let rules = rest.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
             .map { String($0) }
@@ -87,8 +94,9 @@ final class SuppressionIndex: Sendable {
         var parsed = FileSuppressions(text: "")
         // Only text files of reasonable size can carry comments worth reading.
         if isModelFile, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? UInt, size < 4_000_000,
-           let data = FileManager.default.contents(atPath: path) {
+            let size = attributes[.size] as? UInt, size < 4_000_000,
+            let data = FileManager.default.contents(atPath: path)
+        {
             parsed = FileSuppressions(text: String(decoding: data, as: UTF8.self))
         }
         files.withLock { $0[path] = parsed }

@@ -45,7 +45,9 @@ public struct DeclaredPackage: Sendable {
     public var exactVersion: String? {
         switch source {
         case .pip(let r):
-            guard let specifiers = r.requirement?.specifier.specifiers, specifiers.count == 1, let only = specifiers.first else { return nil }
+            guard let specifiers = r.requirement?.specifier.specifiers, specifiers.count == 1,
+                let only = specifiers.first
+            else { return nil }
             if only.op == .arbitrary || (only.op == .equal && !only.isWildcard) { return only.versionText }
             return nil
         case .conda(let d):
@@ -76,12 +78,17 @@ enum CondaPin {
         rest = rest.drop { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
         let spaced = rest.first == " "
         rest = rest.drop { $0 == " " }
-        if rest.hasPrefix("==") { rest = rest.dropFirst(2) }
-        else if rest.hasPrefix("=") { rest = rest.dropFirst() }
-        else if !spaced { return nil }
+        if rest.hasPrefix("==") {
+            rest = rest.dropFirst(2)
+        } else if rest.hasPrefix("=") {
+            rest = rest.dropFirst()
+        } else if !spaced {
+            return nil
+        }
         let version = rest.prefix { $0 != "=" && $0 != " " }
         guard let first = version.first, first.isNumber,
-              version.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "+" || $0 == "!" }) else { return nil }
+            version.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "+" || $0 == "!" })
+        else { return nil }
         return String(version)
     }
 }
@@ -156,7 +163,9 @@ extension LintSubject {
         let markers = target?.markerEnvironment
         for requirement in pip {
             guard let name = requirement.normalizedName else { continue }
-            if let marker = requirement.requirement?.marker, let markers, (try? marker.evaluate(markers)) == false { continue }
+            if let marker = requirement.requirement?.marker, let markers, (try? marker.evaluate(markers)) == false {
+                continue
+            }
             result.append(DeclaredPackage(name: name, source: .pip(requirement)))
         }
         return result
@@ -174,30 +183,47 @@ extension LintSubject {
         let requirement = declared(name).first
         if let resolution = resolved {
             for package in resolution.packages where pypiName(package) == name {
-                return InstalledPackage(name: name, version: package.version, ecosystem: package.ecosystem, evidence: .resolved, declared: requirement)
+                return InstalledPackage(
+                    name: name, version: package.version, ecosystem: package.ecosystem, evidence: .resolved,
+                    declared: requirement)
             }
             return nil
         }
         guard let requirement else { return nil }
         if let exact = requirement.exactVersion {
-            return InstalledPackage(name: name, version: exact, ecosystem: requirement.isConda ? .conda : .pypi,
-                                    evidence: .pinned(requirement.location), declared: requirement)
+            return InstalledPackage(
+                name: name, version: exact, ecosystem: requirement.isConda ? .conda : .pypi,
+                evidence: .pinned(requirement.location), declared: requirement)
         }
         guard let channels else { return nil }
         switch requirement.source {
         case .pip(let pip):
             guard indexCoversTarget, let specifier = pip.requirement?.specifier,
-                  let candidates = try? channels.pypiCandidates(name) else { return nil }
+                let candidates = try? channels.pypiCandidates(name)
+            else { return nil }
             let newest = candidates.compactMap { candidate -> PEP440Version? in
-                guard case .wheel = candidate.verdict, let v = candidate.file.version, !v.isPrerelease, specifier.contains(v) else { return nil }
+                guard case .wheel = candidate.verdict, let v = candidate.file.version, !v.isPrerelease,
+                    specifier.contains(v)
+                else { return nil }
                 return v
             }.max()
-            return newest.map { InstalledPackage(name: name, version: $0.normalized, ecosystem: .pypi, evidence: .newestAdmitted(requirement.location), declared: requirement) }
+            return newest.map {
+                InstalledPackage(
+                    name: name, version: $0.normalized, ecosystem: .pypi,
+                    evidence: .newestAdmitted(requirement.location), declared: requirement)
+            }
         case .conda(let dependency):
             let newest = channels.condaRecords(named: dependency.spec.name)
-                .filter { dependency.spec.matches(name: $0.name, version: $0.version, build: $0.build, buildNumber: $0.buildNumber) }
+                .filter {
+                    dependency.spec.matches(
+                        name: $0.name, version: $0.version, build: $0.build, buildNumber: $0.buildNumber)
+                }
                 .max { $0.version < $1.version }
-            return newest.map { InstalledPackage(name: name, version: $0.versionText, ecosystem: .conda, evidence: .newestAdmitted(requirement.location), declared: requirement) }
+            return newest.map {
+                InstalledPackage(
+                    name: name, version: $0.versionText, ecosystem: .conda,
+                    evidence: .newestAdmitted(requirement.location), declared: requirement)
+            }
         }
     }
 
@@ -208,7 +234,8 @@ extension LintSubject {
     }
 
     func pypiName(_ package: ResolvedPackage) -> NormalizedName {
-        package.ecosystem == .pypi ? NormalizedName(package.name) : NormalizedName(PackageNameMap.condaToPyPI[package.name] ?? package.name)
+        package.ecosystem == .pypi
+            ? NormalizedName(package.name) : NormalizedName(PackageNameMap.condaToPyPI[package.name] ?? package.name)
     }
 
     /// Where a finding about a package the environment lacks should point: the start of the

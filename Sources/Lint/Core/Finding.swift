@@ -77,7 +77,10 @@ public struct Finding: Hashable, Sendable {
     public let location: FindingLocation
     public let notes: [FindingNote]
 
-    public init(ruleID: String, ruleName: String, severity: Severity, message: String, location: FindingLocation, notes: [FindingNote] = []) {
+    public init(
+        ruleID: String, ruleName: String, severity: Severity, message: String, location: FindingLocation,
+        notes: [FindingNote] = []
+    ) {
         self.ruleID = ruleID
         self.ruleName = ruleName
         self.severity = severity

@@ -11,9 +11,13 @@ extension LintReport {
             FindingLocation(model: rename(l.model), file: l.file.map(rename), line: l.line, column: l.column)
         }
         let findings = findings.map { f in
-            Finding(ruleID: f.ruleID, ruleName: f.ruleName, severity: f.severity, message: rename(f.message), location: location(f.location),
-                    notes: f.notes.map { FindingNote(rename($0.message), at: $0.location.map(location)) })
+            Finding(
+                ruleID: f.ruleID, ruleName: f.ruleName, severity: f.severity, message: rename(f.message),
+                location: location(f.location),
+                notes: f.notes.map { FindingNote(rename($0.message), at: $0.location.map(location)) })
         }
-        return LintReport(models: models.map(rename), findings: findings, rules: rules, deployment: deployment, solves: solves, shard: shard)
+        return LintReport(
+            models: models.map(rename), findings: findings, rules: rules, deployment: deployment, solves: solves,
+            shard: shard)
     }
 }

@@ -38,7 +38,9 @@ public struct LintShard: Hashable, Sendable, CustomStringConvertible {
             return Int(part)
         }
         guard parts.count == 2, let k = number(parts[0]), let n = number(parts[1]) else {
-            throw LintShardError("--shard '\(Self.printable(text))': expected K/N, two whole numbers with 1 <= K <= N (2/4 is the second of four shards)")
+            throw LintShardError(
+                "--shard '\(Self.printable(text))': expected K/N, two whole numbers with 1 <= K <= N (2/4 is the second of four shards)"
+            )
         }
         try self.init(index: k, count: n)
     }
@@ -72,7 +74,8 @@ public struct LintShard: Hashable, Sendable, CustomStringConvertible {
     /// under `models` → `a/b`), or, for the argument itself or a model a file argument names,
     /// the model directory's last component, so that no machine's absolute path is hashed.
     public static func key(model: String, root: String) -> String {
-        let m = trimmed(model), r = trimmed(root)
+        let m = trimmed(model)
+        let r = trimmed(root)
         if r == "." {
             if m != "." && !m.hasPrefix("/") && !m.hasPrefix("../") && m != ".." { return m }
         } else if m.hasPrefix(r + "/") {

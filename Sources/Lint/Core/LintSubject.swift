@@ -34,8 +34,12 @@ public struct LintSubject: Sendable {
     /// can leave out what an earlier, more specific one already said.
     public internal(set) var earlier: [Finding] = []
 
-    public init(path: String, environment: DeclaredEnvironment?, loadError: ModelFilesError?, deployment: String, profile: Profile?,
-                plan: DeploymentRequest?, planError: String?, channels: ChannelSet?, resolution: ResolutionState, facts: LintFacts) {
+    public init(
+        path: String, environment: DeclaredEnvironment?, loadError: ModelFilesError?, deployment: String,
+        profile: Profile?,
+        plan: DeploymentRequest?, planError: String?, channels: ChannelSet?, resolution: ResolutionState,
+        facts: LintFacts
+    ) {
         self.path = path
         self.environment = environment
         self.loadError = loadError
@@ -56,7 +60,8 @@ public struct LintSubject: Sendable {
     /// True when an earlier rule already reported at this file and line.
     public func alreadyReported(at location: SourceLocation, by rules: Set<String>) -> Bool {
         earlier.contains { finding in
-            rules.contains(finding.ruleID) && finding.location.file == location.file && finding.location.line == location.line
+            rules.contains(finding.ruleID) && finding.location.file == location.file
+                && finding.location.line == location.line
         }
     }
 }
@@ -78,8 +83,10 @@ public struct LintFacts: Sendable {
     /// on a date); nil for channels taken to be complete.
     public let condaPartiality: String?
 
-    public init(today: String, breakers: BreakerCatalog, enabledRules: Set<String>, indexPythons: Set<String>? = nil,
-                indexPartiality: String? = nil, condaPartiality: String? = nil) {
+    public init(
+        today: String, breakers: BreakerCatalog, enabledRules: Set<String>, indexPythons: Set<String>? = nil,
+        indexPartiality: String? = nil, condaPartiality: String? = nil
+    ) {
         self.condaPartiality = condaPartiality
         self.today = today
         self.breakers = breakers

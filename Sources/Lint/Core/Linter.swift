@@ -28,8 +28,11 @@ public struct ChannelSources: Sendable {
     /// How remote channels are fetched (nil: local ones only).
     public let client: HTTPClient?
 
-    public init(condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], excludeNewer: String? = nil, cacheDirectory: String? = nil,
-                client: HTTPClient? = nil) {
+    public init(
+        condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], excludeNewer: String? = nil,
+        cacheDirectory: String? = nil,
+        client: HTTPClient? = nil
+    ) {
         self.condaChannels = condaChannels
         self.pypiIndexes = pypiIndexes
         self.excludeNewer = excludeNewer
@@ -48,7 +51,10 @@ public struct LintOptions: Sendable {
     public var today: String
     public var configuration: LintConfiguration
 
-    public init(deployment: String? = nil, profileFile: String? = nil, jobs: Int = 1, today: String, configuration: LintConfiguration = LintConfiguration()) {
+    public init(
+        deployment: String? = nil, profileFile: String? = nil, jobs: Int = 1, today: String,
+        configuration: LintConfiguration = LintConfiguration()
+    ) {
         self.deployment = deployment
         self.profileFile = profileFile
         self.jobs = max(1, jobs)
@@ -79,7 +85,10 @@ public struct LintReport: Sendable {
     /// The part of the models this run checked (`lint --shard K/N`); nil for all of them.
     public let shard: LintShard?
 
-    public init(models: [String], findings: [Finding], rules: [RuleDescription], deployment: String, solves: Int, shard: LintShard? = nil) {
+    public init(
+        models: [String], findings: [Finding], rules: [RuleDescription], deployment: String, solves: Int,
+        shard: LintShard? = nil
+    ) {
         self.models = models
         self.findings = findings
         self.rules = rules
@@ -130,7 +139,8 @@ public struct Linter: Sendable {
     static func mirroredPythons(_ indexes: [PyPIIndex]) -> Set<String>? {
         var result = Set<String>()
         for index in indexes {
-            guard !index.isRemote, let pythons = MirrorStamp.read(directory: index.location)?["pythons"]?.arrayValue else { return nil }
+            guard !index.isRemote, let pythons = MirrorStamp.read(directory: index.location)?["pythons"]?.arrayValue
+            else { return nil }
             result.formUnion(pythons.compactMap(\.stringValue))
         }
         return result
@@ -184,7 +194,8 @@ public struct Linter: Sendable {
     /// Lints the models of a selection (LintSelection.discover, perhaps one shard of it);
     /// `shard` is said in the report.
     public func lint(_ selection: LintSelection, shard: LintShard? = nil, progress: Progress? = nil) -> LintReport {
-        let models = selection.models, empty = selection.empty
+        let models = selection.models
+        let empty = selection.empty
         let jobs = options.jobs
 
         // 1. Load and plan.
@@ -201,8 +212,10 @@ public struct Linter: Sendable {
                 if let first {
                     set = try first.retargeted(target)
                 } else {
-                    set = try ChannelSet(condaChannels: sources.condaChannels, pypiIndexes: sources.pypiIndexes, target: target,
-                                         excludeNewer: sources.excludeNewer, cacheDirectory: sources.cacheDirectory, client: sources.client)
+                    set = try ChannelSet(
+                        condaChannels: sources.condaChannels, pypiIndexes: sources.pypiIndexes, target: target,
+                        excludeNewer: sources.excludeNewer, cacheDirectory: sources.cacheDirectory,
+                        client: sources.client)
                     first = set
                 }
                 channelSets[target] = .success(set)
@@ -219,7 +232,11 @@ public struct Linter: Sendable {
         for item in prepared {
             guard let request = item.plan?.request else { continue }
             let key = RequestKey(request)
-            if requests[key] == nil { requests[key] = request; keys.append(key); firstModel[key] = item.path }
+            if requests[key] == nil {
+                requests[key] = request
+                keys.append(key)
+                firstModel[key] = item.path
+            }
         }
         let toSolve = keys.compactMap { key in requests[key].map { (request: $0, model: firstModel[key] ?? "") } }
         let solveCounter = ProgressCounter(total: toSolve.count, verb: "resolved", progress: progress)
@@ -257,21 +274,27 @@ public struct Linter: Sendable {
             return self.check(item, channels: channels, resolution: resolution, suppressions: suppressions)
         }
         let deployment = defaultDeployment
-        return LintReport(models: models + empty, findings: perModel.flatMap { $0 },
-                          rules: rules.map(\.rule), deployment: deployment, solves: keys.count, shard: shard)
+        return LintReport(
+            models: models + empty, findings: perModel.flatMap { $0 },
+            rules: rules.map(\.rule), deployment: deployment, solves: keys.count, shard: shard)
     }
 
     private func prepare(_ path: String) -> Prepared {
         let settings = options.configuration.settings(forModel: path)
-        let deployment = fileProfile?.name ?? options.deployment ?? settings.deployment ?? RuleRegistry.defaultDeployment
+        let deployment =
+            fileProfile?.name ?? options.deployment ?? settings.deployment ?? RuleRegistry.defaultDeployment
         let profile = fileProfile ?? profiles[deployment]
         var environment: DeclaredEnvironment
         do { environment = try ModelLoader.load(path: path) } catch {
-            return Prepared(path: path, environment: nil, loadError: error, deployment: deployment, profile: profile,
-                            plan: nil, planError: nil, rules: settings.rules)
+            return Prepared(
+                path: path, environment: nil, loadError: error, deployment: deployment, profile: profile,
+                plan: nil, planError: nil, rules: settings.rules)
         }
         // The files this deployment does not read cannot break it: their errors are warnings.
-        if let profile { environment.diagnostics = EnvironmentChoice.choose(environment, profile: profile, forced: nil).diagnostics(of: environment) }
+        if let profile {
+            environment.diagnostics = EnvironmentChoice.choose(environment, profile: profile, forced: nil).diagnostics(
+                of: environment)
+        }
         var plan: DeploymentRequest?
         var planError: String?
         if environment.hasErrors {
@@ -281,18 +304,23 @@ public struct Linter: Sendable {
         } else {
             planError = "no deployment profile named '\(deployment)'"
         }
-        return Prepared(path: path, environment: environment, loadError: nil, deployment: deployment, profile: profile,
-                        plan: plan, planError: planError, rules: settings.rules)
+        return Prepared(
+            path: path, environment: environment, loadError: nil, deployment: deployment, profile: profile,
+            plan: plan, planError: planError, rules: settings.rules)
     }
 
-    private func check(_ item: Prepared, channels: ChannelSet?, resolution: ResolutionState, suppressions: SuppressionIndex) -> [Finding] {
+    private func check(
+        _ item: Prepared, channels: ChannelSet?, resolution: ResolutionState, suppressions: SuppressionIndex
+    ) -> [Finding] {
         var enabled = Set<String>()
         for rule in rules where item.rules[rule.rule.id] != .off { enabled.insert(rule.rule.id) }
-        let facts = LintFacts(today: options.today, breakers: breakers, enabledRules: enabled, indexPythons: indexPythons,
-                              indexPartiality: indexPartiality, condaPartiality: condaPartiality)
-        var subject = LintSubject(path: item.path, environment: item.environment, loadError: item.loadError, deployment: item.deployment,
-                                  profile: item.profile, plan: item.plan, planError: item.planError, channels: channels,
-                                  resolution: resolution, facts: facts)
+        let facts = LintFacts(
+            today: options.today, breakers: breakers, enabledRules: enabled, indexPythons: indexPythons,
+            indexPartiality: indexPartiality, condaPartiality: condaPartiality)
+        var subject = LintSubject(
+            path: item.path, environment: item.environment, loadError: item.loadError, deployment: item.deployment,
+            profile: item.profile, plan: item.plan, planError: item.planError, channels: channels,
+            resolution: resolution, facts: facts)
         var findings: [Finding] = []
         for rule in rules where enabled.contains(rule.rule.id) {
             var sink = FindingSink(rule: rule.rule, model: item.path)

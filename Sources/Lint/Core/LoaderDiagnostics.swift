@@ -14,7 +14,7 @@ enum LoaderDiagnostics {
         "python-version-mismatch": "MLE010",
         "remote-requirements-file": "MLE032",
         "invalid-signature": "MLE060",
-        "missing-input-example": "MLE061", "invalid-input-example": "MLE061",
+        "missing-input-example": "MLE061", "invalid-input-example": "MLE061"
     ]
 
     static func diagnostics(of subject: LintSubject, for rule: String) -> [Diagnostic] {
@@ -31,10 +31,14 @@ enum LoaderDiagnostics {
     }
 
     /// Reports each diagnostic as written by the loader, at its own severity.
-    static func report(_ subject: LintSubject, rule: String, into sink: inout FindingSink, severity override: ((Diagnostic) -> Severity?)? = nil) {
+    static func report(
+        _ subject: LintSubject, rule: String, into sink: inout FindingSink,
+        severity override: ((Diagnostic) -> Severity?)? = nil
+    ) {
         for diagnostic in diagnostics(of: subject, for: rule) {
-            sink.report(diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"),
-                        severity: override?(diagnostic) ?? severity(diagnostic.severity))
+            sink.report(
+                diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"),
+                severity: override?(diagnostic) ?? severity(diagnostic.severity))
         }
     }
 }

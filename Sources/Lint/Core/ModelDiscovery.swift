@@ -75,7 +75,9 @@ public enum ModelDiscovery {
         return p
     }
 
-    private static func walk(_ directory: String, into found: inout [String], unreadable: inout [(String, String)], depth: Int) {
+    private static func walk(
+        _ directory: String, into found: inout [String], unreadable: inout [(String, String)], depth: Int
+    ) {
         let fm = FileManager.default
         if fm.fileExists(atPath: directory + "/MLmodel") {
             found.append(directory)
@@ -89,7 +91,9 @@ public enum ModelDiscovery {
         }
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         closedir(handle)

@@ -72,10 +72,14 @@ public struct FindingSink: Sendable {
 
     /// `location` is model-relative (nil: the model directory itself); `severity` overrides the
     /// rule's default for this one finding (a "could not check" note is info, not an error).
-    public mutating func report(_ message: String, at location: SourceLocation?, severity: Severity? = nil, notes: [FindingNote] = []) {
+    public mutating func report(
+        _ message: String, at location: SourceLocation?, severity: Severity? = nil, notes: [FindingNote] = []
+    ) {
         let where_ = location.map { FindingLocation(model: model, $0) } ?? FindingLocation(model: model, file: nil)
-        findings.append(Finding(ruleID: rule.id, ruleName: rule.name, severity: severity ?? rule.severity,
-                                message: message, location: where_, notes: notes))
+        findings.append(
+            Finding(
+                ruleID: rule.id, ruleName: rule.name, severity: severity ?? rule.severity,
+                message: message, location: where_, notes: notes))
     }
 
     public func note(_ message: String, at location: SourceLocation? = nil) -> FindingNote {

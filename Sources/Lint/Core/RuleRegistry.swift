@@ -29,7 +29,7 @@ public enum RuleRegistry {
             ResolveForTheDeployment(),
             KeepProfilePackagesCompatible(),
             ProvideASignature(),
-            MatchTheInputExampleToTheSignature(),
+            MatchTheInputExampleToTheSignature()
         ]
         let dataRules: [any LintRule] = breakers.rules.map { AvoidKnownDeploymentBreakers(breaker: $0) }
         return (swiftRules + dataRules).sorted { $0.rule.id < $1.rule.id }

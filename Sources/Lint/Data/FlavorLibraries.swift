@@ -24,7 +24,8 @@ struct FlavorLibrary: Sendable {
         FlavorLibrary("catboost", "catboost_version", "catboost"),
         FlavorLibrary("pytorch", "pytorch_version", "torch"),
         FlavorLibrary("tensorflow", nil, "tensorflow", alternatives: ["tensorflow-cpu", "tensorflow-gpu"]),
-        FlavorLibrary("keras", "keras_version", "keras", alternatives: ["tensorflow", "tensorflow-cpu", "tensorflow-gpu"]),
+        FlavorLibrary(
+            "keras", "keras_version", "keras", alternatives: ["tensorflow", "tensorflow-cpu", "tensorflow-gpu"]),
         FlavorLibrary("onnx", "onnx_version", "onnx"),
         FlavorLibrary("spark", "pyspark_version", "pyspark"),
         FlavorLibrary("statsmodels", "statsmodels_version", "statsmodels"),
@@ -37,6 +38,6 @@ struct FlavorLibrary: Sendable {
         FlavorLibrary("paddle", "paddle_version", "paddlepaddle"),
         FlavorLibrary("pmdarima", "pmdarima_version", "pmdarima"),
         FlavorLibrary("diviner", "diviner_version", "diviner"),
-        FlavorLibrary("gluon", "mxnet_version", "mxnet"),
+        FlavorLibrary("gluon", "mxnet_version", "mxnet")
     ]
 }

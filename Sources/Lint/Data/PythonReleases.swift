@@ -23,7 +23,7 @@ enum PythonReleases {
         EndOfLife(minor: "3.11", date: "2027-10-31", pep: 664),
         EndOfLife(minor: "3.12", date: "2028-10-31", pep: 693),
         EndOfLife(minor: "3.13", date: "2029-10-31", pep: 719),
-        EndOfLife(minor: "3.14", date: "2030-10-31", pep: 745),
+        EndOfLife(minor: "3.14", date: "2030-10-31", pep: 745)
     ]
 
     static func endOfLife(_ minor: String) -> EndOfLife? { endOfLife.first { $0.minor == minor } }

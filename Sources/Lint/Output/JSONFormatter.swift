@@ -36,12 +36,15 @@ public enum JSONFormatter {
         object.append("message", .string(finding.message))
         object.append("model", .string(finding.location.model))
         location(finding.location, into: &object)
-        object.append("notes", .array(finding.notes.map { note in
-            var n = JSONObject()
-            n.append("message", .string(note.message))
-            if let location = note.location { self.location(location, into: &n) }
-            return .object(n)
-        }))
+        object.append(
+            "notes",
+            .array(
+                finding.notes.map { note in
+                    var n = JSONObject()
+                    n.append("message", .string(note.message))
+                    if let location = note.location { self.location(location, into: &n) }
+                    return .object(n)
+                }))
         return .object(object)
     }
 

@@ -28,7 +28,9 @@ public enum SARIFFormatter {
             // alerts apart instead of the last upload closing the others'.
             var details = JSONObject()
             details.append("id", .string(shard.automationID))
-            details.append("description", .object(JSONObject(["text": .string("mlenv lint, shard \(shard.index) of \(shard.count)")])))
+            details.append(
+                "description",
+                .object(JSONObject(["text": .string("mlenv lint, shard \(shard.index) of \(shard.count)")])))
             run.append("automationDetails", .object(details))
         }
         run.append("columnKind", "unicodeCodePoints")
@@ -54,7 +56,13 @@ public enum SARIFFormatter {
         object.append("id", .string(rule.id))
         object.append("name", .string(rule.name))
         object.append("shortDescription", .object(JSONObject(["text": .string(rule.summary)])))
-        object.append("help", .object(JSONObject(["text": .string("\(rule.id) \(rule.name): \(rule.summary). See docs/lint-rules.md#\(rule.id.lowercased()).")])))
+        object.append(
+            "help",
+            .object(
+                JSONObject([
+                    "text": .string(
+                        "\(rule.id) \(rule.name): \(rule.summary). See docs/lint-rules.md#\(rule.id.lowercased()).")
+                ])))
         object.append("defaultConfiguration", .object(JSONObject(["level": .string(level(rule.severity))])))
         object.append("properties", .object(JSONObject(["category": .string(rule.category.rawValue)])))
         return .object(object)
@@ -71,7 +79,9 @@ public enum SARIFFormatter {
         object.append("locations", .array([location(finding.location, message: nil, id: nil)]))
         let related = finding.notes.filter { $0.location != nil }
         if !related.isEmpty {
-            object.append("relatedLocations", .array(related.enumerated().map { i, note in location(note.location!, message: note.message, id: i) }))
+            object.append(
+                "relatedLocations",
+                .array(related.enumerated().map { i, note in location(note.location!, message: note.message, id: i) }))
         }
         return .object(object)
     }

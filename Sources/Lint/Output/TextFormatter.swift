@@ -17,8 +17,12 @@ public struct TextFormatter: Sendable {
     public func format(_ report: LintReport, source: (String) -> [Substring]?) -> String {
         var out = ""
         for finding in report.findings {
-            out += bold(finding.location.description) + ": " + label(finding.severity) + bold("[\(finding.ruleID)]") + ": " + finding.message + "\n"
-            if let line = finding.location.line, line >= 1, let lines = source(finding.location.path), line <= lines.count {
+            out +=
+                bold(finding.location.description) + ": " + label(finding.severity) + bold("[\(finding.ruleID)]") + ": "
+                + finding.message + "\n"
+            if let line = finding.location.line, line >= 1, let lines = source(finding.location.path),
+                line <= lines.count
+            {
                 out += snippet(String(lines[line - 1]), line: line, column: finding.location.column)
             }
             for note in finding.notes {
@@ -32,13 +36,15 @@ public struct TextFormatter: Sendable {
 
     public func summary(_ report: LintReport) -> String {
         let models = "\(report.models.count) model\(report.models.count == 1 ? "" : "s")"
-        let counts = [(Severity.error, "error"), (.warning, "warning"), (.info, "info")].map { severity, word -> String in
+        let counts = [(Severity.error, "error"), (.warning, "warning"), (.info, "info")].map {
+            severity, word -> String in
             let n = report.count(severity)
             return "\(n) \(word)\(n == 1 || word == "info" ? "" : "s")"
         }
         let clean = report.models.filter { model in !report.findings.contains { $0.location.model == model } }.count
         let shard = report.shard.map { " (shard \($0))" } ?? ""
-        return "\(models) checked for \(report.deployment)\(shard): " + counts.joined(separator: ", ") + (clean > 0 ? " (\(clean) without findings)" : "")
+        return "\(models) checked for \(report.deployment)\(shard): " + counts.joined(separator: ", ")
+            + (clean > 0 ? " (\(clean) without findings)" : "")
     }
 
     private func snippet(_ text: String, line: Int, column: Int?) -> String {
@@ -52,7 +58,10 @@ public struct TextFormatter: Sendable {
         var end = characters.count
         var i = start
         while i < characters.count {
-            if characters[i] == "#" && i > start && (characters[i - 1] == " " || characters[i - 1] == "\t") { end = i; break }
+            if characters[i] == "#" && i > start && (characters[i - 1] == " " || characters[i - 1] == "\t") {
+                end = i
+                break
+            }
             i += 1
         }
         while end > start && (characters[end - 1] == " " || characters[end - 1] == "\t") { end -= 1 }

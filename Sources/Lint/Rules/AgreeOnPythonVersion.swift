@@ -33,9 +33,12 @@ struct AgreeOnPythonVersion: EnvironmentLintRule {
         }
         for (statement, reference) in pairs {
             guard let level = difference(statement, reference) else { continue }
-            sink.report(Message.mismatch(statement, reference, level), at: statement.location,
-                        severity: level == .patch ? .info : nil,
-                        notes: [sink.note("\(reference.source.rawValue) states \(reference.version) here", at: reference.location)])
+            sink.report(
+                Message.mismatch(statement, reference, level), at: statement.location,
+                severity: level == .patch ? .info : nil,
+                notes: [
+                    sink.note("\(reference.source.rawValue) states \(reference.version) here", at: reference.location)
+                ])
         }
     }
 
@@ -45,7 +48,8 @@ struct AgreeOnPythonVersion: EnvironmentLintRule {
     func difference(_ a: PythonStatement, _ b: PythonStatement) -> Level? {
         guard let minorA = a.minor, let minorB = b.minor else { return nil }
         if minorA != minorB { return .minor }
-        let partsA = a.version.split(separator: "."), partsB = b.version.split(separator: ".")
+        let partsA = a.version.split(separator: ".")
+        let partsB = b.version.split(separator: ".")
         if partsA.count >= 3, partsB.count >= 3, partsA[2] != partsB[2] { return .patch }
         return nil
     }
@@ -54,11 +58,17 @@ struct AgreeOnPythonVersion: EnvironmentLintRule {
 private enum Message {
     static let none =
         "no file states the model's Python version (no python_version in MLmodel, no python in conda.yaml or python_env.yaml): the deployment picks one, which need not be the one the model was saved with"
-    static func mismatch(_ statement: PythonStatement, _ reference: PythonStatement, _ level: AgreeOnPythonVersion.Level) -> String {
-        let what = reference.source == .mlmodel ? "the model was saved with Python \(reference.version) (MLmodel)" : "\(reference.source.rawValue) states Python \(reference.version)"
+    static func mismatch(
+        _ statement: PythonStatement, _ reference: PythonStatement, _ level: AgreeOnPythonVersion.Level
+    ) -> String {
+        let what =
+            reference.source == .mlmodel
+            ? "the model was saved with Python \(reference.version) (MLmodel)"
+            : "\(reference.source.rawValue) states Python \(reference.version)"
         switch level {
         case .minor:
-            return "\(statement.source.rawValue) asks for Python \(statement.version), but \(what): a different minor version can fail to load the pickled model and its compiled packages"
+            return
+                "\(statement.source.rawValue) asks for Python \(statement.version), but \(what): a different minor version can fail to load the pickled model and its compiled packages"
         case .patch:
             return "\(statement.source.rawValue) asks for Python \(statement.version), but \(what)"
         }

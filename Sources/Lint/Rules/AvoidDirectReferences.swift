@@ -15,7 +15,8 @@ struct AvoidDirectReferences: EnvironmentLintRule {
 
     func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let directory = try? ModelDirectory(path: subject.path)
-        let requirements = subject.mode == .conda
+        let requirements =
+            subject.mode == .conda
             ? (environment.conda?.pip ?? environment.virtualenv?.requirements ?? [])
             : (environment.virtualenv?.requirements ?? environment.conda?.pip ?? [])
         for requirement in requirements {
@@ -40,7 +41,9 @@ struct AvoidDirectReferences: EnvironmentLintRule {
                     sink.report(Message.outside(requirement.text), at: requirement.location, severity: .error)
                     continue
                 }
-                let base = requirement.location.file.containsLiteral("/") ? String(requirement.location.file[..<requirement.location.file.lastIndex(of: "/")!]) : ""
+                let base =
+                    requirement.location.file.containsLiteral("/")
+                    ? String(requirement.location.file[..<requirement.location.file.lastIndex(of: "/")!]) : ""
                 let relative = base.isEmpty ? path : base + "/" + path
                 switch directory?.lookup(relative) {
                 case .escapes?, .symlinkEscapes?:

@@ -17,12 +17,14 @@ struct AvoidEndOfLifePython: EnvironmentLintRule {
         if let origin = subject.plan?.request.pythonOrigin, origin.isModel {
             statement = environment.python.first { $0.location.description == origin.text } ?? environment.targetPython
         } else {
-            statement = subject.mode == .virtualenv
+            statement =
+                subject.mode == .virtualenv
                 ? environment.python.first { $0.source == .pythonEnv } ?? environment.targetPython
                 : environment.targetPython
         }
         guard let statement, let minor = subject.target?.python.minorString ?? statement.minor,
-              let eol = PythonReleases.endOfLife(minor), eol.date <= subject.facts.today else { return }
+            let eol = PythonReleases.endOfLife(minor), eol.date <= subject.facts.today
+        else { return }
         sink.report(Message.ended(minor, statement, eol), at: statement.location)
     }
 }

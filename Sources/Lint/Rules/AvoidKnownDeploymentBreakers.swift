@@ -13,7 +13,6 @@ struct AvoidKnownDeploymentBreakers: LintRule {
     let breaker: BreakerRule
     var rule: RuleDescription { breaker.description }
 
-
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         guard subject.environment != nil else { return }
         if let deployments = breaker.deployments, !deployments.contains(subject.deployment) { return }
@@ -27,14 +26,18 @@ struct AvoidKnownDeploymentBreakers: LintRule {
         // `missing`: none of the names is required by the model. Only judged on environment
         // files that read cleanly (a missing or broken file is MLE002's or MLE006's).
         if !c.missing.isEmpty {
-            guard let environment = subject.environment, subject.deployedFile != nil, !environment.hasErrors else { return }
+            guard let environment = subject.environment, subject.deployedFile != nil, !environment.hasErrors else {
+                return
+            }
             if !c.missing.allSatisfy({ subject.declared($0).isEmpty }) { return }
         }
         // `declares`: one finding per requirement on a named package.
         if !c.declares.isEmpty {
             for name in c.declares {
                 for declaration in subject.declared(name) {
-                    sink.report(Message.declared(declaration.text, breaks: c.breaks), at: declaration.location, severity: c.severity.map(Severity.init), notes: notes)
+                    sink.report(
+                        Message.declared(declaration.text, breaks: c.breaks), at: declaration.location,
+                        severity: c.severity.map(Severity.init), notes: notes)
                 }
             }
             return
@@ -44,11 +47,16 @@ struct AvoidKnownDeploymentBreakers: LintRule {
             return
         }
         let names = c.missing.map(\.value).joined(separator: ", ")
-        sink.report(Message.missing(names, file: subject.deployedFile ?? "the environment", deployment: subject.deployment, breaks: c.breaks),
-                    at: subject.insertionPoint, severity: c.severity.map(Severity.init), notes: notes)
+        sink.report(
+            Message.missing(
+                names, file: subject.deployedFile ?? "the environment", deployment: subject.deployment, breaks: c.breaks
+            ),
+            at: subject.insertionPoint, severity: c.severity.map(Severity.init), notes: notes)
     }
 
-    private func evaluateInstalls(_ c: BreakerCase, _ subject: LintSubject, _ sink: inout FindingSink, notes: [FindingNote]) {
+    private func evaluateInstalls(
+        _ c: BreakerCase, _ subject: LintSubject, _ sink: inout FindingSink, notes: [FindingNote]
+    ) {
         // Several packages together: only the solve knows whether they can be installed side by
         // side (a release may cap the other, as pandas 2.1 caps numpy<2); unresolved, the
         // combination may never be installed at all, and MLE040 says why.
@@ -69,14 +77,19 @@ struct AvoidKnownDeploymentBreakers: LintRule {
         let location = all.compactMap { $0.declared?.location }.first ?? subject.insertionPoint
         var extra = notes
         if !subject.isResolvedForMessages {
-            extra.append(sink.note("the environment did not resolve, so these versions come from the model's own requirements"))
+            extra.append(
+                sink.note("the environment did not resolve, so these versions come from the model's own requirements"))
         }
-        sink.report(Message.installs(all.map(\.summary), breaks: c.breaks), at: location, severity: c.severity.map(Severity.init), notes: extra)
+        sink.report(
+            Message.installs(all.map(\.summary), breaks: c.breaks), at: location,
+            severity: c.severity.map(Severity.init), notes: extra)
     }
 
     private func firstMatch(_ condition: BreakerCondition, _ subject: LintSubject) -> InstalledPackage? {
         for name in condition.packages {
-            if let installed = subject.installed(name), condition.matches(name: installed.name, version: installed.version, ecosystem: installed.ecosystem) {
+            if let installed = subject.installed(name),
+                condition.matches(name: installed.name, version: installed.version, ecosystem: installed.ecosystem)
+            {
                 return installed
             }
         }
@@ -103,8 +116,9 @@ private enum Message {
 extension BreakerRule {
     /// The rule as lint lists it.
     var description: RuleDescription {
-        RuleDescription(id: header.id, name: header.name, severity: Severity(header.severity),
-                        category: header.category == "serving" ? .serving : .breakers, summary: header.summary)
+        RuleDescription(
+            id: header.id, name: header.name, severity: Severity(header.severity),
+            category: header.category == "serving" ? .serving : .breakers, summary: header.summary)
     }
 }
 

@@ -15,7 +15,8 @@ struct AvoidYankedReleases: LintRule {
         guard let channels = subject.channels else { return }
         for package in subject.declaredPackages where !package.isConda {
             guard let exact = package.exactVersion, let version = try? PEP440Version(parsing: exact),
-                  let project = try? channels.pypiProject(package.name) else { continue }
+                let project = try? channels.pypiProject(package.name)
+            else { continue }
             let files = project.0.files.filter { $0.version.map { $0 == version } ?? false }
             guard !files.isEmpty, files.allSatisfy(\.isYanked) else { continue }
             let reason = files.compactMap(\.yanked).first { !$0.isEmpty }

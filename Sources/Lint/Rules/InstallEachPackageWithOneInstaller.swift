@@ -22,8 +22,9 @@ struct InstallEachPackageWithOneInstaller: LintRule {
         }
         for requirement in conda.pip where !requirement.isConstraint {
             guard let name = requirement.normalizedName, let condaDependency = byName[name] else { continue }
-            sink.report(Message.both(requirement.text, condaDependency.text), at: requirement.location,
-                        notes: [sink.note("conda installs '\(condaDependency.text)' here", at: condaDependency.location)])
+            sink.report(
+                Message.both(requirement.text, condaDependency.text), at: requirement.location,
+                notes: [sink.note("conda installs '\(condaDependency.text)' here", at: condaDependency.location)])
         }
     }
 }

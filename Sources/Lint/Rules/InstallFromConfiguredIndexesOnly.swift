@@ -17,7 +17,9 @@ struct InstallFromConfiguredIndexesOnly: EnvironmentLintRule {
 
     /// `https://user:token@host/simple` → `https://***@host/simple`: lint output goes to CI logs.
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.literalRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        guard let scheme = url.literalRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            return url
+        }
         let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
         guard at < slash else { return url }
         return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
@@ -25,7 +27,8 @@ struct InstallFromConfiguredIndexesOnly: EnvironmentLintRule {
 
     func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let kind: EnvironmentKind = subject.mode == .conda && environment.conda != nil ? .conda : .virtualenv
-        for option in environment.pipOptions where option.environment == kind && Self.networkOptions.contains(option.name) {
+        for option in environment.pipOptions
+        where option.environment == kind && Self.networkOptions.contains(option.name) {
             sink.report(Message.option(option.name, option.value.map(Self.redacted)), at: option.location)
         }
         LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
@@ -34,7 +37,10 @@ struct InstallFromConfiguredIndexesOnly: EnvironmentLintRule {
 
 private enum Message {
     static func option(_ name: String, _ value: String?) -> String {
-        let what = name == "--trusted-host" ? "skips TLS checks for \(value ?? "a host")" : "makes pip read \(value ?? "another index") at install time"
-        return "\(name) \(what): the deployment needs network access to it (workspaces without egress fail) and installs whatever it serves that day; configure indexes on the build instead"
+        let what =
+            name == "--trusted-host"
+            ? "skips TLS checks for \(value ?? "a host")" : "makes pip read \(value ?? "another index") at install time"
+        return
+            "\(name) \(what): the deployment needs network access to it (workspaces without egress fail) and installs whatever it serves that day; configure indexes on the build instead"
     }
 }

@@ -23,8 +23,12 @@ struct InstallTheFlavorLibrary: LintRule {
                 // A third-party flavor: compare only when a package of that name is required.
                 let name = NormalizedName(flavor.name)
                 if let declaration = subject.declared(name).first, declaration.admits(saved.value) == false {
-                    sink.report(Message.pinnedDifferently(declaration.text, flavor: flavor.name, saved: saved.value), at: declaration.location,
-                                notes: [sink.note("MLmodel records \(flavor.name)_version \(saved.value) here", at: saved.location)])
+                    sink.report(
+                        Message.pinnedDifferently(declaration.text, flavor: flavor.name, saved: saved.value),
+                        at: declaration.location,
+                        notes: [
+                            sink.note("MLmodel records \(flavor.name)_version \(saved.value) here", at: saved.location)
+                        ])
                 }
             }
         }
@@ -38,22 +42,37 @@ struct InstallTheFlavorLibrary: LintRule {
             // Not required by the model: fine only when the solve brings it in anyway.
             if let installed = names.lazy.compactMap({ subject.installed($0) }).first {
                 if let saved, !sameRelease(installed.version, saved.value) {
-                    sink.report(Message.onlyTransitive(library.package, installed: installed.version, flavor: flavor.name, saved: saved.value),
-                                at: subject.insertionPoint, notes: [sink.note("MLmodel records \(library.versionKey ?? "") \(saved.value) here", at: saved.location)])
+                    sink.report(
+                        Message.onlyTransitive(
+                            library.package, installed: installed.version, flavor: flavor.name, saved: saved.value),
+                        at: subject.insertionPoint,
+                        notes: [
+                            sink.note(
+                                "MLmodel records \(library.versionKey ?? "") \(saved.value) here", at: saved.location)
+                        ])
                 }
                 return
             }
             let confirmed = subject.resolved != nil
-            sink.report(Message.missing(library.package, flavor: flavor.name, saved: saved?.value, file: subject.deployedFile ?? "the environment"),
-                        at: subject.insertionPoint, severity: confirmed ? .error : nil,
-                        notes: saved.map { [sink.note("MLmodel records \(library.versionKey ?? "") \($0.value) here", at: $0.location)] } ?? [])
+            sink.report(
+                Message.missing(
+                    library.package, flavor: flavor.name, saved: saved?.value,
+                    file: subject.deployedFile ?? "the environment"),
+                at: subject.insertionPoint, severity: confirmed ? .error : nil,
+                notes: saved.map {
+                    [sink.note("MLmodel records \(library.versionKey ?? "") \($0.value) here", at: $0.location)]
+                } ?? [])
             return
         }
         guard let saved else { return }
         for declaration in declarations where declaration.name == NormalizedName(library.package) {
             if declaration.admits(saved.value) == false {
-                sink.report(Message.pinnedDifferently(declaration.text, flavor: flavor.name, saved: saved.value), at: declaration.location,
-                            notes: [sink.note("MLmodel records \(library.versionKey ?? "") \(saved.value) here", at: saved.location)])
+                sink.report(
+                    Message.pinnedDifferently(declaration.text, flavor: flavor.name, saved: saved.value),
+                    at: declaration.location,
+                    notes: [
+                        sink.note("MLmodel records \(library.versionKey ?? "") \(saved.value) here", at: saved.location)
+                    ])
             }
         }
     }

@@ -16,19 +16,26 @@ struct KeepProfilePackagesCompatible: LintRule {
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         guard case .unsatisfiable(let explanation) = subject.resolution, subject.indexCoversTarget else { return }
         for problem in ExplainedProblem.split(explanation, subject: subject) where problem.involvesProfile {
-            let added = subject.plan?.request.pip.filter { !$0.origin.isModel && $0.origin.text.hasPrefix("profile ") }.map(\.text) ?? []
+            let added =
+                subject.plan?.request.pip.filter { !$0.origin.isModel && $0.origin.text.hasPrefix("profile ") }.map(
+                    \.text) ?? []
             // The profile packages a step requires (by the requirement text the profile gives).
             let named = added.filter { text in
                 problem.steps.contains { step in
                     switch step {
-                    case .request(_, let requirement, _), .dependency(_, let requirement, _): return requirement.hasPrefix(text)
+                    case .request(_, let requirement, _), .dependency(_, let requirement, _):
+                        return requirement.hasPrefix(text)
                     default: return false
                     }
                 }
             }
-            sink.report(Message.conflict(named.isEmpty ? added : named, model: problem.requirement, deployment: subject.deployment, simple: problem.lines.count <= 4),
-                        at: problem.location ?? subject.insertionPoint,
-                        notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) } + problem.hints.prefix(8).map { sink.note("hint: " + $0) })
+            sink.report(
+                Message.conflict(
+                    named.isEmpty ? added : named, model: problem.requirement, deployment: subject.deployment,
+                    simple: problem.lines.count <= 4),
+                at: problem.location ?? subject.insertionPoint,
+                notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) }
+                    + problem.hints.prefix(8).map { sink.note("hint: " + $0) })
         }
     }
 }
@@ -37,9 +44,14 @@ private enum Message {
     static func conflict(_ added: [String], model: String?, deployment: String, simple: Bool) -> String {
         let packages = added.isEmpty ? "the packages it adds" : added.joined(separator: ", ")
         let with: String
-        if simple, let model { with = "the model's '\(model)'" }
-        else if let model { with = "the model's requirements (the solver's explanation below starts at '\(model)')" }
-        else { with = "the model's requirements" }
-        return "the \(deployment) deployment adds \(packages), which cannot be installed with \(with): the server environment fails to build or overrides the model's pins"
+        if simple, let model {
+            with = "the model's '\(model)'"
+        } else if let model {
+            with = "the model's requirements (the solver's explanation below starts at '\(model)')"
+        } else {
+            with = "the model's requirements"
+        }
+        return
+            "the \(deployment) deployment adds \(packages), which cannot be installed with \(with): the server environment fails to build or overrides the model's pins"
     }
 }

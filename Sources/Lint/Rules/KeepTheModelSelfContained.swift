@@ -14,9 +14,12 @@ struct KeepTheModelSelfContained: LintRule {
         // A link that leaves the model is reported where it is named and where it is found;
         // one finding is enough.
         var seen = Set<String>()
-        for diagnostic in LoaderDiagnostics.diagnostics(of: subject, for: rule.id) where seen.insert(diagnostic.message).inserted {
-            sink.report(diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"),
-                        severity: diagnostic.code == "missing-model-data" ? .warning : LoaderDiagnostics.severity(diagnostic.severity))
+        for diagnostic in LoaderDiagnostics.diagnostics(of: subject, for: rule.id)
+        where seen.insert(diagnostic.message).inserted {
+            sink.report(
+                diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"),
+                severity: diagnostic.code == "missing-model-data"
+                    ? .warning : LoaderDiagnostics.severity(diagnostic.severity))
         }
     }
 }

@@ -15,17 +15,20 @@ struct MatchMLflowToTheSavedVersion: LintRule {
 
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         guard let saved = subject.environment?.mlmodel.mlflowVersion,
-              let savedVersion = try? PEP440Version(parsing: saved.value) else { return }
+            let savedVersion = try? PEP440Version(parsing: saved.value)
+        else { return }
         // Only the model's own requirement counts; without one the deployment's profile adds an
         // MLflow matching mlflow_version.
         let names = ["mlflow", "mlflow-skinny"].map { NormalizedName($0) }
         guard names.contains(where: { !subject.declared($0).isEmpty }) else { return }
         guard let installed = subject.installed(anyOf: ["mlflow", "mlflow-skinny"]),
-              let version = try? PEP440Version(parsing: installed.version) else { return }
+            let version = try? PEP440Version(parsing: installed.version)
+        else { return }
         guard version.major != savedVersion.major || version.minor != savedVersion.minor else { return }
         let location = installed.declared?.location ?? subject.insertionPoint
-        sink.report(Message.differs(installed, saved: saved.value), at: location,
-                    notes: [sink.note("MLmodel records mlflow_version \(saved.value) here", at: saved.location)])
+        sink.report(
+            Message.differs(installed, saved: saved.value), at: location,
+            notes: [sink.note("MLmodel records mlflow_version \(saved.value) here", at: saved.location)])
     }
 }
 
@@ -33,6 +36,7 @@ private enum Message {
     static func differs(_ installed: InstalledPackage, saved: String) -> String {
         let parts = saved.split(separator: ".")
         let series = parts.prefix(2).joined(separator: ".")
-        return "the environment installs \(installed.summary), but the model was saved with MLflow \(saved): pin \(installed.name)==\(saved) (or at least \(series).*) so the loader matches the model's format"
+        return
+            "the environment installs \(installed.summary), but the model was saved with MLflow \(saved): pin \(installed.name)==\(saved) (or at least \(series).*) so the loader matches the model's format"
     }
 }

@@ -22,12 +22,14 @@ struct MatchTheInputExampleToTheSignature: EnvironmentLintRule {
             let location = SourceLocation(file: check.file)
             let report = check.report
             if !report.errors.isEmpty {
-                sink.report(Message.rejected(check.file, count: report.errors.count), at: location,
-                            notes: report.errors.prefix(10).map { sink.note(Self.describe($0)) })
+                sink.report(
+                    Message.rejected(check.file, count: report.errors.count), at: location,
+                    notes: report.errors.prefix(10).map { sink.note(Self.describe($0)) })
             }
             if !report.warnings.isEmpty {
-                sink.report(Message.changed(check.file, count: report.warnings.count), at: location, severity: .warning,
-                            notes: report.warnings.prefix(10).map { sink.note(Self.describe($0)) })
+                sink.report(
+                    Message.changed(check.file, count: report.warnings.count), at: location, severity: .warning,
+                    notes: report.warnings.prefix(10).map { sink.note(Self.describe($0)) })
             }
         }
     }

@@ -13,12 +13,16 @@ struct PinMLflowAndSkinnyTogether: LintRule {
 
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         let full = subject.declared(NormalizedName("mlflow")).compactMap { p in p.exactVersion.map { (p, $0) } }
-        let skinny = subject.declared(NormalizedName("mlflow-skinny")).compactMap { p in p.exactVersion.map { (p, $0) } }
+        let skinny = subject.declared(NormalizedName("mlflow-skinny")).compactMap { p in p.exactVersion.map { (p, $0) }
+        }
         for (skinnyPackage, skinnyVersion) in skinny {
             for (fullPackage, fullVersion) in full {
-                guard let a = try? PEP440Version(parsing: skinnyVersion), let b = try? PEP440Version(parsing: fullVersion), a != b else { continue }
-                sink.report(Message.differ(skinnyPackage.text, fullPackage.text), at: skinnyPackage.location,
-                            notes: [sink.note("mlflow is pinned here", at: fullPackage.location)])
+                guard let a = try? PEP440Version(parsing: skinnyVersion),
+                    let b = try? PEP440Version(parsing: fullVersion), a != b
+                else { continue }
+                sink.report(
+                    Message.differ(skinnyPackage.text, fullPackage.text), at: skinnyPackage.location,
+                    notes: [sink.note("mlflow is pinned here", at: fullPackage.location)])
             }
         }
     }

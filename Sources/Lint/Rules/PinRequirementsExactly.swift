@@ -17,12 +17,18 @@ struct PinRequirementsExactly: LintRule {
 
     func check(_ subject: LintSubject, into sink: inout FindingSink) {
         for package in subject.declaredPackages where !package.isConstraint && !Self.exempt.contains(package.name) {
-            if case .pip(let requirement) = package.source, requirement.form != .named || requirement.requirement?.url != nil { continue }
+            if case .pip(let requirement) = package.source,
+                requirement.form != .named || requirement.requirement?.url != nil
+            {
+                continue
+            }
             guard package.exactVersion == nil else { continue }
             var notes: [FindingNote] = []
             if let resolved = subject.resolved?.packages.first(where: { subject.pypiName($0) == package.name }) {
-                let pin = package.isConda ? "\(resolved.name)=\(resolved.version)" : "\(package.name)==\(resolved.version)"
-                notes.append(sink.note("the solve for \(subject.deployment) picked \(resolved.version); pin it: \(pin)"))
+                let pin =
+                    package.isConda ? "\(resolved.name)=\(resolved.version)" : "\(package.name)==\(resolved.version)"
+                notes.append(
+                    sink.note("the solve for \(subject.deployment) picked \(resolved.version); pin it: \(pin)"))
             }
             sink.report(Message.loose(package.text), at: package.location, notes: notes)
         }

@@ -21,13 +21,23 @@ struct PreferPackagesWithWheels: LintRule {
         let packages = subject.declaredPackages
         let condaNames = Set(packages.filter(\.isConda).map(\.name))
         for package in packages where !package.isConda && !package.isConstraint && !condaNames.contains(package.name) {
-            guard case .pip(let pip) = package.source, let requirement = pip.requirement, requirement.url == nil else { continue }
-            guard let candidates = try? channels.pypiCandidates(package.name, pinned: package.exactVersion != nil), !candidates.isEmpty else { continue }
+            guard case .pip(let pip) = package.source, let requirement = pip.requirement, requirement.url == nil else {
+                continue
+            }
+            guard let candidates = try? channels.pypiCandidates(package.name, pinned: package.exactVersion != nil),
+                !candidates.isEmpty
+            else { continue }
             let admitted = candidates.filter { candidate in
                 guard let version = candidate.file.version else { return false }
-                return requirement.specifier.contains(version, prereleases: requirement.specifier.effectivePrereleases ?? false)
+                return requirement.specifier.contains(
+                    version, prereleases: requirement.specifier.effectivePrereleases ?? false)
             }
-            guard !admitted.isEmpty, !admitted.contains(where: { if case .wheel = $0.verdict { return true }; return false }) else { continue }
+            guard !admitted.isEmpty,
+                !admitted.contains(where: {
+                    if case .wheel = $0.verdict { return true }
+                    return false
+                })
+            else { continue }
             let sdists = admitted.filter { $0.verdict == .needsBuild }
             guard !sdists.isEmpty else { continue }
             var reasons: [String] = []
@@ -44,7 +54,9 @@ struct PreferPackagesWithWheels: LintRule {
             }
             if !otherPythons.isEmpty {
                 let sorted = otherPythons.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
-                reasons.insert("wheels only for \(sorted.joined(separator: ", ")), not CPython \(target.python.minorString)", at: 0)
+                reasons.insert(
+                    "wheels only for \(sorted.joined(separator: ", ")), not CPython \(target.python.minorString)", at: 0
+                )
             }
             let versions = Array(Set(sdists.compactMap { $0.file.version })).sorted()
             var notes: [FindingNote] = []
@@ -55,21 +67,32 @@ struct PreferPackagesWithWheels: LintRule {
                 notes.append(sink.note("the newest release with a wheel for this target is \(newer)"))
             }
             if let partial = subject.facts.indexPartiality { notes.append(sink.note(partial)) }
-            sink.report(Message.sdistOnly(package.text, versions: versions.map(\.normalized), target: target.description), at: package.location, notes: notes)
+            sink.report(
+                Message.sdistOnly(package.text, versions: versions.map(\.normalized), target: target.description),
+                at: package.location, notes: notes)
         }
         // Dependencies of the model's requirements that exist only as sdists: the solve (which
         // uses wheels) fails on them.
         guard case .unsatisfiable(let explanation) = subject.resolution else { return }
-        let reportedNames = Set(sink.findings.compactMap { finding in packages.first { $0.location.line == finding.location.line && $0.location.file == finding.location.file }?.name })
+        let reportedNames = Set(
+            sink.findings.compactMap { finding in
+                packages.first {
+                    $0.location.line == finding.location.line && $0.location.file == finding.location.file
+                }?.name
+            })
         for problem in ExplainedProblem.split(explanation, subject: subject) where problem.isOnlySdists {
             guard let location = problem.location else { continue }
             let direct = packages.first { $0.location == location }
             // Packages the model pins itself were reported above, at their own line.
             let names = problem.unprovided.map { NormalizedName(ExplainedProblem.name($0)) }
             if names.allSatisfy(reportedNames.contains) { continue }
-            sink.report(Message.dependency(problem.requirement ?? direct?.text ?? "", problem.unprovided, target: target.description), at: location,
-                        notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) } + problem.hints.prefix(8).map { sink.note("hint: " + $0) }
-                            + (subject.facts.indexPartiality.map { [sink.note($0)] } ?? []))
+            sink.report(
+                Message.dependency(
+                    problem.requirement ?? direct?.text ?? "", problem.unprovided, target: target.description),
+                at: location,
+                notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) }
+                    + problem.hints.prefix(8).map { sink.note("hint: " + $0) }
+                    + (subject.facts.indexPartiality.map { [sink.note($0)] } ?? []))
         }
     }
 
@@ -87,6 +110,7 @@ private enum Message {
     }
     static func sdistOnly(_ text: String, versions: [String], target: String) -> String {
         let list = versions.count <= 3 ? versions.joined(separator: ", ") : "\(versions.first!) … \(versions.last!)"
-        return "'\(text)' has no wheel for \(target), only source distributions (\(list)): the image build must compile it (build tools, and compilers for C extensions), and an offline bundle cannot carry it"
+        return
+            "'\(text)' has no wheel for \(target), only source distributions (\(list)): the image build must compile it (build tools, and compilers for C extensions), and an offline bundle cannot carry it"
     }
 }

@@ -23,10 +23,13 @@ struct ProvideAReadableMLmodel: LintRule {
             return
         }
         LoaderDiagnostics.report(subject, rule: rule.id, into: &sink)
-        if let environment = subject.environment, let flavor = subject.profile?.requiresFlavor, environment.mlmodel.flavor(named: flavor) == nil {
+        if let environment = subject.environment, let flavor = subject.profile?.requiresFlavor,
+            environment.mlmodel.flavor(named: flavor) == nil
+        {
             let flavors = environment.mlmodel.flavors.map(\.name).joined(separator: ", ")
-            sink.report(Message.noFlavor(flavor, deployment: subject.deployment, has: flavors.isEmpty ? "no flavor" : flavors),
-                        at: environment.mlmodel.flavors.first?.location ?? SourceLocation(file: "MLmodel"))
+            sink.report(
+                Message.noFlavor(flavor, deployment: subject.deployment, has: flavors.isEmpty ? "no flavor" : flavors),
+                at: environment.mlmodel.flavors.first?.location ?? SourceLocation(file: "MLmodel"))
         }
     }
 }

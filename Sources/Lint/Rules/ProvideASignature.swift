@@ -14,12 +14,16 @@ struct ProvideASignature: EnvironmentLintRule {
     func check(_ environment: DeclaredEnvironment, of subject: LintSubject, into sink: inout FindingSink) {
         let invalid = LoaderDiagnostics.diagnostics(of: subject, for: rule.id)
         for diagnostic in invalid {
-            sink.report(diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"), severity: LoaderDiagnostics.severity(diagnostic.severity))
+            sink.report(
+                diagnostic.message, at: diagnostic.location ?? SourceLocation(file: "MLmodel"),
+                severity: LoaderDiagnostics.severity(diagnostic.severity))
         }
         guard invalid.isEmpty else { return }
         let mlmodel = environment.mlmodel
         guard mlmodel.signature?.inputs == nil else { return }
-        let anchor = mlmodel.flavor(named: "python_function")?.location ?? mlmodel.flavors.first?.location ?? SourceLocation(file: "MLmodel", line: 1, column: 1)
+        let anchor =
+            mlmodel.flavor(named: "python_function")?.location ?? mlmodel.flavors.first?.location
+            ?? SourceLocation(file: "MLmodel", line: 1, column: 1)
         sink.report(Message.none, at: anchor)
     }
 }

@@ -19,8 +19,9 @@ struct RequireEachPackageOnce: EnvironmentLintRule {
                 let key = dependency.spec.name
                 if let earlier = first[key] {
                     if Self.normalized(earlier.text) != Self.normalized(dependency.text) {
-                        sink.report(Message.twice(dependency.text, earlier.text), at: dependency.location,
-                                    notes: [sink.note("first required here", at: earlier.location)])
+                        sink.report(
+                            Message.twice(dependency.text, earlier.text), at: dependency.location,
+                            notes: [sink.note("first required here", at: earlier.location)])
                     }
                 } else {
                     first[key] = dependency
@@ -38,13 +39,18 @@ struct RequireEachPackageOnce: EnvironmentLintRule {
         var first: [NormalizedName: PipRequirement] = [:]
         for requirement in requirements where !requirement.isConstraint {
             guard let name = requirement.normalizedName else { continue }
-            guard let earlier = first[name] else { first[name] = requirement; continue }
+            guard let earlier = first[name] else {
+                first[name] = requirement
+                continue
+            }
             if earlier.requirement?.marker != requirement.requirement?.marker { continue }
-            let same = earlier.requirement != nil && earlier.requirement?.specifier == requirement.requirement?.specifier
+            let same =
+                earlier.requirement != nil && earlier.requirement?.specifier == requirement.requirement?.specifier
                 && Set(earlier.requirement?.extras ?? []) == Set(requirement.requirement?.extras ?? [])
             if !same && Self.normalized(earlier.text) != Self.normalized(requirement.text) {
-                sink.report(Message.twice(requirement.text, earlier.text), at: requirement.location,
-                            notes: [sink.note("first required here", at: earlier.location)])
+                sink.report(
+                    Message.twice(requirement.text, earlier.text), at: requirement.location,
+                    notes: [sink.note("first required here", at: earlier.location)])
             }
         }
     }

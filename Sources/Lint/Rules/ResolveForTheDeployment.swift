@@ -27,15 +27,24 @@ struct ResolveForTheDeployment: LintRule {
             return
         case .notAttempted:
             // A model without the deployment's flavor is MLE001's error.
-            if let reason = subject.planError, !(subject.profile?.requiresFlavor.map { subject.environment?.mlmodel.flavor(named: $0) == nil } ?? false) {
-                sink.report(Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) } ?? SourceLocation(file: "MLmodel"), severity: .info)
+            if let reason = subject.planError,
+                !(subject.profile?.requiresFlavor.map { subject.environment?.mlmodel.flavor(named: $0) == nil } ?? false)
+            {
+                sink.report(
+                    Message.notChecked(reason),
+                    at: subject.deployedFile.map { SourceLocation(file: $0) } ?? SourceLocation(file: "MLmodel"),
+                    severity: .info)
             }
         case .failed(let reason):
-            sink.report(Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) }, severity: .info)
+            sink.report(
+                Message.notChecked(reason), at: subject.deployedFile.map { SourceLocation(file: $0) }, severity: .info)
         case .unsatisfiable where !subject.indexCoversTarget:
             // Every PyPI package would look missing: say that once instead.
-            sink.report(Message.uncovered(subject), at: subject.plan.flatMap { Self.pythonLocation($0.request.pythonOrigin, subject) } ?? subject.deployedFile.map { SourceLocation(file: $0) },
-                        severity: .info)
+            sink.report(
+                Message.uncovered(subject),
+                at: subject.plan.flatMap { Self.pythonLocation($0.request.pythonOrigin, subject) }
+                    ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                severity: .info)
         case .unsatisfiable(let explanation):
             let channelNote: [FindingNote] = Self.unconfiguredChannels(subject).map { [sink.note($0)] } ?? []
             var unavailable: [ExplainedProblem] = []
@@ -45,7 +54,9 @@ struct ResolveForTheDeployment: LintRule {
                 if problem.isOnlySdists && wheelsRuleRuns { continue }
                 if problem.isOnlyUnavailable {
                     if let location = problem.location,
-                       subject.alreadyReported(at: location, by: Set(["MLE011", "MLE033"]).intersection(subject.facts.enabledRules)) {
+                        subject.alreadyReported(
+                            at: location, by: Set(["MLE011", "MLE033"]).intersection(subject.facts.enabledRules))
+                    {
                         continue
                     }
                     unavailable.append(problem)
@@ -61,7 +72,9 @@ struct ResolveForTheDeployment: LintRule {
             func partiality(_ problems: [ExplainedProblem]) -> [String]? {
                 var notes: [String] = []
                 for ecosystem in Set(problems.flatMap { $0.unavailableEcosystems(condaLocations: condaLocations) }) {
-                    guard let note = ecosystem == "conda" ? subject.facts.condaPartiality : subject.facts.indexPartiality else { return nil }
+                    guard
+                        let note = ecosystem == "conda" ? subject.facts.condaPartiality : subject.facts.indexPartiality
+                    else { return nil }
                     notes.append(note)
                 }
                 return notes.isEmpty ? nil : notes.sorted()
@@ -72,15 +85,22 @@ struct ResolveForTheDeployment: LintRule {
                 notes += channelNote
                 let partial = partiality(unavailable)
                 notes += (partial ?? []).map { sink.note($0) }
-                sink.report(Message.manyUnavailable(unavailable.count, deployment: subject.deployment, target: subject.target?.description, partial: partial != nil),
-                            at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
-                            severity: partial != nil ? .warning : nil, notes: notes)
+                sink.report(
+                    Message.manyUnavailable(
+                        unavailable.count, deployment: subject.deployment, target: subject.target?.description,
+                        partial: partial != nil),
+                    at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                    severity: partial != nil ? .warning : nil, notes: notes)
             } else {
                 others = unavailable + others
             }
             for problem in others {
-                let mentionsConda = problem.location.map(condaLocations.contains) ?? false || problem.lines.contains { $0.containsLiteral("(conda)") }
-                let mentionsPyPI = !(problem.location.map(condaLocations.contains) ?? false) || problem.lines.contains { $0.containsLiteral("(pypi)") }
+                let mentionsConda =
+                    problem.location.map(condaLocations.contains) ?? false
+                    || problem.lines.contains { $0.containsLiteral("(conda)") }
+                let mentionsPyPI =
+                    !(problem.location.map(condaLocations.contains) ?? false)
+                    || problem.lines.contains { $0.containsLiteral("(pypi)") }
                 var notes = problem.lines.count > 1 ? Self.capped(problem.lines, subject).map { sink.note($0) } : []
                 notes += problem.hints.prefix(8).map { sink.note("hint: " + $0) }
                 if mentionsConda { notes += channelNote }
@@ -90,12 +110,17 @@ struct ResolveForTheDeployment: LintRule {
                 if !problem.isOnlyUnavailable {
                     let conda = mentionsConda ? subject.facts.condaPartiality : nil
                     let pypi = mentionsPyPI ? subject.facts.indexPartiality : nil
-                    if (!mentionsConda || conda != nil) && (!mentionsPyPI || pypi != nil) { partial = [conda, pypi].compactMap { $0 } }
+                    if (!mentionsConda || conda != nil) && (!mentionsPyPI || pypi != nil) {
+                        partial = [conda, pypi].compactMap { $0 }
+                    }
                 }
                 notes += (partial ?? []).map { sink.note($0) }
-                sink.report(Message.unsatisfiable(problem, deployment: subject.deployment, target: subject.target?.description, partial: partial != nil),
-                            at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
-                            severity: partial != nil ? .warning : nil, notes: notes)
+                sink.report(
+                    Message.unsatisfiable(
+                        problem, deployment: subject.deployment, target: subject.target?.description,
+                        partial: partial != nil),
+                    at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
+                    severity: partial != nil ? .warning : nil, notes: notes)
             }
         }
     }
@@ -106,7 +131,9 @@ struct ResolveForTheDeployment: LintRule {
     /// The first lines of a long explanation, then where to see the rest.
     static func capped(_ lines: [String], _ subject: LintSubject) -> [String] {
         guard lines.count > maximumLines else { return lines }
-        return Array(lines.prefix(maximumLines)) + ["… \(lines.count - maximumLines) more lines: `mlenv resolve \(subject.path) --deployment \(subject.deployment)` shows the whole explanation"]
+        return Array(lines.prefix(maximumLines)) + [
+            "… \(lines.count - maximumLines) more lines: `mlenv resolve \(subject.path) --deployment \(subject.deployment)` shows the whole explanation"
+        ]
     }
 
     static func pythonLocation(_ origin: Origin, _ subject: LintSubject) -> SourceLocation? {
@@ -121,14 +148,17 @@ struct ResolveForTheDeployment: LintRule {
     /// conda.yaml channels the lint configuration does not have (packages only there look
     /// missing); nil when there are none or the model installs nothing with conda.
     static func unconfiguredChannels(_ subject: LintSubject) -> String? {
-        guard subject.mode == .conda, let listed = subject.environment?.conda?.channels, let configured = subject.channels?.condaChannels else { return nil }
+        guard subject.mode == .conda, let listed = subject.environment?.conda?.channels,
+            let configured = subject.channels?.condaChannels
+        else { return nil }
         let names = Set(configured.map { $0.name.lowercased() })
         let missing = listed.map(\.value).filter { channel in
             let name = channel.split(separator: "/").last.map(String.init)?.lowercased() ?? channel.lowercased()
             return !names.contains(name)
         }
         guard !missing.isEmpty else { return nil }
-        return "conda.yaml lists the channels \(missing.joined(separator: ", ")), which are not configured for this check (configured: \(configured.map(\.name).joined(separator: ", ")); --channel or .mlenv.yaml): packages only there count as missing"
+        return
+            "conda.yaml lists the channels \(missing.joined(separator: ", ")), which are not configured for this check (configured: \(configured.map(\.name).joined(separator: ", ")); --channel or .mlenv.yaml): packages only there count as missing"
     }
 }
 
@@ -157,18 +187,22 @@ struct ExplainedProblem {
     func unavailableEcosystems(condaLocations: Set<SourceLocation>) -> Set<String> {
         var result = Set<String>()
         for step in steps where step.unprovided != nil {
-            if case .dependency(let p, _, _) = step, p.ecosystem == "conda" || p.ecosystem == "pypi" { result.insert(p.ecosystem) }
-            else { result.insert(location.map(condaLocations.contains) ?? false ? "conda" : "pypi") }
+            if case .dependency(let p, _, _) = step, p.ecosystem == "conda" || p.ecosystem == "pypi" {
+                result.insert(p.ecosystem)
+            } else {
+                result.insert(location.map(condaLocations.contains) ?? false ? "conda" : "pypi")
+            }
         }
         return result
     }
 
     /// Names whose only releases for the target are source distributions (from the hints).
     var sdistOnlyNames: Set<String> {
-        Set(hintItems.compactMap { hint in
-            if case .sourceOnly(let name, _) = hint { return name.lowercased() }
-            return nil
-        })
+        Set(
+            hintItems.compactMap { hint in
+                if case .sourceOnly(let name, _) = hint { return name.lowercased() }
+                return nil
+            })
     }
 
     /// True when the problem is only that some required packages exist as sdists alone: it
@@ -194,7 +228,10 @@ struct ExplainedProblem {
         if let environment = subject.environment {
             for statement in environment.python { locations[statement.location.description] = statement.location }
         }
-        let profileOrigins = Set((request.conda.map(\.origin) + request.pip.map(\.origin)).filter { !$0.isModel && $0.text.hasPrefix("profile ") }.map(\.text))
+        let profileOrigins = Set(
+            (request.conda.map(\.origin) + request.pip.map(\.origin)).filter {
+                !$0.isModel && $0.text.hasPrefix("profile ")
+            }.map(\.text))
         var requestText: [String: String] = [:]
         for r in request.conda where r.origin.isModel { requestText[r.origin.text] = r.text }
         for r in request.pip where r.origin.isModel { requestText[r.origin.text] = r.text }
@@ -219,8 +256,9 @@ struct ExplainedProblem {
                 if steps.count == 1, case .request(_, _, false) = steps[0] { return true }
                 return false
             }()
-            return ExplainedProblem(steps: steps, hintItems: relevantHints(explanation.hintItems, steps: steps), location: locations[key],
-                                    involvesProfile: involvesProfile, isOnlyUnavailable: onlyUnavailable, requirement: requestText[key])
+            return ExplainedProblem(
+                steps: steps, hintItems: relevantHints(explanation.hintItems, steps: steps), location: locations[key],
+                involvesProfile: involvesProfile, isOnlyUnavailable: onlyUnavailable, requirement: requestText[key])
         }
     }
 
@@ -228,7 +266,8 @@ struct ExplainedProblem {
     /// one that is not the python pin (a package that needs another Python is the one to change).
     static func startingOrigin(_ steps: [ExplanationStep], origins: Set<String>) -> String? {
         var found: [(origin: String, requirement: String)] = []
-        for case .request(let origin, let requirement, _) in steps where origins.contains(origin) && !found.contains(where: { $0.origin == origin }) {
+        for case .request(let origin, let requirement, _) in steps
+        where origins.contains(origin) && !found.contains(where: { $0.origin == origin }) {
             found.append((origin, requirement))
         }
         let nonPython = found.first { !$0.requirement.hasPrefix("python") }
@@ -274,22 +313,32 @@ private enum Message {
         "the environment was not resolved, so it was not checked for the deployment: \(reason)"
     }
     static func uncovered(_ subject: LintSubject) -> String {
-        let pythons = (subject.facts.indexPythons ?? []).sorted { (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0)) < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0)) }
-        return "the environment was not checked for \(subject.deployment): it targets Python \(subject.target?.python.minorString ?? "?"), but the configured PyPI indexes were mirrored for Python \(pythons.joined(separator: ", ")) only (their MIRROR.json), so every package would look missing; point --index at a mirror for this Python"
+        let pythons = (subject.facts.indexPythons ?? []).sorted {
+            (PythonVersion($0) ?? PythonVersion(major: 0, minor: 0))
+                < (PythonVersion($1) ?? PythonVersion(major: 0, minor: 0))
+        }
+        return
+            "the environment was not checked for \(subject.deployment): it targets Python \(subject.target?.python.minorString ?? "?"), but the configured PyPI indexes were mirrored for Python \(pythons.joined(separator: ", ")) only (their MIRROR.json), so every package would look missing; point --index at a mirror for this Python"
     }
     static func manyUnavailable(_ count: Int, deployment: String, target: String?, partial: Bool) -> String {
-        let verdict = partial ? "are not in the sources searched, partial copies of their upstream" : "cannot be installed"
-        return "\(count) requirements \(verdict) for \(deployment)\(target.map { " on \($0)" } ?? ""): nothing in the configured channels provides them (each listed below)"
+        let verdict =
+            partial ? "are not in the sources searched, partial copies of their upstream" : "cannot be installed"
+        return
+            "\(count) requirements \(verdict) for \(deployment)\(target.map { " on \($0)" } ?? ""): nothing in the configured channels provides them (each listed below)"
     }
     static func unavailableItem(_ problem: ExplainedProblem) -> String {
         problem.requirement.map { "'\($0)'" } ?? problem.lines.first ?? ""
     }
-    static func unsatisfiable(_ problem: ExplainedProblem, deployment: String, target: String?, partial: Bool) -> String {
+    static func unsatisfiable(_ problem: ExplainedProblem, deployment: String, target: String?, partial: Bool) -> String
+    {
         let what = problem.requirement.map { "'\($0)'" } ?? "the environment"
         let summary = problem.lines.count == 1 ? ": " + problem.lines[0] : " (why below)"
-        let verdict = !partial ? "cannot be installed"
-            : problem.isOnlyUnavailable ? "is not available in the sources searched (partial copies: it may exist upstream)"
-            : "cannot be installed from the sources searched (partial copies: a build or release they leave out may resolve it)"
+        let verdict =
+            !partial
+            ? "cannot be installed"
+            : problem.isOnlyUnavailable
+                ? "is not available in the sources searched (partial copies: it may exist upstream)"
+                : "cannot be installed from the sources searched (partial copies: a build or release they leave out may resolve it)"
         return "\(what) \(verdict) for \(deployment)\(target.map { " on \($0)" } ?? "")\(summary)"
     }
 }

@@ -19,34 +19,52 @@ struct UseAPythonTheChannelsProvide: EnvironmentLintRule {
         switch subject.mode {
         case .conda:
             guard let dependency = environment.conda?.dependencies.first(where: { $0.spec.name == "python" }),
-                  let channels = subject.channels else { return }
+                let channels = subject.channels
+            else { return }
             let records = channels.condaRecords(named: "python")
             guard !records.isEmpty else { return }  // no python at all: MLE040 reports the channel problem
-            let matching = records.contains { dependency.spec.matches(name: $0.name, version: $0.version, build: $0.build, buildNumber: $0.buildNumber) }
+            let matching = records.contains {
+                dependency.spec.matches(
+                    name: $0.name, version: $0.version, build: $0.build, buildNumber: $0.buildNumber)
+            }
             guard !matching else { return }
             let names = channels.condaChannels.map(\.name).joined(separator: ", ")
             let versions = Self.versions(records)
             let wanted = PythonVersion(ModelLoader.pythonVersionTextForLint(dependency.text))
-            let sameMinor = versions.filter { v in wanted.map { PythonVersion(v)?.minorString == $0.minorString } ?? false }
+            let sameMinor = versions.filter { v in
+                wanted.map { PythonVersion(v)?.minorString == $0.minorString } ?? false
+            }
             var notes: [FindingNote] = []
             if !sameMinor.isEmpty {
-                notes.append(sink.note("the channels have \(wanted?.minorString ?? "") as \(sameMinor.joined(separator: ", ")); pin one of those (python=\(sameMinor.last!)) or pin only the minor version (python=\(wanted?.minorString ?? ""))"))
+                notes.append(
+                    sink.note(
+                        "the channels have \(wanted?.minorString ?? "") as \(sameMinor.joined(separator: ", ")); pin one of those (python=\(sameMinor.last!)) or pin only the minor version (python=\(wanted?.minorString ?? ""))"
+                    ))
             } else {
-                notes.append(sink.note("the channels' Pythons: \(Self.minors(versions).joined(separator: ", ")); the model needs a newer Python or a channel that still has this one"))
+                notes.append(
+                    sink.note(
+                        "the channels' Pythons: \(Self.minors(versions).joined(separator: ", ")); the model needs a newer Python or a channel that still has this one"
+                    ))
             }
             // Missing from a partial copy of the channel is not missing from the channel.
             if let partial = subject.facts.condaPartiality {
                 notes.append(sink.note(partial))
-                sink.report(Message.notInCopy(dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
-                            at: dependency.location, severity: .warning, notes: notes)
+                sink.report(
+                    Message.notInCopy(
+                        dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
+                    at: dependency.location, severity: .warning, notes: notes)
                 return
             }
-            sink.report(Message.missing(dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
-                        at: dependency.location, notes: notes)
+            sink.report(
+                Message.missing(
+                    dependency.text, channels: names, minorMissing: sameMinor.isEmpty, minor: wanted?.minorString),
+                at: dependency.location, notes: notes)
         case .virtualenv:
             guard let python = environment.virtualenv?.python, let profile = subject.profile else { return }
             let minor = PythonVersion(python.value)?.minorString ?? python.value
-            sink.report(Message.baseImage(python.value, image: profile.image(mode: "virtualenv", python: minor)), at: python.location, severity: .info)
+            sink.report(
+                Message.baseImage(python.value, image: profile.image(mode: "virtualenv", python: minor)),
+                at: python.location, severity: .info)
         }
     }
 
@@ -71,13 +89,16 @@ extension ModelLoader {
 private enum Message {
     static func missing(_ spec: String, channels: String, minorMissing: Bool, minor: String?) -> String {
         if minorMissing, let minor {
-            return "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no Python \(minor) at all, so the image build fails"
+            return
+                "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no Python \(minor) at all, so the image build fails"
         }
-        return "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no build of that Python release, so the image build fails"
+        return
+            "'\(spec)' cannot be installed: the configured conda channels (\(channels)) have no build of that Python release, so the image build fails"
     }
     static func notInCopy(_ spec: String, channels: String, minorMissing: Bool, minor: String?) -> String {
         let what = minorMissing && minor != nil ? "no Python \(minor!) at all" : "no build of that Python release"
-        return "'\(spec)' is not in the conda channels searched: the copy of \(channels) used here has \(what); check the real channel before deploying (the image build fails if it has none either)"
+        return
+            "'\(spec)' is not in the conda channels searched: the copy of \(channels) used here has \(what); check the real channel before deploying (the image build fails if it has none either)"
     }
     static func baseImage(_ version: String, image: String) -> String {
         "python_env.yaml asks for Python \(version); in this virtualenv deployment the interpreter comes from the base image \(image), whose patch release mlenv does not check"

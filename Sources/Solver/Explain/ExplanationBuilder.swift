@@ -6,8 +6,8 @@
 // and hints say what the channels offer where a requirement has no provider at all, and for
 // which Pythons a requested conda package is built when that is the conflict.
 
-import Channels
 import CLibsolv
+import Channels
 import Specs
 
 struct ExplanationBuilder {
@@ -46,9 +46,13 @@ struct ExplanationBuilder {
             for rule in rules {
                 switch rule.kind {
                 case .job:
-                    for job in jobs(for: rule.dep) { addUser(.request(origin: job.origin.text, requirement: job.text, provided: true)) }
+                    for job in jobs(for: rule.dep) {
+                        addUser(.request(origin: job.origin.text, requirement: job.text, provided: true))
+                    }
                 case .jobNothingProvides:
-                    for job in jobs(for: rule.dep) { addUser(.request(origin: job.origin.text, requirement: job.text, provided: false)) }
+                    for job in jobs(for: rule.dep) {
+                        addUser(.request(origin: job.origin.text, requirement: job.text, provided: false))
+                    }
                     hints += availability(rule.dep)
                 case .requires, .nothingProvides:
                     guard let info = builder.infos[rule.source] else { continue }
@@ -60,10 +64,14 @@ struct ExplanationBuilder {
                     }
                     let key = "\(info.displayName)|\(info.ecosystemLabel)|\(dep)|\(provided)"
                     if groups[key] == nil {
-                        groups[key] = Group(subject: info.displayName, ecosystem: info.ecosystemLabel, versions: [], requirement: dep, provided: provided, order: order)
+                        groups[key] = Group(
+                            subject: info.displayName, ecosystem: info.ecosystemLabel, versions: [], requirement: dep,
+                            provided: provided, order: order)
                         order += 1
                     }
-                    if !groups[key]!.versions.contains(info.versionText) { groups[key]!.versions.append(info.versionText) }
+                    if !groups[key]!.versions.contains(info.versionText) {
+                        groups[key]!.versions.append(info.versionText)
+                    }
                 case .conflicts:
                     guard let source = builder.infos[rule.source] else { continue }
                     let target = builder.infos[rule.target]
@@ -71,13 +79,20 @@ struct ExplanationBuilder {
                     if case .conda(let record)? = target, case .pypi = source {
                         add(.sameFiles(pypi: Self.one(source), conda: Self.one(.conda(record))))
                     } else if let target {
-                        let key = "\(source.displayName)|\(source.ecosystemLabel)|\(dep)|\(target.displayName)|\(target.ecosystemLabel)"
+                        let key =
+                            "\(source.displayName)|\(source.ecosystemLabel)|\(dep)|\(target.displayName)|\(target.ecosystemLabel)"
                         if conflicts[key] == nil {
-                            conflicts[key] = ConflictGroup(source: source, target: target, dep: dep, sourceVersions: [], targetVersions: [], order: order)
+                            conflicts[key] = ConflictGroup(
+                                source: source, target: target, dep: dep, sourceVersions: [], targetVersions: [],
+                                order: order)
                             order += 1
                         }
-                        if !conflicts[key]!.sourceVersions.contains(source.versionText) { conflicts[key]!.sourceVersions.append(source.versionText) }
-                        if !conflicts[key]!.targetVersions.contains(target.versionText) { conflicts[key]!.targetVersions.append(target.versionText) }
+                        if !conflicts[key]!.sourceVersions.contains(source.versionText) {
+                            conflicts[key]!.sourceVersions.append(source.versionText)
+                        }
+                        if !conflicts[key]!.targetVersions.contains(target.versionText) {
+                            conflicts[key]!.targetVersions.append(target.versionText)
+                        }
                     } else {
                         add(.conflict(Self.one(source), requirement: dep))
                     }
@@ -88,24 +103,39 @@ struct ExplanationBuilder {
                 }
             }
             var ordered: [(Int, ExplanationStep)] = groups.values.map { g in
-                (g.order, .dependency(PackageVersions(name: g.subject, ecosystem: g.ecosystem, versions: ExplanationText.sortedSolvables(g.versions)),
-                                      requirement: g.requirement, provided: g.provided))
+                (
+                    g.order,
+                    .dependency(
+                        PackageVersions(
+                            name: g.subject, ecosystem: g.ecosystem,
+                            versions: ExplanationText.sortedSolvables(g.versions)),
+                        requirement: g.requirement, provided: g.provided)
+                )
             }
             ordered += conflicts.values.map { c in
-                (c.order, .constraint(PackageVersions(name: c.source.displayName, ecosystem: c.source.ecosystemLabel, versions: ExplanationText.sortedSolvables(c.sourceVersions)),
-                                      requirement: c.dep,
-                                      excludes: PackageVersions(name: c.target.displayName, ecosystem: c.target.ecosystemLabel, versions: ExplanationText.sortedSolvables(c.targetVersions))))
+                (
+                    c.order,
+                    .constraint(
+                        PackageVersions(
+                            name: c.source.displayName, ecosystem: c.source.ecosystemLabel,
+                            versions: ExplanationText.sortedSolvables(c.sourceVersions)),
+                        requirement: c.dep,
+                        excludes: PackageVersions(
+                            name: c.target.displayName, ecosystem: c.target.ecosystemLabel,
+                            versions: ExplanationText.sortedSolvables(c.targetVersions)))
+                )
             }
             let subjects = Set(groups.values.map(\.subject))
             explained.append(userSteps + collapsingPythonBuilds(ordered.sorted { $0.0 < $1.0 }.map(\.1)) + steps)
             hints += pythonBuilds(among: subjects)
         }
-        let missing = problems.joined().allSatisfy { rule in
-            switch rule.kind {
-            case .jobNothingProvides, .nothingProvides, .job, .sameName: return true
-            default: return false
-            }
-        } && problems.joined().contains { $0.kind == .jobNothingProvides || $0.kind == .nothingProvides }
+        let missing =
+            problems.joined().allSatisfy { rule in
+                switch rule.kind {
+                case .jobNothingProvides, .nothingProvides, .job, .sameName: return true
+                default: return false
+                }
+            } && problems.joined().contains { $0.kind == .jobNothingProvides || $0.kind == .nothingProvides }
         return Explanation(steps: explained, hints: hints, cause: missing ? .missing : .conflict)
     }
 
@@ -122,14 +152,17 @@ struct ExplanationBuilder {
     private func collapsingPythonBuilds(_ steps: [ExplanationStep]) -> [ExplanationStep] {
         let interpreter: Set<String> = ["python", "python_abi"]
         func pythonPin(_ step: ExplanationStep) -> PackageVersions? {
-            guard case .dependency(let p, let requirement, true) = step, p.ecosystem == "conda", !interpreter.contains(p.name), p.name != "cpython",
-                  let first = requirement.split(separator: " ").first, interpreter.contains(String(first)),
-                  Self.pythonMinor(of: [requirement]) != nil else { return nil }
+            guard case .dependency(let p, let requirement, true) = step, p.ecosystem == "conda",
+                !interpreter.contains(p.name), p.name != "cpython",
+                let first = requirement.split(separator: " ").first, interpreter.contains(String(first)),
+                Self.pythonMinor(of: [requirement]) != nil
+            else { return nil }
             return p
         }
         func isPythonPair(_ step: ExplanationStep) -> Bool {
             guard case .constraint(let p, _, let excluded) = step else { return false }
-            return p.ecosystem == "conda" && excluded.ecosystem == "conda" && Set([p.name, excluded.name]) == interpreter
+            return p.ecosystem == "conda" && excluded.ecosystem == "conda"
+                && Set([p.name, excluded.name]) == interpreter
         }
         let pins = steps.compactMap(pythonPin)
         guard !pins.isEmpty, steps.contains(where: isPythonPair) else { return steps }
@@ -137,18 +170,28 @@ struct ExplanationBuilder {
         var collapsed: [String: [ExplanationStep]] = [:]
         for name in Set(pins.map(\.name)) {
             var versions: [String] = []
-            for p in pins where p.name == name { for v in p.versions where !versions.contains(v) { versions.append(v) } }
+            for p in pins where p.name == name {
+                for v in p.versions where !versions.contains(v) { versions.append(v) }
+            }
             var minorsByVersion: [String: Set<String>] = [:]
             var everyBuildNamesItsPython = true
-            for record in builder.universe.channels.condaRecords(named: name) where versions.contains(record.versionText) {
-                if let minor = Self.pythonMinor(of: record.depends) { minorsByVersion[record.versionText, default: []].insert(minor) } else { everyBuildNamesItsPython = false }
+            for record in builder.universe.channels.condaRecords(named: name)
+            where versions.contains(record.versionText) {
+                if let minor = Self.pythonMinor(of: record.depends) {
+                    minorsByVersion[record.versionText, default: []].insert(minor)
+                } else {
+                    everyBuildNamesItsPython = false
+                }
             }
             guard everyBuildNamesItsPython, versions.allSatisfy({ minorsByVersion[$0] != nil }) else { continue }
             // Versions built for the same Pythons are one step.
             var byMinors: [[String]: [String]] = [:]
             for v in versions { byMinors[Self.sortedMinors(minorsByVersion[v]!), default: []].append(v) }
             collapsed[name] = byMinors.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { minors, versions in
-                .builtOnlyForPython(PackageVersions(name: name, ecosystem: "conda", versions: ExplanationText.sortedSolvables(versions)), pythons: minors)
+                .builtOnlyForPython(
+                    PackageVersions(
+                        name: name, ecosystem: "conda", versions: ExplanationText.sortedSolvables(versions)),
+                    pythons: minors)
             }
         }
         guard !collapsed.isEmpty else { return steps }
@@ -165,7 +208,10 @@ struct ExplanationBuilder {
     }
 
     private static func sortedMinors(_ minors: Set<String>) -> [String] {
-        minors.sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
+        minors.sorted {
+            $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes(
+                $1.split(separator: ".").compactMap { Int($0) })
+        }
     }
 
     /// For each conda package the user requested that takes part in the problem: the Pythons
@@ -174,15 +220,21 @@ struct ExplanationBuilder {
     private func pythonBuilds(among subjects: Set<String>) -> [ExplanationHint] {
         let target = builder.universe.request.target.python.minorString
         var hints: [ExplanationHint] = []
-        for request in builder.universe.request.conda where subjects.contains(request.spec.name) && request.spec.name != "python" {
+        for request in builder.universe.request.conda
+        where subjects.contains(request.spec.name) && request.spec.name != "python" {
             var minors = Set<String>()
             var anyPython = false
             for record in builder.universe.channels.condaRecords(named: request.spec.name)
-            where request.spec.matches(name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber) {
+            where request.spec.matches(
+                name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber)
+            {
                 if let minor = Self.pythonMinor(of: record.depends) { minors.insert(minor) } else { anyPython = true }
             }
             guard !anyPython, !minors.isEmpty, !minors.contains(target) else { continue }
-            hints.append(.builtOnlyForPython(requirement: request.text, origin: request.origin.text, pythons: Self.sortedMinors(minors), target: target))
+            hints.append(
+                .builtOnlyForPython(
+                    requirement: request.text, origin: request.origin.text, pythons: Self.sortedMinors(minors),
+                    target: target))
         }
         return hints
     }
@@ -236,22 +288,30 @@ struct ExplanationBuilder {
                 for (version, reason) in info.excluded where subject.admits(version) {
                     if case .otherPython(let tags, _, target) = reason {
                         let tag = tags.joined(separator: ".")
-                        if !(otherPythons[version] ?? []).contains(tag) { otherPythons[version, default: []].append(tag) }
+                        if !(otherPythons[version] ?? []).contains(tag) {
+                            otherPythons[version, default: []].append(tag)
+                        }
                     } else {
                         byReason[reason, default: []].append(version)
                     }
                 }
                 for (version, tags) in otherPythons.sorted(by: { $0.key < $1.key }).prefix(4) {
-                    hints.append(.wheelsOnlyForOtherPythons(name: subject.name, version: version,
-                                                            tags: tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }, target: target))
+                    hints.append(
+                        .wheelsOnlyForOtherPythons(
+                            name: subject.name, version: version,
+                            tags: tags.sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }, target: target))
                 }
                 // An sdist that could not be read first: it says what a build would meet.
-                let ordered = byReason.map { (text: $0.key.description, reason: $0.key, versions: $0.value) }.sorted { a, b in
+                let ordered = byReason.map { (text: $0.key.description, reason: $0.key, versions: $0.value) }.sorted {
+                    a, b in
                     let (sa, sb) = (Self.isUnreadableSdist(a.reason), Self.isUnreadableSdist(b.reason))
                     return sa != sb ? sa : a.text < b.text
                 }
                 for entry in ordered.prefix(4) {
-                    hints.append(.unavailable(name: subject.name, versions: ExplanationText.sortedUnique(entry.versions), reason: entry.reason))
+                    hints.append(
+                        .unavailable(
+                            name: subject.name, versions: ExplanationText.sortedUnique(entry.versions),
+                            reason: entry.reason))
                 }
             }
             let available = universe.installableVersions(of: name)
@@ -259,13 +319,22 @@ struct ExplanationBuilder {
                 hints.append(.noAdmittedRelease(name: subject.name, mirror: mirrorScope()))
             }
             if !available.isEmpty {
-                hints.append(.installableVersions(name: subject.name, target: universe.request.target.description, versions: ExplanationText.sortedUnique(available)))
+                hints.append(
+                    .installableVersions(
+                        name: subject.name, target: universe.request.target.description,
+                        versions: ExplanationText.sortedUnique(available)))
             }
             return hints
         }
         let name = subject.name
         if name.hasPrefix("__") {
-            return [.virtualPackage(name: name, provided: universe.request.virtualPackages.filter { $0.name == name }.map { "\($0.name) \($0.version)" })]
+            return [
+                .virtualPackage(
+                    name: name,
+                    provided: universe.request.virtualPackages.filter { $0.name == name }.map {
+                        "\($0.name) \($0.version)"
+                    })
+            ]
         }
         let records = universe.channels.condaRecords(named: name)
         if records.isEmpty {
@@ -283,8 +352,11 @@ struct ExplanationBuilder {
     /// only for Windows or macOS has no file in it).
     private func mirrorScope() -> MirrorScope? {
         for index in builder.universe.channels.pypiIndexes where !index.isRemote {
-            guard let stamp = MirrorStamp.read(directory: index.location), let platform = stamp["platform"]?.stringValue else { continue }
-            return MirrorScope(index: index.name, platform: platform, pythons: (stamp["pythons"]?.arrayValue ?? []).compactMap(\.stringValue))
+            guard let stamp = MirrorStamp.read(directory: index.location), let platform = stamp["platform"]?.stringValue
+            else { continue }
+            return MirrorScope(
+                index: index.name, platform: platform,
+                pythons: (stamp["pythons"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
         return nil
     }

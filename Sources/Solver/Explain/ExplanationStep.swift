@@ -57,7 +57,8 @@ public enum ExplanationStep: Hashable, Sendable {
     public var packages: [PackageVersions] {
         switch self {
         case .request: return []
-        case .dependency(let p, _, _), .conflict(let p, _), .notInstallable(let p), .builtOnlyForPython(let p, _): return [p]
+        case .dependency(let p, _, _), .conflict(let p, _), .notInstallable(let p), .builtOnlyForPython(let p, _):
+            return [p]
         case .constraint(let p, _, let excluded): return [p, excluded]
         case .sameFiles(let pypi, let conda): return [pypi, conda]
         }
@@ -136,8 +137,10 @@ public enum ExplanationHint: Hashable, Sendable {
     /// of a problem's, such as the target's virtual packages or a requirement text).
     public var subject: String? {
         switch self {
-        case .notInIndexes(let n), .sourceOnly(let n, _), .wheelsOnlyForOtherPythons(let n, _, _, _), .unavailable(let n, _, _),
-             .noAdmittedRelease(let n, _), .installableVersions(let n, _, _), .noCondaPackage(let n, _), .condaVersions(let n, _):
+        case .notInIndexes(let n), .sourceOnly(let n, _), .wheelsOnlyForOtherPythons(let n, _, _, _),
+            .unavailable(let n, _, _),
+            .noAdmittedRelease(let n, _), .installableVersions(let n, _, _), .noCondaPackage(let n, _),
+            .condaVersions(let n, _):
             return n
         case .virtualPackage, .builtOnlyForPython, .onlyMissingShown, .conflictsProven:
             return nil

@@ -61,7 +61,9 @@ final class SolvPool {
 
     /// The dependency ids a solvable requires.
     func requires(of solvable: Id) -> [Id] {
-        guard let s = pool_id2solvable(pool, solvable), let repo = s.pointee.repo, s.pointee.requires != 0 else { return [] }
+        guard let s = pool_id2solvable(pool, solvable), let repo = s.pointee.repo, s.pointee.requires != 0 else {
+            return []
+        }
         var result: [Id] = []
         var p = repo.pointee.idarraydata.advanced(by: Int(s.pointee.requires))
         while p.pointee != 0 {
@@ -112,7 +114,8 @@ final class SolvPool {
 
     struct RuleInfo: Hashable {
         enum Kind: Hashable {
-            case job, jobNothingProvides, requires, nothingProvides, conflicts, sameName, notInstallable, other(UInt32)
+            case job, jobNothingProvides, requires, nothingProvides, conflicts, sameName, notInstallable
+            case other(UInt32)
         }
         let kind: Kind
         let source: Id
@@ -169,7 +172,9 @@ final class SolvPool {
             solver_findallproblemrules(solver, problem, &rules)
             var infos: [RuleInfo] = []
             for i in 0..<Int(rules.count) {
-                var source: Id = 0, target: Id = 0, dep: Id = 0
+                var source: Id = 0
+                var target: Id = 0
+                var dep: Id = 0
                 let type = solver_ruleinfo(solver, rules.elements[i], &source, &target, &dep)
                 let kind: RuleInfo.Kind
                 switch type {
@@ -201,7 +206,8 @@ final class SolvPool {
         let solver = solver_create(pool)!
         defer { solver_free(solver) }
         _ = solver_solve(solver, &queue)
-        return mlenv_testcase_write(solver, directory, Int32(TESTCASE_RESULT_TRANSACTION | TESTCASE_RESULT_PROBLEMS)) != 0
+        return mlenv_testcase_write(solver, directory, Int32(TESTCASE_RESULT_TRANSACTION | TESTCASE_RESULT_PROBLEMS))
+            != 0
     }
 }
 

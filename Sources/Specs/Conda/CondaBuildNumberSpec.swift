@@ -23,7 +23,8 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
 
     public init(parsing text: String) throws(SpecError) {
         func fail(_ message: String) -> SpecError {
-            SpecError(message: "Invalid build number spec '\(text)': \(message)", input: text, offset: 0, length: text.count)
+            SpecError(
+                message: "Invalid build number spec '\(text)': \(message)", input: text, offset: 0, length: text.count)
         }
         if let (value, negative) = Self.pythonInt(text) {
             kind = .exact(value, negative: negative)
@@ -36,10 +37,14 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
         if s.scalarsEqual("*") {
             kind = .any
         } else if "=<>!".unicodeScalars.contains(first) {
-            guard let (op, rest) = CondaVersionSpec.relation(Array(s.unicodeScalars)) else { throw fail("invalid operator") }
+            guard let (op, rest) = CondaVersionSpec.relation(Array(s.unicodeScalars)) else {
+                throw fail("invalid operator")
+            }
             do { kind = .relation(op, try CondaVersion(parsing: rest)) } catch { throw fail(error.message) }
         } else if first == "^" || s.hasScalarSuffix("$") {
-            guard first == "^" && s.hasScalarSuffix("$") else { throw fail("regex specs must start with '^' and end with '$'") }
+            guard first == "^" && s.hasScalarSuffix("$") else {
+                throw fail("regex specs must start with '^' and end with '$'")
+            }
             do { kind = .pattern(try TextPattern(regex: s)) } catch { throw fail("invalid regular expression") }
         } else {
             kind = .never
@@ -76,13 +81,13 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
         switch kind {
         case .any: return true
         case .never: return false
-        case let .exact(n, negative):
+        case .exact(let n, let negative):
             if n.isZero { return buildNumber == 0 }
             guard let v = n.intValue else { return false }
             return negative ? buildNumber == -v : buildNumber == v
         case .pattern(let p):
             return p.matches(String(buildNumber))
-        case let .relation(op, w):
+        case .relation(let op, let w):
             guard let v = try? CondaVersion(parsing: String(buildNumber)) else { return false }
             let c = v.compare(to: w)
             switch op {
@@ -104,7 +109,7 @@ public struct CondaBuildNumberSpec: Hashable, Sendable, CustomStringConvertible 
 
     /// The exact number, if this spec is one.
     public var exactValue: Int? {
-        if case let .exact(n, negative) = kind, let v = n.intValue { return negative ? -v : v }
+        if case .exact(let n, let negative) = kind, let v = n.intValue { return negative ? -v : v }
         return nil
     }
 

@@ -12,9 +12,9 @@
 // - "*" is a channel glob that matches every channel and is not printed.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// conda's channel_alias and default channels, as far as parsing a channel needs them.
@@ -26,10 +26,11 @@ public struct CondaChannelConfiguration: Sendable {
 
     public init(channelAlias: String?, defaultChannels: [String]) {
         aliasHost = channelAlias.flatMap { CondaChannel.splitURL(PythonText.strip($0))?.host }
-        defaultChannelURLs = Set(defaultChannels.compactMap { text -> String? in
-            guard let url = CondaChannel.splitURL(PythonText.strip(text)) else { return nil }
-            return "\(url.scheme)://\(url.host)/" + url.path.joined(separator: "/")
-        })
+        defaultChannelURLs = Set(
+            defaultChannels.compactMap { text -> String? in
+                guard let url = CondaChannel.splitURL(PythonText.strip(text)) else { return nil }
+                return "\(url.scheme)://\(url.host)/" + url.path.joined(separator: "/")
+            })
     }
 
     /// From conda's environment variables CONDA_CHANNEL_ALIAS and CONDA_DEFAULT_CHANNELS
@@ -50,7 +51,7 @@ enum CondaChannel {
         "noarch", "emscripten-wasm32", "wasi-wasm32", "freebsd-64", "linux-32", "linux-64",
         "linux-aarch64", "linux-armv6l", "linux-armv7l", "linux-ppc64", "linux-ppc64le",
         "linux-riscv64", "linux-s390x", "osx-64", "osx-arm64", "win-32", "win-64", "win-arm64",
-        "zos-z",
+        "zos-z"
     ]
 
     /// Where channel names live and which URLs are "defaults". A task-local so that a caller
@@ -71,7 +72,10 @@ enum CondaChannel {
         var sep: Int?
         var i = 0
         while i + 2 < scalars.count {
-            if scalars[i] == ":" && scalars[i + 1] == "/" && scalars[i + 2] == "/" { sep = i; break }
+            if scalars[i] == ":" && scalars[i + 1] == "/" && scalars[i + 2] == "/" {
+                sep = i
+                break
+            }
             i += 1
         }
         guard let sep else { return nil }
@@ -138,7 +142,9 @@ enum CondaChannel {
         let path = url.path.map(percentDecoded).joined(separator: "/")
         let configuration = Self.configuration
         if let aliasHost = configuration.aliasHost, url.host == aliasHost && !path.isEmpty { return path }
-        if !keepNonAliasURL && configuration.defaultChannelURLs.contains("\(url.scheme)://\(url.host)/\(path)") { return "defaults" }
+        if !keepNonAliasURL && configuration.defaultChannelURLs.contains("\(url.scheme)://\(url.host)/\(path)") {
+            return "defaults"
+        }
         return "\(url.scheme)://\(url.host)" + (path.isEmpty ? "" : "/" + path)
     }
 }

@@ -19,7 +19,7 @@ public struct CondaVersion: Sendable {
     enum Atom: Hashable, Sendable {
         case number(Numeral)
         case text(String)  // lowercase, or "DEV" for dev (sorts before lowercase), or "*"/"_" runs
-        case post          // "post": after every number
+        case post  // "post": after every number
 
         static let zero = Atom.number(.zero)
     }
@@ -47,7 +47,8 @@ public struct CondaVersion: Sendable {
         }
         if invalid {
             let bad = lowered.unicodeScalars.first { !Self.isVersionCharacter($0) }.map { String(Character($0)) } ?? "?"
-            throw fail("invalid character(s) (\(pythonRepr(bad)); allowed are letters, digits, '.', '_', '+', '!' and '*')")
+            throw fail(
+                "invalid character(s) (\(pythonRepr(bad)); allowed are letters, digits, '.', '_', '+', '!' and '*')")
         }
         normalized = lowered
 
@@ -72,7 +73,9 @@ public struct CondaVersion: Sendable {
         switch plusParts.count {
         case 1: break
         case 2:
-            localComponents = plusParts[1].split(omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." }).map { $0 }
+            localComponents = plusParts[1].split(
+                omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." }
+            ).map { $0 }
             // "".split(...) gives [] in Swift but [""] in Python; keep Python's answer.
             if plusParts[1].isEmpty { localComponents = [""] }
         default:
@@ -83,12 +86,15 @@ public struct CondaVersion: Sendable {
         var mainComponents: [Substring]
         if main.hasSuffix("_") {
             // openssl-like "1.0.1_": the trailing underscore stays on the last component.
-            mainComponents = main.dropLast().split(omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." }).map { $0 }
+            mainComponents = main.dropLast().split(
+                omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." }
+            ).map { $0 }
             if main.count == 1 { mainComponents = [""] }
             let last = mainComponents.removeLast()
             mainComponents.append(Substring(String(last) + "_"))
         } else {
-            mainComponents = main.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." }).map { $0 }
+            mainComponents = main.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "_" || $0 == "." })
+                .map { $0 }
         }
         var parsedVersion: [[Atom]] = []
         parsedVersion.reserveCapacity(mainComponents.count + 1)
@@ -151,10 +157,10 @@ extension CondaVersion.Atom {
     /// conda's `__lt__` on one pair: strings < numbers; "post" (infinity) above every number.
     static func less(_ a: Self, _ b: Self) -> Bool {
         switch (a, b) {
-        case let (.text(x), .text(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case (.text(let x), .text(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
         case (.text, _): return true
         case (_, .text): return false
-        case let (.number(x), .number(y)): return x < y
+        case (.number(let x), .number(let y)): return x < y
         case (.number, .post): return true
         case (.post, _): return false
         }

@@ -18,8 +18,12 @@
 
 public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
     enum CompareOp: String, Sendable {
-        case equal = "==", notEqual = "!=", lessThanOrEqual = "<=", greaterThanOrEqual = ">="
-        case lessThan = "<", greaterThan = ">"
+        case equal = "=="
+        case notEqual = "!="
+        case lessThanOrEqual = "<="
+        case greaterThanOrEqual = ">="
+        case lessThan = "<"
+        case greaterThan = ">"
     }
 
     enum Leaf: Sendable {
@@ -33,8 +37,8 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     indirect enum Node: Sendable {
-        case any([Node])   // "|"
-        case all([Node])   // ","
+        case any([Node])  // "|"
+        case all([Node])  // ","
         case leaf(Leaf, text: String)
     }
 
@@ -75,7 +79,7 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
         case .leaf(let leaf, _):
             switch leaf {
             case .any: return true
-            case let .compare(op, w):
+            case .compare(let op, let w):
                 let c = v.compare(to: w)
                 switch op {
                 case .equal: return c == 0
@@ -87,7 +91,7 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
                 }
             case .startsWith(let w): return v.starts(with: w)
             case .notStartsWith(let w): return !v.starts(with: w)
-            case let .compatible(w, prefix): return v.compare(to: w) >= 0 && v.starts(with: prefix)
+            case .compatible(let w, let prefix): return v.compare(to: w) >= 0 && v.starts(with: prefix)
             case .pattern(let p): return p.matches(v.source)
             case .exactText(let t): return t.utf8.elementsEqual(v.source.utf8)
             }
@@ -129,7 +133,7 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
         switch tree {
         case .leaf(let s):
             return try build(s, input: input)
-        case let .op(op, children):
+        case .op(let op, let children):
             var nodes: [Node] = []
             for child in children { nodes.append(try node(from: child, input: input)) }
             return op == "|" ? .any(nodes) : .all(nodes)
@@ -178,7 +182,8 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
 
     static func treeify(_ text: String, input: String) throws(SpecError) -> Tree {
         func fail(_ message: String) -> SpecError {
-            SpecError(message: "Invalid version spec '\(text)': \(message)", input: input, offset: 0, length: input.count)
+            SpecError(
+                message: "Invalid version spec '\(text)': \(message)", input: input, offset: 0, length: input.count)
         }
         var output: [Tree] = []
         var stack: [Character] = []
@@ -237,14 +242,18 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
         }
         func version(_ text: String) throws(SpecError) -> CondaVersion {
             do { return try CondaVersion(parsing: text) } catch {
-                throw SpecError(message: "Invalid version spec '\(s)': \(error.message)", input: input, offset: 0, length: input.count)
+                throw SpecError(
+                    message: "Invalid version spec '\(s)': \(error.message)", input: input, offset: 0,
+                    length: input.count)
             }
         }
         let scalars = Array(s.unicodeScalars)
         guard let first = scalars.first, let last = scalars.last else { throw fail("empty version spec") }
         if first == "^" || last == "$" {
             guard first == "^" && last == "$" else { throw fail("regex specs must start with '^' and end with '$'") }
-            do { return .leaf(.pattern(try TextPattern(regex: s)), text: s) } catch { throw fail("invalid regular expression") }
+            do { return .leaf(.pattern(try TextPattern(regex: s)), text: s) } catch {
+                throw fail("invalid regular expression")
+            }
         }
         if "=<>!~".unicodeScalars.contains(first) {
             guard let (op, rest) = relation(scalars) else { throw fail("invalid operator") }
@@ -289,7 +298,8 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
                     default: rx.unicodeScalars.append(c)
                     }
                 }
-                do { return .leaf(.pattern(try TextPattern(regex: "^(?:" + rx + ")$", displayedAs: s)), text: s) } catch {
+                do { return .leaf(.pattern(try TextPattern(regex: "^(?:" + rx + ")$", displayedAs: s)), text: s) } catch
+                {
                     throw fail("invalid glob")
                 }
             }
@@ -323,7 +333,9 @@ public struct CondaVersionSpec: Hashable, Sendable, CustomStringConvertible {
         }
         for op in candidates {
             let opScalars = Array(op.unicodeScalars)
-            guard s.count > opScalars.count, Array(s[0..<opScalars.count]) == opScalars, notOp(opScalars.count) else { continue }
+            guard s.count > opScalars.count, Array(s[0..<opScalars.count]) == opScalars, notOp(opScalars.count) else {
+                continue
+            }
             let rest = s[opScalars.count...]
             guard !rest.contains(where: { PythonText.isWhitespace($0) }) else { continue }
             return (op, String(String.UnicodeScalarView(rest)))

@@ -14,7 +14,7 @@
 public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
     public static let fieldNames = [
         "channel", "subdir", "name", "version", "build", "build_number", "track_features", "features",
-        "url", "md5", "sha256", "license", "license_family", "fn", "when", "extras", "flags",
+        "url", "md5", "sha256", "license", "license_family", "fn", "when", "extras", "flags"
     ]
 
     /// What a MatchSpec can be matched against (named `MatchSpec.Record` so it does not clash
@@ -84,7 +84,9 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
 
     init(source: String, components c: Components) throws(SpecError) {
         func fail(_ message: String) -> SpecError {
-            SpecError(message: "Invalid MatchSpec \(pythonRepr(source)): \(message)", input: source, offset: 0, length: source.count)
+            SpecError(
+                message: "Invalid MatchSpec \(pythonRepr(source)): \(message)", input: source, offset: 0,
+                length: source.count)
         }
         self.source = source
         var name = PythonText.lower(c.name)
@@ -104,7 +106,9 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
             case "name": name = PythonText.lower(value)
             case "license", "license_family", "when": fields[key] = PythonText.lower(value)
             default:
-                guard Self.fieldNames.contains(key) else { throw fail("Cannot match on field(s): {\(pythonRepr(key))}") }
+                guard Self.fieldNames.contains(key) else {
+                    throw fail("Cannot match on field(s): {\(pythonRepr(key))}")
+                }
                 fields[key] = value
             }
         }
@@ -115,13 +119,17 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
         }
         build = buildText
         buildPattern = try buildText.map { t throws(SpecError) in try Self.pattern(t, fail: fail) }
-        do { buildNumber = try buildNumberText.map { t throws(SpecError) in try CondaBuildNumberSpec(parsing: t) } } catch {
+        do {
+            buildNumber = try buildNumberText.map { t throws(SpecError) in try CondaBuildNumberSpec(parsing: t) }
+        } catch {
             throw fail(error.message)
         }
         self.channel = channel
         if let channel, (channel.hasScalarPrefix("^") && channel.hasScalarSuffix("$")) || channel.containsScalar("*") {
             let rx = channel.hasScalarPrefix("^") ? channel : "^(?:" + channel.replacingStars() + ")$"
-            do { channelPattern = try TextPattern(regex: rx, displayedAs: channel) } catch { throw fail("invalid channel pattern") }
+            do { channelPattern = try TextPattern(regex: rx, displayedAs: channel) } catch {
+                throw fail("invalid channel pattern")
+            }
         } else {
             channelPattern = nil
         }
@@ -132,7 +140,9 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
     /// conda's `GlobStrMatch`: "^...$" is a regex, "*" a glob, anything else exact text.
     static func pattern(_ text: String, fail: (String) -> SpecError) throws(SpecError) -> TextPattern {
         if text.hasScalarPrefix("^") && text.hasScalarSuffix("$") && text.unicodeScalars.count >= 2 {
-            do { return try TextPattern(regex: text) } catch { throw fail("Contains an invalid regular expression: \(text)") }
+            do { return try TextPattern(regex: text) } catch {
+                throw fail("Contains an invalid regular expression: \(text)")
+            }
         }
         return TextPattern(glob: text)
     }
@@ -166,14 +176,18 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// Matches every field the spec constrains against the record.
     public func matches(_ record: Record) -> Bool {
-        guard matches(name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber) else {
+        guard matches(name: record.name, version: record.version, build: record.build, buildNumber: record.buildNumber)
+        else {
             return false
         }
         if let channel, channel != "*" {
             guard let recordChannel = record.channel else { return false }
             let canonical = CondaChannel.parse(recordChannel).channel ?? recordChannel
-            if let p = channelPattern { if !p.matches(canonical) { return false } }
-            else if PythonText.lower(canonical) != PythonText.lower(channel) { return false }
+            if let p = channelPattern {
+                if !p.matches(canonical) { return false }
+            } else if PythonText.lower(canonical) != PythonText.lower(channel) {
+                return false
+            }
         }
         if let subdir, subdir != record.subdir { return false }
         for (key, value) in fields {
@@ -184,7 +198,8 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
             case "url": if record.url != value { return false }
             case "license": if !Self.caseInsensitive(value, record.license) { return false }
             case "license_family": if !Self.caseInsensitive(value, record.licenseFamily) { return false }
-            case "track_features": if Self.featureSet(value) != Set(record.trackFeatures.filter { !$0.isEmpty }) { return false }
+            case "track_features":
+                if Self.featureSet(value) != Set(record.trackFeatures.filter { !$0.isEmpty }) { return false }
             case "features": if Self.featureSet(value) != Set(record.features.filter { !$0.isEmpty }) { return false }
             default: continue  // when / extras / flags: conditions, not record fields
             }
@@ -198,7 +213,10 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func featureSet(_ text: String) -> Set<String> {
-        Set(text.split(whereSeparator: { $0 == " " || $0 == "," }).map { PythonText.strip(String($0)) }.filter { !$0.isEmpty })
+        Set(
+            text.split(whereSeparator: { $0 == " " || $0 == "," }).map { PythonText.strip(String($0)) }.filter {
+                !$0.isEmpty
+            })
     }
 
     // MARK: Canonical spelling (conda's `MatchSpec.__str__`)
@@ -208,8 +226,7 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
         var brackets: [String] = []
         let channelIsExact = channel != nil && channelPattern == nil
         if let channel {
-            if channelIsExact { builder += channel }
-            else if channel != "*" { brackets.append("channel=\(channel)") }
+            if channelIsExact { builder += channel } else if channel != "*" { brackets.append("channel=\(channel)") }
         }
         if let subdir {
             if channelIsExact { builder += "/" + subdir } else { brackets.append("subdir=\(subdir)") }
@@ -261,7 +278,8 @@ public struct MatchSpec: Hashable, Sendable, CustomStringConvertible {
                 value = Self.featureSet(raw).sorted().joined(separator: " ")
             case "extras", "flags":
                 guard let raw = fields[key] else { continue }
-                let items = raw.split(whereSeparator: { $0 == " " || $0 == "," }).map { PythonText.strip(String($0)) }.filter { !$0.isEmpty }
+                let items = raw.split(whereSeparator: { $0 == " " || $0 == "," }).map { PythonText.strip(String($0)) }
+                    .filter { !$0.isEmpty }
                 value = "[" + items.sorted().map { "'\($0)'" }.joined(separator: ", ") + "]"
             default:
                 guard let raw = fields[key] else { continue }
@@ -309,10 +327,10 @@ extension MatchSpec {
 
         public var description: String {
             switch self {
-            case let .name(e, f): return "name \(pythonRepr(f)) does not match \(pythonRepr(e))"
-            case let .version(e, f): return "version \(f) does not satisfy \(e.spec)"
-            case let .build(e, f): return "build \(pythonRepr(f)) does not match \(pythonRepr(e))"
-            case let .buildNumber(e, f): return "build number \(f) does not satisfy \(e.spec)"
+            case .name(let e, let f): return "name \(pythonRepr(f)) does not match \(pythonRepr(e))"
+            case .version(let e, let f): return "version \(f) does not satisfy \(e.spec)"
+            case .build(let e, let f): return "build \(pythonRepr(f)) does not match \(pythonRepr(e))"
+            case .buildNumber(let e, let f): return "build number \(f) does not satisfy \(e.spec)"
             }
         }
     }
@@ -322,8 +340,12 @@ extension MatchSpec {
         var out: [Mismatch] = []
         if !namePattern.matches(name) { out.append(.name(expected: self.name, found: name)) }
         if let v = self.version, !v.matches(version) { out.append(.version(expected: v, found: version.source)) }
-        if let b = buildPattern, let text = self.build, !b.matches(build) { out.append(.build(expected: text, found: build)) }
-        if let n = self.buildNumber, !n.matches(buildNumber) { out.append(.buildNumber(expected: n, found: buildNumber)) }
+        if let b = buildPattern, let text = self.build, !b.matches(build) {
+            out.append(.build(expected: text, found: build))
+        }
+        if let n = self.buildNumber, !n.matches(buildNumber) {
+            out.append(.buildNumber(expected: n, found: buildNumber))
+        }
         return out
     }
 

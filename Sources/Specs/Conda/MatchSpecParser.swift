@@ -29,7 +29,9 @@ extension MatchSpec {
 
     static func parseComponents(_ original: String) throws(SpecError) -> Components {
         func fail(_ message: String) -> SpecError {
-            SpecError(message: "Invalid MatchSpec \(pythonRepr(original)): \(message)", input: original, offset: 0, length: original.count)
+            SpecError(
+                message: "Invalid MatchSpec \(pythonRepr(original)): \(message)", input: original, offset: 0,
+                length: original.count)
         }
         var s = original
         var components = Components()
@@ -116,7 +118,8 @@ extension MatchSpec {
         let filename = CondaChannel.percentDecoded(file)
         if let sub = parts.path.last, CondaChannel.knownSubdirs.contains(sub) {
             parts.path.removeLast()
-            let stem = filename.hasScalarSuffix(".conda") ? filename.droppingLastScalars(6) : filename.droppingLastScalars(8)
+            let stem =
+                filename.hasScalarSuffix(".conda") ? filename.droppingLastScalars(6) : filename.droppingLastScalars(8)
             let pieces = rsplit(stem, "-", maxSplits: 2)
             guard pieces.count == 3 else { throw fail("package file name is not name-version-build") }
             components.name = pieces[0]
@@ -144,7 +147,8 @@ extension MatchSpec {
     }
 
     static func removingAll(_ needle: String, from text: String) -> String {
-        let n = Array(needle.unicodeScalars), t = Array(text.unicodeScalars)
+        let n = Array(needle.unicodeScalars)
+        let t = Array(text.unicodeScalars)
         guard !n.isEmpty else { return text }
         var out = String.UnicodeScalarView()
         var i = 0
@@ -287,8 +291,11 @@ extension MatchSpec {
                         let b = vEnd + 1
                         let runEnd = validRunEnd[min(b, n)]
                         var m: Int?
-                        if n >= 1 && s[n - 1] == "\n" && b < n - 1 && runEnd >= n - 1 { m = n - 1 }
-                        else if b < n && runEnd == n { m = n }
+                        if n >= 1 && s[n - 1] == "\n" && b < n - 1 && runEnd >= n - 1 {
+                            m = n - 1
+                        } else if b < n && runEnd == n {
+                            m = n
+                        }
                         if let m { return result(start, vEnd, String(String.UnicodeScalarView(s[b..<m]))) }
                     }
                     if dollar(vEnd) { return result(start, vEnd, nil) }
@@ -341,8 +348,11 @@ extension MatchSpec {
         }
         var valid = false
         if let first = s.first {
-            if first.isLowerASCIIAlnum { valid = afterHead(1) }
-            else if first == "_" && (s.count < 2 || s[1] != "_") { valid = afterHead(1) }
+            if first.isLowerASCIIAlnum {
+                valid = afterHead(1)
+            } else if first == "_" && (s.count < 2 || s[1] != "_") {
+                valid = afterHead(1)
+            }
         }
         if !valid && s.count >= 3 && s[0] == "_" && s[1] == "_" && s[2].isLowerASCIIAlnum {
             valid = afterHead(3)

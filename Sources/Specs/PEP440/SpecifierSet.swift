@@ -32,7 +32,9 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
         self.prereleases = prereleases
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, text: String) -> Result<[VersionSpecifier], SpecError> {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, text: String) -> Result<
+        [VersionSpecifier], SpecError
+    > {
         var result: [VersionSpecifier] = []
         var start = lo
         var i = lo
@@ -193,7 +195,9 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
             var foundFinal = false
             for (text, v) in parsed {
                 guard let v else {
-                    if foundFinal { out.append(text) } else {
+                    if foundFinal {
+                        out.append(text)
+                    } else {
                         waiting.append(text)
                         nonFinal.append(text)
                     }
@@ -217,7 +221,9 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     /// `_canonical_specs`.
     public var canonicalSpecifiers: [VersionSpecifier] {
         if specifiers.count < 2 { return specifiers }
-        let sorted = specifiers.sorted { $0.description.unicodeScalars.lexicographicallyPrecedes($1.description.unicodeScalars) }
+        let sorted = specifiers.sorted {
+            $0.description.unicodeScalars.lexicographicallyPrecedes($1.description.unicodeScalars)
+        }
         var seen = Set<[UInt8]>()
         var out: [VersionSpecifier] = []
         for s in sorted where seen.insert(Array(s.canonical.utf8)).inserted { out.append(s) }
@@ -225,14 +231,16 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        specifiers.count == 1 ? specifiers[0].description : canonicalSpecifiers.map(\.description).joined(separator: ",")
+        specifiers.count == 1
+            ? specifiers[0].description : canonicalSpecifiers.map(\.description).joined(separator: ",")
     }
 
     // Equality is by meaning and ignores order and duplicates. (packaging compares the
     // text-sorted lists; the two agree except for sets whose text order differs from their
     // canonical order, where packaging's answer depends on spelling.)
     public static func == (lhs: SpecifierSet, rhs: SpecifierSet) -> Bool {
-        let a = lhs.canonicalSet, b = rhs.canonicalSet
+        let a = lhs.canonicalSet
+        let b = rhs.canonicalSet
         return a.count == b.count && zip(a, b).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
     }
 

@@ -17,7 +17,9 @@
 /// A PEP 440 version ("1!2.0rc1.post2.dev3+local.7").
 public struct PEP440Version: Sendable {
     public enum PreReleaseKind: Int, Sendable, Hashable, Comparable, CustomStringConvertible {
-        case alpha = 0, beta = 1, rc = 2
+        case alpha = 0
+        case beta = 1
+        case rc = 2
         public var description: String {
             switch self {
             case .alpha: return "a"
@@ -52,8 +54,8 @@ public struct PEP440Version: Sendable {
         // PEP 440: alphanumeric segments sort before numeric ones.
         public static func < (lhs: Self, rhs: Self) -> Bool {
             switch (lhs, rhs) {
-            case let (.number(a), .number(b)): return a < b
-            case let (.text(a), .text(b)): return a.utf8.lexicographicallyPrecedes(b.utf8)
+            case (.number(let a), .number(let b)): return a < b
+            case (.text(let a), .text(let b)): return a.utf8.lexicographicallyPrecedes(b.utf8)
             case (.text, .number): return true
             case (.number, .text): return false
             }
@@ -197,27 +199,29 @@ public struct PEP440Version: Sendable {
         if epoch != other.epoch { return epoch < other.epoch ? -1 : 1 }
         let c = Self.compareRelease(release, other.release)
         if c != 0 { return c }
-        let ra = preRank, rb = other.preRank
+        let ra = preRank
+        let rb = other.preRank
         if ra != rb { return ra < rb ? -1 : 1 }
-        let pa = pre?.number ?? 0, pb = other.pre?.number ?? 0
+        let pa = pre?.number ?? 0
+        let pb = other.pre?.number ?? 0
         if pa != pb { return pa < pb ? -1 : 1 }
         switch (post, other.post) {
         case (nil, .some): return -1
         case (.some, nil): return 1
-        case let (a?, b?) where a != b: return a < b ? -1 : 1
+        case (let a?, let b?) where a != b: return a < b ? -1 : 1
         default: break
         }
         switch (dev, other.dev) {
         case (nil, .some): return 1
         case (.some, nil): return -1
-        case let (a?, b?) where a != b: return a < b ? -1 : 1
+        case (let a?, let b?) where a != b: return a < b ? -1 : 1
         default: break
         }
         switch (localSegments, other.localSegments) {
         case (nil, nil): return 0
         case (nil, .some): return -1
         case (.some, nil): return 1
-        case let (a?, b?):
+        case (let a?, let b?):
             for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
             return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
         }

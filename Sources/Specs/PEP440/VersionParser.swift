@@ -92,14 +92,31 @@ enum PEP440Scanner {
         var k = i
         if k < hi && isSeparator(b[k]) { k += 1 }
         var kind: PEP440Version.PreReleaseKind?
-        if matches(b, k, hi, "alpha") { kind = .alpha; k += 5 }
-        else if matches(b, k, hi, "a") { kind = .alpha; k += 1 }
-        else if matches(b, k, hi, "beta") { kind = .beta; k += 4 }
-        else if matches(b, k, hi, "b") { kind = .beta; k += 1 }
-        else if matches(b, k, hi, "preview") { kind = .rc; k += 7 }
-        else if matches(b, k, hi, "pre") { kind = .rc; k += 3 }
-        else if matches(b, k, hi, "c") { kind = .rc; k += 1 }
-        else if matches(b, k, hi, "rc") { kind = .rc; k += 2 }
+        if matches(b, k, hi, "alpha") {
+            kind = .alpha
+            k += 5
+        } else if matches(b, k, hi, "a") {
+            kind = .alpha
+            k += 1
+        } else if matches(b, k, hi, "beta") {
+            kind = .beta
+            k += 4
+        } else if matches(b, k, hi, "b") {
+            kind = .beta
+            k += 1
+        } else if matches(b, k, hi, "preview") {
+            kind = .rc
+            k += 7
+        } else if matches(b, k, hi, "pre") {
+            kind = .rc
+            k += 3
+        } else if matches(b, k, hi, "c") {
+            kind = .rc
+            k += 1
+        } else if matches(b, k, hi, "rc") {
+            kind = .rc
+            k += 2
+        }
         if let kind {
             if k < hi && isSeparator(b[k]) { k += 1 }
             let e = digitsEnd(b, k, hi)
@@ -115,10 +132,15 @@ enum PEP440Scanner {
             k = i
             if k < hi && isSeparator(b[k]) { k += 1 }
             var found = true
-            if matches(b, k, hi, "post") { k += 4 }
-            else if matches(b, k, hi, "rev") { k += 3 }
-            else if matches(b, k, hi, "r") { k += 1 }
-            else { found = false }
+            if matches(b, k, hi, "post") {
+                k += 4
+            } else if matches(b, k, hi, "rev") {
+                k += 3
+            } else if matches(b, k, hi, "r") {
+                k += 1
+            } else {
+                found = false
+            }
             if found {
                 if k < hi && isSeparator(b[k]) { k += 1 }
                 let e = digitsEnd(b, k, hi)
@@ -159,7 +181,10 @@ enum PEP440Scanner {
 
     static func localSegment(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> PEP440Version.LocalSegment {
         var allDigits = true
-        for k in lo..<hi where !b[k].isASCIIDigit { allDigits = false; break }
+        for k in lo..<hi where !b[k].isASCIIDigit {
+            allDigits = false
+            break
+        }
         if allDigits { return .number(Numeral(asciiDigits: b, from: lo, to: hi)) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(hi - lo)
@@ -202,11 +227,13 @@ extension PEP440Version {
         }
         switch PEP440Scanner.scan(b, lo, hi, allowWildcard: false, allowLocal: true) {
         case .failure(let f):
-            return .failure(SpecError(message: "\(prefix) (\(f.message))", input: text, byteOffset: f.position, byteLength: 1))
+            return .failure(
+                SpecError(message: "\(prefix) (\(f.message))", input: text, byteOffset: f.position, byteLength: 1))
         case .success(let (parts, end)):
             if end != hi {
                 let message = PEP440Scanner.trailingProblem(b, at: end, hi, allowLocal: true)
-                return .failure(SpecError(message: "\(prefix) (\(message))", input: text, byteOffset: end, byteLength: 1))
+                return .failure(
+                    SpecError(message: "\(prefix) (\(message))", input: text, byteOffset: end, byteLength: 1))
             }
             return .success(parts.version)
         }

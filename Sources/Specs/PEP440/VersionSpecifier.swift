@@ -51,7 +51,8 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
         switch op {
         case .lessThan: return lessThanBound.map { v.compare(to: $0) < 0 } ?? false
         case .lessThanOrEqual: return v.compare(to: s, ignoringLocal: true) <= 0
-        case .equal where !isWildcard: return s.localSegments != nil ? v.compare(to: s) <= 0 : v.compare(to: s, ignoringLocal: true) <= 0
+        case .equal where !isWildcard:
+            return s.localSegments != nil ? v.compare(to: s) <= 0 : v.compare(to: s, ignoringLocal: true) <= 0
         default: return true
         }
     }
@@ -83,18 +84,24 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
         let version = parts?.version ?? (op == .arbitrary ? PEP440Version.parseOrNil(versionText) : nil)
         self.version = version
         if op == .lessThan, let v = version {
-            lessThanBound = v.isPrerelease ? v : PEP440Version(epoch: v.epoch, release: v.release, pre: v.pre, post: v.post, dev: 0)
+            lessThanBound =
+                v.isPrerelease ? v : PEP440Version(epoch: v.epoch, release: v.release, pre: v.pre, post: v.post, dev: 0)
         } else {
             lessThanBound = nil
         }
     }
 
     /// Parses `b[lo..<hi]` (already stripped) as exactly one specifier.
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, text: String) -> Result<VersionSpecifier, SpecError> {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, text: String) -> Result<
+        VersionSpecifier, SpecError
+    > {
         // packaging's wording ("Invalid specifier: '=>2.0'"), then what is wrong.
         func fail(_ message: String, _ at: Int, _ length: Int = 1) -> Result<VersionSpecifier, SpecError> {
             let item = pythonRepr(UTF8Scan.string(b, lo, hi))
-            return .failure(SpecError(message: "Invalid specifier: \(item) (\(message))", input: text, byteOffset: at, byteLength: length))
+            return .failure(
+                SpecError(
+                    message: "Invalid specifier: \(item) (\(message))", input: text, byteOffset: at, byteLength: length)
+            )
         }
         guard lo < hi else { return fail("empty specifier", lo, 0) }
         switch scan(b, lo, hi) {
@@ -106,7 +113,8 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
                 if s.op == .arbitrary {
                     problem = "whitespace, ';' and ')' are not allowed in an arbitrary version"
                 } else {
-                    problem = PEP440Scanner.trailingProblem(b, at: s.end, hi, allowLocal: s.op == .equal || s.op == .notEqual)
+                    problem = PEP440Scanner.trailingProblem(
+                        b, at: s.end, hi, allowLocal: s.op == .equal || s.op == .notEqual)
                 }
                 return fail(problem, s.end)
             }
@@ -158,7 +166,8 @@ public struct VersionSpecifier: Hashable, Sendable, CustomStringConvertible {
             return .failure(.init(position: f.position, message: "\(f.message) after '\(op.rawValue)'"))
         case .success(let (parts, end)):
             if op == .compatible && parts.release.count < 2 {
-                return .failure(.init(position: vstart, message: "'~=' needs a release with at least two components, as in ~=2.2"))
+                return .failure(
+                    .init(position: vstart, message: "'~=' needs a release with at least two components, as in ~=2.2"))
             }
             return .success(Scan(op: op, opEnd: opEnd, parts: parts, end: end))
         }

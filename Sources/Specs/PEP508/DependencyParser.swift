@@ -70,7 +70,9 @@ struct DependencyParser {
     func matchIdentifier() -> Int? {
         guard pos < n, b[pos] < 0x80, Unicode.Scalar(b[pos]).isASCIIAlnum, !isWord(before: pos) else { return nil }
         var end = pos + 1
-        while end < n, b[end] < 0x80, Unicode.Scalar(b[end]).isASCIIAlnum || b[end] == 0x2E || b[end] == 0x5F || b[end] == 0x2D {
+        while end < n, b[end] < 0x80,
+            Unicode.Scalar(b[end]).isASCIIAlnum || b[end] == 0x2E || b[end] == 0x5F || b[end] == 0x2D
+        {
             end += 1
         }
         while end > pos {
@@ -105,7 +107,7 @@ struct DependencyParser {
         ("implementation_name", "implementation_name"),
         ("implementation_version", "implementation_version"),
         ("extras", "extras"), ("extra", "extra"),
-        ("dependency_groups", "dependency_groups"),
+        ("dependency_groups", "dependency_groups")
     ]
 
     func matchVariable() -> (String, Int)? {
@@ -195,11 +197,14 @@ struct DependencyParser {
         } else {
             let specifierStart = pos
             switch parseSpecifier() {
-            case .success(let s): result.specifiers = s.specifiers; result.hasSpecifierText = s.nonEmpty
+            case .success(let s):
+                result.specifiers = s.specifiers
+                result.hasSpecifierText = s.nonEmpty
             case .failure(let e): return .failure(e)
             }
             if atEnd { return .success(result) }
-            let expected = result.hasSpecifierText
+            let expected =
+                result.hasSpecifierText
                 ? "comma (within version specifier), semicolon (after version specifier)"
                 : "semicolon (after name with no version specifier)"
             switch parseRequirementMarker(spanStart: specifierStart, expected: expected) {
@@ -254,7 +259,8 @@ struct DependencyParser {
         let inner = parseVersionMany()
         guard case .success = inner else { return inner }
         guard pos < n && b[pos] == 0x29 else {
-            return .failure(error("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", start: open))
+            return .failure(
+                error("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", start: open))
         }
         pos += 1
         consumeWhitespace()
@@ -274,13 +280,15 @@ struct DependencyParser {
             nonEmpty = true
             pos = scan.end
             if byte(pos) == 0x2E && byte(pos + 1) == 0x2A && pos + 1 < n {  // .*
-                let message = scan.op == .equal || scan.op == .notEqual
+                let message =
+                    scan.op == .equal || scan.op == .notEqual
                     ? ".* suffix cannot be used with pre-release, post-release, dev or local versions"
                     : ".* suffix can only be used with `==` or `!=` operators"
                 return .failure(error(message, start: spanStart, end: pos + 1))
             }
             if hasLocalLabelTrail() {
-                return .failure(error("Local version label can only be used with `==` or `!=` operators", start: spanStart))
+                return .failure(
+                    error("Local version label can only be used with `==` or `!=` operators", start: spanStart))
             }
             joined += UTF8Scan.string(b, spanStart, scan.end)
             consumeWhitespace()
@@ -295,7 +303,8 @@ struct DependencyParser {
             let set = try SpecifierSet(parsing: joined)
             return .success(SpecifierList(specifiers: set.specifiers, nonEmpty: nonEmpty))
         } catch {
-            return .failure(SpecError(message: error.message, input: text, byteOffset: listStart, byteLength: pos - listStart))
+            return .failure(
+                SpecError(message: error.message, input: text, byteOffset: listStart, byteLength: pos - listStart))
         }
     }
 
@@ -356,9 +365,15 @@ struct DependencyParser {
         }
         while true {
             let op: MarkerList.BoolOp
-            if let end = matchKeyword("or") { op = .or; pos = end }
-            else if let end = matchKeyword("and") { op = .and; pos = end }
-            else { break }
+            if let end = matchKeyword("or") {
+                op = .or
+                pos = end
+            } else if let end = matchKeyword("and") {
+                op = .and
+                pos = end
+            } else {
+                break
+            }
             switch parseMarkerAtom(depth: depth) {
             case .success(let a):
                 list.ops.append(op)
@@ -384,7 +399,10 @@ struct DependencyParser {
             case .failure(let e): return .failure(e)
             }
             guard pos < n && b[pos] == 0x29 else {
-                return .failure(error("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression", start: open))
+                return .failure(
+                    error(
+                        "Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression", start: open
+                    ))
             }
             pos += 1
         } else {
@@ -457,11 +475,13 @@ struct DependencyParser {
     static func normalizingExtras(_ c: MarkerComparison) -> MarkerComparison {
         switch (c.lhs, c.rhs) {
         case (.variable("extra"), .value(let v)):
-            return MarkerComparison(lhs: c.lhs, op: c.op, rhs: .value(NormalizedName(v).value), sourceRange: c.sourceRange)
+            return MarkerComparison(
+                lhs: c.lhs, op: c.op, rhs: .value(NormalizedName(v).value), sourceRange: c.sourceRange)
         case (.value(let v), .variable("extra")),
             (.value(let v), .variable("extras")),
             (.value(let v), .variable("dependency_groups")):
-            return MarkerComparison(lhs: .value(NormalizedName(v).value), op: c.op, rhs: c.rhs, sourceRange: c.sourceRange)
+            return MarkerComparison(
+                lhs: .value(NormalizedName(v).value), op: c.op, rhs: c.rhs, sourceRange: c.sourceRange)
         default:
             return c
         }

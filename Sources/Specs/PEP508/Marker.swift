@@ -27,7 +27,8 @@ public enum MarkerOperand: Hashable, Sendable, CustomStringConvertible {
                 let plain = quote + text + quote
                 // packaging prints the value between quotes as it is; that only reads back when
                 // nothing in it looks like an escape or a line break.
-                if PythonStringLiteral.decode(Array(plain.unicodeScalars)[...]).map({ $0.utf8.elementsEqual(text.utf8) }) == true {
+                if PythonStringLiteral.decode(Array(plain.unicodeScalars)[...]).map({ $0.utf8.elementsEqual(text.utf8) }
+                ) == true {
                     return plain
                 }
             }
@@ -40,15 +41,19 @@ public enum MarkerOperand: Hashable, Sendable, CustomStringConvertible {
     // By code points, as Python compares strings.
     public static func == (lhs: MarkerOperand, rhs: MarkerOperand) -> Bool {
         switch (lhs, rhs) {
-        case let (.variable(a), .variable(b)), let (.value(a), .value(b)): return a.scalarsEqual(b)
+        case (.variable(let a), .variable(let b)), (.value(let a), .value(let b)): return a.scalarsEqual(b)
         default: return false
         }
     }
 
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case .variable(let a): hasher.combine(0); hasher.combine(Array(a.utf8))
-        case .value(let a): hasher.combine(1); hasher.combine(Array(a.utf8))
+        case .variable(let a):
+            hasher.combine(0)
+            hasher.combine(Array(a.utf8))
+        case .value(let a):
+            hasher.combine(1)
+            hasher.combine(Array(a.utf8))
         }
     }
 }

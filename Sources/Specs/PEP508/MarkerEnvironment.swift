@@ -60,7 +60,7 @@ public struct MarkerEnvironment: Hashable, Sendable {
             "python_full_version": full,
             "platform_python_implementation": "CPython",
             "python_version": pythonVersion,
-            "sys_platform": "linux",
+            "sys_platform": "linux"
         ])
     }
 
@@ -69,6 +69,6 @@ public struct MarkerEnvironment: Hashable, Sendable {
         "implementation_name", "implementation_version", "os_name", "platform_machine",
         "platform_release", "platform_system", "platform_version", "python_full_version",
         "platform_python_implementation", "python_version", "sys_platform", "extra", "extras",
-        "dependency_groups",
+        "dependency_groups"
     ]
 }

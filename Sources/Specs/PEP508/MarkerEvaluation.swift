@@ -33,7 +33,9 @@ struct MarkerEvaluator {
     let environment: MarkerEnvironment
     let source: String
 
-    static let versionKeys: Set<String> = ["implementation_version", "platform_release", "python_full_version", "python_version"]
+    static let versionKeys: Set<String> = [
+        "implementation_version", "platform_release", "python_full_version", "python_version"
+    ]
     static let setKeys: Set<String> = ["extras", "dependency_groups"]
 
     func evaluate(_ list: MarkerList) throws(SpecError) -> Bool {
@@ -55,7 +57,8 @@ struct MarkerEvaluator {
     }
 
     func fail(_ message: String, _ c: MarkerComparison) -> SpecError {
-        SpecError(message: message, input: source, byteOffset: c.sourceRange.lowerBound, byteLength: c.sourceRange.count)
+        SpecError(
+            message: message, input: source, byteOffset: c.sourceRange.lowerBound, byteLength: c.sourceRange.count)
     }
 
     func lookup(_ key: String, _ c: MarkerComparison) throws(SpecError) -> Value {
@@ -92,7 +95,9 @@ struct MarkerEvaluator {
             switch try lookup(name, c) {
             case .set(let set):
                 if key == "extra" { return try evaluateExtraSet(set, c.op, rhsText, c) }
-                throw fail("Set-valued marker \(pythonRepr(key)) can only be used with the membership form (e.g. \"<name>\" in \(key)); it cannot appear on the left-hand side of \(pythonRepr(c.op.rawValue)).", c)
+                throw fail(
+                    "Set-valued marker \(pythonRepr(key)) can only be used with the membership form (e.g. \"<name>\" in \(key)); it cannot appear on the left-hand side of \(pythonRepr(c.op.rawValue)).",
+                    c)
             case .string(let s):
                 lhs = s
             }
@@ -125,7 +130,9 @@ struct MarkerEvaluator {
         }
     }
 
-    func evaluateExtraSet(_ extras: Set<String>, _ op: MarkerOperator, _ literal: String, _ c: MarkerComparison) throws(SpecError) -> Bool {
+    func evaluateExtraSet(_ extras: Set<String>, _ op: MarkerOperator, _ literal: String, _ c: MarkerComparison)
+        throws(SpecError) -> Bool
+    {
         let selected = extras.isEmpty ? [""] : extras
         switch op {
         case .equal: return selected.contains(literal)
@@ -134,7 +141,9 @@ struct MarkerEvaluator {
         }
     }
 
-    func compare(_ lhs: String, _ op: MarkerOperator, _ rhs: String, key: String, _ c: MarkerComparison) throws(SpecError) -> Bool {
+    func compare(_ lhs: String, _ op: MarkerOperator, _ rhs: String, key: String, _ c: MarkerComparison)
+        throws(SpecError) -> Bool
+    {
         if Self.versionKeys.contains(key), op != .in, op != .notIn,
             let spec = try? VersionSpecifier(parsing: op.rawValue + rhs)
         {
@@ -154,7 +163,8 @@ struct MarkerEvaluator {
 
 /// Python's `needle in haystack` for str (scalar-wise substring).
 func scalarsContain(_ haystack: String, _ needle: String) -> Bool {
-    let h = Array(haystack.utf8), n = Array(needle.utf8)
+    let h = Array(haystack.utf8)
+    let n = Array(needle.utf8)
     if n.isEmpty { return true }
     if n.count > h.count { return false }
     var i = 0

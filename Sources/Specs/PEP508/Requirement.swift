@@ -19,7 +19,10 @@ public struct Requirement: Hashable, Sendable, CustomStringConvertible {
 
     public var normalizedName: NormalizedName { NormalizedName(name) }
 
-    public init(name: String, extras: [String] = [], specifier: SpecifierSet = SpecifierSet(), url: String? = nil, marker: Marker? = nil) {
+    public init(
+        name: String, extras: [String] = [], specifier: SpecifierSet = SpecifierSet(), url: String? = nil,
+        marker: Marker? = nil
+    ) {
         self.name = name
         var seen = Set<String>()
         self.extras = extras.filter { seen.insert($0).inserted }

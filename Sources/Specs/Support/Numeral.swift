@@ -92,7 +92,7 @@ public struct Numeral: Hashable, Comparable, Sendable, CustomStringConvertible, 
         case (nil, nil): return lhs.small < rhs.small
         case (nil, _): return true
         case (_, nil): return false
-        case let (l?, r?):
+        case (let l?, let r?):
             if l.utf8.count != r.utf8.count { return l.utf8.count < r.utf8.count }
             return l.utf8.lexicographicallyPrecedes(r.utf8)
         }

@@ -53,7 +53,7 @@ struct PythonRegex: Sendable {
         case split(Int, Int)
         case jump(Int)
         case atStart
-        case atEnd          // $
+        case atEnd  // $
         case atAbsoluteEnd  // \Z
         case match
     }
@@ -112,7 +112,7 @@ struct PythonRegex: Sendable {
                 }
             }
             for j in jumps { p[j] = .jump(p.count) }
-        case let .repeated(body, min, max):
+        case .repeated(let body, let min, let max):
             for _ in 0..<min { try compile(body, into: &p) }
             if let max {
                 var splits: [Int] = []
@@ -152,7 +152,7 @@ struct PythonRegex: Sendable {
                 switch program[pc] {
                 case .match: return true
                 case .jump(let t): stack.append(t)
-                case let .split(a, b):
+                case .split(let a, let b):
                     stack.append(b)
                     stack.append(a)
                 case .atStart: if pos == 0 { stack.append(pc + 1) }
@@ -213,25 +213,38 @@ struct PythonRegex: Sendable {
                     var minimum = 0
                     var maximum: Int?
                     var quantified = true
-                    if q == "*" { i += 1 }
-                    else if q == "+" { i += 1; minimum = 1 }
-                    else if q == "?" { i += 1; maximum = 1 }
-                    else if q == "{", let (lo, hi, end) = counted(at: i) {
+                    if q == "*" {
+                        i += 1
+                    } else if q == "+" {
+                        i += 1
+                        minimum = 1
+                    } else if q == "?" {
+                        i += 1
+                        maximum = 1
+                    } else if q == "{", let (lo, hi, end) = counted(at: i) {
                         i = end
                         minimum = lo
                         maximum = hi
-                    } else { quantified = false }
+                    } else {
+                        quantified = false
+                    }
                     if quantified {
                         if peek == "?" { i += 1 }  // lazy: same answer for "does it match"
-                        if let next = peek, next == "*" || next == "+" || next == "?" || (next == "{" && counted(at: i) != nil) {
+                        if let next = peek,
+                            next == "*" || next == "+" || next == "?" || (next == "{" && counted(at: i) != nil)
+                        {
                             throw SyntaxError(message: "multiple repeat")
                         }
                         switch atom {
                         case .atStart, .atEnd, .atAbsoluteEnd: throw SyntaxError(message: "nothing to repeat")
                         default: break
                         }
-                        if let maximum, maximum < minimum { throw SyntaxError(message: "min repeat greater than max repeat") }
-                        if minimum > 1000 || (maximum ?? 0) > 1000 { throw SyntaxError(message: "repeat count too large") }
+                        if let maximum, maximum < minimum {
+                            throw SyntaxError(message: "min repeat greater than max repeat")
+                        }
+                        if minimum > 1000 || (maximum ?? 0) > 1000 {
+                            throw SyntaxError(message: "repeat count too large")
+                        }
                         atom = .repeated(atom, min: minimum, max: maximum)
                     }
                 }

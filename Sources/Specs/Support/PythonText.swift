@@ -61,7 +61,10 @@ enum PythonText {
         var ascii = true
         var hasUpper = false
         for b in text.utf8 {
-            if b >= 0x80 { ascii = false; break }
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
             if b >= 0x41 && b <= 0x5A { hasUpper = true }
         }
         if ascii {

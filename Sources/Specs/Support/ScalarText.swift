@@ -21,7 +21,8 @@ extension String {
 
     /// Python's `self.endswith(suffix)`.
     func hasScalarSuffix(_ suffix: String) -> Bool {
-        let a = utf8, b = suffix.utf8
+        let a = utf8
+        let b = suffix.utf8
         return a.count >= b.count && a.suffix(b.count).elementsEqual(b)
     }
 

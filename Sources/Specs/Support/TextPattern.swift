@@ -31,7 +31,9 @@ struct TextPattern: Hashable, Sendable {
         do {
             kind = .regex(try PythonRegex(pattern))
         } catch {
-            throw SpecError(message: "Contains an invalid regular expression (\(error.message)): \(pattern)", input: pattern, offset: 0, length: pattern.count)
+            throw SpecError(
+                message: "Contains an invalid regular expression (\(error.message)): \(pattern)", input: pattern,
+                offset: 0, length: pattern.count)
         }
     }
 
@@ -83,7 +85,8 @@ struct TextPattern: Hashable, Sendable {
 
     /// Rare: a line break in the subject; let the regex engine apply Python's rules.
     private static func globWithLineBreaks(_ parts: [[UInt8]], _ text: String) -> Bool {
-        let pattern = "^(?:" + parts.map { regexEscape(String(decoding: $0, as: UTF8.self)) }.joined(separator: ".*") + ")$"
+        let pattern =
+            "^(?:" + parts.map { regexEscape(String(decoding: $0, as: UTF8.self)) }.joined(separator: ".*") + ")$"
         guard let regex = try? PythonRegex(pattern) else { return false }
         return regex.prefixMatches(text)
     }
@@ -91,8 +94,9 @@ struct TextPattern: Hashable, Sendable {
     static func regexEscape(_ text: String) -> String {
         var out = ""
         for s in text.unicodeScalars {
-            if s.isASCIIAlnum || s == "_" || s.value >= 0x80 { out.unicodeScalars.append(s) }
-            else {
+            if s.isASCIIAlnum || s == "_" || s.value >= 0x80 {
+                out.unicodeScalars.append(s)
+            } else {
                 out += "\\"
                 out.unicodeScalars.append(s)
             }

@@ -23,10 +23,18 @@ enum UTF8Scan {
         if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
         var length = 1
         var value: UInt32 = 0
-        if lead >= 0xF0 { length = 4; value = UInt32(lead & 0x07) }
-        else if lead >= 0xE0 { length = 3; value = UInt32(lead & 0x0F) }
-        else if lead >= 0xC0 { length = 2; value = UInt32(lead & 0x1F) }
-        else { return ("\u{FFFD}", 1) }
+        if lead >= 0xF0 {
+            length = 4
+            value = UInt32(lead & 0x07)
+        } else if lead >= 0xE0 {
+            length = 3
+            value = UInt32(lead & 0x0F)
+        } else if lead >= 0xC0 {
+            length = 2
+            value = UInt32(lead & 0x1F)
+        } else {
+            return ("\u{FFFD}", 1)
+        }
         guard i + length <= end else { return ("\u{FFFD}", end - i) }
         for k in 1..<length { value = (value << 6) | UInt32(b[i + k] & 0x3F) }
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)

@@ -6,7 +6,8 @@ import JSON
 struct AzureMLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "azureml",
-        abstract: "Write an Azure ML environment and managed online or batch deployment for a model's locked environment.",
+        abstract:
+            "Write an Azure ML environment and managed online or batch deployment for a model's locked environment.",
         discussion: """
             Resolves the model for the azureml-online deployment and writes to DIR:
               environment.yml   Azure ML environment: the profile's base image and conda.yml
@@ -61,13 +62,17 @@ struct AzureMLCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The directory to write the Azure ML files to.", valueName: "dir"))
     var output: String
 
-    @Option(help: ArgumentHelp("The environment's name (default: the model directory's name, sanitized).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The environment's name (default: the model directory's name, sanitized).", valueName: "name"))
     var name: String?
 
     @Option(help: ArgumentHelp("The environment's version.", valueName: "version"))
     var version = "1"
 
-    @Option(help: ArgumentHelp("An image built from mlenv's bundle to run instead of base image + conda file.", valueName: "image"))
+    @Option(
+        help: ArgumentHelp(
+            "An image built from mlenv's bundle to run instead of base image + conda file.", valueName: "image"))
     var image: String?
 
     @Flag(help: "Azure's no-code MLflow deployment: the deployment carries no environment.")
@@ -111,23 +116,35 @@ struct AzureMLCommand: ParsableCommand {
 
     func validate() throws {
         if image != nil && noCode { throw ValidationError("--image and --no-code exclude each other") }
-        if let image, image.isEmpty || image.contains(where: { $0.isWhitespace }) { throw ValidationError("--image: expected an image reference") }
+        if let image, image.isEmpty || image.contains(where: { $0.isWhitespace }) {
+            throw ValidationError("--image: expected an image reference")
+        }
         if instanceCount < 1 { throw ValidationError("--instance-count: expected 1 or more") }
         if !AzureMLFiles.isValidEndpointName(deploymentName) {
-            throw ValidationError("--deployment-name: Azure ML wants 3 to 32 letters, digits and -, starting with a letter and not ending with -")
+            throw ValidationError(
+                "--deployment-name: Azure ML wants 3 to 32 letters, digits and -, starting with a letter and not ending with -"
+            )
         }
         if let endpoint, !AzureMLFiles.isValidEndpointName(endpoint) {
-            throw ValidationError("--endpoint: Azure ML wants 3 to 32 letters, digits and -, starting with a letter and not ending with -")
+            throw ValidationError(
+                "--endpoint: Azure ML wants 3 to 32 letters, digits and -, starting with a letter and not ending with -"
+            )
         }
         if let name, AzureMLFiles.environmentName(from: name) != name {
-            throw ValidationError("--name: Azure ML wants letters, digits, -, _ and ., starting with a letter or digit (e.g. \(AzureMLFiles.environmentName(from: name)))")
+            throw ValidationError(
+                "--name: Azure ML wants letters, digits, -, _ and ., starting with a letter or digit (e.g. \(AzureMLFiles.environmentName(from: name)))"
+            )
         }
-        if version.isEmpty || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }) {
+        if version.isEmpty
+            || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") }
+            )
+        {
             throw ValidationError("--version: expected letters, digits, ., - and _")
         }
         let computeName = compute.hasPrefix("azureml:") ? String(compute.dropFirst("azureml:".count)) : compute
         if computeName.isEmpty || computeName.count > 64
-            || !computeName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            || !computeName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        {
             throw ValidationError("--compute: expected a compute cluster's name (letters, digits, - and _)")
         }
         if miniBatchSize < 1 { throw ValidationError("--mini-batch-size: expected 1 or more") }
@@ -135,7 +152,9 @@ struct AzureMLCommand: ParsableCommand {
         if retryTimeout < 1 { throw ValidationError("--retry-timeout: expected 1 second or more") }
         if errorThreshold < -1 { throw ValidationError("--error-threshold: expected -1 (no limit) or more") }
         if maxConcurrencyPerInstance < 1 { throw ValidationError("--max-concurrency-per-instance: expected 1 or more") }
-        if instanceType.isEmpty || !instanceType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+        if instanceType.isEmpty
+            || !instanceType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        {
             throw ValidationError("--instance-type: expected a VM size such as Standard_DS3_v2")
         }
     }
@@ -146,7 +165,9 @@ struct AzureMLCommand: ParsableCommand {
         let profile = try effective.profile()
         let isBatch = profile.name == "azureml-batch"
         guard profile.name == "azureml-online" || isBatch else {
-            throw CommandError("mlenv azureml writes Azure ML managed online deployments (deployment azureml-online) and batch deployments (azureml-batch), not \(profile.name); use `mlenv lock` or `mlenv package` for \(profile.name)")
+            throw CommandError(
+                "mlenv azureml writes Azure ML managed online deployments (deployment azureml-online) and batch deployments (azureml-batch), not \(profile.name); use `mlenv lock` or `mlenv package` for \(profile.name)"
+            )
         }
         if image != nil && profile.port == nil && !isBatch {
             throw CommandError("the \(profile.name) profile names no port for --image's routes")
@@ -154,14 +175,17 @@ struct AzureMLCommand: ParsableCommand {
         let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
         let modelURL = URL(fileURLWithPath: model).standardizedFileURL
         let folder = modelURL.lastPathComponent
-        var inputs = AzureMLInputs(lock: resolved.lock, shape: image != nil ? .image : noCode ? .noCode : .scoringScript,
-                                   environmentName: name ?? AzureMLFiles.environmentName(from: folder), environmentVersion: version,
-                                   image: image, deploymentName: deploymentName, endpointName: endpoint ?? AzureMLFiles.endpointName(from: folder),
-                                   instanceType: instanceType, instanceCount: instanceCount,
-                                   modelPath: Self.relativePath(from: Self.physical(output), to: Self.physical(model)), modelFolder: folder)
+        var inputs = AzureMLInputs(
+            lock: resolved.lock, shape: image != nil ? .image : noCode ? .noCode : .scoringScript,
+            environmentName: name ?? AzureMLFiles.environmentName(from: folder), environmentVersion: version,
+            image: image, deploymentName: deploymentName,
+            endpointName: endpoint ?? AzureMLFiles.endpointName(from: folder),
+            instanceType: instanceType, instanceCount: instanceCount,
+            modelPath: Self.relativePath(from: Self.physical(output), to: Self.physical(model)), modelFolder: folder)
         if isBatch {
-            inputs.batch = AzureMLBatchSettings(compute: compute, miniBatchSize: miniBatchSize, maxRetries: maxRetries, timeoutSeconds: retryTimeout,
-                                                errorThreshold: errorThreshold, maxConcurrencyPerInstance: maxConcurrencyPerInstance)
+            inputs.batch = AzureMLBatchSettings(
+                compute: compute, miniBatchSize: miniBatchSize, maxRetries: maxRetries, timeoutSeconds: retryTimeout,
+                errorThreshold: errorThreshold, maxConcurrencyPerInstance: maxConcurrencyPerInstance)
         }
         let files: [(String, String)]
         do {
@@ -177,9 +201,12 @@ struct AzureMLCommand: ParsableCommand {
             let value: JSONValue = ["files": .array(paths.map { .string($0) })]
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         } else {
-            StandardError.write("wrote \(paths.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n")
-            StandardError.write(isBatch ? "deploy: az ml batch-deployment create -f \(output)/deployment.yml --set-default\n"
-                                : "deploy: az ml online-deployment create -f \(output)/deployment.yml --all-traffic\n")
+            StandardError.write(
+                "wrote \(paths.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n")
+            StandardError.write(
+                isBatch
+                    ? "deploy: az ml batch-deployment create -f \(output)/deployment.yml --set-default\n"
+                    : "deploy: az ml online-deployment create -f \(output)/deployment.yml --all-traffic\n")
         }
     }
 
@@ -187,7 +214,8 @@ struct AzureMLCommand: ParsableCommand {
     /// may not exist yet), so that `..` steps mean what they mean to the filesystem.
     static func physical(_ path: String) -> [String] {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        var existing = absolute, rest: [String] = []
+        var existing = absolute
+        var rest: [String] = []
         while !FileManager.default.fileExists(atPath: existing), existing != "/" {
             let url = URL(fileURLWithPath: existing)
             rest.insert(url.lastPathComponent, at: 0)

@@ -24,14 +24,16 @@ struct CacheCommand: ParsableCommand {
 }
 
 struct CacheLocation: ParsableArguments {
-    @Option(help: ArgumentHelp("The cache directory (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("The cache directory (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).", valueName: "dir"))
     var cacheDir: String?
 
     var root: String { cacheDir ?? ArtifactCache.defaultRoot }
 }
 
 struct CacheInfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Files and bytes in each part of the cache.")
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Files and bytes in each part of the cache.")
 
     @OptionGroup var location: CacheLocation
 
@@ -44,13 +46,16 @@ struct CacheInfoCommand: ParsableCommand {
         case .json:
             let value: JSONValue = [
                 "root": .string(location.root),
-                "parts": .array(usage.map { ["name": .string($0.part), "files": .int($0.files), "bytes": .int(Int($0.bytes))] }),
-                "bytes": .int(Int(usage.reduce(0) { $0 + $1.bytes })),
+                "parts": .array(
+                    usage.map { ["name": .string($0.part), "files": .int($0.files), "bytes": .int(Int($0.bytes))] }),
+                "bytes": .int(Int(usage.reduce(0) { $0 + $1.bytes }))
             ]
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .text:
             var out = "cache \(location.root)\n"
-            for part in usage { out += "  \(Self.size(part.bytes).padding(9)) \(String(part.files).padding(7)) files  \(part.part)\n" }
+            for part in usage {
+                out += "  \(Self.size(part.bytes).padding(9)) \(String(part.files).padding(7)) files  \(part.part)\n"
+            }
             out += "  \(Self.size(usage.reduce(0) { $0 + $1.bytes }).padding(9)) total\n"
             StandardOutput.write(out)
         }
@@ -58,14 +63,19 @@ struct CacheInfoCommand: ParsableCommand {
 
     static func size(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(bytes) B" : "\(fixedPoint(value, digits: 1)) \(units[unit])"
     }
 }
 
 struct CacheCleanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "clean", abstract: "Remove everything mlenv cached (and nothing else in the directory).")
+    static let configuration = CommandConfiguration(
+        commandName: "clean", abstract: "Remove everything mlenv cached (and nothing else in the directory).")
 
     @OptionGroup var location: CacheLocation
 
@@ -76,6 +86,8 @@ struct CacheCleanCommand: ParsableCommand {
     }
 }
 
-private extension String {
-    func padding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
 }

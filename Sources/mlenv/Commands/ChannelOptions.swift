@@ -24,26 +24,41 @@ enum SourceMode: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct ChannelOptions: ParsableArguments {
-    @Option(name: .customLong("channel"), help: ArgumentHelp(
-        "A conda channel: a directory, a file:// or http(s):// URL, or a name under the channel alias (repeatable, highest priority first). Default: the model's channels.",
-        valueName: "dir|url|name"))
+    @Option(
+        name: .customLong("channel"),
+        help: ArgumentHelp(
+            "A conda channel: a directory, a file:// or http(s):// URL, or a name under the channel alias (repeatable, highest priority first). Default: the model's channels.",
+            valueName: "dir|url|name"))
     var channels: [String] = []
 
-    @Option(name: .customLong("index"), help: ArgumentHelp(
-        "A PyPI simple index: a directory (as `mlenv mirror` writes), a directory of wheels, or an http(s):// URL (repeatable).",
-        valueName: "dir|url"))
+    @Option(
+        name: .customLong("index"),
+        help: ArgumentHelp(
+            "A PyPI simple index: a directory (as `mlenv mirror` writes), a directory of wheels, or an http(s):// URL (repeatable).",
+            valueName: "dir|url"))
     var indexes: [String] = []
 
-    @Option(help: ArgumentHelp("The PyPI-compatible index to resolve against (as pip's). Default: the model's, else PIP_INDEX_URL or pip's configuration.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The PyPI-compatible index to resolve against (as pip's). Default: the model's, else PIP_INDEX_URL or pip's configuration.",
+            valueName: "url"))
     var indexURL: String?
 
-    @Option(help: ArgumentHelp("A further index, searched after the first (repeatable; also PIP_EXTRA_INDEX_URL).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "A further index, searched after the first (repeatable; also PIP_EXTRA_INDEX_URL).", valueName: "url"))
     var extraIndexURL: [String] = []
 
-    @Option(help: ArgumentHelp("Where conda channel names live (else CONDA_CHANNEL_ALIAS, else channel_alias in ~/.condarc).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Where conda channel names live (else CONDA_CHANNEL_ALIAS, else channel_alias in ~/.condarc).",
+            valueName: "url"))
     var channelAlias: String?
 
-    @Option(help: ArgumentHelp("Default sources when no channel or index is given: live (the model's channels and pip's index) or embedded (the checkout's channels/ snapshot). Also MLENV_SOURCES.", valueName: "kind"))
+    @Option(
+        help: ArgumentHelp(
+            "Default sources when no channel or index is given: live (the model's channels and pip's index) or embedded (the checkout's channels/ snapshot). Also MLENV_SOURCES.",
+            valueName: "kind"))
     var sources: SourceMode?
 
     @Flag(help: "Use only the HTTP cache and local directories; fail naming what is not cached.")
@@ -52,29 +67,46 @@ struct ChannelOptions: ParsableArguments {
     @Flag(help: "Revalidate every cached index page and repodata file with the server.")
     var refresh = false
 
-    @Option(help: ArgumentHelp("A PEM bundle of CAs to trust for https (else SSL_CERT_FILE, else the system's).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A PEM bundle of CAs to trust for https (else SSL_CERT_FILE, else the system's).", valueName: "file"))
     var cert: String?
 
-    @Option(help: ArgumentHelp("Ignore files uploaded (PyPI) or built (conda) at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone.", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Ignore files uploaded (PyPI) or built (conda) at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone.",
+            valueName: "date"))
     var excludeNewer: String?
 
-    @Option(help: ArgumentHelp("Where parsed channels, HTTP responses and downloaded artifacts are cached (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where parsed channels, HTTP responses and downloaded artifacts are cached (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv).",
+            valueName: "dir"))
     var cacheDir: String?
 
     @Flag(help: "Do not read or write the parsed-channel cache.")
     var noCache = false
 
-    @Flag(help: "Never build from source: wheels only, so a release with only an sdist for the target is not installable (as uv's --no-build, pip's --only-binary :all:).")
+    @Flag(
+        help:
+            "Never build from source: wheels only, so a release with only an sdist for the target is not installable (as uv's --no-build, pip's --only-binary :all:)."
+    )
     var noBuild = false
 
-    @Option(name: .customLong("only-binary"), help: ArgumentHelp("A project that must come as a wheel, never built from its sdist (repeatable; :all: is --no-build).", valueName: "name"))
+    @Option(
+        name: .customLong("only-binary"),
+        help: ArgumentHelp(
+            "A project that must come as a wheel, never built from its sdist (repeatable; :all: is --no-build).",
+            valueName: "name"))
     var onlyBinary: [String] = []
 
     var cacheRoot: String { cacheDir ?? ArtifactCache.defaultRoot }
 
     var mode: SourceMode {
         if let sources { return sources }
-        if let named = ProcessInfo.processInfo.environment["MLENV_SOURCES"], let mode = SourceMode(rawValue: named) { return mode }
+        if let named = ProcessInfo.processInfo.environment["MLENV_SOURCES"], let mode = SourceMode(rawValue: named) {
+            return mode
+        }
         return .live
     }
 
@@ -92,7 +124,9 @@ struct ChannelOptions: ParsableArguments {
             return ([directory + "/conda-forge"], nil)
         } else if let conda = model?.conda {
             let model = model!.modelPath
-            names = conda.channels.isEmpty ? [("defaults", "\(model)/\(conda.file) (no channels: conda's default)")]
+            names =
+                conda.channels.isEmpty
+                ? [("defaults", "\(model)/\(conda.file) (no channels: conda's default)")]
                 : conda.channels.map { ($0.value, "\(model)/\($0.location)") }
         } else {
             names = [("conda-forge", nil)]
@@ -127,7 +161,9 @@ struct ChannelOptions: ParsableArguments {
         let first: String
         do { first = try UpstreamIndex.discover(explicit: modelIndex) } catch { throw CommandError(error.message) }
         var extras = extraIndexURL
-        extras += (ProcessInfo.processInfo.environment["PIP_EXTRA_INDEX_URL"] ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        extras += (ProcessInfo.processInfo.environment["PIP_EXTRA_INDEX_URL"] ?? "").split(whereSeparator: {
+            $0 == " " || $0 == "\n"
+        }).map(String.init)
         extras += options.filter { $0.name == "--extra-index-url" }.compactMap(\.value)
         var result = [first]
         for url in extras where !result.contains(url) { result.append(url) }
@@ -140,7 +176,9 @@ struct ChannelOptions: ParsableArguments {
     /// to the hosts of the sources it was made for), all sharing one cache and connection pool.
     func client(for urls: [String]) throws -> HTTPClient {
         try SharedClient.get(urls: urls, cache: { HTTPCache(root: cacheRoot, mode: refresh ? .refresh : .normal) }) {
-            do throws(ChannelError) { return try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: urls, offline: offline) } catch {
+            do throws(ChannelError) {
+                return try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: urls, offline: offline)
+            } catch {
                 throw CommandError(error.message)
             }
         }
@@ -152,19 +190,24 @@ struct ChannelOptions: ParsableArguments {
         let (locations, problem) = condaLocations(model: model)
         if conda, let problem { throw CommandError(problem.message) }
         let indexLocations = try indexLocations(model: model)
-        let remote = (locations + indexLocations).filter { URLText.scheme($0) == "http" || URLText.scheme($0) == "https" }
+        let remote = (locations + indexLocations).filter {
+            URLText.scheme($0) == "http" || URLText.scheme($0) == "https"
+        }
         let client = remote.isEmpty ? nil : try client(for: remote)
         var indexes: [PyPIIndex] = []
         for location in indexLocations {
             do throws(ChannelError) {
-                indexes.append(try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client))
+                indexes.append(
+                    try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client))
             } catch { throw CommandError(error.message) }
         }
         let made: Result<ChannelSet, ChannelError>
         do throws(ChannelError) {
-            made = .success(try ChannelSet(condaChannels: locations.map(CondaChannel.init), pypiIndexes: indexes, target: target,
-                                           excludeNewer: excludeNewer, cacheDirectory: noCache ? nil : cacheRoot + "/channels",
-                                           client: client, condaProblem: problem))
+            made = .success(
+                try ChannelSet(
+                    condaChannels: locations.map(CondaChannel.init), pypiIndexes: indexes, target: target,
+                    excludeNewer: excludeNewer, cacheDirectory: noCache ? nil : cacheRoot + "/channels",
+                    client: client, condaProblem: problem))
         } catch {
             made = .failure(error)
         }
@@ -180,8 +223,9 @@ struct ChannelOptions: ParsableArguments {
     /// the build backend through pip on this machine's Python, with the same indexes.
     func sdistReader(_ indexes: [PyPIIndex]) -> SdistMetadataReader? {
         guard !noBuild, !onlyBinary.contains(":all:") else { return nil }
-        return SdistMetadataReader(python: SdistMetadataReader.defaultPython, cacheDirectory: noCache ? nil : cacheRoot + "/sdist-metadata",
-                                   indexes: indexes, onlyBinary: Set(onlyBinary.map { NormalizedName($0) }))
+        return SdistMetadataReader(
+            python: SdistMetadataReader.defaultPython, cacheDirectory: noCache ? nil : cacheRoot + "/sdist-metadata",
+            indexes: indexes, onlyBinary: Set(onlyBinary.map { NormalizedName($0) }))
     }
 }
 
@@ -198,7 +242,9 @@ enum SharedClient {
     nonisolated(unsafe) private static var cache: HTTPCache?
     private static let lock = Lock()
 
-    static func get(urls: [String], cache makeCache: () -> HTTPCache, settings: () throws -> HTTPSettings) throws -> HTTPClient {
+    static func get(urls: [String], cache makeCache: () -> HTTPCache, settings: () throws -> HTTPSettings) throws
+        -> HTTPClient
+    {
         lock.lock()
         defer { lock.unlock() }
         let key = urls.sorted()
@@ -218,9 +264,13 @@ enum CondaConfiguration {
     static func load(alias explicit: String?) throws(ChannelError) -> CondaChannelNames {
         let environment = ProcessInfo.processInfo.environment
         let home = FileManager.default.homeDirectoryForCurrentUser.path
-        let candidates = [environment["CONDARC"], home + "/.condarc", home + "/.config/conda/.condarc"].compactMap { $0 }.filter { !$0.isEmpty }
+        let candidates = [environment["CONDARC"], home + "/.condarc", home + "/.config/conda/.condarc"].compactMap {
+            $0
+        }.filter { !$0.isEmpty }
         var names = CondaChannelNames()
-        if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }), let bytes = FileBytes.readPlain(path) {
+        if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
+            let bytes = FileBytes.readPlain(path)
+        {
             let root: YAMLNode?
             do { root = try YAMLLoader.load(bytes) } catch { throw ChannelError("\(path): \(error)") }
             if let root, root.isMapping {
@@ -243,11 +293,14 @@ enum CondaConfiguration {
 /// The embedded default data: `$MLENV_DATA_DIR`, else `channels/` in the current directory,
 /// else `channels/` in a parent of the executable (a checkout's `.build/debug/mlenv`).
 enum EmbeddedData {
-    static let missing = "embedded sources: no channels/ snapshot found (looked in $MLENV_DATA_DIR, ./channels and the folders above the executable); set MLENV_DATA_DIR to a checkout's channels/ or use --sources live"
+    static let missing =
+        "embedded sources: no channels/ snapshot found (looked in $MLENV_DATA_DIR, ./channels and the folders above the executable); set MLENV_DATA_DIR to a checkout's channels/ or use --sources live"
 
     static var directory: String? {
         let fm = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["MLENV_DATA_DIR"], fm.fileExists(atPath: explicit) { return explicit }
+        if let explicit = ProcessInfo.processInfo.environment["MLENV_DATA_DIR"], fm.fileExists(atPath: explicit) {
+            return explicit
+        }
         if fm.fileExists(atPath: "channels/pypi") || fm.fileExists(atPath: "channels/conda-forge") {
             return fm.currentDirectoryPath + "/channels"
         }

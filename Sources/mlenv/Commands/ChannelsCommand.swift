@@ -49,29 +49,44 @@ struct ChannelsCommand: ParsableCommand {
             }
         }
         let end = DispatchTime.now()
-        func seconds(_ a: DispatchTime, _ b: DispatchTime) -> Double { Double(b.uptimeNanoseconds - a.uptimeNanoseconds) / 1e9 }
-        let condaSeconds = seconds(start, condaDone), pypiSeconds = seconds(condaDone, end), total = seconds(start, end)
+        func seconds(_ a: DispatchTime, _ b: DispatchTime) -> Double {
+            Double(b.uptimeNanoseconds - a.uptimeNanoseconds) / 1e9
+        }
+        let condaSeconds = seconds(start, condaDone)
+        let pypiSeconds = seconds(condaDone, end)
+        let total = seconds(start, end)
         switch format {
         case .json:
             let value: JSONValue = [
-                "conda": ["channels": .array(channels.condaChannels.map { .string($0.location) }), "records": .int(condaRecords),
-                          "names": .int(channels.condaNames.count), "sharded": .bool(sharded),
-                          "seconds": .number(JSONNumber(text: fixedPoint(condaSeconds, digits: 4)))],
-                "pypi": ["indexes": .array(channels.pypiIndexes.map { .string($0.location) }), "projects": .int(projects), "files": .int(files),
-                         "seconds": .number(JSONNumber(text: fixedPoint(pypiSeconds, digits: 4)))],
+                "conda": [
+                    "channels": .array(channels.condaChannels.map { .string($0.location) }),
+                    "records": .int(condaRecords),
+                    "names": .int(channels.condaNames.count), "sharded": .bool(sharded),
+                    "seconds": .number(JSONNumber(text: fixedPoint(condaSeconds, digits: 4)))
+                ],
+                "pypi": [
+                    "indexes": .array(channels.pypiIndexes.map { .string($0.location) }), "projects": .int(projects),
+                    "files": .int(files),
+                    "seconds": .number(JSONNumber(text: fixedPoint(pypiSeconds, digits: 4)))
+                ],
                 "seconds": .number(JSONNumber(text: fixedPoint(total, digits: 4))),
                 "records_per_second": .int(Int(Double(condaRecords + files) / max(total, 1e-9))),
-                "cache": channelOptions.noCache ? .null : .string(channelOptions.cacheRoot + "/channels"),
+                "cache": channelOptions.noCache ? .null : .string(channelOptions.cacheRoot + "/channels")
             ]
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .text:
             var out = ""
             for channel in channels.condaChannels { out += "conda  \(channel.location)\n" }
-            out += "       \(condaRecords) records, \(channels.condaNames.count) names, loaded in \(fixedPoint(condaSeconds, digits: 3)) s\n"
-            if sharded { out += "       (sharded channels: records are fetched by name as a solve needs them, and not counted here)\n" }
+            out +=
+                "       \(condaRecords) records, \(channels.condaNames.count) names, loaded in \(fixedPoint(condaSeconds, digits: 3)) s\n"
+            if sharded {
+                out +=
+                    "       (sharded channels: records are fetched by name as a solve needs them, and not counted here)\n"
+            }
             for index in channels.pypiIndexes { out += "pypi   \(index.location)\n" }
             out += "       \(projects) projects, \(files) files, loaded in \(fixedPoint(pypiSeconds, digits: 3)) s\n"
-            out += "total  \(fixedPoint(total, digits: 3)) s (\(Int(Double(condaRecords + files) / max(total, 1e-9))) records/s)\n"
+            out +=
+                "total  \(fixedPoint(total, digits: 3)) s (\(Int(Double(condaRecords + files) / max(total, 1e-9))) records/s)\n"
             StandardOutput.write(out)
         }
     }

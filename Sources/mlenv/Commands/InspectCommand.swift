@@ -20,7 +20,10 @@ struct InspectCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory (the folder that holds MLmodel), or a model URI: models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH (read from MLFLOW_TRACKING_URI's server).")
+    @Argument(
+        help:
+            "The MLflow model directory (the folder that holds MLmodel), or a model URI: models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH (read from MLFLOW_TRACKING_URI's server)."
+    )
     var model: String
 
     @Option(help: "Output format.")
@@ -46,7 +49,8 @@ struct InspectCommand: ParsableCommand {
             environment = try ModelLoader.load(path: path)
             if path != model { environment.modelPath = model }
         } catch {
-            StandardError.write("error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
+            StandardError.write(
+                "error: " + (error.location.map { "\(displayPath)/\($0): " } ?? "") + error.message + "\n")
             throw ReportedFailure.badInput
         }
         switch format {

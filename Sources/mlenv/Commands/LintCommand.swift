@@ -55,10 +55,16 @@ struct LintCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; models:/ for every registered model's latest versions; default: the current directory).")
+    @Argument(
+        help:
+            "Model directories, directories to search for models, files of a model, or MLflow model URIs (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH; models:/ for every registered model's latest versions; default: the current directory)."
+    )
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
+    @Option(
+        help: ArgumentHelp(
+            "The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).",
+            valueName: "type"))
     var deployment: String?
 
     @Option(help: ArgumentHelp("A deployment profile file to use instead of a built-in one.", valueName: "file"))
@@ -67,7 +73,10 @@ struct LintCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: LintFormat = .text
 
-    @Option(help: ArgumentHelp("The configuration file (default: .mlenv.yaml in the nearest ancestor of the first path).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The configuration file (default: .mlenv.yaml in the nearest ancestor of the first path).",
+            valueName: "file"))
     var config: String?
 
     @Option(help: ArgumentHelp("Threads to use (default: the number of processors).", valueName: "n"))
@@ -76,13 +85,17 @@ struct LintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Exit 1 when there are more warnings than this.", valueName: "n"))
     var maxWarnings: Int?
 
-    @Option(help: ArgumentHelp("Lint only the K-th of N parts of the models (1 <= K <= N), chosen by a stable hash of each model's path or URI.", valueName: "K/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Lint only the K-th of N parts of the models (1 <= K <= N), chosen by a stable hash of each model's path or URI.",
+            valueName: "K/N"))
     var shard: String?
 
     @Flag(help: "List the rules (id, default severity, name, what each catches) and exit.")
     var listRules = false
 
-    @Option(help: ArgumentHelp("Judge end-of-life dates as of this day (YYYY-MM-DD; default: today).", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Judge end-of-life dates as of this day (YYYY-MM-DD; default: today).", visibility: .hidden))
     var asOf: String?
 
     @OptionGroup var channelOptions: ChannelOptions
@@ -110,7 +123,9 @@ struct LintCommand: ParsableCommand {
 
         let given = paths.isEmpty ? ["."] : paths
         let shard = try self.shard.map { text in
-            do throws(LintShardError) { return try LintShard(parsing: text) } catch { throw CommandError(error.message) }
+            do throws(LintShardError) { return try LintShard(parsing: text) } catch {
+                throw CommandError(error.message)
+            }
         }
         // On a terminal, one line that follows the work; nothing in a log (see ProgressLine).
         let progressLine = ProgressLine()
@@ -126,7 +141,11 @@ struct LintCommand: ParsableCommand {
         var names: [String?] = []
         var fetched = 0
         for argument in arguments {
-            guard MLflowModelURI.isURI(argument) else { roots.append(argument); names.append(nil); continue }
+            guard MLflowModelURI.isURI(argument) else {
+                roots.append(argument)
+                names.append(nil)
+                continue
+            }
             if let shard, !shard.contains(key: argument) { continue }
             fetched += 1
             progressLine.step(fetched, of: uris, "fetching \(argument)")
@@ -139,57 +158,85 @@ struct LintCommand: ParsableCommand {
         // A directory the walk cannot read would hide the models below it: bad input, not a pass.
         for path in roots {
             if let (directory, reason) = ModelDiscovery.scan(path).unreadable.first {
-                throw CommandError("cannot read the directory '\(directory)' (\(reason)): the models below it could not be checked")
+                throw CommandError(
+                    "cannot read the directory '\(directory)' (\(reason)): the models below it could not be checked")
             }
         }
         var configuration = LintConfiguration()
-        let configPath = config ?? LintConfiguration.find(from: Self.directory(of: MLflowModelURI.isURI(given[0]) ? "." : given[0]))
+        let configPath =
+            config ?? LintConfiguration.find(from: Self.directory(of: MLflowModelURI.isURI(given[0]) ? "." : given[0]))
         if let configPath {
-            do { configuration = try LintConfiguration.load(path: configPath, rules: rules) } catch { throw CommandError(error.description) }
+            do { configuration = try LintConfiguration.load(path: configPath, rules: rules) } catch {
+                throw CommandError(error.description)
+            }
         }
 
         var channelSettings = channelOptions
         channelSettings.takeDefaults(from: configuration)
-        let set = try channelSettings.channelSet(target: Target(python: PythonVersion(major: 3, minor: 11)), conda: true)
+        let set = try channelSettings.channelSet(
+            target: Target(python: PythonVersion(major: 3, minor: 11)), conda: true)
         // What every verdict below was made from, said with the report.
         let summary = channelSettings.summary(set)
-        let sources = ChannelSources(condaChannels: set.condaChannels, pypiIndexes: set.pypiIndexes, excludeNewer: channelSettings.excludeNewer,
-                                     cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels", client: set.client)
+        let sources = ChannelSources(
+            condaChannels: set.condaChannels, pypiIndexes: set.pypiIndexes, excludeNewer: channelSettings.excludeNewer,
+            cacheDirectory: channelSettings.noCache ? nil : channelSettings.cacheRoot + "/channels", client: set.client)
 
-        let options = LintOptions(deployment: deployment, profileFile: profileFile,
-                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                  today: asOf ?? LintOptions.currentDate(), configuration: configuration)
+        let options = LintOptions(
+            deployment: deployment, profileFile: profileFile,
+            jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            today: asOf ?? LintOptions.currentDate(), configuration: configuration)
         let linter: Linter
-        do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch { throw CommandError(error.message) }
-        progressLine.step("linting \(given.joined(separator: " "))\(shard.map { " (shard \($0))" } ?? "") for \(linter.defaultDeployment)...", final: true)
+        do { linter = try Linter(options: options, sources: sources, breakers: breakers) } catch {
+            throw CommandError(error.message)
+        }
+        progressLine.step(
+            "linting \(given.joined(separator: " "))\(shard.map { " (shard \($0))" } ?? "") for \(linter.defaultDeployment)...",
+            final: true)
         var selection = LintSelection.discover(roots, names: names)
         if let shard { selection = selection.sharded(shard) }
-        let report = linter.lint(selection, shard: shard) { done, total, step in progressLine.step(done, of: total, step) }
+        let report = linter.lint(selection, shard: shard) { done, total, step in
+            progressLine.step(done, of: total, step)
+        }
         progressLine.finish()
 
         switch format {
         case .text:
-            let formatter = TextFormatter(color: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+            let formatter = TextFormatter(
+                color: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             var files: [String: [Substring]] = [:]
             // The sources first, so that the summary stays the last line.
             StandardOutput.write(summary.line + "\n")
-            StandardOutput.write(remote.display(formatter.format(report) { path in
-                if let known = files[path] { return known }
-                let lines = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).physicalLines }
-                files[path] = lines ?? []
-                return lines
-            }))
+            StandardOutput.write(
+                remote.display(
+                    formatter.format(report) { path in
+                        if let known = files[path] { return known }
+                        let lines = FileManager.default.contents(atPath: path).map {
+                            String(decoding: $0, as: UTF8.self).physicalLines
+                        }
+                        files[path] = lines ?? []
+                        return lines
+                    }))
         case .json:
             var value = JSONFormatter.format(report.renamingPaths(remote.display), toolVersion: MLEnvVersion.current)
             if case .object(var root) = value {
-                root.append("sources", .array(summary.sources.map { ["ecosystem": .string($0.ecosystem), "location": .string($0.location), "live": .bool($0.live)] }))
+                root.append(
+                    "sources",
+                    .array(
+                        summary.sources.map {
+                            [
+                                "ecosystem": .string($0.ecosystem), "location": .string($0.location),
+                                "live": .bool($0.live)
+                            ]
+                        }))
                 root.append("resolved_at", .string(summary.resolvedAt))
                 root.append("partial_sources", .optional(summary.partialNote))
                 value = .object(root)
             }
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .sarif:
-            StandardOutput.write(SARIFFormatter.format(report.renamingPaths(remote.display), toolVersion: MLEnvVersion.current).serialized(pretty: true) + "\n")
+            StandardOutput.write(
+                SARIFFormatter.format(report.renamingPaths(remote.display), toolVersion: MLEnvVersion.current)
+                    .serialized(pretty: true) + "\n")
         case .github:
             StandardOutput.write(GitHubFormatter.format(report.renamingPaths(remote.display)))
         }

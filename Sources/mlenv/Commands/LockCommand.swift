@@ -37,6 +37,8 @@ struct LockCommand: ParsableCommand {
         do { try OutputFiles.write(LockFiles.render(resolved.lock), to: output, force: force) } catch {
             throw CommandError(error.message)
         }
-        StandardError.write("wrote \(LockFiles.names.map { "\(output)/\($0)" }.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n")
+        StandardError.write(
+            "wrote \(LockFiles.names.map { "\(output)/\($0)" }.joined(separator: ", ")) (\(resolved.resolution.packages.count) packages)\n"
+        )
     }
 }

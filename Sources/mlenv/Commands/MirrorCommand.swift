@@ -47,25 +47,42 @@ struct MirrorCommand: AsyncParsableCommand {
             """
     ).underMLEnv()
 
-    @Option(name: [.customLong("requirement")], help: ArgumentHelp("A PEP 508 requirement to include (repeatable).", valueName: "req"))
+    @Option(
+        name: [.customLong("requirement")],
+        help: ArgumentHelp("A PEP 508 requirement to include (repeatable).", valueName: "req"))
     var requirements: [String] = []
 
-    @Option(name: [.customShort("r"), .customLong("requirements-file")], help: ArgumentHelp("A file of roots: pip requirements, and `conda: SPEC` lines for conda (repeatable).", valueName: "file"))
+    @Option(
+        name: [.customShort("r"), .customLong("requirements-file")],
+        help: ArgumentHelp(
+            "A file of roots: pip requirements, and `conda: SPEC` lines for conda (repeatable).", valueName: "file"))
     var requirementFiles: [String] = []
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("An MLflow model directory whose requirements to include (repeatable).", valueName: "dir"))
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("An MLflow model directory whose requirements to include (repeatable).", valueName: "dir"))
     var models: [String] = []
 
-    @Option(name: .customLong("conda-spec"), help: ArgumentHelp("A conda package spec to include (repeatable).", valueName: "spec"))
+    @Option(
+        name: .customLong("conda-spec"),
+        help: ArgumentHelp("A conda package spec to include (repeatable).", valueName: "spec"))
     var condaSpecs: [String] = []
 
-    @Option(help: ArgumentHelp("The upstream PyPI simple index URL (default: PIP_INDEX_URL, pip's configuration, or pip's default).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The upstream PyPI simple index URL (default: PIP_INDEX_URL, pip's configuration, or pip's default).",
+            valueName: "url"))
     var indexURL: String?
 
-    @Option(help: ArgumentHelp("The cache shared with resolve (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv): pages and metadata a live resolve fetched are not fetched again.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The cache shared with resolve (default: $XDG_CACHE_HOME/mlenv or ~/.cache/mlenv): pages and metadata a live resolve fetched are not fetched again.",
+            valueName: "dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("An upstream conda channel (directory or file:// URL) to take conda records from.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "An upstream conda channel (directory or file:// URL) to take conda records from.", valueName: "dir"))
     var condaUpstream: String?
 
     @Option(name: .customLong("subdir"), help: "conda subdirs to mirror (repeatable).")
@@ -77,13 +94,21 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The newest manylinux platform the targets support.", valueName: "tag"))
     var platform: String = "manylinux_2_35_x86_64"
 
-    @Option(help: ArgumentHelp("Ignore PyPI files uploaded at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone; stamped into the mirror.", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Ignore PyPI files uploaded at or after this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time with a zone; stamped into the mirror.",
+            valueName: "date"))
     var excludeNewer: String?
 
-    @Option(help: ArgumentHelp("Drop versions first uploaded before this date, unless a root pins them.", valueName: "date"))
+    @Option(
+        help: ArgumentHelp("Drop versions first uploaded before this date, unless a root pins them.", valueName: "date")
+    )
     var since: String?
 
-    @Option(help: ArgumentHelp("Before this date keep only the newest release of each major.minor series (pinned and required ones always).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "Before this date keep only the newest release of each major.minor series (pinned and required ones always).",
+            valueName: "date"))
     var seriesOnlyBefore: String?
 
     @Option(help: ArgumentHelp("Keep only the newest N versions of each project (pinned ones always).", valueName: "N"))
@@ -95,10 +120,17 @@ struct MirrorCommand: AsyncParsableCommand {
     @Option(help: "Concurrent requests to the upstream index.")
     var concurrency: Int = 16
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The mirror root: writes <dir>/pypi and <dir>/<conda channel>, extending what an earlier run wrote there.", valueName: "dir"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "The mirror root: writes <dir>/pypi and <dir>/<conda channel>, extending what an earlier run wrote there.",
+            valueName: "dir"))
     var output: String
 
-    @Flag(help: "Extend a mirror made with another --exclude-newer, --since, --series-only-before, --versions or manylinux version (the stamp records the bound true of both).")
+    @Flag(
+        help:
+            "Extend a mirror made with another --exclude-newer, --since, --series-only-before, --versions or manylinux version (the stamp records the bound true of both)."
+    )
     var force = false
 
     func validate() throws {
@@ -117,7 +149,9 @@ struct MirrorCommand: AsyncParsableCommand {
 
     static func glibc(fromPlatform platform: String) -> (GlibcVersion, String)? {
         guard let glibc = TagPolicy.manylinuxGlibc(platform) else { return nil }
-        guard let arch = platform.split(separator: "_", maxSplits: 3).last.map(String.init), arch.count > 2 else { return nil }
+        guard let arch = platform.split(separator: "_", maxSplits: 3).last.map(String.init), arch.count > 2 else {
+            return nil
+        }
         return (glibc, arch)
     }
 
@@ -125,7 +159,8 @@ struct MirrorCommand: AsyncParsableCommand {
         if let excludeNewer {
             do throws(TimestampError) { _ = try UploadCutoff(excludeNewer) } catch { throw CommandError(error.message) }
         }
-        var (roots, warnings) = try MirrorCommand.gatherRoots(requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
+        var (roots, warnings) = try MirrorCommand.gatherRoots(
+            requirements: requirements, files: requirementFiles, models: models, condaSpecs: condaSpecs)
         for warning in warnings { StandardError.write("warning: \(warning)\n") }
         // Rounds and fetches: the live line on a terminal, a line each in a log (ProgressLine).
         let progressLine = ProgressLine()
@@ -139,13 +174,15 @@ struct MirrorCommand: AsyncParsableCommand {
             let (glibc, arch) = MirrorCommand.glibc(fromPlatform: platform)!
             let upstream: String
             do { upstream = try UpstreamIndex.discover(explicit: indexURL) } catch { throw CommandError(error.message) }
-            let options = PyPIMirrorOptions(upstream: upstream, output: output + "/pypi", pythons: pythonVersions, glibc: glibc,
-                                            architecture: arch, excludeNewer: excludeNewer, since: since,
-                                            seriesOnlyBefore: seriesOnlyBefore, versionsPerProject: versions, withArtifacts: withArtifacts,
-                                            concurrency: concurrency, platform: platform, generator: "mlenv \(MLEnvVersion.current)", force: force)
+            let options = PyPIMirrorOptions(
+                upstream: upstream, output: output + "/pypi", pythons: pythonVersions, glibc: glibc,
+                architecture: arch, excludeNewer: excludeNewer, since: since,
+                seriesOnlyBefore: seriesOnlyBefore, versionsPerProject: versions, withArtifacts: withArtifacts,
+                concurrency: concurrency, platform: platform, generator: "mlenv \(MLEnvVersion.current)", force: force)
             // The same client and cache as a live resolve: what it fetched is not fetched again.
             let settings: HTTPSettings
-            do { settings = try HTTPSettings.fromEnvironment(cert: nil, sourceURLs: [upstream], offline: false) } catch { throw CommandError(error.message) }
+            do { settings = try HTTPSettings.fromEnvironment(cert: nil, sourceURLs: [upstream], offline: false) } catch
+            { throw CommandError(error.message) }
             let client = HTTPClient(settings: settings, cache: HTTPCache(root: cacheDir ?? ArtifactCache.defaultRoot))
             let builder = PyPIMirrorBuilder(options: options, client: client, progress: progress)
             do { try builder.checkExisting() } catch { throw CommandError(error.message) }
@@ -155,8 +192,9 @@ struct MirrorCommand: AsyncParsableCommand {
         var condaPlan: CondaMirrorPlan?
         var condaBuilder: CondaMirrorBuilder?
         if let condaUpstream {
-            let builder = CondaMirrorBuilder(upstream: CondaChannel(condaUpstream), subdirs: subdirs, output: output,
-                                             generator: "mlenv \(MLEnvVersion.current)")
+            let builder = CondaMirrorBuilder(
+                upstream: CondaChannel(condaUpstream), subdirs: subdirs, output: output,
+                generator: "mlenv \(MLEnvVersion.current)")
             roots.conda.insert("python")
             do { condaPlan = try builder.plan(roots: roots.conda.sorted()) } catch { throw CommandError(error.message) }
             condaBuilder = builder
@@ -170,7 +208,9 @@ struct MirrorCommand: AsyncParsableCommand {
         progressLine.finish()
         if let condaPlan, let condaBuilder {
             do { try condaPlan.write() } catch { throw CommandError(error.message) }
-            for line in condaPlan.report.lines(writtenTo: "\(output)/\(condaBuilder.upstream.name)") { StandardError.write(line + "\n") }
+            for line in condaPlan.report.lines(writtenTo: "\(output)/\(condaBuilder.upstream.name)") {
+                StandardError.write(line + "\n")
+            }
         }
 
         guard let pypiPlan else { return }
@@ -182,7 +222,9 @@ struct MirrorCommand: AsyncParsableCommand {
 
 extension MirrorCommand {
     /// The roots from every source given; a model that cannot be read is skipped with a warning.
-    static func gatherRoots(requirements: [String], files: [String], models: [String], condaSpecs: [String]) throws -> (MirrorRoots, warnings: [String]) {
+    static func gatherRoots(requirements: [String], files: [String], models: [String], condaSpecs: [String]) throws -> (
+        MirrorRoots, warnings: [String]
+    ) {
         var roots = MirrorRoots()
         var warnings: [String] = []
         do throws(ChannelError) {
@@ -199,7 +241,9 @@ extension MirrorCommand {
                 continue
             }
             let pip = environment.pipRequirements(.conda) + environment.pipRequirements(.virtualenv)
-            roots.add(modelConda: (environment.conda?.dependencies ?? []).map(\.spec.name), pip: pip.compactMap(\.requirement))
+            roots.add(
+                modelConda: (environment.conda?.dependencies ?? []).map(\.spec.name), pip: pip.compactMap(\.requirement)
+            )
         }
         return (roots, warnings)
     }

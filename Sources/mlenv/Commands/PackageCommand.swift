@@ -15,10 +15,14 @@ struct ResolvedModel {
     let channels: ChannelSet
 
     /// `shownAs`: the name to give the model in messages when `model` is a fetched copy (a URI).
-    static func resolve(model: String, shownAs: String? = nil, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions) throws -> ResolvedModel {
-        let (deployment, channelOptions) = try ProjectDefaults.apply(near: shownAs == nil ? model : ".", deployment, channelOptions)
+    static func resolve(
+        model: String, shownAs: String? = nil, deployment: DeploymentOptionGroup, channelOptions: ChannelOptions
+    ) throws -> ResolvedModel {
+        let (deployment, channelOptions) = try ProjectDefaults.apply(
+            near: shownAs == nil ? model : ".", deployment, channelOptions)
         let (environment, plan) = try deployment.plan(model: model, shownAs: shownAs)
-        let channels = try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda)
+        let channels = try channelOptions.channelSet(
+            target: plan.request.target, model: environment, conda: plan.request.mode == .conda)
         let outcome: SolveOutcome
         do { outcome = try Resolver(channels: channels).solve(plan.request) } catch {
             StandardError.write("error: \(error.message)\n")
@@ -32,17 +36,22 @@ struct ResolvedModel {
         // directories by name only (no path of this machine in a lock file).
         var resolvedFrom: [String] = []
         if plan.request.mode == .conda {
-            resolvedFrom += channels.condaChannels.map { $0.isLocal ? "conda \($0.name) (a local directory)" : "conda \($0.displayLocation)" }
+            resolvedFrom += channels.condaChannels.map {
+                $0.isLocal ? "conda \($0.name) (a local directory)" : "conda \($0.displayLocation)"
+            }
         }
         resolvedFrom += channels.pypiIndexes.map { index in
-            index.isRemote ? "pypi \(URLText.redacted(index.location))"
+            index.isRemote
+                ? "pypi \(URLText.redacted(index.location))"
                 : "pypi \(index.location.split(separator: "/").last.map(String.init) ?? index.location) (a local directory)"
         }
-        let lock = LockInputs(resolution: resolution, plan: plan, environmentName: environment.conda?.name ?? "mlflow-env",
-                              sources: environment.filesRead.filter { $0 != "MLmodel" },
-                              channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [],
-                              resolvedFrom: resolvedFrom, excludeNewer: channelOptions.excludeNewer)
-        return ResolvedModel(environment: environment, plan: plan, resolution: resolution, lock: lock, channels: channels)
+        let lock = LockInputs(
+            resolution: resolution, plan: plan, environmentName: environment.conda?.name ?? "mlflow-env",
+            sources: environment.filesRead.filter { $0 != "MLmodel" },
+            channelNames: plan.request.mode == .conda ? channels.condaChannels.map(\.name) : [],
+            resolvedFrom: resolvedFrom, excludeNewer: channelOptions.excludeNewer)
+        return ResolvedModel(
+            environment: environment, plan: plan, resolution: resolution, lock: lock, channels: channels)
     }
 }
 
@@ -70,12 +79,13 @@ struct DockerfileCommand: ParsableCommand {
 
     func run() throws {
         let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
-        let inputs = DockerfileInputs(profile: resolved.plan.profile, mode: resolved.resolution.mode,
-                                      python: resolved.resolution.python.minorString,
-                                      hasCondaPackages: resolved.resolution.packages.contains { $0.ecosystem == .conda },
-                                      hasWheels: resolved.resolution.packages.contains { $0.ecosystem == .pypi },
-                                      modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent,
-                                      sourceBuilds: DockerfileWriter.sourceBuildLines(resolved.resolution, built: [:]))
+        let inputs = DockerfileInputs(
+            profile: resolved.plan.profile, mode: resolved.resolution.mode,
+            python: resolved.resolution.python.minorString,
+            hasCondaPackages: resolved.resolution.packages.contains { $0.ecosystem == .conda },
+            hasWheels: resolved.resolution.packages.contains { $0.ecosystem == .pypi },
+            modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent,
+            sourceBuilds: DockerfileWriter.sourceBuildLines(resolved.resolution, built: [:]))
         StandardOutput.write(DockerfileWriter.render(inputs))
     }
 }
@@ -112,7 +122,10 @@ struct PackageCommand: AsyncParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH) read from MLFLOW_TRACKING_URI's server.")
+    @Argument(
+        help:
+            "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH) read from MLFLOW_TRACKING_URI's server."
+    )
     var model: String
 
     @OptionGroup var deployment: DeploymentOptionGroup
@@ -124,17 +137,24 @@ struct PackageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("For a model URI: the most bytes to fetch.", valueName: "bytes"))
     var modelMaxBytes: UInt64 = ArtifactTreeLimits().maxBytes
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The bundle to write: NAME.tar.gz, or DIR/ for a directory.", valueName: "path"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The bundle to write: NAME.tar.gz, or DIR/ for a directory.", valueName: "path"))
     var output: String
 
-    @Option(name: .customLong("artifacts"), help: ArgumentHelp("A directory of package files to take artifacts from (repeatable).", valueName: "dir"))
+    @Option(
+        name: .customLong("artifacts"),
+        help: ArgumentHelp("A directory of package files to take artifacts from (repeatable).", valueName: "dir"))
     var artifactDirectories: [String] = []
 
     /// `--offline` (of the channel options): never download; package files come only from the
     /// mirrors, --artifacts directories and the cache.
     var offline: Bool { channelOptions.offline }
 
-    @Option(help: ArgumentHelp("Timestamp of every bundle entry, in seconds since 1970 (default: $SOURCE_DATE_EPOCH, else 1980-01-01).", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Timestamp of every bundle entry, in seconds since 1970 (default: $SOURCE_DATE_EPOCH, else 1980-01-01).",
+            valueName: "seconds"))
     var sourceDateEpoch: Int?
 
     @Flag(help: "Replace an existing output.")
@@ -151,8 +171,9 @@ struct PackageCommand: AsyncParsableCommand {
         if MLflowModelURI.isURI(model) {
             let fetchLine = ProgressLine()
             do {
-                fetched = try FetchedModelTree.fetchForCommand(model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
-                                                 progress: { fetchLine.step($0) })
+                fetched = try FetchedModelTree.fetchForCommand(
+                    model, limits: ArtifactTreeLimits(maxEntries: modelMaxFiles, maxBytes: modelMaxBytes),
+                    progress: { fetchLine.step($0) })
             } catch let error as CommandError {
                 fetchLine.finish()
                 StandardError.write("error: \(error.message)\n")
@@ -162,38 +183,58 @@ struct PackageCommand: AsyncParsableCommand {
         }
         defer { fetched?.remove() }
         let modelPath = fetched?.path ?? model
-        let resolved = try ResolvedModel.resolve(model: modelPath, shownAs: fetched == nil ? nil : model, deployment: deployment, channelOptions: channelOptions)
+        let resolved = try ResolvedModel.resolve(
+            model: modelPath, shownAs: fetched == nil ? nil : model, deployment: deployment,
+            channelOptions: channelOptions)
         // The bundle is still written (the artifact may be added later), but the user hears now.
         for missing in resolved.environment.diagnostics where missing.code == "missing-model-data" {
-            StandardError.write("warning: \(model)/\(missing.location.map { "\($0): " } ?? "")\(missing.message) (lint MLE007); the bundle is written anyway\n")
+            StandardError.write(
+                "warning: \(model)/\(missing.location.map { "\($0): " } ?? "")\(missing.message) (lint MLE007); the bundle is written anyway\n"
+            )
         }
         // Downloads and builds: one line redrawn on a terminal, nothing in a log (ProgressLine).
         let progressLine = ProgressLine()
         defer { progressLine.finish() }
-        let options = GatherOptions(offline: offline, cache: ArtifactCache(root: channelOptions.cacheRoot), extraDirectories: artifactDirectories,
-                                    progress: { message in progressLine.step(message, final: true) })
+        let options = GatherOptions(
+            offline: offline, cache: ArtifactCache(root: channelOptions.cacheRoot),
+            extraDirectories: artifactDirectories,
+            progress: { message in progressLine.step(message, final: true) })
         let artifacts: [String: String]
-        do { artifacts = try await ArtifactGatherer.gather(resolved.resolution.packages, target: resolved.plan.request.target, options: options) } catch {
+        do {
+            artifacts = try await ArtifactGatherer.gather(
+                resolved.resolution.packages, target: resolved.plan.request.target, options: options)
+        } catch {
             StandardError.write("error: \(error.description)\n")
             throw ReportedFailure.verdict
         }
-        let builder = SourceBuilder(indexArguments: resolved.channels.sdists?.indexArguments ?? [], cache: ArtifactCache(root: channelOptions.cacheRoot),
-                                    progress: { message in progressLine.step(message, final: true) })
+        let builder = SourceBuilder(
+            indexArguments: resolved.channels.sdists?.indexArguments ?? [],
+            cache: ArtifactCache(root: channelOptions.cacheRoot),
+            progress: { message in progressLine.step(message, final: true) })
         let built: [String: BuiltWheel]
-        do { built = try builder.build(resolved.resolution.packages, artifacts: artifacts, target: resolved.plan.request.target) } catch {
+        do {
+            built = try builder.build(
+                resolved.resolution.packages, artifacts: artifacts, target: resolved.plan.request.target)
+        } catch {
             StandardError.write("error: \(error.description)\n")
             throw ReportedFailure.verdict
         }
-        var inputs = BundleInputs(modelPath: modelPath, environment: resolved.environment, plan: resolved.plan, resolution: resolved.resolution,
-                                  lock: resolved.lock, artifacts: artifacts, builtWheels: built)
+        var inputs = BundleInputs(
+            modelPath: modelPath, environment: resolved.environment, plan: resolved.plan,
+            resolution: resolved.resolution,
+            lock: resolved.lock, artifacts: artifacts, builtWheels: built)
         inputs.source = fetched?.bundleSource
-        let epoch = sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? BundleWriter.defaultEpoch
+        let epoch =
+            sourceDateEpoch ?? ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Int.init)
+            ?? BundleWriter.defaultEpoch
         do {
             let entries = try BundleWriter.entries(inputs)
             try BundleWriter.write(entries, to: output, force: force, epoch: epoch)
             progressLine.finish()
             let bytes = resolved.resolution.packages.compactMap(\.size).reduce(0, +)
-            StandardError.write("wrote \(output): \(entries.count) files, \(resolved.resolution.packages.count) packages (\(bytes / 1_000_000) MB of package files)\n")
+            StandardError.write(
+                "wrote \(output): \(entries.count) files, \(resolved.resolution.packages.count) packages (\(bytes / 1_000_000) MB of package files)\n"
+            )
         } catch {
             throw CommandError(fetched.map { error.message.replacing($0.path, with: model) } ?? error.message)
         }

@@ -15,17 +15,24 @@ enum ProjectDefaults {
         guard let path = explicit ?? LintConfiguration.find(from: LintCommand.directory(of: model)) else { return nil }
         let breakers: BreakerCatalog
         do { breakers = try BreakerCatalog.builtIn() } catch { throw CommandError(error.description) }
-        do { return try LintConfiguration.load(path: path, rules: RuleRegistry.descriptions(breakers: breakers)) } catch {
+        do { return try LintConfiguration.load(path: path, rules: RuleRegistry.descriptions(breakers: breakers)) } catch
+        {
             throw CommandError(error.description)
         }
     }
 
     /// The options with the project's defaults filled in where the command line left them.
     static func apply(near model: String, _ deployment: DeploymentOptionGroup, _ channels: ChannelOptions) throws
-        -> (DeploymentOptionGroup, ChannelOptions) {
-        guard let configuration = try configuration(near: model, explicit: deployment.config) else { return (deployment, channels) }
-        var deployment = deployment, channels = channels
-        if deployment.deploymentOption == nil { deployment.deploymentOption = configuration.settings(forModel: model).deployment }
+        -> (DeploymentOptionGroup, ChannelOptions)
+    {
+        guard let configuration = try configuration(near: model, explicit: deployment.config) else {
+            return (deployment, channels)
+        }
+        var deployment = deployment
+        var channels = channels
+        if deployment.deploymentOption == nil {
+            deployment.deploymentOption = configuration.settings(forModel: model).deployment
+        }
         channels.takeDefaults(from: configuration)
         return (deployment, channels)
     }

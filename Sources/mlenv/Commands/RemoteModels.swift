@@ -22,7 +22,9 @@ extension RemoteModelFiles {
 extension FetchedModelTree {
     /// Fetches every file of the model a URI names (see `fetch(_:limits:progress:)`); errors
     /// are `CommandError`s (exit 2).
-    static func fetchForCommand(_ model: String, limits: ArtifactTreeLimits, progress: @escaping (String) -> Void) throws -> FetchedModelTree {
+    static func fetchForCommand(_ model: String, limits: ArtifactTreeLimits, progress: @escaping (String) -> Void)
+        throws -> FetchedModelTree
+    {
         do {
             return try fetch(model, limits: limits, progress: progress)
         } catch let error as ChannelError {
@@ -32,7 +34,8 @@ extension FetchedModelTree {
 
     /// What MANIFEST.json records under "source".
     var bundleSource: BundleModelSource {
-        BundleModelSource(uri: source.uri, artifactURI: source.artifactURI, registeredModel: source.registeredModel,
-                          version: source.version, runID: source.runID, modelID: source.modelID)
+        BundleModelSource(
+            uri: source.uri, artifactURI: source.artifactURI, registeredModel: source.registeredModel,
+            version: source.version, runID: source.runID, modelID: source.modelID)
     }
 }

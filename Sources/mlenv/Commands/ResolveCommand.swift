@@ -1,9 +1,9 @@
 import ArgumentParser
 import Basics
-import FoundationEssentials
 import Channels
 import Deploy
 import Emit
+import FoundationEssentials
 import JSON
 import ModelFiles
 import Requests
@@ -11,10 +11,17 @@ import Solver
 
 /// Options of every command that resolves a model for a deployment.
 struct DeploymentOptionGroup: ParsableArguments {
-    @Option(name: .customLong("deployment"), help: ArgumentHelp("The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).", valueName: "type"))
+    @Option(
+        name: .customLong("deployment"),
+        help: ArgumentHelp(
+            "The deployment type: azureml-online, azureml-batch, kubernetes-online, mlflow-serve, none (default: .mlenv.yaml's, else azureml-online).",
+            valueName: "type"))
     var deploymentOption: String?
 
-    @Option(help: ArgumentHelp("The project configuration (default: .mlenv.yaml in the nearest ancestor of the model): its deployment, channels, indexes and exclude-newer apply where no option gives them.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The project configuration (default: .mlenv.yaml in the nearest ancestor of the model): its deployment, channels, indexes and exclude-newer apply where no option gives them.",
+            valueName: "file"))
     var config: String?
 
     var deployment: String { deploymentOption ?? "azureml-online" }
@@ -25,13 +32,18 @@ struct DeploymentOptionGroup: ParsableArguments {
     @Option(help: "Target Python version (X.Y), instead of the model's.")
     var python: PythonVersion?
 
-    @Option(help: ArgumentHelp("Which of the model's environments to build: conda or virtualenv (default: the deployment's choice).", valueName: "kind"))
+    @Option(
+        help: ArgumentHelp(
+            "Which of the model's environments to build: conda or virtualenv (default: the deployment's choice).",
+            valueName: "kind"))
     var envManager: String?
 
     @Option(name: .customLong("with"), help: ArgumentHelp("An extra PyPI requirement (repeatable).", valueName: "req"))
     var with: [String] = []
 
-    @Option(name: .customLong("without"), help: ArgumentHelp("Leave out a package the model or the profile names (repeatable).", valueName: "name"))
+    @Option(
+        name: .customLong("without"),
+        help: ArgumentHelp("Leave out a package the model or the profile names (repeatable).", valueName: "name"))
     var without: [String] = []
 
     func validate() throws {
@@ -58,14 +70,18 @@ struct DeploymentOptionGroup: ParsableArguments {
             throw CommandError((error.location.map { "\(model)/\($0): " } ?? "") + error.message)
         }
         environment.modelPath = model
-        let options = DeploymentOptions(python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
+        let options = DeploymentOptions(
+            python: python, mode: envManager.flatMap(EnvironmentMode.init(rawValue:)), with: with, without: without)
         let deploymentProfile = try profile()
         // Only what this deployment reads can stop it; a file of the other environment is a warning.
-        let diagnostics = EnvironmentChoice.choose(environment, profile: deploymentProfile, forced: options.mode).diagnostics(of: environment)
+        let diagnostics = EnvironmentChoice.choose(environment, profile: deploymentProfile, forced: options.mode)
+            .diagnostics(of: environment)
         let errors = diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             for e in errors { StandardError.write("\(model)/\(e)\n") }
-            throw CommandError("the files the \(deploymentProfile.name) deployment reads cannot be read as declared (see above); `mlenv inspect \(model)` shows everything it found")
+            throw CommandError(
+                "the files the \(deploymentProfile.name) deployment reads cannot be read as declared (see above); `mlenv inspect \(model)` shows everything it found"
+            )
         }
         for w in diagnostics where w.severity == .warning && (w.scope != nil || w.code == "conda-packages-left-out") {
             StandardError.write("\(model)/\(w)\n")
@@ -81,7 +97,8 @@ struct DeploymentOptionGroup: ParsableArguments {
 struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
-        abstract: "Resolve a model's environment for a deployment: the exact packages that will be installed, or why none can be.",
+        abstract:
+            "Resolve a model's environment for a deployment: the exact packages that will be installed, or why none can be.",
         discussion: """
             Adds what the deployment's inference server needs (see `mlenv profiles`), solves the \
             model's conda and pip requirements together with libsolv against the configured \
@@ -101,7 +118,10 @@ struct ResolveCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH, read from MLFLOW_TRACKING_URI's server); several: each is resolved, against shared channels.")
+    @Argument(
+        help:
+            "The MLflow model directory, or a model URI (models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE, models:/NAME/latest, models:/MODEL_ID, runs:/RUN_ID/PATH, mlflow-artifacts:/PATH, read from MLFLOW_TRACKING_URI's server); several: each is resolved, against shared channels."
+    )
     var models: [String]
 
     @OptionGroup var deployment: DeploymentOptionGroup
@@ -113,7 +133,9 @@ struct ResolveCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
-    @Option(help: ArgumentHelp("Write a libsolv testcase of the solve to this directory (for bug reports).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Write a libsolv testcase of the solve to this directory (for bug reports).", valueName: "dir"))
     var debugSolver: String?
 
     func validate() throws {
@@ -131,7 +153,8 @@ struct ResolveCommand: ParsableCommand {
         defer { remote.removeAll() }
         var paths: [String: String] = [:]
         for model in models where paths[model] == nil { paths[model] = try remote.local(model) }
-        let (deployment, channelOptions) = try ProjectDefaults.apply(near: MLflowModelURI.isURI(models[0]) ? "." : models[0], self.deployment, self.channelOptions)
+        let (deployment, channelOptions) = try ProjectDefaults.apply(
+            near: MLflowModelURI.isURI(models[0]) ? "." : models[0], self.deployment, self.channelOptions)
         // Channels are read once per target (Python, glibc) and shared by every model; the
         // solves then run `--jobs` at a time, and the reports come out in the models' order.
         var resolvers: [String: Resolver] = [:]
@@ -147,12 +170,19 @@ struct ResolveCommand: ParsableCommand {
                 continue
             }
             // Models that read the same sources for the same target share one resolver.
-            let indexOptions = environment.pipOptions.filter { $0.name.hasSuffix("index-url") || $0.name == "-i" || $0.name == "--no-index" }
-            let key = ([plan.request.target.description] + channelOptions.condaLocations(model: environment).locations
-                       + indexOptions.map { "\($0.name) \($0.value ?? "")" }).joined(separator: "\n")
+            let indexOptions = environment.pipOptions.filter {
+                $0.name.hasSuffix("index-url") || $0.name == "-i" || $0.name == "--no-index"
+            }
+            let key =
+                ([plan.request.target.description] + channelOptions.condaLocations(model: environment).locations
+                + indexOptions.map { "\($0.name) \($0.value ?? "")" }).joined(separator: "\n")
             let resolver: Resolver
-            if let known = resolvers[key] { resolver = known } else {
-                resolver = Resolver(channels: try channelOptions.channelSet(target: plan.request.target, model: environment, conda: plan.request.mode == .conda))
+            if let known = resolvers[key] {
+                resolver = known
+            } else {
+                resolver = Resolver(
+                    channels: try channelOptions.channelSet(
+                        target: plan.request.target, model: environment, conda: plan.request.mode == .conda))
                 resolvers[key] = resolver
             }
             planned.append((model, plan, resolver))
@@ -160,7 +190,9 @@ struct ResolveCommand: ParsableCommand {
         let debugSolver = debugSolver
         let solves = planned.map { (request: $0.plan.request, resolver: $0.resolver) }
         let outcomes = Parallel.map(solves.indices.map { $0 }, jobs: jobs) { i -> Result<SolveOutcome, SolveError> in
-            do throws(SolveError) { return .success(try solves[i].resolver.solve(solves[i].request, debugDirectory: debugSolver)) } catch {
+            do throws(SolveError) {
+                return .success(try solves[i].resolver.solve(solves[i].request, debugDirectory: debugSolver))
+            } catch {
                 return .failure(error)
             }
         }
@@ -180,7 +212,10 @@ struct ResolveCommand: ParsableCommand {
             let sources = channelOptions.summary(resolver.channels)
             switch format {
             case .json: reports.append(ResolutionReport.json(outcome, plan: plan, model: model, sources: sources))
-            case .text: StandardOutput.write(ResolutionReport.text(outcome, plan: plan, model: model, tree: tree, sources: sources) + (models.count > 1 ? "\n" : ""))
+            case .text:
+                StandardOutput.write(
+                    ResolutionReport.text(outcome, plan: plan, model: model, tree: tree, sources: sources)
+                        + (models.count > 1 ? "\n" : ""))
             }
         }
         if format == .json {

@@ -7,7 +7,8 @@ import Specs
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "List what the configured channels offer for a package, and whether each file installs on the target.",
+        abstract:
+            "List what the configured channels offer for a package, and whether each file installs on the target.",
         discussion: """
             Shows conda builds and PyPI files of NAME in every configured channel and index, newest \
             first, each with whether it can be installed on the target (CPython X.Y on Linux x86_64) \

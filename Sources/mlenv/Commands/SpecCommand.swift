@@ -158,11 +158,14 @@ struct SpecCommand: ParsableCommand {
                 let matchSpec = try failing { try MatchSpec(parsing: spec) }
                 let candidate = try failing { try CondaVersion(parsing: version) }
                 guard let recordName = matchSpec.recordName(name) else {
-                    StandardError.write("error: the spec's name \(matchSpec.name) is a pattern; give the record's name with --name\n")
+                    StandardError.write(
+                        "error: the spec's name \(matchSpec.name) is a pattern; give the record's name with --name\n")
                     throw ReportedFailure.badInput
                 }
-                reasons = matchSpec.mismatches(name: recordName, version: candidate, build: build, buildNumber: buildNumber)
-                    .map(\.description)
+                reasons = matchSpec.mismatches(
+                    name: recordName, version: candidate, build: build, buildNumber: buildNumber
+                )
+                .map(\.description)
             }
             if reasons.isEmpty {
                 StandardOutput.write("\(version) matches \(spec)\n")

@@ -79,7 +79,9 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The MLflow model directory (the folder holding MLmodel).")
     var model: String
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Request bodies to check: files, or directories of *.json / *.csv files; '-' reads standard input.")
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: "Request bodies to check: files, or directories of *.json / *.csv files; '-' reads standard input.")
     var payload: [String] = []
 
     @Option(name: .long, help: "Output format.")
@@ -91,7 +93,11 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, help: "Treat warnings (silent changes MLflow makes) as errors.")
     var strict = false
 
-    @Option(name: .long, help: ArgumentHelp("The numpy major version the model's server runs with: 1, 2, or auto (the model's numpy pin).", valueName: "major"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The numpy major version the model's server runs with: 1, 2, or auto (the model's numpy pin).",
+            valueName: "major"))
     var numpy: NumpyChoice = .two
 
     /// The numpy line to follow; for `auto`, the model's pin (said on standard error).
@@ -101,7 +107,8 @@ struct ValidateCommand: ParsableCommand {
         case .two: return .two
         case .auto:
             guard let declared = (try? ModelLoader.load(path: model))?.declaredNumpy, declared.major == 1 else {
-                StandardError.write("note: numpy 2 (the model's environment pins no single numpy major version, or pins 2)\n")
+                StandardError.write(
+                    "note: numpy 2 (the model's environment pins no single numpy major version, or pins 2)\n")
                 return .two
             }
             StandardError.write("note: numpy 1, from \(declared.location): \(declared.text)\n")
@@ -109,16 +116,23 @@ struct ValidateCommand: ParsableCommand {
         }
     }
 
-    @Option(name: .long, help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
+    @Option(
+        name: .long,
+        help: "Content type of the payloads: application/json (default) or text/csv (default for *.csv files).")
     var contentType: String?
 
     @Flag(name: .customLong("run"), help: "For a bundle: install it offline and score with the bundled scoring core.")
     var runBundle = false
 
-    @Option(help: ArgumentHelp("The Python interpreter for --run (its major.minor must be the bundle's).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The Python interpreter for --run (its major.minor must be the bundle's).", valueName: "path"))
     var pythonExecutable = "python3"
 
-    @Option(help: ArgumentHelp("For --run on a conda bundle: micromamba, conda (or mamba), or a Python interpreter with py-rattler, as a path or a command on PATH (default: MLENV_CONDA_INSTALLER, else micromamba or conda on PATH, else py-rattler in the --python-executable).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "For --run on a conda bundle: micromamba, conda (or mamba), or a Python interpreter with py-rattler, as a path or a command on PATH (default: MLENV_CONDA_INSTALLER, else micromamba or conda on PATH, else py-rattler in the --python-executable).",
+            valueName: "path"))
     var condaInstaller: String?
 
     @Flag(help: "For --run: keep the scratch environment (for debugging).")
@@ -126,9 +140,11 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         if runBundle {
-            let options = BundleRunOptions(payloads: payload, python: pythonExecutable, keepScratch: keep,
-                                           condaInstaller: condaInstaller ?? ProcessInfo.processInfo.environment[CondaInstallerSearch.environmentVariable],
-                                           progress: { message in if StandardError.isTerminal { StandardError.write("\(message)…\n") } })
+            let options = BundleRunOptions(
+                payloads: payload, python: pythonExecutable, keepScratch: keep,
+                condaInstaller: condaInstaller
+                    ?? ProcessInfo.processInfo.environment[CondaInstallerSearch.environmentVariable],
+                progress: { message in if StandardError.isTerminal { StandardError.write("\(message)…\n") } })
             let report: BundleRunReport
             do { report = try BundleRunner.run(bundle: model, options: options) } catch {
                 StandardError.write("error: \(error.message)\n")
@@ -160,14 +176,18 @@ struct ValidateCommand: ParsableCommand {
             }
             results = PayloadResults.checkingInputExamples(files, strict: strict, numpy: numpy)
             if results.isEmpty {
-                StandardOutput.write(format == .json ? "[]\n" : PayloadResults.noExampleNote(hasInputExample: files.mlmodel.inputExample != nil) + "\n")
+                StandardOutput.write(
+                    format == .json
+                        ? "[]\n"
+                        : PayloadResults.noExampleNote(hasInputExample: files.mlmodel.inputExample != nil) + "\n")
                 return
             }
         } else {
             do {
-                results = try PayloadResults.checkingPayloads(try PayloadFile.expand(payload), files: files, forcedProtocol: `protocol`,
-                                                              contentType: contentType, strict: strict, numpy: numpy,
-                                                              standardInput: StandardStreams.readInput)
+                results = try PayloadResults.checkingPayloads(
+                    try PayloadFile.expand(payload), files: files, forcedProtocol: `protocol`,
+                    contentType: contentType, strict: strict, numpy: numpy,
+                    standardInput: StandardStreams.readInput)
             } catch {
                 throw CommandError("\(error)")
             }

@@ -54,10 +54,14 @@ final class ChannelBuilder {
 
     /// A conda build; `noarch` builds go to the `noarch` subdir.
     @discardableResult
-    func conda(_ name: String, _ version: String, build: String = "0", buildNumber: Int = 0, noarch: Bool = false,
-               depends: [String] = [], constrains: [String] = [], timestamp: Int? = nil) -> Self {
-        conda.append(CondaBuild(name: name, version: version, build: build, buildNumber: buildNumber,
-                                subdir: noarch ? "noarch" : "linux-64", depends: depends, constrains: constrains, timestamp: timestamp))
+    func conda(
+        _ name: String, _ version: String, build: String = "0", buildNumber: Int = 0, noarch: Bool = false,
+        depends: [String] = [], constrains: [String] = [], timestamp: Int? = nil
+    ) -> Self {
+        conda.append(
+            CondaBuild(
+                name: name, version: version, build: build, buildNumber: buildNumber,
+                subdir: noarch ? "noarch" : "linux-64", depends: depends, constrains: constrains, timestamp: timestamp))
         return self
     }
 
@@ -66,7 +70,8 @@ final class ChannelBuilder {
     @discardableResult
     func python(_ version: String) -> Self {
         let parts = version.split(separator: ".")
-        let minor = "\(parts[0]).\(parts[1])", abi = "cp\(parts[0])\(parts[1])"
+        let minor = "\(parts[0]).\(parts[1])"
+        let abi = "cp\(parts[0])\(parts[1])"
         conda("python", version, build: "h0_cpython", constrains: ["python_abi \(minor).* *_\(abi)"])
         if !conda.contains(where: { $0.name == "python_abi" && $0.version == minor }) {
             conda("python_abi", minor, build: "5_\(abi)", buildNumber: 5, constrains: ["python \(minor).* *_cpython"])
@@ -77,10 +82,14 @@ final class ChannelBuilder {
     /// A PyPI release with one wheel (`py3-none-any` unless `tag` says otherwise), or with only
     /// an sdist.
     @discardableResult
-    func pypi(_ project: String, _ version: String, requires: [String] = [], requiresPython: String? = nil,
-              yanked: String? = nil, tag: String = "py3-none-any", extras: [String] = [], sdistOnly: Bool = false) -> Self {
-        wheels.append(Wheel(project: project, version: version, tag: tag, requires: requires, requiresPython: requiresPython,
-                            yanked: yanked, extras: extras, sdistOnly: sdistOnly))
+    func pypi(
+        _ project: String, _ version: String, requires: [String] = [], requiresPython: String? = nil,
+        yanked: String? = nil, tag: String = "py3-none-any", extras: [String] = [], sdistOnly: Bool = false
+    ) -> Self {
+        wheels.append(
+            Wheel(
+                project: project, version: version, tag: tag, requires: requires, requiresPython: requiresPython,
+                yanked: yanked, extras: extras, sdistOnly: sdistOnly))
         return self
     }
 
@@ -96,7 +105,9 @@ final class ChannelBuilder {
         try write()
         let condaChannels = conda.isEmpty ? [] : [CondaChannel(condaLocation)]
         let indexes = wheels.isEmpty ? [] : [try PyPIIndex(pypiLocation)]
-        return try ChannelSet(condaChannels: condaChannels, pypiIndexes: indexes, target: Target(python: PythonVersion(python)!), excludeNewer: excludeNewer)
+        return try ChannelSet(
+            condaChannels: condaChannels, pypiIndexes: indexes, target: Target(python: PythonVersion(python)!),
+            excludeNewer: excludeNewer)
     }
 
     private func write() throws {
@@ -119,12 +130,13 @@ final class ChannelBuilder {
                     record.append("version", .string(b.version))
                     packages.append("\(b.name)-\(b.version)-\(b.build).conda", .object(record))
                 }
-                let document = JSONValue.object(JSONObject([
-                    "info": .object(JSONObject(["subdir": .string(subdir)])),
-                    "packages": .object(JSONObject()),
-                    "packages.conda": .object(packages),
-                    "repodata_version": .number(JSONNumber(1)),
-                ]))
+                let document = JSONValue.object(
+                    JSONObject([
+                        "info": .object(JSONObject(["subdir": .string(subdir)])),
+                        "packages": .object(JSONObject()),
+                        "packages.conda": .object(packages),
+                        "repodata_version": .number(JSONNumber(1))
+                    ]))
                 try put(document.serialized(), at: "\(channelName)/\(subdir)/repodata.json")
             }
         }
@@ -145,17 +157,19 @@ final class ChannelBuilder {
                 file.append("hashes", .object(JSONObject(["sha256": .string(Self.hex(of: filename, length: 64))])))
                 if let p = r.requiresPython { file.append("requires-python", .string(p)) }
                 file.append("yanked", r.yanked.map(JSONValue.string) ?? .bool(false))
-                file.append("core-metadata", .object(JSONObject(["sha256": .string(Digester.hex(.sha256, of: metadataBytes))])))
+                file.append(
+                    "core-metadata", .object(JSONObject(["sha256": .string(Digester.hex(.sha256, of: metadataBytes))])))
                 file.append("size", .number(JSONNumber(1000)))
                 file.append("upload-time", .string("2024-01-01T00:00:00.000000Z"))
                 files.append(.object(file))
                 try put(metadata, at: "pypi/files/\(project)/\(filename).metadata")
             }
-            let page = JSONValue.object(JSONObject([
-                "meta": .object(JSONObject(["api-version": .string("1.1")])),
-                "name": .string(project),
-                "files": .array(files),
-            ]))
+            let page = JSONValue.object(
+                JSONObject([
+                    "meta": .object(JSONObject(["api-version": .string("1.1")])),
+                    "name": .string(project),
+                    "files": .array(files)
+                ]))
             try put(page.serialized(), at: "pypi/simple/\(project)/index.json")
         }
     }

@@ -133,7 +133,9 @@ struct Evaluation: Sendable, CustomTestStringConvertible {
         self.expected = expected
         self.location = location
     }
-    var testDescription: String { "\(quoted(marker)) → \(expected.map(String.init) ?? "error") (line \(location.line))" }
+    var testDescription: String {
+        "\(quoted(marker)) → \(expected.map(String.init) ?? "error") (line \(location.line))"
+    }
 }
 
 /// An input and the whole error text expected for it (message, input, caret line).
@@ -159,8 +161,11 @@ func quoted(_ s: String) -> String {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
         default:
-            if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) { out += "\\u{\(String(c.value, radix: 16))}" }
-            else { out.unicodeScalars.append(c) }
+            if c.value < 0x20 || (c.value >= 0x7F && c.value < 0xA0) {
+                out += "\\u{\(String(c.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(c)
+            }
         }
     }
     return out + "\""
