@@ -37,6 +37,28 @@ enum PEP440Scanner {
     @inline(__always)
     static func isSeparator(_ b: UInt8) -> Bool { b == 0x2E || b == 0x5F || b == 0x2D }  // . _ -
 
+    /// A release segment's spellings, in packaging's alternation order (the first that matches wins).
+    static let preReleaseLabels: [(StaticString, PEP440Version.PreReleaseKind)] = [
+        ("alpha", .alpha), ("a", .alpha), ("beta", .beta), ("b", .beta),
+        ("preview", .rc), ("pre", .rc), ("c", .rc), ("rc", .rc)
+    ]
+    static let postReleaseLabels: [(StaticString, Void)] = [("post", ()), ("rev", ()), ("r", ())]
+    static let devReleaseLabels: [(StaticString, Void)] = [("dev", ())]
+
+    /// `[._-]? LABEL [._-]? digits?` at `i`, LABEL the first of `labels` that matches: its kind,
+    /// its number (0 when none is written) and where it ends; nil when no label stands there.
+    static func labeledNumber<Kind>(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ labels: [(StaticString, Kind)]
+    ) -> (Kind, Numeral, Int)? {
+        var k = i
+        if k < hi && isSeparator(b[k]) { k += 1 }
+        guard case (let label, let kind)? = labels.first(where: { matches(b, k, hi, $0.0) }) else { return nil }
+        k += label.utf8CodeUnitCount
+        if k < hi && isSeparator(b[k]) { k += 1 }
+        let e = digitsEnd(b, k, hi)
+        return (kind, e > k ? Numeral(asciiDigits: b, from: k, to: e) : 0, e)
+    }
+
     @inline(__always)
     static func isAlnum(_ b: UInt8) -> Bool { b.isASCIIDigit || b.isASCIILetter }
 
@@ -89,80 +111,29 @@ enum PEP440Scanner {
             return .success((parts, i + 2))
         }
         // Pre-release: [._-]? (alpha|a|beta|b|preview|pre|c|rc) [._-]? digits?
-        var k = i
-        if k < hi && isSeparator(b[k]) { k += 1 }
-        var kind: PEP440Version.PreReleaseKind?
-        if matches(b, k, hi, "alpha") {
-            kind = .alpha
-            k += 5
-        } else if matches(b, k, hi, "a") {
-            kind = .alpha
-            k += 1
-        } else if matches(b, k, hi, "beta") {
-            kind = .beta
-            k += 4
-        } else if matches(b, k, hi, "b") {
-            kind = .beta
-            k += 1
-        } else if matches(b, k, hi, "preview") {
-            kind = .rc
-            k += 7
-        } else if matches(b, k, hi, "pre") {
-            kind = .rc
-            k += 3
-        } else if matches(b, k, hi, "c") {
-            kind = .rc
-            k += 1
-        } else if matches(b, k, hi, "rc") {
-            kind = .rc
-            k += 2
-        }
-        if let kind {
-            if k < hi && isSeparator(b[k]) { k += 1 }
-            let e = digitsEnd(b, k, hi)
-            parts.pre = .init(kind: kind, number: e > k ? Numeral(asciiDigits: b, from: k, to: e) : 0)
-            i = e
+        if case (let kind, let number, let end)? = labeledNumber(b, i, hi, preReleaseLabels) {
+            parts.pre = .init(kind: kind, number: number)
+            i = end
         }
         // Post release: -digits | [._-]? (post|rev|r) [._-]? digits?
         if i + 1 < hi && b[i] == 0x2D && b[i + 1].isASCIIDigit {
             let e = digitsEnd(b, i + 1, hi)
             parts.post = Numeral(asciiDigits: b, from: i + 1, to: e)
             i = e
-        } else {
-            k = i
-            if k < hi && isSeparator(b[k]) { k += 1 }
-            var found = true
-            if matches(b, k, hi, "post") {
-                k += 4
-            } else if matches(b, k, hi, "rev") {
-                k += 3
-            } else if matches(b, k, hi, "r") {
-                k += 1
-            } else {
-                found = false
-            }
-            if found {
-                if k < hi && isSeparator(b[k]) { k += 1 }
-                let e = digitsEnd(b, k, hi)
-                parts.post = e > k ? Numeral(asciiDigits: b, from: k, to: e) : 0
-                i = e
-            }
+        } else if case (_, let number, let end)? = labeledNumber(b, i, hi, postReleaseLabels) {
+            parts.post = number
+            i = end
         }
         // Dev release: [._-]? dev [._-]? digits?
-        k = i
-        if k < hi && isSeparator(b[k]) { k += 1 }
-        if matches(b, k, hi, "dev") {
-            k += 3
-            if k < hi && isSeparator(b[k]) { k += 1 }
-            let e = digitsEnd(b, k, hi)
-            parts.dev = e > k ? Numeral(asciiDigits: b, from: k, to: e) : 0
-            i = e
+        if case (_, let number, let end)? = labeledNumber(b, i, hi, devReleaseLabels) {
+            parts.dev = number
+            i = end
         }
         // Local label: + [a-z0-9]+ ([._-][a-z0-9]+)*
         if allowLocal && i + 1 < hi && b[i] == 0x2B && isAlnum(b[i + 1]) {
             var segments: [PEP440Version.LocalSegment] = []
             var start = i + 1
-            k = start
+            var k = start
             while true {
                 while k < hi && isAlnum(b[k]) { k += 1 }
                 segments.append(localSegment(b, start, k))

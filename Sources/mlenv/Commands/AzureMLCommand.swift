@@ -53,11 +53,7 @@ struct AzureMLCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory.")
-    var model: String
-
-    @OptionGroup var deployment: DeploymentOptionGroup
-    @OptionGroup var channelOptions: ChannelOptions
+    @OptionGroup var subject: ModelForDeployment
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The directory to write the Azure ML files to.", valueName: "dir"))
     var output: String
@@ -161,7 +157,7 @@ struct AzureMLCommand: ParsableCommand {
 
     func run() throws {
         // The deployment is checked before anything is solved.
-        let (effective, _) = try ProjectDefaults.apply(near: model, deployment, channelOptions)
+        let (effective, _) = try ProjectDefaults.apply(near: subject.model, subject.deployment, subject.channelOptions)
         let profile = try effective.profile()
         let isBatch = profile.name == "azureml-batch"
         guard profile.name == "azureml-online" || isBatch else {
@@ -172,8 +168,8 @@ struct AzureMLCommand: ParsableCommand {
         if image != nil && profile.port == nil && !isBatch {
             throw CommandError("the \(profile.name) profile names no port for --image's routes")
         }
-        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
-        let modelURL = URL(fileURLWithPath: model).standardizedFileURL
+        let resolved = try subject.resolve()
+        let modelURL = URL(fileURLWithPath: subject.model).standardizedFileURL
         let folder = modelURL.lastPathComponent
         var inputs = AzureMLInputs(
             lock: resolved.lock, shape: image != nil ? .image : noCode ? .noCode : .scoringScript,
@@ -181,7 +177,8 @@ struct AzureMLCommand: ParsableCommand {
             image: image, deploymentName: deploymentName,
             endpointName: endpoint ?? AzureMLFiles.endpointName(from: folder),
             instanceType: instanceType, instanceCount: instanceCount,
-            modelPath: Self.relativePath(from: Self.physical(output), to: Self.physical(model)), modelFolder: folder)
+            modelPath: Self.relativePath(from: Self.physical(output), to: Self.physical(subject.model)),
+            modelFolder: folder)
         if isBatch {
             inputs.batch = AzureMLBatchSettings(
                 compute: compute, miniBatchSize: miniBatchSize, maxRetries: maxRetries, timeoutSeconds: retryTimeout,

@@ -236,6 +236,23 @@ extension ChannelOptions {
     }
 }
 
+/// The options of `channels` and `search`: the channels, read for one target Python.
+struct TargetChannels: ParsableArguments {
+    @OptionGroup var channelOptions: ChannelOptions
+
+    @Option(help: "Target Python version (X.Y).")
+    var python: PythonVersion = PythonVersion(major: 3, minor: 11)
+
+    var target: Target { Target(python: python) }
+
+    /// The channel set for the target, its conda channels loaded.
+    func load() throws -> ChannelSet {
+        let channels = try channelOptions.channelSet(target: target)
+        do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
+        return channels
+    }
+}
+
 /// The process's HTTP clients: one per set of sources, one cache for all.
 enum SharedClient {
     nonisolated(unsafe) private static var clients: [[String]: HTTPClient] = [:]

@@ -19,18 +19,14 @@ struct ChannelsCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @OptionGroup var channelOptions: ChannelOptions
-
-    @Option(help: "Target Python version (X.Y).")
-    var python: PythonVersion = PythonVersion(major: 3, minor: 11)
+    @OptionGroup var sources: TargetChannels
 
     @Option(help: "Output format.")
     var format: OutputFormat = .text
 
     func run() throws {
         let start = DispatchTime.now()
-        let channels = try channelOptions.channelSet(target: Target(python: python))
-        do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
+        let channels = try sources.load()
         let condaRecords = channels.condaRecordCount
         let sharded = channels.hasShardedConda
         let condaDone = DispatchTime.now()
@@ -71,7 +67,8 @@ struct ChannelsCommand: ParsableCommand {
                 ],
                 "seconds": .number(JSONNumber(text: fixedPoint(total, digits: 4))),
                 "records_per_second": .int(Int(Double(condaRecords + files) / max(total, 1e-9))),
-                "cache": channelOptions.noCache ? .null : .string(channelOptions.cacheRoot + "/channels")
+                "cache": sources.channelOptions.noCache
+                    ? .null : .string(sources.channelOptions.cacheRoot + "/channels")
             ]
             StandardOutput.write(value.serialized(pretty: true) + "\n")
         case .text:

@@ -20,11 +20,7 @@ struct LockCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory.")
-    var model: String
-
-    @OptionGroup var deployment: DeploymentOptionGroup
-    @OptionGroup var channelOptions: ChannelOptions
+    @OptionGroup var subject: ModelForDeployment
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The directory to write the lock files to.", valueName: "dir"))
     var output: String
@@ -33,7 +29,7 @@ struct LockCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        let resolved = try subject.resolve()
         do { try OutputFiles.write(LockFiles.render(resolved.lock), to: output, force: force) } catch {
             throw CommandError(error.message)
         }

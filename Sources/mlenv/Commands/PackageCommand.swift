@@ -6,6 +6,20 @@ import FoundationEssentials
 import ModelFiles
 import Solver
 
+/// The arguments of `lock`, `dockerfile` and `azureml`: one model directory, the deployment
+/// to resolve it for and the channels to resolve it against.
+struct ModelForDeployment: ParsableArguments {
+    @Argument(help: "The MLflow model directory.")
+    var model: String
+
+    @OptionGroup var deployment: DeploymentOptionGroup
+    @OptionGroup var channelOptions: ChannelOptions
+
+    func resolve() throws -> ResolvedModel {
+        try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+    }
+}
+
 /// Resolving a model for a deployment, shared by `lock`, `dockerfile` and `package`.
 struct ResolvedModel {
     let environment: DeclaredEnvironment
@@ -71,20 +85,16 @@ struct DockerfileCommand: ParsableCommand {
             """
     ).underMLEnv()
 
-    @Argument(help: "The MLflow model directory.")
-    var model: String
-
-    @OptionGroup var deployment: DeploymentOptionGroup
-    @OptionGroup var channelOptions: ChannelOptions
+    @OptionGroup var subject: ModelForDeployment
 
     func run() throws {
-        let resolved = try ResolvedModel.resolve(model: model, deployment: deployment, channelOptions: channelOptions)
+        let resolved = try subject.resolve()
         let inputs = DockerfileInputs(
             profile: resolved.plan.profile, mode: resolved.resolution.mode,
             python: resolved.resolution.python.minorString,
             hasCondaPackages: resolved.resolution.packages.contains { $0.ecosystem == .conda },
             hasWheels: resolved.resolution.packages.contains { $0.ecosystem == .pypi },
-            modelName: URL(fileURLWithPath: model).standardizedFileURL.lastPathComponent,
+            modelName: URL(fileURLWithPath: subject.model).standardizedFileURL.lastPathComponent,
             sourceBuilds: DockerfileWriter.sourceBuildLines(resolved.resolution, built: [:]))
         StandardOutput.write(DockerfileWriter.render(inputs))
     }

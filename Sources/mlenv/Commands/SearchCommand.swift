@@ -25,10 +25,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The package name (PyPI or conda; both are searched).")
     var name: String
 
-    @OptionGroup var channelOptions: ChannelOptions
-
-    @Option(help: "Target Python version (X.Y).")
-    var python: PythonVersion = PythonVersion(major: 3, minor: 11)
+    @OptionGroup var sources: TargetChannels
 
     @Option(help: "Show at most this many versions per ecosystem (0 = all).")
     var limit: Int = 20
@@ -37,9 +34,7 @@ struct SearchCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let target = Target(python: python)
-        let channels = try channelOptions.channelSet(target: target)
-        do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
+        let channels = try sources.load()
         let rows: [SearchRow]
         do { rows = try PackageSearch(channels: channels).rows(for: name) } catch { throw CommandError(error.message) }
         let shown = limit > 0 ? PackageSearch.limitVersions(rows, perEcosystem: limit) : rows
@@ -47,7 +42,7 @@ struct SearchCommand: ParsableCommand {
         case .json:
             StandardOutput.write(JSONValue.array(shown.map(\.json)).serialized(pretty: true) + "\n")
         case .text:
-            StandardOutput.write(PackageSearch.text(shown, total: rows.count, target: target, name: name))
+            StandardOutput.write(PackageSearch.text(shown, total: rows.count, target: sources.target, name: name))
         }
         if rows.isEmpty { throw ReportedFailure.verdict }
     }
