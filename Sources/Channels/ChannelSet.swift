@@ -133,12 +133,7 @@ public final class ChannelSet: @unchecked Sendable {
     /// A channel's builds of one name, newest first, after `--exclude-newer`.
     private func records(channel index: Int, named name: String) -> [CondaRecord] {
         guard let subdirs = try? condaSubdirs(), index < subdirs.count else { return [] }
-        lock.lock()
-        if let known = byName[index]?[name] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = lock.withLock({ byName[index]?[name] }) { return known }
         let perSubdir = subdirs[index].map { $0.records(named: name) }.filter { !$0.isEmpty }
         // Each subdir's records are already newest first; merge only when several have the name.
         var records = perSubdir.count == 1 ? perSubdir[0] : perSubdir.flatMap { $0 }
@@ -224,12 +219,7 @@ public final class ChannelSet: @unchecked Sendable {
     /// `pinned`: an exact pin may select a yanked file (PEP 592), so yanked files are judged.
     public func judgedProject(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> JudgedProject? {
         let key = "\(pinned ? 1 : 0)\(name.value)"
-        lock.lock()
-        if let known = judged[key] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = lock.withLock({ judged[key] }) { return known }
         var found: JudgedProject?
         for index in pypiIndexes {
             if let files = try index.projectFiles(name) {

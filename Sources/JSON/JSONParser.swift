@@ -116,6 +116,17 @@ private struct Reader {
         error("the JSON nests arrays and objects more than \(JSONParser.maximumDepth) levels deep")
     }
 
+    /// Consumes a container's opening bracket at `depth` (too deep is an error) and, when the
+    /// container is empty, its `closing` one too: whether it was empty.
+    private mutating func openIsEmpty(closing: UInt8, depth: Int) throws(JSONError) -> Bool {
+        guard depth < JSONParser.maximumDepth else { throw tooDeep() }
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count && bytes[index] == closing else { return false }
+        index += 1
+        return true
+    }
+
     mutating func parseDocument() throws(JSONError) -> JSONValue {
         var frames: [Frame] = []
         while true {
@@ -130,11 +141,7 @@ private struct Reader {
             var value: JSONValue
             switch bytes[index] {
             case UInt8(ascii: "{"):
-                guard frames.count < JSONParser.maximumDepth else { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-                    index += 1
+                if try openIsEmpty(closing: UInt8(ascii: "}"), depth: frames.count) {
                     value = .object(JSONObject())
                 } else {
                     let key = try parseKey()
@@ -142,11 +149,7 @@ private struct Reader {
                     continue
                 }
             case UInt8(ascii: "["):
-                guard frames.count < JSONParser.maximumDepth else { throw tooDeep() }
-                index += 1
-                skipWhitespace()
-                if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-                    index += 1
+                if try openIsEmpty(closing: UInt8(ascii: "]"), depth: frames.count) {
                     value = .array([])
                 } else {
                     frames.append(Frame(isArray: true))

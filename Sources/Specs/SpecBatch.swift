@@ -205,44 +205,38 @@ public struct SpecBatch {
     }
 
     private mutating func pypiSet(_ text: String) throws(Failure) -> SpecifierSet {
-        let result: Result<SpecifierSet, SpecError>
-        if let cached = pypiSets[text] {
-            result = cached
-        } else {
-            do { result = .success(try SpecifierSet(parsing: text)) } catch { result = .failure(error) }
-            if pypiSets.count < 100_000 { pypiSets[text] = result }
-        }
-        switch result {
-        case .success(let s): return s
-        case .failure(let e): throw Failure(e)
+        try Self.parsed(text, remembered: &pypiSets, upTo: 100_000) { text throws(SpecError) in
+            try SpecifierSet(parsing: text)
         }
     }
 
     private mutating func condaVersion(_ text: String) throws(Failure) -> CondaVersion {
-        let result: Result<CondaVersion, SpecError>
-        if let cached = condaVersions[text] {
-            result = cached
-        } else {
-            do { result = .success(try CondaVersion(parsing: text)) } catch { result = .failure(error) }
-            if condaVersions.count < 1_000_000 { condaVersions[text] = result }
-        }
-        switch result {
-        case .success(let v): return v
-        case .failure(let e): throw Failure(e)
+        try Self.parsed(text, remembered: &condaVersions, upTo: 1_000_000) { text throws(SpecError) in
+            try CondaVersion(parsing: text)
         }
     }
 
     private mutating func matchSpec(_ text: String) throws(Failure) -> MatchSpec {
-        let result: Result<MatchSpec, SpecError>
-        if let cached = matchSpecs[text] {
+        try Self.parsed(text, remembered: &matchSpecs, upTo: 100_000) { text throws(SpecError) in
+            try MatchSpec(parsing: text)
+        }
+    }
+
+    /// `parse(text)`, its value or its error remembered while `cache` holds fewer than `limit`.
+    private static func parsed<Value>(
+        _ text: String, remembered cache: inout [String: Result<Value, SpecError>], upTo limit: Int,
+        _ parse: (String) throws(SpecError) -> Value
+    ) throws(Failure) -> Value {
+        let result: Result<Value, SpecError>
+        if let cached = cache[text] {
             result = cached
         } else {
-            do { result = .success(try MatchSpec(parsing: text)) } catch { result = .failure(error) }
-            if matchSpecs.count < 100_000 { matchSpecs[text] = result }
+            do throws(SpecError) { result = .success(try parse(text)) } catch { result = .failure(error) }
+            if cache.count < limit { cache[text] = result }
         }
         switch result {
-        case .success(let m): return m
-        case .failure(let e): throw Failure(e)
+        case .success(let value): return value
+        case .failure(let error): throw Failure(error)
         }
     }
 

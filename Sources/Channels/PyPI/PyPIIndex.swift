@@ -49,12 +49,7 @@ public final class PyPIIndex: @unchecked Sendable {
 
     /// Parses a Requires-Dist line once per index.
     private func requirement(_ line: String) -> Requirement? {
-        lock.lock()
-        if let cached = requirements[line] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = lock.withLock({ requirements[line] }) { return cached }
         let parsed = try? Requirement(parsing: line)
         lock.lock()
         requirements[line] = parsed
@@ -112,12 +107,7 @@ public final class PyPIIndex: @unchecked Sendable {
 
     /// The project's files by release, decoded on demand, or nil when the index does not have it.
     public func projectFiles(_ name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
-        lock.lock()
-        if let cached = projects[name] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = lock.withLock({ projects[name] }) { return cached }
         let loaded: PyPIProjectFiles?
         switch layout {
         case .simple(let root):
@@ -226,12 +216,7 @@ public final class PyPIIndex: @unchecked Sendable {
     /// nil when neither exists (an sdist without metadata: its dependencies need a build).
     public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let key = metadataKey(for: file)
-        lock.lock()
-        if let cached = metadataByURL[key] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+        if let cached = lock.withLock({ metadataByURL[key] }) { return cached }
         var result: CoreMetadata?
         if isRemote {
             result = try remoteMetadata(for: file)

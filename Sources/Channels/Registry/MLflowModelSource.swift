@@ -86,18 +86,21 @@ extension MLflowRegistry {
     public func modelVersion(name: String, version: String, for uri: MLflowModelURI) throws(ChannelError)
         -> MLflowModelVersion
     {
-        let answer = try api("/api/2.0/mlflow/model-versions/get", ["name": name, "version": version], for: uri)
-        guard case .object(let object)? = answer["model_version"], let found = Self.modelVersion(object) else {
-            throw ChannelError("\(uri): the tracking server's answer names no model version")
-        }
-        return found
+        try versionAnswer("/api/2.0/mlflow/model-versions/get", ["name": name, "version": version], for: uri)
     }
 
     /// The version an alias points at.
     public func aliasVersion(name: String, alias: String, for uri: MLflowModelURI) throws(ChannelError)
         -> MLflowModelVersion
     {
-        let answer = try api("/api/2.0/mlflow/registered-models/alias", ["name": name, "alias": alias], for: uri)
+        try versionAnswer("/api/2.0/mlflow/registered-models/alias", ["name": name, "alias": alias], for: uri)
+    }
+
+    /// The `model_version` of an answer from `path` (model-versions/get, registered-models/alias).
+    private func versionAnswer(_ path: String, _ parameters: KeyValuePairs<String, String>, for uri: MLflowModelURI)
+        throws(ChannelError) -> MLflowModelVersion
+    {
+        let answer = try api(path, parameters, for: uri)
         guard case .object(let object)? = answer["model_version"], let found = Self.modelVersion(object) else {
             throw ChannelError("\(uri): the tracking server's answer names no model version")
         }
