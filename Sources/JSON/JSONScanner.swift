@@ -77,11 +77,7 @@ public struct JSONScanner {
 
     /// Consumes `[`.
     public mutating func beginArray() throws(JSONError) {
-        skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "[") else {
-            throw error("expected '[', found \(describeCurrent())")
-        }
-        offset += 1
+        try consume(UInt8(ascii: "["), expected: "'['")
     }
 
     /// Before each element: true when one follows (consuming the ',' between elements), false
@@ -119,13 +115,18 @@ public struct JSONScanner {
         return true
     }
 
-    /// Consumes `{`.
-    public mutating func beginObject() throws(JSONError) {
+    /// Skips whitespace and consumes `byte`, else fails with "expected WHAT, found ...".
+    private mutating func consume(_ byte: UInt8, expected what: String) throws(JSONError) {
         skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "{") else {
-            throw error("expected '{', found \(describeCurrent())")
+        guard offset < bytes.count, bytes[offset] == byte else {
+            throw error("expected \(what), found \(describeCurrent())")
         }
         offset += 1
+    }
+
+    /// Consumes `{`.
+    public mutating func beginObject() throws(JSONError) {
+        try consume(UInt8(ascii: "{"), expected: "'{'")
     }
 
     /// The next key (its `:` consumed), or nil after consuming the closing `}`. Start with `first = true`.
@@ -157,11 +158,7 @@ public struct JSONScanner {
 
     /// After a key: consumes the `:`.
     private mutating func endKey() throws(JSONError) {
-        skipWhitespace()
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
-            throw error("expected ':' after an object key, found \(describeCurrent())")
-        }
-        offset += 1
+        try consume(UInt8(ascii: ":"), expected: "':' after an object key")
     }
 
     // MARK: Scalars
@@ -264,10 +261,7 @@ public struct JSONScanner {
     public mutating func skipString() throws(JSONError) {
         skipWhitespace()
         let open = offset
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error("expected a string, found \(describeCurrent())")
-        }
-        offset += 1
+        try consume(UInt8(ascii: "\""), expected: "a string")
         var plainStart = offset
         while true {
             guard offset < bytes.count else { throw error("unterminated string", at: open) }
@@ -317,10 +311,7 @@ public struct JSONScanner {
     public mutating func readString() throws(JSONError) -> String {
         skipWhitespace()
         let open = offset
-        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-            throw error("expected a string, found \(describeCurrent())")
-        }
-        offset += 1
+        try consume(UInt8(ascii: "\""), expected: "a string")
         let start = offset
         var hasHigh = false
         while offset < bytes.count {
