@@ -1,10 +1,11 @@
 // A mutual-exclusion lock for the caches that solves share across threads. A pthread mutex in
-// a stable heap allocation (a Swift value may move; a mutex must not).
+// a stable heap allocation (a Swift value may move; a mutex must not). Inlinable, so that a
+// `withLock` in another module is specialised there as it was when Lock lived in Channels.
 
 import Glibc
 
 public final class Lock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init() {
         mutex = .allocate(capacity: 1)
@@ -18,11 +19,11 @@ public final class Lock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
+    @inlinable public func lock() { pthread_mutex_lock(mutex) }
 
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    @inlinable public func unlock() { pthread_mutex_unlock(mutex) }
 
-    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    @inlinable public func withLock<R>(_ body: () throws -> R) rethrows -> R {
         lock()
         defer { unlock() }
         return try body()
