@@ -267,6 +267,8 @@ final class Universe {
                 }
             }
         }
+        // The metadata parsed while loading is kept for the next process.
+        for index in channels.pypiIndexes { index.parsedMetadata?.save() }
     }
 
     /// Threads that load a round's projects.

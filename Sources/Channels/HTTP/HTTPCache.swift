@@ -242,6 +242,7 @@ public enum CacheParts {
         ("http responses (index pages, metadata, repodata)", "http-v1"),
         ("parsed conda channels", "channels"),
         ("parsed PyPI pages", "pypi-pages"),
+        ("parsed PyPI metadata", "pypi-metadata"),
         ("package files", "artifacts")
     ]
 }
@@ -302,12 +303,17 @@ public struct HTTPCacheEntry: Sendable {
 
     /// Whether a body file `<key>-<16 digits of its SHA-256><suffix>` has that digest.
     static func bodyFileIsIntact(_ path: String) -> Bool {
-        guard let name = path.split(separator: "/").last, let dash = name.firstIndex(of: "-") else { return false }
-        let recorded = name[name.index(after: dash)...].prefix(16)
-        guard recorded.count == 16,
+        guard let name = path.split(separator: "/").last, let recorded = recordedDigest(path),
             let digest = try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: String(name))
         else { return false }
         return digest.hasPrefix(recorded)
+    }
+
+    /// The 16 digits of its body's SHA-256 that a body file's name records, or nil.
+    static func recordedDigest(_ path: String) -> Substring? {
+        guard let name = path.split(separator: "/").last, let dash = name.firstIndex(of: "-") else { return nil }
+        let recorded = name[name.index(after: dash)...].prefix(16)
+        return recorded.count == 16 ? recorded : nil
     }
 
     func response() -> HTTPResponse {

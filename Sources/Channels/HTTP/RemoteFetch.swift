@@ -2,6 +2,7 @@
 // loading threads, not in Swift concurrency): through the HTTP cache when there is one, with
 // the statuses an index answers turned into what they mean.
 
+import Basics
 import Specs
 
 enum RemoteFetch {
@@ -32,6 +33,33 @@ enum RemoteFetch {
         cache.discard(bodyPath: body)
         return try getUnchecked(
             url, accept: accept, client: client, what: what, suffix: suffix, maxBytes: maxBytes, immutable: immutable)
+    }
+
+    /// The body of GET `url` read once, with its SHA-256 in hex: a stored body whose name
+    /// records another digest is damaged and fetched again, as `intact` does, without reading
+    /// and hashing it a second time. nil as for `get`.
+    static func body(
+        _ url: String, accept: String?, client: HTTPClient, what: String
+    ) throws(ChannelError) -> (body: [UInt8], sha256: String)? {
+        guard
+            let entry = try getUnchecked(
+                url, accept: accept, client: client, what: what, suffix: "", maxBytes: HTTPClient.pageLimit,
+                immutable: false)
+        else { return nil }
+        let body = entry.body()
+        let digest = Digester.hex(.sha256, of: body)
+        guard let cache = client.cache, let path = entry.bodyPath,
+            !(HTTPCacheEntry.recordedDigest(path).map { digest.hasPrefix($0) } ?? false)
+        else { return (body, digest) }
+        CacheNotes.damaged(path, "its SHA-256 is not the one its name records")
+        cache.discard(bodyPath: path)
+        guard
+            let again = try getUnchecked(
+                url, accept: accept, client: client, what: what, suffix: "", maxBytes: HTTPClient.pageLimit,
+                immutable: false)
+        else { return nil }
+        let fetched = again.body()
+        return (fetched, Digester.hex(.sha256, of: fetched))
     }
 
     private static func getUnchecked(

@@ -63,10 +63,17 @@ public final class PyPIIndex: @unchecked Sendable {
     /// Where parsed project pages are cached (nil: parse every time).
     public var cacheDirectory: String?
 
+    /// Where parsed metadata is kept by the SHA-256 of its file (nil: parse every file read).
+    public let parsedMetadata: ParsedMetadataStore?
+
     /// An `http(s)://` URL is a remote simple repository, read through `client`.
-    public init(_ text: String, cacheDirectory: String? = nil, client: HTTPClient? = nil) throws(ChannelError) {
+    public init(
+        _ text: String, cacheDirectory: String? = nil, client: HTTPClient? = nil,
+        parsedMetadata: ParsedMetadataStore? = nil
+    ) throws(ChannelError) {
         self.cacheDirectory = cacheDirectory
         self.client = client
+        self.parsedMetadata = parsedMetadata
         var path = text
         if path.hasPrefix("file://") { path = PercentEncoding.decoded(String(path.dropFirst("file://".count))) ?? path }
         if let scheme = URLText.scheme(path) {
@@ -218,8 +225,14 @@ public final class PyPIIndex: @unchecked Sendable {
         let key = metadataKey(for: file)
         if let cached = lock.withLock({ metadataByURL[key] }) { return cached }
         var result: CoreMetadata?
-        if isRemote {
+        // A metadata file the index gives the SHA-256 of: parsed once, kept by that digest (in
+        // lowercase hex only: the local path compares the text as given).
+        let digest = file.coreMetadata.flatMap { $0.isEmpty ? nil : $0 }
+        if let digest, let store = parsedMetadata, let kept = store.metadata(sha256: digest, requirement: requirement) {
+            result = kept
+        } else if isRemote {
             result = try remoteMetadata(for: file)
+            if let digest, let result { parsedMetadata?.keep(result, sha256: digest) }
         } else if file.coreMetadata != nil, let data = FileBytes.readPlain(file.metadataURL) {
             if let expected = file.coreMetadata, !expected.isEmpty {
                 let actual = Digester.hex(.sha256, of: data)
@@ -232,6 +245,7 @@ public final class PyPIIndex: @unchecked Sendable {
             } catch {
                 throw ChannelError("\(file.metadataURL): \(error.message)")
             }
+            if let digest, let result { parsedMetadata?.keep(result, sha256: digest) }
         } else if file.wheel != nil, FileManager.default.fileExists(atPath: file.url) {
             result = try WheelArchive.metadata(path: file.url)
         }
@@ -259,13 +273,10 @@ public final class PyPIIndex: @unchecked Sendable {
     private func remoteMetadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let client = client!
         if file.coreMetadata != nil,
-            let answer = try RemoteFetch.get(
-                file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)", checkBody: true
-            )
+            let (data, actual) = try RemoteFetch.body(
+                file.metadataURL, accept: nil, client: client, what: "the metadata of \(file.filename)")
         {
-            let data = answer.body()
             if let expected = file.coreMetadata, !expected.isEmpty {
-                let actual = Digester.hex(.sha256, of: data)
                 guard actual == expected.lowercased() else {
                     throw ChannelError(
                         "\(URLText.redacted(file.metadataURL)): sha256 is \(actual) but the index says \(expected)")

@@ -195,10 +195,14 @@ struct ChannelOptions: ParsableArguments {
         }
         let client = remote.isEmpty ? nil : try client(for: remote)
         var indexes: [PyPIIndex] = []
+        let parsedMetadata =
+            noCache ? nil : ParsedMetadataStore(directory: cacheRoot + "/pypi-metadata", refresh: refresh)
         for location in indexLocations {
             do throws(ChannelError) {
                 indexes.append(
-                    try PyPIIndex(location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client))
+                    try PyPIIndex(
+                        location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client,
+                        parsedMetadata: parsedMetadata))
             } catch { throw CommandError(error.message) }
         }
         let made: Result<ChannelSet, ChannelError>

@@ -1,0 +1,393 @@
+// Parsed core metadata, kept by the SHA-256 of the metadata file it was parsed from (the hash a
+// PEP 658/714 index gives), so that a warm resolve reads a few cache files instead of thousands
+// of metadata files (or HTTP cache entries: a meta file read and parsed, the body read and
+// hashed). Same bytes, same parse: a record holds every field `CoreMetadata` keeps, with the
+// Requires-Dist lines as text (parsed again through the index's memo, so a change to the
+// requirement parser needs no new format; a change to the header parser does: bump `format`).
+//
+// `<cache>/pypi-metadata/v1-<random>.seg`: each file written once (temporary + rename) and never
+// changed after, sealed with CacheChecksum; a process writes the records it parsed as a new file
+// and, with more than `maxSegments` files about, merges those it read into one. A file:
+//   "MLENVMD1" | count | count × (sha256: 32 bytes, offset, length), sorted by sha | records
+// a record: sha256 | metadata-version | name | version | requires-python? | requires-dist lines |
+//   provides-extra | dynamic | license? | license-expression? | summary?
+// (integers u32 little-endian, strings length-prefixed, optionals a 0/1 byte first). A file that
+// is too large, does not match its checksum or its format, or holds a record that does not
+// decode or names another sha than its entry, is noted as damaged, not used again by this
+// process, and removed; the metadata comes from its file as if there were no cache.
+
+import Basics
+import FoundationEssentials
+import Glibc
+import Specs
+import Synchronization
+
+public final class ParsedMetadataStore: Sendable {
+    static let format = "MLENVMD1"
+    static let prefix = "v1-"
+    /// Files read at most (a few; more are left for a merge to fold).
+    static let maxSegments = 4
+    /// A file larger than this is not read, and merging stops adding records at it.
+    static let maxSegmentBytes = 64 << 20
+    /// A record larger than this (a License field holding a whole licence) is not kept.
+    static let maxRecordBytes = 256 << 10
+
+    public let directory: String
+    /// `--refresh`: nothing is read from the store (what is parsed is written to it).
+    public let refresh: Bool
+
+    private struct Segment: Sendable {
+        let path: String
+        /// The file without its checksum.
+        let bytes: [UInt8]
+        let count: Int
+        /// Where the records start.
+        let recordsStart: Int
+    }
+
+    private struct State: Sendable {
+        var loaded = false
+        var segments: [Segment] = []
+        /// Files found damaged: not read again, removed at the next save.
+        var damaged: Set<String> = []
+        /// Records parsed in this process, by sha, not written yet.
+        var pending: [[UInt8]: [UInt8]] = [:]
+        var hits = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(directory: String, refresh: Bool = false) {
+        self.directory = directory
+        self.refresh = refresh
+    }
+
+    /// How many look-ups the store answered in this process (for tests).
+    public var hits: Int { state.withLock { $0.hits } }
+
+    /// The 32 bytes of a SHA-256 given in lowercase hex, or nil when it is not one.
+    static func digestBytes(_ hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 64 else { return nil }
+        var out = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 {
+            guard let hi = nibble(utf8[2 * i]), let lo = nibble(utf8[2 * i + 1]) else { return nil }
+            out[i] = hi << 4 | lo
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    // MARK: look-up
+
+    /// The metadata parsed earlier from a file with this SHA-256 (hex), or nil.
+    func metadata(sha256 hex: String, requirement: (String) -> Requirement?) -> CoreMetadata? {
+        guard !refresh, let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
+        let segments = state.withLock { state -> [Segment] in
+            if !state.loaded {
+                state.loaded = true
+                state.segments = loadSegments()
+            }
+            return state.segments.filter { !state.damaged.contains($0.path) }
+        }
+        for segment in segments {
+            guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
+            guard let metadata = ParsedMetadataStore.decode(segment, offset: offset, length: length, key: key, requirement)
+            else {
+                CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
+                state.withLock { _ = $0.damaged.insert(segment.path) }
+                continue
+            }
+            state.withLock { $0.hits += 1 }
+            return metadata
+        }
+        return nil
+    }
+
+    /// Keeps what was parsed from a metadata file with this SHA-256 (hex), for `save`.
+    func keep(_ metadata: CoreMetadata, sha256 hex: String) {
+        guard let key = ParsedMetadataStore.digestBytes(hex) else { return }
+        let record = ParsedMetadataStore.encode(metadata, key: key)
+        guard record.count <= ParsedMetadataStore.maxRecordBytes else { return }
+        state.withLock { $0.pending[key] = record }
+    }
+
+    private func loadSegments() -> [Segment] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix(ParsedMetadataStore.prefix) && $0.hasSuffix(".seg") }.sorted()
+        var segments: [Segment] = []
+        for name in names.prefix(ParsedMetadataStore.maxSegments * 2) {
+            let path = "\(directory)/\(name)"
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            guard Int(info.st_size) <= ParsedMetadataStore.maxSegmentBytes + 8 else {
+                CacheNotes.damaged(path, "it is larger than \(ParsedMetadataStore.maxSegmentBytes >> 20) MiB")
+                unlink(path)
+                continue
+            }
+            guard let sealed = FileBytes.readPlain(path) else { continue }
+            guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init),
+                let segment = ParsedMetadataStore.segment(path: path, bytes: bytes)
+            else {
+                CacheNotes.damaged(path, "it does not match its checksum or its format")
+                unlink(path)
+                continue
+            }
+            segments.append(segment)
+        }
+        return segments
+    }
+
+    /// A file's header checked: the format, a count its bytes can hold, every entry inside the
+    /// records and the entries in strictly ascending order (the look-up is a binary search).
+    private static func segment(path: String, bytes: [UInt8]) -> Segment? {
+        var r = ByteReader(bytes: bytes)
+        guard r.string() == format, let count = r.int(), count <= r.remaining / 40 else { return nil }
+        let entries = r.position
+        let recordsStart = entries + count * 40
+        let recordBytes = bytes.count - recordsStart
+        var previous: ArraySlice<UInt8>?
+        for i in 0..<count {
+            let at = entries + i * 40
+            let sha = bytes[at..<at + 32]
+            if let previous, !previous.lexicographicallyPrecedes(sha) { return nil }
+            previous = sha
+            let offset = Int(ByteReader.u32(bytes, at + 32))
+            let length = Int(ByteReader.u32(bytes, at + 36))
+            guard offset <= recordBytes, length <= recordBytes - offset else { return nil }
+        }
+        return Segment(path: path, bytes: bytes, count: count, recordsStart: recordsStart)
+    }
+
+    private static func entrySHA(_ segment: Segment, _ i: Int) -> ArraySlice<UInt8> {
+        let at = segment.recordsStart - segment.count * 40 + i * 40
+        return segment.bytes[at..<at + 32]
+    }
+
+    private static func find(_ key: [UInt8], in segment: Segment) -> (Int, Int)? {
+        var lo = 0
+        var hi = segment.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let sha = entrySHA(segment, mid)
+            if sha.elementsEqual(key) {
+                let at = segment.recordsStart - segment.count * 40 + mid * 40
+                return (
+                    segment.recordsStart + Int(ByteReader.u32(segment.bytes, at + 32)),
+                    Int(ByteReader.u32(segment.bytes, at + 36))
+                )
+            }
+            if sha.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    // MARK: records
+
+    static func encode(_ m: CoreMetadata, key: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes += key
+        w.string(m.metadataVersion)
+        w.string(m.name)
+        w.string(m.version)
+        w.optional(m.requiresPythonText)
+        w.strings(m.requiresDistLines)
+        w.strings(m.providesExtra)
+        w.strings(m.dynamic)
+        w.optional(m.license)
+        w.optional(m.licenseExpression)
+        w.optional(m.summary)
+        return w.bytes
+    }
+
+    private static func decode(
+        _ segment: Segment, offset: Int, length: Int, key: [UInt8], _ requirement: (String) -> Requirement?
+    ) -> CoreMetadata? {
+        guard length >= 32, segment.bytes[offset..<offset + 32].elementsEqual(key) else { return nil }
+        var r = ByteReader(bytes: segment.bytes, position: offset + 32, end: offset + length)
+        guard let metadataVersion = r.string(), let name = r.string(), let version = r.string(),
+            let requiresPython = r.optional(), let requiresDist = r.strings(), let providesExtra = r.strings(),
+            let dynamic = r.strings(), let license = r.optional(), let licenseExpression = r.optional(),
+            let summary = r.optional(), r.remaining == 0, !name.isEmpty, !version.isEmpty
+        else { return nil }
+        return CoreMetadata(
+            metadataVersion: metadataVersion, name: name, version: version, requiresPythonText: requiresPython,
+            requiresDistLines: requiresDist, providesExtra: providesExtra, dynamic: dynamic, license: license,
+            licenseExpression: licenseExpression, summary: summary, requirement: requirement)
+    }
+
+    // MARK: writing
+
+    /// Writes the records parsed since the last save as a new file; with more than
+    /// `maxSegments` files about, merges the ones this process read with them into one (and
+    /// removes those, and any found damaged). A failure to write only costs the next run time.
+    public func save() {
+        let (pending, segments, damaged) = state.withLock { state -> ([[UInt8]: [UInt8]], [Segment], Set<String>) in
+            let taken = state.pending
+            state.pending = [:]
+            return (taken, state.segments, state.damaged)
+        }
+        for path in damaged { unlink(path) }
+        guard !pending.isEmpty else { return }
+        let live = segments.filter { !damaged.contains($0.path) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix(ParsedMetadataStore.prefix) && $0.hasSuffix(".seg") }
+        var records = pending
+        let merging = names.count + 1 > ParsedMetadataStore.maxSegments && !live.isEmpty
+        if merging {
+            var size = records.values.reduce(0) { $0 + $1.count + 40 }
+            outer: for segment in live {
+                let start = segment.recordsStart - segment.count * 40
+                for i in 0..<segment.count {
+                    let key = Array(ParsedMetadataStore.entrySHA(segment, i))
+                    guard records[key] == nil else { continue }
+                    let offset = segment.recordsStart + Int(ByteReader.u32(segment.bytes, start + i * 40 + 32))
+                    let length = Int(ByteReader.u32(segment.bytes, start + i * 40 + 36))
+                    guard size + length + 40 <= ParsedMetadataStore.maxSegmentBytes else { break outer }
+                    size += length + 40
+                    records[key] = Array(segment.bytes[offset..<offset + length])
+                }
+            }
+        }
+        let keys = records.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        var w = ByteWriter()
+        w.string(ParsedMetadataStore.format)
+        w.int(keys.count)
+        var offset = 0
+        for key in keys {
+            w.bytes += key
+            w.int(offset)
+            w.int(records[key]!.count)
+            offset += records[key]!.count
+        }
+        for key in keys { w.bytes += records[key]! }
+        guard w.bytes.count <= ParsedMetadataStore.maxSegmentBytes else { return }
+        let path = "\(directory)/\(ParsedMetadataStore.prefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).seg"
+        guard (try? FileBytes.writeAtomically(CacheChecksum.sealed(w.bytes), to: path)) != nil else { return }
+        // Merged: the files read go (a process reading one has it whole in memory already). The
+        // new file is one this process has read, for its look-ups and its next merge.
+        if merging { for segment in live { unlink(segment.path) } }
+        let written = Segment(
+            path: path, bytes: w.bytes, count: keys.count, recordsStart: 4 + ParsedMetadataStore.format.utf8.count + 4
+                + 40 * keys.count)
+        state.withLock { state in
+            state.loaded = true
+            state.segments = (merging ? [] : state.segments.filter { !damaged.contains($0.path) }) + [written]
+        }
+    }
+}
+
+extension CoreMetadata {
+    /// Metadata from its fields as the header parser left them (a parsed-metadata record).
+    init(
+        metadataVersion: String, name: String, version: String, requiresPythonText: String?,
+        requiresDistLines: [String], providesExtra: [String], dynamic: [String], license: String?,
+        licenseExpression: String?, summary: String?, requirement parseRequirement: (String) -> Requirement?
+    ) {
+        self.metadataVersion = metadataVersion
+        self.name = name
+        self.version = version
+        self.requiresPythonText = requiresPythonText
+        self.requiresPython = requiresPythonText.flatMap { try? SpecifierSet(parsing: $0) }
+        self.requiresDistLines = requiresDistLines
+        var requirements: [Requirement] = []
+        var invalid: [String] = []
+        for line in requiresDistLines {
+            if let requirement = parseRequirement(line) {
+                requirements.append(requirement)
+            } else {
+                invalid.append(line)
+            }
+        }
+        self.requiresDist = requirements
+        self.invalidRequiresDist = invalid
+        self.providesExtra = providesExtra
+        self.dynamic = dynamic
+        self.license = license
+        self.licenseExpression = licenseExpression
+        self.summary = summary
+    }
+}
+
+/// Little-endian u32 integers and length-prefixed strings, every read bounded by `end`.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var position: Int
+    let end: Int
+
+    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.position = position
+        self.end = end ?? bytes.count
+    }
+
+    var remaining: Int { end - position }
+
+    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+
+    mutating func int() -> Int? {
+        guard remaining >= 4 else { return nil }
+        defer { position += 4 }
+        return Int(ByteReader.u32(bytes, position))
+    }
+
+    mutating func string() -> String? {
+        guard let n = int(), n <= remaining else { return nil }
+        defer { position += n }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
+        }
+    }
+
+    mutating func optional() -> String?? {
+        guard remaining >= 1 else { return nil }
+        position += 1
+        switch bytes[position - 1] {
+        case 0: return .some(nil)
+        case 1: return string().map { Optional($0) }
+        default: return nil
+        }
+    }
+
+    mutating func strings() -> [String]? {
+        guard let n = int(), n <= remaining / 4 else { return nil }
+        var list: [String] = []
+        list.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let s = string() else { return nil }
+            list.append(s)
+        }
+        return list
+    }
+}
+
+private struct ByteWriter {
+    var bytes: [UInt8] = []
+    mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
+    mutating func string(_ s: String) {
+        let u = Array(s.utf8)
+        int(u.count)
+        bytes += u
+    }
+    mutating func optional(_ s: String?) {
+        if let s {
+            bytes.append(1)
+            string(s)
+        } else {
+            bytes.append(0)
+        }
+    }
+    mutating func strings(_ list: [String]) {
+        int(list.count)
+        for s in list { string(s) }
+    }
+}
