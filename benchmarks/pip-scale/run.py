@@ -21,6 +21,9 @@ run a fresh process:
   mlenv http    `mlenv resolve MODEL --index-url URL` (its own cache, kept)
   uv http       `uv pip compile IN --index-url URL` (its own cache, kept)
   baseline dir  (with --baseline BIN) `BIN resolve MODEL --index MIRROR/pypi`: an older mlenv
+  baseline http (with --baseline BIN) the same over loopback, with its own cache
+Each mlenv run has a cache of its own binary (--cache-dir), kept between runs. Wall time is the
+best of --runs; CPU time (user + system of the process, from wait4) the median.
 URL is the mirror's pypi/ served by scripts/serve-index.py on 127.0.0.1 with max-age 3600, so a
 warm run of either tool reads its cache without revalidating. Verdicts and versions of mlenv
 (dir) and uv are compared; the baseline's packages are compared with mlenv's.
@@ -32,6 +35,8 @@ import glob
 import importlib.util
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,22 +86,34 @@ def make_mirror(args):
     subprocess.run(cmd, check=True)
 
 
+CPU = {}  # command's tool and mode -> median CPU seconds (user + system) of its measured runs
+
+
 def timed(cmd, timeout, env=None):
+    """(process, wall seconds, CPU seconds of the child: user + system, from wait4)."""
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return None, timeout
-    return proc, time.perf_counter() - start
+        return None, timeout, timeout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return proc, time.perf_counter() - start, cpu
 
 
-def best_of(cmd, runs, timeout, env=None):
-    """One unmeasured warm-up run, then the best of `runs`; returns (last process, seconds)."""
-    proc, _ = timed(cmd, timeout, env)
+def best_of(cmd, runs, timeout, env=None, cpu_key=None):
+    """One unmeasured warm-up run, then the best of `runs`; returns (last process, seconds).
+    The median CPU time of the measured runs goes to CPU[cpu_key]."""
+    proc, _, _ = timed(cmd, timeout, env)
     best = None
+    cpus = []
     for _ in range(runs):
-        proc, seconds = timed(cmd, timeout, env)
+        proc, seconds, cpu = timed(cmd, timeout, env)
         best = seconds if best is None else min(best, seconds)
+        cpus.append(cpu)
+    if cpu_key is not None:
+        CPU[cpu_key] = statistics.median(cpus)
     return proc, best
 
 
@@ -131,6 +148,8 @@ def main():
     url = f"http://127.0.0.1:{open(port_file).read().strip()}/simple/"
     env = dict(os.environ, UV_PYTHON_DOWNLOADS="never", MLENV_SOURCES="embedded")
     mlenv_cache, uv_cache = os.path.join(work, "mlenv-cache"), os.path.join(work, "uv-cache")
+    # Each binary's own caches (the mirror read from disk too), so that neither reads the other's.
+    mlenv_dir_cache, base_cache, base_dir_cache = (os.path.join(work, n) for n in ("mlenv-dir-cache", "base-cache", "base-dir-cache"))
     rows = []
     try:
         for model in models(args):
@@ -142,14 +161,19 @@ def main():
             infile = compare_uv.write_requirements(requirements)
             common = ["resolve", model, "--deployment", "none", "--env-manager", "virtualenv", "--python", python,
                       "--exclude-newer", args.exclude_newer, "--format", "json"]
-            mine, mine_s = best_of([args.mlenv, *common, "--index", index_dir], args.runs, args.timeout, env)
-            _, http_s = best_of([args.mlenv, *common, "--index-url", url, "--cache-dir", mlenv_cache], args.runs, args.timeout, env)
+            mine, mine_s = best_of([args.mlenv, *common, "--index", index_dir, "--cache-dir", mlenv_dir_cache],
+                                   args.runs, args.timeout, env, (name, "mlenv dir"))
+            _, http_s = best_of([args.mlenv, *common, "--index-url", url, "--cache-dir", mlenv_cache], args.runs, args.timeout,
+                                env, (name, "mlenv http"))
             theirs, uv_s = best_of(compare_uv.uv_command(args.uv, infile, url, python)
                                    + ["--exclude-newer", rfc3339(args.exclude_newer), "--no-config", "--cache-dir", uv_cache],
-                                   args.runs, args.timeout, env)
+                                   args.runs, args.timeout, env, (name, "uv http"))
             base = base_s = None
             if args.baseline:
-                base, base_s = best_of([args.baseline, *common, "--index", index_dir], args.runs, args.timeout, env)
+                base, base_s = best_of([args.baseline, *common, "--index", index_dir, "--cache-dir", base_dir_cache],
+                                       args.runs, args.timeout, env, (name, "baseline dir"))
+                best_of([args.baseline, *common, "--index-url", url, "--cache-dir", base_cache], args.runs, args.timeout, env,
+                        (name, "baseline http"))
             verdict, packages = mlenv_packages(mine)
             uv_verdict = "timeout" if theirs is None else ("ok" if theirs.returncode == 0 else "unsatisfiable")
             uv_pins = compare_uv.uv_packages(theirs.stdout) if theirs is not None and theirs.returncode == 0 else {}
@@ -194,6 +218,13 @@ def report(args, rows):
               f"uv http {total('uv_http'):.2f} s" + (f", baseline dir {total('baseline_dir'):.2f} s" if args.baseline else "") + ".",
               f"Same verdict: {sum(1 for r in rows if r['verdict'] == r['uv_verdict'])}/{len(rows)}; where both resolve, "
               f"{sum(r['same_versions'] for r in both)}/{sum(r['packages'] for r in both)} packages at the same version.", ""]
+    modes = ["mlenv dir", "mlenv http", "uv http"] + (["baseline dir", "baseline http"] if args.baseline else [])
+    lines += ["CPU time (user + system, median of the measured runs, seconds):", "",
+              "| model | " + " | ".join(modes) + " |", "|---|" + "---:|" * len(modes)]
+    for r in rows:
+        lines.append(f"| {r['model']} | " + " | ".join(f"{CPU.get((r['model'], m), 0):.3f}" for m in modes) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{sum(CPU.get((r['model'], m), 0) for r in rows):.2f}**" for m in modes) + " |")
+    lines.append("")
     for r in rows:
         if r["differences"]:
             lines.append(f"- {r['model']}: " + ", ".join(r["differences"]))
