@@ -142,7 +142,8 @@ import Testing
             var changed = body
             for i in 0..<count {
                 let e = entries + 40 * i
-                changed[records + (Int(changed[e + 32]) | Int(changed[e + 33]) << 8 | Int(changed[e + 34]) << 16)] ^= 0xFF
+                changed[records + (Int(changed[e + 32]) | Int(changed[e + 33]) << 8 | Int(changed[e + 34]) << 16)] ^=
+                    0xFF
             }
             bytes = CacheChecksum.sealed(changed)
         }

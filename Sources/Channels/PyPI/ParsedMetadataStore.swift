@@ -99,7 +99,9 @@ public final class ParsedMetadataStore: Sendable {
         }
         for segment in segments {
             guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
-            guard let metadata = ParsedMetadataStore.decode(segment, offset: offset, length: length, key: key, requirement)
+            guard
+                let metadata = ParsedMetadataStore.decode(
+                    segment, offset: offset, length: length, key: key, requirement)
             else {
                 CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
                 state.withLock { _ = $0.damaged.insert(segment.path) }
@@ -269,13 +271,15 @@ public final class ParsedMetadataStore: Sendable {
         }
         for key in keys { w.bytes += records[key]! }
         guard w.bytes.count <= ParsedMetadataStore.maxSegmentBytes else { return }
-        let path = "\(directory)/\(ParsedMetadataStore.prefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).seg"
+        let path =
+            "\(directory)/\(ParsedMetadataStore.prefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).seg"
         guard (try? FileBytes.writeAtomically(CacheChecksum.sealed(w.bytes), to: path)) != nil else { return }
         // Merged: the files read go (a process reading one has it whole in memory already). The
         // new file is one this process has read, for its look-ups and its next merge.
         if merging { for segment in live { unlink(segment.path) } }
         let written = Segment(
-            path: path, bytes: w.bytes, count: keys.count, recordsStart: 4 + ParsedMetadataStore.format.utf8.count + 4
+            path: path, bytes: w.bytes, count: keys.count,
+            recordsStart: 4 + ParsedMetadataStore.format.utf8.count + 4
                 + 40 * keys.count)
         state.withLock { state in
             state.loaded = true
