@@ -163,18 +163,25 @@ import YAML
         let model = DeclaredSources(
             conda: nil,
             pipOptions: [
-                .init(name: "-i", value: "http://first.invalid"), .init(name: "--index-url", value: "http://model.invalid"),
+                .init(name: "-i", value: "http://first.invalid"),
+                .init(name: "--index-url", value: "http://model.invalid"),
                 .init(name: "--extra-index-url", value: "http://model-extra.invalid"),
-                .init(name: "--extra-index-url", value: "http://flag-extra.invalid"),
+                .init(name: "--extra-index-url", value: "http://flag-extra.invalid")
             ])
-        let variables = ["PIP_INDEX_URL": "http://env.invalid", "PIP_EXTRA_INDEX_URL": "http://e1.invalid\nhttp://e2.invalid"]
-        let selection = try Self.selection(SourceOptions(extraIndexURL: ["http://flag-extra.invalid"]), variables: variables)
+        let variables = [
+            "PIP_INDEX_URL": "http://env.invalid", "PIP_EXTRA_INDEX_URL": "http://e1.invalid\nhttp://e2.invalid"
+        ]
+        let selection = try Self.selection(
+            SourceOptions(extraIndexURL: ["http://flag-extra.invalid"]), variables: variables)
         #expect(
             try selection.indexLocations(model: model) == [
                 "http://model.invalid", "http://flag-extra.invalid", "http://e1.invalid", "http://e2.invalid",
-                "http://model-extra.invalid",
+                "http://model-extra.invalid"
             ])
-        #expect(try selection.indexLocations() == ["http://env.invalid", "http://flag-extra.invalid", "http://e1.invalid", "http://e2.invalid"])
+        #expect(
+            try selection.indexLocations() == [
+                "http://env.invalid", "http://flag-extra.invalid", "http://e1.invalid", "http://e2.invalid"
+            ])
     }
 
     @Test func aModelsNoIndexLeavesNoIndexUnlessAnExtraIsGiven() throws {
@@ -197,7 +204,10 @@ import YAML
         #expect(try selection.indexLocations() == ["http://127.0.0.1:9/from-pip-conf/simple"])
         var withVariable = variables
         withVariable["PIP_INDEX_URL"] = "http://env.invalid"
-        #expect(try Self.selection(SourceOptions(), variables: withVariable, home: home).indexLocations() == ["http://env.invalid"])
+        #expect(
+            try Self.selection(SourceOptions(), variables: withVariable, home: home).indexLocations() == [
+                "http://env.invalid"
+            ])
     }
 
     static var hasPip: Bool {
@@ -219,7 +229,8 @@ import YAML
         #expect(none == SourceOptions(channels: ["/p/conda"], indexes: ["/p/pypi"], excludeNewer: "2024-01-01"))
         var flagged = SourceOptions(channels: ["/f/conda"], indexURL: "http://f.invalid", excludeNewer: "2025-01-01")
         flagged.takeDefaults(channels: ["/p/conda"], indexes: ["/p/pypi"], excludeNewer: "2024-01-01")
-        #expect(flagged == SourceOptions(channels: ["/f/conda"], indexURL: "http://f.invalid", excludeNewer: "2025-01-01"))
+        #expect(
+            flagged == SourceOptions(channels: ["/f/conda"], indexURL: "http://f.invalid", excludeNewer: "2025-01-01"))
     }
 
     @Test func theProjectsSourcesComeBeforeTheEmbeddedSnapshot() throws {
@@ -259,7 +270,9 @@ import YAML
         #expect(set.client == nil)
         #expect(set.sdists != nil)
         #expect(selection.summary(set).sources.map(\.live) == [false, false])
-        for options in [SourceOptions(sources: .embedded, noBuild: true), SourceOptions(sources: .embedded, onlyBinary: [":all:"])] {
+        for options in [
+            SourceOptions(sources: .embedded, noBuild: true), SourceOptions(sources: .embedded, onlyBinary: [":all:"])
+        ] {
             #expect(try Self.selection(options).channelSet(target: Self.target).sdists == nil)
         }
     }

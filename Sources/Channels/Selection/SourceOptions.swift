@@ -65,7 +65,9 @@ public struct SourceOptions: Sendable, Equatable {
     /// A project's channels, indexes and exclude-newer (`.mlenv.yaml`, already resolved against
     /// its directory), where the command line gives none: they then count as given, before
     /// `--sources` and MLENV_SOURCES.
-    public mutating func takeDefaults(channels projectChannels: [String], indexes projectIndexes: [String], excludeNewer projectCutoff: String?) {
+    public mutating func takeDefaults(
+        channels projectChannels: [String], indexes projectIndexes: [String], excludeNewer projectCutoff: String?
+    ) {
         if channels.isEmpty { channels = projectChannels }
         if indexes.isEmpty && indexURL == nil { indexes = projectIndexes }
         if excludeNewer == nil { excludeNewer = projectCutoff }
