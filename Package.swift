@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"], exclude: ["Oracle"]),
         .testTarget(
-            name: "ChannelsTests", dependencies: ["Channels", "Basics", "Requests", "Specs", "JSON"], exclude: ["Data"]),
+            name: "ChannelsTests",
+            dependencies: ["Channels", "Basics", "Requests", "Specs", "JSON", "ModelFiles", "YAML"], exclude: ["Data"]),
         .testTarget(name: "SolverTests", dependencies: ["Solver", "Channels", "Basics", "Requests", "Specs"]),
         .testTarget(
             name: "DeployTests", dependencies: ["Deploy", "ModelFiles", "Requests", "Solver", "Channels", "Specs"]),

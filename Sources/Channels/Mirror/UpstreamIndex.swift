@@ -7,15 +7,21 @@ import FoundationEssentials
 import Specs
 
 public enum UpstreamIndex {
-    public static func discover(explicit: String?) throws(ChannelError) -> String {
+    /// `environment`: the variables read (PIP_INDEX_URL) and given to pip (its configuration).
+    public static func discover(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ChannelError) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["PIP_INDEX_URL"], !fromEnvironment.isEmpty {
+        if let fromEnvironment = environment["PIP_INDEX_URL"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
-        if let configured = run(["-m", "pip", "config", "get", "global.index-url"]), !configured.isEmpty {
+        if let configured = run(["-m", "pip", "config", "get", "global.index-url"], environment: environment),
+            !configured.isEmpty
+        {
             return configured
         }
-        if let fallback = run(["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"]),
+        if let fallback = run(
+            ["-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"], environment: environment),
             !fallback.isEmpty
         {
             return fallback
@@ -26,10 +32,11 @@ public enum UpstreamIndex {
     }
 
     /// Runs python3 with arguments; its trimmed stdout when it exits 0.
-    private static func run(_ arguments: [String]) -> String? {
+    private static func run(_ arguments: [String], environment: [String: String]) -> String? {
         guard
             let python = try? ChildProcess.run(
-                "/usr/bin/env", arguments: ["python3"] + arguments, standardError: .discard),
+                "/usr/bin/env", arguments: ["python3"] + arguments, environment: environment,
+                standardError: .discard),
             python.status == 0
         else { return nil }
         return String(decoding: python.output, as: UTF8.self).trimmingWhitespaceAndNewlines()

@@ -1,14 +1,9 @@
 // Options shared by every command that reads channels: where the conda channels and PyPI
 // indexes are, how they are reached, and the target Python.
 //
-// Sources, said once (first found wins):
-// - flags: `--channel`, `--index`, `--index-url`, `--extra-index-url`;
-// - the project's `.mlenv.yaml` `channels:`/`indexes:` (ProjectDefaults fills them in as flags);
-// - `--sources embedded|live`, else `MLENV_SOURCES`, else live:
-//   - live: the model's own conda channels (conda.yaml `channels:`, names expanded through the
-//     channel alias) and its requirements' `--index-url`/`--extra-index-url`, else the index pip
-//     is configured with (`PIP_INDEX_URL`, pip.conf, pip's default) and `PIP_EXTRA_INDEX_URL`;
-//   - embedded: the checkout's `channels/` snapshot (`make demo` and the tests use it).
+// The flags become a `SourceOptions` value; which channels and indexes a run reads (flags,
+// `.mlenv.yaml`, `--sources`/MLENV_SOURCES, the model's own channels and index options, pip's
+// and conda's configuration) is decided by Channels' `SourceSelection`.
 
 import ArgumentParser
 import Basics
@@ -18,10 +13,6 @@ import ModelFiles
 import Requests
 import Specs
 import YAML
-
-enum SourceMode: String, ExpressibleByArgument, CaseIterable {
-    case live, embedded
-}
 
 struct ChannelOptions: ParsableArguments {
     @Option(
@@ -100,143 +91,63 @@ struct ChannelOptions: ParsableArguments {
             valueName: "name"))
     var onlyBinary: [String] = []
 
-    var cacheRoot: String { cacheDir ?? ArtifactCache.defaultRoot }
-
-    var mode: SourceMode {
-        if let sources { return sources }
-        if let named = ProcessInfo.processInfo.environment["MLENV_SOURCES"], let mode = SourceMode(rawValue: named) {
-            return mode
-        }
-        return .live
+    /// The options as data, for `SourceSelection`.
+    var sourceOptions: SourceOptions {
+        SourceOptions(
+            channels: channels, indexes: indexes, indexURL: indexURL, extraIndexURL: extraIndexURL,
+            channelAlias: channelAlias, sources: sources, offline: offline, refresh: refresh, cert: cert,
+            excludeNewer: excludeNewer, cacheDir: cacheDir, noCache: noCache, noBuild: noBuild, onlyBinary: onlyBinary)
     }
 
-    // MARK: where
+    /// The selection these options make in this process's environment.
+    var selection: SourceSelection {
+        SourceSelection(sourceOptions, environment: .process(readCondarc: Self.readCondarc))
+    }
 
-    /// The conda channel locations for a model (its `channels:`) or for none, and a problem to
-    /// raise if conda is ever read (a name with no alias: a virtualenv solve never needs it).
+    /// `.condarc` through the YAML reader (Channels does not read YAML).
+    @Sendable static func readCondarc(_ bytes: [UInt8]) throws(ChannelError) -> CondaChannelNames {
+        let file: CondaRC
+        do throws(YAMLError) { file = try CondaRC.parse(bytes) } catch { throw ChannelError(error.description) }
+        return CondaChannelNames(
+            alias: file.channelAlias, custom: file.customChannels, defaults: file.defaultChannels)
+    }
+
+    var cacheRoot: String { selection.cacheRoot }
+
+    /// The conda channel locations for a model or for none, and a problem to raise if conda is read.
     func condaLocations(model: DeclaredEnvironment? = nil) -> (locations: [String], problem: ChannelError?) {
-        // Each name with where it was written (a model's conda.yaml line), for errors.
-        let names: [(name: String, origin: String?)]
-        if !channels.isEmpty {
-            names = channels.map { ($0, nil) }
-        } else if mode == .embedded {
-            guard let directory = EmbeddedData.directory else { return ([], ChannelError(EmbeddedData.missing)) }
-            return ([directory + "/conda-forge"], nil)
-        } else if let conda = model?.conda {
-            let model = model!.modelPath
-            names =
-                conda.channels.isEmpty
-                ? [("defaults", "\(model)/\(conda.file) (no channels: conda's default)")]
-                : conda.channels.map { ($0.value, "\(model)/\($0.location)") }
-        } else {
-            names = [("conda-forge", nil)]
-        }
-        do throws(ChannelError) {
-            let config = try CondaConfiguration.load(alias: channelAlias)
-            var locations: [String] = []
-            for (name, origin) in names {
-                let expanded: [String]
-                do throws(ChannelError) { expanded = try config.expand(name) } catch {
-                    throw ChannelError((origin.map { "\($0): " } ?? "") + error.message)
-                }
-                for location in expanded where !locations.contains(location) { locations.append(location) }
-            }
-            return (locations, nil)
-        } catch {
-            return ([], error)
-        }
+        selection.condaLocations(model: model.map(DeclaredSources.init))
     }
 
-    /// The PyPI index locations, first one first.
-    func indexLocations(model: DeclaredEnvironment? = nil) throws -> [String] {
-        let explicit = indexes + (indexURL.map { [$0] } ?? []) + extraIndexURL
-        if !indexes.isEmpty || indexURL != nil || (mode == .embedded && !explicit.isEmpty) { return explicit }
-        if mode == .embedded {
-            guard let directory = EmbeddedData.directory else { throw CommandError(EmbeddedData.missing) }
-            return [directory + "/pypi"]
-        }
-        let options = model?.pipOptions ?? []
-        if options.contains(where: { $0.name == "--no-index" }) && extraIndexURL.isEmpty { return [] }
-        let modelIndex = options.last { $0.name == "--index-url" || $0.name == "-i" }?.value
-        let first: String
-        do { first = try UpstreamIndex.discover(explicit: modelIndex) } catch { throw CommandError(error.message) }
-        var extras = extraIndexURL
-        extras += (ProcessInfo.processInfo.environment["PIP_EXTRA_INDEX_URL"] ?? "").split(whereSeparator: {
-            $0 == " " || $0 == "\n"
-        }).map(String.init)
-        extras += options.filter { $0.name == "--extra-index-url" }.compactMap(\.value)
-        var result = [first]
-        for url in extras where !result.contains(url) { result.append(url) }
-        return result
-    }
-
-    // MARK: how
-
-    /// The client for a set of remote sources: one per distinct set (credentials and tokens go
-    /// to the hosts of the sources it was made for), all sharing one cache and connection pool.
-    func client(for urls: [String]) throws -> HTTPClient {
-        try SharedClient.get(urls: urls, cache: { HTTPCache(root: cacheRoot, mode: refresh ? .refresh : .normal) }) {
-            do throws(ChannelError) {
-                return try HTTPSettings.fromEnvironment(cert: cert, sourceURLs: urls, offline: offline)
-            } catch {
-                throw CommandError(error.message)
-            }
-        }
-    }
-
-    /// The sources for a target (and a model's own channels and indexes). `conda`: the solve
-    /// reads conda channels, so a channel that cannot be located is bad input now.
+    /// The sources for a target (and a model's own channels and indexes).
     func channelSet(target: Target, model: DeclaredEnvironment? = nil, conda: Bool = false) throws -> ChannelSet {
-        let (locations, problem) = condaLocations(model: model)
-        if conda, let problem { throw CommandError(problem.message) }
-        let indexLocations = try indexLocations(model: model)
-        let remote = (locations + indexLocations).filter {
-            URLText.scheme($0) == "http" || URLText.scheme($0) == "https"
-        }
-        let client = remote.isEmpty ? nil : try client(for: remote)
-        var indexes: [PyPIIndex] = []
-        let parsedMetadata =
-            noCache ? nil : ParsedMetadataStore(directory: cacheRoot + "/pypi-metadata", refresh: refresh)
-        for location in indexLocations {
-            do throws(ChannelError) {
-                indexes.append(
-                    try PyPIIndex(
-                        location, cacheDirectory: noCache ? nil : cacheRoot + "/pypi-pages", client: client,
-                        parsedMetadata: parsedMetadata))
-            } catch { throw CommandError(error.message) }
-        }
-        let made: Result<ChannelSet, ChannelError>
         do throws(ChannelError) {
-            made = .success(
-                try ChannelSet(
-                    condaChannels: locations.map(CondaChannel.init), pypiIndexes: indexes, target: target,
-                    excludeNewer: excludeNewer, cacheDirectory: noCache ? nil : cacheRoot + "/channels",
-                    client: client, condaProblem: problem))
+            return try selection.channelSet(target: target, model: model.map(DeclaredSources.init), conda: conda)
         } catch {
-            made = .failure(error)
-        }
-        switch made {
-        case .success(let set):
-            set.sdists = sdistReader(indexes)
-            return set
-        case .failure(let error): throw CommandError(error.message)
+            throw CommandError(error.message)
         }
     }
 
-    /// How sdists are read where a release has no wheel (nil under --no-build): PKG-INFO, else
-    /// the build backend through pip on this machine's Python, with the same indexes.
-    func sdistReader(_ indexes: [PyPIIndex]) -> SdistMetadataReader? {
-        guard !noBuild, !onlyBinary.contains(":all:") else { return nil }
-        return SdistMetadataReader(
-            python: SdistMetadataReader.defaultPython, cacheDirectory: noCache ? nil : cacheRoot + "/sdist-metadata",
-            indexes: indexes, onlyBinary: Set(onlyBinary.map { NormalizedName($0) }))
+    /// What a result was computed from, for its report.
+    func summary(_ channels: ChannelSet) -> SourceSummary {
+        selection.summary(channels)
     }
 }
 
-extension ChannelOptions {
-    /// What a result was computed from, for its report.
-    func summary(_ channels: ChannelSet) -> SourceSummary {
-        SourceSummary(channels: channels)
+extension SourceMode: ExpressibleByArgument {}
+
+extension DeclaredSources {
+    /// What a model declares about its sources, each conda channel with its file and line.
+    init(_ environment: DeclaredEnvironment) {
+        let model = environment.modelPath
+        self.init(
+            conda: environment.conda.map { conda in
+                CondaFile(
+                    path: "\(model)/\(conda.file)",
+                    channels: conda.channels.map { CondaChannelLine(name: $0.value, origin: "\(model)/\($0.location)") }
+                )
+            },
+            pipOptions: environment.pipOptions.map { PipOption(name: $0.name, value: $0.value) })
     }
 }
 
@@ -254,86 +165,6 @@ struct TargetChannels: ParsableArguments {
         let channels = try channelOptions.channelSet(target: target)
         do { try channels.loadCondaChannels() } catch { throw CommandError(error.message) }
         return channels
-    }
-}
-
-/// The process's HTTP clients: one per set of sources, one cache for all.
-enum SharedClient {
-    nonisolated(unsafe) private static var clients: [[String]: HTTPClient] = [:]
-    nonisolated(unsafe) private static var cache: HTTPCache?
-    private static let lock = Lock()
-
-    static func get(urls: [String], cache makeCache: () -> HTTPCache, settings: () throws -> HTTPSettings) throws
-        -> HTTPClient
-    {
-        lock.lock()
-        defer { lock.unlock() }
-        let key = urls.sorted()
-        if let known = clients[key] { return known }
-        let shared = cache ?? makeCache()
-        cache = shared
-        let client = HTTPClient(settings: try settings(), cache: shared)
-        clients[key] = client
-        return client
-    }
-}
-
-/// conda's own configuration of channel names: `CONDA_CHANNEL_ALIAS` and `CONDA_DEFAULT_CHANNELS`,
-/// then `.condarc` (`$CONDARC`, else `~/.condarc`, else `~/.config/conda/.condarc`):
-/// `channel_alias`, `custom_channels`, `default_channels`.
-enum CondaConfiguration {
-    static func load(alias explicit: String?) throws(ChannelError) -> CondaChannelNames {
-        let environment = ProcessInfo.processInfo.environment
-        let home = FileManager.default.homeDirectoryForCurrentUser.path
-        let candidates = [environment["CONDARC"], home + "/.condarc", home + "/.config/conda/.condarc"].compactMap {
-            $0
-        }.filter { !$0.isEmpty }
-        var names = CondaChannelNames()
-        if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
-            let bytes = FileBytes.readPlain(path)
-        {
-            let root: YAMLNode?
-            do { root = try YAMLLoader.load(bytes) } catch { throw ChannelError("\(path): \(error)") }
-            if let root, root.isMapping {
-                names.alias = root["channel_alias"]?.scalarText
-                for pair in root["custom_channels"]?.pairs ?? [] {
-                    if let name = pair.key.scalarText, let base = pair.value.scalarText { names.custom[name] = base }
-                }
-                names.defaults = root["default_channels"]?.sequence?.compactMap(\.scalarText) ?? []
-            }
-        }
-        if let alias = environment["CONDA_CHANNEL_ALIAS"], !alias.isEmpty { names.alias = alias }
-        if let defaults = environment["CONDA_DEFAULT_CHANNELS"], !defaults.isEmpty {
-            names.defaults = defaults.split(separator: ",").map { String($0).trimmingWhitespaceAndNewlines() }
-        }
-        if let explicit { names.alias = explicit }
-        return CondaChannelNames(alias: names.alias, custom: names.custom, defaults: names.defaults)
-    }
-}
-
-/// The embedded default data: `$MLENV_DATA_DIR`, else `channels/` in the current directory,
-/// else `channels/` in a parent of the executable (a checkout's `.build/debug/mlenv`).
-enum EmbeddedData {
-    static let missing =
-        "embedded sources: no channels/ snapshot found (looked in $MLENV_DATA_DIR, ./channels and the folders above the executable); set MLENV_DATA_DIR to a checkout's channels/ or use --sources live"
-
-    static var directory: String? {
-        let fm = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["MLENV_DATA_DIR"], fm.fileExists(atPath: explicit) {
-            return explicit
-        }
-        if fm.fileExists(atPath: "channels/pypi") || fm.fileExists(atPath: "channels/conda-forge") {
-            return fm.currentDirectoryPath + "/channels"
-        }
-        // The executable's own path: argv[0] is only `mlenv` when it was found on PATH.
-        let executable = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("channels")
-            if fm.fileExists(atPath: candidate.appendingPathComponent("pypi").path) { return candidate.path }
-            url = url.deletingLastPathComponent()
-        }
-        return nil
     }
 }
 

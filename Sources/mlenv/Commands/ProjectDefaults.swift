@@ -42,8 +42,10 @@ extension ChannelOptions {
     /// A project's channels, indexes and exclude-newer, where the command line gives none (they
     /// then count as given: they come before `--sources` and MLENV_SOURCES).
     mutating func takeDefaults(from configuration: LintConfiguration) {
-        if channels.isEmpty { channels = configuration.channels.map(configuration.resolve) }
-        if indexes.isEmpty && indexURL == nil { indexes = configuration.indexes.map(configuration.resolve) }
-        if excludeNewer == nil { excludeNewer = configuration.excludeNewer }
+        var options = sourceOptions
+        options.takeDefaults(
+            channels: configuration.channels.map(configuration.resolve),
+            indexes: configuration.indexes.map(configuration.resolve), excludeNewer: configuration.excludeNewer)
+        (channels, indexes, excludeNewer) = (options.channels, options.indexes, options.excludeNewer)
     }
 }
