@@ -38,9 +38,11 @@ extension ExplanationStep {
         case .constraint(let p, let requirement, let excluded):
             return [("package", J.package(p)), ("requirement", .string(requirement)), ("excludes", J.package(excluded))]
         case .sameFiles(let pypi, let conda): return [("pypi", J.package(pypi)), ("conda", J.package(conda))]
-        case .conflict(let p, let requirement): return [("package", J.package(p)), ("requirement", .string(requirement))]
+        case .conflict(let p, let requirement):
+            return [("package", J.package(p)), ("requirement", .string(requirement))]
         case .notInstallable(let p): return [("package", J.package(p))]
-        case .builtOnlyForPython(let p, let pythons): return [("package", J.package(p)), ("pythons", J.strings(pythons))]
+        case .builtOnlyForPython(let p, let pythons):
+            return [("package", J.package(p)), ("pythons", J.strings(pythons))]
         }
     }
 }
@@ -69,15 +71,19 @@ extension ExplanationHint {
             return [("name", .string(name)), ("mirror", scope ?? .null)]
         case .installableVersions(let name, let target, let versions):
             return [("name", .string(name)), ("target", .string(target)), ("versions", J.strings(versions))]
-        case .virtualPackage(let name, let provided): return [("name", .string(name)), ("provided", J.strings(provided))]
-        case .noCondaPackage(let name, let channels): return [("name", .string(name)), ("channels", J.strings(channels))]
+        case .virtualPackage(let name, let provided):
+            return [("name", .string(name)), ("provided", J.strings(provided))]
+        case .noCondaPackage(let name, let channels):
+            return [("name", .string(name)), ("channels", J.strings(channels))]
         case .builtOnlyForPython(let requirement, let origin, let pythons, let target):
             return [
                 ("requirement", .string(requirement)), ("origin", .string(origin)), ("pythons", J.strings(pythons)),
                 ("target_python", .string(target))
             ]
         case .onlyMissingShown(let remote, let leftOut, let projects):
-            return [("remote", .bool(remote)), ("releases_left_out", J.number(leftOut)), ("projects", J.number(projects))]
+            return [
+                ("remote", .bool(remote)), ("releases_left_out", J.number(leftOut)), ("projects", J.number(projects))
+            ]
         case .conflictsProven(let leftOut, let projects):
             return [("releases_left_out", J.number(leftOut)), ("projects", J.number(projects))]
         }
@@ -105,7 +111,8 @@ enum ExplanationJSON {
         for field in reason.fields {
             r.append(
                 field.key,
-                field.value.count == 1 && !listFields.contains(field.key) ? .string(field.value[0]) : strings(field.value))
+                field.value.count == 1 && !listFields.contains(field.key)
+                    ? .string(field.value[0]) : strings(field.value))
         }
         return .object(r)
     }
