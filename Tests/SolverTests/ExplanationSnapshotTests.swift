@@ -83,12 +83,8 @@ import Testing
     @Test func builtOnlyForAnotherPythonIsOneStep() throws {
         let e = try ExplanationCase(
             ChannelBuilder().python("3.8.18").python("3.8.20").python("3.9.21")
-                .conda(
-                    "fastlib", "0.24.2", build: "py39_0", depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"]
-                )
-                .conda(
-                    "fastlib", "0.24.2", build: "py39_1", buildNumber: 1,
-                    depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"]),
+                .conda("fastlib", "0.24.2", builtFor: "3.9", build: "py39_0")
+                .conda("fastlib", "0.24.2", builtFor: "3.9", build: "py39_1", buildNumber: 1),
             python: "3.8.20"
         )
         .conda("python=3.8", at: "conda.yaml:4:3").conda("fastlib=0.24.2", at: "conda.yaml:5:3")
@@ -110,13 +106,8 @@ import Testing
     @Test func theHintStaysWhereNoStepSaysIt() throws {
         let e = try ExplanationCase(
             ChannelBuilder().python("3.8.20").python("3.9.21").python("3.10.14")
-                .conda(
-                    "fastlib", "1.0", build: "py39_0", depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"]
-                )
-                .conda(
-                    "fastlib", "2.0", build: "py310_0",
-                    depends: ["python >=3.10,<3.11.0a0", "python_abi 3.10.* *_cp310"]
-                ),
+                .conda("fastlib", "1.0", builtFor: "3.9", build: "py39_0")
+                .conda("fastlib", "2.0", builtFor: "3.10", build: "py310_0"),
             python: "3.8.20"
         )
         .conda("python=3.8", at: "conda.yaml:4:3").conda("fastlib>=1", at: "conda.yaml:5:3")
@@ -142,10 +133,7 @@ import Testing
         let e = try #require(
             try ExplanationCase(
                 ChannelBuilder().python("3.8.20").python("3.9.21")
-                    .conda(
-                        "fastlib", "1.0", build: "py39_0",
-                        depends: ["python >=3.9,<3.10.0a0", "python_abi 3.9.* *_cp39"]
-                    )
+                    .conda("fastlib", "1.0", builtFor: "3.9", build: "py39_0")
                     .conda("fastlib", "1.0", build: "pyh_0", noarch: true, depends: ["python >=3.9"]),
                 python: "3.8.20"
             )

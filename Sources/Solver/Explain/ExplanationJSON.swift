@@ -28,21 +28,18 @@ extension ExplanationStep {
     /// `{kind, <fields>, text}`.
     public var json: JSONValue { ExplanationJSON.object(kind: kind, fields: fields, text: description) }
 
-    private var fields: [(String, JSONValue)] {
-        typealias J = ExplanationJSON
+    private var fields: [Field] {
         switch self {
         case .request(let origin, let requirement, let provided):
-            return [("origin", .string(origin)), ("requirement", .string(requirement)), ("provided", .bool(provided))]
+            return [string("origin", origin), string("requirement", requirement), ("provided", .bool(provided))]
         case .dependency(let p, let requirement, let provided):
-            return [("package", J.package(p)), ("requirement", .string(requirement)), ("provided", .bool(provided))]
+            return [package("package", p), string("requirement", requirement), ("provided", .bool(provided))]
         case .constraint(let p, let requirement, let excluded):
-            return [("package", J.package(p)), ("requirement", .string(requirement)), ("excludes", J.package(excluded))]
-        case .sameFiles(let pypi, let conda): return [("pypi", J.package(pypi)), ("conda", J.package(conda))]
-        case .conflict(let p, let requirement):
-            return [("package", J.package(p)), ("requirement", .string(requirement))]
-        case .notInstallable(let p): return [("package", J.package(p))]
-        case .builtOnlyForPython(let p, let pythons):
-            return [("package", J.package(p)), ("pythons", J.strings(pythons))]
+            return [package("package", p), string("requirement", requirement), package("excludes", excluded)]
+        case .sameFiles(let pypi, let conda): return [package("pypi", pypi), package("conda", conda)]
+        case .conflict(let p, let requirement): return [package("package", p), string("requirement", requirement)]
+        case .notInstallable(let p): return [package("package", p)]
+        case .builtOnlyForPython(let p, let pythons): return [package("package", p), strings("pythons", pythons)]
         }
     }
 }
@@ -51,47 +48,52 @@ extension ExplanationHint {
     /// `{kind, <fields>, text}`.
     public var json: JSONValue { ExplanationJSON.object(kind: kind, fields: fields, text: description) }
 
-    private var fields: [(String, JSONValue)] {
-        typealias J = ExplanationJSON
+    private var fields: [Field] {
         switch self {
-        case .notInIndexes(let name): return [("name", .string(name))]
+        case .notInIndexes(let name): return [string("name", name)]
         case .sourceOnly(let name, let versions), .condaVersions(let name, let versions):
-            return [("name", .string(name)), ("versions", J.strings(versions))]
+            return [string("name", name), strings("versions", versions)]
         case .wheelsOnlyForOtherPythons(let name, let version, let tags, let target):
             return [
-                ("name", .string(name)), ("version", .string(version)), ("python_tags", J.strings(tags)),
-                ("target_python", .string(target))
+                string("name", name), string("version", version), strings("python_tags", tags),
+                string("target_python", target)
             ]
         case .unavailable(let name, let versions, let reason):
-            return [("name", .string(name)), ("versions", J.strings(versions)), ("reason", J.reason(reason))]
+            return [string("name", name), strings("versions", versions), ("reason", ExplanationJSON.reason(reason))]
         case .noAdmittedRelease(let name, let mirror):
             let scope = mirror.map { m -> JSONValue in
-                ["index": .string(m.index), "platform": .string(m.platform), "pythons": J.strings(m.pythons)]
+                [
+                    "index": .string(m.index), "platform": .string(m.platform),
+                    "pythons": ExplanationJSON.strings(m.pythons)
+                ]
             }
-            return [("name", .string(name)), ("mirror", scope ?? .null)]
+            return [string("name", name), ("mirror", scope ?? .null)]
         case .installableVersions(let name, let target, let versions):
-            return [("name", .string(name)), ("target", .string(target)), ("versions", J.strings(versions))]
-        case .virtualPackage(let name, let provided):
-            return [("name", .string(name)), ("provided", J.strings(provided))]
-        case .noCondaPackage(let name, let channels):
-            return [("name", .string(name)), ("channels", J.strings(channels))]
+            return [string("name", name), string("target", target), strings("versions", versions)]
+        case .virtualPackage(let name, let provided): return [string("name", name), strings("provided", provided)]
+        case .noCondaPackage(let name, let channels): return [string("name", name), strings("channels", channels)]
         case .builtOnlyForPython(let requirement, let origin, let pythons, let target):
             return [
-                ("requirement", .string(requirement)), ("origin", .string(origin)), ("pythons", J.strings(pythons)),
-                ("target_python", .string(target))
+                string("requirement", requirement), string("origin", origin), strings("pythons", pythons),
+                string("target_python", target)
             ]
         case .onlyMissingShown(let remote, let leftOut, let projects):
-            return [
-                ("remote", .bool(remote)), ("releases_left_out", J.number(leftOut)), ("projects", J.number(projects))
-            ]
+            return [("remote", .bool(remote)), number("releases_left_out", leftOut), number("projects", projects)]
         case .conflictsProven(let leftOut, let projects):
-            return [("releases_left_out", J.number(leftOut)), ("projects", J.number(projects))]
+            return [number("releases_left_out", leftOut), number("projects", projects)]
         }
     }
 }
 
+/// A field of a step or hint, and how each kind of value is written.
+private typealias Field = (String, JSONValue)
+private func string(_ key: String, _ value: String) -> Field { (key, .string(value)) }
+private func strings(_ key: String, _ values: [String]) -> Field { (key, ExplanationJSON.strings(values)) }
+private func number(_ key: String, _ n: Int) -> Field { (key, .number(JSONNumber(text: String(n)))) }
+private func package(_ key: String, _ p: PackageVersions) -> Field { (key, ExplanationJSON.package(p)) }
+
 enum ExplanationJSON {
-    static func object(kind: String, fields: [(String, JSONValue)], text: String) -> JSONValue {
+    fileprivate static func object(kind: String, fields: [Field], text: String) -> JSONValue {
         var o = JSONObject()
         o.append("kind", .string(kind))
         for (key, value) in fields { o.append(key, value) }
@@ -121,6 +123,4 @@ enum ExplanationJSON {
     private static let listFields: Set<String> = ["platforms", "python_tags", "abi_tags"]
 
     static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
-
-    static func number(_ n: Int) -> JSONValue { .number(JSONNumber(text: String(n))) }
 }

@@ -69,6 +69,18 @@ final class ChannelBuilder {
         return self
     }
 
+    /// A conda build made for one Python minor (`3.9`): it depends on that python and its
+    /// python_abi, as conda-forge's builds of compiled packages do.
+    @discardableResult
+    func conda(_ name: String, _ version: String, builtFor python: String, build: String, buildNumber: Int = 0) -> Self
+    {
+        let parts = python.split(separator: ".").compactMap { Int($0) }
+        let depends = [
+            "python >=\(python),<\(parts[0]).\(parts[1] + 1).0a0", "python_abi \(python).* *_cp\(parts[0])\(parts[1])"
+        ]
+        return conda(name, version, build: build, buildNumber: buildNumber, depends: depends)
+    }
+
     /// The conda channels' names, highest priority first.
     var condaChannelNames: [String] {
         var names: [String] = []
