@@ -236,19 +236,18 @@ import Testing
     /// the channels after it, so a version only a lower channel has is missing, and the hint
     /// says where it is and what hides it.
     @Test func aBuildHiddenByAHigherPriorityChannel() throws {
-        let e = try ExplanationCase(
-            ChannelBuilder().python("3.11.9").conda("numpy", "1.24.4", noarch: true)
-                .conda("numpy", "1.26.4", noarch: true, channel: "extra")
-                .conda("numpy", "2.0.0", noarch: true, channel: "extra")
-        )
-        .conda("python=3.11.9", at: "conda.yaml:4:3").conda("numpy>=1.26", at: "conda.yaml:5:3")
-        .expect(
-            """
-              - conda.yaml:5:3 requires numpy>=1.26, but no package in the channels provides it
-            Hints:
-              - numpy in the conda channels: 1.24.4
-              - numpy 1.26.4, 2.0.0: hidden by strict channel priority: scenario has numpy
-            """)
+        let channels = ChannelBuilder().python("3.11.9").conda("numpy", "1.24.4", noarch: true)
+            .conda("numpy", "1.26.4", noarch: true, channel: "extra")
+            .conda("numpy", "2.0.0", noarch: true, channel: "extra")
+        let e = try ExplanationCase(channels)
+            .conda("python=3.11.9", at: "conda.yaml:4:3").conda("numpy>=1.26", at: "conda.yaml:5:3")
+            .expect(
+                """
+                  - conda.yaml:5:3 requires numpy>=1.26, but no package in the channels provides it
+                Hints:
+                  - numpy in the conda channels: 1.24.4
+                  - numpy 1.26.4, 2.0.0: hidden by strict channel priority: scenario has numpy
+                """)
         let hidden = ExplanationHint.unavailable(
             name: "numpy", versions: ["1.26.4", "2.0.0"],
             reason: .hiddenByChannelPriority(name: "numpy", higherChannel: "scenario"))
@@ -257,6 +256,11 @@ import Testing
             hidden.json.serialized()
                 == #"{"kind":"unavailable","name":"numpy","versions":["1.26.4","2.0.0"],"reason":{"kind":"hidden_by_channel_priority","name":"numpy","higher_channel":"scenario"},"text":"numpy 1.26.4, 2.0.0: hidden by strict channel priority: scenario has numpy"}"#
         )
+        // `search` says it in the same words (without the channel's name: its rows name theirs).
+        let rows = try PackageSearch(channels: channels.channels()).rows(for: "numpy")
+        let reason = "hidden by strict channel priority: a higher-priority channel has numpy"
+        #expect(rows.filter { $0.channel == "extra" }.map(\.reason) == [reason, reason])
+        #expect(rows.filter { $0.channel == "scenario" }.map(\.reason) == [nil])
     }
 }
 
