@@ -47,7 +47,8 @@ let package = Package(
         .target(
             name: "Channels",
             dependencies: ["Basics", "Requests", "Specs", "JSON", "CLibsolv", "CSolvExt", "CArchive", "CCurl"]),
-        .target(name: "Solver", dependencies: ["Basics", "Requests", "CLibsolv", "CSolvExt", "Channels", "Specs"]),
+        .target(
+            name: "Solver", dependencies: ["Basics", "Requests", "CLibsolv", "CSolvExt", "Channels", "Specs", "JSON"]),
         .target(
             name: "Deploy", dependencies: ["ModelFiles", "Requests", "Specs", "YAML", "JSON"],
             resources: [.embedInCode("Profiles"), .embedInCode("Breakers")]),

@@ -46,7 +46,7 @@ public struct PackageSearch {
         for record in channels.allCondaRecords(named: condaName) {
             var reason: String?
             if !visible.contains(record.url) {
-                reason = "hidden by strict channel priority: a higher-priority channel has \(condaName)"
+                reason = Unavailability.hiddenByChannelPriority(name: condaName, higherChannel: nil).description
             }
             rows.append(
                 SearchRow(

@@ -24,16 +24,13 @@ public enum ResolutionReport {
         case .unsatisfiable(let explanation):
             o.insertFirst("status", "unsatisfiable")
             o.append("packages", .array([]))
-            o.append(
-                "explanation",
-                [
-                    "cause": .string(explanation.cause.rawValue),
-                    "problems": .array(explanation.problems.map { .array($0.map { .string($0) }) }),
-                    "hints": .array(explanation.hints.map { .string($0) }),
-                    "text": .string(explanation.description),
-                    "causes": .array(explanation.steps.map { .array($0.map(step)) }),
-                    "hint_details": .array(explanation.hintItems.map(hint))
-                ])
+            var e = JSONObject()
+            e.append("cause", .string(explanation.cause.rawValue))
+            e.append("problems", .array(explanation.problems.map { .array($0.map { .string($0) }) }))
+            e.append("hints", .array(explanation.hints.map { .string($0) }))
+            e.append("text", .string(explanation.description))
+            ExplanationData(causes: explanation.steps, hints: explanation.hintItems).append(to: &e)
+            o.append("explanation", .object(e))
         }
         o.append("notes", .array(plan.notes.map { .string($0) }))
         if let sources {
@@ -48,111 +45,6 @@ public enum ResolutionReport {
         }
         return .object(o)
     }
-
-    /// One explanation step as data: `kind` and its fields (README, "Explanations as data").
-    static func step(_ step: ExplanationStep) -> JSONValue {
-        var o = JSONObject()
-        o.append("kind", .string(step.kind))
-        switch step {
-        case .request(let origin, let requirement, let provided):
-            o.append("origin", .string(origin))
-            o.append("requirement", .string(requirement))
-            o.append("provided", .bool(provided))
-        case .dependency(let p, let requirement, let provided):
-            o.append("package", packageVersions(p))
-            o.append("requirement", .string(requirement))
-            o.append("provided", .bool(provided))
-        case .constraint(let p, let requirement, let excluded):
-            o.append("package", packageVersions(p))
-            o.append("requirement", .string(requirement))
-            o.append("excludes", packageVersions(excluded))
-        case .sameFiles(let pypi, let conda):
-            o.append("pypi", packageVersions(pypi))
-            o.append("conda", packageVersions(conda))
-        case .conflict(let p, let requirement):
-            o.append("package", packageVersions(p))
-            o.append("requirement", .string(requirement))
-        case .notInstallable(let p):
-            o.append("package", packageVersions(p))
-        case .builtOnlyForPython(let p, let pythons):
-            o.append("package", packageVersions(p))
-            o.append("pythons", strings(pythons))
-        }
-        o.append("text", .string(step.description))
-        return .object(o)
-    }
-
-    static func packageVersions(_ p: PackageVersions) -> JSONValue {
-        ["name": .string(p.name), "ecosystem": .string(p.ecosystem), "versions": strings(p.versions)]
-    }
-
-    static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
-
-    static func number(_ n: Int) -> JSONValue { .number(JSONNumber(text: String(n))) }
-
-    /// One hint as data: `kind`, its fields, and its sentence.
-    static func hint(_ hint: ExplanationHint) -> JSONValue {
-        var o = JSONObject()
-        o.append("kind", .string(hint.kind))
-        switch hint {
-        case .notInIndexes(let name):
-            o.append("name", .string(name))
-        case .sourceOnly(let name, let versions), .condaVersions(let name, let versions):
-            o.append("name", .string(name))
-            o.append("versions", strings(versions))
-        case .wheelsOnlyForOtherPythons(let name, let version, let tags, let target):
-            o.append("name", .string(name))
-            o.append("version", .string(version))
-            o.append("python_tags", strings(tags))
-            o.append("target_python", .string(target))
-        case .unavailable(let name, let versions, let reason):
-            o.append("name", .string(name))
-            o.append("versions", strings(versions))
-            var r = JSONObject()
-            r.append("kind", .string(reason.kind))
-            for field in reason.fields {
-                r.append(
-                    field.key,
-                    field.value.count == 1 && !Self.listFields.contains(field.key)
-                        ? .string(field.value[0]) : strings(field.value))
-            }
-            o.append("reason", .object(r))
-        case .noAdmittedRelease(let name, let mirror):
-            o.append("name", .string(name))
-            o.append(
-                "mirror",
-                mirror.map {
-                    ["index": .string($0.index), "platform": .string($0.platform), "pythons": strings($0.pythons)]
-                } ?? .null)
-        case .installableVersions(let name, let target, let versions):
-            o.append("name", .string(name))
-            o.append("target", .string(target))
-            o.append("versions", strings(versions))
-        case .virtualPackage(let name, let provided):
-            o.append("name", .string(name))
-            o.append("provided", strings(provided))
-        case .noCondaPackage(let name, let channels):
-            o.append("name", .string(name))
-            o.append("channels", strings(channels))
-        case .builtOnlyForPython(let requirement, let origin, let pythons, let target):
-            o.append("requirement", .string(requirement))
-            o.append("origin", .string(origin))
-            o.append("pythons", strings(pythons))
-            o.append("target_python", .string(target))
-        case .onlyMissingShown(let remote, let leftOut, let projects):
-            o.append("remote", .bool(remote))
-            o.append("releases_left_out", number(leftOut))
-            o.append("projects", number(projects))
-        case .conflictsProven(let leftOut, let projects):
-            o.append("releases_left_out", number(leftOut))
-            o.append("projects", number(projects))
-        }
-        o.append("text", .string(hint.description))
-        return .object(o)
-    }
-
-    /// Unavailability fields that are lists even with one entry.
-    private static let listFields: Set<String> = ["platforms", "python_tags", "abi_tags"]
 
     static func package(_ p: ResolvedPackage) -> JSONValue {
         var o = JSONObject()

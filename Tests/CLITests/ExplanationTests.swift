@@ -1,6 +1,7 @@
 // Explanations people can act on, as printed by `mlenv resolve` on the embedded snapshot: the
 // user's own lines first, a package built only for another Python said in one line (not its
-// python/python_abi rules, once per Python patch release), and a hint that says which Pythons the requested package is built for.
+// python/python_abi rules, once per Python patch release), and not said again by the hint about
+// which Pythons the requested package is built for.
 // And a model its deployment cannot serve is refused with the reason, whatever --python says.
 
 import Foundation
@@ -30,9 +31,7 @@ import Testing
                 "Cannot resolve \(path) for none (Python 3.8, conda environment): its requirements conflict",
                 "  - conda.yaml:4:3 requires python=3.8",
                 "  - conda.yaml:5:3 requires scikit-learn=0.24.2",
-                "  - scikit-learn 0.24.2 (conda) is built in the channels only for Python 3.9",
-                "Hints:",
-                "  - scikit-learn=0.24.2 (conda.yaml:5:3) is built in the channels only for Python 3.9; the target is Python 3.8"
+                "  - scikit-learn 0.24.2 (conda) is built in the channels only for Python 3.9"
             ], "\(result.stdout)")
     }
 

@@ -6,6 +6,7 @@ import Deploy
 import Foundation
 import JSON
 import Lint
+import Solver
 import Testing
 
 enum SampleReport {
@@ -23,7 +24,8 @@ enum SampleReport {
                     FindingNote(
                         "first required here",
                         at: FindingLocation(model: "models/a b", file: "requirements.txt", line: 1, column: 1))
-                ]),
+                ],
+                explanation: explanation),
             Finding(
                 ruleID: "MLE050", ruleName: "RequireAzureMLAIMonitoring", severity: .error,
                 message: "conda.yaml does not require azureml-ai-monitoring",
@@ -33,6 +35,18 @@ enum SampleReport {
                 message: "example note", location: FindingLocation(model: "models/a b", file: "input_example.json"))
         ],
         rules: rules, deployment: "azureml-online", solves: 1)
+
+    /// What MLE033 tells of a dependency only sdists provide, as data.
+    static let explanation = ExplanationData(
+        causes: [
+            [
+                .request(origin: "requirements.txt:1:1", requirement: "app==1.0", provided: true),
+                .dependency(
+                    PackageVersions(name: "app", ecosystem: "pypi", versions: ["1.0"]), requirement: "pyyaml==5.4.1",
+                    provided: false)
+            ]
+        ],
+        hints: [.sourceOnly(name: "pyyaml", versions: ["5.4.1"])])
 
     static let source: [String: [Substring]] = [
         "models/a b/conda.yaml": ["- python=3.11.9", "  - pyyaml==5.4.1  # pinned for reasons"]
@@ -75,6 +89,27 @@ enum SampleReport {
         #expect(parsed["findings"]?.arrayValue?.last?["line"] == JSONValue.null)
     }
 
+    /// A finding that tells a solver explanation carries it as `resolve --format json` does;
+    /// the others have no such keys.
+    @Test func jsonCarriesTheExplanationAsData() throws {
+        let json = JSONFormatter.format(SampleReport.report, toolVersion: "0.1.0")
+        let findings = try JSONValue.parse(string: json.serialized())["findings"]?.arrayValue ?? []
+        let causes = findings.first?["causes"]?.arrayValue?.first?.arrayValue ?? []
+        #expect(causes.map { $0["kind"]?.stringValue } == ["request", "dependency"])
+        #expect(causes.last?["package"]?["versions"] == .array(["1.0"]))
+        #expect(
+            causes.last?["text"] == "app 1.0 (pypi) requires pyyaml==5.4.1, which no package in the channels provides")
+        #expect(
+            findings.first?["hint_details"]
+                == .array([
+                    [
+                        "kind": "source_only", "name": "pyyaml", "versions": .array(["5.4.1"]),
+                        "text": "pyyaml 5.4.1 only as source distributions (a build would be needed)"
+                    ]
+                ]))
+        #expect(findings.dropFirst().allSatisfy { $0["causes"] == nil && $0["hint_details"] == nil })
+    }
+
     @Test func githubCommandsEscapeTheirValues() {
         let text = GitHubFormatter.format(SampleReport.report)
         let lines = text.split(separator: "\n").map(String.init)
@@ -107,6 +142,11 @@ enum SampleReport {
                 == "models/a%20b/conda.yaml")
         #expect(first["relatedLocations"]?.arrayValue?.count == 1)
         #expect(results[2]["level"] == "note")
+        // The explanation as data in the result's property bag, as lint's JSON has it.
+        let expected = JSONFormatter.format(SampleReport.report, toolVersion: "0.1.0")["findings"]?.arrayValue?.first
+        #expect(first["properties"]?["causes"] == expected?["causes"])
+        #expect(first["properties"]?["hint_details"] == expected?["hint_details"])
+        #expect(results[1]["properties"] == nil)
         if let index = first["ruleIndex"]?.numberValue?.int {
             #expect(rules[Int(index)]["id"] == "MLE033")
         } else {

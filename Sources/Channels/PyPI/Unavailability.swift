@@ -1,7 +1,8 @@
-// Why a PyPI file cannot be used for a target, as data: the solver's explanations, `search`,
-// lint hints and source builds match on the kind, and `description` is the one place the
-// sentence is written ("built for cp312 / cp312, not CPython 3.11"). uv's `availability.rs`
-// is the model: one variant per reason a file is left out, rendered in one place.
+// Why a PyPI file (or a conda build) cannot be used for a target, as data: the solver's
+// explanations, `search`, lint hints and source builds match on the kind, and `description` is
+// the one place the sentence is written ("built for cp312 / cp312, not CPython 3.11"). uv's
+// `availability.rs` is the model: one variant per reason a file is left out, rendered in one
+// place.
 
 public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
     /// The file name's version is not PEP 440.
@@ -26,6 +27,9 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
     case notAWheelOrSdist
     /// An sdist whose metadata could not be read.
     case sdistUnreadable(message: String)
+    /// Conda builds in a lower channel: under strict channel priority a higher channel that
+    /// has the name (`higherChannel`, when known) hides them.
+    case hiddenByChannelPriority(name: String, higherChannel: String?)
 
     /// The kind as a stable JSON string.
     public var kind: String {
@@ -41,6 +45,7 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
         case .otherPython: return "other_python"
         case .notAWheelOrSdist: return "not_a_wheel_or_sdist"
         case .sdistUnreadable: return "sdist_unreadable"
+        case .hiddenByChannelPriority: return "hidden_by_channel_priority"
         }
     }
 
@@ -65,6 +70,8 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
                 "built for \(pythonTags.joined(separator: ".")) / \(abiTags.joined(separator: ".")), not CPython \(target)"
         case .notAWheelOrSdist: return "not a wheel or an sdist"
         case .sdistUnreadable(let message): return "\(Self.sdistUnreadablePrefix): \(message)"
+        case .hiddenByChannelPriority(let name, let higher):
+            return "hidden by strict channel priority: \(higher ?? "a higher-priority channel") has \(name)"
         }
     }
 
@@ -85,6 +92,8 @@ public enum Unavailability: Hashable, Sendable, CustomStringConvertible {
             return [("python_tags", pythonTags), ("abi_tags", abiTags), ("target_python", [target])]
         case .notAWheelOrSdist: return []
         case .sdistUnreadable(let message): return [("message", [message])]
+        case .hiddenByChannelPriority(let name, let higher):
+            return [("name", [name])] + (higher.map { [("higher_channel", [$0])] } ?? [])
         }
     }
 }

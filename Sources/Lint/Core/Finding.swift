@@ -2,6 +2,7 @@
 // where, and notes that can each point somewhere else. Formatters print it; rules never do.
 
 import ModelFiles
+import Solver
 
 public enum Severity: String, Hashable, Sendable, Comparable, CaseIterable {
     case error, warning, info
@@ -76,10 +77,13 @@ public struct Finding: Hashable, Sendable {
     public let message: String
     public let location: FindingLocation
     public let notes: [FindingNote]
+    /// The solver's explanation the notes tell, as data (the JSON and SARIF reports carry it):
+    /// every step of the finding's problems and their hints, even where the notes stop short.
+    public let explanation: ExplanationData?
 
     public init(
         ruleID: String, ruleName: String, severity: Severity, message: String, location: FindingLocation,
-        notes: [FindingNote] = []
+        notes: [FindingNote] = [], explanation: ExplanationData? = nil
     ) {
         self.ruleID = ruleID
         self.ruleName = ruleName
@@ -87,6 +91,7 @@ public struct Finding: Hashable, Sendable {
         self.message = message
         self.location = location
         self.notes = notes
+        self.explanation = explanation
     }
 
     /// Model, file, line, column, then rule: the order a reader walks the files in.

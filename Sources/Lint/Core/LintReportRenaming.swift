@@ -14,7 +14,8 @@ extension LintReport {
             Finding(
                 ruleID: f.ruleID, ruleName: f.ruleName, severity: f.severity, message: rename(f.message),
                 location: location(f.location),
-                notes: f.notes.map { FindingNote(rename($0.message), at: $0.location.map(location)) })
+                notes: f.notes.map { FindingNote(rename($0.message), at: $0.location.map(location)) },
+                explanation: f.explanation)
         }
         return LintReport(
             models: models.map(rename), findings: findings, rules: rules, deployment: deployment, solves: solves,

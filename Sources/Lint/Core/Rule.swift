@@ -4,6 +4,7 @@
 // the known-breaker rules are data (Deploy's Breakers/breakers.yaml) checked by one engine.
 
 import ModelFiles
+import Solver
 
 public enum RuleCategory: String, Hashable, Sendable, CaseIterable {
     case environmentFiles = "environment files"
@@ -71,15 +72,17 @@ public struct FindingSink: Sendable {
     }
 
     /// `location` is model-relative (nil: the model directory itself); `severity` overrides the
-    /// rule's default for this one finding (a "could not check" note is info, not an error).
+    /// rule's default for this one finding (a "could not check" note is info, not an error);
+    /// `explanation` is the solver's explanation the notes tell, as data.
     public mutating func report(
-        _ message: String, at location: SourceLocation?, severity: Severity? = nil, notes: [FindingNote] = []
+        _ message: String, at location: SourceLocation?, severity: Severity? = nil, notes: [FindingNote] = [],
+        explanation: ExplanationData? = nil
     ) {
         let where_ = location.map { FindingLocation(model: model, $0) } ?? FindingLocation(model: model, file: nil)
         findings.append(
             Finding(
                 ruleID: rule.id, ruleName: rule.name, severity: severity ?? rule.severity,
-                message: message, location: where_, notes: notes))
+                message: message, location: where_, notes: notes, explanation: explanation))
     }
 
     public func note(_ message: String, at location: SourceLocation? = nil) -> FindingNote {

@@ -1,7 +1,9 @@
 // Findings as one JSON document: the models checked, a summary, and every finding with its
-// rule, severity, message, location and notes (paths as lint was given them).
+// rule, severity, message, location and notes (paths as lint was given them); a finding that
+// tells a solver explanation also has it as data (`causes`, `hint_details`, as `resolve`'s).
 
 import JSON
+import Solver
 
 public enum JSONFormatter {
     public static func format(_ report: LintReport, toolVersion: String) -> JSONValue {
@@ -45,6 +47,7 @@ public enum JSONFormatter {
                     if let location = note.location { self.location(location, into: &n) }
                     return .object(n)
                 }))
+        finding.explanation?.append(to: &object)
         return .object(object)
     }
 

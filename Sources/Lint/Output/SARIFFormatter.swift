@@ -1,10 +1,12 @@
 // Findings as SARIF 2.1.0 (OASIS), the format code-scanning dashboards read: one run, the
 // tool's full rule table, one result per finding; a shard's run says which it is
 // (`automationDetails.id`, LintShard.automationID). Notes with a location become
-// relatedLocations; the others are appended to the message. Artifact URIs are the paths lint
-// was given, percent-encoded as relative URI references.
+// relatedLocations; the others are appended to the message. A solver explanation is also in
+// the result's property bag as data (`causes`, `hint_details`, as lint's JSON has them). Artifact
+// URIs are the paths lint was given, percent-encoded as relative URI references.
 
 import JSON
+import Solver
 
 public enum SARIFFormatter {
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -82,6 +84,11 @@ public enum SARIFFormatter {
             object.append(
                 "relatedLocations",
                 .array(related.enumerated().map { i, note in location(note.location!, message: note.message, id: i) }))
+        }
+        if let explanation = finding.explanation {
+            var properties = JSONObject()
+            explanation.append(to: &properties)
+            object.append("properties", .object(properties))
         }
         return .object(object)
     }

@@ -35,7 +35,7 @@ struct KeepProfilePackagesCompatible: LintRule {
                     simple: problem.lines.count <= 4),
                 at: problem.location ?? subject.insertionPoint,
                 notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) }
-                    + problem.hints.prefix(8).map { sink.note("hint: " + $0) })
+                    + problem.hints.prefix(8).map { sink.note("hint: " + $0) }, explanation: problem.data)
         }
     }
 }

@@ -92,7 +92,7 @@ struct PreferPackagesWithWheels: LintRule {
                 at: location,
                 notes: ResolveForTheDeployment.capped(problem.lines, subject).map { sink.note($0) }
                     + problem.hints.prefix(8).map { sink.note("hint: " + $0) }
-                    + (subject.facts.indexPartiality.map { [sink.note($0)] } ?? []))
+                    + (subject.facts.indexPartiality.map { [sink.note($0)] } ?? []), explanation: problem.data)
         }
     }
 

@@ -90,7 +90,8 @@ struct ResolveForTheDeployment: LintRule {
                         unavailable.count, deployment: subject.deployment, target: subject.target?.description,
                         partial: partial != nil),
                     at: unavailable.first?.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
-                    severity: partial != nil ? .warning : nil, notes: notes)
+                    severity: partial != nil ? .warning : nil, notes: notes,
+                    explanation: ExplainedProblem.data(unavailable))
             } else {
                 others = unavailable + others
             }
@@ -120,7 +121,7 @@ struct ResolveForTheDeployment: LintRule {
                         problem, deployment: subject.deployment, target: subject.target?.description,
                         partial: partial != nil),
                     at: problem.location ?? subject.deployedFile.map { SourceLocation(file: $0) },
-                    severity: partial != nil ? .warning : nil, notes: notes)
+                    severity: partial != nil ? .warning : nil, notes: notes, explanation: problem.data)
             }
         }
     }
@@ -177,6 +178,16 @@ struct ExplainedProblem {
 
     var lines: [String] { steps.map(\.description) }
     var hints: [String] { hintItems.map(\.description) }
+
+    /// The problem as data, for the finding that tells it.
+    var data: ExplanationData { ExplainedProblem.data([self]) }
+
+    /// Problems told by one finding, as data: their steps, and their hints once each.
+    static func data(_ problems: [ExplainedProblem]) -> ExplanationData {
+        var hints: [ExplanationHint] = []
+        for hint in problems.flatMap(\.hintItems) where !hints.contains(hint) { hints.append(hint) }
+        return ExplanationData(causes: problems.map(\.steps), hints: hints)
+    }
 
     /// The packages nothing provides, by the requirement text the explanation quotes
     /// (`pymeeus`, `psutil==5.9.0`).

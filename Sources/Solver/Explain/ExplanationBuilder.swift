@@ -126,8 +126,9 @@ struct ExplanationBuilder {
                 )
             }
             let subjects = Set(groups.values.map(\.subject))
-            explained.append(userSteps + collapsingPythonBuilds(ordered.sorted { $0.0 < $1.0 }.map(\.1)) + steps)
-            hints += pythonBuilds(among: subjects)
+            let problem = userSteps + collapsingPythonBuilds(ordered.sorted { $0.0 < $1.0 }.map(\.1)) + steps
+            explained.append(problem)
+            hints += pythonBuilds(among: subjects, notSaidIn: problem)
         }
         let missing =
             problems.joined().allSatisfy { rule in
@@ -216,8 +217,9 @@ struct ExplanationBuilder {
 
     /// For each conda package the user requested that takes part in the problem: the Pythons
     /// its matching builds are made for, when the target's is not among them ("scikit-learn
-    /// =0.24.2 is built in the channels only for Python 3.9; the target is Python 3.8").
-    private func pythonBuilds(among subjects: Set<String>) -> [ExplanationHint] {
+    /// =0.24.2 is built in the channels only for Python 3.9; the target is Python 3.8"), unless
+    /// a step of the problem already says it (a collapsed step for the same Pythons).
+    private func pythonBuilds(among subjects: Set<String>, notSaidIn steps: [ExplanationStep]) -> [ExplanationHint] {
         let target = builder.universe.request.target.python.minorString
         var hints: [ExplanationHint] = []
         for request in builder.universe.request.conda
@@ -231,10 +233,15 @@ struct ExplanationBuilder {
                 if let minor = Self.pythonMinor(of: record.depends) { minors.insert(minor) } else { anyPython = true }
             }
             guard !anyPython, !minors.isEmpty, !minors.contains(target) else { continue }
+            let pythons = Self.sortedMinors(minors)
+            let said = steps.contains { step in
+                if case .builtOnlyForPython(let p, pythons) = step { return p.name == request.spec.name }
+                return false
+            }
+            guard !said else { continue }
             hints.append(
                 .builtOnlyForPython(
-                    requirement: request.text, origin: request.origin.text, pythons: Self.sortedMinors(minors),
-                    target: target))
+                    requirement: request.text, origin: request.origin.text, pythons: pythons, target: target))
         }
         return hints
     }
@@ -340,7 +347,21 @@ struct ExplanationBuilder {
         if records.isEmpty {
             return [.noCondaPackage(name: name, channels: universe.channels.condaChannels.map(\.name))]
         }
-        return [.condaVersions(name: name, versions: ExplanationText.sortedUnique(records.map(\.versionText)))]
+        var hints: [ExplanationHint] = [
+            .condaVersions(name: name, versions: ExplanationText.sortedUnique(records.map(\.versionText)))
+        ]
+        // Builds the requirement admits in a lower channel, which strict priority hides.
+        let channel = records[0].channel
+        let hidden = universe.channels.allCondaRecords(named: name).filter {
+            $0.channel != channel && subject.admits($0.versionText)
+        }
+        if !hidden.isEmpty {
+            hints.append(
+                .unavailable(
+                    name: name, versions: ExplanationText.sortedUnique(hidden.map(\.versionText)),
+                    reason: .hiddenByChannelPriority(name: name, higherChannel: channel)))
+        }
+        return hints
     }
 
     private static func isUnreadableSdist(_ reason: Unavailability) -> Bool {

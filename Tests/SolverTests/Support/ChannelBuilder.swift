@@ -24,6 +24,7 @@ final class ChannelBuilder {
         var depends: [String]
         var constrains: [String]
         var timestamp: Int?
+        var channel: String
     }
 
     struct Wheel {
@@ -52,17 +53,40 @@ final class ChannelBuilder {
 
     // MARK: declaring
 
-    /// A conda build; `noarch` builds go to the `noarch` subdir.
+    /// A conda build; `noarch` builds go to the `noarch` subdir. `channel` names another conda
+    /// channel than the builder's own; channels take priority in the order they are first named
+    /// (the builder's own first when it has builds).
     @discardableResult
     func conda(
         _ name: String, _ version: String, build: String = "0", buildNumber: Int = 0, noarch: Bool = false,
-        depends: [String] = [], constrains: [String] = [], timestamp: Int? = nil
+        depends: [String] = [], constrains: [String] = [], timestamp: Int? = nil, channel: String? = nil
     ) -> Self {
         conda.append(
             CondaBuild(
                 name: name, version: version, build: build, buildNumber: buildNumber,
-                subdir: noarch ? "noarch" : "linux-64", depends: depends, constrains: constrains, timestamp: timestamp))
+                subdir: noarch ? "noarch" : "linux-64", depends: depends, constrains: constrains, timestamp: timestamp,
+                channel: channel ?? channelName))
         return self
+    }
+
+    /// A conda build made for one Python minor (`3.9`): it depends on that python and its
+    /// python_abi, as conda-forge's builds of compiled packages do.
+    @discardableResult
+    func conda(_ name: String, _ version: String, builtFor python: String, build: String, buildNumber: Int = 0) -> Self
+    {
+        let parts = python.split(separator: ".").compactMap { Int($0) }
+        let depends = [
+            "python >=\(python),<\(parts[0]).\(parts[1] + 1).0a0", "python_abi \(python).* *_cp\(parts[0])\(parts[1])"
+        ]
+        return conda(name, version, build: build, buildNumber: buildNumber, depends: depends)
+    }
+
+    /// The conda channels' names, highest priority first.
+    var condaChannelNames: [String] {
+        var names: [String] = []
+        for b in conda where !names.contains(b.channel) { names.append(b.channel) }
+        if let own = names.firstIndex(of: channelName), own > 0 { names.insert(names.remove(at: own), at: 0) }
+        return names
     }
 
     /// A CPython build with its python_abi pair, each constraining the other, as conda-forge
@@ -103,7 +127,7 @@ final class ChannelBuilder {
     /// Every PyPI file is uploaded 2024-01-01T00:00:00Z; `excludeNewer` is `--exclude-newer`.
     func channels(python: String = "3.11.9", excludeNewer: String? = nil) throws -> ChannelSet {
         try write()
-        let condaChannels = conda.isEmpty ? [] : [CondaChannel(condaLocation)]
+        let condaChannels = condaChannelNames.map { CondaChannel(root.appendingPathComponent($0).path) }
         let indexes = wheels.isEmpty ? [] : [try PyPIIndex(pypiLocation)]
         return try ChannelSet(
             condaChannels: condaChannels, pypiIndexes: indexes, target: Target(python: PythonVersion(python)!),
@@ -112,10 +136,10 @@ final class ChannelBuilder {
 
     private func write() throws {
         try? FileManager.default.removeItem(at: root)
-        if !conda.isEmpty {
+        for channel in condaChannelNames {
             for subdir in ["linux-64", "noarch"] {
                 var packages = JSONObject()
-                for b in conda where b.subdir == subdir {
+                for b in conda where b.subdir == subdir && b.channel == channel {
                     var record = JSONObject()
                     record.append("build", .string(b.build))
                     record.append("build_number", .number(JSONNumber(b.buildNumber)))
@@ -137,7 +161,7 @@ final class ChannelBuilder {
                         "packages.conda": .object(packages),
                         "repodata_version": .number(JSONNumber(1))
                     ]))
-                try put(document.serialized(), at: "\(channelName)/\(subdir)/repodata.json")
+                try put(document.serialized(), at: "\(channel)/\(subdir)/repodata.json")
             }
         }
         let projects = Dictionary(grouping: wheels) { NormalizedName($0.project).value }
