@@ -244,16 +244,19 @@ public final class ChannelSet: Sendable {
 }
 
 /// A project's files judged against a target on demand (PyPIProjectFiles decodes them on demand).
-public final class JudgedProject: @unchecked Sendable {
+public final class JudgedProject: Sendable {
     public let files: PyPIProjectFiles
     public let index: PyPIIndex
     private let policy: TagPolicy
     private let target: Target
     private let cutoff: UploadCutoff?
     private let pinned: Bool
-    private let lock = Lock()
-    private var memo: PyPICandidate.Memo
-    private var candidates: [PyPICandidate?]
+    public let count: Int
+    private struct State {
+        var memo: PyPICandidate.Memo
+        var candidates: [PyPICandidate?]
+    }
+    private let state: Mutex<State>
 
     init(
         files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?,
@@ -265,22 +268,21 @@ public final class JudgedProject: @unchecked Sendable {
         self.policy = policy
         self.target = target
         self.pinned = pinned
-        memo = PyPICandidate.Memo(target: target)
-        candidates = Array(repeating: nil, count: files.count)
+        count = files.count
+        state = Mutex(
+            State(memo: PyPICandidate.Memo(target: target), candidates: Array(repeating: nil, count: files.count)))
     }
-
-    public var count: Int { candidates.count }
 
     public func candidate(_ i: Int) -> PyPICandidate {
         let file = files.file(i)
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = candidates[i] { return known }
-        let judged = PyPICandidate.evaluate(
-            file, index: index, policy: policy, target: target, cutoff: cutoff,
-            pinned: pinned, memo: &memo)
-        candidates[i] = judged
-        return judged
+        return state.withLock { state in
+            if let known = state.candidates[i] { return known }
+            let judged = PyPICandidate.evaluate(
+                file, index: index, policy: policy, target: target, cutoff: cutoff,
+                pinned: pinned, memo: &state.memo)
+            state.candidates[i] = judged
+            return judged
+        }
     }
 
     /// Every file, judged, in the page's order.
