@@ -17,6 +17,7 @@ import FoundationEssentials
 import ModelFiles
 import Requests
 import Specs
+import Synchronization
 import YAML
 
 enum SourceMode: String, ExpressibleByArgument, CaseIterable {
@@ -255,22 +256,20 @@ struct TargetChannels: ParsableArguments {
 
 /// The process's HTTP clients: one per set of sources, one cache for all.
 enum SharedClient {
-    nonisolated(unsafe) private static var clients: [[String]: HTTPClient] = [:]
-    nonisolated(unsafe) private static var cache: HTTPCache?
-    private static let lock = Lock()
+    private static let shared = Mutex<(clients: [[String]: HTTPClient], cache: HTTPCache?)>(([:], nil))
 
     static func get(urls: [String], cache makeCache: () -> HTTPCache, settings: () throws -> HTTPSettings) throws
         -> HTTPClient
     {
-        lock.lock()
-        defer { lock.unlock() }
-        let key = urls.sorted()
-        if let known = clients[key] { return known }
-        let shared = cache ?? makeCache()
-        cache = shared
-        let client = HTTPClient(settings: try settings(), cache: shared)
-        clients[key] = client
-        return client
+        try shared.withLock { shared in
+            let key = urls.sorted()
+            if let known = shared.clients[key] { return known }
+            let cache = shared.cache ?? makeCache()
+            shared.cache = cache
+            let client = HTTPClient(settings: try settings(), cache: cache)
+            shared.clients[key] = client
+            return client
+        }
     }
 }
 
