@@ -6,20 +6,25 @@
 import Basics
 import Requests
 import Specs
+import Synchronization
 
-public final class ChannelSet: @unchecked Sendable {
+public final class ChannelSet: Sendable {
     public let condaChannels: [CondaChannel]
     public let pypiIndexes: [PyPIIndex]
     public let target: Target
     /// Files uploaded and builds made at or after this time are invisible (`--exclude-newer`).
     public let excludeNewer: String?
 
-    /// Per channel (in priority order), its subdirs' records; read on first use (a virtualenv
-    /// resolve never needs them), decoded by name on demand.
-    private var loadedConda: [[any CondaSubdir]]?
-    private var condaError: ChannelError?
-    private var byName: [Int: [String: [CondaRecord]]] = [:]
-    private let lock = Lock()
+    private struct State {
+        /// Per channel (in priority order), its subdirs' records; read on first use (a virtualenv
+        /// resolve never needs them), decoded by name on demand.
+        var loadedConda: [[any CondaSubdir]]?
+        var condaError: ChannelError?
+        var byName: [Int: [String: [CondaRecord]]] = [:]
+        var judged: [String: JudgedProject?] = [:]
+        var sdists: SdistMetadataReader?
+    }
+    private let state = Mutex(State())
     private let tagPolicy: TagPolicy
     private let cutoff: UploadCutoff?
     /// Where parsed channels are cached (nil: parse every time).
@@ -29,7 +34,10 @@ public final class ChannelSet: @unchecked Sendable {
     public let client: HTTPClient?
 
     /// How the dependencies of an sdist are found (nil: sdists are not used, wheels only).
-    public var sdists: SdistMetadataReader?
+    public var sdists: SdistMetadataReader? {
+        get { state.withLock { $0.sdists } }
+        set { state.withLock { $0.sdists = newValue } }
+    }
 
     public convenience init(
         condaChannels: [CondaChannel], pypiIndexes: [PyPIIndex], target: Target, excludeNewer: String? = nil,
@@ -38,7 +46,7 @@ public final class ChannelSet: @unchecked Sendable {
         try self.init(
             condaChannels: condaChannels, pypiIndexes: pypiIndexes, target: target, excludeNewer: excludeNewer,
             cacheDirectory: cacheDirectory, client: client, condaSource: nil)
-        condaError = condaProblem
+        state.withLock { $0.condaError = condaProblem }
     }
 
     private init(
@@ -88,10 +96,13 @@ public final class ChannelSet: @unchecked Sendable {
 
     private func condaSubdirs() throws(ChannelError) -> [[any CondaSubdir]] {
         if let condaSource { return try condaSource.condaSubdirs() }
-        lock.lock()
-        defer { lock.unlock() }
-        if let loadedConda { return loadedConda }
-        if let condaError { throw condaError }
+        return try state.withLock { state throws(ChannelError) in try loadConda(&state) }
+    }
+
+    /// Reads every channel's subdirs, under the lock (one load, whichever thread asks first).
+    private func loadConda(_ state: inout State) throws(ChannelError) -> [[any CondaSubdir]] {
+        if let loadedConda = state.loadedConda { return loadedConda }
+        if let condaError = state.condaError { throw condaError }
         // Every channel's subdirs side by side: a cold load parses each repodata.json, and a
         // full-size linux-64 and noarch take seconds each. The first error in channel order wins.
         let subdirs = target.condaSubdirs
@@ -123,17 +134,17 @@ public final class ChannelSet: @unchecked Sendable {
                 result.append(channelSubdirs)
             }
         } catch {
-            condaError = error
+            state.condaError = error
             throw error
         }
-        loadedConda = result
+        state.loadedConda = result
         return result
     }
 
     /// A channel's builds of one name, newest first, after `--exclude-newer`.
     private func records(channel index: Int, named name: String) -> [CondaRecord] {
         guard let subdirs = try? condaSubdirs(), index < subdirs.count else { return [] }
-        if let known = lock.withLock({ byName[index]?[name] }) { return known }
+        if let known = state.withLock({ $0.byName[index]?[name] }) { return known }
         let perSubdir = subdirs[index].map { $0.records(named: name) }.filter { !$0.isEmpty }
         // Each subdir's records are already newest first; merge only when several have the name.
         var records = perSubdir.count == 1 ? perSubdir[0] : perSubdir.flatMap { $0 }
@@ -142,9 +153,7 @@ public final class ChannelSet: @unchecked Sendable {
             records = order.map { records[$0] }
         }
         if let cutoff { records.removeAll { cutoff.excludes(buildMilliseconds: $0.timestamp) } }
-        lock.lock()
-        byName[index, default: [:]][name] = records
-        lock.unlock()
+        state.withLock { $0.byName[index, default: [:]][name] = records }
         return records
     }
 
@@ -219,7 +228,7 @@ public final class ChannelSet: @unchecked Sendable {
     /// `pinned`: an exact pin may select a yanked file (PEP 592), so yanked files are judged.
     public func judgedProject(_ name: NormalizedName, pinned: Bool = false) throws(ChannelError) -> JudgedProject? {
         let key = "\(pinned ? 1 : 0)\(name.value)"
-        if let known = lock.withLock({ judged[key] }) { return known }
+        if let known = state.withLock({ $0.judged[key] }) { return known }
         var found: JudgedProject?
         for index in pypiIndexes {
             if let files = try index.projectFiles(name) {
@@ -229,26 +238,25 @@ public final class ChannelSet: @unchecked Sendable {
                 break
             }
         }
-        lock.lock()
-        judged[key] = found
-        lock.unlock()
+        state.withLock { $0.judged[key] = found }
         return found
     }
-
-    private var judged: [String: JudgedProject?] = [:]
 }
 
 /// A project's files judged against a target on demand (PyPIProjectFiles decodes them on demand).
-public final class JudgedProject: @unchecked Sendable {
+public final class JudgedProject: Sendable {
     public let files: PyPIProjectFiles
     public let index: PyPIIndex
     private let policy: TagPolicy
     private let target: Target
     private let cutoff: UploadCutoff?
     private let pinned: Bool
-    private let lock = Lock()
-    private var memo: PyPICandidate.Memo
-    private var candidates: [PyPICandidate?]
+    public let count: Int
+    private struct State {
+        var memo: PyPICandidate.Memo
+        var candidates: [PyPICandidate?]
+    }
+    private let state: Mutex<State>
 
     init(
         files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?,
@@ -260,22 +268,21 @@ public final class JudgedProject: @unchecked Sendable {
         self.policy = policy
         self.target = target
         self.pinned = pinned
-        memo = PyPICandidate.Memo(target: target)
-        candidates = Array(repeating: nil, count: files.count)
+        count = files.count
+        state = Mutex(
+            State(memo: PyPICandidate.Memo(target: target), candidates: Array(repeating: nil, count: files.count)))
     }
-
-    public var count: Int { candidates.count }
 
     public func candidate(_ i: Int) -> PyPICandidate {
         let file = files.file(i)
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = candidates[i] { return known }
-        let judged = PyPICandidate.evaluate(
-            file, index: index, policy: policy, target: target, cutoff: cutoff,
-            pinned: pinned, memo: &memo)
-        candidates[i] = judged
-        return judged
+        return state.withLock { state in
+            if let known = state.candidates[i] { return known }
+            let judged = PyPICandidate.evaluate(
+                file, index: index, policy: policy, target: target, cutoff: cutoff,
+                pinned: pinned, memo: &state.memo)
+            state.candidates[i] = judged
+            return judged
+        }
     }
 
     /// Every file, judged, in the page's order.

@@ -16,6 +16,7 @@ import Channels
 import FoundationEssentials
 import Requests
 import Specs
+import Synchronization
 
 /// A class, not a struct: candidates are copied into pools, solvable tables and orderings many
 /// times per solve, and a struct this size costs a retain and release of every field per copy.
@@ -862,14 +863,13 @@ final class ProjectHistory: @unchecked Sendable {
 }
 
 /// The histories of one resolver's projects, by name and pins (a pin admits a yanked release).
-final class ProjectHistories: @unchecked Sendable {
-    private let lock = Lock()
-    private var histories: [String: ProjectHistory] = [:]
+final class ProjectHistories: Sendable {
+    private let histories = Mutex<[String: ProjectHistory]>([:])
 
     func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int, buildable: Bool) -> ProjectHistory {
         let key =
             name.value + " " + pins.map(\.normalized).sorted().joined(separator: ",") + (buildable ? " sdist" : "")
-        return lock.withLock {
+        return histories.withLock { histories in
             if let known = histories[key], known.installable.count == releases { return known }
             let made = ProjectHistory(pins: pins, releases: releases, buildable: buildable)
             histories[key] = made

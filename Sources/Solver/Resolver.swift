@@ -17,6 +17,7 @@ import Channels
 import FoundationEssentials
 import Requests
 import Specs
+import Synchronization
 
 public struct Resolver: Sendable {
     public let channels: ChannelSet
@@ -335,36 +336,36 @@ public struct Resolver: Sendable {
 }
 
 /// Parsed specs, shared by the solves of one resolver.
-final class SolveCaches: @unchecked Sendable {
-    private let lock = Lock()
+final class SolveCaches: Sendable {
     /// Release histories of the PyPI projects met (see ProjectHistory).
     let histories = ProjectHistories()
-    private var matchSpecs: [String: MatchSpec?] = [:]
+
+    private struct State {
+        var matchSpecs: [String: MatchSpec?] = [:]
+        /// Test hook: the limits of the latest attempts, oldest first ("2", "8", …, "none" for the
+        /// whole universe), so a test can see a limited universe widen. The last 32 only.
+        var attemptLimits: [String] = []
+    }
+    private let state = Mutex(State())
 
     func matchSpec(_ text: String) -> MatchSpec? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = matchSpecs[text] { return cached }
-        let spec = try? MatchSpec(parsing: text)
-        matchSpecs[text] = spec
-        return spec
+        state.withLock { state in
+            if let cached = state.matchSpecs[text] { return cached }
+            let spec = try? MatchSpec(parsing: text)
+            state.matchSpecs[text] = spec
+            return spec
+        }
     }
 
-    /// Test hook: the limits of the latest attempts, oldest first ("2", "8", …, "none" for the
-    /// whole universe), so a test can see a limited universe widen. The last 32 only.
-    private var attemptLimits: [String] = []
-
     func noteAttempt(_ limits: VersionLimits) {
-        lock.lock()
-        defer { lock.unlock() }
-        if attemptLimits.count == 32 { attemptLimits.removeFirst() }
-        attemptLimits.append(limits.description)
+        state.withLock { state in
+            if state.attemptLimits.count == 32 { state.attemptLimits.removeFirst() }
+            state.attemptLimits.append(limits.description)
+        }
     }
 
     var attempts: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return attemptLimits
+        state.withLock { $0.attemptLimits }
     }
 }
 

@@ -14,18 +14,35 @@
 import Basics
 import FoundationEssentials
 import Glibc
+import Synchronization
 
-final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: Sendable {
     enum Mode: Equatable, Sendable {
         case live
         case lines
     }
 
     let mode: Mode
-    private let lock = Lock()
-    /// What the live line shows now ("" when erased).
-    private var shown = ""
-    private var lastDraw: UInt64 = 0
+    private let line = Mutex(Line())
+
+    /// The live line, drawn and erased under the mutex.
+    private struct Line {
+        /// What the live line shows now ("" when erased).
+        var shown = ""
+        var lastDraw: UInt64 = 0
+
+        mutating func draw(_ message: String) {
+            let line = ProgressLine.fitted(message, width: ProgressLine.terminalWidth() - 1)
+            StandardError.write("\r" + line + "\u{1B}[K")
+            shown = line
+        }
+
+        mutating func erase(mode: Mode) {
+            guard mode == .live, !shown.isEmpty else { return }
+            StandardError.write("\r\u{1B}[K")
+            shown = ""
+        }
+    }
 
     init(mode: Mode = ProgressLine.mode()) {
         self.mode = mode
@@ -46,11 +63,11 @@ final class ProgressLine: @unchecked Sendable {
     /// unless it is the last of its phase, so thousands of steps cost little.
     func step(_ message: String, final: Bool = false) {
         guard mode == .live else { return }
-        lock.withLock {
+        line.withLock { line in
             let now = Self.milliseconds()
-            if !final && !shown.isEmpty && now &- lastDraw < 50 { return }
-            lastDraw = now
-            draw(message)
+            if !final && !line.shown.isEmpty && now &- line.lastDraw < 50 { return }
+            line.lastDraw = now
+            line.draw(message)
         }
     }
 
@@ -61,11 +78,11 @@ final class ProgressLine: @unchecked Sendable {
 
     /// A phase of the work: the live line on a terminal, a line of its own otherwise.
     func milestone(_ message: String) {
-        lock.withLock {
+        line.withLock { line in
             switch mode {
             case .live:
-                lastDraw = Self.milliseconds()
-                draw(message)
+                line.lastDraw = Self.milliseconds()
+                line.draw(message)
             case .lines:
                 StandardError.write(message + "\n")
             }
@@ -74,31 +91,17 @@ final class ProgressLine: @unchecked Sendable {
 
     /// Lasting text (a warning, a summary): the live line is erased first and drawn again after.
     func write(_ text: String) {
-        lock.withLock {
-            let again = shown
-            erase()
+        line.withLock { line in
+            let again = line.shown
+            line.erase(mode: mode)
             StandardError.write(text)
-            if !again.isEmpty { draw(again) }
+            if !again.isEmpty { line.draw(again) }
         }
     }
 
     /// The work is over: the live line is erased, so what follows starts on a clean line.
     func finish() {
-        lock.withLock { erase() }
-    }
-
-    // MARK: Drawing (under the lock)
-
-    private func draw(_ message: String) {
-        let line = Self.fitted(message, width: Self.terminalWidth() - 1)
-        StandardError.write("\r" + line + "\u{1B}[K")
-        shown = line
-    }
-
-    private func erase() {
-        guard mode == .live, !shown.isEmpty else { return }
-        StandardError.write("\r\u{1B}[K")
-        shown = ""
+        line.withLock { $0.erase(mode: mode) }
     }
 
     /// `message` on one line of at most `width` characters: newlines become spaces, and a long

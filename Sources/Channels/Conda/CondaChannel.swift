@@ -64,7 +64,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         let file = cacheDirectory.flatMap { directory in
             path.flatMap(CondaSubdirRecords.cacheKey).map { "\(directory)/\($0).bin" }
         }
-        let parse = { () throws(ChannelError) -> CacheImage in
+        let parse = { @Sendable () throws(ChannelError) -> CacheImage in
             var path = path
             // A remote channel's repodata, kept in the HTTP cache: checked against the digest in
             // its name before it is parsed; a damaged copy is fetched again.

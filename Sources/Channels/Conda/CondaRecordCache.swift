@@ -20,6 +20,7 @@ import Basics
 import FoundationEssentials
 import Glibc
 import Specs
+import Synchronization
 
 /// Bytes that stay put for a cache image's life: a read-only mapping of a file, or a copy.
 final class ImageBytes: @unchecked Sendable {
@@ -228,7 +229,7 @@ struct CacheImage {
 }
 
 /// The block checksums at the end of a cache image, and which blocks were found intact. Used
-/// under the lock of the records that own the image (CondaSubdirRecords), or before they exist.
+/// under the mutex of the records that own the image (CondaSubdirRecords), or before they exist.
 final class CacheBlocks: @unchecked Sendable {
     static let blockSize = 1 << 16
     private let bytes: ImageBytes
@@ -332,50 +333,52 @@ private struct PreferenceOrder {
 }
 
 /// One subdir's records, decoded by name on demand from a cache image.
-final class CondaSubdirRecords: @unchecked Sendable {
-    private let lock = Lock()
-    private var image: CacheImage
-    private var index: [String: Range<Int>]
-    private var decoded: [String: [CondaRecord]] = [:]
-    /// Shared texts (versions, dependency texts, subdirs, licenses), one String each.
-    private var texts: [UInt32: String] = [:]
-    private var lists: [UInt32: [String]] = [:]
-    private var versions: [UInt32: CondaVersion] = [:]
+final class CondaSubdirRecords: Sendable {
+    private let state: Mutex<State>
     /// Parses the repodata again (and rewrites the cache) when the image turns out corrupt.
-    private let reparse: () throws(ChannelError) -> CacheImage
-    private var repaired = false
+    private let reparse: @Sendable () throws(ChannelError) -> CacheImage
     /// The cache file the image was mapped from (for the note when it turns out damaged).
-    private var file: String?
+    private let file: String?
     let channel: String
     let channelLocation: String
 
+    fileprivate struct State {
+        var image: CacheImage
+        var index: [String: Range<Int>]
+        var decoded: [String: [CondaRecord]] = [:]
+        /// Shared texts (versions, dependency texts, subdirs, licenses), one String each.
+        var texts: [UInt32: String] = [:]
+        var lists: [UInt32: [String]] = [:]
+        var versions: [UInt32: CondaVersion] = [:]
+        var repaired = false
+    }
+
     private init(
-        image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String,
-        reparse: @escaping () throws(ChannelError) -> CacheImage
+        image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String, file: String?,
+        reparse: @escaping @Sendable () throws(ChannelError) -> CacheImage
     ) {
-        self.image = image
-        self.index = index
+        state = Mutex(State(image: image, index: index))
         self.channel = channel
         self.channelLocation = channelLocation
+        self.file = file
         self.reparse = reparse
     }
 
     /// Records of an image (nil when its header or name table is not sound).
     static func make(
         image: CacheImage?, channel: String, channelLocation: String, file: String? = nil,
-        reparse: @escaping () throws(ChannelError) -> CacheImage
+        reparse: @escaping @Sendable () throws(ChannelError) -> CacheImage
     ) -> CondaSubdirRecords? {
         guard let image, let index = image.nameIndex() else { return nil }
-        let records = CondaSubdirRecords(
-            image: image, index: index, channel: channel, channelLocation: channelLocation, reparse: reparse)
-        records.file = file
-        return records
+        return CondaSubdirRecords(
+            image: image, index: index, channel: channel, channelLocation: channelLocation, file: file,
+            reparse: reparse)
     }
 
     /// Records of the cache file `file`, or nil when there is none or it is damaged (then noted).
     static func mapped(
         _ file: String, channel: String, channelLocation: String,
-        reparse: @escaping () throws(ChannelError) -> CacheImage
+        reparse: @escaping @Sendable () throws(ChannelError) -> CacheImage
     ) -> CondaSubdirRecords? {
         guard let bytes = ImageBytes(mapping: file) else { return nil }
         guard
@@ -390,61 +393,58 @@ final class CondaSubdirRecords: @unchecked Sendable {
     }
 
     var names: Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
-        return Set(index.keys)
+        state.withLock { Set($0.index.keys) }
     }
 
     /// The builds of `name`, newest first.
     func records(named name: String) -> [CondaRecord] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = decoded[name] { return known }
-        guard let range = index[name] else { return [] }
-        if let records = decode(range) {
-            decoded[name] = records
+        state.withLock { state in
+            if let known = state.decoded[name] { return known }
+            guard let range = state.index[name] else { return [] }
+            if let records = state.decode(range, channel: channel, channelLocation: channelLocation) {
+                state.decoded[name] = records
+                return records
+            }
+            // A record that does not decode: the cache file was damaged. Parse the repodata again
+            // once; if even that fails, the error was reported when the channel was loaded.
+            if let file, !state.repaired {
+                CacheNotes.damaged(file, "the records of \(name) do not match their checksum or bounds")
+            }
+            guard !state.repaired, let fresh = try? reparse(), let freshIndex = fresh.nameIndex() else { return [] }
+            state = State(image: fresh, index: freshIndex, repaired: true)
+            guard let range = state.index[name],
+                let records = state.decode(range, channel: channel, channelLocation: channelLocation)
+            else { return [] }
+            state.decoded[name] = records
             return records
         }
-        // A record that does not decode: the cache file was damaged. Parse the repodata again
-        // once; if even that fails, the error was reported when the channel was loaded.
-        if let file, !repaired {
-            CacheNotes.damaged(file, "the records of \(name) do not match their checksum or bounds")
-        }
-        guard !repaired, let fresh = try? reparse(), let freshIndex = fresh.nameIndex() else { return [] }
-        repaired = true
-        image = fresh
-        index = freshIndex
-        decoded = [:]
-        texts = [:]
-        lists = [:]
-        versions = [:]
-        guard let range = index[name], let records = decode(range) else { return [] }
-        decoded[name] = records
-        return records
     }
+}
 
-    private func decode(_ range: Range<Int>) -> [CondaRecord]? {
+extension CondaSubdirRecords.State {
+    fileprivate mutating func decode(_ range: Range<Int>, channel: String, channelLocation: String) -> [CondaRecord]? {
         var records: [CondaRecord] = []
         records.reserveCapacity(range.count)
+        let image = self.image
         for i in range {
             guard
                 let record = image.record(i)?.condaRecord(
-                    channel: channel, channelLocation: channelLocation, shared: text,
-                    unique: image.string, list: list, version: version)
+                    channel: channel, channelLocation: channelLocation, shared: { text($0) },
+                    unique: image.string, list: { list($0) }, version: { version($0) })
             else { return nil }
             records.append(record)
         }
         return records
     }
 
-    private func text(_ id: UInt32) -> String? {
+    private mutating func text(_ id: UInt32) -> String? {
         if let known = texts[id] { return known }
         guard let text = image.string(id) else { return nil }
         texts[id] = text
         return text
     }
 
-    private func list(_ id: UInt32) -> [String]? {
+    private mutating func list(_ id: UInt32) -> [String]? {
         if let known = lists[id] { return known }
         guard let ids = image.list(id) else { return nil }
         var list: [String] = []
@@ -457,13 +457,15 @@ final class CondaSubdirRecords: @unchecked Sendable {
         return list
     }
 
-    private func version(_ id: UInt32) -> CondaVersion? {
+    private mutating func version(_ id: UInt32) -> CondaVersion? {
         if let known = versions[id] { return known }
         guard let text = text(id), let version = try? CondaVersion(parsing: text) else { return nil }
         versions[id] = version
         return version
     }
+}
 
+extension CondaSubdirRecords {
     // MARK: Cache files
 
     static func cacheKey(path: String) -> String? {

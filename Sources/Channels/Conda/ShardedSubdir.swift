@@ -15,6 +15,7 @@ import FoundationEssentials
 import Glibc
 import JSON
 import Specs
+import Synchronization
 
 /// One subdir of a channel as ChannelSet reads it: all of repodata.json (cached as a table), or
 /// the shards of a sharded channel.
@@ -32,8 +33,7 @@ extension CondaSubdirRecords: CondaSubdir {
     func prefetch(_ names: [String]) throws(ChannelError) {}
 }
 
-final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
-    private let lock = Lock()
+final class ShardedSubdir: CondaSubdir, Sendable {
     private let shards: [String: [UInt8]]
     private let shardsBase: String
     private let subdir: String
@@ -43,7 +43,8 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     /// Where each shard, once read, is kept as a record table (`<hash>.bin`, the format of the
     /// parsed-channel cache): a warm solve maps it instead of reading MessagePack again.
     private let tableDirectory: String?
-    private var fetched: [String: [CondaRecord]] = [:]
+    /// Each name's records once read.
+    private let fetched = Mutex<[String: [CondaRecord]]>([:])
 
     /// Shards fetched at once.
     static let fetchingThreads = 16
@@ -106,18 +107,13 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
     var names: Set<String> { Set(shards.keys) }
 
     func records(named name: String) -> [CondaRecord] {
-        lock.lock()
-        if let known = fetched[name] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = fetched.withLock({ $0[name] }) { return known }
         guard shards[name] != nil, let records = try? fetch(name) else { return [] }
         return records
     }
 
     func prefetch(_ names: [String]) throws(ChannelError) {
-        let wanted = lock.withLock { names.filter { shards[$0] != nil && fetched[$0] == nil } }
+        let wanted = fetched.withLock { fetched in names.filter { shards[$0] != nil && fetched[$0] == nil } }
         guard !wanted.isEmpty else { return }
         let results = Parallel.mapWaiting(wanted, jobs: ShardedSubdir.fetchingThreads) { name -> ChannelError? in
             do throws(ChannelError) {
@@ -140,7 +136,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         {
             let records = kept.records(named: name)
             if !records.isEmpty || kept.names.isEmpty {
-                lock.withLock { fetched[name] = records }
+                fetched.withLock { $0[name] = records }
                 return records
             }
         }
@@ -172,7 +168,7 @@ final class ShardedSubdir: CondaSubdir, @unchecked Sendable {
         var records = table.condaRecords(channel: channel, channelLocation: channelLocation).filter { $0.name == name }
         let order = records.indices.sorted { CondaRecord.preferredFirst(records[$0], records[$1]) }
         records = order.map { records[$0] }
-        lock.withLock { fetched[name] = records }
+        fetched.withLock { $0[name] = records }
         return records
     }
 

@@ -20,8 +20,9 @@ import Basics
 import FoundationEssentials
 import Glibc
 import Specs
+import Synchronization
 
-public final class HTTPCache: @unchecked Sendable {
+public final class HTTPCache: Sendable {
     public enum Mode: Sendable {
         /// Fresh entries answer; stale ones are revalidated.
         case normal
@@ -31,10 +32,13 @@ public final class HTTPCache: @unchecked Sendable {
 
     public let directory: String
     public let mode: Mode
-    private let lock = Lock()
-    /// Entries settled in this process (fresh, revalidated or fetched), by key.
-    private var settled: [String: HTTPCacheEntry] = [:]
-    public private(set) var statistics = Statistics()
+    private struct State {
+        /// Entries settled in this process (fresh, revalidated or fetched), by key.
+        var settled: [String: HTTPCacheEntry] = [:]
+        var statistics = Statistics()
+    }
+    private let state = Mutex(State())
+    public var statistics: Statistics { state.withLock { $0.statistics } }
 
     public struct Statistics: Sendable {
         public var fresh = 0
@@ -62,12 +66,7 @@ public final class HTTPCache: @unchecked Sendable {
     ) throws(HTTPError) -> HTTPCacheEntry {
         let name = URLText.redacted(url)
         let key = Digester.hex(.sha256, of: Array("\(name)\n\(accept ?? "")".utf8))
-        lock.lock()
-        if let known = settled[key] {
-            lock.unlock()
-            return known
-        }
-        lock.unlock()
+        if let known = state.withLock({ $0.settled[key] }) { return known }
         let folder = "\(directory)/\(key.prefix(2))"
         let metaPath = "\(folder)/\(key).meta"
         let stored = readEntry(metaPath)
@@ -168,16 +167,16 @@ public final class HTTPCache: @unchecked Sendable {
         let key = String(name[..<dash])
         let folder = PathText.deletingLastComponent(bodyPath)
         guard folder.hasPrefix(directory + "/") else { return }
-        lock.withLock { _ = settled.removeValue(forKey: key) }
+        state.withLock { _ = $0.settled.removeValue(forKey: key) }
         unlink("\(folder)/\(key).meta")
         unlink(bodyPath)
     }
 
     private func settle(_ key: String, _ entry: HTTPCacheEntry, _ count: (inout Statistics) -> Void) -> HTTPCacheEntry {
-        lock.lock()
-        defer { lock.unlock() }
-        settled[key] = entry
-        count(&statistics)
+        state.withLock { state in
+            state.settled[key] = entry
+            count(&state.statistics)
+        }
         return entry
     }
 

@@ -9,8 +9,9 @@ import Basics
 import FoundationEssentials
 import JSON
 import Specs
+import Synchronization
 
-public final class PyPIIndex: @unchecked Sendable {
+public final class PyPIIndex: Sendable {
     public enum Layout: Hashable, Sendable {
         /// A simple repository root (the directory holding one folder per project).
         case simple(root: String)
@@ -42,26 +43,27 @@ public final class PyPIIndex: @unchecked Sendable {
     /// How a remote index is reached (nil for local ones).
     public let client: HTTPClient?
 
-    private let lock = Lock()
-    private var projects: [NormalizedName: PyPIProjectFiles?] = [:]
-    private var metadataByURL: [String: CoreMetadata?] = [:]
-    private var requirements: [String: Requirement?] = [:]
+    /// Project pages, metadata and Requires-Dist lines read so far, and a flat index's files.
+    private struct State {
+        var projects: [NormalizedName: PyPIProjectFiles?] = [:]
+        var metadataByURL: [String: CoreMetadata?] = [:]
+        var requirements: [String: Requirement?] = [:]
+        var wheelhouse: Wheelhouse?
+    }
+    private let state = Mutex(State())
 
     /// Parses a Requires-Dist line once per index.
     private func requirement(_ line: String) -> Requirement? {
-        if let cached = lock.withLock({ requirements[line] }) { return cached }
+        if let cached = state.withLock({ $0.requirements[line] }) { return cached }
         let parsed = try? Requirement(parsing: line)
-        lock.lock()
-        requirements[line] = parsed
-        lock.unlock()
+        state.withLock { $0.requirements[line] = parsed }
         return parsed
     }
-    private var wheelhouse: Wheelhouse?
 
     /// `path/to/mirror` (containing `simple/`), `path/to/mirror/simple`, `file://...`, or a
     /// directory of wheels.
     /// Where parsed project pages are cached (nil: parse every time).
-    public var cacheDirectory: String?
+    public let cacheDirectory: String?
 
     /// Where parsed metadata is kept by the SHA-256 of its file (nil: parse every file read).
     public let parsedMetadata: ParsedMetadataStore?
@@ -114,7 +116,7 @@ public final class PyPIIndex: @unchecked Sendable {
 
     /// The project's files by release, decoded on demand, or nil when the index does not have it.
     public func projectFiles(_ name: NormalizedName) throws(ChannelError) -> PyPIProjectFiles? {
-        if let cached = lock.withLock({ projects[name] }) { return cached }
+        if let cached = state.withLock({ $0.projects[name] }) { return cached }
         let loaded: PyPIProjectFiles?
         switch layout {
         case .simple(let root):
@@ -124,9 +126,7 @@ public final class PyPIIndex: @unchecked Sendable {
         case .remote(let url):
             loaded = try fetchProjectPage(base: url, name: name)
         }
-        lock.lock()
-        projects[name] = loaded
-        lock.unlock()
+        state.withLock { $0.projects[name] = loaded }
         return loaded
     }
 
@@ -223,7 +223,7 @@ public final class PyPIIndex: @unchecked Sendable {
     /// nil when neither exists (an sdist without metadata: its dependencies need a build).
     public func metadata(for file: PyPIFile) throws(ChannelError) -> CoreMetadata? {
         let key = metadataKey(for: file)
-        if let cached = lock.withLock({ metadataByURL[key] }) { return cached }
+        if let cached = state.withLock({ $0.metadataByURL[key] }) { return cached }
         var result: CoreMetadata?
         // A metadata file the index gives the SHA-256 of: parsed once, kept by that digest (in
         // lowercase hex only: the local path compares the text as given).
@@ -249,9 +249,7 @@ public final class PyPIIndex: @unchecked Sendable {
         } else if file.wheel != nil, FileManager.default.fileExists(atPath: file.url) {
             result = try WheelArchive.metadata(path: file.url)
         }
-        lock.lock()
-        metadataByURL[key] = result
-        lock.unlock()
+        state.withLock { $0.metadataByURL[key] = result }
         return result
     }
 
@@ -308,12 +306,12 @@ public final class PyPIIndex: @unchecked Sendable {
     }
 
     private func flat(_ directory: String) throws(ChannelError) -> Wheelhouse {
-        lock.lock()
-        defer { lock.unlock() }
-        if let wheelhouse { return wheelhouse }
-        let built = Wheelhouse(directory: directory)
-        wheelhouse = built
-        return built
+        state.withLock { state in
+            if let wheelhouse = state.wheelhouse { return wheelhouse }
+            let built = Wheelhouse(directory: directory)
+            state.wheelhouse = built
+            return built
+        }
     }
 }
 

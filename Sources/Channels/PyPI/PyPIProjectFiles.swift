@@ -4,8 +4,9 @@
 
 import Basics
 import Specs
+import Synchronization
 
-public final class PyPIProjectFiles: @unchecked Sendable {
+public final class PyPIProjectFiles: Sendable {
     public struct Release: Sendable {
         public let versionText: String
         /// Positions of the release's files, ascending (the page's order).
@@ -15,13 +16,34 @@ public final class PyPIProjectFiles: @unchecked Sendable {
     public let name: NormalizedName
     /// Newest first; files without a valid version are in none.
     public let releases: [Release]
-    public var count: Int { files.count }
+    public let count: Int
 
     private let records: ProjectPageCache.Records?
-    private let lock = Lock()
-    private var files: [PyPIFile?]
-    private var versions: [PEP440Version?]
-    private var whole: PyPIProject?
+    private let state: Mutex<State>
+
+    /// What is decoded so far (a release's version, a file, the whole project).
+    private struct State {
+        var files: [PyPIFile?]
+        var versions: [PEP440Version?]
+        var whole: PyPIProject?
+
+        mutating func releaseVersion(_ r: Int, releases: [Release]) -> PEP440Version {
+            if let known = versions[r] { return known }
+            let parsed = (try? PEP440Version(parsing: releases[r].versionText)) ?? PEP440Version(release: [0])
+            versions[r] = parsed
+            return parsed
+        }
+
+        mutating func decodedFile(
+            _ i: Int, name: NormalizedName, releases: [Release], records: ProjectPageCache.Records?
+        ) -> PyPIFile {
+            if let known = files[i] { return known }
+            // The cache was checked whole when read, so a record always decodes.
+            let file = records!.file(i, project: name) { releaseVersion($0, releases: releases) }!
+            files[i] = file
+            return file
+        }
+    }
 
     /// Files already decoded (a page just parsed, a wheelhouse).
     init(_ project: PyPIProject) {
@@ -30,9 +52,8 @@ public final class PyPIProjectFiles: @unchecked Sendable {
             Release(versionText: project.files[$0.files[0]].versionText ?? "", files: $0.files)
         }
         records = nil
-        files = project.files
-        versions = project.releases.map(\.version)
-        whole = project
+        count = project.files.count
+        state = Mutex(State(files: project.files, versions: project.releases.map(\.version), whole: project))
     }
 
     /// Files still encoded in a page cache file.
@@ -40,47 +61,33 @@ public final class PyPIProjectFiles: @unchecked Sendable {
         self.name = name
         self.releases = releases
         self.records = records
-        files = Array(repeating: nil, count: records.count)
-        versions = Array(repeating: nil, count: releases.count)
+        count = records.count
+        state = Mutex(
+            State(
+                files: Array(repeating: nil, count: records.count),
+                versions: Array(repeating: nil, count: releases.count)))
     }
 
     /// The version of release `r` (parsed on first use; a release's text always parses).
     public func version(ofRelease r: Int) -> PEP440Version {
-        lock.lock()
-        defer { lock.unlock() }
-        return releaseVersion(r)
+        state.withLock { $0.releaseVersion(r, releases: releases) }
     }
 
     public func file(_ i: Int) -> PyPIFile {
-        lock.lock()
-        defer { lock.unlock() }
-        return decodedFile(i)
+        state.withLock { $0.decodedFile(i, name: name, releases: releases, records: records) }
     }
 
     /// Every file, decoded (what `PyPIIndex.project` hands out).
     public var project: PyPIProject {
-        lock.lock()
-        defer { lock.unlock() }
-        if let whole { return whole }
-        let all = (0..<files.count).map(decodedFile)
-        let grouped = releases.indices.map { PyPIRelease(version: releaseVersion($0), files: releases[$0].files) }
-        let project = PyPIProject(name: name, files: all, releases: grouped)
-        whole = project
-        return project
-    }
-
-    private func releaseVersion(_ r: Int) -> PEP440Version {
-        if let known = versions[r] { return known }
-        let parsed = (try? PEP440Version(parsing: releases[r].versionText)) ?? PEP440Version(release: [0])
-        versions[r] = parsed
-        return parsed
-    }
-
-    private func decodedFile(_ i: Int) -> PyPIFile {
-        if let known = files[i] { return known }
-        // The cache was checked whole when read, so a record always decodes.
-        let file = records!.file(i, project: name) { self.releaseVersion($0) }!
-        files[i] = file
-        return file
+        state.withLock { state in
+            if let whole = state.whole { return whole }
+            let all = (0..<count).map { state.decodedFile($0, name: name, releases: releases, records: records) }
+            let grouped = releases.indices.map {
+                PyPIRelease(version: state.releaseVersion($0, releases: releases), files: releases[$0].files)
+            }
+            let project = PyPIProject(name: name, files: all, releases: grouped)
+            state.whole = project
+            return project
+        }
     }
 }

@@ -19,8 +19,9 @@ import FoundationEssentials
 import Glibc
 import JSON
 import Specs
+import Synchronization
 
-public final class SdistMetadataReader: @unchecked Sendable {
+public final class SdistMetadataReader: Sendable {
     /// The interpreter that runs pip for metadata hooks (nil: PKG-INFO only, no backend runs).
     public let python: String?
     /// Where backend answers are kept (`<cache>/sdist-metadata`), nil for none.
@@ -33,8 +34,7 @@ public final class SdistMetadataReader: @unchecked Sendable {
     /// The most an sdist may weigh (pyspark's is ~320 MB).
     public static let sizeLimit: UInt64 = 2 << 30
 
-    private let lock = Lock()
-    private var answers: [String: Result<CoreMetadata, ChannelError>] = [:]
+    private let answers = Mutex<[String: Result<CoreMetadata, ChannelError>]>([:])
 
     public init(python: String?, cacheDirectory: String?, indexes: [PyPIIndex], onlyBinary: Set<NormalizedName> = []) {
         self.python = python
@@ -80,12 +80,12 @@ public final class SdistMetadataReader: @unchecked Sendable {
         let key =
             file.sha256?.lowercased()
             ?? ((try? ArtifactCache.digest(of: path, algorithm: .sha256, filename: file.filename)) ?? path)
-        if let known = lock.withLock({ answers[key] }) { return try known.get() }
+        if let known = answers.withLock({ $0[key] }) { return try known.get() }
         let result: Result<CoreMetadata, ChannelError>
         do throws(ChannelError) { result = .success(try read(path, file: file, key: key)) } catch {
             result = .failure(error)
         }
-        lock.withLock { answers[key] = result }
+        answers.withLock { $0[key] = result }
         return try result.get()
     }
 
