@@ -339,6 +339,14 @@ final class Universe {
         return requirements
     }
 
+    /// Whether this universe holds the candidates and extras of `other`, one it was copied
+    /// from (`adding`): a copy only ever adds, so the same counts are the same lists, and a
+    /// pool built from either is the same pool.
+    func hasTheCandidates(of other: Universe) -> Bool {
+        conda.count == other.conda.count && extras == other.extras && pypi.count == other.pypi.count
+            && pypi.allSatisfy { name, candidates in other.pypi[name]?.count == candidates.count }
+    }
+
     /// Releases of the truncated projects that no file was loaded from (admitted or not): how
     /// much the whole universe could add, as an order of magnitude.
     var releasesLeftOut: Int {
@@ -593,9 +601,7 @@ private struct Loading: @unchecked Sendable {
             }
             releases = chosen.sorted()
         } else {
-            releases = project.releaseIndices.filter { r in
-                anyVersion || specs.contains { $0.contains(project.version(ofRelease: r), prereleases: true) }
-            }
+            releases = anyVersion ? Array(project.releaseIndices) : project.releases(admittedByAnyOf: specs)
         }
         var positions: [Int] = []
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
@@ -801,6 +807,24 @@ private final class ProjectFiles {
         let chosen = versions.map { v in met.first { $0.version == v }?.releases ?? [] }
         history.newestAdmitted[spec] = (limit, chosen)
         return chosen
+    }
+
+    /// Every release some specifier admits (pre-releases too), in release order. Each
+    /// specifier walks only between its bounds: with every release of botocore (2,300) and a
+    /// range from each boto3 release (hundreds), testing every release against every range
+    /// is most of loading the whole universe.
+    func releases(admittedByAnyOf specs: Set<SpecifierSet>) -> [Int] {
+        var admitted = [Bool](repeating: false, count: releaseIndices.count)
+        for spec in specs {
+            var r = firstRelease(admittedUpTo: spec)
+            while r < admitted.count {
+                let version = version(ofRelease: r)
+                if !spec.admitsDownTo(version) { break }
+                if !admitted[r] && spec.contains(version, prereleases: true) { admitted[r] = true }
+                r += 1
+            }
+        }
+        return admitted.indices.filter { admitted[$0] }
     }
 
     /// The first release (newest first) the specifier's upper bounds admit: a binary search,
