@@ -383,9 +383,8 @@ final class Universe {
         let specs = requirementsOn[name] ?? []
         let anyVersion = unbounded.contains(name)
         let pins = pinnedVersions[name] ?? []
-        for r in project.releaseIndices {
+        for r in anyVersion ? Array(project.releaseIndices) : project.releases(admittedByAnyOf: specs) {
             let version = project.version(ofRelease: r)
-            guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }) else { continue }
             for i in project.files(ofRelease: r) {
                 let candidate = project.candidate(i)
                 if case .wheel = candidate.verdict { continue }

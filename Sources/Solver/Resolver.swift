@@ -485,8 +485,9 @@ final class PoolBuilder {
             let records = candidates.names[name]?.records ?? []
             var ids: [Id] = []
             ids.reserveCapacity(records.count)
+            let solvableName = records.isEmpty ? 0 : pool.string("conda:\(name)")
             for (i, record) in records.enumerated() {
-                let id = pool.addSolvable(to: condaRepo, name: "conda:\(name)", rank: records.count - i)
+                let id = pool.addSolvable(to: condaRepo, name: solvableName, rank: records.count - i)
                 infos[id] = .conda(record)
                 ids.append(id)
                 if request.mode == .conda, let pypiName = PackageNameMap.pypiName(of: record) {
@@ -501,8 +502,11 @@ final class PoolBuilder {
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
             let candidates = universe.poolOrder(of: name)
-            let solvableName = "pypi:\(name.value)"
+            // Interned only for a name with solvables, as when each solvable interned it:
+            // the pool's string ids come out the same.
+            let solvableName = candidates.isEmpty ? 0 : pool.string("pypi:\(name.value)")
             let extras = (universe.extras[name] ?? []).sorted()
+            var extraNames: [String: Id] = [:]
             for (i, candidate) in candidates.enumerated() {
                 let rank = candidates.count - i
                 let id = pool.addSolvable(to: pypiRepo, name: solvableName, rank: rank)
@@ -511,7 +515,14 @@ final class PoolBuilder {
                 if extras.isEmpty { continue }
                 let provided = Set(candidate.metadata.providesExtra.map { NormalizedName($0).value })
                 for extra in extras where provided.contains(extra) {
-                    let extraId = pool.addSolvable(to: pypiRepo, name: "pypi:\(name.value)[\(extra)]", rank: rank)
+                    let extraName =
+                        extraNames[extra]
+                        ?? {
+                            let id = pool.string("pypi:\(name.value)[\(extra)]")
+                            extraNames[extra] = id
+                            return id
+                        }()
+                    let extraId = pool.addSolvable(to: pypiRepo, name: extraName, rank: rank)
                     infos[extraId] = .extra(candidate, extra: extra)
                     extraSolvables["\(name.value)[\(extra)]", default: []].append(extraId)
                 }
