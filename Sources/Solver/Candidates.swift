@@ -789,23 +789,34 @@ private final class ProjectFiles {
 
     /// The newest `limit` installable versions a requirement admits (pip's pre-release rules,
     /// as `SpecifierSet.filter`), newest first, each as the releases that spell it.
+    /// `SpecifierSet.first(_:from:)` over the installable releases, walked once per specifier
+    /// for the resolver's attempts: a wider limit goes on from where a narrower one stopped
+    /// instead of walking the same releases again.
     func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [[Int]] {
-        if let known = history.newestAdmitted[spec], known.limit >= limit || known.versions.count < known.limit {
-            return Array(known.versions.prefix(limit))
+        let walk: AdmittedWalk
+        if let known = history.walks[spec] {
+            walk = known
+        } else {
+            walk = AdmittedWalk(start: firstRelease(admittedUpTo: spec))
+            history.walks[spec] = walk
         }
-        var r = firstRelease(admittedUpTo: spec)
-        var met: [(version: PEP440Version, releases: [Int])] = []
-        let versions = spec.first(limit) { () -> PEP440Version? in
+        let policy = spec.effectivePrereleases
+        while !walk.finished && (policy == true ? walk.any.count : walk.finals.count) < limit {
             guard
                 let next = nextInstallable(
-                    &r, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) })
-            else { return nil }
-            met.append(next)
-            return next.version
+                    &walk.next, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) })
+            else {
+                walk.finished = true
+                break
+            }
+            if !next.version.isPrerelease { walk.finals.append(next.releases) }
+            walk.any.append(next.releases)
         }
-        let chosen = versions.map { v in met.first { $0.version == v }?.releases ?? [] }
-        history.newestAdmitted[spec] = (limit, chosen)
-        return chosen
+        switch policy {
+        case true?: return Array(walk.any.prefix(limit))
+        case false?: return Array(walk.finals.prefix(limit))
+        case nil: return Array((walk.finals.isEmpty ? walk.any : walk.finals).prefix(limit))
+        }
     }
 
     /// Every release some specifier admits (pre-releases too), in release order. Each
@@ -872,14 +883,27 @@ final class ProjectHistory: @unchecked Sendable {
     /// Whether a release with only an sdist counts as installable.
     let buildable: Bool
     var installable: [Bool?]
-    /// `newest` answers, with the limit each was asked with.
-    var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
+    /// `newest`'s walks, by specifier.
+    var walks: [SpecifierSet: AdmittedWalk] = [:]
 
     init(pins: Set<PEP440Version>, releases: Int, buildable: Bool) {
         self.pins = pins
         self.buildable = buildable
         installable = Array(repeating: nil, count: releases)
     }
+}
+
+/// How far `ProjectFiles.newest` has walked a project's releases for one specifier: the
+/// versions met so far (each as the releases that spell it), finals apart, newest first.
+final class AdmittedWalk {
+    /// The next release to look at.
+    var next: Int
+    var finals: [[Int]] = []
+    var any: [[Int]] = []
+    /// Whether every release the specifier could admit has been looked at.
+    var finished = false
+
+    init(start: Int) { next = start }
 }
 
 /// The histories of one resolver's projects, by name and pins (a pin admits a yanked release).

@@ -28,6 +28,8 @@ public struct Resolver: Sendable {
 
     /// Test hook (`@testable`): the version limits of this resolver's latest attempts.
     var attemptedLimits: [String] { caches.attempts }
+    /// Test hook (`@testable`): how many libsolv pools this resolver's attempts built.
+    var poolsBuilt: Int { caches.pools }
 
     public func solve(_ request: SolveRequest, debugDirectory: String? = nil) throws(SolveError) -> SolveOutcome {
         for r in request.pip where r.requirement.url != nil {
@@ -268,6 +270,7 @@ public struct Resolver: Sendable {
                 universe: universe, caches: caches,
                 mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
             builder.build()
+            caches.notePool()
         }
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
@@ -389,6 +392,13 @@ final class SolveCaches: @unchecked Sendable {
         defer { lock.unlock() }
         return attemptLimits
     }
+
+    /// Test hook: pools built (an attempt may solve on the pool of the one before it).
+    private var poolCount = 0
+
+    func notePool() { lock.withLock { poolCount += 1 } }
+
+    var pools: Int { lock.withLock { poolCount } }
 }
 
 /// A solvable's meaning.
