@@ -342,6 +342,14 @@ final class Universe {
         return requirements
     }
 
+    /// Whether this universe holds the candidates and extras of `other`, one it was copied
+    /// from (`adding`): a copy only ever adds, so the same counts are the same lists, and a
+    /// pool built from either is the same pool.
+    func hasTheCandidates(of other: Universe) -> Bool {
+        conda.count == other.conda.count && extras == other.extras && pypi.count == other.pypi.count
+            && pypi.allSatisfy { name, candidates in other.pypi[name]?.count == candidates.count }
+    }
+
     /// Releases of the truncated projects that no file was loaded from (admitted or not): how
     /// much the whole universe could add, as an order of magnitude.
     var releasesLeftOut: Int {
@@ -378,9 +386,8 @@ final class Universe {
         let specs = requirementsOn[name] ?? []
         let anyVersion = unbounded.contains(name)
         let pins = pinnedVersions[name] ?? []
-        for r in project.releaseIndices {
+        for r in anyVersion ? Array(project.releaseIndices) : project.releases(admittedByAnyOf: specs) {
             let version = project.version(ofRelease: r)
-            guard anyVersion || specs.contains(where: { $0.contains(version, prereleases: true) }) else { continue }
             for i in project.files(ofRelease: r) {
                 let candidate = project.candidate(i)
                 if case .wheel = candidate.verdict { continue }
@@ -596,9 +603,7 @@ private struct Loading: @unchecked Sendable {
             }
             releases = chosen.sorted()
         } else {
-            releases = project.releaseIndices.filter { r in
-                anyVersion || specs.contains { $0.contains(project.version(ofRelease: r), prereleases: true) }
-            }
+            releases = anyVersion ? Array(project.releaseIndices) : project.releases(admittedByAnyOf: specs)
         }
         var positions: [Int] = []
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
@@ -787,23 +792,52 @@ private final class ProjectFiles {
 
     /// The newest `limit` installable versions a requirement admits (pip's pre-release rules,
     /// as `SpecifierSet.filter`), newest first, each as the releases that spell it.
+    /// `SpecifierSet.first(_:from:)` over the installable releases, walked once per specifier
+    /// for the resolver's attempts: a wider limit goes on from where a narrower one stopped
+    /// instead of walking the same releases again.
     func newest(_ limit: Int, admittedBy spec: SpecifierSet) -> [[Int]] {
-        if let known = history.newestAdmitted[spec], known.limit >= limit || known.versions.count < known.limit {
-            return Array(known.versions.prefix(limit))
+        let walk: AdmittedWalk
+        if let known = history.walks[spec] {
+            walk = known
+        } else {
+            walk = AdmittedWalk(start: firstRelease(admittedUpTo: spec))
+            history.walks[spec] = walk
         }
-        var r = firstRelease(admittedUpTo: spec)
-        var met: [(version: PEP440Version, releases: [Int])] = []
-        let versions = spec.first(limit) { () -> PEP440Version? in
+        let policy = spec.effectivePrereleases
+        while !walk.finished && (policy == true ? walk.any.count : walk.finals.count) < limit {
             guard
                 let next = nextInstallable(
-                    &r, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) })
-            else { return nil }
-            met.append(next)
-            return next.version
+                    &walk.next, admits: { spec.contains($0, prereleases: true) }, stop: { !spec.admitsDownTo($0) })
+            else {
+                walk.finished = true
+                break
+            }
+            if !next.version.isPrerelease { walk.finals.append(next.releases) }
+            walk.any.append(next.releases)
         }
-        let chosen = versions.map { v in met.first { $0.version == v }?.releases ?? [] }
-        history.newestAdmitted[spec] = (limit, chosen)
-        return chosen
+        switch policy {
+        case true?: return Array(walk.any.prefix(limit))
+        case false?: return Array(walk.finals.prefix(limit))
+        case nil: return Array((walk.finals.isEmpty ? walk.any : walk.finals).prefix(limit))
+        }
+    }
+
+    /// Every release some specifier admits (pre-releases too), in release order. Each
+    /// specifier walks only between its bounds: with every release of botocore (2,300) and a
+    /// range from each boto3 release (hundreds), testing every release against every range
+    /// is most of loading the whole universe.
+    func releases(admittedByAnyOf specs: Set<SpecifierSet>) -> [Int] {
+        var admitted = [Bool](repeating: false, count: releaseIndices.count)
+        for spec in specs {
+            var r = firstRelease(admittedUpTo: spec)
+            while r < admitted.count {
+                let version = version(ofRelease: r)
+                if !spec.admitsDownTo(version) { break }
+                if !admitted[r] && spec.contains(version, prereleases: true) { admitted[r] = true }
+                r += 1
+            }
+        }
+        return admitted.indices.filter { admitted[$0] }
     }
 
     /// The first release (newest first) the specifier's upper bounds admit: a binary search,
@@ -852,14 +886,27 @@ final class ProjectHistory: @unchecked Sendable {
     /// Whether a release with only an sdist counts as installable.
     let buildable: Bool
     var installable: [Bool?]
-    /// `newest` answers, with the limit each was asked with.
-    var newestAdmitted: [SpecifierSet: (limit: Int, versions: [[Int]])] = [:]
+    /// `newest`'s walks, by specifier.
+    var walks: [SpecifierSet: AdmittedWalk] = [:]
 
     init(pins: Set<PEP440Version>, releases: Int, buildable: Bool) {
         self.pins = pins
         self.buildable = buildable
         installable = Array(repeating: nil, count: releases)
     }
+}
+
+/// How far `ProjectFiles.newest` has walked a project's releases for one specifier: the
+/// versions met so far (each as the releases that spell it), finals apart, newest first.
+final class AdmittedWalk {
+    /// The next release to look at.
+    var next: Int
+    var finals: [[Int]] = []
+    var any: [[Int]] = []
+    /// Whether every release the specifier could admit has been looked at.
+    var finished = false
+
+    init(start: Int) { next = start }
 }
 
 /// The histories of one resolver's projects, by name and pins (a pin admits a yanked release).

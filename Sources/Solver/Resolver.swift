@@ -29,6 +29,8 @@ public struct Resolver: Sendable {
 
     /// Test hook (`@testable`): the version limits of this resolver's latest attempts.
     var attemptedLimits: [String] { caches.attempts }
+    /// Test hook (`@testable`): how many libsolv pools this resolver's attempts built.
+    var poolsBuilt: Int { caches.pools }
 
     public func solve(_ request: SolveRequest, debugDirectory: String? = nil) throws(SolveError) -> SolveOutcome {
         for r in request.pip where r.requirement.url != nil {
@@ -85,18 +87,25 @@ public struct Resolver: Sendable {
         // The attempts of the widening sequence share one universe, widened in place (a probe,
         // whose request differs, gets its own).
         var grown: Universe?
+        // The pool of the latest attempt on `grown`: a probe whose requirement brings no
+        // release in solves on it (the pool it would build is the same) with its own jobs.
+        var grownPool: PoolBuilder?
         // A probe's universe is that one with the probe's requirement added, on a copy.
         func attempt(
             _ request: SolveRequest, limits: VersionLimits, debugDirectory: String?, everyBuild: Bool, remote: Bool,
             probe: PipRequest? = nil
         ) throws(SolveError) -> Attempt {
             var made: Universe?
+            var reusable: PoolBuilder?
+            // A widening builds a pool of its own: the latest one is let go first.
+            if probe == nil { grownPool = nil }
             do {
                 if let grown, probe == nil {
                     try grown.widen(to: limits)
                     made = grown
                 } else if let grown, let probe, grown.limits == limits {
                     made = try grown.adding([probe])
+                    if let made, let pool = grownPool, made.hasTheCandidates(of: grown) { reusable = pool }
                 }
                 if made == nil {
                     var full = request
@@ -113,7 +122,9 @@ public struct Resolver: Sendable {
             }
             let universe = made!
             let tried = try self.attempt(
-                universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote)
+                universe, reusing: reusable, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
+                reported: probe == nil)
+            if probe == nil { grownPool = universe === grown ? tried.builder : nil }
             last = tried
             return tried
         }
@@ -230,6 +241,8 @@ public struct Resolver: Sendable {
         /// After a failure: projects with admitted releases only an sdist (one that can be
         /// read) provides (made when asked).
         var sdistOnly: (() -> Set<NormalizedName>)?
+        /// The pool it solved on.
+        var builder: PoolBuilder?
     }
 
     /// One solve. A limited universe's failure is an answer when every problem is a request
@@ -239,17 +252,27 @@ public struct Resolver: Sendable {
     /// the whole universe too. Against a remote index a failure with some such request is the
     /// answer too (said with what was not explored): the whole universe there is every
     /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
-    /// built only for outcomes that may be reported.
-    private func attempt(_ universe: Universe, debugDirectory: String?, everyBuild: Bool, remote: Bool)
-        throws(SolveError) -> Attempt
-    {
+    /// built only for outcomes that may be reported (`reported`: a probe's failure never is).
+    /// `reusing`: the pool of an attempt on a universe with the same candidates (only the
+    /// request differs), solved again with this universe's jobs instead of built again.
+    private func attempt(
+        _ universe: Universe, reusing: PoolBuilder? = nil, debugDirectory: String?, everyBuild: Bool, remote: Bool,
+        reported: Bool = true
+    ) throws(SolveError) -> Attempt {
         let limits = universe.limits
         caches.noteAttempt(limits)
-        let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
-        let builder = PoolBuilder(
-            universe: universe, caches: caches,
-            mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
-        builder.build()
+        let builder: PoolBuilder
+        if let reusing {
+            reusing.universe = universe
+            builder = reusing
+        } else {
+            let pairs = universe.conda.values.reduce(0) { $0 + $1.count * $1.count }
+            builder = PoolBuilder(
+                universe: universe, caches: caches,
+                mergeEquivalentBuilds: !(everyBuild && pairs <= Resolver.everyBuildPairLimit))
+            builder.build()
+            caches.notePool()
+        }
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
             StandardStreams.writeError(
@@ -259,7 +282,7 @@ public struct Resolver: Sendable {
         let jobs = builder.jobs()
         if let debugDirectory { _ = builder.pool.writeTestcase(jobs.map(\.job), directory: debugDirectory) }
         let outcome = builder.pool.solve(jobs.map(\.job))
-        var result = Attempt(truncatedProjects: universe.truncatedProjects)
+        var result = Attempt(truncatedProjects: universe.truncatedProjects, builder: builder)
         if outcome.problems.isEmpty {
             result.answer = .resolved(builder.resolution(installed: outcome.installed, jobs: jobs))
             if limits.base != nil {
@@ -278,6 +301,9 @@ public struct Resolver: Sendable {
             }
         }
         let explainer = ExplanationBuilder(builder: builder, jobs: jobs)
+        let explain = { (problems: [[SolvPool.RuleInfo]]) in
+            reported ? explainer.explain(problems) : Explanation(steps: [], hints: [])
+        }
         if limits.base == nil {
             result.answer = .unsatisfiable(explainer.explain(outcome.problems))
             return result
@@ -287,13 +313,13 @@ public struct Resolver: Sendable {
         }
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
         if outcome.problems.joined().allSatisfy(unprovidedRequest) {
-            result.answer = .unsatisfiable(explainer.explain(outcome.problems))
+            result.answer = .unsatisfiable(explain(outcome.problems))
             return result
         }
         // On a local mirror with every release the whole universe costs seconds too.
         let leftOut = universe.releasesLeftOut
         if (remote || leftOut > Resolver.provenConflictReleaseLimit) && !unprovidedProblems.isEmpty {
-            let partial = explainer.explain(unprovidedProblems)
+            let partial = explain(unprovidedProblems)
             result.answer = .unsatisfiable(
                 Explanation(
                     steps: partial.steps,
@@ -367,6 +393,13 @@ final class SolveCaches: Sendable {
     var attempts: [String] {
         state.withLock { $0.attemptLimits }
     }
+
+    /// Test hook: pools built (an attempt may solve on the pool of the one before it).
+    private var poolCount = 0
+
+    func notePool() { lock.withLock { poolCount += 1 } }
+
+    var pools: Int { lock.withLock { poolCount } }
 }
 
 /// A solvable's meaning.
@@ -410,7 +443,9 @@ struct Job {
 }
 
 final class PoolBuilder {
-    let universe: Universe
+    /// The universe the pool was built from, or one with the same candidates and another
+    /// request (a probe solving on this pool: `Resolver.attempt(_:reusing:…)`).
+    var universe: Universe
     let pool = SolvPool()
     private(set) var infos: [Id: SolvableInfo] = [:]
     private var condaSolvables: [String: [Id]] = [:]
@@ -461,8 +496,9 @@ final class PoolBuilder {
             let records = candidates.names[name]?.records ?? []
             var ids: [Id] = []
             ids.reserveCapacity(records.count)
+            let solvableName = records.isEmpty ? 0 : pool.string("conda:\(name)")
             for (i, record) in records.enumerated() {
-                let id = pool.addSolvable(to: condaRepo, name: "conda:\(name)", rank: records.count - i)
+                let id = pool.addSolvable(to: condaRepo, name: solvableName, rank: records.count - i)
                 infos[id] = .conda(record)
                 ids.append(id)
                 if request.mode == .conda, let pypiName = PackageNameMap.pypiName(of: record) {
@@ -477,8 +513,11 @@ final class PoolBuilder {
         let pypiRepo = pool.repo("pypi", priority: 1)
         for name in universe.pypi.keys.sorted() {
             let candidates = universe.poolOrder(of: name)
-            let solvableName = "pypi:\(name.value)"
+            // Interned only for a name with solvables, as when each solvable interned it:
+            // the pool's string ids come out the same.
+            let solvableName = candidates.isEmpty ? 0 : pool.string("pypi:\(name.value)")
             let extras = (universe.extras[name] ?? []).sorted()
+            var extraNames: [String: Id] = [:]
             for (i, candidate) in candidates.enumerated() {
                 let rank = candidates.count - i
                 let id = pool.addSolvable(to: pypiRepo, name: solvableName, rank: rank)
@@ -487,7 +526,14 @@ final class PoolBuilder {
                 if extras.isEmpty { continue }
                 let provided = Set(candidate.metadata.providesExtra.map { NormalizedName($0).value })
                 for extra in extras where provided.contains(extra) {
-                    let extraId = pool.addSolvable(to: pypiRepo, name: "pypi:\(name.value)[\(extra)]", rank: rank)
+                    let extraName =
+                        extraNames[extra]
+                        ?? {
+                            let id = pool.string("pypi:\(name.value)[\(extra)]")
+                            extraNames[extra] = id
+                            return id
+                        }()
+                    let extraId = pool.addSolvable(to: pypiRepo, name: extraName, rank: rank)
                     infos[extraId] = .extra(candidate, extra: extra)
                     extraSolvables["\(name.value)[\(extra)]", default: []].append(extraId)
                 }
@@ -495,8 +541,9 @@ final class PoolBuilder {
         }
         pool.finishLoading()
 
-        for (id, info) in infos.sorted(by: { $0.key < $1.key }) {
-            switch info {
+        // In id order, as the solvables went in (ids, not the table's entries, are sorted).
+        for id in infos.keys.sorted() {
+            switch infos[id]! {
             case .conda(let record):
                 for dependency in record.depends { pool.addRequires(id, condaDep(dependency)) }
                 for constraint in record.constrains { pool.addConflicts(id, condaConstraint(constraint)) }

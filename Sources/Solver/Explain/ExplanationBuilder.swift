@@ -35,6 +35,13 @@ struct ExplanationBuilder {
     func explain(_ problems: [[SolvPool.RuleInfo]]) -> Explanation {
         var explained: [[ExplanationStep]] = []
         var hints: [ExplanationHint] = []
+        // What the channels offer for a dependency is said once (Explanation keeps a hint's
+        // first occurrence only); many rules can name one dependency (each version of a
+        // package requiring it), and working it out walks the project's every release.
+        var availabilityGiven = Set<Id>()
+        func addAvailability(_ dep: Id) {
+            if availabilityGiven.insert(dep).inserted { hints += availability(dep) }
+        }
         for rules in problems {
             var userSteps: [ExplanationStep] = []
             var steps: [ExplanationStep] = []
@@ -53,14 +60,14 @@ struct ExplanationBuilder {
                     for job in jobs(for: rule.dep) {
                         addUser(.request(origin: job.origin.text, requirement: job.text, provided: false))
                     }
-                    hints += availability(rule.dep)
+                    addAvailability(rule.dep)
                 case .requires, .nothingProvides:
                     guard let info = builder.infos[rule.source] else { continue }
                     let dep = builder.depText[rule.dep] ?? "?"
                     var provided = true
                     if rule.kind == .nothingProvides || builder.pool.providers(rule.dep).isEmpty {
                         provided = false
-                        hints += availability(rule.dep)
+                        addAvailability(rule.dep)
                     }
                     let key = "\(info.displayName)|\(info.ecosystemLabel)|\(dep)|\(provided)"
                     if groups[key] == nil {

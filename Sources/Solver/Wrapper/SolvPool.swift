@@ -39,10 +39,28 @@ final class SolvPool {
 
     /// Adds a solvable named `name` with evr `rank`, providing itself.
     func addSolvable(to repo: UnsafeMutablePointer<Repo>, name: String, rank: Int) -> Id {
+        addSolvable(to: repo, name: string(name), rank: rank)
+    }
+
+    /// The id of a rank's text, by rank: every name's candidates are ranked 1, 2, … (a pool of
+    /// tens of thousands of wheels asks for the same few thousand).
+    private var rankIds: [Id] = []
+
+    /// `addSolvable(to:name:rank:)` with the name already interned (`string`).
+    func addSolvable(to repo: UnsafeMutablePointer<Repo>, name: Id, rank: Int) -> Id {
         let id = repo_add_solvable(repo)
         let solvable = pool_id2solvable(pool, id)!
-        solvable.pointee.name = string(name)
-        solvable.pointee.evr = string(String(rank))
+        solvable.pointee.name = name
+        if rank >= 0 && rank < rankIds.count && rankIds[rank] != 0 {
+            solvable.pointee.evr = rankIds[rank]
+        } else {
+            let evr = string(String(rank))
+            if rank >= 0 && rank < 1 << 20 {
+                if rank >= rankIds.count { rankIds += [Id](repeating: 0, count: rank + 1 - rankIds.count) }
+                rankIds[rank] = evr
+            }
+            solvable.pointee.evr = evr
+        }
         solvable.pointee.arch = arch
         let selfProvide = pool_rel2id(pool, solvable.pointee.name, solvable.pointee.evr, Int32(REL_EQ), 1)
         solvable.pointee.provides = repo_addid_dep(repo, solvable.pointee.provides, selfProvide, 0)
