@@ -371,6 +371,8 @@ final class SolveCaches: Sendable {
         /// Test hook: the limits of the latest attempts, oldest first ("2", "8", …, "none" for the
         /// whole universe), so a test can see a limited universe widen. The last 32 only.
         var attemptLimits: [String] = []
+        /// Test hook: pools built (an attempt may solve on the pool of the one before it).
+        var poolCount = 0
     }
     private let state = Mutex(State())
 
@@ -394,12 +396,9 @@ final class SolveCaches: Sendable {
         state.withLock { $0.attemptLimits }
     }
 
-    /// Test hook: pools built (an attempt may solve on the pool of the one before it).
-    private var poolCount = 0
+    func notePool() { state.withLock { $0.poolCount += 1 } }
 
-    func notePool() { lock.withLock { poolCount += 1 } }
-
-    var pools: Int { lock.withLock { poolCount } }
+    var pools: Int { state.withLock { $0.poolCount } }
 }
 
 /// A solvable's meaning.
