@@ -28,6 +28,20 @@ public struct CoreMetadata: Hashable, Sendable {
     public var licenseExpression: String?
     public var summary: String?
 
+    /// Requires-Dist lines split into the requirements that parse and the lines that do not.
+    static func split(_ lines: [String], _ parse: (String) -> Requirement?) -> ([Requirement], [String]) {
+        var requirements: [Requirement] = []
+        var invalid: [String] = []
+        for line in lines {
+            if let requirement = parse(line) {
+                requirements.append(requirement)
+            } else {
+                invalid.append(line)
+            }
+        }
+        return (requirements, invalid)
+    }
+
     public struct ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         public let message: String
         public var description: String { message }
@@ -51,18 +65,8 @@ public struct CoreMetadata: Hashable, Sendable {
         self.version = version
         self.requiresPythonText = first("requires-python").flatMap { $0.isEmpty ? nil : $0 }
         self.requiresPython = requiresPythonText.flatMap { try? SpecifierSet(parsing: $0) }
-        var requirements: [Requirement] = []
-        var invalid: [String] = []
         self.requiresDistLines = all("requires-dist").filter { !$0.isEmpty }
-        for line in requiresDistLines {
-            if let requirement = parseRequirement(line) {
-                requirements.append(requirement)
-            } else {
-                invalid.append(line)
-            }
-        }
-        self.requiresDist = requirements
-        self.invalidRequiresDist = invalid
+        (self.requiresDist, self.invalidRequiresDist) = CoreMetadata.split(requiresDistLines, parseRequirement)
         self.providesExtra = all("provides-extra").filter { !$0.isEmpty }
         self.dynamic = all("dynamic")
         self.license = first("license")

@@ -150,7 +150,7 @@ public final class ParsedMetadataStore: Sendable {
     /// A file's header checked: the format, a count its bytes can hold, every entry inside the
     /// records and the entries in strictly ascending order (the look-up is a binary search).
     private static func segment(path: String, bytes: [UInt8]) -> Segment? {
-        var r = ByteReader(bytes: bytes)
+        var r = CacheByteReader(bytes: bytes)
         guard r.string() == format, let count = r.int(), count <= r.remaining / 40 else { return nil }
         let entries = r.position
         let recordsStart = entries + count * 40
@@ -161,8 +161,8 @@ public final class ParsedMetadataStore: Sendable {
             let sha = bytes[at..<at + 32]
             if let previous, !previous.lexicographicallyPrecedes(sha) { return nil }
             previous = sha
-            let offset = Int(ByteReader.u32(bytes, at + 32))
-            let length = Int(ByteReader.u32(bytes, at + 36))
+            let offset = Int(CacheByteReader.u32(bytes, at + 32))
+            let length = Int(CacheByteReader.u32(bytes, at + 36))
             guard offset <= recordBytes, length <= recordBytes - offset else { return nil }
         }
         return Segment(path: path, bytes: bytes, count: count, recordsStart: recordsStart)
@@ -182,8 +182,8 @@ public final class ParsedMetadataStore: Sendable {
             if sha.elementsEqual(key) {
                 let at = segment.recordsStart - segment.count * 40 + mid * 40
                 return (
-                    segment.recordsStart + Int(ByteReader.u32(segment.bytes, at + 32)),
-                    Int(ByteReader.u32(segment.bytes, at + 36))
+                    segment.recordsStart + Int(CacheByteReader.u32(segment.bytes, at + 32)),
+                    Int(CacheByteReader.u32(segment.bytes, at + 36))
                 )
             }
             if sha.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
@@ -194,7 +194,7 @@ public final class ParsedMetadataStore: Sendable {
     // MARK: records
 
     static func encode(_ m: CoreMetadata, key: [UInt8]) -> [UInt8] {
-        var w = ByteWriter()
+        var w = CacheByteWriter()
         w.bytes += key
         w.string(m.metadataVersion)
         w.string(m.name)
@@ -213,7 +213,7 @@ public final class ParsedMetadataStore: Sendable {
         _ segment: Segment, offset: Int, length: Int, key: [UInt8], _ requirement: (String) -> Requirement?
     ) -> CoreMetadata? {
         guard length >= 32, segment.bytes[offset..<offset + 32].elementsEqual(key) else { return nil }
-        var r = ByteReader(bytes: segment.bytes, position: offset + 32, end: offset + length)
+        var r = CacheByteReader(bytes: segment.bytes, position: offset + 32, end: offset + length)
         guard let metadataVersion = r.string(), let name = r.string(), let version = r.string(),
             let requiresPython = r.optional(), let requiresDist = r.strings(), let providesExtra = r.strings(),
             let dynamic = r.strings(), let license = r.optional(), let licenseExpression = r.optional(),
@@ -250,8 +250,8 @@ public final class ParsedMetadataStore: Sendable {
                 for i in 0..<segment.count {
                     let key = Array(ParsedMetadataStore.entrySHA(segment, i))
                     guard records[key] == nil else { continue }
-                    let offset = segment.recordsStart + Int(ByteReader.u32(segment.bytes, start + i * 40 + 32))
-                    let length = Int(ByteReader.u32(segment.bytes, start + i * 40 + 36))
+                    let offset = segment.recordsStart + Int(CacheByteReader.u32(segment.bytes, start + i * 40 + 32))
+                    let length = Int(CacheByteReader.u32(segment.bytes, start + i * 40 + 36))
                     guard size + length + 40 <= ParsedMetadataStore.maxSegmentBytes else { break outer }
                     size += length + 40
                     records[key] = Array(segment.bytes[offset..<offset + length])
@@ -259,7 +259,7 @@ public final class ParsedMetadataStore: Sendable {
             }
         }
         let keys = records.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        var w = ByteWriter()
+        var w = CacheByteWriter()
         w.string(ParsedMetadataStore.format)
         w.int(keys.count)
         var offset = 0
@@ -301,97 +301,11 @@ extension CoreMetadata {
         self.requiresPythonText = requiresPythonText
         self.requiresPython = requiresPythonText.flatMap { try? SpecifierSet(parsing: $0) }
         self.requiresDistLines = requiresDistLines
-        var requirements: [Requirement] = []
-        var invalid: [String] = []
-        for line in requiresDistLines {
-            if let requirement = parseRequirement(line) {
-                requirements.append(requirement)
-            } else {
-                invalid.append(line)
-            }
-        }
-        self.requiresDist = requirements
-        self.invalidRequiresDist = invalid
+        (self.requiresDist, self.invalidRequiresDist) = CoreMetadata.split(requiresDistLines, parseRequirement)
         self.providesExtra = providesExtra
         self.dynamic = dynamic
         self.license = license
         self.licenseExpression = licenseExpression
         self.summary = summary
-    }
-}
-
-/// Little-endian u32 integers and length-prefixed strings, every read bounded by `end`.
-private struct ByteReader {
-    let bytes: [UInt8]
-    var position: Int
-    let end: Int
-
-    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
-        self.bytes = bytes
-        self.position = position
-        self.end = end ?? bytes.count
-    }
-
-    var remaining: Int { end - position }
-
-    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-    }
-
-    mutating func int() -> Int? {
-        guard remaining >= 4 else { return nil }
-        defer { position += 4 }
-        return Int(ByteReader.u32(bytes, position))
-    }
-
-    mutating func string() -> String? {
-        guard let n = int(), n <= remaining else { return nil }
-        defer { position += n }
-        return bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
-        }
-    }
-
-    mutating func optional() -> String?? {
-        guard remaining >= 1 else { return nil }
-        position += 1
-        switch bytes[position - 1] {
-        case 0: return .some(nil)
-        case 1: return string().map { Optional($0) }
-        default: return nil
-        }
-    }
-
-    mutating func strings() -> [String]? {
-        guard let n = int(), n <= remaining / 4 else { return nil }
-        var list: [String] = []
-        list.reserveCapacity(n)
-        for _ in 0..<n {
-            guard let s = string() else { return nil }
-            list.append(s)
-        }
-        return list
-    }
-}
-
-private struct ByteWriter {
-    var bytes: [UInt8] = []
-    mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
-    mutating func string(_ s: String) {
-        let u = Array(s.utf8)
-        int(u.count)
-        bytes += u
-    }
-    mutating func optional(_ s: String?) {
-        if let s {
-            bytes.append(1)
-            string(s)
-        } else {
-            bytes.append(0)
-        }
-    }
-    mutating func strings(_ list: [String]) {
-        int(list.count)
-        for s in list { string(s) }
     }
 }

@@ -40,7 +40,7 @@ enum ProjectPageCache {
     }
 
     private static func decode(_ bytes: [UInt8], project: NormalizedName) -> PyPIProjectFiles? {
-        var r = Reader(bytes: bytes)
+        var r = CacheByteReader(bytes: bytes)
         // Every count is checked against the bytes left before anything is reserved for it (a
         // release takes at least 12 bytes, a position 4, a file's offset and release 8), and
         // every index against what it indexes: the file's checksum guards against damage, not
@@ -89,14 +89,14 @@ enum ProjectPageCache {
         var isWellFormed: Bool {
             for i in 0..<count {
                 guard Int(offsets[i]) + start <= bytes.count else { return false }
-                var r = Reader(bytes: bytes, position: start + Int(offsets[i]))
+                var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
                 guard r.skipRecord() else { return false }
             }
             return true
         }
 
         func file(_ i: Int, project: NormalizedName, releaseVersion: (Int) -> PEP440Version) -> PyPIFile? {
-            var r = Reader(bytes: bytes, position: start + Int(offsets[i]))
+            var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
             guard let filename = r.string(), let url = r.string(), let sha = r.optional(),
                 let requiresPython = r.optional(),
                 let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(),
@@ -132,7 +132,7 @@ enum ProjectPageCache {
     }
 
     static func write(_ project: PyPIProject, to file: String) {
-        var records = Writer()
+        var records = CacheByteWriter()
         var offsets: [Int] = []
         for f in project.files {
             offsets.append(records.bytes.count)
@@ -160,7 +160,7 @@ enum ProjectPageCache {
             }
         }
         var releaseOf = Array(repeating: Int(UInt32.max), count: project.files.count)
-        var w = Writer()
+        var w = CacheByteWriter()
         w.string(format)
         w.int(project.files.count)
         w.int(project.releases.count)
@@ -188,95 +188,40 @@ enum ProjectPageCache {
         }
     }
 
-    private struct Writer {
-        var bytes: [UInt8] = []
-        mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
-        mutating func string(_ s: String) {
-            let u = Array(s.utf8)
-            int(u.count)
-            bytes += u
-        }
-        mutating func optional(_ s: String?) {
-            if let s {
-                bytes.append(1)
-                string(s)
-            } else {
-                bytes.append(0)
-            }
-        }
-        mutating func strings(_ list: [String]) {
-            int(list.count)
-            for s in list { string(s) }
+}
+
+extension CacheByteReader {
+    /// Steps over one page file record without decoding it; false when it is cut short or malformed.
+    fileprivate mutating func skipRecord() -> Bool {
+        guard skipString(), skipString() else { return false }
+        for _ in 0..<6 { guard skipOptional() else { return false } }
+        switch int() {
+        case 1?: return skipString() && skipOptional() && skipStrings() && skipStrings() && skipStrings()
+        case 2?: return skipString()
+        case 0?: return true
+        default: return false
         }
     }
 
-    private struct Reader {
-        let bytes: [UInt8]
-        var position: Int
-        init(bytes: [UInt8], position: Int = 0) {
-            self.bytes = bytes
-            self.position = position
-        }
+    private mutating func skipString() -> Bool {
+        guard let n = int(), n <= remaining else { return false }
+        position += n
+        return true
+    }
 
-        /// Steps over one file record without decoding it; false when it is cut short or malformed.
-        mutating func skipRecord() -> Bool {
-            guard skipString(), skipString() else { return false }
-            for _ in 0..<6 { guard skipOptional() else { return false } }
-            switch int() {
-            case 1?: return skipString() && skipOptional() && skipStrings() && skipStrings() && skipStrings()
-            case 2?: return skipString()
-            case 0?: return true
-            default: return false
-            }
+    private mutating func skipOptional() -> Bool {
+        guard remaining >= 1 else { return false }
+        position += 1
+        switch bytes[position - 1] {
+        case 0: return true
+        case 1: return skipString()
+        default: return false
         }
+    }
 
-        private mutating func skipString() -> Bool {
-            guard let n = int(), position + n <= bytes.count else { return false }
-            position += n
-            return true
-        }
-
-        private mutating func skipOptional() -> Bool {
-            guard position < bytes.count else { return false }
-            position += 1
-            return bytes[position - 1] == 1 ? skipString() : true
-        }
-
-        private mutating func skipStrings() -> Bool {
-            guard let n = int(), n <= bytes.count else { return false }
-            for _ in 0..<n { guard skipString() else { return false } }
-            return true
-        }
-
-        var remaining: Int { bytes.count - position }
-
-        mutating func int() -> Int? {
-            guard position + 4 <= bytes.count else { return nil }
-            var v: UInt32 = 0
-            for i in 0..<4 { v |= UInt32(bytes[position + i]) << (8 * UInt32(i)) }
-            position += 4
-            return Int(v)
-        }
-        mutating func string() -> String? {
-            guard let n = int(), position + n <= bytes.count else { return nil }
-            defer { position += n }
-            return bytes.withUnsafeBufferPointer {
-                String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
-            }
-        }
-        mutating func optional() -> String?? {
-            guard position < bytes.count else { return nil }
-            position += 1
-            return bytes[position - 1] == 1 ? string().map { Optional($0) } : .some(nil)
-        }
-        mutating func strings() -> [String]? {
-            guard let n = int(), n <= bytes.count else { return nil }
-            var list: [String] = []
-            for _ in 0..<n {
-                guard let s = string() else { return nil }
-                list.append(s)
-            }
-            return list
-        }
+    private mutating func skipStrings() -> Bool {
+        guard let n = int(), n <= remaining / 4 else { return false }
+        for _ in 0..<n { guard skipString() else { return false } }
+        return true
     }
 }

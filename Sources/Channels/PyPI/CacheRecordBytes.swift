@@ -1,0 +1,80 @@
+// The binary caches' records (project pages, parsed metadata): little-endian u32 integers,
+// length-prefixed UTF-8 strings, optional strings behind a 0/1 byte, and lists behind a count.
+// A reader never reads past its end and answers nil for anything cut short or malformed; each
+// cache checks its own checksum and bounds first.
+
+/// Little-endian u32 integers and length-prefixed strings, every read bounded by `end`.
+struct CacheByteReader {
+    let bytes: [UInt8]
+    var position: Int
+    let end: Int
+
+    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.position = position
+        self.end = end ?? bytes.count
+    }
+
+    var remaining: Int { end - position }
+
+    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+
+    mutating func int() -> Int? {
+        guard remaining >= 4 else { return nil }
+        defer { position += 4 }
+        return Int(CacheByteReader.u32(bytes, position))
+    }
+
+    mutating func string() -> String? {
+        guard let n = int(), n <= remaining else { return nil }
+        defer { position += n }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
+        }
+    }
+
+    mutating func optional() -> String?? {
+        guard remaining >= 1 else { return nil }
+        position += 1
+        switch bytes[position - 1] {
+        case 0: return .some(nil)
+        case 1: return string().map { Optional($0) }
+        default: return nil
+        }
+    }
+
+    mutating func strings() -> [String]? {
+        guard let n = int(), n <= remaining / 4 else { return nil }
+        var list: [String] = []
+        list.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let s = string() else { return nil }
+            list.append(s)
+        }
+        return list
+    }
+}
+
+struct CacheByteWriter {
+    var bytes: [UInt8] = []
+    mutating func int(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
+    mutating func string(_ s: String) {
+        let u = Array(s.utf8)
+        int(u.count)
+        bytes += u
+    }
+    mutating func optional(_ s: String?) {
+        if let s {
+            bytes.append(1)
+            string(s)
+        } else {
+            bytes.append(0)
+        }
+    }
+    mutating func strings(_ list: [String]) {
+        int(list.count)
+        for s in list { string(s) }
+    }
+}
