@@ -18,8 +18,9 @@ import YAML
 
     /// sklearn-conda as the model reader describes it: `channels: [conda-forge]` at line 2.
     static let condaModel = DeclaredSources(
-        conda: .init(
-            path: "m/conda.yaml", channels: [.init(name: "conda-forge", origin: "m/conda.yaml:2:3")]),
+        conda: (
+            path: "m/conda.yaml", channels: [(name: "conda-forge", origin: "m/conda.yaml:2:3")]
+        ),
         pipOptions: [])
 
     /// A scratch home directory, with a `.condarc` when given.
@@ -96,7 +97,7 @@ import YAML
     @Test func aModelWithNoChannelsMeansDefaultsAndNoModelMeansCondaForge() throws {
         let home = try Self.home(
             condarc: "channel_alias: https://alias.invalid\ndefault_channels: [https://repo.invalid/main, r]\n")
-        let noChannels = DeclaredSources(conda: .init(path: "m/conda.yaml", channels: []), pipOptions: [])
+        let noChannels = DeclaredSources(conda: (path: "m/conda.yaml", channels: []), pipOptions: [])
         let selection = try Self.selection(SourceOptions(), home: home)
         #expect(
             selection.condaLocations(model: noChannels).locations == [
@@ -117,7 +118,7 @@ import YAML
         let message = try #require(problem?.message)
         #expect(message.hasPrefix("m/conda.yaml:2:3: conda channel 'conda-forge' is a name and no channel alias"))
         // `defaults` with no default_channels, said with the file the model left them out of.
-        let noChannels = DeclaredSources(conda: .init(path: "m/conda.yaml", channels: []), pipOptions: [])
+        let noChannels = DeclaredSources(conda: (path: "m/conda.yaml", channels: []), pipOptions: [])
         #expect(
             selection.condaLocations(model: noChannels).problem?.message.hasPrefix(
                 "m/conda.yaml (no channels: conda's default): conda channel 'defaults' has no configured meaning")
@@ -143,7 +144,7 @@ import YAML
     // MARK: PyPI indexes
 
     @Test func indexFlagsWinOverEverythingElse() throws {
-        let model = DeclaredSources(conda: nil, pipOptions: [.init(name: "--index-url", value: "http://model.invalid")])
+        let model = DeclaredSources(conda: nil, pipOptions: [(name: "--index-url", value: "http://model.invalid")])
         let variables = ["PIP_INDEX_URL": "http://env.invalid", "PIP_EXTRA_INDEX_URL": "http://env-extra.invalid"]
         for mode in [SourceMode.live, .embedded] {
             let index = try Self.selection(
@@ -163,10 +164,10 @@ import YAML
         let model = DeclaredSources(
             conda: nil,
             pipOptions: [
-                .init(name: "-i", value: "http://first.invalid"),
-                .init(name: "--index-url", value: "http://model.invalid"),
-                .init(name: "--extra-index-url", value: "http://model-extra.invalid"),
-                .init(name: "--extra-index-url", value: "http://flag-extra.invalid")
+                (name: "-i", value: "http://first.invalid"),
+                (name: "--index-url", value: "http://model.invalid"),
+                (name: "--extra-index-url", value: "http://model-extra.invalid"),
+                (name: "--extra-index-url", value: "http://flag-extra.invalid")
             ])
         let variables = [
             "PIP_INDEX_URL": "http://env.invalid", "PIP_EXTRA_INDEX_URL": "http://e1.invalid\nhttp://e2.invalid"
@@ -185,7 +186,7 @@ import YAML
     }
 
     @Test func aModelsNoIndexLeavesNoIndexUnlessAnExtraIsGiven() throws {
-        let model = DeclaredSources(conda: nil, pipOptions: [.init(name: "--no-index", value: nil)])
+        let model = DeclaredSources(conda: nil, pipOptions: [(name: "--no-index", value: nil)])
         let variables = ["PIP_INDEX_URL": "http://env.invalid"]
         #expect(try Self.selection(SourceOptions(), variables: variables).indexLocations(model: model) == [])
         #expect(

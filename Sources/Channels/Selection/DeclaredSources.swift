@@ -8,20 +8,12 @@ public struct DeclaredSources: Sendable, Hashable {
     public struct CondaChannelLine: Sendable, Hashable {
         public let name: String
         public let origin: String
-        public init(name: String, origin: String) {
-            self.name = name
-            self.origin = origin
-        }
     }
 
     /// The model's conda file: its path as shown (`MODEL/conda.yaml`) and its channels, in order.
     public struct CondaFile: Sendable, Hashable {
         public let path: String
         public let channels: [CondaChannelLine]
-        public init(path: String, channels: [CondaChannelLine]) {
-            self.path = path
-            self.channels = channels
-        }
     }
 
     /// An index option of the model's requirements (`--index-url`/`-i`, `--extra-index-url`,
@@ -29,18 +21,22 @@ public struct DeclaredSources: Sendable, Hashable {
     public struct PipOption: Sendable, Hashable {
         public let name: String
         public let value: String?
-        public init(name: String, value: String?) {
-            self.name = name
-            self.value = value
-        }
     }
 
     /// nil when the model has no conda file.
     public let conda: CondaFile?
     public let pipOptions: [PipOption]
 
-    public init(conda: CondaFile?, pipOptions: [PipOption]) {
-        self.conda = conda
-        self.pipOptions = pipOptions
+    /// `conda`: the conda file's path as shown and each channel with where it is written (nil:
+    /// the model has no conda file); `pipOptions`: each index option with its value, in order.
+    public init(
+        conda: (path: String, channels: [(name: String, origin: String)])?,
+        pipOptions: [(name: String, value: String?)]
+    ) {
+        self.conda = conda.map { file in
+            CondaFile(
+                path: file.path, channels: file.channels.map { CondaChannelLine(name: $0.name, origin: $0.origin) })
+        }
+        self.pipOptions = pipOptions.map { PipOption(name: $0.name, value: $0.value) }
     }
 }

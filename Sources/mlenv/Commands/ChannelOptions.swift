@@ -142,12 +142,12 @@ extension DeclaredSources {
         let model = environment.modelPath
         self.init(
             conda: environment.conda.map { conda in
-                CondaFile(
+                (
                     path: "\(model)/\(conda.file)",
-                    channels: conda.channels.map { CondaChannelLine(name: $0.value, origin: "\(model)/\($0.location)") }
+                    channels: conda.channels.map { (name: $0.value, origin: "\(model)/\($0.location)") }
                 )
             },
-            pipOptions: environment.pipOptions.map { PipOption(name: $0.name, value: $0.value) })
+            pipOptions: environment.pipOptions.map { (name: $0.name, value: $0.value) })
     }
 }
 
