@@ -47,18 +47,14 @@ public final class PyPIIndex: Sendable {
     private struct State {
         var projects: [NormalizedName: PyPIProjectFiles?] = [:]
         var metadataByURL: [String: CoreMetadata?] = [:]
-        var requirements: [String: Requirement?] = [:]
         var wheelhouse: Wheelhouse?
     }
     private let state = Mutex(State())
 
+    private let requirements = RequirementMemo()
+
     /// Parses a Requires-Dist line once per index.
-    private func requirement(_ line: String) -> Requirement? {
-        if let cached = state.withLock({ $0.requirements[line] }) { return cached }
-        let parsed = try? Requirement(parsing: line)
-        state.withLock { $0.requirements[line] = parsed }
-        return parsed
-    }
+    private func requirement(_ line: String) -> Requirement? { requirements.requirement(line) }
 
     /// `path/to/mirror` (containing `simple/`), `path/to/mirror/simple`, `file://...`, or a
     /// directory of wheels.
