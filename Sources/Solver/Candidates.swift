@@ -608,10 +608,14 @@ private struct Loading: @unchecked Sendable {
         var positions: [Int] = []
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
         positions.sort()
-        prefetchMetadata(project: project, positions: positions)
+        let judged = positions.map(project.candidate)
+        let metadata = try Loading.metadata(
+            of: judged.filter { candidate in
+                guard case .wheel = candidate.verdict else { return false }
+                return candidate.file.yanked == nil || pins.contains(candidate.file.version!)
+            })
         var candidates: [PyPICandidate] = []
-        for i in positions {
-            let candidate = project.candidate(i)
+        for (i, candidate) in zip(positions, judged) {
             guard case .wheel(let rank, _) = candidate.verdict else { continue }
             let version = candidate.file.version!
             project.seen[i] = true
@@ -620,7 +624,7 @@ private struct Loading: @unchecked Sendable {
                 project.loadInfo.excluded.append((version.normalized, .yanked(reason: reason)))
                 continue
             }
-            guard let metadata = try candidate.index.metadata(for: candidate.file) else {
+            guard let metadata = metadata[candidate.file.url] ?? nil else {
                 project.loadInfo.missingMetadata.append(candidate.file.filename)
                 continue
             }
@@ -668,21 +672,24 @@ private struct Loading: @unchecked Sendable {
 }
 
 extension Loading {
-    /// Fetches the metadata of the wheels about to be loaded side by side when they come from
-    /// a remote index (one file per release usually serves all its wheels: each asked once);
-    /// the index keeps what it fetched, and errors surface again in the loading loop.
-    func prefetchMetadata(project: ProjectFiles, positions: [Int]) {
-        var seen = Set<String>()
-        var wanted: [Channels.PyPICandidate] = []
-        for i in positions {
-            let candidate = project.candidate(i)
-            guard candidate.index.isRemote, case .wheel = candidate.verdict else { continue }
-            if candidate.file.yanked != nil, let v = candidate.file.version, !pins.contains(v) { continue }
-            let key = candidate.index.metadataKey(for: candidate.file)
-            if seen.insert(key).inserted { wanted.append(candidate) }
+    /// The metadata of the wheels about to be loaded, by file URL: each index asked once for
+    /// its files (see `PyPIIndex.metadata(for:)`).
+    private static func metadata(of wheels: [Channels.PyPICandidate]) throws(ChannelError) -> [String: CoreMetadata?] {
+        var byIndex: [ObjectIdentifier: [Channels.PyPICandidate]] = [:]
+        var order: [ObjectIdentifier] = []
+        for wheel in wheels {
+            let id = ObjectIdentifier(wheel.index)
+            if byIndex[id] == nil { order.append(id) }
+            byIndex[id, default: []].append(wheel)
         }
-        guard wanted.count > 1 else { return }
-        _ = Parallel.mapWaiting(wanted, jobs: 8) { candidate in _ = try? candidate.index.metadata(for: candidate.file) }
+        var found: [String: CoreMetadata?] = [:]
+        for id in order {
+            let group = byIndex[id]!
+            for (wheel, metadata) in zip(group, try group[0].index.metadata(for: group.map(\.file))) {
+                found[wheel.file.url] = metadata
+            }
+        }
+        return found
     }
 }
 

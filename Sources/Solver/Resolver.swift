@@ -247,9 +247,10 @@ public struct Resolver: Sendable {
 
     /// One solve. A limited universe's failure is an answer when every problem is a request
     /// nothing provides (other than a request for an extra: the newest releases may lack an
-    /// extra an older one has): the limit only trims among the installable releases a request
-    /// admits, never to none, and the rest of the request has a solution there, which is one in
-    /// the whole universe too. Against a remote index a failure with some such request is the
+    /// extra an older one has), or a request whose every provider requires what nothing
+    /// provides, among projects the limits did not cut: the limit only trims among the
+    /// installable releases a request admits, never to none, and the rest of the request has a
+    /// solution there, which is one in the whole universe too. Against a remote index a failure with some such request is the
     /// answer too (said with what was not explored): the whole universe there is every
     /// release's metadata over the network (minutes for an unpinned boto3). Explanations are
     /// built only for outcomes that may be reported (`reported`: a probe's failure never is).
@@ -311,8 +312,37 @@ public struct Resolver: Sendable {
         func unprovidedRequest(_ rule: SolvPool.RuleInfo) -> Bool {
             rule.kind == .jobNothingProvides && !builder.extraDeps.contains(rule.dep)
         }
+        if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
+            for problem in outcome.problems {
+                let rules = problem.map { rule in
+                    "\(rule.kind) "
+                        + (builder.pypiProjects(of: rule).map { $0.map(\.value).sorted().joined(separator: ",") } ?? "?")
+                }
+                StandardStreams.writeError("problem: \(rules.joined(separator: "; "))\n")
+            }
+        }
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
-        if outcome.problems.joined().allSatisfy(unprovidedRequest) {
+        // A problem no wider universe changes: a request nothing provides, or a request whose
+        // every provider requires what nothing provides, among projects whose admitted releases
+        // are all loaded (the request's providers and the missing requirement's are then the
+        // same in every universe, and libsolv meets them as the same assertions). When every
+        // problem is such, the rest of the request solves here, so in the whole universe too.
+        func certain(_ problem: [SolvPool.RuleInfo]) -> Bool {
+            if problem.allSatisfy(unprovidedRequest) { return true }
+            let requests = problem.filter { $0.kind == .job }
+            // An install request (a constraint's job forbids: it installs nothing).
+            guard requests.count == 1, jobs.contains(where: { $0.dep == requests[0].dep }),
+                !builder.extraDeps.contains(requests[0].dep),
+                problem.allSatisfy({ $0.kind == .job || $0.kind == .nothingProvides })
+            else { return false }
+            var projects = Set<NormalizedName>()
+            for rule in problem {
+                guard let named = builder.pypiProjects(of: rule) else { return false }
+                projects.formUnion(named)
+            }
+            return projects.isDisjoint(with: universe.truncatedProjects)
+        }
+        if outcome.problems.allSatisfy(certain) {
             result.answer = .unsatisfiable(explain(outcome.problems))
             return result
         }

@@ -14,9 +14,9 @@ serving set, scikit-learn, numpy, pandas, torch, tensorflow), every shared model
 release of boto3, botocore, mlflow ... and of their closure).
 
 Each model's pip side (its virtualenv environment: python_env.yaml, else conda.yaml's `pip:`
-list; the model's Python minor at its newest patch; deployment `none`, wheels only, manylinux
-glibc 2.36 x86_64), resolved warm (one unmeasured run first, then the best of --runs), each
-run a fresh process:
+list; the model's Python minor at its newest patch; deployment `none`, manylinux glibc 2.36
+x86_64; wheels only for both tools: mlenv `--no-build`, uv `--only-binary :all:`), resolved
+warm (one unmeasured run first, then the best of --runs), each run a fresh process:
   mlenv dir     `mlenv resolve MODEL --index MIRROR/pypi` (the mirror read from disk)
   mlenv http    `mlenv resolve MODEL --index-url URL` (its own cache, kept)
   uv http       `uv pip compile IN --index-url URL` (its own cache, kept)
@@ -160,7 +160,7 @@ def main():
             python, requirements = inputs
             infile = compare_uv.write_requirements(requirements)
             common = ["resolve", model, "--deployment", "none", "--env-manager", "virtualenv", "--python", python,
-                      "--exclude-newer", args.exclude_newer, "--format", "json"]
+                      "--exclude-newer", args.exclude_newer, "--format", "json", "--no-build"]
             mine, mine_s = best_of([args.mlenv, *common, "--index", index_dir, "--cache-dir", mlenv_dir_cache],
                                    args.runs, args.timeout, env, (name, "mlenv dir"))
             _, http_s = best_of([args.mlenv, *common, "--index-url", url, "--cache-dir", mlenv_cache], args.runs, args.timeout,

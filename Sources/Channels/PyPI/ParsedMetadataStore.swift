@@ -87,30 +87,53 @@ public final class ParsedMetadataStore: Sendable {
 
     // MARK: look-up
 
-    /// The metadata parsed earlier from a file with this SHA-256 (hex), or nil.
-    func metadata(sha256 hex: String, requirement: (String) -> Requirement?) -> CoreMetadata? {
-        guard !refresh, let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
-        let segments = state.withLock { state -> [Segment] in
+    /// The segments to look in (read on first use), without those found damaged.
+    private func readableSegments() -> [Segment] {
+        state.withLock { state -> [Segment] in
             if !state.loaded {
                 state.loaded = true
                 state.segments = loadSegments()
             }
-            return state.segments.filter { !state.damaged.contains($0.path) }
+            return state.damaged.isEmpty ? state.segments : state.segments.filter { !state.damaged.contains($0.path) }
         }
-        for segment in segments {
-            guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
-            guard
-                let metadata = ParsedMetadataStore.decode(
-                    segment, offset: offset, length: length, key: key, requirement)
-            else {
-                CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
-                state.withLock { _ = $0.damaged.insert(segment.path) }
-                continue
+    }
+
+    /// The metadata parsed earlier from a file with this SHA-256 (hex), or nil.
+    func metadata(sha256 hex: String, requirement: (String) -> Requirement?) -> CoreMetadata? {
+        metadata(sha256s: [hex], requirement: requirement)[0]
+    }
+
+    /// The metadata parsed earlier from files with these SHA-256s (hex), nil where none is
+    /// kept. The store's lock is taken once for the lot: a resolve asks from many threads.
+    func metadata(sha256s: [String], requirement: (String) -> Requirement?) -> [CoreMetadata?] {
+        guard !refresh else { return sha256s.map { _ in nil } }
+        let segments = readableSegments()
+        var damaged: [String] = []
+        var hits = 0
+        let found = sha256s.map { hex -> CoreMetadata? in
+            guard let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
+            for segment in segments where !damaged.contains(segment.path) {
+                guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
+                guard
+                    let metadata = ParsedMetadataStore.decode(
+                        segment, offset: offset, length: length, key: key, requirement)
+                else {
+                    CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
+                    damaged.append(segment.path)
+                    continue
+                }
+                hits += 1
+                return metadata
             }
-            state.withLock { $0.hits += 1 }
-            return metadata
+            return nil
         }
-        return nil
+        if hits > 0 || !damaged.isEmpty {
+            state.withLock {
+                $0.hits += hits
+                $0.damaged.formUnion(damaged)
+            }
+        }
+        return found
     }
 
     /// Keeps what was parsed from a metadata file with this SHA-256 (hex), for `save`.

@@ -249,6 +249,43 @@ public final class PyPIIndex: Sendable {
         return result
     }
 
+    /// The core metadata of several files, as `metadata(for:)` gives each (the first error
+    /// thrown in their order). What is at hand (read already, or kept parsed by the SHA-256
+    /// the index gives) is looked up with each lock taken once for the lot, not once per file:
+    /// a resolve loads projects on up to 16 threads, and there per-file locking is mostly
+    /// spinning. From a remote index the rest is fetched side by side (one request per
+    /// metadata key: a release's wheels usually share one file).
+    public func metadata(for files: [PyPIFile]) throws(ChannelError) -> [CoreMetadata?] {
+        let keys = files.map(metadataKey(for:))
+        var found: [CoreMetadata??] = state.withLock { state in keys.map { state.metadataByURL[$0] } }
+        if let store = parsedMetadata {
+            let kept = files.indices.filter { found[$0] == nil && !(files[$0].coreMetadata ?? "").isEmpty }
+            if !kept.isEmpty {
+                let parsed = store.metadata(sha256s: kept.map { files[$0].coreMetadata! }, requirement: requirement)
+                for (i, metadata) in zip(kept, parsed) where metadata != nil { found[i] = .some(metadata) }
+                let newly = kept.filter { found[$0] != nil }
+                if !newly.isEmpty {
+                    state.withLock { state in for i in newly { state.metadataByURL[keys[i]] = found[i]! } }
+                }
+            }
+        }
+        if isRemote {
+            var asked = Set<String>()
+            let missing = files.indices.filter { found[$0] == nil && asked.insert(keys[$0]).inserted }
+            if missing.count > 1 {
+                // Errors surface again below, in order.
+                _ = Parallel.mapWaiting(missing.map { files[$0] }, jobs: 8) { file in _ = try? self.metadata(for: file)
+                }
+            }
+        }
+        var result: [CoreMetadata?] = []
+        result.reserveCapacity(files.count)
+        for (i, file) in files.enumerated() {
+            if let known = found[i] { result.append(known) } else { result.append(try metadata(for: file)) }
+        }
+        return result
+    }
+
     /// What a file's metadata is kept under. Wheels of one release usually share one metadata
     /// file (same hash: parsed once). A remote wheel without a metadata file is read over range
     /// requests, and, as uv does, its release's wheels are taken to share the first one's

@@ -140,10 +140,11 @@ final class SolvPool {
         let target: Id
         let dep: Id
 
-        /// The solvables the rule names (a job rule's target is the job's flags, not a solvable).
+        /// The solvables the rule names (a job rule's source is the job's index in the job
+        /// queue and its target the job's flags: neither is a solvable).
         var solvables: [Id] {
             switch kind {
-            case .job, .jobNothingProvides: return source != 0 ? [source] : []
+            case .job, .jobNothingProvides: return []
             default: return [source, target].filter { $0 != 0 }
             }
         }
