@@ -1,14 +1,12 @@
 // Instants for `--exclude-newer`: the cut-off a user gives, the upload time of a PyPI file
 // (PEP 700) and the build time of a conda record, as one type compared by one rule.
 //
-// FoundationEssentials' `Date.ISO8601FormatStyle` reads the text; what it lets through is
-// checked first: it ignores text after the zone (`…Zjunk`), rolls a day past the month's
-// end over (`2024-02-30` is March 1) and reads hour 24 and second 60.
+// The text is read digit by digit after its shape is checked: no text after the zone
+// (`…Zjunk`), no day past its month's end (`2024-02-30`), no hour 24 or second 60 (what
+// FoundationEssentials' `Date.ISO8601FormatStyle`, used before, let through or rolled over).
 //
 // The rule (uv's, "uploaded prior to the given date"): a file uploaded or a build made at or
 // after the cut-off is excluded. Files and builds that give no time are kept.
-
-import FoundationEssentials
 
 /// An instant, in microseconds since 1970-01-01T00:00:00Z (PyPI gives upload times to the
 /// microsecond, conda build times to the millisecond).
@@ -22,26 +20,61 @@ public struct Timestamp: Comparable, Hashable, Sendable {
 
     /// An RFC 3339 date and time with a zone (`2020-06-04T00:26:32.227525Z`,
     /// `2026-11-01T09:02:40+02:00`), or with `dateAlone`, also a date (`2024-05-01`, midnight UTC).
+    /// Worked out from the digits (a resolve reads one per file its mirror lists): a fraction
+    /// finer than a microsecond rounds to the nearest one.
     public init?(rfc3339 text: String, dateAlone: Bool = false) {
-        guard let hasTime = Self.shape(Array(text.utf8)), hasTime || dateAlone else { return nil }
-        let date: Date
-        do {
-            date = hasTime ? try Self.dateTime.parse(text) : try Self.day.parse(text)
-            // The day must be one of its month's (no rolling over into the next month).
-            let day = String(decoding: Array(text.utf8).prefix(10), as: UTF8.self)
-            guard Self.day.format(try Self.day.parse(day)) == day else { return nil }
-        } catch {
-            return nil
+        let b = Array(text.utf8)
+        guard let hasTime = Self.shape(b), hasTime || dateAlone else { return nil }
+        func number(_ at: Int, _ count: Int) -> Int64 {
+            b[at..<(at + count)].reduce(0) { $0 * 10 + Int64($1 - 0x30) }
         }
-        let micro = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        guard micro.magnitude < 9.2e18 else { return nil }
-        microseconds = Int64(micro)
+        let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
+        // The day must be one of its month's (no rolling over into the next month).
+        guard day <= Self.days(inMonth: month, of: year) else { return nil }
+        var seconds = Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400
+        var fraction: Int64 = 0
+        if hasTime {
+            seconds += number(11, 2) * 3_600 + number(14, 2) * 60 + number(17, 2)
+            var at = 19
+            if b[at] == UInt8(ascii: ".") {
+                at += 1
+                var digits = 0
+                while at < b.count, (0x30...0x39).contains(b[at]) {
+                    if digits < 6 { fraction = fraction * 10 + Int64(b[at] - 0x30) }
+                    if digits == 6 && b[at] >= UInt8(ascii: "5") { fraction += 1 }  // rounded after the sixth
+                    digits += 1
+                    at += 1
+                }
+                for _ in digits..<max(digits, 6) { fraction *= 10 }
+            }
+            if b[at] != UInt8(ascii: "Z") {
+                let offset = number(at + 1, 2) * 3_600 + number(at + 4, 2) * 60
+                seconds += b[at] == UInt8(ascii: "+") ? -offset : offset
+            }
+        }
+        microseconds = seconds * 1_000_000 + fraction
+    }
+
+    private static func days(inMonth month: Int64, of year: Int64) -> Int64 {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from 1970-01-01 in the proleptic Gregorian calendar (the civil-from-days method:
+    /// years start in March, so the leap day is the last of its year).
+    private static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
-
-    private static let dateTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let day = Date.ISO8601FormatStyle().year().month().day()
 
     /// `YYYY-MM-DD`, optionally `THH:MM:SS`, a fraction and `Z` or `±HH:MM`, with each field in
     /// range: whether it has a time, or nil when it is not such a text.

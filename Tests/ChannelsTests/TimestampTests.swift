@@ -43,6 +43,23 @@ import Testing
         #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z") != nil)
     }
 
+    /// The digits are read as the calendar has them: leap years by the Gregorian rule, times
+    /// before 1970, offsets across midnight, fractions to the nearest microsecond.
+    @Test func readsTheCalendar() {
+        #expect(Timestamp(rfc3339: "1970-01-01T00:00:00Z") == Timestamp(microseconds: 0))
+        #expect(Timestamp(rfc3339: "1969-12-31T23:59:59Z") == Timestamp(microseconds: -1_000_000))
+        #expect(Timestamp(rfc3339: "2000-02-29T00:00:00Z") == Timestamp(microseconds: 951_782_400_000_000))
+        #expect(Timestamp(rfc3339: "1900-02-29T00:00:00Z") == nil)
+        #expect(Timestamp(rfc3339: "2100-02-29", dateAlone: true) == nil)
+        #expect(
+            Timestamp(rfc3339: "2026-11-02T01:00:00+03:00") == Timestamp(milliseconds: Self.tenUTC + 12 * 3_600_000))
+        #expect(Timestamp(rfc3339: "2026-10-31T23:00:00-11:00") == Timestamp(milliseconds: Self.tenUTC))
+        #expect(Timestamp(rfc3339: "2026-11-01T10:00:00.0000004Z") == Timestamp(milliseconds: Self.tenUTC))
+        #expect(Timestamp(rfc3339: "2026-11-01T10:00:00.0000005Z") == Timestamp(microseconds: Self.tenUTC * 1000 + 1))
+        #expect(Timestamp(rfc3339: "2026-11-01T09:59:59.9999999Z") == Timestamp(milliseconds: Self.tenUTC))
+        #expect(Timestamp(rfc3339: "2026-11-01T10:00:00.5Z") == Timestamp(microseconds: Self.tenUTC * 1000 + 500_000))
+    }
+
     @Test func theErrorNamesTheOptionAndTheText() {
         #expect(
             throws: TimestampError(

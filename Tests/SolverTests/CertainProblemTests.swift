@@ -27,7 +27,7 @@ import Testing
     static func request() throws -> [PipRequest] {
         [
             try Scenario.pip("app", "requirements.txt:1:1"), try Scenario.pip("lib<2", "requirements.txt:2:1"),
-            try Scenario.pip("holidays==0.22", "requirements.txt:3:1"),
+            try Scenario.pip("holidays==0.22", "requirements.txt:3:1")
         ]
     }
 
