@@ -276,8 +276,9 @@ public struct Resolver: Sendable {
         }
         if ProcessInfo.processInfo.environment["MLENV_DEBUG_SOLVE"] != nil {
             let files = universe.pypi.values.reduce(0) { $0 + $1.count }
+            let releases = universe.pypi.values.reduce(0) { $0 + Set($1.map(\.version)).count }
             StandardStreams.writeError(
-                "attempt: limit \(limits.description), \(universe.pypi.count) projects, \(files) wheels, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\(universe.truncated ? ", releases of \(universe.truncatedProjects.count) projects left out" : "")\n"
+                "attempt: limit \(limits.description), \(universe.pypi.count) projects, \(files) wheels of \(releases) releases, \(universe.conda.values.reduce(0) { $0 + $1.count }) conda builds (\(builder.mergedCondaBuilds) merged as equivalent)\(universe.truncated ? ", releases of \(universe.truncatedProjects.count) projects left out" : "")\n"
             )
         }
         let jobs = builder.jobs()
