@@ -20,16 +20,20 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     /// An explicit pre-release policy for this set (packaging's `prereleases=` constructor
     /// argument); nil follows PEP 440. Not part of equality.
     public let prereleases: Bool?
+    /// What equality and hashing compare (`canonicalSet`), worked out once: a solve hashes
+    /// the same sets thousands of times (requirements noted, walks and admitted wheels kept
+    /// by specifier).
+    private let canonicalTexts: [String]
 
     public init(_ specifiers: [VersionSpecifier] = [], prereleases: Bool? = nil) {
         self.specifiers = specifiers
         self.prereleases = prereleases
+        canonicalTexts = Self.canonicalSet(of: specifiers)
     }
 
     /// Parses "spec, spec, ...". Whitespace around items is ignored; empty items are skipped.
     public init(parsing text: String, prereleases: Bool? = nil) throws(SpecError) {
-        self.specifiers = try text.withBytes { b in Self.parse(b, 0, b.count, text: text) }
-        self.prereleases = prereleases
+        self.init(try text.withBytes { b in Self.parse(b, 0, b.count, text: text) }, prereleases: prereleases)
     }
 
     static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, text: String) -> Result<
@@ -239,18 +243,18 @@ public struct SpecifierSet: Hashable, Sendable, CustomStringConvertible {
     // text-sorted lists; the two agree except for sets whose text order differs from their
     // canonical order, where packaging's answer depends on spelling.)
     public static func == (lhs: SpecifierSet, rhs: SpecifierSet) -> Bool {
-        let a = lhs.canonicalSet
-        let b = rhs.canonicalSet
+        let a = lhs.canonicalTexts
+        let b = rhs.canonicalTexts
         return a.count == b.count && zip(a, b).allSatisfy { $0.utf8.elementsEqual($1.utf8) }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(canonicalSet)
+        hasher.combine(canonicalTexts)
     }
 
     /// The canonical texts, sorted and without duplicates: equal exactly for sets of the same
     /// meaning. (An array, not a Set: this is hashed for every requirement a solve notes.)
-    private var canonicalSet: [String] {
+    private static func canonicalSet(of specifiers: [VersionSpecifier]) -> [String] {
         if specifiers.count < 2 { return specifiers.map(\.canonical) }
         var texts = specifiers.map(\.canonical)
         texts.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
