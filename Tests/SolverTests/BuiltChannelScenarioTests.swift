@@ -5,6 +5,7 @@
 // the resolver's record of its attempts (`Resolver.attemptedLimits`, a test hook).
 
 import Channels
+import Foundation
 import Requests
 import Specs
 import Testing
@@ -32,6 +33,19 @@ enum Scenario {
         let channels = try builder.channels(python: python)
         let resolver = Resolver(channels: channels)
         return (try resolver.solve(SolveRequest(target: channels.target, mode: mode, conda: conda, pip: pip)), resolver)
+    }
+
+    /// The whole universe's answer, from a resolver that goes straight to it (a debug
+    /// directory does), to compare a limited attempt's answer with.
+    static func solveWholeUniverse(_ builder: ChannelBuilder, pip: [PipRequest]) throws -> (SolveOutcome, Resolver) {
+        let channels = try builder.channels(python: "3.11.9")
+        let resolver = Resolver(channels: channels)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-whole-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let outcome = try resolver.solve(
+            SolveRequest(target: channels.target, mode: .virtualenv, pip: pip), debugDirectory: directory.path)
+        return (outcome, resolver)
     }
 
     static func resolved(_ outcome: SolveOutcome, sourceLocation: SourceLocation = #_sourceLocation) -> [String]? {

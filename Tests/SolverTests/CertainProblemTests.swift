@@ -6,7 +6,6 @@
 // unrelated project into the conflict, which then widened for nothing).
 
 import Channels
-import Foundation
 import Requests
 import Specs
 import Testing
@@ -31,18 +30,6 @@ import Testing
         ]
     }
 
-    /// The whole universe's answer, from a resolver that goes straight to it.
-    static func whole(_ b: ChannelBuilder, pip: [PipRequest]) throws -> (SolveOutcome, Resolver) {
-        let channels = try b.channels(python: "3.11.9")
-        let resolver = Resolver(channels: channels)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-certain-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let outcome = try resolver.solve(
-            SolveRequest(target: channels.target, mode: .virtualenv, pip: pip), debugDirectory: directory.path)
-        return (outcome, resolver)
-    }
-
     @Test func aPinnedReleaseRequiringWhatNothingProvidesEndsTheWidening() throws {
         let b = Self.channel()
         let (outcome, resolver) = try Scenario.solve(b, pip: try Self.request())
@@ -50,7 +37,7 @@ import Testing
         // Once the app/lib conflict is gone (32 releases), only the certain problem is left.
         #expect(resolver.attemptedLimits == ["2", "8", "32"])
 
-        let (answer, wholeResolver) = try Self.whole(b, pip: try Self.request())
+        let (answer, wholeResolver) = try Scenario.solveWholeUniverse(b, pip: try Self.request())
         #expect(wholeResolver.attemptedLimits == ["none"])
         let expected = try #require(Scenario.explanation(answer))
         #expect(explanation.description == expected.description)
@@ -63,7 +50,7 @@ import Testing
         let (outcome, resolver) = try Scenario.solve(b, pip: pip)
         let explanation = try #require(Scenario.explanation(outcome))
         #expect(resolver.attemptedLimits == ["2"])
-        let (answer, _) = try Self.whole(b, pip: pip)
+        let (answer, _) = try Scenario.solveWholeUniverse(b, pip: pip)
         #expect(explanation.description == Scenario.explanation(answer)?.description)
     }
 

@@ -5,7 +5,6 @@
 // answer, which a solve with a debug directory gives directly.
 
 import Channels
-import Foundation
 import Requests
 import Specs
 import Testing
@@ -33,13 +32,7 @@ import Testing
         #expect(resolver.poolsBuilt == 4)
 
         // The whole universe (a debug directory goes straight to it) gives the same answer.
-        let channels = try b.channels(python: "3.11.9")
-        let whole = Resolver(channels: channels)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mlenv-probe-pool-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let answer = try whole.solve(
-            SolveRequest(target: channels.target, mode: .virtualenv, pip: pip), debugDirectory: directory.path)
+        let (answer, whole) = try Scenario.solveWholeUniverse(b, pip: pip)
         #expect(Scenario.resolved(answer) == ["app==1.9", "lib==1.9"])
         #expect(whole.attemptedLimits == ["none"])
     }
