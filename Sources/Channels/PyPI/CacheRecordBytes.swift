@@ -45,6 +45,18 @@ struct CacheByteReader {
         }
     }
 
+    /// Where a list of strings lies (its count included), checked as `strings()` checks it,
+    /// without making the strings: read later only if not known already.
+    mutating func skipStrings() -> Range<Int>? {
+        let start = position
+        guard let n = int(), n <= remaining / 4 else { return nil }
+        for _ in 0..<n {
+            guard let length = int(), length <= remaining else { return nil }
+            position += length
+        }
+        return start..<position
+    }
+
     mutating func strings() -> [String]? {
         guard let n = int(), n <= remaining / 4 else { return nil }
         var list: [String] = []

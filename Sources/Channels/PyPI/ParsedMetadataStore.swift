@@ -2,8 +2,9 @@
 // PEP 658/714 index gives), so that a warm resolve reads a few cache files instead of thousands
 // of metadata files (or HTTP cache entries: a meta file read and parsed, the body read and
 // hashed). Same bytes, same parse: a record holds every field `CoreMetadata` keeps, with the
-// Requires-Dist lines as text (parsed again through the index's memo, so a change to the
-// requirement parser needs no new format; a change to the header parser does: bump `format`).
+// Requires-Dist lines as text (parsed again, once per distinct list and through the index's
+// memo, so a change to the requirement parser needs no new format; a change to the header
+// parser does: bump `format`).
 //
 // `<cache>/pypi-metadata/v1-<random>.seg`: each file written once (temporary + rename) and never
 // changed after, sealed with CacheChecksum; a process writes the records it parsed as a new file
@@ -56,6 +57,11 @@ public final class ParsedMetadataStore: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// Requires-Dist lists by their bytes in a record: a third of the records of a mirror's
+    /// closure have a list of their own, the rest repeat one (a project's releases mostly
+    /// require the same), and each repeat is then neither read into strings nor parsed.
+    private let requiresDistBlocks = RequiresDistBlocks()
 
     public init(directory: String, refresh: Bool = false) {
         self.directory = directory
@@ -114,9 +120,7 @@ public final class ParsedMetadataStore: Sendable {
             guard let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
             for segment in segments where !damaged.contains(segment.path) {
                 guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
-                guard
-                    let metadata = ParsedMetadataStore.decode(
-                        segment, offset: offset, length: length, key: key, requirement)
+                guard let metadata = decode(segment, offset: offset, length: length, key: key, requirement)
                 else {
                     CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
                     damaged.append(segment.path)
@@ -232,20 +236,29 @@ public final class ParsedMetadataStore: Sendable {
         return w.bytes
     }
 
-    private static func decode(
+    private func decode(
         _ segment: Segment, offset: Int, length: Int, key: [UInt8], _ requirement: (String) -> Requirement?
     ) -> CoreMetadata? {
         guard length >= 32, segment.bytes[offset..<offset + 32].elementsEqual(key) else { return nil }
         var r = CacheByteReader(bytes: segment.bytes, position: offset + 32, end: offset + length)
         guard let metadataVersion = r.string(), let name = r.string(), let version = r.string(),
-            let requiresPython = r.optional(), let requiresDist = r.strings(), let providesExtra = r.strings(),
+            let requiresPython = r.optional(), let requiresDist = r.skipStrings(), let providesExtra = r.strings(),
             let dynamic = r.strings(), let license = r.optional(), let licenseExpression = r.optional(),
             let summary = r.optional(), r.remaining == 0, !name.isEmpty, !version.isEmpty
         else { return nil }
+        guard
+            let (lines, parsed, invalid) = requiresDistBlocks.block(
+                segment.bytes[requiresDist],
+                make: {
+                    var reader = CacheByteReader(
+                        bytes: segment.bytes, position: requiresDist.lowerBound, end: requiresDist.upperBound)
+                    return reader.strings().map { ($0, CoreMetadata.split($0, requirement)) }
+                })
+        else { return nil }
         return CoreMetadata(
             metadataVersion: metadataVersion, name: name, version: version, requiresPythonText: requiresPython,
-            requiresDistLines: requiresDist, providesExtra: providesExtra, dynamic: dynamic, license: license,
-            licenseExpression: licenseExpression, summary: summary, requirement: requirement)
+            requiresDistLines: lines, requiresDist: parsed, invalidRequiresDist: invalid, providesExtra: providesExtra,
+            dynamic: dynamic, license: license, licenseExpression: licenseExpression, summary: summary)
     }
 
     // MARK: writing
@@ -311,12 +324,33 @@ public final class ParsedMetadataStore: Sendable {
     }
 }
 
+/// Requires-Dist lists read and parsed once per store, by their bytes (64 shards by hash: the
+/// loaders of a round decode records side by side).
+private final class RequiresDistBlocks: Sendable {
+    typealias Block = (lines: [String], parsed: [Requirement], invalid: [String])
+    private final class Shard: Sendable {
+        let blocks = Mutex<[ArraySlice<UInt8>: Block]>([:])
+    }
+    private static let shardCount = 64
+    private let shards = (0..<RequiresDistBlocks.shardCount).map { _ in Shard() }
+
+    /// The block these bytes hold, made by `make` the first time (nil: they hold none).
+    func block(_ bytes: ArraySlice<UInt8>, make: () -> ([String], ([Requirement], [String]))?) -> Block? {
+        let shard = shards[Int(UInt(bitPattern: bytes.hashValue) % UInt(RequiresDistBlocks.shardCount))]
+        if let known = shard.blocks.withLock({ $0[bytes] }) { return known }
+        guard let (lines, (parsed, invalid)) = make() else { return nil }
+        let block = (lines, parsed, invalid)
+        shard.blocks.withLock { $0[bytes] = block }
+        return block
+    }
+}
+
 extension CoreMetadata {
     /// Metadata from its fields as the header parser left them (a parsed-metadata record).
     init(
         metadataVersion: String, name: String, version: String, requiresPythonText: String?,
-        requiresDistLines: [String], providesExtra: [String], dynamic: [String], license: String?,
-        licenseExpression: String?, summary: String?, requirement parseRequirement: (String) -> Requirement?
+        requiresDistLines: [String], requiresDist: [Requirement], invalidRequiresDist: [String],
+        providesExtra: [String], dynamic: [String], license: String?, licenseExpression: String?, summary: String?
     ) {
         self.metadataVersion = metadataVersion
         self.name = name
@@ -324,7 +358,8 @@ extension CoreMetadata {
         self.requiresPythonText = requiresPythonText
         self.requiresPython = requiresPythonText.flatMap { try? SpecifierSet(parsing: $0) }
         self.requiresDistLines = requiresDistLines
-        (self.requiresDist, self.invalidRequiresDist) = CoreMetadata.split(requiresDistLines, parseRequirement)
+        self.requiresDist = requiresDist
+        self.invalidRequiresDist = invalidRequiresDist
         self.providesExtra = providesExtra
         self.dynamic = dynamic
         self.license = license
