@@ -274,7 +274,8 @@ public final class PyPIIndex: Sendable {
             let missing = files.indices.filter { found[$0] == nil && asked.insert(keys[$0]).inserted }
             if missing.count > 1 {
                 // Errors surface again below, in order.
-                _ = Parallel.mapWaiting(missing.map { files[$0] }, jobs: 8) { file in _ = try? self.metadata(for: file)
+                _ = Parallel.mapWaiting(missing.map { files[$0] }, jobs: 8) { file in
+                    _ = try? self.metadata(for: file)
                 }
             }
         }
