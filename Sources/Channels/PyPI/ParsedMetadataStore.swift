@@ -324,41 +324,27 @@ public final class ParsedMetadataStore: Sendable {
     }
 }
 
-/// Requires-Dist lists read and parsed once per store, by their bytes (64 shards by hash: the
-/// loaders of a round decode records side by side).
+/// Requires-Dist lists read and parsed once per store, by their bytes (the loaders of a round
+/// decode records side by side).
 private final class RequiresDistBlocks: Sendable {
     typealias Block = (lines: [String], parsed: [Requirement], invalid: [String])
-    /// The bytes, hashed once and as one buffer (an `ArraySlice`'s own hash takes them a byte
-    /// at a time).
-    private struct Key: Hashable, Sendable {
+    /// A list's bytes, compared as one buffer.
+    private struct Bytes: Hashable, Sendable {
         let bytes: ArraySlice<UInt8>
-        let hash: Int
-        init(_ bytes: ArraySlice<UInt8>) {
-            self.bytes = bytes
-            var hasher = Hasher()
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            hash = hasher.finalize()
+        static func == (a: Bytes, b: Bytes) -> Bool {
+            a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.elementsEqual(y) } }
         }
-        static func == (a: Key, b: Key) -> Bool {
-            a.hash == b.hash && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in x.elementsEqual(y) } }
-        }
-        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
-    private final class Shard: Sendable {
-        let blocks = Mutex<[Key: Block]>([:])
-    }
-    private static let shardCount = 64
-    private let shards = (0..<RequiresDistBlocks.shardCount).map { _ in Shard() }
+    private let blocks = ShardedMemo<Bytes, Block>()
 
-    /// The block these bytes hold, made by `make` the first time (nil: they hold none).
+    /// The block these bytes hold, made by `make` the first time (nil: they hold none). Hashed
+    /// as one buffer: an `ArraySlice`'s own hash takes the bytes one at a time.
     func block(_ bytes: ArraySlice<UInt8>, make: () -> ([String], ([Requirement], [String]))?) -> Block? {
-        let key = Key(bytes)
-        let shard = shards[Int(UInt(bitPattern: key.hash) % UInt(RequiresDistBlocks.shardCount))]
-        if let known = shard.blocks.withLock({ $0[key] }) { return known }
-        guard let (lines, (parsed, invalid)) = make() else { return nil }
-        let block = (lines, parsed, invalid)
-        shard.blocks.withLock { $0[key] = block }
-        return block
+        let key = Bytes(bytes: bytes)
+        return blocks.value(for: key, hash: key.hashValue) {
+            make().map { lines, parsed in (lines, parsed.0, parsed.1) }
+        }
     }
 }
 
