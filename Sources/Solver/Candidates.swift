@@ -80,11 +80,14 @@ final class Universe {
 
     /// Projects whose releases with only an sdist are taken from it (the rest: wheels only).
     let buildable: Set<NormalizedName>
+    /// With limits: releases the request's exact pins rule out do not count toward a limit
+    /// (see `PinnedVersions`); nil: every admitted release counts.
+    let pinRule: PinnedVersions?
 
     init(
         channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole,
         histories: ProjectHistories = ProjectHistories(),
-        buildable: Set<NormalizedName> = []
+        buildable: Set<NormalizedName> = [], skippingPinConflicts: Bool = false
     ) {
         self.channels = channels
         self.request = request
@@ -92,6 +95,7 @@ final class Universe {
         self.limits = limits
         self.histories = histories
         self.buildable = buildable
+        pinRule = skippingPinConflicts && request.mode == .virtualenv ? PinnedVersions(request) : nil
     }
 
     let environment: MarkerEnvironment
@@ -104,6 +108,7 @@ final class Universe {
         limits = other.limits
         histories = other.histories
         buildable = other.buildable
+        pinRule = other.pinRule
         conda = other.conda
         condaSpecTexts = other.condaSpecTexts
         pypi = other.pypi
@@ -232,7 +237,24 @@ final class Universe {
 
     private func gatherPyPI(_ initial: Set<NormalizedName>) throws(ChannelError) {
         var work = initial
-        while !work.isEmpty {
+        var deadKnown = pinRule?.dead.snapshot() ?? [:]
+        var passes = 0
+        while true {
+            if work.isEmpty {
+                // Requirements found dead rule out the releases that have them: the projects
+                // with such a release walk again, past those (see `PinnedVersions`).
+                guard let pinRule, passes < PinnedVersions.maximumPasses else { break }
+                let dead = pinRule.dead.snapshot()
+                let newly = Set(dead.keys.filter { dead[$0] != deadKnown[$0] })
+                if newly.isEmpty { break }
+                deadKnown = dead
+                passes += 1
+                work = Set(
+                    pypi.filter { _, candidates in
+                        candidates.contains { $0.metadata.requiresDist.contains { newly.contains($0.normalizedName) } }
+                    }.keys)
+                if work.isEmpty { break }
+            }
             // Each round loads its projects side by side (reading pages, judging files and
             // reading metadata are most of a solve's time), then follows their requirements in
             // name order. A requirement a project of the same round adds to another loads what
@@ -242,7 +264,8 @@ final class Universe {
                 Loading(
                     name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
                     specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name),
-                    sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil)
+                    sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil,
+                    pinRule: pinRule)
             }
             work.removeAll()
             let channels = channels
@@ -571,6 +594,8 @@ private struct Loading: @unchecked Sendable {
     let anyVersion: Bool
     /// Reads sdists where a release has no wheel (nil: wheels only).
     let sdists: SdistMetadataReader?
+    /// Releases it rules out are left out and do not count toward the limit.
+    let pinRule: PinnedVersions?
 
     func load(channels: ChannelSet, versionLimit: Int?, histories: ProjectHistories) throws(ChannelError) -> Loaded {
         let project: ProjectFiles
@@ -591,16 +616,41 @@ private struct Loading: @unchecked Sendable {
             // one more says whether any was left out (pre-releases aside: they only make a
             // universe look truncated, which costs a wider attempt, never a wrong answer).
             var chosen = Set<Int>()
-            for spec in specs {
-                let newest = project.newest(limit + 1, admittedBy: spec)
-                chosen.formUnion(newest.prefix(limit).joined())
-                truncated = truncated || newest.count > limit
+            var ruledOut: [Int: Bool] = [:]
+            var dead: [SpecifierSet] = []
+            func take(_ spec: SpecifierSet, _ newest: (Int) -> [[Int]]) throws(ChannelError) {
+                guard let pinRule else {
+                    let found = newest(limit + 1)
+                    chosen.formUnion(found.prefix(limit).joined())
+                    truncated = truncated || found.count > limit
+                    return
+                }
+                // Walks on past the versions the pins rule out, as far as `limit` others.
+                var asked = limit + 1
+                while true {
+                    let found = newest(asked)
+                    var open: [[Int]] = []
+                    for version in found {
+                        let unknown = version.filter { ruledOut[$0] == nil }
+                        if !unknown.isEmpty {
+                            for (r, out) in try pinRule.rulesOut(releases: unknown, of: project, pins: pins) {
+                                ruledOut[r] = out
+                            }
+                        }
+                        if !version.allSatisfy({ ruledOut[$0] == true }) { open.append(version) }
+                    }
+                    if open.count > limit || found.count < asked || asked >= PinnedVersions.walkLimit {
+                        chosen.formUnion(open.prefix(limit).joined())
+                        truncated = truncated || open.count > limit || found.count == asked
+                        if open.isEmpty && found.count < asked { dead.append(spec) }
+                        return
+                    }
+                    asked = min(asked * 2, PinnedVersions.walkLimit)
+                }
             }
-            if anyVersion {
-                let newest = project.newestAnyVersion(limit + 1)
-                chosen.formUnion(newest.prefix(limit).joined())
-                truncated = truncated || newest.count > limit
-            }
+            for spec in specs { try take(spec) { project.newest($0, admittedBy: spec) } }
+            if anyVersion { try take(SpecifierSet()) { project.newestAnyVersion($0) } }
+            if let pinRule, !dead.isEmpty { pinRule.dead.insert(name, dead) }
             releases = chosen.sorted()
         } else {
             releases = anyVersion ? Array(project.releaseIndices) : project.releases(admittedByAnyOf: specs)
@@ -674,7 +724,7 @@ private struct Loading: @unchecked Sendable {
 extension Loading {
     /// The metadata of the wheels about to be loaded, by file URL: each index asked once for
     /// its files (see `PyPIIndex.metadata(for:)`).
-    private static func metadata(of wheels: [Channels.PyPICandidate]) throws(ChannelError) -> [String: CoreMetadata?] {
+    static func metadata(of wheels: [Channels.PyPICandidate]) throws(ChannelError) -> [String: CoreMetadata?] {
         var byIndex: [ObjectIdentifier: [Channels.PyPICandidate]] = [:]
         var order: [ObjectIdentifier] = []
         for wheel in wheels {
@@ -957,4 +1007,107 @@ enum MatchSpecCache {
             } ?? utf8.endIndex
         return String(Substring(utf8[utf8.startIndex..<end]))
     }
+}
+
+/// The versions a request pins exactly (`==V`, no wildcard, marker true for the target), by
+/// project: a release whose wheels all require a pinned project at a version the pin excludes
+/// can never be installed with the request, so a limited universe walks past it (a pinned
+/// `typing-extensions==4.1.1` sends a dependency back to its releases that accept 4.1.1
+/// instead of stopping at its newest few, which all need 4.5).
+///
+/// And so on down: a requirement none of whose installable releases is left (each ruled out)
+/// is dead, and a release that has a dead requirement is ruled out too (mlflow-skinny's
+/// `pydantic>=1.10.8` with that `typing-extensions==4.1.1`: every such pydantic needs 4.2).
+/// Found while loading; the universe then walks again, up to `maximumPasses` times. Only
+/// where pip installs everything (a conda build may satisfy a pip requirement otherwise).
+struct PinnedVersions: Sendable {
+    let versions: [NormalizedName: PEP440Version]
+    let environment: MarkerEnvironment
+    /// Requirements found dead, shared by the loadings of one universe.
+    let dead = DeadRequirements()
+
+    /// Times a universe walks every project again for requirements found dead.
+    static let maximumPasses = 16
+
+    /// Versions a walk looks at, ruled out or not, per requirement and attempt.
+    static let walkLimit = 256
+
+    /// nil when the request pins nothing exactly.
+    init?(_ request: SolveRequest) {
+        let environment = request.target.markerEnvironment
+        var found: [NormalizedName: Set<PEP440Version>] = [:]
+        for r in request.pip {
+            let requirement = r.requirement
+            guard requirement.url == nil,
+                requirement.marker.map({ (try? $0.evaluate(environment)) == true }) ?? true,
+                requirement.specifier.specifiers.count == 1,
+                let pin = requirement.specifier.specifiers.first, pin.op == .equal, !pin.isWildcard,
+                let version = pin.version
+            else { continue }
+            found[requirement.normalizedName, default: []].insert(version)
+        }
+        // Two different pins of one project are a conflict the solve reports as it is.
+        let versions = found.compactMapValues { $0.count == 1 ? $0.first : nil }
+        if versions.isEmpty { return nil }
+        self.versions = versions
+        self.environment = environment
+    }
+
+    /// Whether each release is ruled out: every wheel of it that would be loaded has metadata
+    /// requiring (for its base install) a pinned project at a version the pin excludes.
+    fileprivate func rulesOut(releases: [Int], of project: ProjectFiles, pins: Set<PEP440Version>)
+        throws(ChannelError) -> [(Int, Bool)]
+    {
+        var wheels: [(release: Int, candidate: Channels.PyPICandidate)] = []
+        for r in releases {
+            for i in project.files(ofRelease: r) {
+                let candidate = project.candidate(i)
+                guard case .wheel = candidate.verdict,
+                    candidate.file.yanked == nil || pins.contains(project.version(ofRelease: r))
+                else { continue }
+                wheels.append((r, candidate))
+            }
+        }
+        let metadata = try Loading.metadata(of: wheels.map(\.candidate))
+        var open = Set<Int>()
+        var seen = Set<Int>()
+        for (r, candidate) in wheels {
+            seen.insert(r)
+            guard let found = metadata[candidate.file.url] ?? nil, excludesAPin(found) else {
+                open.insert(r)
+                continue
+            }
+        }
+        // A release without a wheel to judge (an sdist to build) is not ruled out.
+        return releases.map { r in (r, seen.contains(r) && !open.contains(r)) }
+    }
+
+    private func excludesAPin(_ metadata: CoreMetadata) -> Bool {
+        let dead = dead.snapshot()
+        return metadata.requiresDist.contains { requirement in
+            guard requirement.url == nil else { return false }
+            let name = requirement.normalizedName
+            if let pinned = versions[name] {
+                if requirement.specifier.contains(pinned, prereleases: true) { return false }
+            } else if dead[name]?.contains(requirement.specifier) != true {
+                return false
+            }
+            guard let marker = requirement.marker else { return true }
+            var environment = environment
+            environment.extra = nil
+            return (try? marker.evaluate(environment)) == true
+        }
+    }
+}
+
+/// Requirements with no release left that the pins do not rule out (by project, their
+/// specifiers; the empty set for "any version").
+final class DeadRequirements: Sendable {
+    private let state = Mutex([NormalizedName: Set<SpecifierSet>]())
+
+    func insert(_ name: NormalizedName, _ specs: [SpecifierSet]) {
+        state.withLock { $0[name, default: []].formUnion(specs) }
+    }
+
+    func snapshot() -> [NormalizedName: Set<SpecifierSet>] { state.withLock { $0 } }
 }

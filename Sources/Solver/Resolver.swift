@@ -133,13 +133,37 @@ public struct Resolver: Sendable {
             guard case .unsatisfiable = outcome, let sdistOnly = last?.sdistOnly else { return (outcome, []) }
             return (outcome, sdistOnly())
         }
+        // The first attempt again, past the releases the request's exact pins rule out (see
+        // `PinnedVersions`): an old environment's pins (numpy==1.19.5, sqlalchemy==1.3.24) rule
+        // out every recent release of what it leaves unpinned, so the newest few of each do not
+        // meet them however far the sequence below widens, and going back release by release
+        // takes it through universes of thousands of wheels. Tried when the first attempt's
+        // conflict involves a pinned project; its solution is one of the whole universe's
+        // (a release the pins rule out is in none), and a failure says nothing: the sequence
+        // goes on. Not after a problem no universe changes (a request nothing provides).
+        func pinnedAttempt(after first: Attempt) throws(SolveError) -> SolveOutcome? {
+            guard let pins = PinnedVersions(request), first.versionConflict,
+                !first.hasCertainProblem,
+                first.conflictProjects?.isDisjoint(with: pins.versions.keys) == false
+            else { return nil }
+            let universe = Universe(
+                channels: channels, request: request, limits: VersionLimits(base: Resolver.firstVersionLimit),
+                histories: caches.histories, buildable: buildable, skippingPinConflicts: true)
+            do { try universe.build() } catch { throw SolveError(error.message, kind: .badInput) }
+            let tried = try self.attempt(
+                universe, debugDirectory: nil, everyBuild: false, remote: remote, reported: false)
+            if case .resolved? = tried.answer { return tried.answer }
+            return nil
+        }
         if debugDirectory == nil {
             var limits = VersionLimits(base: Resolver.firstVersionLimit)
             let requested = Set(request.pip.map(\.requirement.normalizedName))
             var settled = Set<String>()
             var probeWidenings = 0
+            var first = true
             widening: for _ in 0..<Resolver.maximumWidenings {
                 let tried = try attempt(request, limits: limits, debugDirectory: nil, everyBuild: false, remote: remote)
+                defer { first = false }
                 if let answer = tried.answer {
                     // Beyond the shared limits a solution may have taken an older release of
                     // something the model asks for only because a dependency's older releases
@@ -180,6 +204,7 @@ public struct Resolver: Sendable {
                     if let proven = tried.proven { return done(proven()) }
                     break
                 }
+                if first, let answer = try pinnedAttempt(after: tried) { return done(answer) }
                 // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the
                 // releases people use, that is most of the whole universe, and the answer is the
                 // whole universe's. Beyond, only the projects in the conflict do.
@@ -232,6 +257,11 @@ public struct Resolver: Sendable {
         var condaOnlyProblem = false
         /// The PyPI projects the problems involve (nil: some rule of unknown meaning).
         var conflictProjects: Set<NormalizedName>?
+        /// Some problem has a rule between releases (a requirement, a conflict, one release
+        /// per project), not only requests and requirements nothing provides.
+        var versionConflict = false
+        /// Some problem stays in every wider universe (see `attempt`): no universe resolves.
+        var hasCertainProblem = false
         /// When the universe left out many releases: the explanation of these problems,
         /// reported if none of them involves a project the limits cut (made when asked).
         var proven: (() -> SolveOutcome)?
@@ -343,6 +373,7 @@ public struct Resolver: Sendable {
             }
             return projects.isDisjoint(with: universe.truncatedProjects)
         }
+        result.hasCertainProblem = outcome.problems.contains(where: certain)
         if outcome.problems.allSatisfy(certain) {
             result.answer = .unsatisfiable(explain(outcome.problems))
             return result
@@ -373,6 +404,12 @@ public struct Resolver: Sendable {
             conflict?.formUnion(projects)
         }
         result.conflictProjects = conflict
+        result.versionConflict = outcome.problems.joined().contains { rule in
+            switch rule.kind {
+            case .job, .jobNothingProvides, .nothingProvides: return false
+            default: return true
+            }
+        }
         if let conflict, conflict.isDisjoint(with: universe.truncatedProjects),
             leftOut > Resolver.provenConflictReleaseLimit
         {
