@@ -25,6 +25,9 @@ public struct Resolver: Sendable {
     /// the channels only): resolving many models with one resolver parses each once.
     private let caches = SolveCaches()
 
+    /// `provenConflictReleaseLimit`, set lower by tests.
+    var releasesLeftOutLimit = Resolver.provenConflictReleaseLimit
+
     public init(channels: ChannelSet) { self.channels = channels }
 
     /// Test hook (`@testable`): the version limits of this resolver's latest attempts.
@@ -235,9 +238,9 @@ public struct Resolver: Sendable {
     static let maximumWidenings = 12
     /// Releases left out (of the projects the limits cut) beyond which a proven conflict is
     /// reported from the releases loaded rather than from the whole universe: a mirror with
-    /// every release (9,000-15,000 left out for the shared models that conflict), not a thinned
-    /// snapshot (at most 3,519 on the embedded one), where the whole universe costs seconds.
-    static let provenConflictReleaseLimit = 8_000
+    /// every release (4,500-15,000 left out for the shared models that conflict), not a thinned
+    /// snapshot (at most 3,519 on the embedded one), where the whole universe costs little.
+    static let provenConflictReleaseLimit = 4_000
 
     /// Equivalent conda builds are one solvable (CondaCandidates), which gives the same solution
     /// as the whole pool. An explanation, though, quotes whichever rules libsolv meets first, and
@@ -380,7 +383,7 @@ public struct Resolver: Sendable {
         }
         // On a local mirror with every release the whole universe costs seconds too.
         let leftOut = universe.releasesLeftOut
-        if (remote || leftOut > Resolver.provenConflictReleaseLimit) && !unprovidedProblems.isEmpty {
+        if (remote || leftOut > releasesLeftOutLimit) && !unprovidedProblems.isEmpty {
             let partial = explain(unprovidedProblems)
             result.answer = .unsatisfiable(
                 Explanation(
@@ -389,6 +392,19 @@ public struct Resolver: Sendable {
                         .onlyMissingShown(
                             remote: remote, releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)
                     ], cause: .missing))
+            return result
+        }
+        // The same for problems no wider universe changes (a pinned release requiring what
+        // nothing provides): they are reported, saying others may show once they are fixed,
+        // instead of widening toward the whole universe to prove the rest has no other problem.
+        if reported && (remote || leftOut > releasesLeftOutLimit) && result.hasCertainProblem {
+            let explanation = explain(outcome.problems.filter(certain))
+            result.answer = .unsatisfiable(
+                Explanation(
+                    steps: explanation.steps,
+                    hints: explanation.hintItems + [
+                        .conflictsProven(releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)
+                    ], cause: explanation.cause))
             return result
         }
         result.condaOnlyProblem = outcome.problems.contains { $0.allSatisfy(builder.isCondaOnly) }
@@ -411,7 +427,7 @@ public struct Resolver: Sendable {
             }
         }
         if let conflict, conflict.isDisjoint(with: universe.truncatedProjects),
-            leftOut > Resolver.provenConflictReleaseLimit
+            leftOut > releasesLeftOutLimit
         {
             let problems = outcome.problems
             let projects = universe.truncatedProjects.count

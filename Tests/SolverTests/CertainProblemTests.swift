@@ -44,6 +44,27 @@ import Testing
         #expect(explanation.description.contains("holidays 0.22 (pypi) requires pymeeus"))
     }
 
+    /// Where the limits leave out many releases (a mirror with every release, or any remote
+    /// index), a problem no universe changes is the answer at once, other conflicts unproven:
+    /// the explanation is the whole universe's for it, with a hint that more may show.
+    @Test func manyReleasesLeftOutReportTheCertainProblemAtTheFirstAttempt() throws {
+        let b = Self.channel()
+        let channels = try b.channels(python: "3.11.9")
+        var resolver = Resolver(channels: channels)
+        resolver.releasesLeftOutLimit = 10
+        let outcome = try resolver.solve(
+            SolveRequest(target: channels.target, mode: .virtualenv, pip: try Self.request()))
+        let explanation = try #require(Scenario.explanation(outcome))
+        #expect(resolver.attemptedLimits == ["2"])
+        #expect(explanation.description.contains("holidays 0.22 (pypi) requires pymeeus"))
+        #expect(explanation.description.contains("further conflicts may show once these are fixed"))
+        // The app/lib conflict, which a wider universe removes, is not reported.
+        #expect(!explanation.description.contains("app"))
+        let (answer, _) = try Scenario.solveWholeUniverse(b, pip: try Self.request())
+        let whole = try #require(Scenario.explanation(answer))
+        #expect(explanation.problems == whole.problems)
+    }
+
     @Test func aRequestNothingProvidesEndsTheWideningAtTheFirstAttemptWithoutOtherProblems() throws {
         let b = Self.channel()
         let pip = [try Scenario.pip("app"), try Scenario.pip("nowhere==1.0", "requirements.txt:2:1")]
