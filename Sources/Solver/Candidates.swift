@@ -80,14 +80,14 @@ final class Universe {
 
     /// Projects whose releases with only an sdist are taken from it (the rest: wheels only).
     let buildable: Set<NormalizedName>
-    /// With limits: releases the request's exact pins rule out do not count toward a limit
-    /// (see `PinnedVersions`); nil: every admitted release counts.
+    /// With limits: releases the request's exact pins rule out are left out and do not count
+    /// toward a limit (see `PinnedVersions`); nil: every admitted release counts.
     let pinRule: PinnedVersions?
 
     init(
         channels: ChannelSet, request: SolveRequest, limits: VersionLimits = .whole,
         histories: ProjectHistories = ProjectHistories(),
-        buildable: Set<NormalizedName> = [], skippingPinConflicts: Bool = false
+        buildable: Set<NormalizedName> = [], pinRule: PinnedVersions? = nil
     ) {
         self.channels = channels
         self.request = request
@@ -95,7 +95,7 @@ final class Universe {
         self.limits = limits
         self.histories = histories
         self.buildable = buildable
-        pinRule = skippingPinConflicts && request.mode == .virtualenv ? PinnedVersions(request) : nil
+        self.pinRule = request.mode == .virtualenv ? pinRule : nil
     }
 
     let environment: MarkerEnvironment
@@ -1009,52 +1009,9 @@ enum MatchSpecCache {
     }
 }
 
-/// The versions a request pins exactly (`==V`, no wildcard, marker true for the target), by
-/// project: a release whose wheels all require a pinned project at a version the pin excludes
-/// can never be installed with the request, so a limited universe walks past it (a pinned
-/// `typing-extensions==4.1.1` sends a dependency back to its releases that accept 4.1.1
-/// instead of stopping at its newest few, which all need 4.5).
-///
-/// And so on down: a requirement none of whose installable releases is left (each ruled out)
-/// is dead, and a release that has a dead requirement is ruled out too (mlflow-skinny's
-/// `pydantic>=1.10.8` with that `typing-extensions==4.1.1`: every such pydantic needs 4.2).
-/// Found while loading; the universe then walks again, up to `maximumPasses` times. Only
-/// where pip installs everything (a conda build may satisfy a pip requirement otherwise).
-struct PinnedVersions: Sendable {
-    let versions: [NormalizedName: PEP440Version]
-    let environment: MarkerEnvironment
-    /// Requirements found dead, shared by the loadings of one universe.
-    let dead = DeadRequirements()
-
-    /// Times a universe walks every project again for requirements found dead.
-    static let maximumPasses = 16
-
-    /// Versions a walk looks at, ruled out or not, per requirement and attempt.
-    static let walkLimit = 256
-
-    /// nil when the request pins nothing exactly.
-    init?(_ request: SolveRequest) {
-        let environment = request.target.markerEnvironment
-        var found: [NormalizedName: Set<PEP440Version>] = [:]
-        for r in request.pip {
-            let requirement = r.requirement
-            guard requirement.url == nil,
-                requirement.marker.map({ (try? $0.evaluate(environment)) == true }) ?? true,
-                requirement.specifier.specifiers.count == 1,
-                let pin = requirement.specifier.specifiers.first, pin.op == .equal, !pin.isWildcard,
-                let version = pin.version
-            else { continue }
-            found[requirement.normalizedName, default: []].insert(version)
-        }
-        // Two different pins of one project are a conflict the solve reports as it is.
-        let versions = found.compactMapValues { $0.count == 1 ? $0.first : nil }
-        if versions.isEmpty { return nil }
-        self.versions = versions
-        self.environment = environment
-    }
-
+extension PinnedVersions {
     /// Whether each release is ruled out: every wheel of it that would be loaded has metadata
-    /// requiring (for its base install) a pinned project at a version the pin excludes.
+    /// that `excludes` (a release without a wheel to judge, an sdist to build, is not).
     fileprivate func rulesOut(releases: [Int], of project: ProjectFiles, pins: Set<PEP440Version>)
         throws(ChannelError) -> [(Int, Bool)]
     {
@@ -1073,41 +1030,11 @@ struct PinnedVersions: Sendable {
         var seen = Set<Int>()
         for (r, candidate) in wheels {
             seen.insert(r)
-            guard let found = metadata[candidate.file.url] ?? nil, excludesAPin(found) else {
+            guard let found = metadata[candidate.file.url] ?? nil, excludes(found) else {
                 open.insert(r)
                 continue
             }
         }
-        // A release without a wheel to judge (an sdist to build) is not ruled out.
         return releases.map { r in (r, seen.contains(r) && !open.contains(r)) }
     }
-
-    private func excludesAPin(_ metadata: CoreMetadata) -> Bool {
-        let dead = dead.snapshot()
-        return metadata.requiresDist.contains { requirement in
-            guard requirement.url == nil else { return false }
-            let name = requirement.normalizedName
-            if let pinned = versions[name] {
-                if requirement.specifier.contains(pinned, prereleases: true) { return false }
-            } else if dead[name]?.contains(requirement.specifier) != true {
-                return false
-            }
-            guard let marker = requirement.marker else { return true }
-            var environment = environment
-            environment.extra = nil
-            return (try? marker.evaluate(environment)) == true
-        }
-    }
-}
-
-/// Requirements with no release left that the pins do not rule out (by project, their
-/// specifiers; the empty set for "any version").
-final class DeadRequirements: Sendable {
-    private let state = Mutex([NormalizedName: Set<SpecifierSet>]())
-
-    func insert(_ name: NormalizedName, _ specs: [SpecifierSet]) {
-        state.withLock { $0[name, default: []].formUnion(specs) }
-    }
-
-    func snapshot() -> [NormalizedName: Set<SpecifierSet>] { state.withLock { $0 } }
 }

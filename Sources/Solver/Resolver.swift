@@ -141,17 +141,18 @@ public struct Resolver: Sendable {
         // out every recent release of what it leaves unpinned, so the newest few of each do not
         // meet them however far the sequence below widens, and going back release by release
         // takes it through universes of thousands of wheels. Tried when the first attempt's
-        // conflict involves a pinned project; its solution is one of the whole universe's
+        // conflict involves a project the pins decide or constrain (the requirements of a
+        // pinned release, from the first attempt); its solution is one of the whole universe's
         // (a release the pins rule out is in none), and a failure says nothing: the sequence
         // goes on. Not after a problem no universe changes (a request nothing provides).
         func pinnedAttempt(after first: Attempt) throws(SolveError) -> SolveOutcome? {
-            guard let pins = PinnedVersions(request), first.versionConflict,
-                !first.hasCertainProblem,
-                first.conflictProjects?.isDisjoint(with: pins.versions.keys) == false
+            guard first.versionConflict, !first.hasCertainProblem, let loaded = first.builder?.universe,
+                let pins = PinnedVersions(request, loaded: loaded),
+                first.conflictProjects?.isDisjoint(with: pins.projects) == false
             else { return nil }
             let universe = Universe(
                 channels: channels, request: request, limits: VersionLimits(base: Resolver.firstVersionLimit),
-                histories: caches.histories, buildable: buildable, skippingPinConflicts: true)
+                histories: caches.histories, buildable: buildable, pinRule: pins)
             do { try universe.build() } catch { throw SolveError(error.message, kind: .badInput) }
             let tried = try self.attempt(
                 universe, debugDirectory: nil, everyBuild: false, remote: remote, reported: false)

@@ -1,8 +1,8 @@
 // The request's exact pins rule out releases no solution can take (see `PinnedVersions`): when
-// the first attempt's conflict involves a pinned project, the resolver tries a universe whose
-// limits walk past those, and takes its solution, which is the whole universe's. An old
-// environment (numpy==1.19.5, sqlalchemy==1.3.24 and an unpinned mlflow) then resolves in that
-// second small attempt instead of widening through thousands of wheels.
+// the first attempt's conflict involves a project the pins decide or constrain, the resolver
+// tries a universe whose limits walk past those, and takes its solution, which is the whole
+// universe's. An old environment (numpy==1.19.5, sqlalchemy==1.3.24 and an unpinned mlflow)
+// then resolves in that second small attempt instead of widening through thousands of wheels.
 
 import Channels
 import Requests
@@ -28,10 +28,9 @@ import Testing
     @Test func pinsRuleOutReleasesDirectlyAndThroughRequirementsLeftWithNone() throws {
         let b = Self.channel()
         let channels = try b.channels(python: "3.11.9")
+        let request = SolveRequest(target: channels.target, mode: .virtualenv, pip: try Self.request())
         let universe = Universe(
-            channels: channels,
-            request: SolveRequest(target: channels.target, mode: .virtualenv, pip: try Self.request()),
-            limits: VersionLimits(base: 2), skippingPinConflicts: true)
+            channels: channels, request: request, limits: VersionLimits(base: 2), pinRule: PinnedVersions(request))
         try universe.build()
         func versions(_ name: String) -> [String] {
             (universe.pypi[NormalizedName(name)] ?? []).map(\.version.normalized).sorted()
@@ -51,6 +50,20 @@ import Testing
         // The first attempt's conflict involves the pinned base; the second one resolves.
         #expect(resolver.attemptedLimits == ["2", "2"])
         let (whole, _) = try Scenario.solveWholeUniverse(b, pip: try Self.request())
+        #expect(Scenario.resolved(whole) == Scenario.resolved(outcome))
+    }
+
+    /// A pinned release's own requirements hold in every solution: `frame==1.0` needs
+    /// `shared<2`, so tool's releases that need `shared>=2` are walked past too.
+    @Test func aPinnedReleasesRequirementsRuleOutReleasesToo() throws {
+        let b = ChannelBuilder().pypi("frame", "1.0", requires: ["shared<2"]).pypi("frame", "2.0")
+        for v in ["1.0", "1.1", "2.0", "2.1"] { b.pypi("shared", v) }
+        for i in 0..<30 { b.pypi("tool", "1.\(i)", requires: [i < 6 ? "shared<2" : "shared>=2"]) }
+        let pip = [try Scenario.pip("frame==1.0"), try Scenario.pip("tool", "requirements.txt:2:1")]
+        let (outcome, resolver) = try Scenario.solve(b, pip: pip)
+        #expect(Scenario.resolved(outcome) == ["frame==1.0", "shared==1.1", "tool==1.5"])
+        #expect(resolver.attemptedLimits == ["2", "2"])
+        let (whole, _) = try Scenario.solveWholeUniverse(b, pip: pip)
         #expect(Scenario.resolved(whole) == Scenario.resolved(outcome))
     }
 
