@@ -209,6 +209,13 @@ public struct Resolver: Sendable {
                     break
                 }
                 if first, let answer = try pinnedAttempt(after: tried) { return done(answer) }
+                // Problems of requirements nothing provides only (every admitted release of a
+                // request needs what no source has): only older releases of the requests the
+                // limits cut can change that, so only they widen, and far.
+                if !tried.versionConflict, let widen {
+                    limits.widen(widen, requested: [], by: Resolver.widening * Resolver.widening)
+                    continue
+                }
                 // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the
                 // releases people use, that is most of the whole universe, and the answer is the
                 // whole universe's. Beyond, only the projects in the conflict do.
