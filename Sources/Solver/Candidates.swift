@@ -219,7 +219,43 @@ final class Universe {
         }
         // conda packages that are Python projects satisfy pip requirements on them, so their
         // pip dependencies must not be followed separately: nothing to do here.
-        try gatherPyPI(work)
+        try gatherPyPI(work, mayStop: stopsAtUnprovidedRequest)
+    }
+
+    /// Set before `build()`: stop once the requested projects are loaded if some install
+    /// request has no candidate at all (pip only), leaving what they require for
+    /// `completeGathering()`. Against a remote index such requests are the answer (see
+    /// `Resolver.attempt`), and what they require is not worth fetching to say so.
+    var stopsAtUnprovidedRequest = false
+    /// Whether `build()` stopped so: the universe is not closed under requirements, and only
+    /// its requests without a candidate may be reported from it.
+    private(set) var stoppedEarly = false
+    private var pendingWork = Set<NormalizedName>()
+
+    /// Projects an early stop left without loading any of their releases.
+    var projectsNotLoaded: Int { stoppedEarly ? pendingWork.count { projects[$0] == nil } : 0 }
+
+    /// Loads what an early stop left (a no-op otherwise).
+    func completeGathering() throws(ChannelError) {
+        guard stoppedEarly else { return }
+        stoppedEarly = false
+        try gatherPyPI(pendingWork)
+        pendingWork = []
+    }
+
+    /// An install request (not a constraint, no extra, marker true) no candidate meets (even
+    /// a pre-release: the solve's own test is never looser).
+    private var hasUnprovidedRequest: Bool {
+        request.mode == .virtualenv
+            && request.pip.contains { r in
+                let requirement = r.requirement
+                guard !r.isConstraint, requirement.url == nil, requirement.extras.isEmpty,
+                    requirement.marker.map({ holds($0, extra: nil) }) ?? true
+                else { return false }
+                return !(pypi[requirement.normalizedName] ?? []).contains {
+                    requirement.specifier.contains($0.version, prereleases: true)
+                }
+            }
     }
 
     /// Grows this universe to wider limits (each at least the current one), as if it had been
@@ -235,8 +271,10 @@ final class Universe {
         try gatherPyPI(work)
     }
 
-    private func gatherPyPI(_ initial: Set<NormalizedName>) throws(ChannelError) {
+    private func gatherPyPI(_ initial: Set<NormalizedName>, mayStop: Bool = false) throws(ChannelError) {
         var work = initial
+        // Only after the first round (the requested projects).
+        var mayStop = mayStop
         var deadKnown = pinRule?.dead.snapshot() ?? [:]
         var passes = 0
         while true {
@@ -290,6 +328,12 @@ final class Universe {
                     work.insert(requirement.normalizedName)
                 }
             }
+            if mayStop && hasUnprovidedRequest {
+                stoppedEarly = true
+                pendingWork = work
+                break
+            }
+            mayStop = false
         }
         // The metadata parsed while loading is kept for the next process.
         for index in channels.pypiIndexes { index.parsedMetadata?.save() }

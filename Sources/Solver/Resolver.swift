@@ -116,6 +116,8 @@ public struct Resolver: Sendable {
                     let built = Universe(
                         channels: channels, request: full, limits: limits, histories: caches.histories,
                         buildable: buildable)
+                    // The first attempt against a remote index may answer from the requests alone.
+                    built.stopsAtUnprovidedRequest = remote && probe == nil && grown == nil && limits.base != nil
                     try built.build()
                     if probe == nil { grown = built }
                     made = built
@@ -124,9 +126,15 @@ public struct Resolver: Sendable {
                 throw SolveError(error.message, kind: .badInput)
             }
             let universe = made!
-            let tried = try self.attempt(
+            var tried = try self.attempt(
                 universe, reusing: reusable, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
                 reported: probe == nil)
+            if universe.stoppedEarly && tried.answer == nil {
+                do { try universe.completeGathering() } catch { throw SolveError(error.message, kind: .badInput) }
+                tried = try self.attempt(
+                    universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
+                    reported: probe == nil)
+            }
             if probe == nil { grownPool = universe === grown ? tried.builder : nil }
             last = tried
             return tried
@@ -364,6 +372,24 @@ public struct Resolver: Sendable {
             }
         }
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
+        let leftOut = universe.releasesLeftOut
+        func onlyMissingShown() -> SolveOutcome {
+            let partial = explain(unprovidedProblems)
+            return .unsatisfiable(
+                Explanation(
+                    steps: partial.steps,
+                    hints: partial.hintItems + [
+                        .onlyMissingShown(
+                            remote: remote, releasesLeftOut: leftOut,
+                            projects: universe.truncatedProjects.count + universe.projectsNotLoaded)
+                    ], cause: .missing))
+        }
+        // A universe of the requested projects only (`Universe.stopsAtUnprovidedRequest`):
+        // its requests nothing provides are the answer, and nothing else may be read from it.
+        if universe.stoppedEarly {
+            if !unprovidedProblems.isEmpty { result.answer = onlyMissingShown() }
+            return result
+        }
         // A problem no wider universe changes: a request nothing provides, or a request whose
         // every provider requires what nothing provides, among projects whose admitted releases
         // are all loaded (the request's providers and the missing requirement's are then the
@@ -390,16 +416,8 @@ public struct Resolver: Sendable {
             return result
         }
         // On a local mirror with every release the whole universe costs seconds too.
-        let leftOut = universe.releasesLeftOut
         if (remote || leftOut > releasesLeftOutLimit) && !unprovidedProblems.isEmpty {
-            let partial = explain(unprovidedProblems)
-            result.answer = .unsatisfiable(
-                Explanation(
-                    steps: partial.steps,
-                    hints: partial.hintItems + [
-                        .onlyMissingShown(
-                            remote: remote, releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)
-                    ], cause: .missing))
+            result.answer = onlyMissingShown()
             return result
         }
         // The same for problems no wider universe changes (a pinned release requiring what
