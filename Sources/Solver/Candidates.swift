@@ -1074,10 +1074,8 @@ extension PinnedVersions {
         var seen = Set<Int>()
         for (r, candidate) in wheels {
             seen.insert(r)
-            guard let found = metadata[candidate.file.url] ?? nil, excludes(found) else {
-                open.insert(r)
-                continue
-            }
+            // A wheel without metadata is not ruled out.
+            if !((metadata[candidate.file.url] ?? nil).map(excludes) ?? false) { open.insert(r) }
         }
         return releases.map { r in (r, seen.contains(r) && !open.contains(r)) }
     }

@@ -218,8 +218,8 @@ public struct Resolver: Sendable {
                 }
                 if first, let answer = try pinnedAttempt(after: tried) { return done(answer) }
                 // Problems of requirements nothing provides only (every admitted release of a
-                // request needs what no source has): only older releases of the requests the
-                // limits cut can change that, so only they widen, and far.
+                // request needs what no source has): only older releases of the projects in
+                // them that the limits cut can change that, so only those widen, and far.
                 if !tried.versionConflict, let widen {
                     limits.widen(widen, requested: [], by: Resolver.widening * Resolver.widening)
                     continue
