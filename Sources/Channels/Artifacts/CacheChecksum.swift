@@ -51,6 +51,14 @@ public enum CacheChecksum {
         return out
     }
 
+    /// The same in place: true when `bytes` match their checksum, which is then dropped, so a
+    /// large file (a parsed-metadata segment of megabytes) is not copied again.
+    public static func unseal(_ bytes: inout [UInt8]) -> Bool {
+        guard unsealed(bytes) != nil else { return false }
+        bytes.removeLast(8)
+        return true
+    }
+
     /// The bytes of a sealed file without their checksum, or nil when they do not match it.
     public static func unsealed(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
         guard bytes.count >= 8 else { return nil }

@@ -161,9 +161,8 @@ public final class ParsedMetadataStore: Sendable {
                 unlink(path)
                 continue
             }
-            guard let sealed = FileBytes.readPlain(path) else { continue }
-            guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init),
-                let segment = ParsedMetadataStore.segment(path: path, bytes: bytes)
+            guard var bytes = FileBytes.readPlain(path) else { continue }
+            guard CacheChecksum.unseal(&bytes), let segment = ParsedMetadataStore.segment(path: path, bytes: bytes)
             else {
                 CacheNotes.damaged(path, "it does not match its checksum or its format")
                 unlink(path)

@@ -30,8 +30,8 @@ enum ProjectPageCache {
 
     /// The project's releases, with its files left encoded until asked for.
     static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
-        guard let sealed = FileBytes.readPlain(file) else { return nil }
-        guard let bytes = CacheChecksum.unsealed(sealed).map(Array.init), let files = decode(bytes, project: project)
+        guard var bytes = FileBytes.readPlain(file) else { return nil }
+        guard CacheChecksum.unseal(&bytes), let files = decode(bytes, project: project)
         else {
             CacheNotes.damaged(file, "it does not match its checksum or does not decode")
             return nil
