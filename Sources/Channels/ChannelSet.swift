@@ -12,6 +12,17 @@ public final class ChannelSet: Sendable {
     public let condaChannels: [CondaChannel]
     public let pypiIndexes: [PyPIIndex]
     public let target: Target
+
+    /// Whether a remote index has sent anything but what its HTTP cache held fresh in this
+    /// process so far (true without a cache).
+    public var usedTheNetwork: Bool {
+        pypiIndexes.contains { index in
+            guard index.isRemote else { return false }
+            guard let cache = index.client?.cache else { return true }
+            let statistics = cache.statistics
+            return statistics.fetched + statistics.revalidated > 0
+        }
+    }
     /// Files uploaded and builds made at or after this time are invisible (`--exclude-newer`).
     public let excludeNewer: String?
 

@@ -275,6 +275,7 @@ final class Universe {
         var work = initial
         // Only after the first round (the requested projects).
         var mayStop = mayStop
+        var rounds = 0
         var deadKnown = pinRule?.dead.snapshot() ?? [:]
         var passes = 0
         while true {
@@ -318,11 +319,14 @@ final class Universe {
                     return .failure(error)
                 }
             }
-            // A remote index is waited on, not computed: many pages in flight at once.
+            // A remote index is waited on, not computed: many pages in flight at once. Unless
+            // nothing so far needed the network (a warm resolve: pages and metadata from the
+            // HTTP cache), where more threads than cores only contend.
             let loaded =
-                channels.pypiIndexes.contains(where: \.isRemote)
+                channels.pypiIndexes.contains(where: \.isRemote) && (rounds == 0 || channels.usedTheNetwork)
                 ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, load)
                 : Parallel.map(round, jobs: Universe.loadingThreads, load)
+            rounds += 1
             for result in loaded {
                 for requirement in try commit(result.get()) where note(requirement, pinned: false) {
                     work.insert(requirement.normalizedName)
