@@ -221,7 +221,7 @@ public struct Resolver: Sendable {
                 // request needs what no source has): only older releases of the projects in
                 // them that the limits cut can change that, so only those widen, and far.
                 if !tried.versionConflict, let widen {
-                    limits.widen(widen, requested: [], by: Resolver.widening * Resolver.widening)
+                    limits.widen(widen, requested: [], by: Resolver.widening * Resolver.widening * Resolver.widening)
                     continue
                 }
                 // Every project widens first (2 → 8 → 32 releases): on a mirror thinned to the

@@ -83,7 +83,7 @@ import Testing
         let (outcome, resolver) = try Scenario.solve(b, pip: [try Scenario.pip("tool")])
         #expect(Scenario.resolved(outcome) == ["tool==1.2"])
         // Only tool widens (nothing else can change a missing requirement), and far.
-        #expect(resolver.attemptedLimits == ["2", "2, raised for tool to 32"])
+        #expect(resolver.attemptedLimits == ["2", "2, raised for tool to 128"])
     }
 
     @Test func jobRulesNameNoSolvable() {
