@@ -273,9 +273,7 @@ final class Universe {
 
     private func gatherPyPI(_ initial: Set<NormalizedName>, mayStop: Bool = false) throws(ChannelError) {
         var work = initial
-        // Only after the first round (the requested projects).
-        var mayStop = mayStop
-        var rounds = 0
+        var firstRound = true
         var deadKnown = pinRule?.dead.snapshot() ?? [:]
         var passes = 0
         while true {
@@ -323,21 +321,21 @@ final class Universe {
             // nothing so far needed the network (a warm resolve: pages and metadata from the
             // HTTP cache), where more threads than cores only contend.
             let loaded =
-                channels.pypiIndexes.contains(where: \.isRemote) && (rounds == 0 || channels.usedTheNetwork)
+                channels.pypiIndexes.contains(where: \.isRemote) && (firstRound || channels.usedTheNetwork)
                 ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, load)
                 : Parallel.map(round, jobs: Universe.loadingThreads, load)
-            rounds += 1
             for result in loaded {
                 for requirement in try commit(result.get()) where note(requirement, pinned: false) {
                     work.insert(requirement.normalizedName)
                 }
             }
-            if mayStop && hasUnprovidedRequest {
+            // Only after the first round (the requested projects).
+            if mayStop && firstRound && hasUnprovidedRequest {
                 stoppedEarly = true
                 pendingWork = work
                 break
             }
-            mayStop = false
+            firstRound = false
         }
         // The metadata parsed while loading is kept for the next process.
         for index in channels.pypiIndexes { index.parsedMetadata?.save() }
@@ -1074,12 +1072,13 @@ extension PinnedVersions {
             }
         }
         let metadata = try Loading.metadata(of: wheels.map(\.candidate))
+        let dead = dead.snapshot()
         var open = Set<Int>()
         var seen = Set<Int>()
         for (r, candidate) in wheels {
             seen.insert(r)
             // A wheel without metadata is not ruled out.
-            if !((metadata[candidate.file.url] ?? nil).map(excludes) ?? false) { open.insert(r) }
+            if !((metadata[candidate.file.url] ?? nil).map { excludes($0, dead: dead) } ?? false) { open.insert(r) }
         }
         return releases.map { r in (r, seen.contains(r) && !open.contains(r)) }
     }

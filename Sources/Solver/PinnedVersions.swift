@@ -25,6 +25,7 @@ final class PinnedVersions: Sendable {
     /// The base requirements every solution meets: those of the pinned releases the request
     /// asks for (a `-c` constraint installs nothing), by project.
     let implied: [NormalizedName: [SpecifierSet]]
+    /// The target's, for base requirements (no extra).
     let environment: MarkerEnvironment
     /// Where the versions of a project `implied` constrains are read.
     private let channels: ChannelSet?
@@ -37,26 +38,20 @@ final class PinnedVersions: Sendable {
     /// Times a universe walks the projects with a newly dead requirement again.
     static let maximumPasses = 16
 
-    /// nil when the request pins nothing exactly.
-    init?(_ request: SolveRequest) {
+    /// nil when the request pins nothing exactly. With `loaded` (a universe of the request),
+    /// also the base requirements of each pinned, requested release as it holds them (those
+    /// every wheel of the release agrees on).
+    init?(_ request: SolveRequest, loaded universe: Universe? = nil) {
         guard let pins = PinnedVersions.pins(request) else { return nil }
         versions = pins
-        implied = [:]
-        environment = request.target.markerEnvironment
-        channels = nil
-    }
-
-    /// With the base requirements of each pinned, requested release, as `universe` loaded it
-    /// (every wheel of the release it holds agrees on them).
-    init?(_ request: SolveRequest, loaded universe: Universe) {
-        guard let pins = PinnedVersions.pins(request) else { return nil }
-        versions = pins
-        environment = request.target.markerEnvironment
-        channels = universe.channels
+        var environment = request.target.markerEnvironment
+        environment.extra = nil
+        self.environment = environment
+        channels = universe?.channels
         var implied: [NormalizedName: [SpecifierSet]] = [:]
         for r in request.pip where !r.isConstraint {
             let name = r.requirement.normalizedName
-            guard let version = pins[name] else { continue }
+            guard let universe, let version = pins[name] else { continue }
             let wheels = (universe.pypi[name] ?? []).filter { $0.version == version }
             var common: Set<RequirementKey>?
             for wheel in wheels {
@@ -94,10 +89,10 @@ final class PinnedVersions: Sendable {
     /// The projects whose versions the pins decide or constrain.
     var projects: Set<NormalizedName> { Set(versions.keys).union(implied.keys) }
 
-    /// Whether a wheel with this metadata can never be installed with the request.
-    func excludes(_ metadata: CoreMetadata) -> Bool {
-        let dead = dead.snapshot()
-        return metadata.requiresDist.contains { requirement in
+    /// Whether a wheel with this metadata can never be installed with the request (`dead`:
+    /// `self.dead` as of the caller's batch).
+    func excludes(_ metadata: CoreMetadata, dead: [NormalizedName: Set<SpecifierSet>]) -> Bool {
+        metadata.requiresDist.contains { requirement in
             guard requirement.url == nil else { return false }
             let name = requirement.normalizedName
             if let pinned = versions[name] {
@@ -108,8 +103,6 @@ final class PinnedVersions: Sendable {
                 return false
             }
             guard let marker = requirement.marker else { return true }
-            var environment = environment
-            environment.extra = nil
             return (try? marker.evaluate(environment)) == true
         }
     }

@@ -410,8 +410,9 @@ public struct Resolver: Sendable {
             }
             return projects.isDisjoint(with: universe.truncatedProjects)
         }
-        result.hasCertainProblem = outcome.problems.contains(where: certain)
-        if outcome.problems.allSatisfy(certain) {
+        let certainProblems = outcome.problems.filter(certain)
+        result.hasCertainProblem = !certainProblems.isEmpty
+        if certainProblems.count == outcome.problems.count {
             result.answer = .unsatisfiable(explain(outcome.problems))
             return result
         }
@@ -424,7 +425,7 @@ public struct Resolver: Sendable {
         // nothing provides): they are reported, saying others may show once they are fixed,
         // instead of widening toward the whole universe to prove the rest has no other problem.
         if reported && (remote || leftOut > releasesLeftOutLimit) && result.hasCertainProblem {
-            let explanation = explain(outcome.problems.filter(certain))
+            let explanation = explain(certainProblems)
             result.answer = .unsatisfiable(
                 Explanation(
                     steps: explanation.steps,
