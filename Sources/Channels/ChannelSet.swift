@@ -6,7 +6,6 @@
 import Basics
 import Requests
 import Specs
-import Synchronization
 
 public final class ChannelSet: Sendable {
     public let condaChannels: [CondaChannel]
@@ -35,7 +34,7 @@ public final class ChannelSet: Sendable {
         var judged: [String: JudgedProject?] = [:]
         var sdists: SdistMetadataReader?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let tagPolicy: TagPolicy
     private let cutoff: UploadCutoff?
     /// Where parsed channels are cached (nil: parse every time).
@@ -267,7 +266,7 @@ public final class JudgedProject: Sendable {
         var memo: PyPICandidate.Memo
         var candidates: [PyPICandidate?]
     }
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     init(
         files: PyPIProjectFiles, index: PyPIIndex, policy: TagPolicy, target: Target, cutoff: UploadCutoff?,
@@ -280,7 +279,7 @@ public final class JudgedProject: Sendable {
         self.target = target
         self.pinned = pinned
         count = files.count
-        state = Mutex(
+        state = Locked(
             State(memo: PyPICandidate.Memo(target: target), candidates: Array(repeating: nil, count: files.count)))
     }
 

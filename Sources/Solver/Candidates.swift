@@ -16,7 +16,6 @@ import Channels
 import FoundationEssentials
 import Requests
 import Specs
-import Synchronization
 
 /// A class, not a struct: candidates are copied into pools, solvable tables and orderings many
 /// times per solve, and a struct this size costs a retain and release of every field per copy.
@@ -1014,7 +1013,7 @@ final class AdmittedWalk {
 
 /// The histories of one resolver's projects, by name and pins (a pin admits a yanked release).
 final class ProjectHistories: Sendable {
-    private let histories = Mutex<[String: ProjectHistory]>([:])
+    private let histories = Locked<[String: ProjectHistory]>([:])
 
     func history(of name: NormalizedName, pins: Set<PEP440Version>, releases: Int, buildable: Bool) -> ProjectHistory {
         let key =

@@ -2,10 +2,10 @@
 // (`Resolver.solve`): releases that can never be installed with the request are walked past
 // instead of counting toward a limited universe's newest few.
 
+import Basics
 import Channels
 import Requests
 import Specs
-import Synchronization
 
 /// The versions a request pins exactly (`==V`, no wildcard, marker true for the target), by
 /// project, and what those pins imply. A release is ruled out (no solution can install it) when
@@ -31,7 +31,7 @@ final class PinnedVersions: Sendable {
     private let channels: ChannelSet?
     /// Requirements found dead, shared by the loadings of one universe.
     let dead = DeadRequirements()
-    private let memo = Mutex([RequirementKey: Bool]())
+    private let memo = Locked([RequirementKey: Bool]())
 
     /// Versions a walk looks at, ruled out or not, per requirement and attempt.
     static let walkLimit = 256
@@ -134,7 +134,7 @@ final class PinnedVersions: Sendable {
 /// Requirements with no release left that the pins do not rule out (by project, their
 /// specifiers; the empty set for "any version").
 final class DeadRequirements: Sendable {
-    private let state = Mutex([NormalizedName: Set<SpecifierSet>]())
+    private let state = Locked([NormalizedName: Set<SpecifierSet>]())
 
     func insert(_ name: NormalizedName, _ specs: [SpecifierSet]) {
         state.withLock { $0[name, default: []].formUnion(specs) }

@@ -17,7 +17,6 @@ import Channels
 import FoundationEssentials
 import Requests
 import Specs
-import Synchronization
 
 public struct Resolver: Sendable {
     public let channels: ChannelSet
@@ -485,7 +484,7 @@ final class SolveCaches: Sendable {
         /// Test hook: pools built (an attempt may solve on the pool of the one before it).
         var poolCount = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func matchSpec(_ text: String) -> MatchSpec? {
         state.withLock { state in

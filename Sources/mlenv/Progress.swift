@@ -14,7 +14,6 @@
 import Basics
 import FoundationEssentials
 import Glibc
-import Synchronization
 
 final class ProgressLine: Sendable {
     enum Mode: Equatable, Sendable {
@@ -23,7 +22,7 @@ final class ProgressLine: Sendable {
     }
 
     let mode: Mode
-    private let line = Mutex(Line())
+    private let line = Locked(Line())
 
     /// The live line, drawn and erased under the mutex.
     private struct Line {

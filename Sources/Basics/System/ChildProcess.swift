@@ -16,7 +16,6 @@
 
 import Dispatch
 import Glibc
-import Synchronization
 
 public struct ProcessLaunchError: Error, Sendable, CustomStringConvertible {
     public let executable: String
@@ -133,7 +132,7 @@ public final class ChildProcess {
 
     /// Who acts first: the watchdog (kills) or the waiter (the child ended).
     private final class Watchdog: Sendable {
-        private let claimed = Mutex(false)
+        private let claimed = Locked(false)
         /// True for the first caller only.
         func claim() -> Bool {
             claimed.withLock { done in

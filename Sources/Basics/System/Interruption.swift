@@ -8,7 +8,6 @@
 
 import FoundationEssentials
 import Glibc
-import Synchronization
 
 public enum Interruption {
     public struct Token: Hashable, Sendable {
@@ -26,7 +25,7 @@ public enum Interruption {
         var nextID = 0
         var interrupted = false
     }
-    private static let guarded = Mutex(Guarded())
+    private static let guarded = Locked(Guarded())
     /// Written once before the handlers are installed; the signal handler only reads it.
     nonisolated(unsafe) private static var pipeWrite: Int32 = -1
 

@@ -4,7 +4,6 @@
 
 import Dispatch
 import Glibc
-import Synchronization
 
 /// Runs `body` over `items` on up to `jobs` threads and returns the results in item order.
 public enum Parallel {
@@ -63,9 +62,9 @@ public enum Parallel {
 
     /// Results by index, and the next index to work on; one lock for both.
     private final class Slots<R: Sendable>: Sendable {
-        private let state: Mutex<(results: [R?], next: Int)>
+        private let state: Locked<(results: [R?], next: Int)>
 
-        init(count: Int) { state = Mutex((Array(repeating: nil, count: count), 0)) }
+        init(count: Int) { state = Locked((Array(repeating: nil, count: count), 0)) }
 
         func claim() -> Int? {
             state.withLock { state in

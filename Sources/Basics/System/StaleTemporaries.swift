@@ -45,5 +45,5 @@ public enum StaleTemporaries {
         }
     }
 
-    private static let swept = Mutex<Set<String>>([])
+    private static let swept = Locked<Set<String>>([])
 }

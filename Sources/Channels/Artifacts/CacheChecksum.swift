@@ -10,7 +10,6 @@
 
 import Basics
 import Glibc
-import Synchronization
 
 public enum CacheChecksum {
     /// The checksum of `bytes`.
@@ -74,7 +73,7 @@ public enum CacheChecksum {
 /// error, as a note (the command goes on with a rebuilt copy; the answer does not change).
 public enum CacheNotes {
     /// The files noted so far, and the notes in order.
-    private static let notes = Mutex<(said: Set<String>, recorded: [String])>(([], []))
+    private static let notes = Locked<(said: Set<String>, recorded: [String])>(([], []))
 
     /// Notes that `path` was damaged (`what`: how) and is rebuilt from its source.
     public static func damaged(_ path: String, _ what: String) {

@@ -20,7 +20,6 @@ import Basics
 import FoundationEssentials
 import Glibc
 import Specs
-import Synchronization
 
 /// Bytes that stay put for a cache image's life: a read-only mapping of a file, or a copy.
 final class ImageBytes: @unchecked Sendable {
@@ -334,7 +333,7 @@ private struct PreferenceOrder {
 
 /// One subdir's records, decoded by name on demand from a cache image.
 final class CondaSubdirRecords: Sendable {
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// Parses the repodata again (and rewrites the cache) when the image turns out corrupt.
     private let reparse: @Sendable () throws(ChannelError) -> CacheImage
     /// The cache file the image was mapped from (for the note when it turns out damaged).
@@ -357,7 +356,7 @@ final class CondaSubdirRecords: Sendable {
         image: CacheImage, index: [String: Range<Int>], channel: String, channelLocation: String, file: String?,
         reparse: @escaping @Sendable () throws(ChannelError) -> CacheImage
     ) {
-        state = Mutex(State(image: image, index: index))
+        state = Locked(State(image: image, index: index))
         self.channel = channel
         self.channelLocation = channelLocation
         self.file = file

@@ -44,7 +44,7 @@ final class ShardedSubdir: CondaSubdir, Sendable {
     /// parsed-channel cache): a warm solve maps it instead of reading MessagePack again.
     private let tableDirectory: String?
     /// Each name's records once read.
-    private let fetched = Mutex<[String: [CondaRecord]]>([:])
+    private let fetched = Locked<[String: [CondaRecord]]>([:])
 
     /// Shards fetched at once.
     static let fetchingThreads = 16

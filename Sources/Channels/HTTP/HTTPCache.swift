@@ -37,7 +37,7 @@ public final class HTTPCache: Sendable {
         var settled: [String: HTTPCacheEntry] = [:]
         var statistics = Statistics()
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     public struct Statistics: Sendable {

@@ -56,7 +56,7 @@ public final class ParsedMetadataStore: Sendable {
         var hits = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Requires-Dist lists by their bytes in a record: a third of the records of a mirror's
     /// closure have a list of their own, the rest repeat one (a project's releases mostly

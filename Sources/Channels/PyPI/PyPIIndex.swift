@@ -9,7 +9,6 @@ import Basics
 import FoundationEssentials
 import JSON
 import Specs
-import Synchronization
 
 public final class PyPIIndex: Sendable {
     public enum Layout: Hashable, Sendable {
@@ -49,7 +48,7 @@ public final class PyPIIndex: Sendable {
         var metadataByURL: [String: CoreMetadata?] = [:]
         var wheelhouse: Wheelhouse?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private let requirements = RequirementMemo()
 

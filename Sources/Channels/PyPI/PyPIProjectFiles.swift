@@ -4,7 +4,6 @@
 
 import Basics
 import Specs
-import Synchronization
 
 public final class PyPIProjectFiles: Sendable {
     public struct Release: Sendable {
@@ -19,7 +18,7 @@ public final class PyPIProjectFiles: Sendable {
     public let count: Int
 
     private let records: ProjectPageCache.Records?
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// What is decoded so far (a release's version, a file, the whole project).
     private struct State {
@@ -53,7 +52,7 @@ public final class PyPIProjectFiles: Sendable {
         }
         records = nil
         count = project.files.count
-        state = Mutex(State(files: project.files, versions: project.releases.map(\.version), whole: project))
+        state = Locked(State(files: project.files, versions: project.releases.map(\.version), whole: project))
     }
 
     /// Files still encoded in a page cache file.
@@ -62,7 +61,7 @@ public final class PyPIProjectFiles: Sendable {
         self.releases = releases
         self.records = records
         count = records.count
-        state = Mutex(
+        state = Locked(
             State(
                 files: Array(repeating: nil, count: records.count),
                 versions: Array(repeating: nil, count: releases.count)))

@@ -34,7 +34,7 @@ public final class SdistMetadataReader: Sendable {
     /// The most an sdist may weigh (pyspark's is ~320 MB).
     public static let sizeLimit: UInt64 = 2 << 30
 
-    private let answers = Mutex<[String: Result<CoreMetadata, ChannelError>]>([:])
+    private let answers = Locked<[String: Result<CoreMetadata, ChannelError>]>([:])
 
     public init(python: String?, cacheDirectory: String?, indexes: [PyPIIndex], onlyBinary: Set<NormalizedName> = []) {
         self.python = python

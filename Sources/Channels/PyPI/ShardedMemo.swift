@@ -1,9 +1,9 @@
+import Basics
 import Specs
-import Synchronization
 
-/// Values worked out once per key, shared by the threads that load a round's projects. A
-/// waiting `Mutex` spins: behind one lock, the parallel metadata loads spent 30–40 % of a warm
-/// resolve's CPU waiting on each other (perf, BENCHMARKS.md). The keys are spread over 64
+/// Values worked out once per key, shared by the threads that load a round's projects. Behind
+/// one lock, the parallel metadata loads spent 30–40 % of a warm resolve's CPU waiting on each
+/// other (perf, BENCHMARKS.md). The keys are spread over 64
 /// shards by hash, so two loaders rarely want the same one; each key is hashed once, for its
 /// shard and its table both.
 final class ShardedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
@@ -16,7 +16,7 @@ final class ShardedMemo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     private final class Shard: Sendable {
-        let values = Mutex<[Hashed: Value]>([:])
+        let values = Locked<[Hashed: Value]>([:])
     }
 
     private static var shardCount: Int { 64 }

@@ -2,13 +2,13 @@
 // only to the hosts of the sources a client was made for), all sharing one cache and so one
 // connection pool and one set of cache notes.
 
-import Synchronization
+import Basics
 
 public final class HTTPClientRegistry: Sendable {
     /// The registry every command of this process uses.
     public static let shared = HTTPClientRegistry()
 
-    private let state = Mutex<(clients: [[String]: HTTPClient], cache: HTTPCache?)>(([:], nil))
+    private let state = Locked<(clients: [[String]: HTTPClient], cache: HTTPCache?)>(([:], nil))
 
     public init() {}
 

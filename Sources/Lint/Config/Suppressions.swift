@@ -12,7 +12,6 @@
 import Basics
 import FoundationEssentials
 import JSON
-import Synchronization
 
 struct SuppressionDirective: Hashable, Sendable {
     /// Empty: every rule.
@@ -80,7 +79,7 @@ struct FileSuppressions: Sendable {
 
 /// Reads each model file once and drops the findings its comments suppress.
 final class SuppressionIndex: Sendable {
-    private let files = Mutex<[String: FileSuppressions]>([:])
+    private let files = Locked<[String: FileSuppressions]>([:])
 
     func filter(_ findings: [Finding]) -> [Finding] {
         findings.filter { finding in

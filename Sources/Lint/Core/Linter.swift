@@ -17,7 +17,6 @@ import ModelFiles
 import Requests
 import Solver
 import Specs
-import Synchronization
 
 /// Where packages come from: the conda channels and PyPI indexes every model is solved against.
 public struct ChannelSources: Sendable {
@@ -338,7 +337,7 @@ public struct Linter: Sendable {
 
 /// Counts one phase's finished items for `Linter.Progress` across the worker threads.
 private final class ProgressCounter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     private let total: Int
     private let verb: String
     private let progress: Linter.Progress?
