@@ -115,37 +115,42 @@ import Testing
         first.save()
         let file = try #require(segments(root + "/store").first)
         var bytes = try FileBytes.read(file)
-        let body = Array(bytes.dropLast(8))
-        // Header: "MLENVMD1" (4 + 8 bytes), count, entries of 40 bytes.
-        let count = Int(body[12]) | Int(body[13]) << 8 | Int(body[14]) << 16 | Int(body[15]) << 24
-        let entries = 16
-        let records = entries + 40 * count
+        func u32(_ at: Int) -> Int {
+            Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+        }
+        // Header: "MLENVMD2" (4 + 8 bytes), count, record bytes; entries of 48 bytes (sha,
+        // offset, length, the record's checksum).
+        let count = u32(12)
+        let entries = 20
+        let records = entries + 48 * count
         try #require(count >= 2)
+        /// Entry `i`'s checksum made to match its record again.
+        func reseal(_ i: Int) {
+            let e = entries + 48 * i
+            let start = records + u32(e + 32)
+            let sum = CacheChecksum.of(Array(bytes[start..<start + u32(e + 36)]))
+            for k in 0..<8 { bytes[e + 40 + k] = UInt8(truncatingIfNeeded: sum >> (8 * UInt64(k))) }
+        }
         switch damage {
         case "truncated":
             bytes.removeLast(100)
         case "format":
-            var changed = body
-            changed[11] = UInt8(ascii: "9")  // MLENVMD9
-            bytes = CacheChecksum.sealed(changed)
+            bytes[11] = UInt8(ascii: "9")  // MLENVMD9
         case "checksum":
             bytes[records + 40] ^= 0x01
         case "oversized":
             bytes = []
         case "sha":
-            // The first entry points at the second record (whose own digest is another).
-            var changed = body
-            for k in 32..<40 { changed.swapAt(entries + k, entries + 40 + k) }
-            bytes = CacheChecksum.sealed(changed)
+            // The first entry points at the second record (whose own digest is another), with
+            // that record's checksum.
+            for k in 32..<48 { bytes.swapAt(entries + k, entries + 48 + k) }
         default:
-            // Every record's own digest changed, entries left as they are: sealed anew.
-            var changed = body
+            // Every record's own digest changed, entries left as they are and their checksums
+            // made to match.
             for i in 0..<count {
-                let e = entries + 40 * i
-                changed[records + (Int(changed[e + 32]) | Int(changed[e + 33]) << 8 | Int(changed[e + 34]) << 16)] ^=
-                    0xFF
+                bytes[records + u32(entries + 48 * i + 32)] ^= 0xFF
+                reseal(i)
             }
-            bytes = CacheChecksum.sealed(changed)
         }
         if damage == "oversized" {
             // A sparse file past the size limit: refused by its size, never read.
@@ -165,6 +170,23 @@ import Testing
         let again = ParsedMetadataStore(directory: root + "/store")
         #expect(try everyMetadata(try PyPIIndex(root + "/mirror", parsedMetadata: again)) == want)
         #expect(again.hits > 0)
+    }
+
+    /// A file of the former format (read whole, one checksum) is not read, and the next save
+    /// removes it.
+    @Test func aFormerFormatIsRemoved() throws {
+        let root = scratch("former")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try mirror(at: root + "/mirror", projects: ParsedMetadataTests.projects)
+        try FileManager.default.createDirectory(atPath: root + "/store", withIntermediateDirectories: true)
+        let former = root + "/store/v1-0123456789abcdef.seg"
+        try Data(CacheChecksum.sealed(Array("MLENVMD1".utf8))).write(to: URL(fileURLWithPath: former))
+        let store = ParsedMetadataStore(directory: root + "/store")
+        _ = try everyMetadata(try PyPIIndex(root + "/mirror", parsedMetadata: store))
+        #expect(store.hits == 0)
+        store.save()
+        #expect(!FileManager.default.fileExists(atPath: former))
+        #expect(segments(root + "/store").count == 1)
     }
 
     /// Many saves fold into a few files, and the answers stay the same.

@@ -122,16 +122,18 @@ public enum FileBytes {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        let complete = bytes.withUnsafeMutableBytes { buffer -> Bool in
+        // Not zeroed first: every byte is read into (or the whole is given up).
+        var complete = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
+            var filled = 0
             while filled < buffer.count {
                 let n = Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
+                guard n > 0 else { break }
                 filled += n
             }
-            return true
+            complete = filled == buffer.count
+            initialized = complete ? filled : 0
         }
         return complete ? bytes : nil
     }

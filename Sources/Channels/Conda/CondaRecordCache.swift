@@ -21,47 +21,6 @@ import FoundationEssentials
 import Glibc
 import Specs
 
-/// Bytes that stay put for a cache image's life: a read-only mapping of a file, or a copy.
-final class ImageBytes: @unchecked Sendable {
-    let base: UnsafeRawPointer
-    let count: Int
-    private let mapped: Bool
-
-    init(copying bytes: [UInt8]) {
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-        bytes.withUnsafeBytes {
-            if let source = $0.baseAddress { memory.copyMemory(from: source, byteCount: $0.count) }
-        }
-        base = UnsafeRawPointer(memory)
-        count = bytes.count
-        mapped = false
-    }
-
-    /// The whole file mapped read-only, or nil when it cannot be opened or mapped. Cache files
-    /// are replaced by rename, never rewritten in place, so a mapping stays valid.
-    init?(mapping path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
-        guard let address = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
-            return nil
-        }
-        base = UnsafeRawPointer(address)
-        count = Int(info.st_size)
-        mapped = true
-    }
-
-    deinit {
-        if mapped {
-            munmap(UnsafeMutableRawPointer(mutating: base), count)
-        } else {
-            UnsafeMutableRawPointer(mutating: base).deallocate()
-        }
-    }
-}
-
 /// The sections of a cache file, each read with bounds checks (nil when out of range) and its
 /// blocks checked against their checksums on first read.
 struct CacheImage {

@@ -6,26 +6,34 @@
 // memo, so a change to the requirement parser needs no new format; a change to the header
 // parser does: bump `format`).
 //
-// `<cache>/pypi-metadata/v1-<random>.seg`: each file written once (temporary + rename) and never
-// changed after, sealed with CacheChecksum; a process writes the records it parsed as a new file
-// and, with more than `maxSegments` files about, merges those it read into one. A file:
-//   "MLENVMD1" | count | count × (sha256: 32 bytes, offset, length), sorted by sha | records
+// `<cache>/pypi-metadata/v2-<random>.seg`: each file written once (temporary + rename) and never
+// changed after; a process writes the records it parsed as a new file and, with more than
+// `maxSegments` files about, merges those it read into one. A file:
+//   "MLENVMD2" | count | record bytes | count × (sha256: 32 bytes, offset, length, checksum),
+//   sorted by sha | records
 // a record: sha256 | metadata-version | name | version | requires-python? | requires-dist lines |
 //   provides-extra | dynamic | license? | license-expression? | summary?
-// (integers u32 little-endian, strings length-prefixed, optionals a 0/1 byte first). A file that
-// is too large, does not match its checksum or its format, or holds a record that does not
-// decode or names another sha than its entry, is noted as damaged, not used again by this
-// process, and removed; the metadata comes from its file as if there were no cache.
+// (integers u32 little-endian, the checksum u64 (CacheChecksum of the record), strings
+// length-prefixed, optionals a 0/1 byte first). A file is mapped, not read: a resolve looks up a
+// few hundred records of tens of thousands, so each record is checked against its own checksum
+// when it is read, and nothing else is hashed. A file that is too large, of another format or
+// size, or holds a record out of bounds, not matching its checksum, not decoding or naming
+// another sha than its entry, is noted as damaged, not used again by this process, and removed;
+// the metadata comes from its file as if there were no cache. (A damaged entry's digest only
+// makes a look-up miss.)
 
 import Basics
 import FoundationEssentials
 import Glibc
 import Specs
-import Synchronization
 
 public final class ParsedMetadataStore: Sendable {
-    static let format = "MLENVMD1"
-    static let prefix = "v1-"
+    static let format = "MLENVMD2"
+    static let prefix = "v2-"
+    /// Files of earlier formats, removed by the next save.
+    static let formerPrefixes = ["v1-"]
+    /// An entry: sha256, offset, length, checksum.
+    static let entrySize = 48
     /// Files read at most (a few; more are left for a merge to fold).
     static let maxSegments = 4
     /// A file larger than this is not read, and merging stops adding records at it.
@@ -39,11 +47,33 @@ public final class ParsedMetadataStore: Sendable {
 
     private struct Segment: Sendable {
         let path: String
-        /// The file without its checksum.
-        let bytes: [UInt8]
+        let bytes: ImageBytes
         let count: Int
-        /// Where the records start.
+        /// Where the entries and the records start.
+        let entriesStart: Int
         let recordsStart: Int
+
+        func entry(_ i: Int) -> (sha: UnsafeRawBufferPointer, offset: Int, length: Int, checksum: UInt64) {
+            let at = entriesStart + i * ParsedMetadataStore.entrySize
+            let base = bytes.base
+            return (
+                UnsafeRawBufferPointer(start: base + at, count: 32),
+                Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at + 32, as: UInt32.self))),
+                Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at + 36, as: UInt32.self))),
+                UInt64(littleEndian: base.loadUnaligned(fromByteOffset: at + 40, as: UInt64.self))
+            )
+        }
+
+        /// Entry `i`'s record, or nil when it is out of bounds or does not match its checksum.
+        func record(_ i: Int) -> [UInt8]? {
+            let (_, offset, length, checksum) = entry(i)
+            guard offset <= bytes.count - recordsStart, length <= bytes.count - recordsStart - offset else {
+                return nil
+            }
+            let raw = UnsafeRawBufferPointer(start: bytes.base + recordsStart + offset, count: length)
+            guard CacheChecksum.of(raw) == checksum else { return nil }
+            return Array(raw)
+        }
     }
 
     private struct State: Sendable {
@@ -119,10 +149,10 @@ public final class ParsedMetadataStore: Sendable {
         let found = sha256s.map { hex -> CoreMetadata? in
             guard let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
             for segment in segments where !damaged.contains(segment.path) {
-                guard let (offset, length) = ParsedMetadataStore.find(key, in: segment) else { continue }
-                guard let metadata = decode(segment, offset: offset, length: length, key: key, requirement)
-                else {
-                    CacheNotes.damaged(segment.path, "a record does not decode or is filed under another SHA-256")
+                guard let i = ParsedMetadataStore.find(key, in: segment) else { continue }
+                guard let record = segment.record(i), let metadata = decode(record, key: key, requirement) else {
+                    CacheNotes.damaged(
+                        segment.path, "a record is out of bounds, does not match its checksum or does not decode")
                     damaged.append(segment.path)
                     continue
                 }
@@ -161,10 +191,9 @@ public final class ParsedMetadataStore: Sendable {
                 unlink(path)
                 continue
             }
-            guard var bytes = FileBytes.readPlain(path) else { continue }
-            guard CacheChecksum.unseal(&bytes), let segment = ParsedMetadataStore.segment(path: path, bytes: bytes)
-            else {
-                CacheNotes.damaged(path, "it does not match its checksum or its format")
+            guard let bytes = ImageBytes(mapping: path) else { continue }
+            guard let segment = ParsedMetadataStore.segment(path: path, bytes: bytes) else {
+                CacheNotes.damaged(path, "it is not of its format or size")
                 unlink(path)
                 continue
             }
@@ -173,48 +202,31 @@ public final class ParsedMetadataStore: Sendable {
         return segments
     }
 
-    /// A file's header checked: the format, a count its bytes can hold, every entry inside the
-    /// records and the entries in strictly ascending order (the look-up is a binary search).
-    private static func segment(path: String, bytes: [UInt8]) -> Segment? {
-        var r = CacheByteReader(bytes: bytes)
-        guard r.string() == format, let count = r.int(), count <= r.remaining / 40 else { return nil }
-        let entries = r.position
-        let recordsStart = entries + count * 40
-        let recordBytes = bytes.count - recordsStart
-        var previous: ArraySlice<UInt8>?
-        for i in 0..<count {
-            let at = entries + i * 40
-            let sha = bytes[at..<at + 32]
-            if let previous, !previous.lexicographicallyPrecedes(sha) { return nil }
-            previous = sha
-            let offset = Int(CacheByteReader.u32(bytes, at + 32))
-            let length = Int(CacheByteReader.u32(bytes, at + 36))
-            guard offset <= recordBytes, length <= recordBytes - offset else { return nil }
-        }
-        return Segment(path: path, bytes: bytes, count: count, recordsStart: recordsStart)
+    /// A file's header checked: the format, and a size that is exactly its entries' and
+    /// records' (a file cut short is refused here). Entries are checked as they are read.
+    private static func segment(path: String, bytes: ImageBytes) -> Segment? {
+        let header = 4 + format.utf8.count + 8
+        guard bytes.count >= header else { return nil }
+        var r = CacheByteReader(bytes: Array(UnsafeRawBufferPointer(start: bytes.base, count: header)))
+        guard r.string() == format, let count = r.int(), let recordBytes = r.int() else { return nil }
+        let recordsStart = header + count * entrySize
+        guard recordsStart + recordBytes == bytes.count else { return nil }
+        return Segment(path: path, bytes: bytes, count: count, entriesStart: header, recordsStart: recordsStart)
     }
 
-    private static func entrySHA(_ segment: Segment, _ i: Int) -> ArraySlice<UInt8> {
-        let at = segment.recordsStart - segment.count * 40 + i * 40
-        return segment.bytes[at..<at + 32]
-    }
-
-    private static func find(_ key: [UInt8], in segment: Segment) -> (Int, Int)? {
-        var lo = 0
-        var hi = segment.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let sha = entrySHA(segment, mid)
-            if sha.elementsEqual(key) {
-                let at = segment.recordsStart - segment.count * 40 + mid * 40
-                return (
-                    segment.recordsStart + Int(CacheByteReader.u32(segment.bytes, at + 32)),
-                    Int(CacheByteReader.u32(segment.bytes, at + 36))
-                )
+    /// The entry of `key` (a binary search over the sorted entries), or nil.
+    private static func find(_ key: [UInt8], in segment: Segment) -> Int? {
+        key.withUnsafeBytes { key -> Int? in
+            var lo = 0
+            var hi = segment.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let order = memcmp(segment.entry(mid).sha.baseAddress!, key.baseAddress!, 32)
+                if order == 0 { return mid }
+                if order < 0 { lo = mid + 1 } else { hi = mid }
             }
-            if sha.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+            return nil
         }
-        return nil
     }
 
     // MARK: records
@@ -235,11 +247,9 @@ public final class ParsedMetadataStore: Sendable {
         return w.bytes
     }
 
-    private func decode(
-        _ segment: Segment, offset: Int, length: Int, key: [UInt8], _ requirement: (String) -> Requirement?
-    ) -> CoreMetadata? {
-        guard length >= 32, segment.bytes[offset..<offset + 32].elementsEqual(key) else { return nil }
-        var r = CacheByteReader(bytes: segment.bytes, position: offset + 32, end: offset + length)
+    private func decode(_ record: [UInt8], key: [UInt8], _ requirement: (String) -> Requirement?) -> CoreMetadata? {
+        guard record.count >= 32, record[0..<32].elementsEqual(key) else { return nil }
+        var r = CacheByteReader(bytes: record, position: 32)
         guard let metadataVersion = r.string(), let name = r.string(), let version = r.string(),
             let requiresPython = r.optional(), let requiresDist = r.skipStrings(), let providesExtra = r.strings(),
             let dynamic = r.strings(), let license = r.optional(), let licenseExpression = r.optional(),
@@ -247,10 +257,10 @@ public final class ParsedMetadataStore: Sendable {
         else { return nil }
         guard
             let (lines, parsed, invalid) = requiresDistBlocks.block(
-                segment.bytes[requiresDist],
+                record[requiresDist],
                 make: {
                     var reader = CacheByteReader(
-                        bytes: segment.bytes, position: requiresDist.lowerBound, end: requiresDist.upperBound)
+                        bytes: record, position: requiresDist.lowerBound, end: requiresDist.upperBound)
                     return reader.strings().map { ($0, CoreMetadata.split($0, requirement)) }
                 })
         else { return nil }
@@ -274,22 +284,26 @@ public final class ParsedMetadataStore: Sendable {
         for path in damaged { unlink(path) }
         guard !pending.isEmpty else { return }
         let live = segments.filter { !damaged.contains($0.path) }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasPrefix(ParsedMetadataStore.prefix) && $0.hasSuffix(".seg") }
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in all where ParsedMetadataStore.formerPrefixes.contains(where: name.hasPrefix) {
+            unlink("\(directory)/\(name)")
+        }
+        let names = all.filter { $0.hasPrefix(ParsedMetadataStore.prefix) && $0.hasSuffix(".seg") }
         var records = pending
         let merging = names.count + 1 > ParsedMetadataStore.maxSegments && !live.isEmpty
         if merging {
-            var size = records.values.reduce(0) { $0 + $1.count + 40 }
+            var size = records.values.reduce(0) { $0 + $1.count + ParsedMetadataStore.entrySize }
             outer: for segment in live {
-                let start = segment.recordsStart - segment.count * 40
                 for i in 0..<segment.count {
-                    let key = Array(ParsedMetadataStore.entrySHA(segment, i))
-                    guard records[key] == nil else { continue }
-                    let offset = segment.recordsStart + Int(CacheByteReader.u32(segment.bytes, start + i * 40 + 32))
-                    let length = Int(CacheByteReader.u32(segment.bytes, start + i * 40 + 36))
-                    guard size + length + 40 <= ParsedMetadataStore.maxSegmentBytes else { break outer }
-                    size += length + 40
-                    records[key] = Array(segment.bytes[offset..<offset + length])
+                    let key = Array(segment.entry(i).sha)
+                    // A record that does not match its checksum is not carried over.
+                    guard records[key] == nil, let record = segment.record(i), record.starts(with: key) else {
+                        continue
+                    }
+                    guard size + record.count + ParsedMetadataStore.entrySize <= ParsedMetadataStore.maxSegmentBytes
+                    else { break outer }
+                    size += record.count + ParsedMetadataStore.entrySize
+                    records[key] = record
                 }
             }
         }
@@ -297,25 +311,25 @@ public final class ParsedMetadataStore: Sendable {
         var w = CacheByteWriter()
         w.string(ParsedMetadataStore.format)
         w.int(keys.count)
+        w.int(keys.reduce(0) { $0 + records[$1]!.count })
         var offset = 0
         for key in keys {
+            let record = records[key]!
             w.bytes += key
             w.int(offset)
-            w.int(records[key]!.count)
-            offset += records[key]!.count
+            w.int(record.count)
+            withUnsafeBytes(of: CacheChecksum.of(record).littleEndian) { w.bytes += $0 }
+            offset += record.count
         }
         for key in keys { w.bytes += records[key]! }
         guard w.bytes.count <= ParsedMetadataStore.maxSegmentBytes else { return }
         let path =
             "\(directory)/\(ParsedMetadataStore.prefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).seg"
-        guard (try? FileBytes.writeAtomically(CacheChecksum.sealed(w.bytes), to: path)) != nil else { return }
-        // Merged: the files read go (a process reading one has it whole in memory already). The
-        // new file is one this process has read, for its look-ups and its next merge.
+        guard (try? FileBytes.writeAtomically(w.bytes, to: path)) != nil else { return }
+        // Merged: the files read go (their mappings stay valid). The new file is one this
+        // process has read, for its look-ups and its next merge.
         if merging { for segment in live { unlink(segment.path) } }
-        let written = Segment(
-            path: path, bytes: w.bytes, count: keys.count,
-            recordsStart: 4 + ParsedMetadataStore.format.utf8.count + 4
-                + 40 * keys.count)
+        guard let written = ParsedMetadataStore.segment(path: path, bytes: ImageBytes(copying: w.bytes)) else { return }
         state.withLock { state in
             state.loaded = true
             state.segments = (merging ? [] : state.segments.filter { !damaged.contains($0.path) }) + [written]
