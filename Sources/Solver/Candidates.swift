@@ -218,43 +218,69 @@ final class Universe {
         }
         // conda packages that are Python projects satisfy pip requirements on them, so their
         // pip dependencies must not be followed separately: nothing to do here.
-        try gatherPyPI(work, mayStop: stopsAtUnprovidedRequest)
+        if stopsAtUnprovidedRequest && request.mode == .virtualenv && buildable.isEmpty && pinRule == nil {
+            let unprovided = try unprovidedRequests(among: work)
+            if !unprovided.isEmpty {
+                try gatherPyPI(work, requestsOnly: unprovided)
+                stoppedEarly = true
+                return
+            }
+        }
+        try gatherPyPI(work)
     }
 
-    /// Set before `build()`: stop once the requested projects are loaded if some install
-    /// request has no candidate at all (pip only), leaving what they require for
-    /// `completeGathering()`. Against a remote index such requests are the answer (see
-    /// `Resolver.attempt`), and what they require is not worth fetching to say so.
+    /// Set before `build()`: when some install request has no installable release at all, load
+    /// only the requested projects, and read metadata only of the projects of those requests
+    /// (the others get candidates without requirements, so that their requests are met). Against
+    /// a remote index, or a mirror with many releases, such requests are the answer (see
+    /// `Resolver.attempt`): neither what the other requests require nor their metadata is worth
+    /// reading to say so.
     var stopsAtUnprovidedRequest = false
     /// Whether `build()` stopped so: the universe is not closed under requirements, and only
     /// its requests without a candidate may be reported from it.
     private(set) var stoppedEarly = false
-    private var pendingWork = Set<NormalizedName>()
+    /// Projects made while looking for unprovided requests, for the round that loads them.
+    private var prejudged: [NormalizedName: ProjectFiles] = [:]
 
-    /// Projects an early stop left without loading any of their releases.
-    var projectsNotLoaded: Int { stoppedEarly ? pendingWork.count { projects[$0] == nil } : 0 }
-
-    /// Loads what an early stop left (a no-op otherwise).
-    func completeGathering() throws(ChannelError) {
-        guard stoppedEarly else { return }
-        stoppedEarly = false
-        try gatherPyPI(pendingWork)
-        pendingWork = []
-    }
-
-    /// An install request (not a constraint, no extra, marker true) no candidate meets (even
-    /// a pre-release: the solve's own test is never looser).
-    private var hasUnprovidedRequest: Bool {
-        request.mode == .virtualenv
-            && request.pip.contains { r in
-                let requirement = r.requirement
-                guard !r.isConstraint, requirement.url == nil, requirement.extras.isEmpty,
-                    requirement.marker.map({ holds($0, extra: nil) }) ?? true
-                else { return false }
-                return !(pypi[requirement.normalizedName] ?? []).contains {
-                    requirement.specifier.contains($0.version, prereleases: true)
-                }
+    /// The projects of the install requests (not a constraint, no extra, marker true) that no
+    /// installable release meets (a pre-release too: the solve's own test is never looser),
+    /// from the project pages alone. A request met here may still lack a candidate (a wheel
+    /// without metadata); one not met has none in any universe of these limits.
+    private func unprovidedRequests(among names: Set<NormalizedName>) throws(ChannelError) -> Set<NormalizedName> {
+        let channels = channels
+        let histories = histories
+        let pins = pinnedVersions
+        let sorted = names.sorted()
+        // Each project is used by this thread once the map returns.
+        struct Made: @unchecked Sendable { let files: ProjectFiles }
+        let read = { @Sendable (name: NormalizedName) -> Result<Made, ChannelError> in
+            do throws(ChannelError) {
+                return .success(
+                    Made(
+                        files: try Loading.projectFiles(
+                            name, pins: pins[name] ?? [], buildable: false, channels: channels, histories: histories)))
+            } catch {
+                return .failure(error)
             }
+        }
+        let made =
+            channels.pypiIndexes.contains(where: \.isRemote)
+            ? Parallel.mapWaiting(sorted, jobs: Universe.fetchingThreads, read)
+            : Parallel.map(sorted, jobs: Universe.loadingThreads, read)
+        for (name, result) in zip(sorted, made) { prejudged[name] = try result.get().files }
+        var unprovided = Set<NormalizedName>()
+        for r in request.pip {
+            let requirement = r.requirement
+            guard !r.isConstraint, requirement.url == nil, requirement.extras.isEmpty,
+                requirement.marker.map({ holds($0, extra: nil) }) ?? true,
+                let project = prejudged[requirement.normalizedName]
+            else { continue }
+            let newest =
+                requirement.specifier.isEmpty
+                ? project.newestAnyVersion(1) : project.newest(1, admittedBy: requirement.specifier)
+            if newest.isEmpty { unprovided.insert(requirement.normalizedName) }
+        }
+        return unprovided
     }
 
     /// Grows this universe to wider limits (each at least the current one), as if it had been
@@ -270,7 +296,11 @@ final class Universe {
         try gatherPyPI(work)
     }
 
-    private func gatherPyPI(_ initial: Set<NormalizedName>, mayStop: Bool = false) throws(ChannelError) {
+    /// Loads `initial` and what they require, round by round. `requestsOnly`: only the one
+    /// round, with metadata read only for these projects (see `stopsAtUnprovidedRequest`).
+    private func gatherPyPI(_ initial: Set<NormalizedName>, requestsOnly: Set<NormalizedName>? = nil)
+        throws(ChannelError)
+    {
         var work = initial
         var firstRound = true
         var deadKnown = pinRule?.dead.snapshot() ?? [:]
@@ -298,11 +328,12 @@ final class Universe {
             let sdists = channels.sdists
             let round = work.sorted().map { name in
                 Loading(
-                    name: name, project: projects[name], pins: pinnedVersions[name] ?? [],
+                    name: name, project: projects[name] ?? prejudged[name], pins: pinnedVersions[name] ?? [],
                     specs: requirementsOn[name] ?? [], anyVersion: unbounded.contains(name),
                     sdists: buildable.contains(name) && sdists?.allowsBuilding(name) == true ? sdists : nil,
-                    pinRule: pinRule)
+                    pinRule: pinRule, readsMetadata: requestsOnly?.contains(name) ?? true)
             }
+            prejudged = [:]
             work.removeAll()
             let channels = channels
             let limits = limits
@@ -328,12 +359,7 @@ final class Universe {
                     work.insert(requirement.normalizedName)
                 }
             }
-            // Only after the first round (the requested projects).
-            if mayStop && firstRound && hasUnprovidedRequest {
-                stoppedEarly = true
-                pendingWork = work
-                break
-            }
+            if requestsOnly != nil { break }
             firstRound = false
         }
         // The metadata parsed while loading is kept for the next process.
@@ -426,6 +452,20 @@ final class Universe {
             return total
                 + project.releaseIndices.count { r in !project.files(ofRelease: r).contains { project.seen[$0] } }
         }
+    }
+
+    /// Releases of the projects loaded so far that no file was loaded from (admitted or not),
+    /// and how many projects they are of: for a universe of the requested projects only, what
+    /// its requests alone left out.
+    var releasesNotLoaded: (releases: Int, projects: Int) {
+        var releases = 0
+        var of = 0
+        for project in projects.values {
+            let count = project.releaseIndices.count { r in !project.files(ofRelease: r).contains { project.seen[$0] } }
+            releases += count
+            if count > 0 { of += 1 }
+        }
+        return (releases, of)
     }
 
     /// Every release of a project loaded so far with a wheel for the target (yanked ones left
@@ -641,18 +681,16 @@ private struct Loading: @unchecked Sendable {
     let sdists: SdistMetadataReader?
     /// Releases it rules out are left out and do not count toward the limit.
     let pinRule: PinnedVersions?
+    /// false: wheels are candidates without their metadata (no requirements followed).
+    var readsMetadata = true
 
     func load(channels: ChannelSet, versionLimit: Int?, histories: ProjectHistories) throws(ChannelError) -> Loaded {
         let project: ProjectFiles
         if let known = self.project {
             project = known
         } else {
-            let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
-            project = ProjectFiles(
-                judged,
-                history: histories.history(
-                    of: name, pins: pins, releases: judged?.files.releases.count ?? 0,
-                    buildable: sdists != nil))
+            project = try Loading.projectFiles(
+                name, pins: pins, buildable: sdists != nil, channels: channels, histories: histories)
         }
         let releases: [Int]
         var truncated = false
@@ -704,11 +742,13 @@ private struct Loading: @unchecked Sendable {
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
         positions.sort()
         let judged = positions.map(project.candidate)
-        let metadata = try Loading.metadata(
-            of: judged.filter { candidate in
-                guard case .wheel = candidate.verdict else { return false }
-                return candidate.file.yanked == nil || pins.contains(candidate.file.version!)
-            })
+        let metadata =
+            readsMetadata
+            ? try Loading.metadata(
+                of: judged.filter { candidate in
+                    guard case .wheel = candidate.verdict else { return false }
+                    return candidate.file.yanked == nil || pins.contains(candidate.file.version!)
+                }) : [:]
         var candidates: [PyPICandidate] = []
         for (i, candidate) in zip(positions, judged) {
             guard case .wheel(let rank, _) = candidate.verdict else { continue }
@@ -719,7 +759,11 @@ private struct Loading: @unchecked Sendable {
                 project.loadInfo.excluded.append((version.normalized, .yanked(reason: reason)))
                 continue
             }
-            guard let metadata = metadata[candidate.file.url] ?? nil else {
+            guard
+                let metadata = readsMetadata
+                    ? metadata[candidate.file.url] ?? nil
+                    : CoreMetadata.unread(name: name.value, version: version.normalized)
+            else {
                 project.loadInfo.missingMetadata.append(candidate.file.filename)
                 continue
             }
@@ -735,6 +779,18 @@ private struct Loading: @unchecked Sendable {
             }
         }
         return Loaded(name: name, project: project, candidates: candidates, truncated: truncated)
+    }
+
+    /// A project's files for the universes of one resolver (its release history shared).
+    static func projectFiles(
+        _ name: NormalizedName, pins: Set<PEP440Version>, buildable: Bool, channels: ChannelSet,
+        histories: ProjectHistories
+    ) throws(ChannelError) -> ProjectFiles {
+        let judged = try channels.judgedProject(name, pinned: !pins.isEmpty)
+        return ProjectFiles(
+            judged,
+            history: histories.history(
+                of: name, pins: pins, releases: judged?.files.releases.count ?? 0, buildable: buildable))
     }
 
     /// The candidate of a release that has no wheel for the target, from its sdist (a `.tar.gz`

@@ -115,8 +115,8 @@ public struct Resolver: Sendable {
                     let built = Universe(
                         channels: channels, request: full, limits: limits, histories: caches.histories,
                         buildable: buildable)
-                    // The first attempt against a remote index may answer from the requests alone.
-                    built.stopsAtUnprovidedRequest = remote && probe == nil && grown == nil && limits.base != nil
+                    // The first attempt may answer from the requested projects alone.
+                    built.stopsAtUnprovidedRequest = probe == nil && grown == nil && limits.base != nil
                     try built.build()
                     if probe == nil { grown = built }
                     made = built
@@ -124,15 +124,20 @@ public struct Resolver: Sendable {
             } catch {
                 throw SolveError(error.message, kind: .badInput)
             }
-            let universe = made!
+            var universe = made!
             var tried = try self.attempt(
                 universe, reusing: reusable, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
                 reported: probe == nil)
             if universe.stoppedEarly && tried.answer == nil {
-                do { try universe.completeGathering() } catch { throw SolveError(error.message, kind: .badInput) }
+                // The requested projects said nothing: the universe is built whole (the pages
+                // read and judged stay with the channels and histories).
+                universe = Universe(
+                    channels: channels, request: request, limits: limits, histories: caches.histories,
+                    buildable: buildable)
+                do { try universe.build() } catch { throw SolveError(error.message, kind: .badInput) }
+                grown = universe
                 tried = try self.attempt(
-                    universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
-                    reported: probe == nil)
+                    universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote, reported: true)
             }
             if probe == nil { grownPool = universe === grown ? tried.builder : nil }
             last = tried
@@ -372,21 +377,24 @@ public struct Resolver: Sendable {
         }
         let unprovidedProblems = outcome.problems.filter { $0.contains(where: unprovidedRequest) }
         let leftOut = universe.releasesLeftOut
-        func onlyMissingShown() -> SolveOutcome {
+        func onlyMissingShown(releasesLeftOut: Int, projects: Int) -> SolveOutcome {
             let partial = explain(unprovidedProblems)
             return .unsatisfiable(
                 Explanation(
                     steps: partial.steps,
                     hints: partial.hintItems + [
-                        .onlyMissingShown(
-                            remote: remote, releasesLeftOut: leftOut,
-                            projects: universe.truncatedProjects.count + universe.projectsNotLoaded)
+                        .onlyMissingShown(remote: remote, releasesLeftOut: releasesLeftOut, projects: projects)
                     ], cause: .missing))
         }
         // A universe of the requested projects only (`Universe.stopsAtUnprovidedRequest`):
-        // its requests nothing provides are the answer, and nothing else may be read from it.
+        // its requests nothing provides are the answer against a remote index, or on a mirror
+        // where the requested projects alone leave out more releases than the whole universe is
+        // worth loading for (see below); nothing else may be read from it.
         if universe.stoppedEarly {
-            if !unprovidedProblems.isEmpty { result.answer = onlyMissingShown() }
+            let notLoaded = universe.releasesNotLoaded
+            if !unprovidedProblems.isEmpty && (remote || notLoaded.releases > releasesLeftOutLimit) {
+                result.answer = onlyMissingShown(releasesLeftOut: notLoaded.releases, projects: notLoaded.projects)
+            }
             return result
         }
         // A problem no wider universe changes: a request nothing provides, or a request whose
@@ -417,7 +425,7 @@ public struct Resolver: Sendable {
         }
         // On a local mirror with every release the whole universe costs seconds too.
         if (remote || leftOut > releasesLeftOutLimit) && !unprovidedProblems.isEmpty {
-            result.answer = onlyMissingShown()
+            result.answer = onlyMissingShown(releasesLeftOut: leftOut, projects: universe.truncatedProjects.count)
             return result
         }
         // The same for problems no wider universe changes (a pinned release requiring what

@@ -165,7 +165,8 @@ public enum URLText {
     /// The URL with its user and password replaced by `***`: what messages, caches, lock files
     /// and bundles may hold.
     public static func redacted(_ url: String) -> String {
-        guard let range = url.literalRange(of: "://"), let authority = authority(url),
+        guard url.utf8.contains(UInt8(ascii: "@")), let range = url.literalRange(of: "://"),
+            let authority = authority(url),
             let at = authority.lastIndex(of: "@")
         else { return url }
         return String(url[..<range.upperBound]) + "***" + String(url[at...])

@@ -362,6 +362,15 @@ private final class RequiresDistBlocks: Sendable {
 }
 
 extension CoreMetadata {
+    /// Stands for metadata not read: a candidate whose requirements are not followed (a
+    /// universe of the requested projects only, see `Universe`) has none and offers no extra.
+    public static func unread(name: String, version: String) -> CoreMetadata {
+        CoreMetadata(
+            metadataVersion: "2.1", name: name, version: version, requiresPythonText: nil, requiresDistLines: [],
+            requiresDist: [], invalidRequiresDist: [], providesExtra: [], dynamic: [], license: nil,
+            licenseExpression: nil, summary: nil)
+    }
+
     /// Metadata from its fields as the header parser left them (a parsed-metadata record).
     init(
         metadataVersion: String, name: String, version: String, requiresPythonText: String?,

@@ -12,7 +12,9 @@
 // - An empty needle is found nowhere and replaces nothing, as in Foundation.
 
 extension StringProtocol {
-    /// The first occurrence of `needle`, compared scalar by scalar (`range(of:)`).
+    /// The first occurrence of `needle`, compared scalar by scalar (`range(of:)`). Inlinable,
+    /// as are the others here: unspecialized, every index step went through a protocol witness.
+    @inlinable
     public func literalRange(of needle: some StringProtocol) -> Range<Index>? {
         let pattern = Array(needle.utf8)
         guard let first = pattern.first else { return nil }
@@ -26,6 +28,7 @@ extension StringProtocol {
     }
 
     /// The last occurrence of `needle` (`range(of:options: .backwards)`).
+    @inlinable
     public func lastLiteralRange(of needle: some StringProtocol) -> Range<Index>? {
         let pattern = Array(needle.utf8)
         guard let first = pattern.first else { return nil }
@@ -40,6 +43,7 @@ extension StringProtocol {
     }
 
     /// Whether `needle` occurs, compared scalar by scalar.
+    @inlinable
     public func containsLiteral(_ needle: some StringProtocol) -> Bool { literalRange(of: needle) != nil }
 
     /// Every occurrence of `target` replaced, left to right (`replacingOccurrences(of:with:)`).
@@ -75,7 +79,8 @@ extension StringProtocol {
         trimmingScalars { Self.isHorizontalWhitespace($0) || Self.isNewline($0) }
     }
 
-    private static func match(_ pattern: [UInt8], in text: UTF8View, at start: UTF8View.Index) -> UTF8View.Index? {
+    @usableFromInline
+    static func match(_ pattern: [UInt8], in text: UTF8View, at start: UTF8View.Index) -> UTF8View.Index? {
         var i = start
         for byte in pattern {
             guard i != text.endIndex, text[i] == byte else { return nil }
@@ -87,7 +92,8 @@ extension StringProtocol {
 
     /// Whether the scalar at the start of `bytes` belongs to the character before it (a
     /// combining mark, an emoji skin tone), so that a match ending there would split a character.
-    private static func extendsCharacter(_ bytes: UTF8View.SubSequence) -> Bool {
+    @usableFromInline
+    static func extendsCharacter(_ bytes: UTF8View.SubSequence) -> Bool {
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return false }

@@ -6,6 +6,16 @@ public enum PathText {
     /// on a one-character name).
     public static func deletingLastComponent(_ path: String) -> String {
         if path == "/" { return path }
+        // The common case by bytes: ASCII (no character holds a slash with a combining mark),
+        // no doubled or trailing slash.
+        let bytes = path.utf8
+        if let last = bytes.last, last != 0x2F, bytes.allSatisfy({ $0 < 0x80 }),
+            !zip(bytes, bytes.dropFirst()).contains(where: { $0 == 0x2F && $1 == 0x2F })
+        {
+            guard let slash = bytes.lastIndex(of: 0x2F) else { return "" }
+            if slash == bytes.startIndex { return "/" }
+            return String(path[..<slash])
+        }
         var fixed = ""
         for character in path where !(character == "/" && fixed.last == "/") { fixed.append(character) }
         if fixed.last == "/" { fixed.removeLast() }
