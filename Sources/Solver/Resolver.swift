@@ -314,7 +314,8 @@ public struct Resolver: Sendable {
         reported: Bool = true
     ) throws(SolveError) -> Attempt {
         let limits = universe.limits
-        caches.noteAttempt(limits)
+        // A universe of the requested projects only counts as an attempt when it answers.
+        if !universe.stoppedEarly { caches.noteAttempt(limits) }
         let builder: PoolBuilder
         if let reusing {
             reusing.universe = universe
@@ -393,6 +394,7 @@ public struct Resolver: Sendable {
         if universe.stoppedEarly {
             let notLoaded = universe.releasesNotLoaded
             if !unprovidedProblems.isEmpty && (remote || notLoaded.releases > releasesLeftOutLimit) {
+                caches.noteAttempt(limits)
                 result.answer = onlyMissingShown(releasesLeftOut: notLoaded.releases, projects: notLoaded.projects)
             }
             return result

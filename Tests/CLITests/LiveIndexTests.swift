@@ -226,9 +226,12 @@ import Testing
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("numpy==0.0.1"))
         #expect(result.stdout.contains("only the requests nothing provides are shown"))
-        // The requested projects alone said so: none of mlflow's requirements was fetched.
+        // The requested projects' pages alone said so: none of mlflow's requirements was
+        // fetched, nor mlflow's own metadata.
         #expect(
             !server.requests().contains { $0.contains("/alembic/") || $0.contains("/flask/") }, "\(server.requests())")
+        #expect(
+            !server.requests().contains { $0.contains("/mlflow/") && $0.contains(".metadata") }, "\(server.requests())")
         // Read from disk, the whole universe explains both problems.
         let local = try CLI.run([
             "resolve", Self.model, "--deployment", "none", "--env-manager", "virtualenv", "--sources", "embedded",

@@ -75,6 +75,27 @@ import Testing
         #expect(explanation.description == Scenario.explanation(answer)?.description)
     }
 
+    /// On a mirror where the requested projects alone leave out many releases, a request
+    /// nothing provides is found from their pages and answered from them alone: the same
+    /// problem as the whole universe's, with a hint counting what they left out.
+    @Test func manyReleasesOfTheRequestedProjectsAnswerAnUnprovidedRequestFromThemAlone() throws {
+        let b = Self.channel()
+        let pip = [try Scenario.pip("app"), try Scenario.pip("nowhere==1.0", "requirements.txt:2:1")]
+        let channels = try b.channels(python: "3.11.9")
+        var resolver = Resolver(channels: channels)
+        resolver.releasesLeftOutLimit = 10
+        let outcome = try resolver.solve(SolveRequest(target: channels.target, mode: .virtualenv, pip: pip))
+        let explanation = try #require(Scenario.explanation(outcome))
+        #expect(resolver.attemptedLimits == ["2"])
+        // app's 38 releases not loaded; lib (what app requires) was never met.
+        #expect(
+            explanation.description.contains(
+                "only the requests nothing provides are shown: mlenv loaded releases newest first as far as the solve needed and left out 38 releases of 1 projects"
+            ), "\(explanation.description)")
+        let (answer, _) = try Scenario.solveWholeUniverse(b, pip: pip)
+        #expect(explanation.problems == Scenario.explanation(answer)?.problems)
+    }
+
     /// A release of a project the limits cut is not certain: an older release of the
     /// requirement's project could do without what the newest lack.
     @Test func anUnpinnedRequestWhoseNewestReleasesNeedWhatNothingProvidesWidens() throws {
