@@ -14,6 +14,39 @@ public struct NormalizedName: Hashable, Comparable, Sendable, CustomStringConver
     public let value: String
 
     public init(_ raw: String) {
+        // ASCII by bytes (a resolve normalises every requirement's name, again and again): a
+        // name already in normal form is kept as it is, without a copy.
+        var ascii = true
+        var normal = true
+        var previous: UInt8 = 0
+        for b in raw.utf8 {
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            let separator = b == 0x2D || b == 0x5F || b == 0x2E
+            if (b >= 0x41 && b <= 0x5A) || b == 0x5F || b == 0x2E || (separator && previous == 0x2D) {
+                normal = false
+            }
+            previous = separator ? 0x2D : b
+        }
+        if ascii {
+            if normal {
+                value = raw
+                return
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(raw.utf8.count)
+            for b in raw.utf8 {
+                if b == 0x2D || b == 0x5F || b == 0x2E {
+                    if out.last != 0x2D { out.append(0x2D) }
+                } else {
+                    out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                }
+            }
+            value = String(decoding: out, as: UTF8.self)
+            return
+        }
         let lowered = PythonText.lower(raw)
         var out = ""
         out.reserveCapacity(lowered.utf8.count)
@@ -35,7 +68,12 @@ public struct NormalizedName: Hashable, Comparable, Sendable, CustomStringConver
     // By code points, like Python and like `<` (Swift's String `==` would equate canonically
     // equivalent spellings that Python keeps apart).
     public static func == (lhs: NormalizedName, rhs: NormalizedName) -> Bool { lhs.value.scalarsEqual(rhs.value) }
-    public func hash(into hasher: inout Hasher) { hasher.combine(Array(value.utf8)) }
+    public func hash(into hasher: inout Hasher) {
+        // The bytes in place (a copy into an array per hash was a tenth of a pinned walk).
+        if value.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+            hasher.combine(Array(value.utf8))
+        }
+    }
 
     public static func < (lhs: NormalizedName, rhs: NormalizedName) -> Bool {
         lhs.value.unicodeScalars.lexicographicallyPrecedes(rhs.value.unicodeScalars)
