@@ -17,13 +17,16 @@ public struct Requirement: Hashable, Sendable, CustomStringConvertible {
     public let url: String?
     public let marker: Marker?
 
-    public var normalizedName: NormalizedName { NormalizedName(name) }
+    /// The name in PEP 503 form, worked out once (a resolve asks it of every requirement of
+    /// every release it reads, many times over).
+    public let normalizedName: NormalizedName
 
     public init(
         name: String, extras: [String] = [], specifier: SpecifierSet = SpecifierSet(), url: String? = nil,
         marker: Marker? = nil
     ) {
         self.name = name
+        self.normalizedName = NormalizedName(name)
         var seen = Set<String>()
         self.extras = extras.filter { seen.insert($0).inserted }
         self.specifier = specifier
