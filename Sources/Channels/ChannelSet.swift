@@ -12,14 +12,13 @@ public final class ChannelSet: Sendable {
     public let pypiIndexes: [PyPIIndex]
     public let target: Target
 
-    /// Whether a remote index has sent anything but what its HTTP cache held fresh in this
-    /// process so far (true without a cache).
+    /// Whether a request has gone to a remote index in this process so far, rather than
+    /// everything coming fresh from its HTTP cache (true without a cache).
     public var usedTheNetwork: Bool {
         pypiIndexes.contains { index in
             guard index.isRemote else { return false }
             guard let cache = index.client?.cache else { return true }
-            let statistics = cache.statistics
-            return statistics.fetched + statistics.revalidated > 0
+            return cache.statistics.sent > 0
         }
     }
     /// Files uploaded and builds made at or after this time are invisible (`--exclude-newer`).

@@ -265,7 +265,7 @@ final class Universe {
         }
         let made =
             channels.pypiIndexes.contains(where: \.isRemote)
-            ? Parallel.mapWaiting(sorted, jobs: Universe.fetchingThreads, read)
+            ? Parallel.mapWaiting(sorted, jobs: Universe.fetchingThreads, waits: { channels.usedTheNetwork }, read)
             : Parallel.map(sorted, jobs: Universe.loadingThreads, read)
         for (name, result) in zip(sorted, made) { prejudged[name] = try result.get().files }
         var unprovided = Set<NormalizedName>()
@@ -302,7 +302,6 @@ final class Universe {
         throws(ChannelError)
     {
         var work = initial
-        var firstRound = true
         var deadKnown = pinRule?.dead.snapshot() ?? [:]
         var passes = 0
         while true {
@@ -347,12 +346,12 @@ final class Universe {
                     return .failure(error)
                 }
             }
-            // A remote index is waited on, not computed: many pages in flight at once. Unless
-            // nothing so far needed the network (a warm resolve: pages and metadata from the
-            // HTTP cache), where more threads than cores only contend.
+            // A remote index is waited on, not computed: many pages in flight at once, once
+            // something needs the network (a warm resolve finds pages and metadata in the HTTP
+            // cache, and more threads than cores would only contend).
             let loaded =
-                channels.pypiIndexes.contains(where: \.isRemote) && (firstRound || channels.usedTheNetwork)
-                ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, load)
+                channels.pypiIndexes.contains(where: \.isRemote)
+                ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, waits: { channels.usedTheNetwork }, load)
                 : Parallel.map(round, jobs: Universe.loadingThreads, load)
             for result in loaded {
                 for requirement in try commit(result.get()) where note(requirement, pinned: false) {
@@ -360,7 +359,6 @@ final class Universe {
                 }
             }
             if requestsOnly != nil { break }
-            firstRound = false
         }
         // The metadata parsed while loading is kept for the next process.
         for index in channels.pypiIndexes { index.parsedMetadata?.save() }

@@ -45,6 +45,8 @@ public final class HTTPCache: Sendable {
         public var revalidated = 0
         public var fetched = 0
         public var offlineStale = 0
+        /// Requests sent so far (counted when sent, before any answer).
+        public var sent = 0
     }
 
     public init(root: String, mode: Mode = .normal) {
@@ -95,6 +97,7 @@ public final class HTTPCache: Sendable {
         }
         let temporary = "\(folder)/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(temporary) }
+        state.withLock { $0.statistics.sent += 1 }
         let transfer = try client.transfer(
             url, accept: accept, range: nil, conditional: conditional, bodyPath: temporary, maxBytes: maxBytes)
         let response = transfer.response
