@@ -294,6 +294,18 @@ public final class JudgedProject: Sendable {
         }
     }
 
+    /// false when file `i` cannot install on the target because its Requires-Python excludes
+    /// it, read without decoding the file: a walk back to the releases an old Python can
+    /// install passes hundreds of files of releases that require a newer one. true otherwise
+    /// (judge it to know).
+    public func mayInstall(_ i: Int) -> Bool {
+        guard let requires = files.requiresPython(ofFile: i) else { return true }
+        return state.withLock { state in
+            if let known = state.candidates[i] { return known.isInstallable }
+            return state.memo.admits(requires)
+        }
+    }
+
     /// Every file, judged, in the page's order.
     public var all: [PyPICandidate] { (0..<count).map(candidate) }
 }

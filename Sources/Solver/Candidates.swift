@@ -889,6 +889,7 @@ private final class ProjectFiles {
     func hasWheel(_ r: Int) -> Bool {
         let version = version(ofRelease: r)
         return files(ofRelease: r).contains { i in
+            guard judged!.mayInstall(i) else { return false }
             let candidate = candidate(i)
             guard case .wheel = candidate.verdict else { return false }
             return !candidate.file.isYanked || pins.contains(version)

@@ -95,6 +95,14 @@ enum ProjectPageCache {
             return true
         }
 
+        /// File `i`'s Requires-Python (`.some(nil)`: it has none), read without decoding the
+        /// rest of its record.
+        func requiresPython(_ i: Int) -> String?? {
+            var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
+            guard r.skipString(), r.skipString(), r.skipOptional() else { return nil }
+            return r.optional()
+        }
+
         func file(_ i: Int, project: NormalizedName, releaseVersion: (Int) -> PEP440Version) -> PyPIFile? {
             var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
             guard let filename = r.string(), let url = r.string(), let sha = r.optional(),
@@ -203,13 +211,13 @@ extension CacheByteReader {
         }
     }
 
-    private mutating func skipString() -> Bool {
+    fileprivate mutating func skipString() -> Bool {
         guard let n = int(), n <= remaining else { return false }
         position += n
         return true
     }
 
-    private mutating func skipOptional() -> Bool {
+    fileprivate mutating func skipOptional() -> Bool {
         guard remaining >= 1 else { return false }
         position += 1
         switch bytes[position - 1] {

@@ -72,6 +72,13 @@ public final class PyPIProjectFiles: Sendable {
         state.withLock { $0.releaseVersion(r, releases: releases) }
     }
 
+    /// File `i`'s Requires-Python, without decoding the file where it is still encoded (the
+    /// records never change, so no lock).
+    public func requiresPython(ofFile i: Int) -> String? {
+        if let records, let known = records.requiresPython(i) { return known }
+        return file(i).requiresPython
+    }
+
     public func file(_ i: Int) -> PyPIFile {
         state.withLock { $0.decodedFile(i, name: name, releases: releases, records: records) }
     }
