@@ -99,12 +99,13 @@ enum ExplanationText {
 
     /// Versions in hints: unique, conda order, oldest first.
     static func sortedUnique(_ versions: [String]) -> [String] {
-        var unique: [String] = []
-        for v in versions where !unique.contains(v) { unique.append(v) }
+        // Each version parsed once, not in every comparison (a hint may list hundreds).
+        var seen = Set<String>()
+        let unique = versions.filter { seen.insert($0).inserted }.map { ($0, try? CondaVersion(parsing: $0)) }
         return unique.sorted { a, b in
-            if let va = try? CondaVersion(parsing: a), let vb = try? CondaVersion(parsing: b) { return va < vb }
-            return a < b
-        }
+            if let va = a.1, let vb = b.1 { return va < vb }
+            return a.0 < b.0
+        }.map(\.0)
     }
 
     /// Up to six versions, or the first three … the last two (n versions).
