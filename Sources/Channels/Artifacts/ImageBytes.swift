@@ -23,7 +23,8 @@ final class ImageBytes: @unchecked Sendable {
     /// The whole file mapped read-only, or nil when it cannot be opened or mapped. Cache files
     /// are replaced by rename, never rewritten in place, so a mapping stays valid.
     init?(mapping path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO planted in a cache is refused by fstat below instead of blocking the open.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

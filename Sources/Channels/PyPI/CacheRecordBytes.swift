@@ -3,42 +3,54 @@
 // A reader never reads past its end and answers nil for anything cut short or malformed; each
 // cache checks its own checksum and bounds first.
 
-/// Little-endian u32 integers and length-prefixed strings, every read bounded by `end`.
+/// Little-endian u32 integers and length-prefixed strings, every read bounded by `end`, read in
+/// place from a cache file's bytes (mapped, or a copy).
 struct CacheByteReader {
-    let bytes: [UInt8]
+    let image: ImageBytes
     var position: Int
     let end: Int
 
-    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
-        self.bytes = bytes
+    init(_ image: ImageBytes, position: Int = 0, end: Int? = nil) {
+        self.image = image
         self.position = position
-        self.end = end ?? bytes.count
+        self.end = end ?? image.count
+    }
+
+    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
+        self.init(ImageBytes(copying: bytes), position: position, end: end)
     }
 
     var remaining: Int { end - position }
 
-    static func u32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    func byte(_ at: Int) -> UInt8 { image.base.load(fromByteOffset: at, as: UInt8.self) }
+
+    func u32(_ at: Int) -> UInt32 {
+        UInt32(littleEndian: image.base.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+
+    /// Bytes `range` of the image, copied.
+    func bytes(_ range: Range<Int>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: image.base + range.lowerBound, count: range.count))
     }
 
     mutating func int() -> Int? {
         guard remaining >= 4 else { return nil }
         defer { position += 4 }
-        return Int(CacheByteReader.u32(bytes, position))
+        return Int(u32(position))
     }
 
     mutating func string() -> String? {
         guard let n = int(), n <= remaining else { return nil }
         defer { position += n }
-        return bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[position..<position + n]), as: UTF8.self)
-        }
+        return String(
+            decoding: UnsafeRawBufferPointer(start: image.base + position, count: n).bindMemory(to: UInt8.self),
+            as: UTF8.self)
     }
 
     mutating func optional() -> String?? {
         guard remaining >= 1 else { return nil }
         position += 1
-        switch bytes[position - 1] {
+        switch byte(position - 1) {
         case 0: return .some(nil)
         case 1: return string().map { Optional($0) }
         default: return nil

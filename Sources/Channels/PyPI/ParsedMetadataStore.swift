@@ -64,15 +64,22 @@ public final class ParsedMetadataStore: Sendable {
             )
         }
 
-        /// Entry `i`'s record, or nil when it is out of bounds or does not match its checksum.
-        func record(_ i: Int) -> [UInt8]? {
+        /// Where entry `i`'s record lies, or nil when it is out of bounds or does not match its
+        /// checksum.
+        func recordRange(_ i: Int) -> Range<Int>? {
             let (_, offset, length, checksum) = entry(i)
             guard offset <= bytes.count - recordsStart, length <= bytes.count - recordsStart - offset else {
                 return nil
             }
-            let raw = UnsafeRawBufferPointer(start: bytes.base + recordsStart + offset, count: length)
-            guard CacheChecksum.of(raw) == checksum else { return nil }
-            return Array(raw)
+            let start = recordsStart + offset
+            guard CacheChecksum.of(UnsafeRawBufferPointer(start: bytes.base + start, count: length)) == checksum
+            else { return nil }
+            return start..<start + length
+        }
+
+        /// Entry `i`'s record, copied (for a merge), or nil as `recordRange`.
+        func record(_ i: Int) -> [UInt8]? {
+            recordRange(i).map { Array(UnsafeRawBufferPointer(start: bytes.base + $0.lowerBound, count: $0.count)) }
         }
     }
 
@@ -150,7 +157,9 @@ public final class ParsedMetadataStore: Sendable {
             guard let key = ParsedMetadataStore.digestBytes(hex) else { return nil }
             for segment in segments where !damaged.contains(segment.path) {
                 guard let i = ParsedMetadataStore.find(key, in: segment) else { continue }
-                guard let record = segment.record(i), let metadata = decode(record, key: key, requirement) else {
+                guard let range = segment.recordRange(i),
+                    let metadata = decode(segment.bytes, range, key: key, requirement)
+                else {
                     CacheNotes.damaged(
                         segment.path, "a record is out of bounds, does not match its checksum or does not decode")
                     damaged.append(segment.path)
@@ -207,7 +216,7 @@ public final class ParsedMetadataStore: Sendable {
     private static func segment(path: String, bytes: ImageBytes) -> Segment? {
         let header = 4 + format.utf8.count + 8
         guard bytes.count >= header else { return nil }
-        var r = CacheByteReader(bytes: Array(UnsafeRawBufferPointer(start: bytes.base, count: header)))
+        var r = CacheByteReader(bytes, end: header)
         guard r.string() == format, let count = r.int(), let recordBytes = r.int() else { return nil }
         let recordsStart = header + count * entrySize
         guard recordsStart + recordBytes == bytes.count else { return nil }
@@ -247,9 +256,13 @@ public final class ParsedMetadataStore: Sendable {
         return w.bytes
     }
 
-    private func decode(_ record: [UInt8], key: [UInt8], _ requirement: (String) -> Requirement?) -> CoreMetadata? {
-        guard record.count >= 32, record[0..<32].elementsEqual(key) else { return nil }
-        var r = CacheByteReader(bytes: record, position: 32)
+    private func decode(
+        _ image: ImageBytes, _ record: Range<Int>, key: [UInt8], _ requirement: (String) -> Requirement?
+    ) -> CoreMetadata? {
+        guard record.count >= 32, key.count == 32,
+            key.withUnsafeBytes({ memcmp(image.base + record.lowerBound, $0.baseAddress!, 32) }) == 0
+        else { return nil }
+        var r = CacheByteReader(image, position: record.lowerBound + 32, end: record.upperBound)
         guard let metadataVersion = r.string(), let name = r.string(), let version = r.string(),
             let requiresPython = r.optional(), let requiresDist = r.skipStrings(), let providesExtra = r.strings(),
             let dynamic = r.strings(), let license = r.optional(), let licenseExpression = r.optional(),
@@ -257,10 +270,10 @@ public final class ParsedMetadataStore: Sendable {
         else { return nil }
         guard
             let (lines, parsed, invalid) = requiresDistBlocks.block(
-                record[requiresDist],
+                r.bytes(requiresDist)[...],
                 make: {
                     var reader = CacheByteReader(
-                        bytes: record, position: requiresDist.lowerBound, end: requiresDist.upperBound)
+                        image, position: requiresDist.lowerBound, end: requiresDist.upperBound)
                     return reader.strings().map { ($0, CoreMetadata.split($0, requirement)) }
                 })
         else { return nil }

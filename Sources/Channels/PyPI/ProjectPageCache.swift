@@ -28,10 +28,16 @@ enum ProjectPageCache {
         return Digester.hex(.sha256, of: Array("\(pagePath)\n\(stamp)\n\(format)".utf8))
     }
 
-    /// The project's releases, with its files left encoded until asked for.
+    /// The project's releases, with its files left encoded until asked for. The file is mapped,
+    /// not read into memory (a resolve reads pages of megabytes: botocore's lists thousands of
+    /// files), then checked whole against its checksum in place.
     static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
-        guard var bytes = FileBytes.readPlain(file) else { return nil }
-        guard CacheChecksum.unseal(&bytes), let files = decode(bytes, project: project)
+        guard let image = ImageBytes(mapping: file) else { return nil }
+        let body = image.count - 8
+        guard body >= 0,
+            CacheChecksum.of(UnsafeRawBufferPointer(start: image.base, count: body))
+                == UInt64(littleEndian: image.base.loadUnaligned(fromByteOffset: body, as: UInt64.self)),
+            let files = decode(image, end: body, project: project)
         else {
             CacheNotes.damaged(file, "it does not match its checksum or does not decode")
             return nil
@@ -39,8 +45,8 @@ enum ProjectPageCache {
         return files
     }
 
-    private static func decode(_ bytes: [UInt8], project: NormalizedName) -> PyPIProjectFiles? {
-        var r = CacheByteReader(bytes: bytes)
+    private static func decode(_ image: ImageBytes, end: Int, project: NormalizedName) -> PyPIProjectFiles? {
+        var r = CacheByteReader(image, end: end)
         // Every count is checked against the bytes left before anything is reserved for it (a
         // release takes at least 12 bytes, a position 4, a file's offset and release 8), and
         // every index against what it indexes: the file's checksum guards against damage, not
@@ -71,7 +77,7 @@ enum ProjectPageCache {
             offsets.append(UInt32(offset))
             releaseOf.append(UInt32(release))
         }
-        let records = Records(bytes: bytes, start: r.position, offsets: offsets, releaseOf: releaseOf)
+        let records = Records(image: image, end: end, start: r.position, offsets: offsets, releaseOf: releaseOf)
         // Check every record once, so that decoding one later cannot fail.
         guard records.isWellFormed else { return nil }
         return PyPIProjectFiles(name: project, releases: releases, records: records)
@@ -79,7 +85,9 @@ enum ProjectPageCache {
 
     /// A project's file records, decoded one at a time.
     struct Records: Sendable {
-        let bytes: [UInt8]
+        let image: ImageBytes
+        /// Where the file's body ends (its checksum after).
+        let end: Int
         let start: Int
         let offsets: [UInt32]
         /// The release of each file, or `UInt32.max` for a file without a valid version.
@@ -88,8 +96,8 @@ enum ProjectPageCache {
 
         var isWellFormed: Bool {
             for i in 0..<count {
-                guard Int(offsets[i]) + start <= bytes.count else { return false }
-                var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
+                guard Int(offsets[i]) + start <= end else { return false }
+                var r = CacheByteReader(image, position: start + Int(offsets[i]), end: end)
                 guard r.skipRecord() else { return false }
             }
             return true
@@ -98,13 +106,13 @@ enum ProjectPageCache {
         /// File `i`'s Requires-Python (`.some(nil)`: it has none), read without decoding the
         /// rest of its record.
         func requiresPython(_ i: Int) -> String?? {
-            var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
+            var r = CacheByteReader(image, position: start + Int(offsets[i]), end: end)
             guard r.skipString(), r.skipString(), r.skipOptional() else { return nil }
             return r.optional()
         }
 
         func file(_ i: Int, project: NormalizedName, releaseVersion: (Int) -> PEP440Version) -> PyPIFile? {
-            var r = CacheByteReader(bytes: bytes, position: start + Int(offsets[i]))
+            var r = CacheByteReader(image, position: start + Int(offsets[i]), end: end)
             guard let filename = r.string(), let url = r.string(), let sha = r.optional(),
                 let requiresPython = r.optional(),
                 let yanked = r.optional(), let uploadTime = r.optional(), let size = r.optional(),
@@ -220,7 +228,7 @@ extension CacheByteReader {
     fileprivate mutating func skipOptional() -> Bool {
         guard remaining >= 1 else { return false }
         position += 1
-        switch bytes[position - 1] {
+        switch byte(position - 1) {
         case 0: return true
         case 1: return skipString()
         default: return false
