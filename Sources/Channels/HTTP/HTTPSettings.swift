@@ -156,7 +156,8 @@ public enum URLText {
 
     /// The URL without user and password: what pages are parsed against and lock files hold.
     public static func withoutCredentials(_ url: String) -> String {
-        guard let range = url.literalRange(of: "://"), let authority = authority(url),
+        guard url.utf8.contains(UInt8(ascii: "@")), let range = url.literalRange(of: "://"),
+            let authority = authority(url),
             let at = authority.lastIndex(of: "@")
         else { return url }
         return String(url[..<range.upperBound]) + String(url[url.index(after: at)...])

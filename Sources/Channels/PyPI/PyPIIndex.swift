@@ -159,9 +159,10 @@ public final class PyPIIndex: Sendable {
         func parsedFile(_ answer: HTTPCacheEntry) -> String? {
             directory.flatMap { dir in
                 answer.bodyPath.flatMap { body in
-                    ProjectPageCache.file(
-                        in: dir, pagePath: body,
-                        owner: String(body.split(separator: "/").last?.prefix { $0 != "-" } ?? ""))
+                    // The body file's name up to its first "-": the HTTP cache's key of the URL.
+                    let name = body.utf8.lastIndex(of: UInt8(ascii: "/")).map { body[body.utf8.index(after: $0)...] }
+                    return ProjectPageCache.file(
+                        in: dir, pagePath: body, owner: String((name ?? body[...]).prefix { $0 != "-" }))
                 }
             }
         }
