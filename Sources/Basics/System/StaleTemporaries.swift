@@ -4,7 +4,6 @@
 import FoundationEssentials
 import Glibc
 import Specs
-import Synchronization
 
 public enum StaleTemporaries {
     /// Removes the entries of `directory` named `<prefix><pid><rest>` whose process no longer

@@ -15,7 +15,6 @@ import FoundationEssentials
 import Glibc
 import JSON
 import Specs
-import Synchronization
 
 /// One subdir of a channel as ChannelSet reads it: all of repodata.json (cached as a table), or
 /// the shards of a sharded channel.

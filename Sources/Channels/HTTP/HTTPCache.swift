@@ -20,7 +20,6 @@ import Basics
 import FoundationEssentials
 import Glibc
 import Specs
-import Synchronization
 
 public final class HTTPCache: Sendable {
     public enum Mode: Sendable {

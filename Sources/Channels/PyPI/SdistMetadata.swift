@@ -19,7 +19,6 @@ import FoundationEssentials
 import Glibc
 import JSON
 import Specs
-import Synchronization
 
 public final class SdistMetadataReader: Sendable {
     /// The interpreter that runs pip for metadata hooks (nil: PKG-INFO only, no backend runs).
