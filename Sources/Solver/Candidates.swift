@@ -263,10 +263,7 @@ final class Universe {
                 return .failure(error)
             }
         }
-        let made =
-            channels.pypiIndexes.contains(where: \.isRemote)
-            ? Parallel.mapWaiting(sorted, jobs: Universe.fetchingThreads, waits: { channels.usedTheNetwork }, read)
-            : Parallel.map(sorted, jobs: Universe.loadingThreads, read)
+        let made = Universe.sideBySide(sorted, channels: channels, read)
         for (name, result) in zip(sorted, made) { prejudged[name] = try result.get().files }
         var unprovided = Set<NormalizedName>()
         for r in request.pip {
@@ -346,13 +343,7 @@ final class Universe {
                     return .failure(error)
                 }
             }
-            // A remote index is waited on, not computed: many pages in flight at once, once
-            // something needs the network (a warm resolve finds pages and metadata in the HTTP
-            // cache, and more threads than cores would only contend).
-            let loaded =
-                channels.pypiIndexes.contains(where: \.isRemote)
-                ? Parallel.mapWaiting(round, jobs: Universe.fetchingThreads, waits: { channels.usedTheNetwork }, load)
-                : Parallel.map(round, jobs: Universe.loadingThreads, load)
+            let loaded = Universe.sideBySide(round, channels: channels, load)
             for result in loaded {
                 for requirement in try commit(result.get()) where note(requirement, pinned: false) {
                     work.insert(requirement.normalizedName)
@@ -362,6 +353,17 @@ final class Universe {
         }
         // The metadata parsed while loading is kept for the next process.
         for index in channels.pypiIndexes { index.parsedMetadata?.save() }
+    }
+
+    /// `body` over `items` side by side. A remote index is waited on, not computed: many pages
+    /// in flight at once, once something needs the network (a warm resolve finds pages and
+    /// metadata in the HTTP cache, and more threads than cores would only contend).
+    private static func sideBySide<T: Sendable, R: Sendable>(
+        _ items: [T], channels: ChannelSet, _ body: @escaping @Sendable (T) -> R
+    ) -> [R] {
+        channels.pypiIndexes.contains(where: \.isRemote)
+            ? Parallel.mapWaiting(items, jobs: fetchingThreads, waits: { channels.usedTheNetwork }, body)
+            : Parallel.map(items, jobs: loadingThreads, body)
     }
 
     /// Threads that load a round's projects.

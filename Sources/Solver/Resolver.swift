@@ -124,18 +124,25 @@ public struct Resolver: Sendable {
             } catch {
                 throw SolveError(error.message, kind: .badInput)
             }
-            var universe = made!
-            var tried = try self.attempt(
-                universe, reusing: reusable, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
-                reported: probe == nil)
-            if universe.stoppedEarly && tried.answer == nil {
-                // The requested projects said nothing: the universe is built whole (the pages
-                // read and judged stay with the channels and histories).
-                universe = Universe(
+            // Where the requested projects alone cannot answer (see `attempt`), the universe is
+            // built whole (the pages read and judged stay with the channels and histories).
+            func whole() throws(SolveError) -> Universe {
+                let universe = Universe(
                     channels: channels, request: request, limits: limits, histories: caches.histories,
                     buildable: buildable)
                 do { try universe.build() } catch { throw SolveError(error.message, kind: .badInput) }
                 grown = universe
+                return universe
+            }
+            var universe = made!
+            if universe.stoppedEarly && !remote && universe.releasesNotLoaded.releases <= releasesLeftOutLimit {
+                universe = try whole()
+            }
+            var tried = try self.attempt(
+                universe, reusing: reusable, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote,
+                reported: probe == nil)
+            if universe.stoppedEarly && tried.answer == nil {
+                universe = try whole()
                 tried = try self.attempt(
                     universe, debugDirectory: debugDirectory, everyBuild: everyBuild, remote: remote, reported: true)
             }
