@@ -104,7 +104,7 @@ import Testing
 
     /// Each damage or deception falls back to the metadata files, with the same answer, and is
     /// noted; the store is rebuilt by the next save.
-    @Test(arguments: ["truncated", "format", "checksum", "oversized", "sha", "record-sha"])
+    @Test(arguments: ["truncated", "empty", "format", "checksum", "oversized", "sha", "record-sha"])
     func aHostileStoreFallsBackToTheFiles(_ damage: String) throws {
         let root = scratch("hostile-\(damage)")
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -134,6 +134,8 @@ import Testing
         switch damage {
         case "truncated":
             bytes.removeLast(100)
+        case "empty":
+            bytes = []
         case "format":
             bytes[11] = UInt8(ascii: "9")  // MLENVMD9
         case "checksum":
