@@ -73,7 +73,7 @@ import Testing
     func anyStoredTimeIsSafe(stored: String) throws {
         let meta =
             "MLENVHTTP1\nurl https://example.org/x\nstatus 404\nstored \(stored)\nno-cache 0\nsize 0\nmax-age 600\n"
-        let entry = try #require(HTTPCacheEntry(parsing: meta, folder: "/cache/http-v1/ab"))
+        let entry = try #require(HTTPCacheEntry(parsing: Array(meta.utf8), folder: "/cache/http-v1/ab"))
         #expect(entry.isFresh(at: Int64(time(nil))) == (stored.hasPrefix("9")))
         #expect(!entry.isFresh(at: Int64.max) || stored.hasPrefix("9"))
     }

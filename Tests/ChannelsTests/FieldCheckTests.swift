@@ -83,6 +83,8 @@ import Testing
         #expect(mkfifo(path, 0o644) == 0)
         #expect(FileBytes.readPlain(path) == nil)
         #expect(OpenFile(readingAtPath: path) == nil)
+        // The mapped caches (parsed pages, parsed metadata, conda records) open the same way.
+        #expect(ImageBytes(mapping: path) == nil)
         #expect(throws: FileReadError.self) { _ = try FileBytes.read(path) }
         do { _ = try FileBytes.read(path) } catch { #expect(error.reason.contains("not a regular file")) }
         #expect(throws: ArtifactError.self) {

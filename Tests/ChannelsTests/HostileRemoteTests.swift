@@ -57,7 +57,7 @@ import Testing
         "MLENVHTTP1\nurl u\nstatus 200 stored 1\n"
     ])
     func aCacheEntryCannotNameABodyElsewhere(_ meta: String) {
-        #expect(HTTPCacheEntry(parsing: meta, folder: "/cache/http-v1/ab") == nil)
+        #expect(HTTPCacheEntry(parsing: Array(meta.utf8), folder: "/cache/http-v1/ab") == nil)
     }
 
     @Test func aPlantedEntryIsAMissNotARead() throws {

@@ -50,22 +50,18 @@ public enum CacheChecksum {
         return out
     }
 
-    /// The same in place: true when `bytes` match their checksum, which is then dropped, so a
-    /// large file (a parsed-metadata segment of megabytes) is not copied again.
-    public static func unseal(_ bytes: inout [UInt8]) -> Bool {
-        guard unsealed(bytes) != nil else { return false }
-        bytes.removeLast(8)
-        return true
-    }
-
     /// The bytes of a sealed file without their checksum, or nil when they do not match it.
     public static func unsealed(_ bytes: [UInt8]) -> ArraySlice<UInt8>? {
-        guard bytes.count >= 8 else { return nil }
-        let body = bytes.count - 8
-        return bytes.withUnsafeBytes { raw -> ArraySlice<UInt8>? in
-            let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: body, as: UInt64.self))
-            return of(UnsafeRawBufferPointer(rebasing: raw[..<body])) == stored ? bytes[..<body] : nil
-        }
+        bytes.withUnsafeBytes { sealedBody($0) }.map { bytes[..<$0] }
+    }
+
+    /// How many bytes of a sealed file (read in place: a mapping) come before its checksum, or
+    /// nil when they do not match it.
+    public static func sealedBody(_ raw: UnsafeRawBufferPointer) -> Int? {
+        guard raw.count >= 8 else { return nil }
+        let body = raw.count - 8
+        let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: body, as: UInt64.self))
+        return of(UnsafeRawBufferPointer(rebasing: raw[..<body])) == stored ? body : nil
     }
 }
 

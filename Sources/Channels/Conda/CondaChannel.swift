@@ -178,7 +178,7 @@ public struct CondaChannel: Hashable, Sendable, CustomStringConvertible {
         -> RepodataTable
     {
         guard let mapped = ImageBytes(mapping: file) else {
-            // Empty or unreadable: read, so that the error says which.
+            // Unreadable (an empty file maps to no bytes): read, so that the error says why.
             let bytes: [UInt8]
             do { bytes = try FileBytes.read(file) } catch {
                 throw ChannelError(FileReadError(path: path, reason: error.reason).description)

@@ -70,7 +70,7 @@ public final class HTTPCache: Sendable {
         if let known = state.withLock({ $0.settled[key] }) { return known }
         let folder = "\(directory)/\(key.prefix(2))"
         let metaPath = "\(folder)/\(key).meta"
-        let stored = readEntry(metaPath, folder: folder)
+        let stored = readEntry(folder: folder, key: key)
         let now = Int64(time(nil))
         if let stored {
             if client.settings.offline {
@@ -148,9 +148,7 @@ public final class HTTPCache: Sendable {
     /// requests), stored under a name of its own (`what` holds the file's URL and digest).
     public func derived(_ what: String) -> [UInt8]? {
         let key = Digester.hex(.sha256, of: Array("derived\n\(what)".utf8))
-        return readEntry("\(directory)/\(key.prefix(2))/\(key).meta", folder: "\(directory)/\(key.prefix(2))").map {
-            $0.body()
-        }
+        return readEntry(folder: "\(directory)/\(key.prefix(2))", key: key).map { $0.body() }
     }
 
     public func storeDerived(_ what: String, bytes: [UInt8]) {
@@ -186,13 +184,13 @@ public final class HTTPCache: Sendable {
 
     // MARK: entries on disk
 
-    private func readEntry(_ metaPath: String, folder: String) -> HTTPCacheEntry? {
+    /// The entry `<folder>/<key>.meta`, with its body checked to be there.
+    private func readEntry(folder: String, key: String) -> HTTPCacheEntry? {
+        let metaPath = "\(folder)/\(key).meta"
         // Read twice at most: a concurrent writer may have replaced the body between the two reads.
         for _ in 0..<2 {
             guard let bytes = FileBytes.readPlain(metaPath), bytes.count < 1 << 16 else { return nil }
-            guard
-                let entry = HTTPCacheEntry(parsing: bytes, folder: folder)
-            else { return nil }
+            guard let entry = HTTPCacheEntry(parsing: bytes, folder: folder) else { return nil }
             guard let body = entry.bodyPath else { return entry.status == 200 ? nil : entry }
             var info = stat()
             if stat(body, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == entry.size {
@@ -340,12 +338,10 @@ public struct HTTPCacheEntry: Sendable {
 
 extension HTTPCacheEntry {
     /// Parses a meta file; nil when anything is off. The body must be a plain file name in the
-    /// entry's own folder (a hostile cache cannot point mlenv elsewhere).
-    init?(parsing text: String, folder: String) { self.init(parsing: Array(text.utf8), folder: folder) }
-
-    /// The same from the file's bytes: a byte scan (a warm resolve reads hundreds of these, and
-    /// splitting them as Strings into a dictionary was a tenth of a light one's time). A line
-    /// is `key value`; a key given twice keeps its last value, an unknown key is passed over.
+    /// entry's own folder (a hostile cache cannot point mlenv elsewhere). A byte scan (a warm
+    /// resolve reads hundreds of these, and splitting them as Strings into a dictionary was a
+    /// tenth of a light one's time). A line is `key value`; a key given twice keeps its last
+    /// value, an unknown key is passed over.
     init?(parsing bytes: [UInt8], folder: String) {
         let format = Array(HTTPCache.format.utf8)
         var url: String?

@@ -16,10 +16,6 @@ struct CacheByteReader {
         self.end = end ?? image.count
     }
 
-    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
-        self.init(ImageBytes(copying: bytes), position: position, end: end)
-    }
-
     var remaining: Int { end - position }
 
     func byte(_ at: Int) -> UInt8 { image.base.load(fromByteOffset: at, as: UInt8.self) }

@@ -202,9 +202,7 @@ public final class ParsedMetadataStore: Sendable {
             }
             // Not a regular file (a FIFO, a directory), or one that cannot be read: passed over.
             // An empty one is damaged, as below (it has no header).
-            guard (info.st_mode & S_IFMT) == S_IFREG,
-                let bytes = info.st_size == 0 ? ImageBytes(copying: []) : ImageBytes(mapping: path)
-            else { continue }
+            guard let bytes = ImageBytes(mapping: path) else { continue }
             guard let segment = ParsedMetadataStore.segment(path: path, bytes: bytes) else {
                 CacheNotes.damaged(path, "it is not of its format or size")
                 unlink(path)

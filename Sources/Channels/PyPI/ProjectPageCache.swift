@@ -33,10 +33,7 @@ enum ProjectPageCache {
     /// files), then checked whole against its checksum in place.
     static func read(_ file: String, project: NormalizedName) -> PyPIProjectFiles? {
         guard let image = ImageBytes(mapping: file) else { return nil }
-        let body = image.count - 8
-        guard body >= 0,
-            CacheChecksum.of(UnsafeRawBufferPointer(start: image.base, count: body))
-                == UInt64(littleEndian: image.base.loadUnaligned(fromByteOffset: body, as: UInt64.self)),
+        guard let body = CacheChecksum.sealedBody(UnsafeRawBufferPointer(start: image.base, count: image.count)),
             let files = decode(image, end: body, project: project)
         else {
             CacheNotes.damaged(file, "it does not match its checksum or does not decode")
