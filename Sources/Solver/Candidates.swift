@@ -742,13 +742,7 @@ private struct Loading: @unchecked Sendable {
         for r in releases { positions += project.files(ofRelease: r).lazy.filter { !project.seen[$0] } }
         positions.sort()
         let judged = positions.map(project.candidate)
-        let metadata =
-            readsMetadata
-            ? try Loading.metadata(
-                of: judged.filter { candidate in
-                    guard case .wheel = candidate.verdict else { return false }
-                    return candidate.file.yanked == nil || pins.contains(candidate.file.version!)
-                }) : [:]
+        let metadata = readsMetadata ? try Loading.metadata(of: judged.filter { $0.isUsableWheel(pins: pins) }) : [:]
         var candidates: [PyPICandidate] = []
         for (i, candidate) in zip(positions, judged) {
             guard case .wheel(let rank, _) = candidate.verdict else { continue }
@@ -844,6 +838,14 @@ extension Loading {
     }
 }
 
+extension Channels.PyPICandidate {
+    /// A wheel for the target, yanked only where its version is pinned exactly (PEP 592).
+    func isUsableWheel(pins: Set<PEP440Version>) -> Bool {
+        guard case .wheel = verdict else { return false }
+        return !file.isYanked || file.version.map(pins.contains) == true
+    }
+}
+
 private struct Loaded: @unchecked Sendable {
     let name: NormalizedName
     let project: ProjectFiles
@@ -886,16 +888,12 @@ private final class ProjectFiles {
     func version(ofRelease r: Int) -> PEP440Version { judged!.files.version(ofRelease: r) }
     func files(ofRelease r: Int) -> [Int] { judged!.files.releases[r].files }
     func candidate(_ i: Int) -> Channels.PyPICandidate { judged!.candidate(i) }
+    /// false when file `i` cannot install (its Requires-Python), known without judging it.
+    func mayInstall(_ i: Int) -> Bool { judged!.mayInstall(i) }
 
     /// Whether release `r` has a wheel for the target (a yanked one only when pinned).
     func hasWheel(_ r: Int) -> Bool {
-        let version = version(ofRelease: r)
-        return files(ofRelease: r).contains { i in
-            guard judged!.mayInstall(i) else { return false }
-            let candidate = candidate(i)
-            guard case .wheel = candidate.verdict else { return false }
-            return !candidate.file.isYanked || pins.contains(version)
-        }
+        files(ofRelease: r).contains { i in mayInstall(i) && candidate(i).isUsableWheel(pins: pins) }
     }
 
     /// Whether release `r` installs on the target: a wheel, or where building is allowed an
@@ -1119,12 +1117,9 @@ extension PinnedVersions {
     {
         var wheels: [(release: Int, candidate: Channels.PyPICandidate)] = []
         for r in releases {
-            for i in project.files(ofRelease: r) {
+            for i in project.files(ofRelease: r) where project.mayInstall(i) {
                 let candidate = project.candidate(i)
-                guard case .wheel = candidate.verdict,
-                    candidate.file.yanked == nil || pins.contains(project.version(ofRelease: r))
-                else { continue }
-                wheels.append((r, candidate))
+                if candidate.isUsableWheel(pins: pins) { wheels.append((r, candidate)) }
             }
         }
         let metadata = try Loading.metadata(of: wheels.map(\.candidate))
